@@ -1,0 +1,8 @@
+// Stops the MongoDB-wire and Redis servers that `npm run dev` started in the background.
+import 'dotenv/config';
+import { loadConfigOrExit } from '../src/bootstrap';
+import { stopDevServices } from '../src/infra/embedded/embedded';
+
+const config = loadConfigOrExit();
+const stopped = stopDevServices(config.EMBEDDED_DATA_DIR);
+process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'no embedded services were running\n');

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# One-time set-up of what a fresh Debian machine lacks for Studio API: Redis, ffmpeg and Blender from
+# Debian's packages, FerretDB v1.24.2 (MongoDB wire protocol on SQLite) built from the Go module proxy,
+# and the npm dependencies. Safe to re-run: every step is skipped when its result is already there.
+set -euo pipefail
+
+FERRETDB_VERSION=v1.24.2
+TOOLS_DIR="${HOME}/.cache/studio-api"
+BIN_DIR="${TOOLS_DIR}/bin"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+apt_packages=()
+command -v redis-server >/dev/null || apt_packages+=(redis-server)
+command -v ffmpeg >/dev/null || apt_packages+=(ffmpeg)
+command -v blender >/dev/null || apt_packages+=(blender)
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${apt_packages[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+else
+  log "redis-server, ffmpeg and blender already installed"
+fi
+
+if command -v mongod >/dev/null; then
+  log "mongod found on PATH; FerretDB not needed"
+elif [ -x "${BIN_DIR}/ferretdb" ] && "${BIN_DIR}/ferretdb" --version 2>/dev/null | grep -q "version: ${FERRETDB_VERSION}"; then
+  log "FerretDB ${FERRETDB_VERSION} already built at ${BIN_DIR}/ferretdb"
+else
+  command -v go >/dev/null || { echo "[setup] Go is needed to build FerretDB (apt-get install golang-go, or set MONGO_URI)" >&2; exit 1; }
+  log "building FerretDB ${FERRETDB_VERSION} from the Go module proxy (about a minute the first time)"
+  build_dir="${TOOLS_DIR}/ferretdb-build"
+  mkdir -p "${build_dir}" "${BIN_DIR}"
+  (
+    cd "${build_dir}"
+    [ -f go.mod ] || go mod init studio-api/ferretdb-tool >/dev/null 2>&1
+    go get -tool "github.com/FerretDB/FerretDB/cmd/ferretdb@${FERRETDB_VERSION}"
+    # The proxy's copy of the module lacks the generated build/version/version.txt, without which the
+    # binary panics at start; vendoring lets us supply it, as FerretDB's own `task gen-version` would.
+    go mod vendor
+    echo "${FERRETDB_VERSION}" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt
+    GOBIN="${BIN_DIR}" go install -mod=vendor -buildvcs=false github.com/FerretDB/FerretDB/cmd/ferretdb
+  )
+  "${BIN_DIR}/ferretdb" --version | head -1
+fi
+
+if [ -z "${SKIP_NPM:-}" ] && [ -f package-lock.json ] && [ ! -d node_modules ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund
+fi
+log "done. Run the API with: npm run dev"

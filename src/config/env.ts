@@ -1,0 +1,117 @@
+// The validated configuration: the only module that reads process.env.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+/** Byte sizes accept plain integers or a unit suffix: 512kb, 20mb, 20gib. */
+const bytes = z.string().transform((v, ctx) => {
+  const m = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(v.trim());
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: 'expected a byte size such as 1048576, 1mb or 20gib' });
+    return z.NEVER;
+  }
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+  return Number(m[1]) * (mult[unit] ?? 1);
+});
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
+
+  MONGO_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(64).default('studio:'),
+  EMBEDDED_DATA_DIR: z.string().min(1).default('./.data'),
+
+  JWT_ACCESS_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('studio-api'),
+  JWT_AUDIENCE: z.string().min(1).default('studio-api-clients'),
+  ACCESS_TOKEN_TTL_SECONDS: int(30, 24 * 3600).default(900),
+  REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+  BCRYPT_COST: int(4, 15).default(12),
+
+  CORS_ORIGINS: csv.default([]),
+  JSON_BODY_LIMIT: bytes.default(1024 * 1024),
+  RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(60_000),
+  RATE_LIMIT_MAX: int(1, 1_000_000).default(600),
+  AUTH_RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(15 * 60_000),
+  AUTH_RATE_LIMIT_MAX_PER_IP: int(1, 100_000).default(100),
+  AUTH_RATE_LIMIT_MAX_PER_EMAIL: int(1, 100_000).default(10),
+  TRUST_PROXY: z.string().default('loopback'),
+
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  READY_TIMEOUT_MS: int(50, 30_000).default(1000),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(0, 24 * 3600_000).default(0),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 600_000).default(65_000),
+
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  STORAGE_LOCAL_ROOT: z.string().min(1).default('./.data/storage'),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
+
+  RENDER_CONCURRENCY: int(1, 64).default(1),
+  PIPELINE_CONCURRENCY: int(1, 64).default(2),
+  WORKER_METRICS_PORT: int(0, 65535).default(0),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  BLENDER_PATH: z.string().min(1).default('blender'),
+});
+
+type Raw = z.infer<typeof schema>;
+
+export type Config = Omit<Raw, 'JWT_ACCESS_SECRET'> & { JWT_ACCESS_SECRET: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const PRODUCTION_SECRETS = ['JWT_ACCESS_SECRET'] as const;
+
+/**
+ * Parses and checks the environment. Throws a ConfigError whose message is one line naming
+ * the variable and what is wrong, so start-up can print it and exit.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Treat empty strings as unset: `FOO=` in a .env file means "use the default".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join('.') || '(environment)';
+    const value = cleaned[name] === undefined ? 'missing' : 'invalid';
+    throw new ConfigError(`Invalid configuration: ${name} is ${value}: ${issue.message}`);
+  }
+  const cfg = parsed.data;
+  if (cfg.NODE_ENV === 'production') {
+    for (const key of PRODUCTION_SECRETS) {
+      const v = cfg[key];
+      if (!v) throw new ConfigError(`Invalid configuration: ${key} is missing: required in production`);
+      if (v.length < 32) throw new ConfigError(`Invalid configuration: ${key} is invalid: must be at least 32 characters in production`);
+    }
+    if (!cfg.MONGO_URI) throw new ConfigError('Invalid configuration: MONGO_URI is missing: required in production');
+    if (!cfg.REDIS_URL) throw new ConfigError('Invalid configuration: REDIS_URL is missing: required in production');
+  }
+  if (cfg.STORAGE_DRIVER === 's3' && !cfg.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration: S3_BUCKET is missing: required when STORAGE_DRIVER=s3');
+  }
+  return {
+    ...cfg,
+    // Outside production an unset secret is a fresh random one: safe, but tokens do not outlive the process.
+    JWT_ACCESS_SECRET: cfg.JWT_ACCESS_SECRET ?? randomBytes(48).toString('base64url'),
+  };
+}

@@ -1,0 +1,52 @@
+// The api process: HTTP server, readiness, graceful shutdown.
+import http from 'node:http';
+import { bootInfra } from './bootstrap';
+import { buildContainer } from './container';
+import { createApp } from './app';
+
+async function main() {
+  const infra = await bootInfra('api');
+  const { config, logger } = infra;
+  const container = buildContainer(infra);
+  const app = createApp(container);
+
+  const server = http.createServer(app);
+  // Slow-client protection: headers must arrive promptly; bodies may be multi-GB uploads, so the
+  // whole-request timeout is off by default and idle sockets are reaped by keep-alive instead.
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const addr = server.address();
+  logger.info('api listening', { port: typeof addr === 'object' && addr ? addr.port : config.PORT, env: config.NODE_ENV });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    container.lifecycle.shuttingDown = true;
+    logger.info('shutting down', { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown timed out, exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    hardStop.unref();
+
+    // Stop accepting, let in-flight requests finish, and drop idle keep-alive sockets at once.
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await drained;
+    await infra.close();
+    logger.info('shutdown complete');
+    clearTimeout(hardStop);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+// Errors are values with stable codes; one middleware turns them into the error contract.
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface DomainErrorOptions {
+  status?: number;
+  details?: ErrorDetail[];
+  cause?: unknown;
+  /** Extra response headers the error implies (e.g. Retry-After on 429). */
+  headers?: Record<string, string>;
+}
+
+export class DomainError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details?: ErrorDetail[];
+  readonly headers?: Record<string, string>;
+
+  constructor(code: string, message: string, options: DomainErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = options.status ?? 500;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+type SubOptions = Omit<DomainErrorOptions, 'status'>;
+
+export class ValidationError extends DomainError {
+  constructor(code = 'VALIDATION_FAILED', message = 'Request validation failed', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 400 });
+  }
+}
+export class AuthenticationError extends DomainError {
+  constructor(code = 'UNAUTHENTICATED', message = 'Authentication required', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 401 });
+  }
+}
+export class AuthorizationError extends DomainError {
+  constructor(code = 'FORBIDDEN', message = 'You are not allowed to do this', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 403 });
+  }
+}
+export class NotFoundError extends DomainError {
+  constructor(code = 'NOT_FOUND', message = 'Not found', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 404 });
+  }
+}
+export class ConflictError extends DomainError {
+  constructor(code = 'CONFLICT', message = 'Conflict', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 409 });
+  }
+}
+export class PreconditionFailedError extends DomainError {
+  constructor(code = 'PRECONDITION_FAILED', message = 'Precondition failed', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 412 });
+  }
+}
+export class PayloadTooLargeError extends DomainError {
+  constructor(code = 'PAYLOAD_TOO_LARGE', message = 'Payload too large', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 413 });
+  }
+}
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(code = 'UNSUPPORTED_MEDIA_TYPE', message = 'Unsupported media type', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 415 });
+  }
+}
+export class RateLimitError extends DomainError {
+  constructor(retryAfterSeconds: number, code = 'RATE_LIMITED', message = 'Too many requests, slow down', options: SubOptions = {}) {
+    super(code, message, {
+      ...options,
+      status: 429,
+      headers: { ...options.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
+/** A dependency (MongoDB, Redis) is unreachable: 503 so clients and load balancers retry. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(code = 'SERVICE_UNAVAILABLE', message = 'A backing service is unavailable, try again shortly', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 503 });
+  }
+}
+export class RenderError extends DomainError {
+  constructor(code = 'RENDER_FAILED', message = 'Render failed', options: DomainErrorOptions = {}) {
+    super(code, message, { status: 500, ...options });
+  }
+}
+export class StorageError extends DomainError {
+  constructor(code = 'STORAGE_FAILED', message = 'Storage operation failed', options: DomainErrorOptions = {}) {
+    super(code, message, { status: 500, ...options });
+  }
+}

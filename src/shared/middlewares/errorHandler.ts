@@ -1,0 +1,84 @@
+// The one place errors become the error contract. Unknown errors are 500 with a generic message.
+import type { NextFunction, Request, Response } from 'express';
+import { ZodError } from 'zod';
+import { DomainError, NotFoundError, ServiceUnavailableError, type ErrorDetail } from '../errors';
+import type { Logger } from '../../infra/logging/logger';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: ErrorDetail[]; correlationId?: string };
+}
+
+export function zodDetails(err: ZodError): ErrorDetail[] {
+  return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
+
+const UNAVAILABLE_NAMES = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MaxRetriesPerRequestError',
+]);
+
+/** Maps anything thrown to a DomainError; the boolean says whether it was expected. */
+export function toDomainError(err: unknown): { error: DomainError; expected: boolean } {
+  if (err instanceof DomainError) return { error: err, expected: err.status < 500 };
+  if (err instanceof ZodError) {
+    return { error: new DomainError('VALIDATION_FAILED', 'Request validation failed', { status: 400, details: zodDetails(err) }), expected: true };
+  }
+  const e = err as { type?: string; status?: number; name?: string; message?: string; code?: unknown } | null;
+  // body-parser and other http-errors carry a type/status.
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return { error: new DomainError('MALFORMED_JSON', 'Request body is not valid JSON', { status: 400 }), expected: true };
+    case 'entity.too.large':
+      return { error: new DomainError('PAYLOAD_TOO_LARGE', 'Request body is too large', { status: 413 }), expected: true };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { error: new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding', { status: 415 }), expected: true };
+  }
+  if (e?.name && UNAVAILABLE_NAMES.has(e.name)) return { error: new ServiceUnavailableError(), expected: false };
+  if (e?.name === 'MongooseError' && /connection|initial connection|buffering/i.test(e.message ?? '')) {
+    return { error: new ServiceUnavailableError(), expected: false };
+  }
+  if (e?.message && /Connection is closed|Stream isn't writeable/.test(e.message)) return { error: new ServiceUnavailableError(), expected: false };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { error: new DomainError('BAD_REQUEST', 'Bad request', { status: e.status }), expected: true };
+  }
+  return { error: new DomainError('INTERNAL_ERROR', 'Internal server error', { status: 500 }), expected: false };
+}
+
+export function errorBody(error: DomainError, correlationId: string | undefined): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      correlationId,
+    },
+  };
+}
+
+export function notFoundHandler() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    next(new NotFoundError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`));
+  };
+}
+
+export function errorHandler(logger: Logger) {
+  // Express recognises error middleware by its four parameters.
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { error, expected } = toDomainError(err);
+    if (!expected) {
+      logger.error('request failed', { code: error.code, method: req.method, path: req.path, err });
+    }
+    if (res.headersSent) {
+      // A streamed reply already started: all we can do is cut it so the client sees a failure.
+      res.destroy();
+      return;
+    }
+    if (error.headers) res.set(error.headers);
+    res.status(error.status).json(errorBody(error, req.correlationId));
+  };
+}

@@ -1,0 +1,28 @@
+// Provides real MongoDB-wire and Redis servers for the whole run: the URLs from the environment when
+// given (CI exports them), else servers started here on free loopback ports and stopped at the end.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startMongo, startRedis, type RunningService } from '../../src/infra/embedded/embedded';
+
+declare global {
+  // Shared with globalTeardown, which runs in the same process.
+  var __STUDIO_TEST_SERVICES__: RunningService[] | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started: RunningService[] = [];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'studio-test-'));
+  process.env.STUDIO_TEST_DATA_DIR = dataDir;
+  if (!process.env.MONGO_URI) {
+    const mongo = await startMongo({ dataDir, detached: false, persistent: false });
+    started.push(mongo);
+    process.env.MONGO_URI = mongo.url;
+  }
+  if (!process.env.REDIS_URL) {
+    const redis = await startRedis({ dataDir, detached: false, persistent: false });
+    started.push(redis);
+    process.env.REDIS_URL = redis.url;
+  }
+  globalThis.__STUDIO_TEST_SERVICES__ = started;
+}

@@ -1,0 +1,68 @@
+// Builds the real app graph for one test file: its own database and its own Redis key prefix.
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { Express } from 'express';
+import supertest from 'supertest';
+import { loadConfig, type Config } from '../../src/config/env';
+import { createLogger } from '../../src/infra/logging/logger';
+import { connectMongo } from '../../src/infra/database/mongo';
+import { createRedis, redisReady } from '../../src/infra/cache/redis';
+import { buildContainer, type Container } from '../../src/container';
+import { createApp, type AppOptions } from '../../src/app';
+
+export interface Harness {
+  config: Config;
+  container: Container;
+  app: Express;
+  http: ReturnType<typeof supertest>;
+  /** Every JSON log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export function withDatabase(uri: string, db: string): string {
+  const u = new URL(uri);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export async function startHarness(overrides: Record<string, string> = {}, appOptions: AppOptions = {}): Promise<Harness> {
+  const id = randomBytes(5).toString('hex');
+  const mongoBase = process.env.MONGO_URI;
+  const redisUrl = overrides.REDIS_URL ?? process.env.REDIS_URL;
+  if (!mongoBase || !redisUrl) throw new Error('tests need MONGO_URI and REDIS_URL; jest globalSetup provides them');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    BCRYPT_COST: '4',
+    ...overrides,
+    MONGO_URI: withDatabase(mongoBase, `t_${id}`),
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `t:${id}:`,
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const logger = createLogger({ level: config.LOG_LEVEL, service: 'test', stream });
+  const mongo = await connectMongo({ uri: config.MONGO_URI!, logger, attempts: 3 });
+  const redis = createRedis(config.REDIS_URL!, logger, `test-${id}`);
+  if (!(await redisReady(redis, 5000))) throw new Error(`Redis at ${config.REDIS_URL} is not reachable`);
+  const container = buildContainer({ config, logger, mongo, redis });
+  const app = createApp(container, appOptions);
+  return {
+    config,
+    container,
+    app,
+    http: supertest(app),
+    logs,
+    async close() {
+      await mongo.dropDatabase().catch(() => undefined);
+      await mongo.close();
+      const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}*`).catch(() => [] as string[]);
+      if (keys.length) await redis.del(...keys).catch(() => undefined);
+      redis.disconnect();
+    },
+  };
+}
