@@ -8,6 +8,8 @@ import { requestLogger } from './shared/middlewares/requestLogger';
 import { errorHandler, notFoundHandler } from './shared/middlewares/errorHandler';
 import { redisRateLimit } from './shared/middlewares/rateLimit';
 import { healthRoutes } from './infra/http/routes/health.routes';
+import { docsRoutes } from './infra/http/routes/docs.routes';
+import { authRoutes } from './infra/http/routes/auth.routes';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -45,6 +47,9 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
     }),
   );
   app.use(express.json({ limit: config.JSON_BODY_LIMIT, strict: true }));
+
+  app.use(docsRoutes());
+  app.use(authRoutes(c));
 
   options.extraRoutes?.(app);
 

@@ -7,6 +7,20 @@ import { pingRedis } from './infra/cache/redis';
 import { pingMongo } from './infra/database/mongo';
 import { Metrics } from './infra/metrics/metrics';
 import { HealthService, Lifecycle } from './app/services/HealthService';
+import { createModels } from './app/repositories/models';
+import { StudioRepository } from './app/repositories/StudioRepository';
+import { UserRepository } from './app/repositories/UserRepository';
+import { RefreshTokenRepository } from './app/repositories/RefreshTokenRepository';
+import { AuditRepository } from './app/repositories/AuditRepository';
+import { AccessPolicy } from './app/services/AccessPolicy';
+import { AuditService } from './app/services/AuditService';
+import { TokenService } from './app/services/TokenService';
+import { PasswordHasher } from './app/services/PasswordHasher';
+import { AuthService } from './app/services/AuthService';
+import { UserService } from './app/services/UserService';
+import { AuthController } from './app/controllers/AuthController';
+import { LeaseLock } from './infra/database/LeaseLock';
+import { UserController } from './app/controllers/UserController';
 
 export interface Infra {
   config: Config;
@@ -27,7 +41,36 @@ export function buildContainer(infra: Infra) {
     },
     lifecycle,
   );
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX };
+
+  const models = createModels(mongo);
+  const repos = {
+    studios: new StudioRepository(models),
+    users: new UserRepository(models),
+    refreshTokens: new RefreshTokenRepository(models),
+    audit: new AuditRepository(models),
+  };
+
+  const locks = new LeaseLock(models.Lease);
+  const access = new AccessPolicy();
+  const audit = new AuditService(repos.audit);
+  const tokens = new TokenService({
+    secret: config.JWT_ACCESS_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const passwords = new PasswordHasher(config.BCRYPT_COST);
+  const services = {
+    auth: new AuthService({ ...repos, tokens, passwords, audit, locks, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS }),
+    users: new UserService({ ...repos, passwords, access, audit, locks }),
+    audit,
+  };
+  const controllers = {
+    auth: new AuthController(services.auth),
+    users: new UserController(services.users),
+  };
+
+  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, tokens, passwords, services, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

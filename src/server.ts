@@ -3,11 +3,14 @@ import http from 'node:http';
 import { bootInfra } from './bootstrap';
 import { buildContainer } from './container';
 import { createApp } from './app';
+import { syncIndexes } from './app/repositories/models';
 
 async function main() {
   const infra = await bootInfra('api');
   const { config, logger } = infra;
   const container = buildContainer(infra);
+  // Unique indexes carry our consistency rules, so they must exist before the first request.
+  await syncIndexes(container.models);
   const app = createApp(container);
 
   const server = http.createServer(app);

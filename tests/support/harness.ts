@@ -9,6 +9,7 @@ import { connectMongo } from '../../src/infra/database/mongo';
 import { createRedis, redisReady } from '../../src/infra/cache/redis';
 import { buildContainer, type Container } from '../../src/container';
 import { createApp, type AppOptions } from '../../src/app';
+import { syncIndexes } from '../../src/app/repositories/models';
 
 export interface Harness {
   config: Config;
@@ -50,6 +51,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const redis = createRedis(config.REDIS_URL!, logger, `test-${id}`);
   if (!(await redisReady(redis, 5000))) throw new Error(`Redis at ${config.REDIS_URL} is not reachable`);
   const container = buildContainer({ config, logger, mongo, redis });
+  await syncIndexes(container.models);
   const app = createApp(container, appOptions);
   return {
     config,

@@ -1,0 +1,34 @@
+// HTTP in/out for /auth: parse, call AuthService, shape the reply.
+import type { Request, Response } from 'express';
+import type { AuthService } from '../services/AuthService';
+import { loginBody, refreshBody, registerBody } from '../../infra/http/validators/auth.validators';
+import { actorOf } from '../../shared/middlewares/auth';
+
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  register = async (req: Request, res: Response) => {
+    const input = registerBody.parse(req.body);
+    res.status(201).json(await this.auth.register(input));
+  };
+
+  login = async (req: Request, res: Response) => {
+    const { email, password } = loginBody.parse(req.body);
+    res.json(await this.auth.login(email, password));
+  };
+
+  refresh = async (req: Request, res: Response) => {
+    const { refreshToken } = refreshBody.parse(req.body);
+    res.json(await this.auth.refresh(refreshToken));
+  };
+
+  logout = async (req: Request, res: Response) => {
+    const { refreshToken } = refreshBody.parse(req.body);
+    await this.auth.logout(refreshToken);
+    res.status(204).end();
+  };
+
+  me = async (req: Request, res: Response) => {
+    res.json(await this.auth.me(actorOf(req)));
+  };
+}

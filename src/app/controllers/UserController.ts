@@ -1,0 +1,26 @@
+// HTTP in/out for /users.
+import type { Request, Response } from 'express';
+import type { UserService } from '../services/UserService';
+import { createUserBody, listUsersQuery, updateUserBody, userIdParams } from '../../infra/http/validators/auth.validators';
+import { actorOf } from '../../shared/middlewares/auth';
+
+export class UserController {
+  constructor(private readonly users: UserService) {}
+
+  create = async (req: Request, res: Response) => {
+    const input = createUserBody.parse(req.body);
+    const user = await this.users.create(actorOf(req), input);
+    res.status(201).location(`/users/${user.id}`).json(user);
+  };
+
+  list = async (req: Request, res: Response) => {
+    const query = listUsersQuery.parse(req.query);
+    res.json(await this.users.list(actorOf(req), query));
+  };
+
+  update = async (req: Request, res: Response) => {
+    const { id } = userIdParams.parse(req.params);
+    const patch = updateUserBody.parse(req.body);
+    res.json(await this.users.update(actorOf(req), id, patch));
+  };
+}

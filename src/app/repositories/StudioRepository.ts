@@ -1,0 +1,22 @@
+// Studios are the tenants themselves, so this is the one repository without a studioId scope.
+import { Types } from 'mongoose';
+import type { Models } from './models';
+import type { StudioDoc } from './models/Studio';
+
+export class StudioRepository {
+  constructor(private readonly models: Models) {}
+
+  async create(input: { name: string; slug: string }): Promise<StudioDoc> {
+    const doc = await this.models.Studio.create(input);
+    return doc.toObject();
+  }
+
+  findById(studioId: Types.ObjectId | string): Promise<StudioDoc | null> {
+    return this.models.Studio.findById(studioId).lean<StudioDoc>().exec();
+  }
+
+  async delete(studioId: Types.ObjectId): Promise<void> {
+    await this.models.Studio.deleteOne({ _id: studioId }).exec();
+  }
+
+}

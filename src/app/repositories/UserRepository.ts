@@ -1,0 +1,65 @@
+// Studio members. Every method is scoped by studioId except the login lookup, which by nature
+// happens before the studio is known (emails are unique across studios).
+import { Types } from 'mongoose';
+import type { Models } from './models';
+import type { Role, UserDoc } from './models/User';
+import { keyset, toPage, type Page } from './pagination';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string;
+  role: Role;
+}
+
+export class UserRepository {
+  constructor(private readonly models: Models) {}
+
+  async create(studioId: Types.ObjectId, input: NewUser): Promise<UserDoc> {
+    const doc = await this.models.User.create({
+      ...input,
+      studioId,
+      emailNormalized: normalizeEmail(input.email),
+      active: true,
+    });
+    return doc.toObject();
+  }
+
+  findById(studioId: Types.ObjectId | string, id: Types.ObjectId | string): Promise<UserDoc | null> {
+    return this.models.User.findOne({ _id: id, studioId }).lean<UserDoc>().exec();
+  }
+
+  /** Pre-tenant lookup for login only. */
+  findForLogin(email: string): Promise<UserDoc | null> {
+    return this.models.User.findOne({ emailNormalized: normalizeEmail(email) }).lean<UserDoc>().exec();
+  }
+
+  async list(studioId: Types.ObjectId | string, req: { limit: number; cursor?: string }): Promise<Page<UserDoc>> {
+    const { filter, sort } = keyset<UserDoc>('_id', 'asc', req.cursor);
+    const rows = await this.models.User.find({ ...filter, studioId }).sort(sort).limit(req.limit + 1).lean<UserDoc[]>().exec();
+    return toPage(rows, { limit: req.limit, order: 'asc' }, '_id', (r) => String(r._id), (r) => r);
+  }
+
+  countActiveProducers(studioId: Types.ObjectId): Promise<number> {
+    return this.models.User.countDocuments({ studioId, role: 'PRODUCER', active: true }).exec();
+  }
+
+  /**
+   * Applies a change only if the user still has the role/active state the caller decided on,
+   * so a concurrent change is detected instead of overwritten.
+   */
+  async updateIf(
+    studioId: Types.ObjectId,
+    id: Types.ObjectId,
+    expected: { role: Role; active: boolean },
+    patch: Partial<Pick<UserDoc, 'role' | 'active' | 'name'>>,
+  ): Promise<UserDoc | null> {
+    return this.models.User.findOneAndUpdate({ _id: id, studioId, role: expected.role, active: expected.active }, { $set: patch }, { new: true })
+      .lean<UserDoc>()
+      .exec();
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,100 @@
+// Studio membership: PRODUCERs add members, change roles and deactivate; one active PRODUCER always remains.
+import { Types } from 'mongoose';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { UserRepository } from '../repositories/UserRepository';
+import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
+import type { Role, UserDoc } from '../repositories/models/User';
+import type { Page } from '../repositories/pagination';
+import type { AccessPolicy } from './AccessPolicy';
+import type { AuditService } from './AuditService';
+import type { LeaseLock } from '../../infra/database/LeaseLock';
+import type { PasswordHasher } from './PasswordHasher';
+import type { Actor } from './types';
+
+export interface UserDto {
+  id: string;
+  studioId: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toUserDto(u: UserDoc): UserDto {
+  return {
+    id: String(u._id),
+    studioId: String(u.studioId),
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    active: u.active,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+const isActiveProducer = (u: { role: Role; active: boolean }) => u.role === 'PRODUCER' && u.active;
+
+export class UserService {
+  constructor(
+    private readonly deps: {
+      users: UserRepository;
+      refreshTokens: RefreshTokenRepository;
+      passwords: PasswordHasher;
+      access: AccessPolicy;
+      audit: AuditService;
+      locks: LeaseLock;
+    },
+  ) {}
+
+  async create(actor: Actor, input: { email: string; name: string; role: Role; password: string }): Promise<UserDto> {
+    this.deps.access.require(actor, 'user:create');
+    const studioId = new Types.ObjectId(actor.studioId);
+    const passwordHash = await this.deps.passwords.hash(input.password);
+    let user: UserDoc;
+    try {
+      user = await this.deps.users.create(studioId, { email: input.email.trim(), name: input.name, role: input.role, passwordHash });
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
+      throw err;
+    }
+    await this.deps.audit.record(actor, 'user.created', 'user', user._id, { email: user.email, role: user.role });
+    return toUserDto(user);
+  }
+
+  async list(actor: Actor, req: { limit: number; cursor?: string }): Promise<Page<UserDto>> {
+    this.deps.access.require(actor, 'user:list');
+    const page = await this.deps.users.list(actor.studioId, req);
+    return { ...page, data: page.data.map(toUserDto) };
+  }
+
+  async update(actor: Actor, userId: string, patch: { role?: Role; active?: boolean; name?: string }): Promise<UserDto> {
+    this.deps.access.require(actor, 'user:update');
+    const studioId = new Types.ObjectId(actor.studioId);
+    // Membership changes of one studio are serialised, so "at least one active PRODUCER" is checked
+    // and applied without a concurrent demotion slipping in between (no multi-document transactions).
+    const { current, updated } = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, async () => {
+      const current = await this.deps.users.findById(studioId, userId);
+      if (!current) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+      const next = { role: patch.role ?? current.role, active: patch.active ?? current.active };
+      if (isActiveProducer(current) && !isActiveProducer(next) && (await this.deps.users.countActiveProducers(studioId)) <= 1) {
+        throw new ConflictError('LAST_PRODUCER', 'A studio must keep at least one active PRODUCER');
+      }
+      const updated = await this.deps.users.updateIf(studioId, current._id, { role: current.role, active: current.active }, { ...patch });
+      if (!updated) throw new ConflictError('USER_CHANGED', 'The user was changed concurrently; reload and retry');
+      return { current, updated };
+    });
+
+    // A new role or a deactivation must not survive in old sessions.
+    if (current.role !== updated.role || current.active !== updated.active) {
+      await this.deps.refreshTokens.revokeAllForUser(studioId, updated._id, new Date());
+    }
+    await this.deps.audit.record(actor, 'user.updated', 'user', updated._id, {
+      from: { role: current.role, active: current.active },
+      to: { role: updated.role, active: updated.active },
+    });
+    return toUserDto(updated);
+  }
+}

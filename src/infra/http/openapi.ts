@@ -1,0 +1,50 @@
+// The OpenAPI document, generated from the same zod schemas that validate requests.
+import { OpenAPIRegistry, OpenApiGeneratorV3, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+export const apiRegistry = new OpenAPIRegistry();
+
+apiRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+export const ErrorBodySchema = apiRegistry.register(
+  'Error',
+  z.object({
+    error: z.object({
+      code: z.string().openapi({ example: 'ASSET_NOT_FOUND' }),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      correlationId: z.string().optional(),
+    }),
+  }),
+);
+
+export const PageInfoSchema = z.object({ limit: z.number().int(), nextCursor: z.string().nullable(), hasMore: z.boolean() });
+
+/** Standard error responses, so every documented route shows the error contract. */
+export function errorResponses(...statuses: number[]) {
+  const text: Record<number, string> = {
+    400: 'Validation failed',
+    401: 'Missing, invalid or expired token',
+    403: 'Role not allowed',
+    404: 'Not found (also for another studio\'s resources)',
+    409: 'Conflict',
+    412: 'If-Match no longer matches',
+    413: 'Payload too large',
+    415: 'Unsupported media type',
+    416: 'Range not satisfiable',
+    429: 'Rate limited',
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: text[s] ?? 'Error', content: { 'application/json': { schema: ErrorBodySchema } } }]),
+  );
+}
+
+export function buildOpenApiDocument() {
+  return new OpenApiGeneratorV3(apiRegistry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: { title: 'Studio API', version: '0.1.0', description: 'Assets, immutable versions, live review and a render farm for animation studios.' },
+    servers: [{ url: '/' }],
+  });
+}
