@@ -10,6 +10,7 @@ import { redisRateLimit } from './shared/middlewares/rateLimit';
 import { healthRoutes } from './infra/http/routes/health.routes';
 import { docsRoutes } from './infra/http/routes/docs.routes';
 import { authRoutes } from './infra/http/routes/auth.routes';
+import { assetRoutes } from './infra/http/routes/asset.routes';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -50,6 +51,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 
   app.use(docsRoutes());
   app.use(authRoutes(c));
+  app.use(assetRoutes(c));
 
   options.extraRoutes?.(app);
 

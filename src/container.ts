@@ -20,6 +20,11 @@ import { AuthService } from './app/services/AuthService';
 import { UserService } from './app/services/UserService';
 import { AuthController } from './app/controllers/AuthController';
 import { LeaseLock } from './infra/database/LeaseLock';
+import { AssetRepository } from './app/repositories/AssetRepository';
+import { AssetService, type AssetDto } from './app/services/AssetService';
+import { AssetController } from './app/controllers/AssetController';
+import { AssetCacheService } from './infra/cache/AssetCacheService';
+import { DomainEvents } from './app/events';
 import { UserController } from './app/controllers/UserController';
 
 export interface Infra {
@@ -48,10 +53,13 @@ export function buildContainer(infra: Infra) {
     users: new UserRepository(models),
     refreshTokens: new RefreshTokenRepository(models),
     audit: new AuditRepository(models),
+    assets: new AssetRepository(models),
   };
 
   const locks = new LeaseLock(models.Lease);
   const access = new AccessPolicy();
+  const events = new DomainEvents((event, err) => infra.logger.error('domain event listener failed', { event, err }));
+  const assetCache = new AssetCacheService<AssetDto>(redis, config.REDIS_KEY_PREFIX, infra.logger, metrics);
   const audit = new AuditService(repos.audit);
   const tokens = new TokenService({
     secret: config.JWT_ACCESS_SECRET,
@@ -63,14 +71,16 @@ export function buildContainer(infra: Infra) {
   const services = {
     auth: new AuthService({ ...repos, tokens, passwords, audit, locks, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS }),
     users: new UserService({ ...repos, passwords, access, audit, locks }),
+    assets: new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events }),
     audit,
   };
   const controllers = {
     auth: new AuthController(services.auth),
     users: new UserController(services.users),
+    assets: new AssetController(services.assets),
   };
 
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, tokens, passwords, services, controllers };
+  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

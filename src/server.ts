@@ -10,7 +10,7 @@ async function main() {
   const { config, logger } = infra;
   const container = buildContainer(infra);
   // Unique indexes carry our consistency rules, so they must exist before the first request.
-  await syncIndexes(container.models);
+  for (const note of await syncIndexes(container.models)) logger.warn(note);
   const app = createApp(container);
 
   const server = http.createServer(app);

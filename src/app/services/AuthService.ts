@@ -10,6 +10,7 @@ import { hashRefreshToken, type TokenService } from './TokenService';
 import type { PasswordHasher } from './PasswordHasher';
 import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
+import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
 import { toUserDto, type UserDto } from './UserService';
 
@@ -21,10 +22,6 @@ export interface AuthResult {
 
 const INVALID_CREDENTIALS = () => new AuthenticationError('INVALID_CREDENTIALS', 'Invalid email or password');
 const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
-
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 export function slugify(name: string): string {
   const base = name

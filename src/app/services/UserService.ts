@@ -8,6 +8,7 @@ import type { Page } from '../repositories/pagination';
 import type { AccessPolicy } from './AccessPolicy';
 import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
+import { isDuplicateKey } from '../../infra/database/errors';
 import type { PasswordHasher } from './PasswordHasher';
 import type { Actor } from './types';
 
@@ -57,7 +58,7 @@ export class UserService {
     try {
       user = await this.deps.users.create(studioId, { email: input.email.trim(), name: input.name, role: input.role, passwordHash });
     } catch (err) {
-      if ((err as { code?: unknown }).code === 11000) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
+      if (isDuplicateKey(err)) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
       throw err;
     }
     await this.deps.audit.record(actor, 'user.created', 'user', user._id, { email: user.email, role: user.role });

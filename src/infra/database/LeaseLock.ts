@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import type { LeaseDoc } from '../../app/repositories/models/Lease';
 import { ServiceUnavailableError } from '../../shared/errors';
+import { isDuplicateKey } from './errors';
 
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown } | null)?.code === 11000;
 
 export interface LockOptions {
   /** How long the holder may keep the lease before another process may take it over. */

@@ -25,7 +25,8 @@ export async function connectMongo(options: MongoOptions): Promise<Connection> {
         serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
         // Fail fast instead of buffering queries forever while the server is away; requests then get 503.
         bufferCommands: false,
-        autoIndex: true,
+        // Indexes are built explicitly by syncIndexes at start-up, where failures are visible.
+        autoIndex: false,
       });
       return conn;
     } catch (err) {

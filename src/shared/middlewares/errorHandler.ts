@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { DomainError, NotFoundError, ServiceUnavailableError, type ErrorDetail } from '../errors';
 import type { Logger } from '../../infra/logging/logger';
+import { isDuplicateKey } from '../../infra/database/errors';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[]; correlationId?: string };
@@ -38,6 +39,8 @@ export function toDomainError(err: unknown): { error: DomainError; expected: boo
     case 'charset.unsupported':
       return { error: new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding', { status: 415 }), expected: true };
   }
+  // A uniqueness rule no service anticipated is still the client's conflict, not a server fault.
+  if (isDuplicateKey(err)) return { error: new DomainError('CONFLICT', 'The change conflicts with existing data', { status: 409 }), expected: true };
   if (e?.name && UNAVAILABLE_NAMES.has(e.name)) return { error: new ServiceUnavailableError(), expected: false };
   if (e?.name === 'MongooseError' && /connection|initial connection|buffering/i.test(e.message ?? '')) {
     return { error: new ServiceUnavailableError(), expected: false };

@@ -1,0 +1,83 @@
+// Asset data access. Every method takes the studioId it is scoped to, so a tenant-less query cannot be written.
+import { Types, type FilterQuery } from 'mongoose';
+import type { Models } from './models';
+import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
+import { keyset, toPage, type Page } from './pagination';
+
+export type StudioId = Types.ObjectId | string;
+export type AssetSort = 'createdAt' | 'updatedAt' | 'name';
+
+export interface AssetListQuery {
+  limit: number;
+  cursor?: string;
+  sort: AssetSort;
+  order: 'asc' | 'desc';
+  type?: AssetType;
+  status?: AssetStatus;
+  tag?: string;
+  createdBy?: string;
+  q?: string;
+  archived: boolean;
+}
+
+export interface NewAsset {
+  name: string;
+  type: AssetType;
+  description: string;
+  tags: string[];
+  createdBy: Types.ObjectId;
+}
+
+const SORT_FIELD: Record<AssetSort, 'createdAt' | 'updatedAt' | 'nameLower'> = { createdAt: 'createdAt', updatedAt: 'updatedAt', name: 'nameLower' };
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class AssetRepository {
+  constructor(private readonly models: Models) {}
+
+  async create(studioId: StudioId, input: NewAsset): Promise<AssetDoc> {
+    const doc = await this.models.Asset.create({
+      ...input,
+      studioId,
+      nameLower: input.name.toLowerCase(),
+      updatedBy: input.createdBy,
+    });
+    return doc.toObject();
+  }
+
+  findById(studioId: StudioId, id: Types.ObjectId | string): Promise<AssetDoc | null> {
+    return this.models.Asset.findOne({ _id: id, studioId }).lean<AssetDoc>().exec();
+  }
+
+  /** Applies a change and bumps the revision. Callers hold the asset's lease, so the revision check holds. */
+  update(studioId: StudioId, id: Types.ObjectId, expectedRevision: number, set: Partial<AssetDoc>): Promise<AssetDoc | null> {
+    return this.models.Asset.findOneAndUpdate(
+      { _id: id, studioId, revision: expectedRevision },
+      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase() } : {}) }, $inc: { revision: 1 } },
+      { new: true },
+    )
+      .lean<AssetDoc>()
+      .exec();
+  }
+
+  async list(studioId: StudioId, query: AssetListQuery): Promise<Page<AssetDoc>> {
+    const field = SORT_FIELD[query.sort];
+    const { filter: after, sort } = keyset<AssetDoc>(field, query.order, query.cursor);
+    const filter: FilterQuery<AssetDoc> = {
+      studioId,
+      archivedAt: query.archived ? { $ne: null } : null,
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.tag ? { tags: query.tag } : {}),
+      ...(query.createdBy ? { createdBy: new Types.ObjectId(query.createdBy) } : {}),
+      ...(query.q ? { nameLower: { $regex: `^${escapeRegex(query.q.toLowerCase())}` } } : {}),
+    };
+    // The keyset condition is an $or; combine with $and so a name-prefix filter on the same field survives.
+    const rows = await this.models.Asset.find(Object.keys(after).length ? { $and: [filter, after] } : filter)
+      .sort(sort)
+      .limit(query.limit + 1)
+      .lean<AssetDoc[]>()
+      .exec();
+    return toPage(rows, query, field, (r) => r[field], (r) => r);
+  }
+}

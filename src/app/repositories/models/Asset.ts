@@ -1,0 +1,57 @@
+// An asset of a studio: the unit that carries versions, reviews and renders.
+import { Schema, type Types } from 'mongoose';
+
+export const ASSET_TYPES = ['CHARACTER', 'PROP', 'ENVIRONMENT', 'SET', 'SHOT', 'ANIMATION', 'RIG', 'TEXTURE', 'AUDIO', 'OTHER'] as const;
+export const ASSET_STATUSES = ['IN_PROGRESS', 'PENDING_REVIEW', 'APPROVED', 'CHANGES_REQUESTED'] as const;
+export type AssetType = (typeof ASSET_TYPES)[number];
+export type AssetStatus = (typeof ASSET_STATUSES)[number];
+
+export interface AssetDoc {
+  _id: Types.ObjectId;
+  studioId: Types.ObjectId;
+  name: string;
+  /** Lower-cased name: case-insensitive uniqueness, prefix search and sorting without collations. */
+  nameLower: string;
+  type: AssetType;
+  description: string;
+  tags: string[];
+  status: AssetStatus;
+  currentVersion: number | null;
+  latestVersion: number;
+  createdBy: Types.ObjectId;
+  updatedBy: Types.ObjectId;
+  archivedAt: Date | null;
+  /** Bumped on every change; the ETag and If-Match compare it. */
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const assetSchema = new Schema<AssetDoc>(
+  {
+    studioId: { type: Schema.Types.ObjectId, required: true },
+    name: { type: String, required: true, maxlength: 200 },
+    nameLower: { type: String, required: true, maxlength: 200 },
+    type: { type: String, enum: ASSET_TYPES, required: true },
+    description: { type: String, default: '', maxlength: 5000 },
+    tags: { type: [String], default: [] },
+    status: { type: String, enum: ASSET_STATUSES, default: 'IN_PROGRESS' },
+    currentVersion: { type: Number, default: null },
+    latestVersion: { type: Number, default: 0 },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    updatedBy: { type: Schema.Types.ObjectId, required: true },
+    archivedAt: { type: Date, default: null },
+    revision: { type: Number, default: 1 },
+  },
+  { timestamps: true, versionKey: false },
+);
+assetSchema.index({ studioId: 1, nameLower: 1 }, { unique: true });
+// One index per sort order for the default listing, each led by the tenant and the archive flag.
+assetSchema.index({ studioId: 1, archivedAt: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, updatedAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, nameLower: 1, _id: 1 });
+// Filters, with the default createdAt order.
+assetSchema.index({ studioId: 1, archivedAt: 1, type: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, status: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, tags: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, createdBy: 1, createdAt: 1, _id: 1 });

@@ -1,0 +1,205 @@
+// Asset rules: tenancy, roles, unique names, optimistic concurrency, archive, cache and audit.
+import { Types } from 'mongoose';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../shared/errors';
+import type { AssetRepository, AssetListQuery } from '../repositories/AssetRepository';
+import type { AssetDoc, AssetStatus, AssetType } from '../repositories/models/Asset';
+import type { Page } from '../repositories/pagination';
+import type { AssetCacheService } from '../../infra/cache/AssetCacheService';
+import type { LeaseLock } from '../../infra/database/LeaseLock';
+import { isDuplicateKey } from '../../infra/database/errors';
+import type { AccessPolicy, Permission } from './AccessPolicy';
+import type { AuditService, AuditEventDto } from './AuditService';
+import type { DomainEvents } from '../events';
+import type { Actor } from './types';
+
+export interface AssetDto {
+  id: string;
+  studioId: string;
+  name: string;
+  type: AssetType;
+  description: string;
+  tags: string[];
+  status: AssetStatus;
+  currentVersion: number | null;
+  latestVersion: number;
+  createdBy: string;
+  updatedBy: string;
+  archivedAt: string | null;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toAssetDto(a: AssetDoc): AssetDto {
+  return {
+    id: String(a._id),
+    studioId: String(a.studioId),
+    name: a.name,
+    type: a.type,
+    description: a.description,
+    tags: a.tags,
+    status: a.status,
+    currentVersion: a.currentVersion,
+    latestVersion: a.latestVersion,
+    createdBy: String(a.createdBy),
+    updatedBy: String(a.updatedBy),
+    archivedAt: a.archivedAt ? a.archivedAt.toISOString() : null,
+    revision: a.revision,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+/** Strong ETag of an asset's metadata: changes exactly when the revision does. */
+export const assetEtag = (a: { id: string; revision: number }) => `"${a.id}.${a.revision}"`;
+
+export interface CreateAsset {
+  name: string;
+  type: AssetType;
+  description?: string;
+  tags?: string[];
+}
+export type UpdateAsset = Partial<CreateAsset & { status: AssetStatus }>;
+
+const NOT_FOUND = () => new NotFoundError('ASSET_NOT_FOUND', 'Asset not found');
+const NAME_TAKEN = () => new ConflictError('ASSET_NAME_TAKEN', 'An asset with this name already exists in your studio');
+const normalizeTags = (tags: string[] | undefined) => [...new Set((tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+
+export class AssetService {
+  constructor(
+    private readonly deps: {
+      assets: AssetRepository;
+      cache: AssetCacheService<AssetDto>;
+      locks: LeaseLock;
+      access: AccessPolicy;
+      audit: AuditService;
+      events: DomainEvents;
+    },
+  ) {}
+
+  /**
+   * The one access check every asset operation starts with: role permission, then existence within the
+   * caller's studio. A foreign asset is exactly as "not found" as a missing one.
+   */
+  async require(actor: Actor, permission: Permission, assetId: string): Promise<AssetDoc> {
+    this.deps.access.require(actor, permission);
+    if (!Types.ObjectId.isValid(assetId)) throw NOT_FOUND();
+    const asset = await this.deps.assets.findById(actor.studioId, assetId);
+    if (!asset) throw NOT_FOUND();
+    return asset;
+  }
+
+  async create(actor: Actor, input: CreateAsset): Promise<AssetDto> {
+    this.deps.access.require(actor, 'asset:create');
+    let doc: AssetDoc;
+    try {
+      doc = await this.deps.assets.create(actor.studioId, {
+        name: input.name.trim(),
+        type: input.type,
+        description: input.description ?? '',
+        tags: normalizeTags(input.tags),
+        createdBy: new Types.ObjectId(actor.id),
+      });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw NAME_TAKEN();
+      throw err;
+    }
+    const asset = toAssetDto(doc);
+    await this.deps.audit.record(actor, 'asset.created', 'asset', doc._id, { name: asset.name, type: asset.type });
+    await this.deps.cache.store(actor.studioId, asset);
+    this.deps.events.emit('asset.created', { studioId: actor.studioId, actorId: actor.id, asset });
+    return asset;
+  }
+
+  async get(actor: Actor, assetId: string): Promise<AssetDto> {
+    this.deps.access.require(actor, 'asset:read');
+    if (!Types.ObjectId.isValid(assetId)) throw NOT_FOUND();
+    const asset = await this.deps.cache.getOrLoad(actor.studioId, assetId, async () => {
+      const doc = await this.deps.assets.findById(actor.studioId, assetId);
+      return doc ? toAssetDto(doc) : null;
+    });
+    // Defence in depth: the key already carries the studio, but a cached copy must never cross tenants.
+    if (!asset || asset.studioId !== actor.studioId) throw NOT_FOUND();
+    return asset;
+  }
+
+  list(actor: Actor, query: AssetListQuery): Promise<Page<AssetDto>> {
+    this.deps.access.require(actor, 'asset:read');
+    return this.deps.assets.list(actor.studioId, query).then((p) => ({ ...p, data: p.data.map(toAssetDto) }));
+  }
+
+  async update(actor: Actor, assetId: string, input: UpdateAsset, ifMatch?: string): Promise<AssetDto> {
+    return this.change(actor, 'asset:update', assetId, ifMatch, (current) => {
+      if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets cannot be edited');
+      const set: Partial<AssetDoc> = {};
+      if (input.name !== undefined && input.name.trim() !== current.name) set.name = input.name.trim();
+      if (input.type !== undefined && input.type !== current.type) set.type = input.type;
+      if (input.description !== undefined && input.description !== current.description) set.description = input.description;
+      if (input.status !== undefined && input.status !== current.status) set.status = input.status;
+      if (input.tags !== undefined) set.tags = normalizeTags(input.tags);
+      return { set, action: 'asset.updated' };
+    });
+  }
+
+  async archive(actor: Actor, assetId: string, ifMatch?: string): Promise<AssetDto> {
+    return this.change(actor, 'asset:archive', assetId, ifMatch, (current) => {
+      if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Asset is already archived');
+      return { set: { archivedAt: new Date() }, action: 'asset.archived' };
+    });
+  }
+
+  async history(actor: Actor, assetId: string, page: { limit: number; cursor?: string }): Promise<Page<AuditEventDto>> {
+    await this.require(actor, 'asset:read', assetId);
+    return this.deps.audit.history(actor.studioId, 'asset', assetId, page);
+  }
+
+  /**
+   * Every metadata change goes through here: under the asset's lease, check If-Match, apply, bump the
+   * revision, write the cache through, audit and announce. Later features (versions, rollback, reviews)
+   * reuse it so the ETag and the cache always follow the stored state.
+   */
+  async change(
+    actor: Actor,
+    permission: Permission,
+    assetId: string,
+    ifMatch: string | undefined,
+    decide: (current: AssetDoc) => { set: Partial<AssetDoc>; action: string; details?: Record<string, unknown> },
+  ): Promise<AssetDto> {
+    await this.require(actor, permission, assetId);
+    const updated = await this.deps.locks.withLock(`asset:${assetId}`, async () => {
+      const current = await this.deps.assets.findById(actor.studioId, assetId);
+      if (!current) throw NOT_FOUND();
+      if (ifMatch !== undefined && !etagMatches(ifMatch, toAssetDto(current))) {
+        throw new PreconditionFailedError('ASSET_CHANGED', 'Asset changed since you read it; reload and retry');
+      }
+      const { set, action, details } = decide(current);
+      const changes = Object.keys(set);
+      if (changes.length === 0) return { doc: current, action, changes, details };
+      let doc: AssetDoc | null;
+      try {
+        doc = await this.deps.assets.update(actor.studioId, current._id, current.revision, { ...set, updatedBy: new Types.ObjectId(actor.id) });
+      } catch (err) {
+        if (isDuplicateKey(err)) throw NAME_TAKEN();
+        throw err;
+      }
+      if (!doc) throw new PreconditionFailedError('ASSET_CHANGED', 'Asset changed since you read it; reload and retry');
+      return { doc, action, changes, details };
+    });
+    const asset = toAssetDto(updated.doc);
+    if (updated.changes.length > 0) {
+      await this.deps.cache.store(actor.studioId, asset);
+      await this.deps.audit.record(actor, updated.action, 'asset', updated.doc._id, { changes: updated.changes, ...updated.details });
+      this.deps.events.emit('asset.updated', { studioId: actor.studioId, actorId: actor.id, asset, changes: updated.changes });
+    }
+    return asset;
+  }
+}
+
+/** RFC 9110 §13.1.1: If-Match uses strong comparison; `*` matches any current representation. */
+function etagMatches(header: string, asset: AssetDto): boolean {
+  const tag = assetEtag(asset);
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t === tag);
+}

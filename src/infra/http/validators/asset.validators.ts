@@ -1,0 +1,99 @@
+// Request schemas of /assets and their OpenAPI entries.
+import { z } from 'zod';
+import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { idParams, objectId, pageQuery } from './common.validators';
+import { ASSET_STATUSES, ASSET_TYPES } from '../../../app/repositories/models/Asset';
+
+const name = z.string().trim().min(1).max(200);
+const tags = z.array(z.string().trim().min(1).max(40)).max(30);
+
+export const createAssetBody = z.strictObject({
+  name,
+  type: z.enum(ASSET_TYPES),
+  description: z.string().max(5000).optional(),
+  tags: tags.optional(),
+});
+
+export const updateAssetBody = z
+  .strictObject({
+    name: name.optional(),
+    type: z.enum(ASSET_TYPES).optional(),
+    description: z.string().max(5000).optional(),
+    tags: tags.optional(),
+    status: z.enum(ASSET_STATUSES).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'provide at least one field to change');
+
+export const listAssetsQuery = pageQuery.extend({
+  sort: z.enum(['createdAt', 'updatedAt', 'name']).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  type: z.enum(ASSET_TYPES).optional(),
+  status: z.enum(ASSET_STATUSES).optional(),
+  tag: z.string().trim().toLowerCase().min(1).max(40).optional(),
+  createdBy: objectId.optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+export const assetIdParams = idParams;
+export const historyQuery = pageQuery;
+
+export const AssetSchema = apiRegistry.register(
+  'Asset',
+  z.object({
+    id: z.string(),
+    studioId: z.string(),
+    name: z.string(),
+    type: z.enum(ASSET_TYPES),
+    description: z.string(),
+    tags: z.array(z.string()),
+    status: z.enum(ASSET_STATUSES),
+    currentVersion: z.number().int().nullable(),
+    latestVersion: z.number().int(),
+    createdBy: z.string(),
+    updatedBy: z.string(),
+    archivedAt: z.string().nullable(),
+    revision: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+const AuditEventSchema = apiRegistry.register(
+  'AuditEvent',
+  z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()) }),
+);
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const bearer = [{ bearerAuth: [] }];
+const ifMatch = z.object({ 'if-match': z.string().optional() });
+
+apiRegistry.registerPath({
+  method: 'post', path: '/assets', tags: ['assets'], summary: 'Create an asset', security: bearer,
+  request: { body: json(createAssetBody) },
+  responses: { 201: { description: 'Created (Location and ETag headers)', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 409) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/assets', tags: ['assets'], summary: 'List assets (keyset pagination)', security: bearer,
+  request: { query: listAssetsQuery },
+  responses: { 200: { description: 'A page of assets', ...json(z.object({ data: z.array(AssetSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/assets/{id}', tags: ['assets'], summary: 'One asset (ETag; If-None-Match gives 304)', security: bearer,
+  request: { params: assetIdParams },
+  responses: { 200: { description: 'The asset', ...json(AssetSchema) }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404) },
+});
+apiRegistry.registerPath({
+  method: 'patch', path: '/assets/{id}', tags: ['assets'], summary: 'Change an asset (If-Match for optimistic concurrency)', security: bearer,
+  request: { params: assetIdParams, headers: ifMatch, body: json(updateAssetBody) },
+  responses: { 200: { description: 'Updated', ...json(AssetSchema) }, ...errorResponses(400, 401, 404, 409, 412) },
+});
+apiRegistry.registerPath({
+  method: 'delete', path: '/assets/{id}', tags: ['assets'], summary: 'Archive an asset (DIRECTOR, PRODUCER)', security: bearer,
+  request: { params: assetIdParams, headers: ifMatch },
+  responses: { 200: { description: 'Archived', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409, 412) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/assets/{id}/history', tags: ['assets'], summary: 'Audit trail of an asset, newest first', security: bearer,
+  request: { params: assetIdParams, query: historyQuery },
+  responses: { 200: { description: 'A page of audit events', ...json(z.object({ data: z.array(AuditEventSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 404) },
+});
