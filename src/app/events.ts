@@ -1,10 +1,13 @@
 // In-process domain events: services announce what happened; real-time fan-out and the pipeline listen.
 import { EventEmitter } from 'node:events';
 import type { AssetDto } from './services/AssetService';
+import type { VersionDto } from './services/VersionDto';
 
 export interface DomainEventMap {
   'asset.created': { studioId: string; actorId: string; asset: AssetDto };
   'asset.updated': { studioId: string; actorId: string; asset: AssetDto; changes: string[] };
+  /** A new immutable version was committed; the pipeline starts from this and clients hear asset:version:created. */
+  'version.created': { studioId: string; actorId: string; assetId: string; version: VersionDto };
 }
 
 export type DomainEventName = keyof DomainEventMap;
