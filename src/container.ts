@@ -25,6 +25,13 @@ import { AssetService, type AssetDto } from './app/services/AssetService';
 import { AssetController } from './app/controllers/AssetController';
 import { AssetCacheService } from './infra/cache/AssetCacheService';
 import { DomainEvents } from './app/events';
+import { VersionRepository } from './app/repositories/VersionRepository';
+import { VersionService } from './app/services/VersionService';
+import { VersionController } from './app/controllers/VersionController';
+import { createStorage } from './infra/storage';
+import type { StorageProvider } from './infra/storage/StorageProvider';
+import { createTus } from './infra/http/tus';
+import path from 'node:path';
 import { UserController } from './app/controllers/UserController';
 
 export interface Infra {
@@ -33,6 +40,8 @@ export interface Infra {
   mongo: Connection;
   redis: Redis;
   metrics?: Metrics;
+  /** Tests pass a provider of their choice; otherwise STORAGE_DRIVER picks one. */
+  storage?: StorageProvider;
 }
 
 export function buildContainer(infra: Infra) {
@@ -54,11 +63,13 @@ export function buildContainer(infra: Infra) {
     refreshTokens: new RefreshTokenRepository(models),
     audit: new AuditRepository(models),
     assets: new AssetRepository(models),
+    versions: new VersionRepository(models),
   };
 
   const locks = new LeaseLock(models.Lease);
   const access = new AccessPolicy();
   const events = new DomainEvents((event, err) => infra.logger.error('domain event listener failed', { event, err }));
+  const storage = infra.storage ?? createStorage(config);
   const assetCache = new AssetCacheService<AssetDto>(redis, config.REDIS_KEY_PREFIX, infra.logger, metrics);
   const audit = new AuditService(repos.audit);
   const tokens = new TokenService({
@@ -74,13 +85,23 @@ export function buildContainer(infra: Infra) {
     assets: new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events }),
     audit,
   };
+  const versions = new VersionService({ assets: services.assets, versions: repos.versions, storage, events, logger: infra.logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
+  const tus = createTus({
+    stagingDir: path.resolve(config.TUS_STAGING_DIR),
+    maxSize: config.MAX_UPLOAD_BYTES,
+    expirationMs: config.TUS_EXPIRATION_HOURS * 3_600_000,
+    versions,
+    assets: services.assets,
+    logger: infra.logger,
+  });
   const controllers = {
     auth: new AuthController(services.auth),
     users: new UserController(services.users),
     assets: new AssetController(services.assets),
+    versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
   };
 
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services, controllers };
+  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions }, storage, tus, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

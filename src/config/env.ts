@@ -64,6 +64,8 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
+  TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
+  TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 
   RENDER_CONCURRENCY: int(1, 64).default(1),
   PIPELINE_CONCURRENCY: int(1, 64).default(2),

@@ -1,5 +1,10 @@
 // Builds the real app graph for one test file: its own database and its own Redis key prefix.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
@@ -18,6 +23,8 @@ export interface Harness {
   http: ReturnType<typeof supertest>;
   /** Every JSON log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
+  /** Starts a real HTTP server on a free loopback port (closed by close()) and returns its base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,10 +39,13 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const mongoBase = process.env.MONGO_URI;
   const redisUrl = overrides.REDIS_URL ?? process.env.REDIS_URL;
   if (!mongoBase || !redisUrl) throw new Error('tests need MONGO_URI and REDIS_URL; jest globalSetup provides them');
+  const storageRoot = path.join(process.env.STUDIO_TEST_DATA_DIR ?? os.tmpdir(), `storage-${id}`);
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'debug',
     BCRYPT_COST: '4',
+    STORAGE_LOCAL_ROOT: storageRoot,
+    TUS_STAGING_DIR: `${storageRoot}-tus`,
     ...overrides,
     MONGO_URI: withDatabase(mongoBase, `t_${id}`),
     REDIS_URL: redisUrl,
@@ -53,13 +63,27 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const container = buildContainer({ config, logger, mongo, redis });
   await syncIndexes(container.models);
   const app = createApp(container, appOptions);
+  const servers: http.Server[] = [];
   return {
     config,
     container,
     app,
     http: supertest(app),
     logs,
+    async listen() {
+      const server = http.createServer(app);
+      servers.push(server);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
     async close() {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+      container.tus.close();
+      rmSync(storageRoot, { recursive: true, force: true });
+      rmSync(`${storageRoot}-tus`, { recursive: true, force: true });
       await mongo.dropDatabase().catch(() => undefined);
       await mongo.close();
       const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}*`).catch(() => [] as string[]);

@@ -61,6 +61,12 @@ export interface CreateAsset {
 }
 export type UpdateAsset = Partial<CreateAsset & { status: AssetStatus }>;
 
+export interface Decision {
+  set: Partial<AssetDoc>;
+  action: string;
+  details?: Record<string, unknown>;
+}
+
 const NOT_FOUND = () => new NotFoundError('ASSET_NOT_FOUND', 'Asset not found');
 const NAME_TAKEN = () => new ConflictError('ASSET_NAME_TAKEN', 'An asset with this name already exists in your studio');
 const normalizeTags = (tags: string[] | undefined) => [...new Set((tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
@@ -163,7 +169,7 @@ export class AssetService {
     permission: Permission,
     assetId: string,
     ifMatch: string | undefined,
-    decide: (current: AssetDoc) => { set: Partial<AssetDoc>; action: string; details?: Record<string, unknown> },
+    decide: (current: AssetDoc) => Decision | Promise<Decision>,
   ): Promise<AssetDto> {
     await this.require(actor, permission, assetId);
     const updated = await this.deps.locks.withLock(`asset:${assetId}`, async () => {
@@ -172,7 +178,7 @@ export class AssetService {
       if (ifMatch !== undefined && !etagMatches(ifMatch, toAssetDto(current))) {
         throw new PreconditionFailedError('ASSET_CHANGED', 'Asset changed since you read it; reload and retry');
       }
-      const { set, action, details } = decide(current);
+      const { set, action, details } = await decide(current);
       const changes = Object.keys(set);
       if (changes.length === 0) return { doc: current, action, changes, details };
       let doc: AssetDoc | null;

@@ -81,7 +81,9 @@ export function errorHandler(logger: Logger) {
       res.destroy();
       return;
     }
+    // A handler may have prepared a file reply (type, disposition, validators) before failing.
+    for (const h of ['Content-Disposition', 'ETag', 'Last-Modified', 'Accept-Ranges', 'Content-Length']) res.removeHeader(h);
     if (error.headers) res.set(error.headers);
-    res.status(error.status).json(errorBody(error, req.correlationId));
+    res.status(error.status).type('application/json').json(errorBody(error, req.correlationId));
   };
 }

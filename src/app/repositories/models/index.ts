@@ -7,6 +7,7 @@ import { refreshTokenSchema, type RefreshTokenDoc } from './RefreshToken';
 import { auditEventSchema, type AuditEventDoc } from './AuditEvent';
 import { leaseSchema, type LeaseDoc } from './Lease';
 import { assetSchema, type AssetDoc } from './Asset';
+import { assetVersionSchema, type AssetVersionDoc } from './AssetVersion';
 
 export interface Models {
   Studio: Model<StudioDoc>;
@@ -15,6 +16,7 @@ export interface Models {
   AuditEvent: Model<AuditEventDoc>;
   Lease: Model<LeaseDoc>;
   Asset: Model<AssetDoc>;
+  AssetVersion: Model<AssetVersionDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -25,6 +27,7 @@ export function createModels(conn: Connection): Models {
     AuditEvent: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema),
     Lease: conn.model<LeaseDoc>('Lease', leaseSchema),
     Asset: conn.model<AssetDoc>('Asset', assetSchema),
+    AssetVersion: conn.model<AssetVersionDoc>('AssetVersion', assetVersionSchema),
   };
 }
 

@@ -13,5 +13,19 @@ export function assetRoutes(c: Container): Router {
   router.patch('/assets/:id', a.update);
   router.delete('/assets/:id', a.archive);
   router.get('/assets/:id/history', a.history);
+
+  const v = c.controllers.versions;
+  router.post('/assets/:id/versions', v.upload);
+  router.post('/assets/:id/upload', v.upload);
+  router.get('/assets/:id/versions', v.list);
+  router.get('/assets/:id/versions/:v', v.get);
+  router.patch('/assets/:id/rollback', v.rollback);
+  // Express answers HEAD with the GET handler; sendDownload then writes headers only.
+  router.get('/assets/:id/download', v.downloadCurrent);
+  router.get('/assets/:id/versions/:v/download', v.downloadVersion);
+
+  // tus 1.0 resumable uploads; the tus server reads the raw body itself.
+  router.all('/uploads', authenticate(c.tokens), c.tus.handler);
+  router.all('/uploads/{*rest}', authenticate(c.tokens), c.tus.handler);
   return router;
 }

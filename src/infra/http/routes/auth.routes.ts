@@ -3,6 +3,7 @@ import { Router, type Request } from 'express';
 import type { Container } from '../../../container';
 import { authenticate } from '../../../shared/middlewares/auth';
 import { redisRateLimit } from '../../../shared/middlewares/rateLimit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { normalizeEmail } from '../../../app/repositories/UserRepository';
 
 export function authRoutes(c: Container): Router {
@@ -26,7 +27,7 @@ export function authRoutes(c: Container): Router {
     skipSuccessfulRequests: true,
     keyGenerator: (req: Request) => {
       const email = (req.body as { email?: unknown } | undefined)?.email;
-      return typeof email === 'string' ? `email:${normalizeEmail(email)}` : `noemail:${req.ip}`;
+      return typeof email === 'string' ? `email:${normalizeEmail(email)}` : `noemail:${ipKeyGenerator(req.ip ?? '')}`;
     },
     code: 'AUTH_RATE_LIMITED',
   });

@@ -1,0 +1,68 @@
+// HTTP in/out for versions: streamed uploads, listing, rollback and ranged downloads.
+import type { Request, Response } from 'express';
+import type { VersionService } from '../services/VersionService';
+import { assetEtag } from '../services/AssetService';
+import { listVersionsQuery, rollbackBody, versionParams } from '../../infra/http/validators/version.validators';
+import { assetIdParams } from '../../infra/http/validators/asset.validators';
+import { receiveUpload } from '../../infra/http/upload';
+import { sendDownload } from '../../infra/http/download';
+import { actorOf } from '../../shared/middlewares/auth';
+import type { AssetVersionDoc } from '../repositories/models/AssetVersion';
+
+export class VersionController {
+  constructor(
+    private readonly versions: VersionService,
+    private readonly maxUploadBytes: number,
+  ) {}
+
+  upload = async (req: Request, res: Response) => {
+    const actor = actorOf(req);
+    const { id } = assetIdParams.parse(req.params);
+    try {
+      const result = await receiveUpload(req, { maxFileBytes: this.maxUploadBytes }, (file) => this.versions.upload(actor, id, file));
+      res.status(201).location(`/assets/${id}/versions/${result.version.version}`).set('ETag', assetEtag(result.asset)).json(result);
+    } catch (err) {
+      // The rest of a refused body may be gigabytes: answer, then close instead of draining it.
+      res.set('Connection', 'close');
+      throw err;
+    }
+  };
+
+  list = async (req: Request, res: Response) => {
+    const { id } = assetIdParams.parse(req.params);
+    res.json(await this.versions.list(actorOf(req), id, listVersionsQuery.parse(req.query)));
+  };
+
+  get = async (req: Request, res: Response) => {
+    const { id, v } = versionParams.parse(req.params);
+    res.json(await this.versions.get(actorOf(req), id, v));
+  };
+
+  rollback = async (req: Request, res: Response) => {
+    const { id } = assetIdParams.parse(req.params);
+    const { version, reason } = rollbackBody.parse(req.body);
+    const asset = await this.versions.rollback(actorOf(req), id, version, reason);
+    res.set('ETag', assetEtag(asset)).json(asset);
+  };
+
+  downloadCurrent = async (req: Request, res: Response) => {
+    const { id } = assetIdParams.parse(req.params);
+    await this.send(req, res, await this.versions.forDownload(actorOf(req), id));
+  };
+
+  downloadVersion = async (req: Request, res: Response) => {
+    const { id, v } = versionParams.parse(req.params);
+    await this.send(req, res, await this.versions.forDownload(actorOf(req), id, v));
+  };
+
+  private send(req: Request, res: Response, v: AssetVersionDoc) {
+    return sendDownload(req, res, {
+      size: v.file.size,
+      etag: `"${v.file.sha256}"`,
+      lastModified: v.createdAt,
+      contentType: v.file.mimeType,
+      fileName: v.file.originalName,
+      open: (range) => this.versions.open(v, range),
+    });
+  }
+}

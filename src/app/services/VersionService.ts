@@ -1,0 +1,169 @@
+// Immutable versions: stream bytes into storage first, then allocate the next number at commit, under the
+// asset's lease with the unique {assetId, version} index as the backstop, so numbers are gapless and
+// race-free. Any failure deletes what was stored: no version, no object, no consumed number.
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Types } from 'mongoose';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { StorageProvider, ByteRange } from '../../infra/storage/StorageProvider';
+import { objectKey } from '../../infra/storage/StorageProvider';
+import type { Logger } from '../../infra/logging/logger';
+import type { VersionRepository } from '../repositories/VersionRepository';
+import type { AssetVersionDoc } from '../repositories/models/AssetVersion';
+import type { Page } from '../repositories/pagination';
+import type { AssetService, AssetDto } from './AssetService';
+import type { DomainEvents } from '../events';
+import type { VersionDto } from './VersionDto';
+import { judgeContent, SNIFF_BYTES } from './ContentPolicy';
+import type { Actor } from './types';
+
+export function toVersionDto(v: AssetVersionDoc): VersionDto {
+  return {
+    id: String(v._id),
+    assetId: String(v.assetId),
+    studioId: String(v.studioId),
+    version: v.version,
+    file: { size: v.file.size, sha256: v.file.sha256, mimeType: v.file.mimeType, originalName: v.file.originalName, verified: v.file.verified },
+    changeNote: v.changeNote,
+    createdBy: String(v.createdBy),
+    createdAt: v.createdAt.toISOString(),
+  };
+}
+
+export interface IncomingFile {
+  stream: NodeJS.ReadableStream;
+  originalName: string;
+  /** Resolves with the form's other fields once the whole request has been read. */
+  fields?: Promise<Record<string, string>>;
+  signal?: AbortSignal;
+}
+
+const VERSION_NOT_FOUND = () => new NotFoundError('VERSION_NOT_FOUND', 'Version not found');
+
+/** Reads the first n bytes for sniffing and returns a stream that still yields every byte, head included. */
+export async function peek(source: NodeJS.ReadableStream, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  const it = (source as Readable)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  while (length < n) {
+    const { value, done } = await it.next();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+  }
+  const first = Buffer.concat(chunks);
+  async function* all() {
+    try {
+      if (first.length) yield first;
+      for (;;) {
+        const { value, done } = await it.next();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+  return { head: first.subarray(0, n), stream: Readable.from(all(), { objectMode: false }) };
+}
+
+export class VersionService {
+  constructor(
+    private readonly deps: {
+      assets: AssetService;
+      versions: VersionRepository;
+      storage: StorageProvider;
+      events: DomainEvents;
+      logger: Logger;
+      maxUploadBytes: number;
+    },
+  ) {}
+
+  async upload(actor: Actor, assetId: string, file: IncomingFile): Promise<{ version: VersionDto; asset: AssetDto }> {
+    const asset = await this.deps.assets.require(actor, 'version:create', assetId);
+    if (asset.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
+    const { head, stream } = await peek(file.stream, SNIFF_BYTES);
+    const verdict = await judgeContent(file.originalName, head);
+    const key = objectKey('studios', actor.studioId, 'assets', assetId, 'versions', randomUUID());
+    const stored = await this.deps.storage.write(key, stream, { maxBytes: this.deps.maxUploadBytes, contentType: verdict.mimeType, signal: file.signal });
+    try {
+      const fields = (await file.fields) ?? {};
+      const result = await this.commit(actor, assetId, {
+        key,
+        size: stored.size,
+        sha256: stored.sha256,
+        mimeType: verdict.mimeType,
+        originalName: file.originalName,
+        verified: verdict.verified,
+        changeNote: (fields.changeNote ?? '').slice(0, 2000),
+      });
+      this.deps.events.emit('version.created', { studioId: actor.studioId, actorId: actor.id, assetId, version: result.version });
+      return result;
+    } catch (err) {
+      await this.deps.storage.delete(key).catch((cleanupErr: unknown) => {
+        this.deps.logger.error('could not remove the stored object of a failed version', { key, err: cleanupErr });
+      });
+      throw err;
+    }
+  }
+
+  private async commit(
+    actor: Actor,
+    assetId: string,
+    f: AssetVersionDoc['file'] & { changeNote: string },
+  ): Promise<{ version: VersionDto; asset: AssetDto }> {
+    let created: AssetVersionDoc | undefined;
+    const asset = await this.deps.assets.change(actor, 'version:create', assetId, undefined, async (current) => {
+      if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
+      const next = Math.max(current.latestVersion, await this.deps.versions.highest(actor.studioId, current._id)) + 1;
+      const { changeNote, ...file } = f;
+      created = await this.deps.versions.insert(actor.studioId, {
+        assetId: current._id,
+        version: next,
+        file,
+        changeNote,
+        createdBy: new Types.ObjectId(actor.id),
+      });
+      return { set: { latestVersion: next, currentVersion: next }, action: 'version.created', details: { version: next, size: file.size, sha256: file.sha256 } };
+    });
+    return { version: toVersionDto(created!), asset };
+  }
+
+  async list(actor: Actor, assetId: string, page: { limit: number; cursor?: string }): Promise<Page<VersionDto>> {
+    await this.deps.assets.require(actor, 'asset:read', assetId);
+    const res = await this.deps.versions.list(actor.studioId, assetId, page);
+    return { ...res, data: res.data.map(toVersionDto) };
+  }
+
+  async get(actor: Actor, assetId: string, version: number): Promise<VersionDto> {
+    return toVersionDto(await this.find(actor, assetId, version));
+  }
+
+  private async find(actor: Actor, assetId: string, version: number): Promise<AssetVersionDoc> {
+    await this.deps.assets.require(actor, 'asset:read', assetId);
+    const v = await this.deps.versions.findOne(actor.studioId, assetId, version);
+    if (!v) throw VERSION_NOT_FOUND();
+    return v;
+  }
+
+  /** Moves the current-version pointer; history stays, and the audit trail says who and why. */
+  async rollback(actor: Actor, assetId: string, version: number, reason?: string): Promise<AssetDto> {
+    return this.deps.assets.change(actor, 'asset:rollback', assetId, undefined, async (current) => {
+      if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets cannot be rolled back');
+      if (!(await this.deps.versions.findOne(actor.studioId, current._id, version))) throw VERSION_NOT_FOUND();
+      return { set: { currentVersion: version }, action: 'asset.rolled_back', details: { from: current.currentVersion, to: version, reason: reason ?? null } };
+    });
+  }
+
+  /** The version to download: an explicit number, or the asset's current one. */
+  async forDownload(actor: Actor, assetId: string, version?: number): Promise<AssetVersionDoc> {
+    if (version !== undefined) return this.find(actor, assetId, version);
+    const asset = await this.deps.assets.require(actor, 'asset:read', assetId);
+    if (asset.currentVersion === null) throw new NotFoundError('VERSION_NOT_FOUND', 'This asset has no file yet');
+    return this.find(actor, assetId, asset.currentVersion);
+  }
+
+  open(v: AssetVersionDoc, range?: ByteRange): Promise<NodeJS.ReadableStream> {
+    return this.deps.storage.read(v.file.key, range);
+  }
+}

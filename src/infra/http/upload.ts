@@ -1,0 +1,117 @@
+// Streams a multipart upload's single file part straight to a consumer (no buffering, no temp file),
+// enforcing limits as bytes arrive and turning every way a request can go wrong into a domain error.
+import type { Request } from 'express';
+import busboy from 'busboy';
+import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
+
+export interface UploadLimits {
+  maxFileBytes: number;
+  maxFields?: number;
+  maxFieldBytes?: number;
+}
+
+export interface ReceivedFile {
+  stream: NodeJS.ReadableStream;
+  originalName: string;
+  declaredMime: string;
+  fields: Promise<Record<string, string>>;
+  signal: AbortSignal;
+}
+
+export class ClientAbortedError extends DomainError {
+  constructor() {
+    super('CLIENT_ABORTED', 'The client went away before the upload completed', { status: 400 });
+  }
+}
+
+/**
+ * Runs `consume` on the request's one file part and resolves with its result once the whole request
+ * has been read. On any failure the file stream is destroyed, so storage sees an error and keeps nothing.
+ */
+export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (file: ReceivedFile) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const type = req.headers['content-type'] ?? '';
+    if (!/^multipart\/form-data/i.test(type)) {
+      reject(new UnsupportedMediaTypeError('MULTIPART_REQUIRED', 'Send the file as multipart/form-data with a "file" part'));
+      return;
+    }
+    const declared = Number(req.headers['content-length']);
+    // Reject before reading a byte when the client already tells us it is too big (form overhead allowed).
+    if (Number.isFinite(declared) && declared > limits.maxFileBytes + 1024 * 1024) {
+      reject(new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${limits.maxFileBytes}-byte limit`));
+      return;
+    }
+
+    const abort = new AbortController();
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({
+        headers: req.headers,
+        // RFC 7578 §4.2: file names are UTF-8 in practice; busboy's default would read them as latin1.
+        defParamCharset: 'utf8',
+        limits: { files: 1, fileSize: limits.maxFileBytes, fields: limits.maxFields ?? 5, fieldSize: limits.maxFieldBytes ?? 4096, parts: (limits.maxFields ?? 5) + 1 },
+      });
+    } catch (err) {
+      reject(new ValidationError('MALFORMED_MULTIPART', `Malformed multipart request: ${(err as Error).message}`));
+      return;
+    }
+
+    const fields: Record<string, string> = {};
+    let resolveFields!: (f: Record<string, string>) => void;
+    const fieldsDone = new Promise<Record<string, string>>((r) => (resolveFields = r));
+    let work: Promise<T> | undefined;
+    let fileStream: NodeJS.ReadableStream & { destroy?: (e?: Error) => void } | undefined;
+    let settled = false;
+
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      abort.abort(err);
+      fileStream?.destroy?.(err);
+      req.unpipe(bb);
+      bb.removeAllListeners();
+      bb.on('error', () => undefined);
+      // Let the consumer clean up what it wrote before the error answer goes out.
+      (work ?? Promise.resolve()).catch(() => undefined).finally(() => reject(err));
+    };
+
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file') {
+        stream.on('error', () => undefined);
+        stream.resume();
+        fail(new ValidationError('UNEXPECTED_FILE_FIELD', `The file part must be named "file", not "${name}"`));
+        return;
+      }
+      fileStream = stream;
+      // The consumer listens too; this one only keeps a destroyed part from becoming an unhandled 'error'.
+      stream.on('error', () => undefined);
+      stream.on('limit', () => fail(new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${limits.maxFileBytes}-byte limit`)));
+      work = consume({ stream, originalName: info.filename || 'upload.bin', declaredMime: info.mimeType, fields: fieldsDone, signal: abort.signal });
+      work.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        },
+        (err: Error) => fail(err),
+      );
+    });
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(new PayloadTooLargeError('FIELD_TOO_LARGE', `Field "${name}" is too large`));
+      else fields[name] = value;
+    });
+    bb.on('filesLimit', () => fail(new PayloadTooLargeError('TOO_MANY_FILES', 'One file per request')));
+    bb.on('fieldsLimit', () => fail(new PayloadTooLargeError('TOO_MANY_FIELDS', 'Too many form fields')));
+    bb.on('partsLimit', () => fail(new PayloadTooLargeError('TOO_MANY_PARTS', 'Too many form parts')));
+    bb.on('error', (err: Error) => fail(new ValidationError('MALFORMED_MULTIPART', `Malformed multipart request: ${err.message}`)));
+    bb.on('close', () => {
+      resolveFields(fields);
+      if (!work) fail(new ValidationError('FILE_REQUIRED', 'The request has no "file" part'));
+    });
+    // A client that disconnects mid-upload: make the file stream fail so storage discards the partial bytes.
+    req.on('close', () => {
+      if (!req.complete) fail(new ClientAbortedError());
+    });
+    req.pipe(bb);
+  });
+}

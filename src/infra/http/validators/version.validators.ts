@@ -1,0 +1,60 @@
+// Request schemas of versions, rollback and downloads, and their OpenAPI entries.
+import { z } from 'zod';
+import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { objectId, pageQuery } from './common.validators';
+import { AssetSchema } from './asset.validators';
+
+export const versionParams = z.strictObject({ id: objectId, v: z.coerce.number().int().min(1).max(1_000_000) });
+export const listVersionsQuery = pageQuery;
+export const rollbackBody = z.strictObject({ version: z.number().int().min(1), reason: z.string().trim().max(500).optional() });
+
+const VersionSchema = apiRegistry.register(
+  'AssetVersion',
+  z.object({
+    id: z.string(),
+    assetId: z.string(),
+    studioId: z.string(),
+    version: z.number().int(),
+    file: z.object({ size: z.number().int(), sha256: z.string(), mimeType: z.string(), originalName: z.string(), verified: z.boolean() }),
+    changeNote: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  }),
+);
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const bearer = [{ bearerAuth: [] }];
+const idOnly = z.object({ id: objectId });
+const uploadBody = {
+  content: {
+    'multipart/form-data': {
+      schema: z.object({ file: z.string().openapi({ type: 'string', format: 'binary' }), changeNote: z.string().max(2000).optional() }),
+    },
+  },
+};
+
+for (const path of ['/assets/{id}/versions', '/assets/{id}/upload']) {
+  apiRegistry.registerPath({
+    method: 'post', path, tags: ['versions'], summary: 'Upload a new immutable version (streamed multipart)', security: bearer,
+    request: { params: idOnly, body: uploadBody },
+    responses: { 201: { description: 'The new version', ...json(z.object({ version: VersionSchema, asset: AssetSchema })) }, ...errorResponses(400, 401, 404, 409, 413, 415) },
+  });
+}
+apiRegistry.registerPath({
+  method: 'get', path: '/assets/{id}/versions', tags: ['versions'], summary: 'Versions, newest first', security: bearer,
+  request: { params: idOnly, query: listVersionsQuery },
+  responses: { 200: { description: 'A page of versions', ...json(z.object({ data: z.array(VersionSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 404) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/assets/{id}/versions/{v}', tags: ['versions'], summary: 'One version', security: bearer,
+  request: { params: versionParams },
+  responses: { 200: { description: 'The version', ...json(VersionSchema) }, ...errorResponses(400, 401, 404) },
+});
+apiRegistry.registerPath({
+  method: 'patch', path: '/assets/{id}/rollback', tags: ['versions'], summary: 'Point currentVersion at an earlier version (DIRECTOR, PRODUCER)', security: bearer,
+  request: { params: idOnly, body: json(rollbackBody) },
+  responses: { 200: { description: 'The asset', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
+});
+const download = { 200: { description: 'The file' }, 206: { description: 'A byte range' }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404, 416) };
+apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/download', tags: ['versions'], summary: 'Download the current version (Range supported)', security: bearer, request: { params: idOnly }, responses: download });
+apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/versions/{v}/download', tags: ['versions'], summary: 'Download a version (Range supported)', security: bearer, request: { params: versionParams }, responses: download });

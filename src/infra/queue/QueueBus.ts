@@ -1,0 +1,84 @@
+// BullMQ behind a small typed facade: enqueue(name, data, { jobId }), the render flow, and queue counts.
+// jobId de-duplicates: enqueuing the same id twice while the first exists is a no-op.
+import { FlowProducer, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { JOB_QUEUE, QUEUE_NAMES, type JobMap, type JobName, type QueueName } from './jobs';
+
+export interface EnqueueOptions {
+  jobId?: string;
+  /** 1 is the highest priority (BullMQ semantics); omitted means normal. */
+  priority?: number;
+  attempts?: number;
+  backoffMs?: number;
+  delayMs?: number;
+}
+
+export interface QueueBusOptions {
+  connection: ConnectionOptions;
+  /** Redis key prefix for every queue, so environments and test files never share queues. */
+  prefix: string;
+}
+
+const toJobOptions = (o: EnqueueOptions = {}): JobsOptions => ({
+  jobId: o.jobId,
+  priority: o.priority,
+  attempts: o.attempts ?? 3,
+  backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 },
+  delay: o.delayMs,
+  // Keep a bounded history: enough for dashboards and debugging, never an unbounded Redis.
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+});
+
+export class QueueBus {
+  private readonly queues = new Map<QueueName, Queue>();
+  private flows?: FlowProducer;
+
+  constructor(private readonly options: QueueBusOptions) {}
+
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.options.connection, prefix: this.options.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async enqueue<K extends JobName>(name: K, data: JobMap[K], options?: EnqueueOptions): Promise<string> {
+    const job = await this.queue(JOB_QUEUE[name]).add(name, data, toJobOptions(options));
+    return job.id!;
+  }
+
+  /** A render: one parent job that runs after all chunk children have completed. */
+  async enqueueRender(
+    parent: { data: JobMap['render.finalize']; jobId: string; priority?: number },
+    chunks: Array<{ data: JobMap['render.chunk']; jobId: string; attempts: number; backoffMs?: number }>,
+  ): Promise<void> {
+    this.flows ??= new FlowProducer({ connection: this.options.connection, prefix: this.options.prefix });
+    await this.flows.add({
+      name: 'render.finalize',
+      queueName: JOB_QUEUE['render.finalize'],
+      data: parent.data,
+      opts: { ...toJobOptions({ jobId: parent.jobId, priority: parent.priority, attempts: 3 }) },
+      children: chunks.map((c) => ({
+        name: 'render.chunk',
+        queueName: JOB_QUEUE['render.chunk'],
+        data: c.data,
+        // A chunk that fails for good fails its parent, so the render ends as FAILED rather than hanging.
+        opts: { ...toJobOptions({ jobId: c.jobId, priority: parent.priority, attempts: c.attempts, backoffMs: c.backoffMs }), failParentOnFailure: true },
+      })),
+    });
+  }
+
+  async counts(): Promise<Record<QueueName, Record<string, number>>> {
+    const entries = await Promise.all(
+      QUEUE_NAMES.map(async (n) => [n, await this.queue(n).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children')] as const),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flows?.close();
+  }
+}

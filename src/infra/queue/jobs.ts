@@ -1,0 +1,26 @@
+// The one typed map of job names to payloads, and which queue carries each.
+
+export const QUEUE_NAMES = ['asset-pipeline', 'media', 'render'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobMap {
+  /** Orchestrates one version's pipeline: validate, previews, optional auto-render. */
+  'pipeline.run': { studioId: string; assetId: string; version: number };
+  /** Thumbnails and previews for a version (fresh uploads: high priority). */
+  'media.preview': { studioId: string; assetId: string; version: number };
+  /** Renders one chunk of frames of a RenderJob. */
+  'render.chunk': { studioId: string; renderJobId: string; chunkIndex: number };
+  /** Parent of a render's chunks: encodes the preview movie and completes the RenderJob. */
+  'render.finalize': { studioId: string; renderJobId: string };
+}
+
+export type JobName = keyof JobMap;
+
+export const JOB_QUEUE: { [K in JobName]: QueueName } = {
+  'pipeline.run': 'asset-pipeline',
+  'media.preview': 'media',
+  'render.chunk': 'render',
+  'render.finalize': 'render',
+};
+
+export const jobsOf = (queue: QueueName): JobName[] => (Object.keys(JOB_QUEUE) as JobName[]).filter((n) => JOB_QUEUE[n] === queue);

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { readdirSync } from 'node:fs';
+import { startHarness, type Harness } from './support/harness';
+import { givenStudio, type Session } from './support/factories';
+import { bufferOf, generated } from './support/uploads';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function request(url: string, method: string, headers: Record<string, string | number>, body?: Buffer, cutAfter?: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', (err) => (cutAfter !== undefined ? resolve({ status: 0, headers: {}, body: err.message }) : reject(err)));
+    if (body && cutAfter !== undefined) {
+      // Send part of the body, then drop the connection like a flaky network would.
+      req.write(body.subarray(0, cutAfter), () => setTimeout(() => req.destroy(), 200));
+    } else {
+      req.end(body);
+    }
+  });
+}
+
+describe('tus resumable uploads', () => {
+  let h: Harness;
+  let base: string;
+  let s: Session;
+  const size = 5 * 1024 * 1024;
+  let bytes: Buffer;
+
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    base = await h.listen();
+    s = await givenStudio(h);
+    bytes = await bufferOf(generated(size, 77));
+  });
+  afterAll(() => h.close());
+
+  const auth = () => ({ Authorization: `Bearer ${s.accessToken}` });
+  const create = (assetId: string, length: number, filename = 'layout.obj', who = auth()) =>
+    request(`${base}/uploads`, 'POST', { ...who, 'Upload-Length': length, 'Upload-Metadata': `assetId ${b64(assetId)},filename ${b64(filename)},changeNote ${b64('via tus')}` });
+
+  it('resumes an upload interrupted at 40% from the offset HEAD reports and completes it into the next version', async () => {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Layout', type: 'SHOT' })).body;
+    await h.http.post(`/assets/${asset.id}/versions`).set(s.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'v1.fbx').expect(201);
+
+    const created = await create(asset.id, size);
+    expect(created.status).toBe(201);
+    const url = `${base}${created.headers.location}`;
+    expect(created.headers.location).toMatch(new RegExp(`^/uploads/${s.user.studioId}-`));
+
+    const cut = Math.floor(size * 0.4);
+    await request(url, 'PATCH', { ...auth(), 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, bytes, cut);
+    const head = await request(url, 'HEAD', auth());
+    expect(head.status).toBe(200);
+    const offset = Number(head.headers['upload-offset']);
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(cut);
+    expect(await h.container.models.AssetVersion.countDocuments({ assetId: asset.id })).toBe(1);
+
+    const done = await request(url, 'PATCH', { ...auth(), 'Upload-Offset': offset, 'Content-Type': 'application/offset+octet-stream' }, bytes.subarray(offset));
+    expect(done.status).toBe(200);
+    const result = JSON.parse(done.body);
+    expect(result.version).toMatchObject({ version: 2, changeNote: 'via tus', file: { size, sha256: createHash('sha256').update(bytes).digest('hex'), originalName: 'layout.obj' } });
+    const dl = await h.http.get(`/assets/${asset.id}/download`).set(s.auth).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
+    // The staged copy is gone once the version exists.
+    expect(readdirSync(h.config.TUS_STAGING_DIR).filter((f) => !f.endsWith('.json'))).toEqual([]);
+  });
+
+  it('runs the same content checks: a finished upload of an executable becomes no version', async () => {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Sneaky', type: 'PROP' })).body;
+    const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(1000, 2)]);
+    const created = await create(asset.id, elf.length, 'texture.png');
+    const res = await request(`${base}${created.headers.location}`, 'PATCH', { ...auth(), 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, elf);
+    expect(res.status).toBe(415);
+    expect(JSON.parse(res.body).error.code).toBe('FILE_TYPE_REFUSED');
+    expect(await h.container.models.AssetVersion.countDocuments({ assetId: asset.id })).toBe(0);
+    expect(await h.container.storage.list(`studios/${s.user.studioId}/assets/${asset.id}/`)).toEqual([]);
+  });
+
+  it('requires a token, refuses another studio\'s asset at creation, and hides another studio\'s upload', async () => {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Guarded', type: 'PROP' })).body;
+    expect((await request(`${base}/uploads`, 'POST', { 'Upload-Length': 10 })).status).toBe(401);
+    const other = await givenStudio(h);
+    const foreign = await create(asset.id, 10, 'x.obj', { Authorization: `Bearer ${other.accessToken}` });
+    expect(foreign.status).toBe(404);
+    expect(JSON.parse(foreign.body).error.code).toBe('ASSET_NOT_FOUND');
+    const mine = await create(asset.id, 10);
+    const peek = await request(`${base}${mine.headers.location}`, 'HEAD', { Authorization: `Bearer ${other.accessToken}` });
+    expect(peek.status).toBe(404);
+    const missingMeta = await request(`${base}/uploads`, 'POST', { ...auth(), 'Upload-Length': 10 });
+    expect(missingMeta.status).toBe(400);
+  });
+
+  it('removes expired incomplete uploads', async () => {
+    const h2 = await startHarness({ TUS_EXPIRATION_HOURS: '0.0001' }); // about 0.36 s
+    try {
+      const base2 = await h2.listen();
+      const p = await givenStudio(h2);
+      const asset = (await h2.http.post('/assets').set(p.auth).send({ name: 'Stale', type: 'PROP' })).body;
+      const created = await request(`${base2}/uploads`, 'POST', { Authorization: `Bearer ${p.accessToken}`, 'Upload-Length': 100, 'Upload-Metadata': `assetId ${b64(asset.id)},filename ${b64('a.obj')}` });
+      expect(created.status).toBe(201);
+      expect(readdirSync(h2.config.TUS_STAGING_DIR).filter((f) => !f.endsWith('.json'))).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 800));
+      const removed = await h2.container.tus.cleanUpExpired();
+      expect(removed).toBe(1);
+      expect(readdirSync(h2.config.TUS_STAGING_DIR).filter((f) => !f.endsWith('.json'))).toHaveLength(0);
+      const head = await request(`${base2}${created.headers.location}`, 'HEAD', { Authorization: `Bearer ${p.accessToken}` });
+      expect([404, 410]).toContain(head.status);
+    } finally {
+      await h2.close();
+    }
+  });
+});
