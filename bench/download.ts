@@ -45,7 +45,7 @@ async function main() {
 
     writeFileSync(
       path.join(prefix, 'nginx.conf'),
-      `worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
+      `${process.getuid?.() === 0 ? 'user root;' : ''} worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
 events { worker_connections 64; }
 http { access_log off; sendfile on; tcp_nopush on;
   server { listen 127.0.0.1:${port}; location /file { alias ${stored}; default_type application/octet-stream; } } }`,
@@ -58,7 +58,9 @@ http { access_log off; sendfile on; tcp_nopush on;
     const viaApi = await download(`${api.url}/assets/${assetId}/download`, { Authorization: `Bearer ${token}` });
     const growth = rss.stop();
     const viaNginx = await download(`http://127.0.0.1:${port}/file`);
-    if (viaApi.bytes !== size || viaNginx.bytes !== size) throw new Error(`short download: api ${viaApi.bytes}, nginx ${viaNginx.bytes}`);
+    if (viaApi.status !== 200 || viaNginx.status !== 200 || viaApi.bytes !== size || viaNginx.bytes !== size) {
+      throw new Error(`bad download: api ${viaApi.status}/${viaApi.bytes} bytes, nginx ${viaNginx.status}/${viaNginx.bytes} bytes`);
+    }
 
     const apiMiBs = size / MiB / viaApi.seconds;
     const nginxMiBs = size / MiB / viaNginx.seconds;
