@@ -11,6 +11,7 @@ import { healthRoutes } from './infra/http/routes/health.routes';
 import { docsRoutes } from './infra/http/routes/docs.routes';
 import { authRoutes } from './infra/http/routes/auth.routes';
 import { assetRoutes } from './infra/http/routes/asset.routes';
+import { renderRoutes } from './infra/http/routes/render.routes';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -52,6 +53,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(docsRoutes());
   app.use(authRoutes(c));
   app.use(assetRoutes(c));
+  app.use(renderRoutes(c));
 
   options.extraRoutes?.(app);
 

@@ -32,6 +32,11 @@ import { createStorage } from './infra/storage';
 import type { StorageProvider } from './infra/storage/StorageProvider';
 import { createTus } from './infra/http/tus';
 import path from 'node:path';
+import { Redis as IORedis } from 'ioredis';
+import { QueueBus } from './infra/queue/QueueBus';
+import { RenderRepository } from './app/repositories/RenderRepository';
+import { RenderService } from './app/services/RenderService';
+import { RenderController } from './app/controllers/RenderController';
 import { UserController } from './app/controllers/UserController';
 
 export interface Infra {
@@ -64,6 +69,7 @@ export function buildContainer(infra: Infra) {
     audit: new AuditRepository(models),
     assets: new AssetRepository(models),
     versions: new VersionRepository(models),
+    renders: new RenderRepository(models),
   };
 
   const locks = new LeaseLock(models.Lease);
@@ -86,6 +92,21 @@ export function buildContainer(infra: Infra) {
     audit,
   };
   const versions = new VersionService({ assets: services.assets, versions: repos.versions, storage, events, logger: infra.logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
+  // BullMQ needs its own connection that retries forever instead of failing commands.
+  const queueConnection = new IORedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: true });
+  queueConnection.on('error', () => undefined);
+  const queue = new QueueBus({ connection: queueConnection, prefix: `${config.REDIS_KEY_PREFIX}bull` });
+  const renders = new RenderService({
+    renders: repos.renders,
+    versions: repos.versions,
+    assets: services.assets,
+    locks,
+    queue,
+    audit,
+    logger: infra.logger,
+    defaults: { maxAttempts: config.RENDER_MAX_ATTEMPTS, chunkTimeoutMs: config.RENDER_CHUNK_TIMEOUT_MS, chunkSize: config.RENDER_CHUNK_SIZE, maxFrames: config.RENDER_MAX_FRAMES },
+    signalCancel: async (id) => void (await redis.publish(`${config.REDIS_KEY_PREFIX}render-cancel`, id)),
+  });
   const tus = createTus({
     stagingDir: path.resolve(config.TUS_STAGING_DIR),
     maxSize: config.MAX_UPLOAD_BYTES,
@@ -99,9 +120,10 @@ export function buildContainer(infra: Infra) {
     users: new UserController(services.users),
     assets: new AssetController(services.assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
+    renders: new RenderController(renders),
   };
 
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions }, storage, tus, controllers };
+  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders }, storage, tus, queue, queueConnection, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

@@ -40,6 +40,9 @@ async function main() {
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await drained;
+    container.tus.close();
+    await container.queue.close().catch(() => undefined);
+    container.queueConnection.disconnect();
     await infra.close();
     logger.info('shutdown complete');
     clearTimeout(hardStop);

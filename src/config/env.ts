@@ -68,6 +68,10 @@ const schema = z.object({
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 
   RENDER_CONCURRENCY: int(1, 64).default(1),
+  RENDER_MAX_ATTEMPTS: int(1, 10).default(3),
+  RENDER_CHUNK_TIMEOUT_MS: int(1000, 24 * 3600_000).default(30 * 60_000),
+  RENDER_CHUNK_SIZE: int(1, 1000).default(10),
+  RENDER_MAX_FRAMES: int(1, 1_000_000).default(10_000),
   PIPELINE_CONCURRENCY: int(1, 64).default(2),
   WORKER_METRICS_PORT: int(0, 65535).default(0),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),

@@ -82,6 +82,8 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
         await new Promise((r) => server.close(r));
       }
       container.tus.close();
+      await container.queue.close().catch(() => undefined);
+      container.queueConnection.disconnect();
       rmSync(storageRoot, { recursive: true, force: true });
       rmSync(`${storageRoot}-tus`, { recursive: true, force: true });
       await mongo.dropDatabase().catch(() => undefined);

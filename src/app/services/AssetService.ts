@@ -95,6 +95,11 @@ export class AssetService {
     return asset;
   }
 
+  /** Role check alone, for operations on a studio's collections rather than on one asset. */
+  requirePermission(actor: Actor, permission: Permission): void {
+    this.deps.access.require(actor, permission);
+  }
+
   async create(actor: Actor, input: CreateAsset): Promise<AssetDto> {
     this.deps.access.require(actor, 'asset:create');
     let doc: AssetDoc;

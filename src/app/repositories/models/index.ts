@@ -8,6 +8,8 @@ import { auditEventSchema, type AuditEventDoc } from './AuditEvent';
 import { leaseSchema, type LeaseDoc } from './Lease';
 import { assetSchema, type AssetDoc } from './Asset';
 import { assetVersionSchema, type AssetVersionDoc } from './AssetVersion';
+import { renderJobSchema, type RenderJobDoc } from './RenderJob';
+import { renderChunkSchema, type RenderChunkDoc } from './RenderChunk';
 
 export interface Models {
   Studio: Model<StudioDoc>;
@@ -17,6 +19,8 @@ export interface Models {
   Lease: Model<LeaseDoc>;
   Asset: Model<AssetDoc>;
   AssetVersion: Model<AssetVersionDoc>;
+  RenderJob: Model<RenderJobDoc>;
+  RenderChunk: Model<RenderChunkDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -28,6 +32,8 @@ export function createModels(conn: Connection): Models {
     Lease: conn.model<LeaseDoc>('Lease', leaseSchema),
     Asset: conn.model<AssetDoc>('Asset', assetSchema),
     AssetVersion: conn.model<AssetVersionDoc>('AssetVersion', assetVersionSchema),
+    RenderJob: conn.model<RenderJobDoc>('RenderJob', renderJobSchema),
+    RenderChunk: conn.model<RenderChunkDoc>('RenderChunk', renderChunkSchema),
   };
 }
 

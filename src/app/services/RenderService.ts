@@ -1,0 +1,266 @@
+// Render jobs: validate and record the request (MongoDB is the truth), then hand the chunks to the
+// queue. Cancel, retry and bulk retry change the job under its lease; a reconciler re-enqueues jobs
+// whose queue entries were lost.
+import path from 'node:path';
+import { Types } from 'mongoose';
+import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
+import type { RenderRepository } from '../repositories/RenderRepository';
+import type { VersionRepository } from '../repositories/VersionRepository';
+import type { RenderJobDoc, RenderStatus, RenderEngineName } from '../repositories/models/RenderJob';
+import type { RenderChunkDoc } from '../repositories/models/RenderChunk';
+import type { Page } from '../repositories/pagination';
+import type { LeaseLock } from '../../infra/database/LeaseLock';
+import type { QueueBus } from '../../infra/queue/QueueBus';
+import type { Logger } from '../../infra/logging/logger';
+import { isDuplicateKey } from '../../infra/database/errors';
+import type { AssetService } from './AssetService';
+import type { AuditService } from './AuditService';
+import type { Actor } from './types';
+
+export interface RenderRequest {
+  version?: number;
+  frames?: { start: number; end: number };
+  chunkSize?: number;
+  priority?: number;
+  engine?: RenderEngineName;
+  maxAttempts?: number;
+  chunkTimeoutMs?: number;
+}
+
+export interface RenderJobDto {
+  id: string;
+  studioId: string;
+  assetId: string;
+  version: number;
+  engine: RenderEngineName;
+  frames: { start: number; end: number };
+  chunkSize: number;
+  priority: number;
+  status: RenderStatus;
+  progress: number;
+  attempts: number;
+  maxAttempts: number;
+  chunkTimeoutMs: number;
+  chunks: Array<{ index: number; start: number; end: number; status: RenderStatus; progress: number; attempts: number; error: { code: string; message: string } | null }>;
+  error: { code: string; message: string } | null;
+  outputs: { frames: Array<{ frame: number; key: string }>; previewKey: string | null };
+  requestedBy: string;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export function toRenderJobDto(job: RenderJobDoc, chunks: RenderChunkDoc[]): RenderJobDto {
+  const progress = chunks.length ? Math.round(chunks.reduce((sum, c) => sum + (c.status === 'COMPLETED' ? 100 : c.progress), 0) / chunks.length) : 0;
+  return {
+    id: String(job._id),
+    studioId: String(job.studioId),
+    assetId: String(job.assetId),
+    version: job.version,
+    engine: job.engine,
+    frames: job.frames,
+    chunkSize: job.chunkSize,
+    priority: job.priority,
+    status: job.status,
+    progress: job.status === 'COMPLETED' ? 100 : Math.min(progress, 99),
+    attempts: job.run,
+    maxAttempts: job.maxAttempts,
+    chunkTimeoutMs: job.chunkTimeoutMs,
+    chunks: chunks.map((c) => ({ index: c.index, start: c.start, end: c.end, status: c.status, progress: c.progress, attempts: c.attempts, error: c.error })),
+    error: job.error,
+    outputs: job.outputs,
+    requestedBy: String(job.requestedBy),
+    queuedAt: job.queuedAt.toISOString(),
+    startedAt: job.startedAt ? job.startedAt.toISOString() : null,
+    finishedAt: job.finishedAt ? job.finishedAt.toISOString() : null,
+  };
+}
+
+export interface RenderDefaults {
+  maxAttempts: number;
+  chunkTimeoutMs: number;
+  chunkSize: number;
+  maxFrames: number;
+}
+
+const NOT_FOUND = () => new NotFoundError('RENDER_JOB_NOT_FOUND', 'Render job not found');
+
+/** The queue job ids of one run of a render; a retry gets new ones so old queue entries never collide. */
+export const renderQueueIds = (jobId: string, run: number) => ({
+  parent: `render.${jobId}.${run}.final`,
+  chunk: (index: number) => `render.${jobId}.${run}.${index}`,
+});
+
+export class RenderService {
+  constructor(
+    private readonly deps: {
+      renders: RenderRepository;
+      versions: VersionRepository;
+      assets: AssetService;
+      locks: LeaseLock;
+      queue: QueueBus;
+      audit: AuditService;
+      logger: Logger;
+      defaults: RenderDefaults;
+      /** Tells workers to stop a running chunk (Redis pub/sub in production). */
+      signalCancel: (renderJobId: string) => Promise<void>;
+    },
+  ) {}
+
+  async create(actor: Actor, assetId: string, input: RenderRequest, idempotencyKey?: string): Promise<{ job: RenderJobDto; created: boolean }> {
+    const asset = await this.deps.assets.require(actor, 'render:create', assetId);
+    const key = idempotencyKey ? `key:${idempotencyKey}` : `auto:${new Types.ObjectId().toHexString()}`;
+    if (idempotencyKey) {
+      const existing = await this.deps.renders.findByIdempotencyKey(actor.studioId, key);
+      if (existing) return { job: await this.dto(existing), created: false };
+    }
+    const versionNo = input.version ?? asset.currentVersion;
+    if (versionNo === null || versionNo === undefined) throw new ConflictError('ASSET_HAS_NO_VERSION', 'Upload a version before rendering');
+    const version = await this.deps.versions.findOne(actor.studioId, asset._id, versionNo);
+    if (!version) throw new NotFoundError('VERSION_NOT_FOUND', 'Version not found');
+    const engine = input.engine ?? 'blender';
+    if (engine === 'blender' && path.extname(version.file.originalName).toLowerCase() !== '.blend') {
+      throw new UnsupportedMediaTypeError('RENDER_SCENE_UNSUPPORTED', 'Blender renders need a .blend version');
+    }
+    const frames = input.frames ?? { start: 1, end: 1 };
+    if (frames.end < frames.start) throw new ValidationError('VALIDATION_FAILED', 'frames.end must not be before frames.start', { details: [{ path: 'frames.end', message: 'must be >= frames.start' }] });
+    const count = frames.end - frames.start + 1;
+    if (count > this.deps.defaults.maxFrames) throw new ValidationError('VALIDATION_FAILED', `At most ${this.deps.defaults.maxFrames} frames per job`, { details: [{ path: 'frames', message: 'too many frames' }] });
+    const chunkSize = input.chunkSize ?? this.deps.defaults.chunkSize;
+    const chunks = Array.from({ length: Math.ceil(count / chunkSize) }, (_, i) => ({
+      index: i,
+      start: frames.start + i * chunkSize,
+      end: Math.min(frames.start + (i + 1) * chunkSize - 1, frames.end),
+    }));
+
+    let job: RenderJobDoc;
+    try {
+      job = await this.deps.renders.create(
+        actor.studioId,
+        {
+          assetId: asset._id,
+          version: versionNo,
+          engine,
+          frames,
+          chunkSize,
+          chunkCount: chunks.length,
+          priority: input.priority ?? 5,
+          status: 'QUEUED',
+          maxAttempts: input.maxAttempts ?? this.deps.defaults.maxAttempts,
+          chunkTimeoutMs: input.chunkTimeoutMs ?? this.deps.defaults.chunkTimeoutMs,
+          run: 1,
+          error: null,
+          outputs: { frames: [], previewKey: null },
+          requestedBy: new Types.ObjectId(actor.id),
+          idempotencyKey: key,
+          queuedAt: new Date(),
+          startedAt: null,
+          finishedAt: null,
+        },
+        chunks,
+      );
+    } catch (err) {
+      // Two requests with the same key raced: the loser answers with the winner's job.
+      if (idempotencyKey && isDuplicateKey(err)) {
+        const existing = await this.deps.renders.findByIdempotencyKey(actor.studioId, key);
+        if (existing) return { job: await this.dto(existing), created: false };
+      }
+      throw err;
+    }
+    await this.enqueue(job);
+    await this.deps.audit.record(actor, 'render.requested', 'asset', asset._id, { renderJobId: String(job._id), version: versionNo, frames, engine });
+    return { job: await this.dto(job), created: true };
+  }
+
+  /** Hands a run's pending chunks to the queue. If Redis is away the job stays QUEUED for the reconciler. */
+  async enqueue(job: RenderJobDoc): Promise<void> {
+    const ids = renderQueueIds(String(job._id), job.run);
+    const pending = (await this.deps.renders.chunks(job.studioId, job._id)).filter((c) => c.status === 'QUEUED');
+    try {
+      await this.deps.queue.enqueueRender(
+        { data: { studioId: String(job.studioId), renderJobId: String(job._id) }, jobId: ids.parent, priority: job.priority },
+        pending.map((c) => ({ data: { studioId: String(job.studioId), renderJobId: String(job._id), chunkIndex: c.index }, jobId: ids.chunk(c.index), attempts: job.maxAttempts })),
+      );
+    } catch (err) {
+      this.deps.logger.warn('render enqueue failed; the reconciler will retry', { renderJobId: String(job._id), err: (err as Error).message });
+    }
+  }
+
+  async get(actor: Actor, id: string): Promise<RenderJobDto> {
+    return this.dto(await this.find(actor, id));
+  }
+
+  async list(actor: Actor, q: { limit: number; cursor?: string; status?: RenderStatus; assetId?: string }): Promise<Page<RenderJobDto>> {
+    this.deps.assets.requirePermission(actor, 'asset:read');
+    const page = await this.deps.renders.list(actor.studioId, q);
+    return { ...page, data: await Promise.all(page.data.map((j) => this.dto(j))) };
+  }
+
+  async cancel(actor: Actor, id: string): Promise<RenderJobDto> {
+    const job = await this.find(actor, id, 'render:manage');
+    const updated = await this.deps.locks.withLock(`render-job:${id}`, async () => {
+      const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
+      if (current.status !== 'QUEUED' && current.status !== 'PROCESSING') throw new ConflictError('RENDER_NOT_CANCELLABLE', `A ${current.status} render cannot be cancelled`);
+      const doc = await this.deps.renders.updateJob(actor.studioId, job._id, { status: 'CANCELLED', finishedAt: new Date(), error: { code: 'RENDER_CANCELLED', message: 'Cancelled by a user' } });
+      await this.deps.renders.resetChunks(actor.studioId, job._id, ['QUEUED', 'PROCESSING'], 'CANCELLED');
+      return doc!;
+    });
+    await this.removeQueued(updated);
+    await this.deps.signalCancel(id);
+    await this.deps.audit.record(actor, 'render.cancelled', 'asset', job.assetId, { renderJobId: id });
+    return this.dto(updated);
+  }
+
+  async retry(actor: Actor, id: string): Promise<RenderJobDto> {
+    const job = await this.find(actor, id, 'render:manage');
+    const updated = await this.deps.locks.withLock(`render-job:${id}`, async () => {
+      const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
+      if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
+      await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
+      return (await this.deps.renders.updateJob(actor.studioId, job._id, { status: 'QUEUED', error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
+    });
+    await this.enqueue(updated);
+    await this.deps.audit.record(actor, 'render.retried', 'asset', job.assetId, { renderJobId: id, run: updated.run });
+    return this.dto(updated);
+  }
+
+  async retryMany(actor: Actor, filter: { status: 'FAILED' | 'CANCELLED'; assetId?: string }): Promise<{ retried: string[] }> {
+    this.deps.assets.requirePermission(actor, 'render:manage');
+    const jobs = await this.deps.renders.findMany(actor.studioId, filter, 500);
+    const retried: string[] = [];
+    for (const j of jobs) {
+      try {
+        await this.retry(actor, String(j._id));
+        retried.push(String(j._id));
+      } catch (err) {
+        // Another request moved it on meanwhile; skipping it is the right answer for a bulk retry.
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    return { retried };
+  }
+
+  private async removeQueued(job: RenderJobDoc): Promise<void> {
+    const ids = renderQueueIds(String(job._id), job.run);
+    const queue = this.deps.queue.queue('render');
+    const candidates = [ids.parent, ...Array.from({ length: job.chunkCount }, (_, i) => ids.chunk(i))];
+    await Promise.all(
+      candidates.map(async (qid) => {
+        // Active jobs are locked and cannot be removed; the cancel signal stops those.
+        await queue.remove(qid).catch(() => undefined);
+      }),
+    );
+  }
+
+  private async find(actor: Actor, id: string, permission: 'asset:read' | 'render:manage' = 'asset:read'): Promise<RenderJobDoc> {
+    this.deps.assets.requirePermission(actor, permission);
+    if (!Types.ObjectId.isValid(id)) throw NOT_FOUND();
+    const job = await this.deps.renders.findById(actor.studioId, id);
+    if (!job) throw NOT_FOUND();
+    return job;
+  }
+
+  private async dto(job: RenderJobDoc): Promise<RenderJobDto> {
+    return toRenderJobDto(job, await this.deps.renders.chunks(job.studioId, job._id));
+  }
+}

@@ -1,0 +1,18 @@
+// Render farm routes; every one requires a verified access token.
+import { Router } from 'express';
+import type { Container } from '../../../container';
+import { authenticate } from '../../../shared/middlewares/auth';
+
+export function renderRoutes(c: Container): Router {
+  const router = Router();
+  const r = c.controllers.renders;
+  const auth = authenticate(c.tokens);
+  router.post('/assets/:id/render', auth, r.create);
+  router.get('/render-jobs', auth, r.list);
+  // Registered before /render-jobs/:id/retry so "retry" is never read as an id.
+  router.post('/render-jobs/retry', auth, r.retryMany);
+  router.get('/render-jobs/:id', auth, r.get);
+  router.post('/render-jobs/:id/cancel', auth, r.cancel);
+  router.post('/render-jobs/:id/retry', auth, r.retry);
+  return router;
+}

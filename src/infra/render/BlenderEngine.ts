@@ -1,0 +1,80 @@
+// Renders with the Blender CLI: background mode, Python auto-run disabled (-Y, scene files are
+// untrusted), its own working directory, a timeout, and a process-group kill on cancel.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RenderError } from '../../shared/errors';
+import { ProgramMissingError, runProcess } from '../media/process';
+import type { RenderEngine, RenderedFrame, RenderRequest } from './RenderEngine';
+
+export class RenderEngineError extends RenderError {
+  readonly permanent: boolean;
+  constructor(code: string, message: string, permanent: boolean) {
+    super(code, message);
+    this.permanent = permanent;
+  }
+}
+
+export const isPermanentRenderError = (err: unknown) => err instanceof RenderEngineError && err.permanent;
+
+const SCENE_INVALID = /(File format is not supported|Failed to read blend file|not a blend file|Cannot read file|Unable to open)/i;
+
+export class BlenderEngine implements RenderEngine {
+  readonly name = 'blender' as const;
+
+  constructor(private readonly blenderPath = 'blender') {}
+
+  async available(): Promise<boolean> {
+    try {
+      const res = await runProcess(this.blenderPath, ['-b', '--factory-startup', '-noaudio', '--version'], { timeoutMs: 30_000 });
+      return res.code === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async render(req: RenderRequest): Promise<RenderedFrame[]> {
+    const total = req.frameEnd - req.frameStart + 1;
+    const saved = new Map<number, string>();
+    let current = req.frameStart;
+    const work = mkdtempSync(path.join(os.tmpdir(), 'blender-'));
+    const report = (sample?: number, samples?: number) => {
+      const within = sample !== undefined && samples ? sample / samples : 0;
+      const percent = Math.min(100, ((saved.size + (saved.has(current) ? 0 : within)) / total) * 100);
+      req.onProgress?.({ frame: current, sample, samples, framesDone: saved.size, framesTotal: total, percent });
+    };
+    const args = ['-b', '-Y', '-noaudio', req.scenePath, '-o', path.join(req.outputDir, 'frame_#####'), '-F', 'PNG', '-x', '1', '-s', String(req.frameStart), '-e', String(req.frameEnd), '-a'];
+    let result;
+    try {
+      result = await runProcess(this.blenderPath, args, {
+        timeoutMs: req.timeoutMs,
+        signal: req.signal,
+        cwd: work,
+        onStdoutLine: (line) => {
+          const fra = /^Fra:(\d+)\b/.exec(line);
+          if (fra) current = Number(fra[1]);
+          const sample = /\| (?:Sample|Rendering) (\d+)\s*\/\s*(\d+)/.exec(line);
+          if (sample) report(Number(sample[1]), Number(sample[2]));
+          const done = /^Saved: '(.+)'/.exec(line);
+          if (done) {
+            saved.set(current, done[1]!);
+            report();
+          }
+        },
+      });
+    } catch (err) {
+      if (err instanceof ProgramMissingError) throw new RenderEngineError('RENDER_ENGINE_UNAVAILABLE', 'Blender is not installed here (apt-get install blender, or set BLENDER_PATH)', true);
+      throw err;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const output = result.tail.join('\n');
+    if (result.aborted) throw new RenderEngineError('RENDER_CANCELLED', 'The render was cancelled', true);
+    if (result.timedOut) throw new RenderEngineError('RENDER_TIMEOUT', `The render exceeded ${req.timeoutMs} ms`, false);
+    if (SCENE_INVALID.test(output)) throw new RenderEngineError('RENDER_SCENE_INVALID', `Blender cannot read the scene: ${output.match(SCENE_INVALID)?.[0]}`, true);
+    if (result.code !== 0) throw new RenderEngineError('RENDER_FAILED', `Blender exited with ${result.code ?? result.signal}: ${result.tail.slice(-3).join(' | ').slice(0, 500)}`, false);
+    const frames = [...saved.entries()].filter(([, p]) => existsSync(p)).map(([frame, p]) => ({ frame, path: p }));
+    if (frames.length !== total) throw new RenderEngineError('RENDER_FAILED', `Blender saved ${frames.length} of ${total} frames`, false);
+    return frames.sort((a, b) => a.frame - b.frame);
+  }
+}

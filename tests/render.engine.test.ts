@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { BlenderEngine, isPermanentRenderError } from '../src/infra/render/BlenderEngine';
+import { SimulatedEngine } from '../src/infra/render/SimulatedEngine';
+import type { RenderProgress } from '../src/infra/render/RenderEngine';
+import { makeBlenderScene, makeCorruptBlend } from './support/blenderScene';
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('render engines', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-render-'));
+  const blender = new BlenderEngine('blender');
+  let scene: string;
+  beforeAll(async () => {
+    scene = await makeBlenderScene(path.join(dir, 'tiny.blend'), { frames: 4, size: 64, samples: 4 });
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const out = (name: string) => {
+    const d = path.join(dir, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+
+  it('renders 4 real 64x64 PNG frames with Blender, reporting progress up to 4 frames done', async () => {
+    const progress: RenderProgress[] = [];
+    const frames = await blender.render({ scenePath: scene, frameStart: 1, frameEnd: 4, outputDir: out('ok'), timeoutMs: 120_000, onProgress: (p) => progress.push(p) });
+    expect(frames.map((f) => f.frame)).toEqual([1, 2, 3, 4]);
+    for (const f of frames) expect(await sharp(f.path).metadata()).toMatchObject({ width: 64, height: 64, format: 'png' });
+    expect(progress.some((p) => p.samples === 4)).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ framesDone: 4, framesTotal: 4, percent: 100 });
+    const done = progress.map((p) => p.framesDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+  }, 120_000);
+
+  it('fails a corrupt .blend at once with a permanent RENDER_SCENE_INVALID', async () => {
+    const started = Date.now();
+    const err = await blender.render({ scenePath: makeCorruptBlend(path.join(dir, 'bad.blend')), frameStart: 1, frameEnd: 1, outputDir: out('bad'), timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'RENDER_SCENE_INVALID' });
+    expect(isPermanentRenderError(err)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('kills a running render when cancelled, leaving no Blender process behind', async () => {
+    const long = await makeBlenderScene(path.join(dir, 'long.blend'), { frames: 40, size: 128, samples: 256 });
+    const ac = new AbortController();
+    const rendering = blender.render({ scenePath: long, frameStart: 1, frameEnd: 40, outputDir: out('cancel'), timeoutMs: 120_000, signal: ac.signal, onProgress: () => ac.abort() });
+    const err = await rendering.catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'RENDER_CANCELLED' });
+    // Blender was started by the engine; any process still rendering this scene would show up here.
+    const running = execFileSync('sh', ['-c', `pgrep -f "${long}" || true`]).toString().trim().split('\n').filter(Boolean).map(Number);
+    expect(running.filter(pidAlive)).toEqual([]);
+  }, 120_000);
+
+  it('reports RENDER_ENGINE_UNAVAILABLE when Blender is not installed', async () => {
+    const missing = new BlenderEngine('/nonexistent/blender');
+    expect(await missing.available()).toBe(false);
+    const err = await missing.render({ scenePath: scene, frameStart: 1, frameEnd: 1, outputDir: out('missing'), timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'RENDER_ENGINE_UNAVAILABLE' });
+    expect(isPermanentRenderError(err)).toBe(true);
+    expect(await blender.available()).toBe(true);
+  });
+
+  it('simulates renders with real PNG frames, and fails on request', async () => {
+    const sim = new SimulatedEngine({ msPerFrame: 1 });
+    const frames = await sim.render({ scenePath: 'unused', frameStart: 3, frameEnd: 5, outputDir: out('sim'), timeoutMs: 1000 });
+    expect(frames.map((f) => f.frame)).toEqual([3, 4, 5]);
+    expect(await sharp(frames[0]!.path).metadata()).toMatchObject({ width: 8, format: 'png' });
+    await expect(new SimulatedEngine({ failOnFrame: 4 }).render({ scenePath: 'unused', frameStart: 3, frameEnd: 5, outputDir: out('sim2'), timeoutMs: 1000 })).rejects.toMatchObject({ code: 'RENDER_FAILED' });
+  });
+});

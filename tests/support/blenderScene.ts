@@ -1,0 +1,46 @@
+// Builds tiny Blender scenes at test time with Blender itself (never committed): a cube moving
+// across `frames` frames, Cycles on the CPU with few samples and no denoising.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+const SCRIPT = `
+import bpy, sys
+argv = sys.argv[sys.argv.index('--') + 1:]
+out, frames, size, samples = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
+bpy.ops.wm.read_factory_settings(use_empty=True)
+scene = bpy.context.scene
+scene.render.engine = 'CYCLES'
+scene.cycles.device = 'CPU'
+scene.cycles.samples = samples
+scene.cycles.use_denoising = False
+scene.render.resolution_x = size
+scene.render.resolution_y = size
+scene.render.resolution_percentage = 100
+scene.frame_start = 1
+scene.frame_end = frames
+bpy.ops.mesh.primitive_cube_add(location=(-1, 0, 0))
+cube = bpy.context.active_object
+cube.keyframe_insert(data_path='location', frame=1)
+cube.location = (1, 0, 0)
+cube.keyframe_insert(data_path='location', frame=frames)
+bpy.ops.object.camera_add(location=(0, -6, 2), rotation=(1.3, 0, 0))
+scene.camera = bpy.context.active_object
+bpy.ops.object.light_add(type='SUN', location=(0, 0, 5))
+bpy.ops.wm.save_as_mainfile(filepath=out)
+`;
+
+export async function makeBlenderScene(file: string, o: { frames?: number; size?: number; samples?: number } = {}): Promise<string> {
+  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', SCRIPT, '--', file, String(o.frames ?? 4), String(o.size ?? 64), String(o.samples ?? 4)], { timeout: 120_000 }).catch((err: Error) => {
+    throw new Error(`Blender could not build the test scene (is Debian's blender installed? .ci/run installs it): ${err.message}`);
+  });
+  return file;
+}
+
+export function makeCorruptBlend(file: string): string {
+  writeFileSync(file, Buffer.concat([Buffer.from('BLENDER-v304'), randomBytes(2000)]));
+  return file;
+}
