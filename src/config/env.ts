@@ -72,6 +72,11 @@ const schema = z.object({
   RENDER_CHUNK_TIMEOUT_MS: int(1000, 24 * 3600_000).default(30 * 60_000),
   RENDER_CHUNK_SIZE: int(1, 1000).default(10),
   RENDER_MAX_FRAMES: int(1, 1_000_000).default(10_000),
+  /** How long a worker's claim on a job lasts without renewal: a worker killed mid-job is noticed after this. */
+  WORKER_LOCK_DURATION_MS: int(1000, 3600_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: int(500, 3600_000).default(30_000),
+  /** Per-frame delay of the simulated engine (queue tests and benchmarks only). */
+  SIMULATED_RENDER_MS_PER_FRAME: int(0, 60_000).default(5),
   PIPELINE_CONCURRENCY: int(1, 64).default(2),
   WORKER_METRICS_PORT: int(0, 65535).default(0),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),

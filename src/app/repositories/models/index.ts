@@ -25,15 +25,15 @@ export interface Models {
 
 export function createModels(conn: Connection): Models {
   return {
-    Studio: conn.model<StudioDoc>('Studio', studioSchema),
-    User: conn.model<UserDoc>('User', userSchema),
-    RefreshToken: conn.model<RefreshTokenDoc>('RefreshToken', refreshTokenSchema),
-    AuditEvent: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema),
-    Lease: conn.model<LeaseDoc>('Lease', leaseSchema),
-    Asset: conn.model<AssetDoc>('Asset', assetSchema),
-    AssetVersion: conn.model<AssetVersionDoc>('AssetVersion', assetVersionSchema),
-    RenderJob: conn.model<RenderJobDoc>('RenderJob', renderJobSchema),
-    RenderChunk: conn.model<RenderChunkDoc>('RenderChunk', renderChunkSchema),
+    Studio: (conn.models.Studio as Model<StudioDoc> | undefined) ?? conn.model<StudioDoc>('Studio', studioSchema),
+    User: (conn.models.User as Model<UserDoc> | undefined) ?? conn.model<UserDoc>('User', userSchema),
+    RefreshToken: (conn.models.RefreshToken as Model<RefreshTokenDoc> | undefined) ?? conn.model<RefreshTokenDoc>('RefreshToken', refreshTokenSchema),
+    AuditEvent: (conn.models.AuditEvent as Model<AuditEventDoc> | undefined) ?? conn.model<AuditEventDoc>('AuditEvent', auditEventSchema),
+    Lease: (conn.models.Lease as Model<LeaseDoc> | undefined) ?? conn.model<LeaseDoc>('Lease', leaseSchema),
+    Asset: (conn.models.Asset as Model<AssetDoc> | undefined) ?? conn.model<AssetDoc>('Asset', assetSchema),
+    AssetVersion: (conn.models.AssetVersion as Model<AssetVersionDoc> | undefined) ?? conn.model<AssetVersionDoc>('AssetVersion', assetVersionSchema),
+    RenderJob: (conn.models.RenderJob as Model<RenderJobDoc> | undefined) ?? conn.model<RenderJobDoc>('RenderJob', renderJobSchema),
+    RenderChunk: (conn.models.RenderChunk as Model<RenderChunkDoc> | undefined) ?? conn.model<RenderChunkDoc>('RenderChunk', renderChunkSchema),
   };
 }
 

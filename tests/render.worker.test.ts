@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHarness, type Harness } from './support/harness';
+import { givenStudio, type Session } from './support/factories';
+import { makeBlenderScene, makeCorruptBlend } from './support/blenderScene';
+import { renderWorkerFor, waitFor } from './support/workers';
+import { reconcileRenders } from '../src/app/processors/render.reconciler';
+import { bufferOf } from './support/uploads';
+
+describe('render farm: the API dispatches, a worker renders for real', () => {
+  let h: Harness;
+  let s: Session;
+  let worker: { close(): Promise<void> };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-render-worker-'));
+  let tiny: Buffer;
+
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    s = await givenStudio(h);
+    worker = await renderWorkerFor(h, { reconcileEveryMs: 3_600_000 });
+    tiny = readFileSync(await makeBlenderScene(path.join(dir, 'tiny.blend'), { frames: 4, size: 64, samples: 4 }));
+  }, 120_000);
+  afterAll(async () => {
+    await worker.close();
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function assetWith(name: string, file: Buffer, fileName: string) {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name, type: 'SHOT' }).expect(201)).body as { id: string };
+    await h.http.post(`/assets/${asset.id}/versions`).set(s.auth).attach('file', file, fileName).expect(201);
+    return asset.id;
+  }
+  const job = async (id: string) => (await h.http.get(`/render-jobs/${id}`).set(s.auth)).body;
+
+  it('answers 202 at once, renders 4 frames in 2 chunks, and completes with 4 stored frames and a playable preview', async () => {
+    const assetId = await assetWith('Shot 010', tiny, 'sh010.blend');
+    const t0 = Date.now();
+    const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ frames: { start: 1, end: 4 }, chunkSize: 2 });
+    expect(res.status).toBe(202);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(res.headers.location).toBe(`/render-jobs/${res.body.id}`);
+    expect(res.body).toMatchObject({ status: 'QUEUED', engine: 'blender', frames: { start: 1, end: 4 }, chunks: [{ index: 0, start: 1, end: 2 }, { index: 1, start: 3, end: 4 }] });
+
+    const done = await waitFor('render to complete', async () => {
+      const j = await job(res.body.id);
+      if (j.status === 'FAILED') throw new Error(`render failed: ${JSON.stringify(j.error)}`);
+      return j.status === 'COMPLETED' && j;
+    }, 90_000);
+    expect(done.progress).toBe(100);
+    expect(done.outputs.frames.map((f: { frame: number }) => f.frame)).toEqual([1, 2, 3, 4]);
+    expect(done.chunks.map((c: { status: string; attempts: number }) => [c.status, c.attempts])).toEqual([['COMPLETED', 1], ['COMPLETED', 1]]);
+    const stored = await h.container.storage.list(`studios/${s.user.studioId}/renders/${res.body.id}/`);
+    expect(stored.filter((k) => k.includes('/frames/'))).toHaveLength(4);
+    const preview = path.join(dir, 'preview.mp4');
+    writeFileSync(preview, await bufferOf(await h.container.storage.read(done.outputs.previewKey)));
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-print_format', 'json', '-show_streams', '-show_format', preview]).toString());
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', nb_read_frames: '4', width: 64, height: 64 });
+    expect(Number(probe.format.duration)).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('fails a corrupt .blend at once with a clear error and no retries', async () => {
+    const assetId = await assetWith('Broken Shot', readFileSync(makeCorruptBlend(path.join(dir, 'bad.blend'))), 'broken.blend');
+    const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ frames: { start: 1, end: 2 }, maxAttempts: 3 });
+    const failed = await waitFor('render to fail', async () => {
+      const j = await job(res.body.id);
+      return j.status === 'FAILED' && j;
+    }, 60_000);
+    expect(failed.error.code).toBe('RENDER_SCENE_INVALID');
+    expect(failed.chunks[0].attempts).toBe(1);
+  }, 90_000);
+
+  it('cancels a running render: the Blender process is killed and the job ends CANCELLED', async () => {
+    const long = readFileSync(await makeBlenderScene(path.join(dir, 'long.blend'), { frames: 60, size: 128, samples: 512 }));
+    const assetId = await assetWith('Long Shot', long, 'long.blend');
+    const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ frames: { start: 1, end: 60 }, chunkSize: 60 });
+    await waitFor('render to start', async () => (await job(res.body.id)).status === 'PROCESSING', 60_000, 100);
+    await waitFor('blender to run', async () => execFileSync('sh', ['-c', 'pgrep -f "[b]lender -b -Y" || true']).toString().trim() !== '', 30_000, 100);
+    const cancelled = await h.http.post(`/render-jobs/${res.body.id}/cancel`).set(s.auth);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('CANCELLED');
+    await waitFor('blender to stop', async () => execFileSync('sh', ['-c', 'pgrep -f "[b]lender -b -Y" || true']).toString().trim() === '', 10_000, 100);
+    const after = await job(res.body.id);
+    expect(after.status).toBe('CANCELLED');
+    expect(after.outputs.frames).toEqual([]);
+    expect((await h.http.post(`/render-jobs/${res.body.id}/cancel`).set(s.auth)).status).toBe(409);
+  }, 120_000);
+
+  it('returns the same job for a retried request with the same Idempotency-Key', async () => {
+    const assetId = await assetWith('Idempotent', tiny, 'idem.blend');
+    const first = await h.http.post(`/assets/${assetId}/render`).set(s.auth).set('Idempotency-Key', 'render-req-0001').send({ engine: 'simulated' });
+    const again = await h.http.post(`/assets/${assetId}/render`).set(s.auth).set('Idempotency-Key', 'render-req-0001').send({ engine: 'simulated' });
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await h.container.models.RenderJob.countDocuments({ assetId })).toBe(1);
+  });
+
+  it('retries a FAILED render, singly and in bulk', async () => {
+    const assetId = await assetWith('Retry Me', readFileSync(makeCorruptBlend(path.join(dir, 'bad2.blend'))), 'again.blend');
+    const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({});
+    await waitFor('failure', async () => (await job(res.body.id)).status === 'FAILED');
+    const retried = await h.http.post(`/render-jobs/${res.body.id}/retry`).set(s.auth);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'QUEUED', attempts: 2, error: null });
+    await waitFor('second failure', async () => (await job(res.body.id)).status === 'FAILED');
+    const bulk = await h.http.post('/render-jobs/retry').set(s.auth).send({ assetId });
+    expect(bulk.body.retried).toEqual([res.body.id]);
+    expect((await h.http.post(`/render-jobs/${res.body.id}/retry`).set(s.auth)).status).toBe(409);
+    await waitFor('third failure', async () => (await job(res.body.id)).status === 'FAILED');
+  }, 90_000);
+
+  it('re-enqueues a QUEUED render whose queue entry Redis lost', async () => {
+    await worker.close();
+    const assetId = await assetWith('Lost In Redis', tiny, 'lost.blend');
+    const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ engine: 'simulated', frames: { start: 1, end: 3 } });
+    await h.container.queue.queue('render').obliterate({ force: true });
+    expect(await h.container.queue.queue('render').getJobCountByTypes('waiting', 'waiting-children', 'prioritized')).toBe(0);
+    const requeued = await reconcileRenders({ renders: h.container.repos.renders, service: h.container.services.renders, queue: h.container.queue.queue('render'), logger: h.container.logger, graceMs: 0 });
+    expect(requeued).toBeGreaterThanOrEqual(1);
+    worker = await renderWorkerFor(h, { reconcileEveryMs: 3_600_000 });
+    const done = await waitFor('reconciled render', async () => {
+      const j = await job(res.body.id);
+      return j.status === 'COMPLETED' && j;
+    });
+    expect(done.outputs.frames).toHaveLength(3);
+  }, 90_000);
+
+  it('keeps render jobs inside their studio', async () => {
+    const other = await givenStudio(h);
+    const assetId = await assetWith('Private Render', tiny, 'p.blend');
+    const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ engine: 'simulated' });
+    expect((await h.http.get(`/render-jobs/${res.body.id}`).set(other.auth)).status).toBe(404);
+    expect((await h.http.post(`/render-jobs/${res.body.id}/cancel`).set(other.auth)).status).toBe(404);
+    expect((await h.http.post(`/assets/${assetId}/render`).set(other.auth).send({})).status).toBe(404);
+    expect((await h.http.get('/render-jobs').set(other.auth)).body.data).toEqual([]);
+  });
+});
