@@ -37,6 +37,9 @@ import { QueueBus } from './infra/queue/QueueBus';
 import { RenderRepository } from './app/repositories/RenderRepository';
 import { RenderService } from './app/services/RenderService';
 import { RenderController } from './app/controllers/RenderController';
+import { PipelineRepository } from './app/repositories/PipelineRepository';
+import { PipelineService } from './app/services/PipelineService';
+import { PipelineController } from './app/controllers/PipelineController';
 import { UserController } from './app/controllers/UserController';
 
 export interface Infra {
@@ -70,6 +73,7 @@ export function buildContainer(infra: Infra) {
     assets: new AssetRepository(models),
     versions: new VersionRepository(models),
     renders: new RenderRepository(models),
+    pipelines: new PipelineRepository(models),
   };
 
   const locks = new LeaseLock(models.Lease);
@@ -107,6 +111,9 @@ export function buildContainer(infra: Infra) {
     defaults: { maxAttempts: config.RENDER_MAX_ATTEMPTS, chunkTimeoutMs: config.RENDER_CHUNK_TIMEOUT_MS, chunkSize: config.RENDER_CHUNK_SIZE, maxFrames: config.RENDER_MAX_FRAMES },
     signalCancel: async (id) => void (await redis.publish(`${config.REDIS_KEY_PREFIX}render-cancel`, id)),
   });
+  const pipelines = new PipelineService({ pipelines: repos.pipelines, assets: services.assets, queue, storage, logger: infra.logger });
+  // Every new version starts its pipeline by itself.
+  events.on('version.created', (e) => pipelines.start(e.studioId, e.assetId, e.version.version));
   const tus = createTus({
     stagingDir: path.resolve(config.TUS_STAGING_DIR),
     maxSize: config.MAX_UPLOAD_BYTES,
@@ -121,9 +128,10 @@ export function buildContainer(infra: Infra) {
     assets: new AssetController(services.assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     renders: new RenderController(renders),
+    pipelines: new PipelineController(pipelines, storage, repos.studios, access),
   };
 
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders }, storage, tus, queue, queueConnection, controllers };
+  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders, pipelines }, storage, tus, queue, queueConnection, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

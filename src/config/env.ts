@@ -80,6 +80,8 @@ const schema = z.object({
   PIPELINE_CONCURRENCY: int(1, 64).default(2),
   WORKER_METRICS_PORT: int(0, 65535).default(0),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  THUMBNAIL_SIZE: int(16, 4096).default(256),
+  PROXY_HEIGHT: int(90, 2160).default(720),
   BLENDER_PATH: z.string().min(1).default('blender'),
 });
 

@@ -1,7 +1,60 @@
-// The asset pipeline worker process. It connects and idles until the pipeline issue gives it processors.
-import { runWorker } from './worker-host';
+// The asset pipeline worker process: orchestration (`asset-pipeline`) and previews (`media`).
+import path from 'node:path';
+import { Redis as IORedis } from 'ioredis';
+import { runWorker, type WorkerHandle } from './worker-host';
+import type { BootedInfra } from '../bootstrap';
+import { buildContainer } from '../container';
+import { Ffmpeg } from '../infra/media/ffmpeg';
+import { runWorkers } from '../infra/queue/runWorkers';
+import { StudioEmitter } from '../infra/realtime/emitter';
+import { processPreview, runPipeline, type PipelineDeps } from '../app/processors/pipeline.processor';
 
-runWorker('worker:pipeline', async () => ({ close: async () => undefined })).catch((err: unknown) => {
-  process.stderr.write(`pipeline worker failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
-  process.exit(1);
-});
+export async function startPipelineWorker(infra: BootedInfra, options: { lockDurationMs?: number; stalledIntervalMs?: number } = {}): Promise<WorkerHandle> {
+  const { config, logger } = infra;
+  const c = buildContainer(infra);
+  const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
+  const deps: PipelineDeps = {
+    pipelines: c.repos.pipelines,
+    versions: c.repos.versions,
+    studios: c.repos.studios,
+    storage: c.storage,
+    ffmpeg: new Ffmpeg({ ffmpegPath: config.FFMPEG_PATH }),
+    queue: c.queue,
+    renders: c.services.renders,
+    emit: (studioId, payload) => emitter.toStudio(studioId, 'pipeline:update', payload),
+    thumbnailSize: config.THUMBNAIL_SIZE,
+    proxyHeight: config.PROXY_HEIGHT,
+  };
+  const connection = new IORedis(config.REDIS_URL!, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const attemptsLeft = (job: { attemptsMade: number; opts: { attempts?: number } }) => job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+  const workers = runWorkers({
+    connection,
+    prefix: `${config.REDIS_KEY_PREFIX}bull`,
+    queues: { 'asset-pipeline': { concurrency: config.PIPELINE_CONCURRENCY }, media: { concurrency: config.PIPELINE_CONCURRENCY } },
+    logger,
+    metrics: c.metrics,
+    lockDurationMs: options.lockDurationMs ?? config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: options.stalledIntervalMs ?? config.WORKER_STALLED_INTERVAL_MS,
+    processors: {
+      'pipeline.run': (job) => runPipeline(job.data, deps, { attemptsLeft: attemptsLeft(job), fresh: (job.opts.priority ?? 1) <= 1 }),
+      'media.preview': (job) => processPreview(job.data, deps, { attemptsLeft: attemptsLeft(job) }),
+    },
+  });
+  return {
+    async close() {
+      await workers.close();
+      connection.disconnect();
+      c.tus.close();
+      await c.queue.close().catch(() => undefined);
+      c.queueConnection.disconnect();
+    },
+  };
+}
+
+if (require.main === module || path.basename(process.argv[1] ?? '').startsWith('pipeline.worker')) {
+  runWorker('worker:pipeline', (infra) => startPipelineWorker(infra)).catch((err: unknown) => {
+    process.stderr.write(`pipeline worker failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

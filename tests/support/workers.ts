@@ -1,9 +1,14 @@
 // Runs worker processors in the test process, on the same database and Redis prefix as a harness.
 import { startRenderWorker, type RenderWorkerOptions } from '../../src/workers/render.worker';
+import { startPipelineWorker } from '../../src/workers/pipeline.worker';
 import type { Harness } from './harness';
 
 export function renderWorkerFor(h: Harness, options: RenderWorkerOptions = {}) {
   return startRenderWorker({ config: h.config, logger: h.container.logger, mongo: h.container.mongo, redis: h.container.redis, close: async () => undefined }, options);
+}
+
+export function pipelineWorkerFor(h: Harness) {
+  return startPipelineWorker({ config: h.config, logger: h.container.logger, mongo: h.container.mongo, redis: h.container.redis, close: async () => undefined });
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {

@@ -19,4 +19,9 @@ export class StudioRepository {
     await this.models.Studio.deleteOne({ _id: studioId }).exec();
   }
 
+
+  async updateSettings(studioId: Types.ObjectId | string, settings: { autoRender?: boolean }): Promise<StudioDoc | null> {
+    const set = Object.fromEntries(Object.entries(settings).map(([k, v]) => [`settings.${k}`, v]));
+    return this.models.Studio.findOneAndUpdate({ _id: studioId }, { $set: set }, { new: true }).lean<StudioDoc>().exec();
+  }
 }

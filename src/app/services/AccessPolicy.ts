@@ -20,6 +20,7 @@ export const PERMISSIONS = {
   'render:create': ALL,
   'render:manage': ALL,
   'queues:admin': ['PRODUCER'],
+  'studio:manage': ['PRODUCER'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

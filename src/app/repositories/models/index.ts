@@ -10,6 +10,7 @@ import { assetSchema, type AssetDoc } from './Asset';
 import { assetVersionSchema, type AssetVersionDoc } from './AssetVersion';
 import { renderJobSchema, type RenderJobDoc } from './RenderJob';
 import { renderChunkSchema, type RenderChunkDoc } from './RenderChunk';
+import { assetPipelineSchema, type AssetPipelineDoc } from './AssetPipeline';
 
 export interface Models {
   Studio: Model<StudioDoc>;
@@ -21,6 +22,7 @@ export interface Models {
   AssetVersion: Model<AssetVersionDoc>;
   RenderJob: Model<RenderJobDoc>;
   RenderChunk: Model<RenderChunkDoc>;
+  AssetPipeline: Model<AssetPipelineDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -34,6 +36,7 @@ export function createModels(conn: Connection): Models {
     AssetVersion: (conn.models.AssetVersion as Model<AssetVersionDoc> | undefined) ?? conn.model<AssetVersionDoc>('AssetVersion', assetVersionSchema),
     RenderJob: (conn.models.RenderJob as Model<RenderJobDoc> | undefined) ?? conn.model<RenderJobDoc>('RenderJob', renderJobSchema),
     RenderChunk: (conn.models.RenderChunk as Model<RenderChunkDoc> | undefined) ?? conn.model<RenderChunkDoc>('RenderChunk', renderChunkSchema),
+    AssetPipeline: (conn.models.AssetPipeline as Model<AssetPipelineDoc> | undefined) ?? conn.model<AssetPipelineDoc>('AssetPipeline', assetPipelineSchema),
   };
 }
 

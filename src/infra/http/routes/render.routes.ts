@@ -14,5 +14,11 @@ export function renderRoutes(c: Container): Router {
   router.get('/render-jobs/:id', auth, r.get);
   router.post('/render-jobs/:id/cancel', auth, r.cancel);
   router.post('/render-jobs/:id/retry', auth, r.retry);
+
+  const p = c.controllers.pipelines;
+  router.get('/assets/:id/versions/:v/pipeline', auth, p.get);
+  router.get('/assets/:id/versions/:v/thumbnail', auth, p.thumbnail);
+  router.get('/assets/:id/versions/:v/preview', auth, p.preview);
+  router.patch('/studio/settings', auth, p.studioSettings);
   return router;
 }

@@ -1,0 +1,154 @@
+// The asset pipeline of one version as plain functions: VALIDATING re-reads the stored object, then
+// PROCESSING_PREVIEW makes thumbnails, posters and proxies, then RENDER_QUEUED asks for a render of
+// .blend versions when the studio auto-renders, then READY. Every step is idempotent (deterministic
+// output keys) and a failing step fails its pipeline, not the worker.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline as pump } from 'node:stream/promises';
+import { UnrecoverableError } from 'bullmq';
+import type { PipelineRepository } from '../repositories/PipelineRepository';
+import type { VersionRepository } from '../repositories/VersionRepository';
+import type { StudioRepository } from '../repositories/StudioRepository';
+import type { AssetPipelineDoc, PipelineStepName } from '../repositories/models/AssetPipeline';
+import type { StorageProvider } from '../../infra/storage/StorageProvider';
+import { objectKey, MeteringTransform } from '../../infra/storage/StorageProvider';
+import type { Ffmpeg } from '../../infra/media/ffmpeg';
+import { isPermanentMediaError } from '../../infra/media/ffmpeg';
+import { makeImageThumbnail } from '../../infra/media/images';
+import type { QueueBus } from '../../infra/queue/QueueBus';
+import type { JobMap } from '../../infra/queue/jobs';
+import type { WorkerEventMap } from '../../infra/realtime/emitter';
+import { judgeContent, SNIFF_BYTES } from '../services/ContentPolicy';
+import type { RenderService } from '../services/RenderService';
+import { DomainError } from '../../shared/errors';
+
+export interface PipelineDeps {
+  pipelines: PipelineRepository;
+  versions: VersionRepository;
+  studios: StudioRepository;
+  storage: StorageProvider;
+  ffmpeg: Ffmpeg;
+  queue: QueueBus;
+  renders: Pick<RenderService, 'create'>;
+  emit: (studioId: string, payload: WorkerEventMap['pipeline:update']) => void;
+  thumbnailSize: number;
+  proxyHeight: number;
+}
+
+class StepFailure extends DomainError {
+  constructor(code: string, message: string, readonly permanent: boolean) {
+    super(code, message, { status: 500 });
+  }
+}
+
+async function load(deps: PipelineDeps, data: { studioId: string; assetId: string; version: number }) {
+  const p = await deps.pipelines.find(data.studioId, data.assetId, data.version);
+  const v = await deps.versions.findOne(data.studioId, data.assetId, data.version);
+  return { p, v };
+}
+
+function announce(deps: PipelineDeps, p: AssetPipelineDoc): void {
+  deps.emit(String(p.studioId), { assetId: String(p.assetId), version: p.version, status: p.status, step: p.steps.at(-1)?.name, error: p.error });
+}
+
+/** Runs one step with its bookkeeping; failures end the pipeline as FAILED with the step and error. */
+async function step(
+  deps: PipelineDeps,
+  p: AssetPipelineDoc,
+  name: PipelineStepName,
+  attemptsLeft: boolean,
+  body: () => Promise<{ status: 'DONE' | 'SKIPPED'; note?: string; outputs?: Partial<AssetPipelineDoc['outputs']> }>,
+): Promise<AssetPipelineDoc> {
+  let current = await deps.pipelines.startStep(p.studioId, p, name);
+  announce(deps, current);
+  try {
+    const r = await body();
+    const outputs = r.outputs ? Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [`outputs.${k}`, v])) : {};
+    current = await deps.pipelines.endStep(p.studioId, current, name, r.status, r.note ?? null, outputs);
+    return current;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const permanent = err instanceof StepFailure ? err.permanent : isPermanentMediaError(err);
+    if (permanent || !attemptsLeft) {
+      current = await deps.pipelines.endStep(p.studioId, current, name, 'FAILED', e.message, { status: 'FAILED', error: { step: name, code: e.code ?? 'PIPELINE_STEP_FAILED', message: e.message } });
+      announce(deps, current);
+      throw new UnrecoverableError(`${name}: ${e.message}`);
+    }
+    throw err;
+  }
+}
+
+export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDeps, ctx: { attemptsLeft: boolean; fresh: boolean }): Promise<string> {
+  const { p, v } = await load(deps, data);
+  if (!p || !v) return 'skipped: version or pipeline gone';
+  if (p.status === 'READY' || p.status === 'FAILED') return `skipped: ${p.status}`;
+  await step(deps, p, 'VALIDATING', ctx.attemptsLeft, async () => {
+    const stat = await deps.storage.stat(v.file.key);
+    if (!stat) throw new StepFailure('STORED_OBJECT_MISSING', 'The stored file is missing', true);
+    // Re-read every byte: size and sha256 must match what the upload recorded, and the type must still pass.
+    const meter = new MeteringTransform();
+    const head: Buffer[] = [];
+    let headLength = 0;
+    meter.on('data', (chunk: Buffer) => {
+      if (headLength < SNIFF_BYTES) {
+        head.push(chunk);
+        headLength += chunk.length;
+      }
+    });
+    await pump(await deps.storage.read(v.file.key), meter);
+    if (meter.size !== v.file.size || meter.digest() !== v.file.sha256) throw new StepFailure('STORED_OBJECT_CORRUPT', 'The stored bytes do not match the recorded size and sha256', true);
+    await judgeContent(v.file.originalName, Buffer.concat(head).subarray(0, SNIFF_BYTES)).catch((err: Error) => {
+      throw new StepFailure('CONTENT_REFUSED', err.message, true);
+    });
+    return { status: 'DONE', note: `${meter.size} bytes verified` };
+  });
+  // Previews for fresh uploads go first on the media queue; backfill runs at the lowest priority.
+  await deps.queue.enqueue('media.preview', data, { jobId: `media.${data.assetId}.${data.version}`, priority: ctx.fresh ? 1 : 10 });
+  return 'validated';
+}
+
+export async function processPreview(data: JobMap['media.preview'], deps: PipelineDeps, ctx: { attemptsLeft: boolean }): Promise<string> {
+  const { p: loaded, v } = await load(deps, data);
+  if (!loaded || !v) return 'skipped: version or pipeline gone';
+  if (loaded.status === 'READY' || loaded.status === 'FAILED') return `skipped: ${loaded.status}`;
+  const base = (name: string) => objectKey('studios', data.studioId, 'assets', data.assetId, 'versions', String(data.version), name);
+  let p = await step(deps, loaded, 'PROCESSING_PREVIEW', ctx.attemptsLeft, async () => {
+    const isImage = v.file.mimeType.startsWith('image/');
+    const isVideo = v.file.mimeType.startsWith('video/');
+    if (!isImage && !isVideo) return { status: 'SKIPPED', note: `no preview for ${v.file.mimeType}` };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
+    try {
+      const input = path.join(work, `input${path.extname(v.file.originalName)}`);
+      await pump(await deps.storage.read(v.file.key), createWriteStream(input));
+      if (isImage) {
+        const out = path.join(work, 'thumbnail.png');
+        const t = await makeImageThumbnail(input, out, { size: deps.thumbnailSize, ffmpeg: deps.ffmpeg });
+        await deps.storage.write(base('thumbnail.png'), createReadStream(out), { contentType: 'image/png' });
+        return { status: 'DONE', note: `thumbnail ${t.width}x${t.height}`, outputs: { thumbnailKey: base('thumbnail.png') } };
+      }
+      const poster = path.join(work, 'poster.png');
+      const proxy = path.join(work, 'proxy.mp4');
+      await deps.ffmpeg.posterFrame(input, poster, { width: deps.thumbnailSize });
+      await deps.ffmpeg.proxy(input, proxy, { height: deps.proxyHeight });
+      await deps.storage.write(base('poster.png'), createReadStream(poster), { contentType: 'image/png' });
+      await deps.storage.write(base('proxy.mp4'), createReadStream(proxy), { contentType: 'video/mp4' });
+      return { status: 'DONE', note: 'poster and H.264 proxy', outputs: { posterKey: base('poster.png'), thumbnailKey: base('poster.png'), proxyKey: base('proxy.mp4') } };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+  p = await step(deps, p, 'RENDER_QUEUED', ctx.attemptsLeft, async () => {
+    if (path.extname(v.file.originalName).toLowerCase() !== '.blend') return { status: 'SKIPPED', note: 'not a Blender scene' };
+    const studio = await deps.studios.findById(data.studioId);
+    if (!studio?.settings?.autoRender) return { status: 'SKIPPED', note: 'auto-render is off for this studio' };
+    // On behalf of the uploader; idempotent per version, so a retried step never queues a second render.
+    const { job } = await deps.renders.create({ id: String(v.createdBy), studioId: data.studioId, role: 'ARTIST' }, data.assetId, { version: data.version }, `auto-render-${data.assetId}-${data.version}`);
+    return { status: 'DONE', note: `render ${job.id}`, outputs: { renderJobId: job.id } };
+  });
+  p = (await deps.pipelines.update(p.studioId, p._id, { status: 'READY' }))!;
+  announce(deps, p);
+  return 'ready';
+}
+
+export const pipelineJobId = (assetId: string, version: number) => `pipeline.${assetId}.${version}`;

@@ -1,0 +1,41 @@
+// Pipeline state per version. One version's steps run one after another, so there is one writer at a time.
+import { Types } from 'mongoose';
+import type { Models } from './models';
+import type { AssetPipelineDoc, PipelineStep } from './models/AssetPipeline';
+import type { StudioId } from './AssetRepository';
+import { isDuplicateKey } from '../../infra/database/errors';
+
+export class PipelineRepository {
+  constructor(private readonly models: Models) {}
+
+  /** Creates the pipeline of a version; false if it already exists (the start is idempotent). */
+  async createIfAbsent(studioId: StudioId, assetId: Types.ObjectId | string, version: number): Promise<boolean> {
+    try {
+      await this.models.AssetPipeline.create({ studioId, assetId, version, status: 'UPLOADED', steps: [], error: null });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  find(studioId: StudioId, assetId: Types.ObjectId | string, version: number): Promise<AssetPipelineDoc | null> {
+    return this.models.AssetPipeline.findOne({ studioId, assetId, version }).lean<AssetPipelineDoc>().exec();
+  }
+
+  update(studioId: StudioId, id: Types.ObjectId, set: Record<string, unknown>): Promise<AssetPipelineDoc | null> {
+    return this.models.AssetPipeline.findOneAndUpdate({ _id: id, studioId }, { $set: set }, { new: true }).lean<AssetPipelineDoc>().exec();
+  }
+
+  /** Replaces the step of that name (a retried step starts over) and sets the status. */
+  async startStep(studioId: StudioId, p: AssetPipelineDoc, name: PipelineStep['name']): Promise<AssetPipelineDoc> {
+    const steps = [...p.steps.filter((s) => s.name !== name), { name, status: 'RUNNING' as const, startedAt: new Date(), finishedAt: null, durationMs: null, note: null }];
+    return (await this.update(studioId, p._id, { status: name, steps, error: null }))!;
+  }
+
+  async endStep(studioId: StudioId, p: AssetPipelineDoc, name: PipelineStep['name'], status: 'DONE' | 'SKIPPED' | 'FAILED', note: string | null, extra: Record<string, unknown> = {}): Promise<AssetPipelineDoc> {
+    const now = new Date();
+    const steps = p.steps.map((s) => (s.name === name ? { ...s, status, finishedAt: now, durationMs: now.getTime() - new Date(s.startedAt).getTime(), note } : s));
+    return (await this.update(studioId, p._id, { steps, ...extra }))!;
+  }
+}

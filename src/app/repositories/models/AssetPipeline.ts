@@ -1,0 +1,51 @@
+// The processing state of one version: which step it is in, each step's timing, and its outputs.
+import { Schema, type Types } from 'mongoose';
+
+export const PIPELINE_STATUSES = ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED', 'READY', 'FAILED'] as const;
+export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
+export type PipelineStepName = 'VALIDATING' | 'PROCESSING_PREVIEW' | 'RENDER_QUEUED';
+
+export interface PipelineStep {
+  name: PipelineStepName;
+  status: 'RUNNING' | 'DONE' | 'SKIPPED' | 'FAILED';
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  note: string | null;
+}
+
+export interface AssetPipelineDoc {
+  _id: Types.ObjectId;
+  studioId: Types.ObjectId;
+  assetId: Types.ObjectId;
+  version: number;
+  status: PipelineStatus;
+  steps: PipelineStep[];
+  error: { step: string; code: string; message: string } | null;
+  outputs: { thumbnailKey: string | null; posterKey: string | null; proxyKey: string | null; renderJobId: string | null };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const assetPipelineSchema = new Schema<AssetPipelineDoc>(
+  {
+    studioId: { type: Schema.Types.ObjectId, required: true },
+    assetId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, enum: PIPELINE_STATUSES, required: true },
+    steps: {
+      type: [{ name: String, status: String, startedAt: Date, finishedAt: Date, durationMs: Number, note: String, _id: false }],
+      default: [],
+    },
+    error: { type: { step: String, code: String, message: String }, default: null, _id: false },
+    outputs: {
+      thumbnailKey: { type: String, default: null },
+      posterKey: { type: String, default: null },
+      proxyKey: { type: String, default: null },
+      renderJobId: { type: String, default: null },
+    },
+  },
+  { timestamps: true, versionKey: false },
+);
+assetPipelineSchema.index({ assetId: 1, version: 1 }, { unique: true });
+assetPipelineSchema.index({ studioId: 1, assetId: 1, version: 1 });

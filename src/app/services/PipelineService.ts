@@ -1,0 +1,61 @@
+// Starts a version's pipeline when the version is created, and serves its state and outputs.
+import { NotFoundError } from '../../shared/errors';
+import type { PipelineRepository } from '../repositories/PipelineRepository';
+import type { AssetPipelineDoc } from '../repositories/models/AssetPipeline';
+import type { QueueBus } from '../../infra/queue/QueueBus';
+import type { Logger } from '../../infra/logging/logger';
+import type { StorageProvider } from '../../infra/storage/StorageProvider';
+import type { AssetService } from './AssetService';
+import type { Actor } from './types';
+import { pipelineJobId } from '../processors/pipeline.processor';
+
+export interface PipelineDto {
+  assetId: string;
+  version: number;
+  status: AssetPipelineDoc['status'];
+  steps: Array<{ name: string; status: string; startedAt: string; finishedAt: string | null; durationMs: number | null; note: string | null }>;
+  error: AssetPipelineDoc['error'];
+  outputs: { thumbnail: boolean; preview: boolean; renderJobId: string | null };
+}
+
+export class PipelineService {
+  constructor(
+    private readonly deps: { pipelines: PipelineRepository; assets: AssetService; queue: QueueBus; storage: StorageProvider; logger: Logger },
+  ) {}
+
+  /** Called for every new version. If Redis is away the pipeline waits in UPLOADED until re-queued. */
+  async start(studioId: string, assetId: string, version: number): Promise<void> {
+    await this.deps.pipelines.createIfAbsent(studioId, assetId, version);
+    await this.deps.queue.enqueue('pipeline.run', { studioId, assetId, version }, { jobId: pipelineJobId(assetId, version), priority: 1 }).catch((err: unknown) => {
+      this.deps.logger.warn('pipeline enqueue failed', { assetId, version, err: (err as Error).message });
+    });
+  }
+
+  async get(actor: Actor, assetId: string, version: number): Promise<PipelineDto> {
+    const p = await this.find(actor, assetId, version);
+    return {
+      assetId,
+      version,
+      status: p.status,
+      steps: p.steps.map((s) => ({ name: s.name, status: s.status, startedAt: new Date(s.startedAt).toISOString(), finishedAt: s.finishedAt ? new Date(s.finishedAt).toISOString() : null, durationMs: s.durationMs, note: s.note })),
+      error: p.error,
+      outputs: { thumbnail: Boolean(p.outputs.thumbnailKey), preview: Boolean(p.outputs.proxyKey), renderJobId: p.outputs.renderJobId },
+    };
+  }
+
+  /** The stored key of an output, for a streamed download. */
+  async output(actor: Actor, assetId: string, version: number, which: 'thumbnail' | 'preview'): Promise<{ key: string; size: number; lastModified: Date; contentType: string }> {
+    const p = await this.find(actor, assetId, version);
+    const key = which === 'thumbnail' ? p.outputs.thumbnailKey : p.outputs.proxyKey;
+    const stat = key ? await this.deps.storage.stat(key) : null;
+    if (!key || !stat) throw new NotFoundError(which === 'thumbnail' ? 'THUMBNAIL_NOT_READY' : 'PREVIEW_NOT_READY', `No ${which} for this version (yet)`);
+    return { key, size: stat.size, lastModified: stat.lastModified, contentType: which === 'thumbnail' ? 'image/png' : 'video/mp4' };
+  }
+
+  private async find(actor: Actor, assetId: string, version: number): Promise<AssetPipelineDoc> {
+    await this.deps.assets.require(actor, 'asset:read', assetId);
+    const p = await this.deps.pipelines.find(actor.studioId, assetId, version);
+    if (!p) throw new NotFoundError('PIPELINE_NOT_FOUND', 'No pipeline for this version');
+    return p;
+  }
+}

@@ -1,0 +1,35 @@
+// Schemas and OpenAPI entries of pipeline state/outputs and studio settings.
+import { z } from 'zod';
+import { apiRegistry, errorResponses } from '../openapi';
+import { versionParams } from './version.validators';
+import { PIPELINE_STATUSES } from '../../../app/repositories/models/AssetPipeline';
+
+export const studioSettingsBody = z.strictObject({ autoRender: z.boolean().optional() }).refine((b) => Object.keys(b).length > 0, 'provide a setting to change');
+
+const PipelineSchema = apiRegistry.register(
+  'AssetPipeline',
+  z.object({
+    assetId: z.string(), version: z.number().int(), status: z.enum(PIPELINE_STATUSES),
+    steps: z.array(z.object({ name: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), durationMs: z.number().nullable(), note: z.string().nullable() })),
+    error: z.object({ step: z.string(), code: z.string(), message: z.string() }).nullable(),
+    outputs: z.object({ thumbnail: z.boolean(), preview: z.boolean(), renderJobId: z.string().nullable() }),
+  }),
+);
+const bearer = [{ bearerAuth: [] }];
+apiRegistry.registerPath({
+  method: 'get', path: '/assets/{id}/versions/{v}/pipeline', tags: ['pipeline'], summary: 'Processing state of a version', security: bearer,
+  request: { params: versionParams },
+  responses: { 200: { description: 'Pipeline state', content: { 'application/json': { schema: PipelineSchema } } }, ...errorResponses(400, 401, 404) },
+});
+for (const which of ['thumbnail', 'preview'] as const) {
+  apiRegistry.registerPath({
+    method: 'get', path: `/assets/{id}/versions/{v}/${which}`, tags: ['pipeline'], summary: `The version's ${which} (streamed, Range supported)`, security: bearer,
+    request: { params: versionParams },
+    responses: { 200: { description: which }, 206: { description: 'A byte range' }, ...errorResponses(400, 401, 404, 416) },
+  });
+}
+apiRegistry.registerPath({
+  method: 'patch', path: '/studio/settings', tags: ['studio'], summary: 'Change studio settings such as autoRender (PRODUCER)', security: bearer,
+  request: { body: { content: { 'application/json': { schema: studioSettingsBody } } } },
+  responses: { 200: { description: 'The studio' }, ...errorResponses(400, 401, 403) },
+});
