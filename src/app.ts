@@ -12,6 +12,7 @@ import { docsRoutes } from './infra/http/routes/docs.routes';
 import { authRoutes } from './infra/http/routes/auth.routes';
 import { assetRoutes } from './infra/http/routes/asset.routes';
 import { renderRoutes } from './infra/http/routes/render.routes';
+import { adminRoutes } from './infra/http/routes/admin.routes';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -54,6 +55,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(authRoutes(c));
   app.use(assetRoutes(c));
   app.use(renderRoutes(c));
+  app.use(adminRoutes(c));
 
   options.extraRoutes?.(app);
 

@@ -111,6 +111,11 @@ export function buildContainer(infra: Infra) {
     defaults: { maxAttempts: config.RENDER_MAX_ATTEMPTS, chunkTimeoutMs: config.RENDER_CHUNK_TIMEOUT_MS, chunkSize: config.RENDER_CHUNK_SIZE, maxFrames: config.RENDER_MAX_FRAMES },
     signalCancel: async (id) => void (await redis.publish(`${config.REDIS_KEY_PREFIX}render-cancel`, id)),
   });
+  // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).
+  metrics.gauge('queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async (g) => {
+    const counts = await Promise.race([queue.counts(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())]).catch(() => null);
+    for (const [q, states] of Object.entries(counts ?? {})) for (const [state, n] of Object.entries(states)) g.set({ queue: q, state }, n);
+  });
   const pipelines = new PipelineService({ pipelines: repos.pipelines, assets: services.assets, queue, storage, logger: infra.logger });
   // Every new version starts its pipeline by itself.
   events.on('version.created', (e) => pipelines.start(e.studioId, e.assetId, e.version.version));

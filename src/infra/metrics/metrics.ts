@@ -29,10 +29,17 @@ export class Metrics {
     return new client.Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): client.Gauge<L> {
+  /** A gauge; `collect` (optional) refreshes it at scrape time. */
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (g: client.Gauge<L>) => Promise<void> | void): client.Gauge<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as client.Gauge<L>;
-    return new client.Gauge({ name, help, labelNames, registers: [this.registry] });
+    return new client.Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect ? { collect(this: client.Gauge<L>) { return collect(this); } } : {}),
+    });
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): client.Histogram<L> {
