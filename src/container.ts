@@ -40,6 +40,9 @@ import { RenderController } from './app/controllers/RenderController';
 import { PipelineRepository } from './app/repositories/PipelineRepository';
 import { PipelineService } from './app/services/PipelineService';
 import { PipelineController } from './app/controllers/PipelineController';
+import { ReviewRepository } from './app/repositories/ReviewRepository';
+import { ReviewService } from './app/services/ReviewService';
+import { ReviewController } from './app/controllers/ReviewController';
 import { UserController } from './app/controllers/UserController';
 
 export interface Infra {
@@ -74,6 +77,7 @@ export function buildContainer(infra: Infra) {
     versions: new VersionRepository(models),
     renders: new RenderRepository(models),
     pipelines: new PipelineRepository(models),
+    reviews: new ReviewRepository(models),
   };
 
   const locks = new LeaseLock(models.Lease);
@@ -91,7 +95,7 @@ export function buildContainer(infra: Infra) {
   const passwords = new PasswordHasher(config.BCRYPT_COST);
   const services = {
     auth: new AuthService({ ...repos, tokens, passwords, audit, locks, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS }),
-    users: new UserService({ ...repos, passwords, access, audit, locks }),
+    users: new UserService({ ...repos, passwords, access, audit, locks, events }),
     assets: new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events }),
     audit,
   };
@@ -99,7 +103,11 @@ export function buildContainer(infra: Infra) {
   // BullMQ needs its own connection that retries forever instead of failing commands.
   const queueConnection = new IORedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: true });
   queueConnection.on('error', () => undefined);
-  const queue = new QueueBus({ connection: queueConnection, prefix: `${config.REDIS_KEY_PREFIX}bull` });
+  const queue = new QueueBus({
+    connection: queueConnection,
+    prefix: `${config.REDIS_KEY_PREFIX}bull`,
+    onError: (err) => infra.logger.warn('queue connection error', { err: err.message }),
+  });
   const renders = new RenderService({
     renders: repos.renders,
     versions: repos.versions,
@@ -116,6 +124,7 @@ export function buildContainer(infra: Infra) {
     const counts = await Promise.race([queue.counts(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())]).catch(() => null);
     for (const [q, states] of Object.entries(counts ?? {})) for (const [state, n] of Object.entries(states)) g.set({ queue: q, state }, n);
   });
+  const reviews = new ReviewService({ reviews: repos.reviews, versions: repos.versions, assets: services.assets, locks, audit, events });
   const pipelines = new PipelineService({ pipelines: repos.pipelines, assets: services.assets, queue, storage, logger: infra.logger });
   // Every new version starts its pipeline by itself.
   events.on('version.created', (e) => pipelines.start(e.studioId, e.assetId, e.version.version));
@@ -134,9 +143,10 @@ export function buildContainer(infra: Infra) {
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     renders: new RenderController(renders),
     pipelines: new PipelineController(pipelines, storage, repos.studios, access),
+    reviews: new ReviewController(reviews),
   };
 
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders, pipelines }, storage, tus, queue, queueConnection, controllers };
+  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders, pipelines, reviews }, storage, tus, queue, queueConnection, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

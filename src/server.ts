@@ -4,6 +4,7 @@ import { bootInfra } from './bootstrap';
 import { buildContainer } from './container';
 import { createApp } from './app';
 import { syncIndexes } from './app/repositories/models';
+import { attachRealtime } from './infra/realtime/socket';
 
 async function main() {
   const infra = await bootInfra('api');
@@ -20,6 +21,7 @@ async function main() {
   server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
 
+  const realtime = await attachRealtime(server, container);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const addr = server.address();
   logger.info('api listening', { port: typeof addr === 'object' && addr ? addr.port : config.PORT, env: config.NODE_ENV });
@@ -39,6 +41,8 @@ async function main() {
     // Stop accepting, let in-flight requests finish, and drop idle keep-alive sockets at once.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Open websockets would hold the server open: end them (clients reconnect to another instance).
+    await realtime.close();
     await drained;
     container.tus.close();
     await container.queue.close().catch(() => undefined);

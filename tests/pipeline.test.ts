@@ -8,6 +8,7 @@ import { startHarness, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
 import { makeBlenderScene } from './support/blenderScene';
 import { pipelineWorkerFor, renderWorkerFor, waitFor } from './support/workers';
+import { io as connect, type Socket } from 'socket.io-client';
 
 describe('asset pipeline: every new version is validated and previewed by itself', () => {
   let h: Harness;
@@ -43,7 +44,15 @@ describe('asset pipeline: every new version is validated and previewed by itself
       res.on('end', () => cb(null, Buffer.concat(chunks)));
     });
 
-  it('thumbnails a PNG to the configured size, recording each step with its timing', async () => {
+  it('thumbnails a PNG to the configured size, recording each step with its timing and announcing each state', async () => {
+    const { url } = await h.listenRealtime();
+    const sock: Socket = connect(url, { auth: { token: s.accessToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', () => resolve());
+      sock.once('connect_error', reject);
+    });
+    const updates: Array<{ assetId: string; status: string }> = [];
+    sock.on('pipeline:update', (u: { assetId: string; status: string }) => updates.push(u));
     const png = await sharp({ create: { width: 1000, height: 500, channels: 3, background: '#884422' } }).png().toBuffer();
     const assetId = await upload('Matte', png, 'matte.png');
     const p = await settled(assetId);
@@ -59,6 +68,9 @@ describe('asset pipeline: every new version is validated and previewed by itself
     expect(thumb.headers['content-type']).toBe('image/png');
     expect(await sharp(thumb.body as Buffer).metadata()).toMatchObject({ width: 128, height: 64 });
     expect((await h.http.get(`/assets/${assetId}/versions/1/preview`).set(s.auth)).status).toBe(404);
+    await waitFor('pipeline events', async () => updates.some((u) => u.assetId === assetId && u.status === 'READY'), 5000, 50);
+    expect(updates.filter((u) => u.assetId === assetId).map((u) => u.status)).toEqual(['VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED', 'READY']);
+    sock.disconnect();
   });
 
   it('makes a poster and a playable H.264 proxy for an MP4', async () => {

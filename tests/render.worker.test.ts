@@ -8,6 +8,7 @@ import { makeBlenderScene, makeCorruptBlend } from './support/blenderScene';
 import { renderWorkerFor, waitFor } from './support/workers';
 import { reconcileRenders } from '../src/app/processors/render.reconciler';
 import { bufferOf } from './support/uploads';
+import { io as connect, type Socket } from 'socket.io-client';
 
 describe('render farm: the API dispatches, a worker renders for real', () => {
   let h: Harness;
@@ -15,14 +16,29 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
   let worker: { close(): Promise<void> };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-render-worker-'));
   let tiny: Buffer;
+  let url: string;
+  const sockets: Socket[] = [];
+  const listen = async (token: string) => {
+    const sock = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(sock);
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', () => resolve());
+      sock.once('connect_error', reject);
+    });
+    const got: Record<string, Array<Record<string, unknown>>> = {};
+    sock.onAny((event: string, payload: Record<string, unknown>) => (got[event] ??= []).push(payload));
+    return got;
+  };
 
   beforeAll(async () => {
     h = await startHarness({ RATE_LIMIT_MAX: '100000' });
     s = await givenStudio(h);
     worker = await renderWorkerFor(h, { reconcileEveryMs: 3_600_000 });
+    ({ url } = await h.listenRealtime());
     tiny = readFileSync(await makeBlenderScene(path.join(dir, 'tiny.blend'), { frames: 4, size: 64, samples: 4 }));
   }, 120_000);
   afterAll(async () => {
+    for (const sock of sockets) sock.disconnect();
     await worker.close();
     await h.close();
     rmSync(dir, { recursive: true, force: true });
@@ -37,6 +53,8 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
 
   it('answers 202 at once, renders 4 frames in 2 chunks, and completes with 4 stored frames and a playable preview', async () => {
     const assetId = await assetWith('Shot 010', tiny, 'sh010.blend');
+    const mine = await listen(s.accessToken);
+    const theirs = await listen((await givenStudio(h)).accessToken);
     const t0 = Date.now();
     const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ frames: { start: 1, end: 4 }, chunkSize: 2 });
     expect(res.status).toBe(202);
@@ -59,6 +77,17 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-print_format', 'json', '-show_streams', '-show_format', preview]).toString());
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', nb_read_frames: '4', width: 64, height: 64 });
     expect(Number(probe.format.duration)).toBeGreaterThan(0);
+
+    // Progress and completion reached this studio's client through the workers' Redis emitter...
+    await waitFor('render events', async () => (mine['render:completed'] ?? []).length === 1, 10_000, 50);
+    const progress = mine['render:progress'] ?? [];
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.every((p) => p.jobId === res.body.id && p.assetId === assetId)).toBe(true);
+    expect(progress.at(-1)!.progress).toBe(100);
+    expect(mine['render:completed']![0]).toMatchObject({ jobId: res.body.id, frames: 4 });
+    // ...and nothing of it reached another studio's client.
+    expect(theirs['render:progress']).toBeUndefined();
+    expect(theirs['render:completed']).toBeUndefined();
   }, 120_000);
 
   it('fails a corrupt .blend at once with a clear error and no retries', async () => {
@@ -69,6 +98,7 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
       return j.status === 'FAILED' && j;
     }, 60_000);
     expect(failed.error.code).toBe('RENDER_SCENE_INVALID');
+    expect(failed.error.message).toMatch(/cannot read the scene/i);
     expect(failed.chunks[0].attempts).toBe(1);
   }, 90_000);
 

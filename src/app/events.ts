@@ -2,12 +2,17 @@
 import { EventEmitter } from 'node:events';
 import type { AssetDto } from './services/AssetService';
 import type { VersionDto } from './services/VersionDto';
+import type { CommentDto, ReviewDto } from './services/ReviewService';
 
 export interface DomainEventMap {
   'asset.created': { studioId: string; actorId: string; asset: AssetDto };
   'asset.updated': { studioId: string; actorId: string; asset: AssetDto; changes: string[] };
   /** A new immutable version was committed; the pipeline starts from this and clients hear asset:version:created. */
   'version.created': { studioId: string; actorId: string; assetId: string; version: VersionDto };
+  'comment.created': { studioId: string; actorId: string; comment: CommentDto };
+  'review.decided': { studioId: string; actorId: string; review: ReviewDto };
+  /** A user was deactivated: their live connections must end. */
+  'user.deactivated': { studioId: string; userId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

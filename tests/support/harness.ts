@@ -15,6 +15,7 @@ import { createRedis, redisReady } from '../../src/infra/cache/redis';
 import { buildContainer, type Container } from '../../src/container';
 import { createApp, type AppOptions } from '../../src/app';
 import { syncIndexes } from '../../src/app/repositories/models';
+import { attachRealtime, type RealtimeHandle, type RealtimeOptions } from '../../src/infra/realtime/socket';
 
 export interface Harness {
   config: Config;
@@ -25,6 +26,10 @@ export interface Harness {
   logs: Array<Record<string, unknown>>;
   /** Starts a real HTTP server on a free loopback port (closed by close()) and returns its base URL. */
   listen(): Promise<string>;
+  /** Like listen(), with Socket.IO attached. */
+  listenRealtime(options?: RealtimeOptions): Promise<{ url: string; realtime: RealtimeHandle }>;
+  /** The database and Redis prefix, so a second harness can act as another API instance of the same deployment. */
+  identity: { id: string; secret: string };
   close(): Promise<void>;
 }
 
@@ -34,8 +39,8 @@ export function withDatabase(uri: string, db: string): string {
   return u.toString();
 }
 
-export async function startHarness(overrides: Record<string, string> = {}, appOptions: AppOptions = {}): Promise<Harness> {
-  const id = randomBytes(5).toString('hex');
+export async function startHarness(overrides: Record<string, string> = {}, appOptions: AppOptions = {}, share?: { id: string; secret: string }): Promise<Harness> {
+  const id = share?.id ?? randomBytes(5).toString('hex');
   const mongoBase = process.env.MONGO_URI;
   const redisUrl = overrides.REDIS_URL ?? process.env.REDIS_URL;
   if (!mongoBase || !redisUrl) throw new Error('tests need MONGO_URI and REDIS_URL; jest globalSetup provides them');
@@ -47,6 +52,8 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     STORAGE_LOCAL_ROOT: storageRoot,
     TUS_STAGING_DIR: `${storageRoot}-tus`,
     ...overrides,
+    // Instances of one deployment share the signing secret, as they would in production.
+    ...(share ? { JWT_ACCESS_SECRET: share.secret } : {}),
     MONGO_URI: withDatabase(mongoBase, `t_${id}`),
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `t:${id}:`,
@@ -64,31 +71,42 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   await syncIndexes(container.models);
   const app = createApp(container, appOptions);
   const servers: http.Server[] = [];
+  const realtimes: RealtimeHandle[] = [];
+  const listen = async (server: http.Server) => {
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
   return {
+    identity: { id, secret: config.JWT_ACCESS_SECRET },
     config,
     container,
     app,
     http: supertest(app),
     logs,
-    async listen() {
+    listen: () => listen(http.createServer(app)),
+    async listenRealtime(options) {
       const server = http.createServer(app);
-      servers.push(server);
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const realtime = await attachRealtime(server, container, options);
+      realtimes.push(realtime);
+      return { url: await listen(server), realtime };
     },
     async close() {
+      for (const r of realtimes) await r.close();
       for (const server of servers) {
         server.closeAllConnections();
-        await new Promise((r) => server.close(r));
+        if (server.listening) await new Promise((r) => server.close(r));
       }
       container.tus.close();
       await container.queue.close().catch(() => undefined);
       container.queueConnection.disconnect();
-      rmSync(storageRoot, { recursive: true, force: true });
-      rmSync(`${storageRoot}-tus`, { recursive: true, force: true });
-      await mongo.dropDatabase().catch(() => undefined);
+      if (!share) {
+        rmSync(storageRoot, { recursive: true, force: true });
+        rmSync(`${storageRoot}-tus`, { recursive: true, force: true });
+      }
+      if (!share) await mongo.dropDatabase().catch(() => undefined);
       await mongo.close();
-      const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}*`).catch(() => [] as string[]);
+      const keys = share ? [] : await redis.keys(`${config.REDIS_KEY_PREFIX}*`).catch(() => [] as string[]);
       if (keys.length) await redis.del(...keys).catch(() => undefined);
       redis.disconnect();
     },

@@ -9,6 +9,7 @@ import type { AccessPolicy } from './AccessPolicy';
 import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
+import type { DomainEvents } from '../events';
 import type { PasswordHasher } from './PasswordHasher';
 import type { Actor } from './types';
 
@@ -47,6 +48,7 @@ export class UserService {
       access: AccessPolicy;
       audit: AuditService;
       locks: LeaseLock;
+      events: DomainEvents;
     },
   ) {}
 
@@ -92,6 +94,7 @@ export class UserService {
     if (current.role !== updated.role || current.active !== updated.active) {
       await this.deps.refreshTokens.revokeAllForUser(studioId, updated._id, new Date());
     }
+    if (current.active && !updated.active) this.deps.events.emit('user.deactivated', { studioId: actor.studioId, userId: String(updated._id) });
     await this.deps.audit.record(actor, 'user.updated', 'user', updated._id, {
       from: { role: current.role, active: current.active },
       to: { role: updated.role, active: updated.active },

@@ -16,6 +16,8 @@ export interface QueueBusOptions {
   connection: ConnectionOptions;
   /** Redis key prefix for every queue, so environments and test files never share queues. */
   prefix: string;
+  /** Connection trouble goes to the JSON log instead of BullMQ's console output. */
+  onError?: (err: Error) => void;
 }
 
 const toJobOptions = (o: EnqueueOptions = {}): JobsOptions => ({
@@ -39,6 +41,7 @@ export class QueueBus {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.options.connection, prefix: this.options.prefix });
+      q.on('error', (err) => this.options.onError?.(err));
       this.queues.set(name, q);
     }
     return q;
@@ -54,7 +57,10 @@ export class QueueBus {
     parent: { data: JobMap['render.finalize']; jobId: string; priority?: number },
     chunks: Array<{ data: JobMap['render.chunk']; jobId: string; attempts: number; backoffMs?: number }>,
   ): Promise<void> {
-    this.flows ??= new FlowProducer({ connection: this.options.connection, prefix: this.options.prefix });
+    if (!this.flows) {
+      this.flows = new FlowProducer({ connection: this.options.connection, prefix: this.options.prefix });
+      this.flows.on('error', (err) => this.options.onError?.(err));
+    }
     await this.flows.add({
       name: 'render.finalize',
       queueName: JOB_QUEUE['render.finalize'],

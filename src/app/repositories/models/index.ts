@@ -11,6 +11,8 @@ import { assetVersionSchema, type AssetVersionDoc } from './AssetVersion';
 import { renderJobSchema, type RenderJobDoc } from './RenderJob';
 import { renderChunkSchema, type RenderChunkDoc } from './RenderChunk';
 import { assetPipelineSchema, type AssetPipelineDoc } from './AssetPipeline';
+import { commentSchema, type CommentDoc } from './Comment';
+import { reviewDecisionSchema, type ReviewDecisionDoc } from './ReviewDecision';
 
 export interface Models {
   Studio: Model<StudioDoc>;
@@ -23,6 +25,8 @@ export interface Models {
   RenderJob: Model<RenderJobDoc>;
   RenderChunk: Model<RenderChunkDoc>;
   AssetPipeline: Model<AssetPipelineDoc>;
+  Comment: Model<CommentDoc>;
+  ReviewDecision: Model<ReviewDecisionDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -37,6 +41,8 @@ export function createModels(conn: Connection): Models {
     RenderJob: (conn.models.RenderJob as Model<RenderJobDoc> | undefined) ?? conn.model<RenderJobDoc>('RenderJob', renderJobSchema),
     RenderChunk: (conn.models.RenderChunk as Model<RenderChunkDoc> | undefined) ?? conn.model<RenderChunkDoc>('RenderChunk', renderChunkSchema),
     AssetPipeline: (conn.models.AssetPipeline as Model<AssetPipelineDoc> | undefined) ?? conn.model<AssetPipelineDoc>('AssetPipeline', assetPipelineSchema),
+    Comment: (conn.models.Comment as Model<CommentDoc> | undefined) ?? conn.model<CommentDoc>('Comment', commentSchema),
+    ReviewDecision: (conn.models.ReviewDecision as Model<ReviewDecisionDoc> | undefined) ?? conn.model<ReviewDecisionDoc>('ReviewDecision', reviewDecisionSchema),
   };
 }
 

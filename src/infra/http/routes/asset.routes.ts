@@ -24,6 +24,11 @@ export function assetRoutes(c: Container): Router {
   router.get('/assets/:id/download', v.downloadCurrent);
   router.get('/assets/:id/versions/:v/download', v.downloadVersion);
 
+  const r = c.controllers.reviews;
+  router.get('/assets/:id/comments', r.listComments);
+  router.post('/assets/:id/comments', r.addComment);
+  router.post('/assets/:id/versions/:v/review', r.decide);
+
   // tus 1.0 resumable uploads; the tus server reads the raw body itself.
   router.all('/uploads', authenticate(c.tokens), c.tus.handler);
   router.all('/uploads/{*rest}', authenticate(c.tokens), c.tus.handler);

@@ -1,0 +1,169 @@
+// Socket.IO on the API's HTTP server: token-authenticated connections, studio rooms, review events with
+// acks in the error contract, and the Redis adapter so every API instance shares the rooms.
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { ZodType } from 'zod';
+import type { Container } from '../../container';
+import type { Actor } from '../../app/services/types';
+import { AuthenticationError, DomainError, RateLimitError } from '../../shared/errors';
+import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
+import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
+import { socketKey, type WorkerEventMap } from './emitter';
+import type { AssetDto } from '../../app/services/AssetService';
+import type { CommentDto, ReviewDto } from '../../app/services/ReviewService';
+import type { VersionDto } from '../../app/services/VersionDto';
+
+/** Every server-to-client event and its payload. */
+export interface ServerEventMap extends WorkerEventMap {
+  'asset:created': AssetDto;
+  'asset:updated': AssetDto & { changes: string[] };
+  'asset:version:created': VersionDto;
+  'asset:commented': CommentDto;
+  'asset:approved': ReviewDto;
+}
+
+export interface SocketData extends Actor {
+  tokenExpiresAt: number;
+}
+
+export type Ack = (reply: { data: unknown } | { error: unknown }) => void;
+
+export interface RealtimeOptions {
+  /** How often sockets with expired tokens are swept (they are also checked on every event). */
+  sweepIntervalMs?: number;
+  /** Comments a socket may send per window before RATE_LIMITED acks. */
+  commentLimit?: { points: number; windowMs: number };
+  maxPayloadBytes?: number;
+}
+
+export interface RealtimeHandle {
+  io: Server;
+  toStudio<E extends keyof ServerEventMap>(studioId: string, event: E, payload: ServerEventMap[E]): void;
+  close(): Promise<void>;
+}
+
+export async function attachRealtime(server: http.Server, c: Container, options: RealtimeOptions = {}): Promise<RealtimeHandle> {
+  const { config, metrics } = c;
+  const io = new Server(server, {
+    serveClient: false,
+    // Review payloads are small; anything bigger is refused at the transport, before parsing.
+    maxHttpBufferSize: options.maxPayloadBytes ?? 64 * 1024,
+    cors: { origin: config.CORS_ORIGINS.length === 0 ? false : config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS },
+  });
+  const pub = c.redis.duplicate();
+  const sub = c.redis.duplicate();
+  pub.on('error', () => undefined);
+  sub.on('error', () => undefined);
+  io.adapter(createAdapter(pub, sub, { key: socketKey(config.REDIS_KEY_PREFIX) }));
+
+  const connected = metrics.gauge('socketio_connected_sockets', 'Connected Socket.IO clients on this instance');
+  const received = metrics.counter('socketio_events_received_total', 'Socket.IO events received', ['event']);
+  const emitted = metrics.counter('socketio_events_emitted_total', 'Socket.IO events emitted', ['event']);
+
+  io.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    try {
+      if (typeof token !== 'string' || !token) throw new AuthenticationError('UNAUTHENTICATED', 'auth.token with an access token is required');
+      const v = c.tokens.verifyAccess(token);
+      socket.data = { id: v.id, studioId: v.studioId, role: v.role, tokenExpiresAt: v.expiresAt.getTime() } satisfies SocketData;
+      next();
+    } catch (err) {
+      const { error } = toDomainError(err);
+      // connect_error on the client carries the error contract in err.data.
+      next(Object.assign(new Error(error.message), { data: errorBody(error, undefined) }));
+    }
+  });
+
+  const toStudio: RealtimeHandle['toStudio'] = (studioId, event, payload) => {
+    emitted.inc({ event });
+    io.to(`studio:${studioId}`).emit(event, payload);
+  };
+
+  const expired = (socket: Socket) => Date.now() >= (socket.data as SocketData).tokenExpiresAt;
+  const limit = options.commentLimit ?? { points: 20, windowMs: 10_000 };
+
+  io.on('connection', (socket) => {
+    const data = socket.data as SocketData;
+    const actor: Actor = { id: data.id, studioId: data.studioId, role: data.role };
+    connected.inc();
+    socket.on('disconnect', () => connected.dec());
+    void socket.join([`studio:${actor.studioId}`, `user:${actor.id}`]);
+    // A per-socket window: the limit is about one client flooding, so it lives with the socket.
+    const sent: number[] = [];
+
+    function handle<T>(event: string, schema: ZodType<T>, run: (input: T) => Promise<unknown>, limited = false) {
+      socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
+        received.inc({ event });
+        const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => undefined;
+        try {
+          if (expired(socket)) {
+            ack({ error: errorBody(new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired'), undefined).error });
+            socket.disconnect(true);
+            return;
+          }
+          if (limited) {
+            const now = Date.now();
+            while (sent.length && sent[0]! <= now - limit.windowMs) sent.shift();
+            if (sent.length >= limit.points) throw new RateLimitError((sent[0]! + limit.windowMs - now) / 1000);
+            sent.push(now);
+          }
+          const input = schema.parse(payload);
+          ack({ data: await run(input) });
+        } catch (err) {
+          const { error, expected } = toDomainError(err);
+          if (!expected) c.logger.error('socket event failed', { event, err });
+          ack({ error: errorBody(error, undefined).error });
+        }
+      });
+    }
+
+    handle('asset:join', socketAssetRef, async ({ assetId }) => {
+      await c.services.reviews.canJoin(actor, assetId);
+      await socket.join(`asset:${assetId}`);
+      return { room: `asset:${assetId}` };
+    });
+    handle('asset:leave', socketAssetRef, async ({ assetId }) => {
+      await socket.leave(`asset:${assetId}`);
+      return { room: `asset:${assetId}` };
+    });
+    handle('asset:comment', socketComment, ({ assetId, ...comment }) => c.services.reviews.comment(actor, assetId, comment), true);
+    handle('asset:approve', socketApprove, ({ assetId, version, decision, note }) => c.services.reviews.decide(actor, assetId, version, decision, note));
+    // Long review sessions outlive a 15-minute token: the client presents a fresh one for the same user.
+    handle('auth:refresh', socketTokenRefresh, async ({ token }) => {
+      const v = c.tokens.verifyAccess(token);
+      if (v.id !== actor.id || v.studioId !== actor.studioId) throw new DomainError('TOKEN_MISMATCH', 'The token belongs to someone else', { status: 403 });
+      (socket.data as SocketData).tokenExpiresAt = v.expiresAt.getTime();
+      return { expiresAt: v.expiresAt.toISOString() };
+    });
+  });
+
+  const sweep = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) if (expired(socket)) socket.disconnect(true);
+  }, options.sweepIntervalMs ?? 30_000);
+  sweep.unref();
+
+  const unsubscribe = [
+    c.events.on('asset.created', (e) => toStudio(e.studioId, 'asset:created', e.asset)),
+    c.events.on('asset.updated', (e) => toStudio(e.studioId, 'asset:updated', { ...e.asset, changes: e.changes })),
+    c.events.on('version.created', (e) => toStudio(e.studioId, 'asset:version:created', e.version)),
+    c.events.on('comment.created', (e) => toStudio(e.studioId, 'asset:commented', e.comment)),
+    c.events.on('review.decided', (e) => toStudio(e.studioId, 'asset:approved', e.review)),
+    // Reaches the user's sockets on every instance through the adapter.
+    c.events.on('user.deactivated', (e) => io.in(`user:${e.userId}`).disconnectSockets(true)),
+  ];
+
+  return {
+    io,
+    toStudio,
+    async close() {
+      clearInterval(sweep);
+      for (const off of unsubscribe) off();
+      io.disconnectSockets(true);
+      // io.close() also closes the HTTP server; an "already closing" callback error is expected then.
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
