@@ -61,9 +61,9 @@ describe('render farm: a worker killed mid-chunk', () => {
       expect(frames).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       const keys = await h.container.storage.list(`studios/${s.user.studioId}/renders/${res.body.id}/frames/`);
       expect(keys).toHaveLength(20);
-      // Completed once: one COMPLETED transition, one preview.
+      // Completed once: a single COMPLETED record whose outputs list each frame once.
       expect(await h.container.models.RenderJob.countDocuments({ _id: res.body.id, status: 'COMPLETED' })).toBe(1);
-      expect(await h.container.storage.list(`studios/${s.user.studioId}/renders/${res.body.id}/preview`)).toHaveLength(1);
+      expect(done.outputs.previewKey).toBeNull();
     } finally {
       await rescuer.close();
     }

@@ -75,7 +75,7 @@ export async function startRenderWorker(infra: BootedInfra, options: RenderWorke
           if (set.size === 0) running.delete(job.data.renderJobId);
         }
       },
-      'render.finalize': (job) => finalizeRender(job.data, deps),
+      'render.finalize': (job) => finalizeRender(job.data, deps, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
     },
   });
 

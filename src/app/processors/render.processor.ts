@@ -92,6 +92,9 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
     mkdirSync(out);
 
     let last = 0;
+    // One write to this chunk's document at a time: a late progress write must never land after the
+    // COMPLETED one (FerretDB rewrites whole documents, so it would put the old status back).
+    let writes: Promise<unknown> = Promise.resolve();
     const frames = await engine.render({
       scenePath: scene,
       frameStart: chunk.start,
@@ -104,10 +107,11 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
         if (now - last < (deps.progressIntervalMs ?? 500) && p.percent < 100) return;
         last = now;
         const progress = Math.round(p.percent);
-        void deps.renders.updateChunk(job.studioId, job._id, chunk.index, { progress }).catch(() => undefined);
+        writes = writes.then(() => deps.renders.updateChunk(job.studioId, job._id, chunk.index, { progress })).catch(() => undefined);
         deps.events.progress(String(job.studioId), { jobId: String(job._id), assetId: String(job.assetId), progress: Math.round((chunk.index * 100 + progress) / job.chunkCount), frame: p.frame, chunk: chunk.index });
       },
     });
+    await writes;
     const stored: Array<{ frame: number; key: string }> = [];
     for (const f of frames) {
       const key = frameKey(job, f.frame);
@@ -132,26 +136,42 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
   }
 }
 
-export async function finalizeRender(data: JobMap['render.finalize'], deps: RenderProcessorDeps): Promise<{ previewKey: string | null } | { skipped: string }> {
+/** Encodes the rendered frames into an H.264 preview movie and stores it; returns its key. */
+async function encodePreview(deps: RenderProcessorDeps, job: RenderJobDoc, frames: Array<{ frame: number; key: string }>): Promise<string> {
+  const work = mkdtempSync(path.join(os.tmpdir(), `render-final-${job._id}-`));
+  try {
+    for (const [i, f] of frames.entries()) await download(deps.storage, f.key, path.join(work, `frame_${String(i + 1).padStart(6, '0')}.png`));
+    const movie = path.join(work, 'preview.mp4');
+    await deps.ffmpeg.framesToMovie(path.join(work, 'frame_%06d.png'), movie, { fps: deps.previewFps ?? 24, startNumber: 1 });
+    const key = objectKey('studios', String(job.studioId), 'renders', String(job._id), 'preview.mp4');
+    await deps.storage.write(key, createReadStream(movie), { contentType: 'video/mp4' });
+    return key;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function finalizeRender(data: JobMap['render.finalize'], deps: RenderProcessorDeps, ctx: { lastAttempt: boolean }): Promise<{ previewKey: string | null } | { skipped: string }> {
   const job = await deps.renders.findById(data.studioId, data.renderJobId);
   if (!job) return { skipped: 'render job no longer exists' };
   if (TERMINAL.has(job.status)) return { skipped: `render is ${job.status}` };
+  try {
+    return await finalize(job, deps);
+  } catch (err) {
+    // Out of attempts: the render ends FAILED instead of staying PROCESSING for ever.
+    if (ctx.lastAttempt) await failRender(deps, job, { code: (err as { code?: string }).code ?? 'RENDER_FINALIZE_FAILED', message: (err as Error).message });
+    throw err;
+  }
+}
+
+async function finalize(job: RenderJobDoc, deps: RenderProcessorDeps): Promise<{ previewKey: string | null }> {
   const chunks = await deps.renders.chunks(job.studioId, job._id);
   const unfinished = chunks.filter((c) => c.status !== 'COMPLETED');
   if (unfinished.length) throw new Error(`chunks not completed: ${unfinished.map((c) => c.index).join(', ')}`);
   const frames = chunks.flatMap((c) => c.frames).sort((a, b) => a.frame - b.frame);
 
-  const work = mkdtempSync(path.join(os.tmpdir(), `render-final-${job._id}-`));
-  let previewKey: string | null = null;
-  try {
-    for (const [i, f] of frames.entries()) await download(deps.storage, f.key, path.join(work, `frame_${String(i + 1).padStart(6, '0')}.png`));
-    const movie = path.join(work, 'preview.mp4');
-    await deps.ffmpeg.framesToMovie(path.join(work, 'frame_%06d.png'), movie, { fps: deps.previewFps ?? 24, startNumber: 1 });
-    previewKey = objectKey('studios', String(job.studioId), 'renders', String(job._id), 'preview.mp4');
-    await deps.storage.write(previewKey, createReadStream(movie), { contentType: 'video/mp4' });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  // The simulated engine's 8x8 placeholder frames exist for queue mechanics; a movie of them is noise.
+  const previewKey = job.engine === 'simulated' ? null : await encodePreview(deps, job, frames);
   const completed = await deps.locks.withLock(`render-job:${job._id}`, async () => {
     const current = await deps.renders.findById(job.studioId, job._id);
     if (!current || TERMINAL.has(current.status)) return false;

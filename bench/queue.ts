@@ -1,0 +1,125 @@
+// bench:queue — N simulated-engine renders (1 frame each: a chunk job and its finalize parent) enqueued
+// through RenderService and processed by 2 render worker processes, against a bare BullMQ
+// producer/worker pair doing no work, in the same run. Prints one JSON line with jobs/s and whether
+// MongoDB and the queue agree at the end. BENCH_JOBS (default 10000), BENCH_CONCURRENCY (default 4).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/env';
+import { createLogger } from '../src/infra/logging/logger';
+import { connectMongo } from '../src/infra/database/mongo';
+import { createRedis, redisReady } from '../src/infra/cache/redis';
+import { buildContainer } from '../src/container';
+import { syncIndexes } from '../src/app/repositories/models';
+import { round, startServices } from './lib/harness';
+
+const N = Number(process.env.BENCH_JOBS ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+
+function spawnWorker(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'inherit'] });
+}
+const stop = (children: ChildProcess[]) =>
+  Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once('exit', () => r()), c.kill('SIGTERM'))))));
+
+async function main() {
+  const dbg = (m: string) => process.env.BENCH_DEBUG && process.stderr.write(`[bench] ${m}\n`);
+  const services = await startServices();
+  dbg('services up');
+  const env = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+    MONGO_URI: services.mongoUri,
+    REDIS_URL: services.redisUrl,
+    REDIS_KEY_PREFIX: 'bench:',
+    STORAGE_LOCAL_ROOT: path.join(services.dir, 'storage'),
+    TUS_STAGING_DIR: path.join(services.dir, 'tus'),
+    RENDER_CONCURRENCY: String(CONCURRENCY),
+    SIMULATED_RENDER_MS_PER_FRAME: '0',
+  };
+  const config = loadConfig(env);
+  const logger = createLogger({ level: 'error', service: 'bench' });
+  const mongo = await connectMongo({ uri: config.MONGO_URI!, logger });
+  const redis = createRedis(config.REDIS_URL!, logger, 'bench');
+  await redisReady(redis, 5000);
+  const c = buildContainer({ config, logger, mongo, redis });
+  await syncIndexes(c.models);
+  dbg('indexes');
+  const children: ChildProcess[] = [];
+  try {
+    // One studio, one asset with one version to render.
+    const reg = await c.services.auth.register({ studioName: 'Bench Farm', name: 'Bench', email: `farm-${Date.now()}@bench.test`, password: 'benchmark password 1' });
+    dbg('registered');
+    const actor = { id: reg.user.id, studioId: reg.user.studioId, role: reg.user.role };
+    const asset = await c.services.assets.create(actor, { name: 'Bench shot', type: 'SHOT' });
+    await c.services.versions.upload(actor, asset.id, { stream: Readable.from([Buffer.from('; FBX 7.4.0 project file\n')]), originalName: 'scene.fbx' });
+
+    dbg('version uploaded');
+    for (let i = 0; i < 2; i++) children.push(spawnWorker(path.resolve(__dirname, '../src/workers/render.worker.ts'), env));
+    const t0 = Date.now();
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, N - i) }, () => c.services.renders.create(actor, asset.id, { engine: 'simulated', frames: { start: 1, end: 1 } })));
+    }
+    const enqueueSeconds = (Date.now() - t0) / 1000;
+    dbg(`enqueued in ${enqueueSeconds}s`);
+    for (;;) {
+      const done = await c.models.RenderJob.countDocuments({ status: { $in: ['COMPLETED', 'FAILED'] } });
+      if (done >= N) break;
+      if (Date.now() - t0 > 60 * 60_000) throw new Error(`only ${done}/${N} finished within an hour`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const apiSeconds = (Date.now() - t0) / 1000;
+    const counts = (await c.queue.counts()).render;
+    const agree = {
+      mongoCompleted: await c.models.RenderJob.countDocuments({ status: 'COMPLETED' }),
+      mongoNotCompleted: await c.models.RenderJob.countDocuments({ status: { $ne: 'COMPLETED' } }),
+      chunksNotCompleted: await c.models.RenderChunk.countDocuments({ status: { $ne: 'COMPLETED' } }),
+      queuePendingOrFailed: (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0) + (counts['waiting-children'] ?? 0) + (counts.failed ?? 0),
+    };
+    await stop(children.splice(0));
+
+    // Baseline: the same number of jobs through bare BullMQ, 2 worker processes doing nothing.
+    const bareEnv = { REDIS_URL: services.redisUrl, BARE_PREFIX: 'barebench', CONCURRENCY: String(CONCURRENCY) };
+    for (let i = 0; i < 2; i++) children.push(spawnWorker(path.resolve(__dirname, 'baselines/bare-bullmq-worker.ts'), bareEnv));
+    const conn = new Redis(services.redisUrl, { maxRetriesPerRequest: null });
+    const bare = new Queue('bare', { connection: conn, prefix: 'barebench' });
+    const b0 = Date.now();
+    for (let i = 0; i < N; i += 500) await bare.addBulk(Array.from({ length: Math.min(500, N - i) }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
+    while ((await bare.getJobCountByTypes('completed')) < N) await new Promise((r) => setTimeout(r, 100));
+    const bareSeconds = (Date.now() - b0) / 1000;
+    await bare.close();
+    conn.disconnect();
+
+    const apiRate = N / apiSeconds;
+    const bareRate = N / bareSeconds;
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'queue',
+        jobs: N,
+        workers: 2,
+        concurrencyPerWorker: CONCURRENCY,
+        api: { jobsPerSecond: round(apiRate), seconds: round(apiSeconds, 1), enqueueSeconds: round(enqueueSeconds, 1) },
+        bareBullmq: { jobsPerSecond: round(bareRate), seconds: round(bareSeconds, 1) },
+        overhead: round(bareRate / apiRate, 1),
+        agree: { ...agree, ok: agree.mongoCompleted === N && agree.mongoNotCompleted === 0 && agree.chunksNotCompleted === 0 && agree.queuePendingOrFailed === 0 },
+        targets: { overheadAtMost: 2 },
+        met: bareRate / apiRate <= 2,
+      })}\n`,
+    );
+  } finally {
+    await stop(children);
+    c.tus.close();
+    await c.queue.close().catch(() => undefined);
+    c.queueConnection.disconnect();
+    await mongo.close();
+    redis.disconnect();
+    await services.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:queue failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
