@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
@@ -76,6 +78,26 @@ describe('downloads: streamed with validators and byte ranges', () => {
     expect(res.status).toBe(206);
     expect(res.headers['content-length']).toBe('100');
     expect(res.headers['content-range']).toBe(`bytes 0-99/${size}`);
+  });
+
+  it('closes the storage stream when the client goes away mid-download (no leaked descriptors)', async () => {
+    const base = await h.listen();
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get(`${base}/assets/${assetId}/download`, { headers: s.auth }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? resolve() : reject(err)));
+      });
+    }
+    // Each abandoned download held one descriptor of the stored file; all must be released.
+    for (let i = 0; i < 50 && openFiles() > before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(openFiles()).toBeLessThanOrEqual(before);
   });
 
   it('answers 404 for an asset without versions and for a missing version', async () => {
