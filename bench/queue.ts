@@ -110,9 +110,7 @@ async function main() {
     );
   } finally {
     await stop(children);
-    c.tus.close();
-    await c.queue.close().catch(() => undefined);
-    c.queueConnection.disconnect();
+    await c.dispose();
     await mongo.close();
     redis.disconnect();
     await services.stop();

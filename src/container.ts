@@ -146,7 +146,14 @@ export function buildContainer(infra: Infra) {
     reviews: new ReviewController(reviews),
   };
 
-  return { ...infra, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders, pipelines, reviews }, storage, tus, queue, queueConnection, controllers };
+  /** Closes what the container opened itself (the tus clean-up timer and the queue connections). */
+  const dispose = async () => {
+    tus.close();
+    await queue.close().catch(() => undefined);
+    queueConnection.disconnect();
+  };
+
+  return { ...infra, dispose, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders, pipelines, reviews }, storage, tus, queue, queueConnection, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

@@ -44,9 +44,7 @@ async function main() {
     // Open websockets would hold the server open: end them (clients reconnect to another instance).
     await realtime.close();
     await drained;
-    container.tus.close();
-    await container.queue.close().catch(() => undefined);
-    container.queueConnection.disconnect();
+    await container.dispose();
     await infra.close();
     logger.info('shutdown complete');
     clearTimeout(hardStop);

@@ -1,5 +1,6 @@
 import { startHarness, type Harness } from './support/harness';
 import { givenMember, givenStudio } from './support/factories';
+import { waitFor } from './support/workers';
 
 describe('ops: queue dashboard and queue metrics', () => {
   let h: Harness;
@@ -27,9 +28,12 @@ describe('ops: queue dashboard and queue metrics', () => {
     const s = await givenStudio(h);
     const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Queued', type: 'PROP' })).body;
     await h.http.post(`/assets/${asset.id}/versions`).set(s.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'q.fbx').expect(201);
-    // No pipeline worker runs here, so the new version's pipeline job waits in the queue.
-    const text = (await h.http.get('/metrics')).text;
-    expect(text).toMatch(/queue_jobs\{queue="asset-pipeline",state="prioritized"\} [1-9]/);
+    // No pipeline worker runs here, so the new version's pipeline job waits in the queue (it is
+    // enqueued just after the upload answers, by the version.created listener).
+    const text = await waitFor('the pipeline job on /metrics', async () => {
+      const t = (await h.http.get('/metrics')).text;
+      return /queue_jobs\{queue="asset-pipeline",state="prioritized"\} [1-9]/.test(t) && t;
+    }, 10_000);
     expect(text).toMatch(/queue_jobs\{queue="render",state="waiting"\} 0/);
   });
 });

@@ -8,7 +8,7 @@ import { startHarness, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
 import { makeBlenderScene } from './support/blenderScene';
 import { pipelineWorkerFor, renderWorkerFor, waitFor } from './support/workers';
-import { io as connect, type Socket } from 'socket.io-client';
+import { listen } from './support/sockets';
 
 describe('asset pipeline: every new version is validated and previewed by itself', () => {
   let h: Harness;
@@ -46,13 +46,8 @@ describe('asset pipeline: every new version is validated and previewed by itself
 
   it('thumbnails a PNG to the configured size, recording each step with its timing and announcing each state', async () => {
     const { url } = await h.listenRealtime();
-    const sock: Socket = connect(url, { auth: { token: s.accessToken }, transports: ['websocket'], reconnection: false, forceNew: true });
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', () => resolve());
-      sock.once('connect_error', reject);
-    });
-    const updates: Array<{ assetId: string; status: string }> = [];
-    sock.on('pipeline:update', (u: { assetId: string; status: string }) => updates.push(u));
+    const client = await listen(url, s.accessToken);
+    const updates = () => (client.events['pipeline:update'] ?? []) as Array<{ assetId: string; status: string }>;
     const png = await sharp({ create: { width: 1000, height: 500, channels: 3, background: '#884422' } }).png().toBuffer();
     const assetId = await upload('Matte', png, 'matte.png');
     const p = await settled(assetId);
@@ -68,9 +63,9 @@ describe('asset pipeline: every new version is validated and previewed by itself
     expect(thumb.headers['content-type']).toBe('image/png');
     expect(await sharp(thumb.body as Buffer).metadata()).toMatchObject({ width: 128, height: 64 });
     expect((await h.http.get(`/assets/${assetId}/versions/1/preview`).set(s.auth)).status).toBe(404);
-    await waitFor('pipeline events', async () => updates.some((u) => u.assetId === assetId && u.status === 'READY'), 5000, 50);
-    expect(updates.filter((u) => u.assetId === assetId).map((u) => u.status)).toEqual(['VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED', 'READY']);
-    sock.disconnect();
+    await waitFor('pipeline events', async () => updates().some((u) => u.assetId === assetId && u.status === 'READY'), 5000, 50);
+    expect(updates().filter((u) => u.assetId === assetId).map((u) => u.status)).toEqual(['VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED', 'READY']);
+    client.socket.disconnect();
   });
 
   it('makes a poster and a playable H.264 proxy for an MP4', async () => {

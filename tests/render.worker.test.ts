@@ -8,7 +8,7 @@ import { makeBlenderScene, makeCorruptBlend } from './support/blenderScene';
 import { renderWorkerFor, waitFor } from './support/workers';
 import { reconcileRenders } from '../src/app/processors/render.reconciler';
 import { bufferOf } from './support/uploads';
-import { io as connect, type Socket } from 'socket.io-client';
+import { listen as listenSocket, type Listener } from './support/sockets';
 
 describe('render farm: the API dispatches, a worker renders for real', () => {
   let h: Harness;
@@ -17,17 +17,11 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-render-worker-'));
   let tiny: Buffer;
   let url: string;
-  const sockets: Socket[] = [];
+  const sockets: Listener[] = [];
   const listen = async (token: string) => {
-    const sock = connect(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    sockets.push(sock);
-    await new Promise<void>((resolve, reject) => {
-      sock.once('connect', () => resolve());
-      sock.once('connect_error', reject);
-    });
-    const got: Record<string, Array<Record<string, unknown>>> = {};
-    sock.onAny((event: string, payload: Record<string, unknown>) => (got[event] ??= []).push(payload));
-    return got;
+    const l = await listenSocket(url, token);
+    sockets.push(l);
+    return l.events;
   };
 
   beforeAll(async () => {
@@ -38,7 +32,7 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     tiny = readFileSync(await makeBlenderScene(path.join(dir, 'tiny.blend'), { frames: 4, size: 64, samples: 4 }));
   }, 120_000);
   afterAll(async () => {
-    for (const sock of sockets) sock.disconnect();
+    for (const l of sockets) l.socket.disconnect();
     await worker.close();
     await h.close();
     rmSync(dir, { recursive: true, force: true });

@@ -45,9 +45,7 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
     async close() {
       await workers.close();
       connection.disconnect();
-      c.tus.close();
-      await c.queue.close().catch(() => undefined);
-      c.queueConnection.disconnect();
+      await c.dispose();
     },
   };
 }

@@ -104,9 +104,7 @@ export async function startRenderWorker(infra: BootedInfra, options: RenderWorke
       metricsServer?.close();
       subscriber.disconnect();
       connection.disconnect();
-      c.tus.close();
-      await c.queue.close().catch(() => undefined);
-      c.queueConnection.disconnect();
+      await c.dispose();
     },
   };
 }

@@ -97,9 +97,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
         server.closeAllConnections();
         if (server.listening) await new Promise((r) => server.close(r));
       }
-      container.tus.close();
-      await container.queue.close().catch(() => undefined);
-      container.queueConnection.disconnect();
+      await container.dispose();
       if (!share) {
         rmSync(storageRoot, { recursive: true, force: true });
         rmSync(`${storageRoot}-tus`, { recursive: true, force: true });

@@ -41,6 +41,11 @@ export function errorResponses(...statuses: number[]) {
   );
 }
 
+/** A JSON request or response body for an OpenAPI entry. */
+export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+/** Security requirement of routes that take a Bearer access token. */
+export const bearer = [{ bearerAuth: [] }];
+
 export function buildOpenApiDocument() {
   return new OpenApiGeneratorV3(apiRegistry.definitions).generateDocument({
     openapi: '3.0.3',

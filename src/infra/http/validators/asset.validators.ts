@@ -1,6 +1,6 @@
 // Request schemas of /assets and their OpenAPI entries.
 import { z } from 'zod';
-import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
 import { idParams, objectId, pageQuery } from './common.validators';
 import { ASSET_STATUSES, ASSET_TYPES } from '../../../app/repositories/models/Asset';
 
@@ -63,8 +63,6 @@ const AuditEventSchema = apiRegistry.register(
   z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()) }),
 );
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const bearer = [{ bearerAuth: [] }];
 const ifMatch = z.object({ 'if-match': z.string().optional() });
 
 apiRegistry.registerPath({

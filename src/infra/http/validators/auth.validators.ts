@@ -1,6 +1,6 @@
 // Request and response schemas of /auth and /users; also their OpenAPI entries.
 import { z } from 'zod';
-import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
 import { email, idParams, pageQuery, password, roleEnum } from './common.validators';
 
 export const registerBody = z.strictObject({
@@ -33,8 +33,6 @@ const UserSchema = apiRegistry.register(
   }),
 );
 const AuthResultSchema = apiRegistry.register('AuthResult', z.object({ accessToken: z.string(), refreshToken: z.string(), user: UserSchema }));
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const bearer = [{ bearerAuth: [] }];
 
 apiRegistry.registerPath({
   method: 'post', path: '/auth/register', tags: ['auth'], summary: 'Create a studio and its first PRODUCER',

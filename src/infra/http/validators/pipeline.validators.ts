@@ -1,6 +1,6 @@
 // Schemas and OpenAPI entries of pipeline state/outputs and studio settings.
 import { z } from 'zod';
-import { apiRegistry, errorResponses } from '../openapi';
+import { apiRegistry, bearer, errorResponses } from '../openapi';
 import { versionParams } from './version.validators';
 import { PIPELINE_STATUSES } from '../../../app/repositories/models/AssetPipeline';
 
@@ -15,7 +15,6 @@ const PipelineSchema = apiRegistry.register(
     outputs: z.object({ thumbnail: z.boolean(), preview: z.boolean(), renderJobId: z.string().nullable() }),
   }),
 );
-const bearer = [{ bearerAuth: [] }];
 apiRegistry.registerPath({
   method: 'get', path: '/assets/{id}/versions/{v}/pipeline', tags: ['pipeline'], summary: 'Processing state of a version', security: bearer,
   request: { params: versionParams },

@@ -1,6 +1,6 @@
 // Request schemas of render jobs and their OpenAPI entries.
 import { z } from 'zod';
-import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
 import { idParams, objectId, pageQuery } from './common.validators';
 import { RENDER_ENGINES, RENDER_STATUSES } from '../../../app/repositories/models/RenderJob';
 
@@ -32,8 +32,6 @@ const RenderJobSchema = apiRegistry.register(
     requestedBy: z.string(), queuedAt: z.string(), startedAt: z.string().nullable(), finishedAt: z.string().nullable(),
   }),
 );
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const bearer = [{ bearerAuth: [] }];
 
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/render', tags: ['render'], summary: 'Queue a render of a version (202; Idempotency-Key de-duplicates)', security: bearer,

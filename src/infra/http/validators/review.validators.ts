@@ -1,6 +1,6 @@
 // Schemas of comments and review decisions, shared by REST and Socket.IO, and their OpenAPI entries.
 import { z } from 'zod';
-import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
 import { objectId, pageQuery } from './common.validators';
 import { versionParams } from './version.validators';
 import { DECISIONS } from '../../../app/repositories/models/ReviewDecision';
@@ -26,8 +26,6 @@ const CommentSchema = apiRegistry.register(
   'Comment',
   z.object({ id: z.string(), assetId: z.string(), seq: z.number().int(), version: z.number().int().nullable(), authorId: z.string(), body: z.string(), frame: z.number().int().nullable(), fps: z.number().nullable(), timecode: z.string().nullable(), createdAt: z.string() }),
 );
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const bearer = [{ bearerAuth: [] }];
 const idOnly = z.object({ id: objectId });
 apiRegistry.registerPath({
   method: 'get', path: '/assets/{id}/comments', tags: ['review'], summary: 'Comments in sequence order; ?after=<seq> fetches what a client missed', security: bearer,

@@ -1,6 +1,6 @@
 // Request schemas of versions, rollback and downloads, and their OpenAPI entries.
 import { z } from 'zod';
-import { apiRegistry, errorResponses, PageInfoSchema } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
 import { objectId, pageQuery } from './common.validators';
 import { AssetSchema } from './asset.validators';
 
@@ -22,8 +22,6 @@ const VersionSchema = apiRegistry.register(
   }),
 );
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const bearer = [{ bearerAuth: [] }];
 const idOnly = z.object({ id: objectId });
 const uploadBody = {
   content: {
