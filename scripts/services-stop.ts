@@ -4,5 +4,6 @@ import { loadConfigOrExit } from '../src/bootstrap';
 import { stopDevServices } from '../src/infra/embedded/embedded';
 
 const config = loadConfigOrExit();
-const stopped = stopDevServices(config.EMBEDDED_DATA_DIR);
-process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'no embedded services were running\n');
+void stopDevServices(config.EMBEDDED_DATA_DIR).then((stopped) => {
+  process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'no embedded services were running\n');
+});

@@ -219,17 +219,23 @@ export async function ensureDevServices(
   return { mongoUrl: state.mongo && `${state.mongo.url}/studio`, redisUrl: state.redis?.url, started };
 }
 
-export function stopDevServices(dataDir: string): string[] {
+/** Stops the background services and waits for them to exit (SIGKILL after 10 s), so their data is flushed. */
+export async function stopDevServices(dataDir: string): Promise<string[]> {
   const stateFile = path.join(dataDir, 'services.json');
   if (!existsSync(stateFile)) return [];
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StateFile;
   const stopped: string[] = [];
+  const pids: number[] = [];
   for (const entry of [state.mongo, state.redis]) {
     if (entry && pidAlive(entry.pid)) {
       process.kill(entry.pid!, 'SIGTERM');
+      pids.push(entry.pid!);
       stopped.push(`${entry.kind} (pid ${entry.pid})`);
     }
   }
+  const deadline = Date.now() + 10_000;
+  while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(pidAlive)) process.kill(pid, 'SIGKILL');
   writeFileSync(stateFile, '{}');
   return stopped;
 }

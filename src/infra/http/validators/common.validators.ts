@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import '../openapi';
 
-export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'must be a 24-character hex id');
+// No regex flags: OpenAPI patterns are plain ECMA regexes, and a flag would be serialised into the pattern.
+export const objectId = z.string().regex(/^[a-fA-F0-9]{24}$/, 'must be a 24-character hex id');
 
 export const idParams = z.strictObject({ id: objectId });
 
