@@ -1,10 +1,10 @@
 // The api process: HTTP server, readiness, graceful shutdown.
-import http from 'node:http';
 import { bootInfra } from './bootstrap';
 import { buildContainer } from './container';
 import { createApp } from './app';
 import { syncIndexes } from './app/repositories/models';
 import { attachRealtime } from './infra/realtime/socket';
+import { createHttpServer } from './infra/http/server';
 
 async function main() {
   const infra = await bootInfra('api');
@@ -14,12 +14,7 @@ async function main() {
   for (const note of await syncIndexes(container.models)) logger.warn(note);
   const app = createApp(container);
 
-  const server = http.createServer(app);
-  // Slow-client protection: headers must arrive promptly; bodies may be multi-GB uploads, so the
-  // whole-request timeout is off by default and idle sockets are reaped by keep-alive instead.
-  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
-  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
-  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  const server = createHttpServer(app, config);
 
   const realtime = await attachRealtime(server, container);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

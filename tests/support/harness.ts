@@ -16,6 +16,7 @@ import { buildContainer, type Container } from '../../src/container';
 import { createApp, type AppOptions } from '../../src/app';
 import { syncIndexes } from '../../src/app/repositories/models';
 import { attachRealtime, type RealtimeHandle, type RealtimeOptions } from '../../src/infra/realtime/socket';
+import { createHttpServer } from '../../src/infra/http/server';
 
 export interface Harness {
   config: Config;
@@ -41,7 +42,7 @@ export function withDatabase(uri: string, db: string): string {
 
 export async function startHarness(overrides: Record<string, string> = {}, appOptions: AppOptions = {}, share?: { id: string; secret: string }): Promise<Harness> {
   const id = share?.id ?? randomBytes(5).toString('hex');
-  const mongoBase = process.env.MONGO_URI;
+  const mongoBase = overrides.MONGO_URI ?? process.env.MONGO_URI;
   const redisUrl = overrides.REDIS_URL ?? process.env.REDIS_URL;
   if (!mongoBase || !redisUrl) throw new Error('tests need MONGO_URI and REDIS_URL; jest globalSetup provides them');
   const storageRoot = path.join(process.env.STUDIO_TEST_DATA_DIR ?? os.tmpdir(), `storage-${id}`);
@@ -84,9 +85,9 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     app,
     http: supertest(app),
     logs,
-    listen: () => listen(http.createServer(app)),
+    listen: () => listen(createHttpServer(app, config)),
     async listenRealtime(options) {
-      const server = http.createServer(app);
+      const server = createHttpServer(app, config);
       const realtime = await attachRealtime(server, container, options);
       realtimes.push(realtime);
       return { url: await listen(server), realtime };

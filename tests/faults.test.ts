@@ -1,0 +1,127 @@
+// Fault tests that fit in seconds: the MongoDB-wire server restarting, the disk filling up mid-upload,
+// and a slowloris of 200 sockets against normal traffic.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startMongo, type RunningService } from '../src/infra/embedded/embedded';
+import { startHarness, type Harness } from './support/harness';
+import { givenStudio } from './support/factories';
+import { generated, multipartUpload } from './support/uploads';
+import { waitFor } from './support/workers';
+
+describe('faults: the MongoDB-wire server restarts', () => {
+  let h: Harness;
+  let mongo: RunningService;
+  let port: number;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-mongo-restart-'));
+  beforeAll(async () => {
+    port = await freePort();
+    mongo = await startMongo({ dataDir: dir, detached: false, persistent: true, port });
+    h = await startHarness({ MONGO_URI: mongo.url });
+  });
+  afterAll(async () => {
+    await h.close();
+    await mongo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 in the error contract while it is down, then recovers without an API restart', async () => {
+    const s = await givenStudio(h);
+    const created = await h.http.post('/assets').set(s.auth).send({ name: 'Survivor', type: 'PROP' }).expect(201);
+    await mongo.stop();
+
+    const down = await h.http.get(`/assets/${created.body.id}`).set(s.auth);
+    // A cached asset may still be served from Redis; a list always needs the database.
+    const list = await h.http.get('/assets').set(s.auth);
+    expect(list.status).toBe(503);
+    expect(list.body.error).toMatchObject({ code: expect.stringMatching(/UNAVAILABLE/), correlationId: list.headers['x-request-id'] });
+    expect([200, 503]).toContain(down.status);
+    const ready = await h.http.get('/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ mongo: 'down', redis: 'up' });
+
+    mongo = await startMongo({ dataDir: dir, detached: false, persistent: true, port });
+    await waitFor('recovery', async () => (await h.http.get('/assets').set(s.auth)).status === 200, 30_000, 250);
+    expect((await h.http.get('/assets').set(s.auth)).body.data.map((a: { id: string }) => a.id)).toEqual([created.body.id]);
+    expect((await h.http.get('/ready')).status).toBe(200);
+  }, 60_000);
+});
+
+describe('faults: the disk fills up mid-upload', () => {
+  const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'studio-full-disk-'));
+  let h: Harness;
+  beforeAll(async () => {
+    try {
+      // A 4 MiB filesystem: a real ENOSPC, not a simulated one.
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint]);
+    } catch (err) {
+      throw new Error(`this test needs to mount a small tmpfs (run as root, as .ci/run does): ${(err as Error).message}`);
+    }
+    mkdirSync(path.join(mountPoint, 'storage'));
+    h = await startHarness({ STORAGE_LOCAL_ROOT: path.join(mountPoint, 'storage'), MAX_UPLOAD_BYTES: '1gib' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    try {
+      execFileSync('umount', [mountPoint]);
+    } catch {
+      // not mounted
+    }
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  it('answers 507 STORAGE_FULL in the error contract and leaves no partial file, version or number behind', async () => {
+    const base = await h.listen();
+    const s = await givenStudio(h);
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Too Big For Disk', type: 'SHOT' })).body;
+    const res = await multipartUpload(`${base}/assets/${asset.id}/versions`, s.accessToken, 'plate.obj', generated(12 * 1024 * 1024, 8));
+    expect(res.status).toBe(507);
+    expect(JSON.parse(res.body).error.code).toBe('STORAGE_FULL');
+    const files = (readdirSync(path.join(mountPoint, 'storage'), { recursive: true }) as string[]).filter((f) => /\.(partial|obj)$/.test(f) || f.split('/').length > 5);
+    expect(files).toEqual([]);
+    expect(await h.container.models.AssetVersion.countDocuments({ assetId: asset.id })).toBe(0);
+    expect((await h.container.models.Asset.findById(asset.id).lean())?.latestVersion).toBe(0);
+    // Space is free again, so a small upload now succeeds as v1.
+    const ok = await h.http.post(`/assets/${asset.id}/versions`).set(s.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'small.fbx');
+    expect(ok.status).toBe(201);
+    expect(ok.body.version.version).toBe(1);
+  });
+});
+
+describe('faults: slow clients', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ HTTP_HEADERS_TIMEOUT_MS: '2000' });
+  });
+  afterAll(() => h.close());
+
+  it('does not let a slowloris of 200 sockets starve normal requests, and cuts the slow ones off', async () => {
+    const base = await h.listen();
+    const port = Number(new URL(base).port);
+    const slow: net.Socket[] = [];
+    let closedByServer = 0;
+    for (let i = 0; i < 200; i++) {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.on('error', () => undefined);
+      sock.on('close', () => closedByServer++);
+      sock.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+      slow.push(sock);
+    }
+    const drip = setInterval(() => {
+      for (const sock of slow) if (!sock.destroyed) sock.write('X-Slow: 1\r\n');
+    }, 500);
+    try {
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => h.http.get('/health')));
+      expect(answers.every((r) => r.status === 200)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000);
+      // The header deadline closes every slow socket even though each keeps sending bytes.
+      await waitFor('slow sockets to be cut off', async () => closedByServer === 200, 15_000, 200);
+    } finally {
+      clearInterval(drip);
+      for (const sock of slow) sock.destroy();
+    }
+  }, 30_000);
+});
