@@ -1,6 +1,5 @@
 // Registration, login, token refresh with rotation and theft detection, logout.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Types } from 'mongoose';
 import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
@@ -146,8 +145,4 @@ export class AuthService {
 
 export function toActor(user: UserDoc): Actor {
   return { id: String(user._id), studioId: String(user.studioId), role: user.role };
-}
-
-export function asObjectId(id: string): Types.ObjectId {
-  return new Types.ObjectId(id);
 }
