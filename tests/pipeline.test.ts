@@ -9,6 +9,7 @@ import { givenMember, givenStudio, type Session } from './support/factories';
 import { makeBlenderScene } from './support/blenderScene';
 import { pipelineWorkerFor, renderWorkerFor, waitFor } from './support/workers';
 import { listen } from './support/sockets';
+import { reconcilePipelines } from '../src/app/processors/pipeline.reconciler';
 
 describe('asset pipeline: every new version is validated and previewed by itself', () => {
   let h: Harness;
@@ -112,6 +113,19 @@ describe('asset pipeline: every new version is validated and previewed by itself
     expect(p.status).toBe('FAILED');
     expect(p.error).toMatchObject({ step: 'VALIDATING', code: 'STORED_OBJECT_CORRUPT' });
     expect(p.steps).toEqual([expect.objectContaining({ name: 'VALIDATING', status: 'FAILED' })]);
+  });
+
+  it('restarts a pipeline whose queue entry Redis lost', async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    const png = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#0f0' } }).png().toBuffer();
+    const assetId = await upload('Lost Pipeline', png, 'lost.png');
+    await waitFor('the pipeline job to be queued', async () => (await h.container.queue.queue('asset-pipeline').getJobCountByTypes('prioritized', 'waiting')) > 0, 5000, 50);
+    await h.container.queue.queue('asset-pipeline').obliterate({ force: true });
+    expect((await h.http.get(`/assets/${assetId}/versions/1/pipeline`).set(s.auth)).body.status).toBe('UPLOADED');
+    const restarted = await reconcilePipelines({ pipelines: h.container.repos.pipelines, queue: h.container.queue, logger: h.container.logger, graceMs: 0 });
+    expect(restarted).toBeGreaterThanOrEqual(1);
+    workers = [await pipelineWorkerFor(h)];
+    expect((await settled(assetId)).status).toBe('READY');
   });
 
   it('hides another studio\'s pipeline', async () => {

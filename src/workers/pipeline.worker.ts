@@ -8,8 +8,9 @@ import { Ffmpeg } from '../infra/media/ffmpeg';
 import { runWorkers } from '../infra/queue/runWorkers';
 import { StudioEmitter } from '../infra/realtime/emitter';
 import { processPreview, runPipeline, type PipelineDeps } from '../app/processors/pipeline.processor';
+import { reconcilePipelines } from '../app/processors/pipeline.reconciler';
 
-export async function startPipelineWorker(infra: BootedInfra, options: { lockDurationMs?: number; stalledIntervalMs?: number } = {}): Promise<WorkerHandle> {
+export async function startPipelineWorker(infra: BootedInfra, options: { lockDurationMs?: number; stalledIntervalMs?: number; reconcileEveryMs?: number } = {}): Promise<WorkerHandle> {
   const { config, logger } = infra;
   const c = buildContainer(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
@@ -41,8 +42,14 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
       'media.preview': (job) => processPreview(job.data, deps, { attemptsLeft: attemptsLeft(job) }),
     },
   });
+  const reconcile = () =>
+    reconcilePipelines({ pipelines: c.repos.pipelines, queue: c.queue, logger }).catch((err: unknown) => logger.warn('pipeline reconcile failed', { err: (err as Error).message }));
+  void reconcile();
+  const timer = setInterval(reconcile, options.reconcileEveryMs ?? 60_000);
+  timer.unref();
   return {
     async close() {
+      clearInterval(timer);
       await workers.close();
       connection.disconnect();
       await c.dispose();

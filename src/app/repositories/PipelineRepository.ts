@@ -38,4 +38,13 @@ export class PipelineRepository {
     const steps = p.steps.map((s) => (s.name === name ? { ...s, status, finishedAt: now, durationMs: now.getTime() - new Date(s.startedAt).getTime(), note } : s));
     return (await this.update(studioId, p._id, { steps, ...extra }))!;
   }
+
+  /** Unfinished pipelines untouched since `olderThan`, across studios, for the reconciler. */
+  findStale(olderThan: Date, limit: number): Promise<AssetPipelineDoc[]> {
+    return this.models.AssetPipeline.find({ status: { $in: ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED'] }, updatedAt: { $lt: olderThan } })
+      .sort({ updatedAt: 1 })
+      .limit(limit)
+      .lean<AssetPipelineDoc[]>()
+      .exec();
+  }
 }
