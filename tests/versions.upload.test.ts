@@ -131,7 +131,6 @@ describe('versions: streamed uploads become immutable, gapless versions', () => 
   });
 
   it('streams a 300 MB upload with a flat heap', async () => {
-    const a = await newAsset('Huge');
     const size = 300 * 1024 * 1024;
     const h2 = await startHarness({ MAX_UPLOAD_BYTES: '1gib' });
     try {
@@ -152,7 +151,6 @@ describe('versions: streamed uploads become immutable, gapless versions', () => 
     } finally {
       await h2.close();
     }
-    expect(a.id).toBeTruthy();
   }, 120_000);
 
   it('lets a DIRECTOR roll back to v1: currentVersion moves, v2 stays, and the audit says who and why', async () => {
