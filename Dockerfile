@@ -11,7 +11,8 @@ RUN npm run build
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
-    STORAGE_LOCAL_ROOT=/data/storage
+    STORAGE_LOCAL_ROOT=/data/storage \
+    TUS_STAGING_DIR=/data/tus
 # ffmpeg for previews and Blender for renders: the same image runs the api and both workers.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg blender tini ca-certificates \
@@ -20,7 +21,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /data/storage && chown -R node:node /data
+# Everything the non-root user writes lives under /data (the app directory stays read-only to it).
+RUN mkdir -p /data/storage /data/tus && chown -R node:node /data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
