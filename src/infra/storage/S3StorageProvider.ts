@@ -1,12 +1,30 @@
-// S3 (or any S3-protocol server): multipart streamed uploads through lib-storage, ranged GetObject.
-// On any failure the multipart upload is aborted and the key removed, so nothing half-written remains.
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+// S3 or any S3-protocol server (MinIO, s3rver): streamed multipart uploads through lib-storage, ranged GetObject.
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { NotFoundError } from '../../shared/errors';
-import { storageFailure } from './LocalStorageProvider';
-import { assertKey, assertPrefix, MeteringTransform, type ByteRange, type ObjectStat, type StorageProvider, type StoredObject, type WriteOptions } from './StorageProvider';
+import {
+  assertKey,
+  assertPrefix,
+  assertRange,
+  MeteringTransform,
+  storageFailure,
+  writeFailure,
+  type ByteRange,
+  type ObjectStat,
+  type StorageProvider,
+  type StoredObject,
+  type WriteOptions,
+} from './StorageProvider';
 
 export interface S3Settings {
   region: string;
@@ -16,7 +34,34 @@ export interface S3Settings {
   forcePathStyle: boolean;
 }
 
-/** Passes through only bytes start..end of source, then stops reading it. */
+/** S3's smallest part is 5 MiB; 8 MiB parts with two in flight keep an upload's memory near 25 MiB whatever the file size. */
+const PART_SIZE = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+
+export function createS3Client(s: S3Settings): S3Client {
+  const config: S3ClientConfig = {
+    region: s.region,
+    endpoint: s.endpoint,
+    forcePathStyle: s.forcePathStyle,
+    // Newer SDKs add CRC checksums to every request by default; S3-compatible servers (s3rver, older MinIO) reject them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
+  // Without explicit keys the SDK's default chain applies (instance role, AWS_PROFILE, ...).
+  if (s.accessKeyId && s.secretAccessKey) config.credentials = { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey };
+  return new S3Client(config);
+}
+
+/** A missing object; a missing bucket is a misconfiguration and must not pass for "no such file". */
+const isNotFound = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (e?.name === 'NoSuchBucket') return false;
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+};
+
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
+/** Passes on only bytes start..end (offsets into source), then lets go of source. */
 function sliceStream(source: Readable, range: ByteRange): Readable {
   let pos = 0;
   const out = new PassThrough();
@@ -35,27 +80,10 @@ function sliceStream(source: Readable, range: ByteRange): Readable {
   });
   source.on('end', () => out.end());
   source.on('error', (err) => out.destroy(err));
+  // The caller destroying the slice must release the HTTP socket under it.
   out.on('close', () => source.destroy());
   return out;
 }
-
-export function createS3Client(s: S3Settings): S3Client {
-  const config: S3ClientConfig = {
-    region: s.region,
-    endpoint: s.endpoint,
-    forcePathStyle: s.forcePathStyle,
-    // Newer SDKs add CRC checksums by default; S3-compatible servers (s3rver, older MinIO) reject them.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  };
-  if (s.accessKeyId && s.secretAccessKey) config.credentials = { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey };
-  return new S3Client(config);
-}
-
-const isNotFound = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
-};
 
 export class S3StorageProvider implements StorageProvider {
   readonly driver = 's3' as const;
@@ -69,34 +97,65 @@ export class S3StorageProvider implements StorageProvider {
 
   async write(key: string, body: NodeJS.ReadableStream, options: WriteOptions = {}): Promise<StoredObject> {
     assertKey(key);
+    const { signal } = options;
+    try {
+      signal?.throwIfAborted();
+    } catch (err) {
+      (body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw writeFailure(err, signal);
+    }
     const meter = new MeteringTransform(options.maxBytes);
     const pass = new PassThrough({ highWaterMark: 1024 * 1024 });
-    // 8 MiB parts, two in flight: memory stays bounded whatever the file size.
-    const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: key, Body: pass, ContentType: options.contentType }, partSize: 8 * 1024 * 1024, queueSize: 2, leavePartsOnError: false });
-    const feeding = pipeline(body, meter, pass, { signal: options.signal });
-    try {
-      await Promise.all([feeding, upload.done()]);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: pass, ContentType: options.contentType },
+      partSize: PART_SIZE,
+      queueSize: PARTS_IN_FLIGHT,
+      leavePartsOnError: false,
+    });
+    // pipeline() destroys pass with the error when the source, the meter or the signal fails. lib-storage then
+    // sees a failed body, finishes the parts in flight, sends AbortMultipartUpload and only then rejects done(),
+    // so awaiting both below means the multipart upload is gone before write() rejects. upload.abort() would
+    // instead settle done() at once and leave that abort running unawaited, which is why it is not used.
+    // The first failure is the cause; whatever fails after it is a consequence of the clean-up.
+    let first: { err: unknown } | undefined;
+    const feeding = pipeline(body, meter, pass, { signal });
+    feeding.catch((err: unknown) => (first ??= { err }));
+    const uploading = upload.done();
+    uploading.catch((err: unknown) => {
+      first ??= { err };
+      // S3 gave up, so nothing may drain pass any more: fail the feed too, which releases the source
+      // (lib-storage's iterator usually destroys pass on its way out; this does not depend on that).
+      pass.destroy(asError(err));
+    });
+    const [fed, sent] = await Promise.allSettled([feeding, uploading]);
+    if (fed.status === 'fulfilled' && sent.status === 'fulfilled' && !signal?.aborted) {
       return { key, size: meter.size, sha256: meter.digest() };
-    } catch (err) {
-      pass.destroy();
-      (body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      await upload.abort().catch(() => undefined);
-      await feeding.catch(() => undefined);
-      // A small body may have gone up as a single PUT that completed before the failure was seen.
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
-      const feedErr = await feeding.then(() => undefined, (e: unknown) => e);
-      throw storageFailure(feedErr ?? err, 'write');
     }
+
+    const err: unknown = first ? first.err : signal?.reason;
+    // lib-storage already aborted the upload; a second abort covers an abort request that itself failed.
+    if (upload.uploadId) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: upload.uploadId })).catch(() => undefined);
+    }
+    // Once every byte was handed over, a PutObject or CompleteMultipartUpload may have landed even though the
+    // call failed (a lost response) or the caller aborted after it; the caller is told the write failed, so
+    // the object must not stay. Before that point no object can exist, and an older one at this key is kept.
+    if (fed.status === 'fulfilled') {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+    }
+    throw writeFailure(err, signal);
   }
 
   async read(key: string, range?: ByteRange): Promise<NodeJS.ReadableStream> {
     assertKey(key);
+    assertRange(range);
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
       const body = res.Body as Readable;
       if (!range) return body;
-      // A server may ignore or widen a Range (RFC 9110 §14.2; s3rver answers bytes=0-0 with the whole
-      // object): cut the requested bytes out of what actually came back.
+      // A server may ignore or widen a Range (RFC 9110 §14.2; s3rver answers bytes=0-0 with the whole object):
+      // cut the requested bytes out of what actually came back.
       const got = /^bytes (\d+)-(\d+)\//.exec(res.ContentRange ?? '');
       const [from, to] = got ? [Number(got[1]), Number(got[2])] : [0, Number.POSITIVE_INFINITY];
       if (from === range.start && to === range.end) return body;
@@ -124,20 +183,26 @@ export class S3StorageProvider implements StorageProvider {
 
   async delete(key: string): Promise<void> {
     assertKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch((err: unknown) => {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
       if (!isNotFound(err)) throw storageFailure(err, 'delete');
-    });
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
     assertPrefix(prefix);
     const keys: string[] = [];
     let token: string | undefined;
-    do {
-      const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = res.IsTruncated ? res.NextContinuationToken : undefined;
-    } while (token);
+    try {
+      do {
+        const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+        for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      throw storageFailure(err, 'list');
+    }
     return keys.sort();
   }
 }

@@ -1,8 +1,7 @@
-// One interface for file bytes, whether on local disk or in S3: streamed writes that hash and count as
-// bytes flow and become visible only when complete, ranged streamed reads, stat, exists, delete, list.
+// One interface for file bytes, on local disk or in S3, plus the key rules and byte metering both providers share.
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { PayloadTooLargeError, ValidationError } from '../../shared/errors';
+import { DomainError, PayloadTooLargeError, StorageError, ValidationError } from '../../shared/errors';
 
 export interface StoredObject {
   key: string;
@@ -33,38 +32,71 @@ export interface StorageProvider {
   readonly driver: 'local' | 's3';
   /** Streams body into key, hashing and counting as bytes flow. The object becomes visible only when complete. */
   write(key: string, body: NodeJS.ReadableStream, options?: WriteOptions): Promise<StoredObject>;
-  /** The whole object or one inclusive byte range. Destroying the stream releases its descriptor or socket. */
+  /** A readable stream of the whole object or of one inclusive byte range. Destroying it must release the file descriptor / HTTP socket. */
   read(key: string, range?: ByteRange): Promise<NodeJS.ReadableStream>;
   stat(key: string): Promise<ObjectStat | null>;
   exists(key: string): Promise<boolean>;
   /** Idempotent: deleting a missing key is fine. */
   delete(key: string): Promise<void>;
-  /** Keys under a prefix, complete objects only (for clean-up jobs and "nothing left behind" checks). */
+  /** Keys under a prefix (for cleanup jobs and tests asserting nothing was left behind). */
   list(prefix: string): Promise<string[]>;
 }
 
+/** A plain file name: it cannot be '.', '..', hidden, absolute or carry separators, on any OS or in any URL. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+/** S3's own key limit; enforcing it for both drivers keeps the contract identical. */
+const MAX_KEY_LENGTH = 1024;
 
-/** Throws unless every '/'-separated segment is a plain name: no '..', no absolute paths, no client junk. */
-export function assertKey(key: string): void {
-  const segments = key.split('/');
-  if (segments.length === 0 || segments.length > 32 || !segments.every((s) => SEGMENT.test(s) && !s.includes('..'))) {
-    throw new ValidationError('INVALID_STORAGE_KEY', `Invalid storage key: ${JSON.stringify(key).slice(0, 120)}`);
-  }
+function invalidKey(key: string): ValidationError {
+  return new ValidationError('INVALID_STORAGE_KEY', `Invalid storage key: ${JSON.stringify(key).slice(0, 120)}`);
 }
 
+/** Providers call this on every key they receive, so path traversal is impossible even if a caller forgets objectKey. */
+export function assertKey(key: string): void {
+  if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || !key.split('/').every((s) => SEGMENT.test(s))) throw invalidKey(key);
+}
+
+/** Joins segments with '/'; each one must be a plain name on its own, so a caller cannot smuggle a '/' in. */
 export function objectKey(...segments: string[]): string {
+  if (segments.length === 0 || !segments.every((s) => typeof s === 'string' && SEGMENT.test(s))) throw invalidKey(segments.join('/'));
   const key = segments.join('/');
   assertKey(key);
   return key;
 }
 
-/** A prefix is a key, optionally ending in '/'. */
+/** A prefix is '' (everything), a key, or a key followed by '/'; its last segment may be a partial name. */
 export function assertPrefix(prefix: string): void {
+  if (prefix === '') return;
   assertKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
 }
 
-/** Hashes and counts bytes in flight, failing the moment maxBytes is crossed. */
+export function assertRange(range: ByteRange | undefined): void {
+  if (!range) return;
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new ValidationError('INVALID_RANGE', `Invalid byte range ${start}-${end}`);
+  }
+}
+
+/** Maps a driver error to the error contract: a full disk is 507 so operators can alert on it, the rest 500. */
+export function storageFailure(err: unknown, what: string): Error {
+  if (err instanceof DomainError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageError('STORAGE_FULL', 'Storage is full', { status: 507, cause: err });
+  return new StorageError('STORAGE_FAILED', `Storage ${what} failed`, { cause: err });
+}
+
+/**
+ * The error a failed write rejects with: our own domain errors as they are, the caller's abort reason
+ * when it cancelled (so it gets back what it aborted with), anything else through storageFailure.
+ */
+export function writeFailure(err: unknown, signal: AbortSignal | undefined): Error {
+  if (err instanceof DomainError) return err;
+  if (signal?.aborted && signal.reason instanceof Error) return signal.reason;
+  return storageFailure(err, 'write');
+}
+
+/** Hashes and counts bytes in flight, failing the moment maxBytes is crossed so the source is not read any further. */
 export class MeteringTransform extends Transform {
   private readonly hash = createHash('sha256');
   size = 0;
