@@ -57,7 +57,7 @@ export async function failRender(deps: RenderProcessorDeps, job: RenderJobDoc, e
   const changed = await deps.locks.withLock(`render-job:${job._id}`, async () => {
     const current = await deps.renders.findById(job.studioId, job._id);
     if (!current || TERMINAL.has(current.status)) return false;
-    await deps.renders.updateJob(job.studioId, job._id, { status: 'FAILED', error, finishedAt: new Date() });
+    await deps.renders.updateJob(job, { status: 'FAILED', error, finishedAt: new Date() });
     return true;
   });
   if (changed) deps.events.failed(String(job.studioId), { jobId: String(job._id), assetId: String(job.assetId), error });
@@ -75,10 +75,10 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
   if (job.status === 'QUEUED') {
     await deps.locks.withLock(`render-job:${job._id}`, async () => {
       const current = await deps.renders.findById(job.studioId, job._id);
-      if (current?.status === 'QUEUED') await deps.renders.updateJob(job.studioId, job._id, { status: 'PROCESSING', startedAt: current.startedAt ?? new Date() });
+      if (current?.status === 'QUEUED') await deps.renders.updateJob(job, { status: 'PROCESSING', startedAt: current.startedAt ?? new Date() });
     });
   }
-  await deps.renders.updateChunk(job.studioId, job._id, chunk.index, { status: 'PROCESSING', startedAt: new Date(), error: null }, { attempts: 1 });
+  await deps.renders.updateChunk(job, chunk.index, { status: 'PROCESSING', startedAt: new Date(), error: null }, { attempts: 1 });
 
   const work = mkdtempSync(path.join(os.tmpdir(), `render-${job._id}-${chunk.index}-`));
   try {
@@ -107,7 +107,8 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
         if (now - last < (deps.progressIntervalMs ?? 500) && p.percent < 100) return;
         last = now;
         const progress = Math.round(p.percent);
-        writes = writes.then(() => deps.renders.updateChunk(job.studioId, job._id, chunk.index, { progress })).catch(() => undefined);
+        // At 100 the COMPLETED write below records it; writing it here too would only add a round trip.
+        if (progress < 100) writes = writes.then(() => deps.renders.updateChunk(job, chunk.index, { progress })).catch(() => undefined);
         deps.events.progress(String(job.studioId), { jobId: String(job._id), assetId: String(job.assetId), progress: Math.round((chunk.index * 100 + progress) / job.chunkCount), frame: p.frame, chunk: chunk.index });
       },
     });
@@ -118,7 +119,7 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
       await deps.storage.write(key, createReadStream(f.path), { contentType: 'image/png' });
       stored.push({ frame: f.frame, key });
     }
-    await deps.renders.updateChunk(job.studioId, job._id, chunk.index, { status: 'COMPLETED', progress: 100, frames: stored, finishedAt: new Date() });
+    await deps.renders.updateChunk(job, chunk.index, { status: 'COMPLETED', progress: 100, frames: stored, finishedAt: new Date() });
     return { frames: stored.length };
   } catch (err) {
     const e = err as Error & { code?: string; permanent?: boolean };
@@ -126,7 +127,7 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
     const cancelled = error.code === 'RENDER_CANCELLED';
     const permanent = cancelled || isPermanentRenderError(err) || e.permanent === true;
     const lastAttempt = ctx.attemptsMade + 1 >= job.maxAttempts;
-    await deps.renders.updateChunk(job.studioId, job._id, chunk.index, { status: permanent || lastAttempt ? (cancelled ? 'CANCELLED' : 'FAILED') : 'QUEUED', error });
+    await deps.renders.updateChunk(job, chunk.index, { status: permanent || lastAttempt ? (cancelled ? 'CANCELLED' : 'FAILED') : 'QUEUED', error });
     if (cancelled) throw new UnrecoverableError(error.message);
     if (permanent || lastAttempt) await failRender(deps, job, error);
     // Permanent errors skip BullMQ's retries; others back off and try again.
@@ -175,7 +176,7 @@ async function finalize(job: RenderJobDoc, deps: RenderProcessorDeps): Promise<{
   const completed = await deps.locks.withLock(`render-job:${job._id}`, async () => {
     const current = await deps.renders.findById(job.studioId, job._id);
     if (!current || TERMINAL.has(current.status)) return false;
-    await deps.renders.updateJob(job.studioId, job._id, { status: 'COMPLETED', outputs: { frames, previewKey }, finishedAt: new Date(), error: null });
+    await deps.renders.updateJob(job, { status: 'COMPLETED', outputs: { frames, previewKey }, finishedAt: new Date(), error: null });
     return true;
   });
   if (completed) deps.events.completed(String(job.studioId), { jobId: String(job._id), assetId: String(job.assetId), frames: frames.length, previewKey });

@@ -3,6 +3,7 @@ import { Types, type FilterQuery } from 'mongoose';
 import type { Models } from './models';
 import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
 import { keyset, toPage, type Page } from './pagination';
+import { findOwned } from './owned';
 
 export type StudioId = Types.ObjectId | string;
 export type AssetSort = 'createdAt' | 'updatedAt' | 'name';
@@ -46,7 +47,7 @@ export class AssetRepository {
   }
 
   findById(studioId: StudioId, id: Types.ObjectId | string): Promise<AssetDoc | null> {
-    return this.models.Asset.findOne({ _id: id, studioId }).lean<AssetDoc>().exec();
+    return findOwned(this.models.Asset, studioId, id);
   }
 
   /** Applies a change and bumps the revision. Callers hold the asset's lease, so the revision check holds. */

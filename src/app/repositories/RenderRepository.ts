@@ -2,7 +2,8 @@
 import { Types, type FilterQuery } from 'mongoose';
 import type { Models } from './models';
 import type { RenderJobDoc, RenderStatus } from './models/RenderJob';
-import type { RenderChunkDoc } from './models/RenderChunk';
+import { renderChunkId, type RenderChunkDoc } from './models/RenderChunk';
+import { findOwned } from './owned';
 import { keyset, toPage, type Page } from './pagination';
 import type { StudioId } from './AssetRepository';
 
@@ -11,16 +12,17 @@ export type NewRenderJob = Omit<RenderJobDoc, '_id' | 'studioId' | 'createdAt' |
 export class RenderRepository {
   constructor(private readonly models: Models) {}
 
-  async create(studioId: StudioId, job: NewRenderJob, chunks: Array<{ index: number; start: number; end: number }>): Promise<RenderJobDoc> {
+  /** The job and its chunks as stored, so the caller can queue and answer without reading them back. */
+  async create(studioId: StudioId, job: NewRenderJob, chunks: Array<{ index: number; start: number; end: number }>): Promise<{ job: RenderJobDoc; chunks: RenderChunkDoc[] }> {
     const doc = (await this.models.RenderJob.create({ ...job, studioId })).toObject();
-    await this.models.RenderChunk.insertMany(
-      chunks.map((c) => ({ ...c, studioId, renderJobId: doc._id, status: 'QUEUED', progress: 0, attempts: 0, frames: [], error: null })),
+    const rows = await this.models.RenderChunk.insertMany(
+      chunks.map((c) => ({ ...c, _id: renderChunkId(doc._id, c.index), studioId, renderJobId: doc._id, status: 'QUEUED', progress: 0, attempts: 0, frames: [], error: null, startedAt: null, finishedAt: null })),
     );
-    return doc;
+    return { job: doc, chunks: rows.map((r) => r.toObject<RenderChunkDoc>()) };
   }
 
   findById(studioId: StudioId, id: Types.ObjectId | string): Promise<RenderJobDoc | null> {
-    return this.models.RenderJob.findOne({ _id: id, studioId }).lean<RenderJobDoc>().exec();
+    return findOwned(this.models.RenderJob, studioId, id);
   }
 
   findByIdempotencyKey(studioId: StudioId, key: string): Promise<RenderJobDoc | null> {
@@ -31,8 +33,9 @@ export class RenderRepository {
     return this.models.RenderChunk.find({ studioId, renderJobId }).sort({ index: 1 }).lean<RenderChunkDoc[]>().exec();
   }
 
-  chunk(studioId: StudioId, renderJobId: Types.ObjectId | string, index: number): Promise<RenderChunkDoc | null> {
-    return this.models.RenderChunk.findOne({ studioId, renderJobId, index }).lean<RenderChunkDoc>().exec();
+  async chunk(studioId: StudioId, renderJobId: Types.ObjectId | string, index: number): Promise<RenderChunkDoc | null> {
+    const doc = await this.models.RenderChunk.findById(renderChunkId(renderJobId, index)).lean<RenderChunkDoc>().exec();
+    return doc && String(doc.studioId) === String(studioId) ? doc : null;
   }
 
   async list(studioId: StudioId, q: { limit: number; cursor?: string; status?: RenderStatus; assetId?: string }): Promise<Page<RenderJobDoc>> {
@@ -50,13 +53,17 @@ export class RenderRepository {
       .exec();
   }
 
-  /** Callers hold the job's lease; this is a plain write. */
-  updateJob(studioId: StudioId, id: Types.ObjectId, set: Partial<RenderJobDoc>, inc?: Partial<Record<'run', number>>): Promise<RenderJobDoc | null> {
-    return this.models.RenderJob.findOneAndUpdate({ _id: id, studioId }, { $set: set, ...(inc ? { $inc: inc } : {}) }, { new: true }).lean<RenderJobDoc>().exec();
+  /**
+   * Callers hold the job's lease and read `job` through findById under it, which proved its studio; the
+   * write then goes by _id alone (see owned.ts).
+   */
+  updateJob(job: Pick<RenderJobDoc, '_id' | 'studioId'>, set: Partial<RenderJobDoc>, inc?: Partial<Record<'run', number>>): Promise<RenderJobDoc | null> {
+    return this.models.RenderJob.findByIdAndUpdate(job._id, { $set: set, ...(inc ? { $inc: inc } : {}) }, { new: true }).lean<RenderJobDoc>().exec();
   }
 
-  async updateChunk(studioId: StudioId, renderJobId: Types.ObjectId | string, index: number, set: Partial<RenderChunkDoc>, inc?: Partial<Record<'attempts', number>>): Promise<void> {
-    await this.models.RenderChunk.updateOne({ studioId, renderJobId, index }, { $set: set, ...(inc ? { $inc: inc } : {}) }).exec();
+  /** `job` was read through findById, which proved its studio; the chunk's id derives from it. */
+  async updateChunk(job: Pick<RenderJobDoc, '_id' | 'studioId'>, index: number, set: Partial<RenderChunkDoc>, inc?: Partial<Record<'attempts', number>>): Promise<void> {
+    await this.models.RenderChunk.updateOne({ _id: renderChunkId(job._id, index) }, { $set: set, ...(inc ? { $inc: inc } : {}) }).exec();
   }
 
   async resetChunks(studioId: StudioId, renderJobId: Types.ObjectId, statuses: RenderStatus[], to: RenderStatus): Promise<void> {

@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { Models } from './models';
 import type { Role, UserDoc } from './models/User';
 import { keyset, toPage, type Page } from './pagination';
+import { findOwned } from './owned';
 
 export interface NewUser {
   email: string;
@@ -26,7 +27,7 @@ export class UserRepository {
   }
 
   findById(studioId: Types.ObjectId | string, id: Types.ObjectId | string): Promise<UserDoc | null> {
-    return this.models.User.findOne({ _id: id, studioId }).lean<UserDoc>().exec();
+    return findOwned(this.models.User, studioId, id);
   }
 
   /** Pre-tenant lookup for login only. */

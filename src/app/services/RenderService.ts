@@ -134,8 +134,9 @@ export class RenderService {
     }));
 
     let job: RenderJobDoc;
+    let stored: RenderChunkDoc[];
     try {
-      job = await this.deps.renders.create(
+      ({ job, chunks: stored } = await this.deps.renders.create(
         actor.studioId,
         {
           assetId: asset._id,
@@ -158,7 +159,7 @@ export class RenderService {
           finishedAt: null,
         },
         chunks,
-      );
+      ));
     } catch (err) {
       // Two requests with the same key raced: the loser answers with the winner's job.
       if (idempotencyKey && isDuplicateKey(err)) {
@@ -167,15 +168,18 @@ export class RenderService {
       }
       throw err;
     }
-    await this.enqueue(job);
+    await this.enqueue(job, stored);
     await this.deps.audit.record(actor, 'render.requested', 'asset', asset._id, { renderJobId: String(job._id), version: versionNo, frames, engine });
-    return { job: await this.dto(job), created: true };
+    return { job: toRenderJobDto(job, stored), created: true };
   }
 
-  /** Hands a run's pending chunks to the queue. If Redis is away the job stays QUEUED for the reconciler. */
-  async enqueue(job: RenderJobDoc): Promise<void> {
+  /**
+   * Hands a run's pending chunks to the queue. If Redis is away the job stays QUEUED for the reconciler.
+   * `chunks` saves reading back the chunks a caller has just written.
+   */
+  async enqueue(job: RenderJobDoc, chunks?: RenderChunkDoc[]): Promise<void> {
     const ids = renderQueueIds(String(job._id), job.run);
-    const pending = (await this.deps.renders.chunks(job.studioId, job._id)).filter((c) => c.status === 'QUEUED');
+    const pending = (chunks ?? (await this.deps.renders.chunks(job.studioId, job._id))).filter((c) => c.status === 'QUEUED');
     try {
       await this.deps.queue.enqueueRender(
         { data: { studioId: String(job.studioId), renderJobId: String(job._id) }, jobId: ids.parent, priority: job.priority },
@@ -201,7 +205,7 @@ export class RenderService {
     const updated = await this.deps.locks.withLock(`render-job:${id}`, async () => {
       const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
       if (current.status !== 'QUEUED' && current.status !== 'PROCESSING') throw new ConflictError('RENDER_NOT_CANCELLABLE', `A ${current.status} render cannot be cancelled`);
-      const doc = await this.deps.renders.updateJob(actor.studioId, job._id, { status: 'CANCELLED', finishedAt: new Date(), error: { code: 'RENDER_CANCELLED', message: 'Cancelled by a user' } });
+      const doc = await this.deps.renders.updateJob(current, { status: 'CANCELLED', finishedAt: new Date(), error: { code: 'RENDER_CANCELLED', message: 'Cancelled by a user' } });
       await this.deps.renders.resetChunks(actor.studioId, job._id, ['QUEUED', 'PROCESSING'], 'CANCELLED');
       return doc!;
     });
@@ -217,7 +221,7 @@ export class RenderService {
       const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
       if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
       await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
-      return (await this.deps.renders.updateJob(actor.studioId, job._id, { status: 'QUEUED', error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
+      return (await this.deps.renders.updateJob(current, { status: 'QUEUED', error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
     });
     await this.enqueue(updated);
     await this.deps.audit.record(actor, 'render.retried', 'asset', job.assetId, { renderJobId: id, run: updated.run });

@@ -1,10 +1,11 @@
 // One chunk of a render's frames. Each chunk is written by the one worker rendering it, so concurrent
 // chunks never contend for a document (FerretDB v1 does not serialise concurrent updates of one).
+// Its _id is `<renderJobId>:<index>`, so a worker reaches it by _id alone (see repositories/owned.ts).
 import { Schema, type Types } from 'mongoose';
 import { RENDER_STATUSES, type RenderStatus } from './RenderJob';
 
 export interface RenderChunkDoc {
-  _id: Types.ObjectId;
+  _id: string;
   studioId: Types.ObjectId;
   renderJobId: Types.ObjectId;
   index: number;
@@ -21,6 +22,7 @@ export interface RenderChunkDoc {
 
 export const renderChunkSchema = new Schema<RenderChunkDoc>(
   {
+    _id: { type: String, required: true },
     studioId: { type: Schema.Types.ObjectId, required: true },
     renderJobId: { type: Schema.Types.ObjectId, required: true },
     index: { type: Number, required: true },
@@ -38,3 +40,5 @@ export const renderChunkSchema = new Schema<RenderChunkDoc>(
 );
 renderChunkSchema.index({ renderJobId: 1, index: 1 }, { unique: true });
 renderChunkSchema.index({ studioId: 1, renderJobId: 1 });
+
+export const renderChunkId = (renderJobId: Types.ObjectId | string, index: number) => `${String(renderJobId)}:${index}`;
