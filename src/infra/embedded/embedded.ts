@@ -143,7 +143,9 @@ export async function startMongo(opts: StartOptions): Promise<RunningService> {
     const logFile = path.join(dir, 'ferretdb.log');
     const args = [
       '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
+      // WAL with synchronous=NORMAL: a commit no longer waits for an fsync, and a crash of anything but
+      // the machine loses nothing. This server holds dev, test and benchmark data only (production is MongoDB).
+      `--sqlite-url=file:${dir}/?_pragma=synchronous(NORMAL)`,
       `--state-dir=${dir}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',
