@@ -1,5 +1,5 @@
 // Asset data access. Every method takes the studioId it is scoped to, so a tenant-less query cannot be written.
-import { Types, type FilterQuery } from 'mongoose';
+import { Types, type FilterQuery, type SortOrder } from 'mongoose';
 import type { Models } from './models';
 import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
 import { keyset, toPage, type Page } from './pagination';
@@ -33,6 +33,26 @@ const SORT_FIELD: Record<AssetSort, 'createdAt' | 'updatedAt' | 'nameLower'> = {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * The filter and sort of one page of a listing. Pure, so tests can check every shape against the declared
+ * indexes (tests/assets.indexes.test.ts) and against MongoDB's query planner (npm run test:plans).
+ */
+export function assetListQuery(studioId: StudioId, query: AssetListQuery): { filter: FilterQuery<AssetDoc>; sort: Record<string, SortOrder>; field: 'createdAt' | 'updatedAt' | 'nameLower' } {
+  const field = SORT_FIELD[query.sort];
+  const { filter: after, sort } = keyset<AssetDoc>(field, query.order, query.cursor);
+  const filter: FilterQuery<AssetDoc> = {
+    studioId,
+    archivedAt: query.archived ? { $ne: null } : null,
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.tag ? { tags: query.tag } : {}),
+    ...(query.createdBy ? { createdBy: new Types.ObjectId(query.createdBy) } : {}),
+    ...(query.q ? { nameLower: { $regex: `^${escapeRegex(query.q.toLowerCase())}` } } : {}),
+  };
+  // The keyset condition is an $or; combine with $and so a name-prefix filter on the same field survives.
+  return { filter: Object.keys(after).length ? { $and: [filter, after] } : filter, sort, field };
+}
+
 export class AssetRepository {
   constructor(private readonly models: Models) {}
 
@@ -62,23 +82,8 @@ export class AssetRepository {
   }
 
   async list(studioId: StudioId, query: AssetListQuery): Promise<Page<AssetDoc>> {
-    const field = SORT_FIELD[query.sort];
-    const { filter: after, sort } = keyset<AssetDoc>(field, query.order, query.cursor);
-    const filter: FilterQuery<AssetDoc> = {
-      studioId,
-      archivedAt: query.archived ? { $ne: null } : null,
-      ...(query.type ? { type: query.type } : {}),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.tag ? { tags: query.tag } : {}),
-      ...(query.createdBy ? { createdBy: new Types.ObjectId(query.createdBy) } : {}),
-      ...(query.q ? { nameLower: { $regex: `^${escapeRegex(query.q.toLowerCase())}` } } : {}),
-    };
-    // The keyset condition is an $or; combine with $and so a name-prefix filter on the same field survives.
-    const rows = await this.models.Asset.find(Object.keys(after).length ? { $and: [filter, after] } : filter)
-      .sort(sort)
-      .limit(query.limit + 1)
-      .lean<AssetDoc[]>()
-      .exec();
+    const { filter, sort, field } = assetListQuery(studioId, query);
+    const rows = await this.models.Asset.find(filter).sort(sort).limit(query.limit + 1).lean<AssetDoc[]>().exec();
     return toPage(rows, query, field, (r) => r[field], (r) => r);
   }
 }

@@ -1,0 +1,87 @@
+// Every shape of GET /assets must be answerable from a declared index: the tenant and archive flag
+// first, then the filter's field, then the sort key and _id, so MongoDB reads one index range in order
+// and stops after a page (no collection scan, no in-memory sort). This checks the shapes the repository
+// really builds against assetSchema.indexes(); `npm run test:plans` asks MongoDB's planner the same.
+import { Types } from 'mongoose';
+import { assetListQuery, type AssetListQuery } from '../src/app/repositories/AssetRepository';
+import { assetSchema } from '../src/app/repositories/models/Asset';
+import { encodeCursor } from '../src/app/repositories/pagination';
+
+const studioId = new Types.ObjectId();
+const indexes = assetSchema.indexes().map(([keys]) => Object.entries(keys as Record<string, 1 | -1>));
+
+type Shape = [string, Partial<AssetListQuery>];
+const base: AssetListQuery = { limit: 50, sort: 'createdAt', order: 'desc', archived: false };
+const filters: Shape[] = [
+  ['no filter', {}],
+  ['type', { type: 'SHOT' }],
+  ['status', { status: 'APPROVED' }],
+  ['tag', { tag: 'hero' }],
+  ['createdBy', { createdBy: new Types.ObjectId().toHexString() }],
+];
+const sorts: Shape[] = [
+  ['createdAt', { sort: 'createdAt' }],
+  ['updatedAt', { sort: 'updatedAt' }],
+  ['name', { sort: 'name' }],
+];
+
+/** Equality fields of the first $and branch (or the whole filter), and the remaining conditions' fields. */
+function fieldsOf(filter: Record<string, unknown>): { equality: string[]; range: string[] } {
+  const main = (Array.isArray(filter.$and) ? filter.$and[0] : filter) as Record<string, unknown>;
+  const equality: string[] = [];
+  const range: string[] = [];
+  for (const [k, v] of Object.entries(main)) {
+    const isOperator = v !== null && typeof v === 'object' && !(v instanceof Types.ObjectId) && !(v instanceof Date) && Object.keys(v).some((o) => o.startsWith('$'));
+    (isOperator ? range : equality).push(k);
+  }
+  return { equality, range };
+}
+
+/** An index that starts with the equality fields (in any order), continues with `then`, and sorts as asked. */
+function servingIndex(equality: string[], then: string[], sort: Record<string, unknown>): Array<[string, number]> | undefined {
+  const sortKeys = Object.entries(sort) as Array<[string, number]>;
+  return indexes.find((keys) => {
+    const head = keys.slice(0, equality.length).map(([k]) => k);
+    if (head.length !== equality.length || !equality.every((f) => head.includes(f))) return false;
+    const rest = keys.slice(equality.length);
+    if (!then.every((f, i) => rest[i]?.[0] === f)) return false;
+    const tail = rest.slice(then.length, then.length + sortKeys.length);
+    if (tail.length !== sortKeys.length || !sortKeys.every(([k], i) => tail[i]?.[0] === k)) return false;
+    // The index may be walked forwards or backwards, so the directions must agree all together or be all reversed.
+    const same = sortKeys.every(([, d], i) => tail[i]?.[1] === d);
+    const reversed = sortKeys.every(([, d], i) => tail[i]?.[1] === -d);
+    return same || reversed;
+  });
+}
+
+describe('GET /assets query shapes have an index that filters and sorts them', () => {
+  const cases: Array<[string, AssetListQuery]> = [];
+  for (const [fname, f] of filters) cases.push([`${fname}, newest first`, { ...base, ...f }]);
+  for (const [sname, s] of sorts) for (const order of ['asc', 'desc'] as const) cases.push([`sort ${sname} ${order}`, { ...base, ...s, order }]);
+
+  it.each(cases)('%s: first page and a page after a cursor', (_name, query) => {
+    for (const cursor of [undefined, encodeCursor(query.sort === 'name' ? 'nameLower' : query.sort, query.order, query.sort === 'name' ? 'shot_0500' : new Date(), new Types.ObjectId())]) {
+      const { filter, sort } = assetListQuery(studioId, { ...query, cursor });
+      const { equality, range } = fieldsOf(filter as Record<string, unknown>);
+      expect(range).toEqual([]);
+      expect(equality).toEqual(expect.arrayContaining(['studioId', 'archivedAt']));
+      expect(servingIndex(equality, [], sort)).toBeDefined();
+    }
+  });
+
+  it('a name-prefix search (q) reads one range of the name index, in name order when sorted by name', () => {
+    const byName = assetListQuery(studioId, { ...base, sort: 'name', order: 'asc', q: 'Shot_12' });
+    const f = fieldsOf(byName.filter as Record<string, unknown>);
+    expect(f.range).toEqual(['nameLower']);
+    expect(servingIndex(f.equality, [], byName.sort)).toBeDefined();
+    // Newest first: the index bounds the prefix range; only the matches are sorted in memory.
+    const newest = assetListQuery(studioId, { ...base, q: 'Shot_12' });
+    const g = fieldsOf(newest.filter as Record<string, unknown>);
+    expect(servingIndex(g.equality, ['nameLower'], { _id: -1 })).toBeDefined();
+  });
+
+  it('finds no serving index for a shape that has none (the check can fail)', () => {
+    expect(servingIndex(['studioId', 'archivedAt', 'type'], [], { updatedAt: -1, _id: -1 })).toBeUndefined();
+    expect(servingIndex(['description'], [], { createdAt: -1, _id: -1 })).toBeUndefined();
+  });
+});
