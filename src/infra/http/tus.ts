@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { Server, type ServerOptions } from '@tus/server';
+import { ERRORS, Server, TUS_RESUMABLE, TUS_VERSION, type ServerOptions } from '@tus/server';
+import { validateHeader } from '@tus/server/dist/validators/HeaderValidator';
 import { FileStore } from '@tus/file-store';
 import type { Upload } from '@tus/utils';
 import type { VersionService } from '../../app/services/VersionService';
@@ -13,8 +14,9 @@ import type { AssetService } from '../../app/services/AssetService';
 import type { Actor } from '../../app/services/types';
 import type { Logger } from '../logging/logger';
 import { toDomainError, errorBody } from '../../shared/middlewares/errorHandler';
-import { DomainError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, DomainError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
 import { currentContext } from '../logging/context';
+import { safeFileName } from './upload';
 
 export interface TusOptions {
   stagingDir: string;
@@ -28,9 +30,75 @@ export interface TusOptions {
 
 type TusRejection = { status_code: number; body: string };
 
+/** Rejections already in the error contract (thrown by our hooks), as opposed to @tus/server's own. */
+const contractRejections = new WeakSet<object>();
+
 function reject(err: unknown): TusRejection {
   const { error } = toDomainError(err);
-  return { status_code: error.status, body: JSON.stringify(errorBody(error, currentContext()?.correlationId)) };
+  const rejection = { status_code: error.status, body: JSON.stringify(errorBody(error, currentContext()?.correlationId)) };
+  contractRejections.add(rejection);
+  return rejection;
+}
+
+/** Which of @tus/server's refusals err is: the constants themselves, or errors that carry the same body. */
+function tusErrorName(err: unknown): keyof typeof ERRORS | undefined {
+  const body = (err as { body?: unknown } | null)?.body;
+  const hit = Object.entries(ERRORS).find(([, known]) => err === known || (body !== undefined && body === known.body));
+  return hit?.[0] as keyof typeof ERRORS | undefined;
+}
+
+/** @tus/server refuses requests with plain-text bodies; this gives each of its refusals a code in the contract. */
+function fromTus(err: unknown, method: string): unknown {
+  switch (tusErrorName(err)) {
+    case 'MISSING_OFFSET':
+      return new ValidationError('UPLOAD_OFFSET_REQUIRED', 'The Upload-Offset header is required');
+    case 'INVALID_CONTENT_TYPE':
+      return new UnsupportedMediaTypeError('UPLOAD_CONTENT_TYPE_INVALID', 'Send PATCH bodies as application/offset+octet-stream');
+    case 'FILE_NOT_FOUND':
+      return new NotFoundError('UPLOAD_NOT_FOUND', 'Upload not found');
+    case 'FILE_NO_LONGER_EXISTS':
+      return new DomainError('UPLOAD_EXPIRED', 'The upload has expired', { status: 410 });
+    case 'INVALID_OFFSET':
+      return new ConflictError('UPLOAD_OFFSET_CONFLICT', 'Upload-Offset differs from the upload\'s offset; ask with HEAD');
+    case 'INVALID_LENGTH':
+      return new ValidationError('UPLOAD_LENGTH_REQUIRED', 'A valid Upload-Length header is required');
+    case 'INVALID_METADATA':
+      return new ValidationError('UPLOAD_METADATA_INVALID', 'Upload-Metadata is invalid');
+    case 'INVALID_TERMINATION':
+      return new ValidationError('UPLOAD_ALREADY_COMPLETE', 'A completed upload cannot be terminated');
+    case 'ABORTED':
+      return new ValidationError('UPLOAD_ABORTED', 'The request was aborted because another request took over the upload');
+    case 'ERR_SIZE_EXCEEDED':
+      return new PayloadTooLargeError('UPLOAD_LENGTH_EXCEEDED', 'The body runs past the upload\'s Upload-Length');
+    case 'ERR_MAX_SIZE_EXCEEDED':
+      // On creation the declared length is over the limit; on PATCH a chunked body ran past Upload-Length.
+      return method === 'POST'
+        ? new PayloadTooLargeError('FILE_TOO_LARGE', 'Upload-Length exceeds the maximum upload size')
+        : new PayloadTooLargeError('UPLOAD_LENGTH_EXCEEDED', 'The body runs past the upload\'s Upload-Length');
+    default:
+      return err;
+  }
+}
+
+/**
+ * The header checks @tus/server makes before any hook runs, made here first so that their refusals are in
+ * the error contract too (the library answers them in plain text and offers no hook for them).
+ */
+function checkTusHeaders(req: Request): void {
+  const override = req.headers['x-http-method-override'];
+  const method = typeof override === 'string' ? override.toUpperCase() : req.method;
+  if (method === 'GET' || method === 'OPTIONS') return;
+  const tusHeaders = { 'Tus-Resumable': TUS_RESUMABLE, 'Tus-Version': TUS_VERSION.join(',') };
+  if (req.headers['tus-resumable'] !== TUS_RESUMABLE) {
+    throw new DomainError('TUS_RESUMABLE_UNSUPPORTED', `Send the header Tus-Resumable: ${TUS_RESUMABLE}`, { status: 412, headers: tusHeaders });
+  }
+  for (const [name, value] of Object.entries(req.headers)) {
+    // Like @tus/server: Content-Type only matters on PATCH, where it must be application/offset+octet-stream.
+    if (name === 'content-type' && method !== 'PATCH') continue;
+    if (validateHeader(name, value as string | undefined)) continue;
+    if (name === 'content-type') throw new UnsupportedMediaTypeError('UPLOAD_CONTENT_TYPE_INVALID', 'Send PATCH bodies as application/offset+octet-stream', { headers: tusHeaders });
+    throw new ValidationError(`${name.toUpperCase().replace(/-/g, '_')}_INVALID`, `Invalid ${name} header`, { headers: tusHeaders });
+  }
 }
 
 const actorOf = (req: http.IncomingMessage): Actor => {
@@ -67,7 +135,7 @@ export function createTus(opts: TusOptions): TusHandle {
       try {
         const actor = actorOf(req);
         const assetId = upload.metadata?.assetId;
-        const filename = upload.metadata?.filename;
+        const filename = safeFileName(upload.metadata?.filename);
         if (!assetId || !filename) throw new ValidationError('UPLOAD_METADATA_REQUIRED', 'Upload-Metadata must carry assetId and filename');
         const asset = await opts.assets.require(actor, 'version:create', assetId);
         if (asset.archivedAt) throw new DomainError('ASSET_ARCHIVED', 'Archived assets take no new versions', { status: 409 });
@@ -83,7 +151,8 @@ export function createTus(opts: TusOptions): TusHandle {
         if (!path) throw new DomainError('UPLOAD_STAGING_MISSING', 'The staged upload is missing', { status: 500 });
         const result = await opts.versions.upload(actor, upload.metadata!.assetId!, {
           stream: createReadStream(path),
-          originalName: upload.metadata!.filename!,
+          // Metadata is the client's: keep only a plain file name, as for multipart uploads.
+          originalName: safeFileName(upload.metadata!.filename!),
           fields: Promise.resolve({ changeNote: upload.metadata?.changeNote ?? '' }),
         });
         return {
@@ -98,6 +167,13 @@ export function createTus(opts: TusOptions): TusHandle {
         // Committed or refused, the staged bytes have served their purpose.
         await store.remove(upload.id).catch((err: unknown) => opts.logger.warn('could not remove staged tus upload', { id: upload.id, err: (err as Error).message }));
       }
+    },
+    onResponseError(req, res, err) {
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      if (contractRejections.has(err)) return undefined;
+      const { error, expected } = toDomainError(fromTus(err, req.method ?? ''));
+      if (!expected) opts.logger.error('tus request failed', { method: req.method, url: req.url, err });
+      return reject(error);
     },
   };
   const server = new Server(options as ServerOptions & { datastore: FileStore });
@@ -114,7 +190,13 @@ export function createTus(opts: TusOptions): TusHandle {
   }
 
   return {
-    handler: (req, res) => {
+    handler: (req, res, next) => {
+      try {
+        checkTusHeaders(req);
+      } catch (err) {
+        next(err);
+        return;
+      }
       void server.handle(req, res);
     },
     cleanUpExpired,

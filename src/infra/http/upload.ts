@@ -25,6 +25,18 @@ export class ClientAbortedError extends DomainError {
 }
 
 /**
+ * The last path segment of a client-supplied file name, cut at the first NUL (what a C-string consumer
+ * would see) and without control characters; '' when nothing usable is left. Names are never used as
+ * paths, but they are shown, judged by extension and sent back in Content-Disposition.
+ */
+export function safeFileName(name: string | null | undefined): string {
+  const base = ((name ?? '').split('\0')[0] ?? '').split(/[/\\]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return clean === '.' || clean === '..' ? '' : clean;
+}
+
+/**
  * Runs `consume` on the request's one file part and resolves with its result once the whole request
  * has been read. On any failure the file stream is destroyed, so storage sees an error and keeps nothing.
  */
@@ -49,7 +61,9 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
         headers: req.headers,
         // RFC 7578 §4.2: file names are UTF-8 in practice; busboy's default would read them as latin1.
         defParamCharset: 'utf8',
-        limits: { files: 1, fileSize: limits.maxFileBytes, fields: limits.maxFields ?? 5, fieldSize: limits.maxFieldBytes ?? 4096, parts: (limits.maxFields ?? 5) + 1 },
+        // busboy reports a value that reaches its size limit exactly as truncated, so allow one byte more:
+        // a file (or field) of exactly the limit is accepted and the first byte past it still trips 'limit'.
+        limits: { files: 1, fileSize: limits.maxFileBytes + 1, fields: limits.maxFields ?? 5, fieldSize: (limits.maxFieldBytes ?? 4096) + 1, parts: (limits.maxFields ?? 5) + 1 },
       });
     } catch (err) {
       reject(new ValidationError('MALFORMED_MULTIPART', `Malformed multipart request: ${(err as Error).message}`));
@@ -58,7 +72,13 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
 
     const fields: Record<string, string> = {};
     let resolveFields!: (f: Record<string, string>) => void;
-    const fieldsDone = new Promise<Record<string, string>>((r) => (resolveFields = r));
+    let rejectFields!: (err: Error) => void;
+    const fieldsDone = new Promise<Record<string, string>>((res, rej) => {
+      resolveFields = res;
+      rejectFields = rej;
+    });
+    // Only a consumer that already stored the file awaits the fields; nobody else must see this rejection.
+    fieldsDone.catch(() => undefined);
     let work: Promise<T> | undefined;
     let fileStream: NodeJS.ReadableStream & { destroy?: (e?: Error) => void } | undefined;
     let settled = false;
@@ -68,6 +88,9 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
       settled = true;
       abort.abort(err);
       fileStream?.destroy?.(err);
+      // A consumer that stored the whole file waits for the fields before committing: fail it too, or it
+      // would wait forever (the 'close' below never comes once busboy is detached) and keep its object.
+      rejectFields(err);
       req.unpipe(bb);
       bb.removeAllListeners();
       bb.on('error', () => undefined);
@@ -86,7 +109,7 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
       // The consumer listens too; this one only keeps a destroyed part from becoming an unhandled 'error'.
       stream.on('error', () => undefined);
       stream.on('limit', () => fail(new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${limits.maxFileBytes}-byte limit`)));
-      work = consume({ stream, originalName: info.filename || 'upload.bin', declaredMime: info.mimeType, fields: fieldsDone, signal: abort.signal });
+      work = consume({ stream, originalName: safeFileName(info.filename) || 'upload.bin', declaredMime: info.mimeType, fields: fieldsDone, signal: abort.signal });
       work.then(
         (value) => {
           if (settled) return;
