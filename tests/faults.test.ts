@@ -93,7 +93,7 @@ describe('faults: the disk fills up mid-upload', () => {
 describe('faults: slow clients', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ HTTP_HEADERS_TIMEOUT_MS: '2000' });
+    h = await startHarness({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_IDLE_TIMEOUT_MS: '1500' });
   });
   afterAll(() => h.close());
 
@@ -123,5 +123,31 @@ describe('faults: slow clients', () => {
       clearInterval(drip);
       for (const sock of slow) sock.destroy();
     }
+  }, 30_000);
+
+  it('closes an upload whose client stalls with the socket open, and keeps nothing of it', async () => {
+    const base = await h.listen();
+    const s = await givenStudio(h);
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Stalled Plate', type: 'SHOT' })).body;
+    const boundary = 'stall-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plate.obj"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const sock = net.connect(Number(new URL(base).port), '127.0.0.1');
+    sock.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) => sock.on('close', () => resolve(Date.now())));
+    sock.write(
+      `POST /assets/${asset.id}/versions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.accessToken}\r\n` +
+        `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + 4 * 1024 * 1024}\r\n\r\n${head}`,
+    );
+    // Half a MiB of an OBJ file, then silence with the socket left open.
+    sock.write(Buffer.from('v 0 0 0\n'.repeat(64 * 1024)));
+    const stalledAt = Date.now();
+    const closedAt = await closed;
+    // Closed by the idle deadline (1.5 s here), not by the test and not never.
+    expect(closedAt - stalledAt).toBeGreaterThanOrEqual(1000);
+    expect(closedAt - stalledAt).toBeLessThan(10_000);
+    await waitFor('the partial object to be removed', async () => (await h.container.storage.list(`studios/${s.user.studioId}/`)).length === 0, 10_000, 100);
+    const partials = (readdirSync(h.config.STORAGE_LOCAL_ROOT, { recursive: true }) as string[]).filter((f) => f.endsWith('.partial'));
+    expect(partials).toEqual([]);
+    expect(await h.container.models.AssetVersion.countDocuments({ assetId: asset.id })).toBe(0);
   }, 30_000);
 });

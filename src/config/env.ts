@@ -54,6 +54,7 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: int(0, 24 * 3600_000).default(0),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1000, 600_000).default(65_000),
+  HTTP_IDLE_TIMEOUT_MS: int(0, 3600_000).default(120_000),
 
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
   STORAGE_LOCAL_ROOT: z.string().min(1).default('./.data/storage'),

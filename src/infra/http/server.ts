@@ -1,7 +1,37 @@
 // The HTTP server with the slow-client protections from config, shared by the api process and tests.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Config } from '../../config/env';
+
+/**
+ * Requests Node's parser refuses before the app sees them (a body cut short by a half-closed socket,
+ * oversized or malformed headers, the header deadline) get the error contract too, with a fresh
+ * correlation ID, instead of Node's bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Duplex): void {
+  // As Node's own handler does: once a response on this socket has started, nothing more can be said on it.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'Request headers too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request was not received in time']
+        : [400, 'MALFORMED_REQUEST', 'The request could not be parsed as HTTP'];
+  const id = randomUUID();
+  const body = JSON.stringify({ error: { code, message, correlationId: id } });
+  // Flush the answer, then close both ways: a slow client that never closes its side must not keep the socket.
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 export function createHttpServer(app: Express, config: Config): http.Server {
   // Node only checks these deadlines every connectionsCheckingInterval (30 s by default); check often
@@ -13,5 +43,10 @@ export function createHttpServer(app: Express, config: Config): http.Server {
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  // A client that stops sending mid-upload (or stops reading a download) but keeps its socket open:
+  // after this long with no bytes either way the socket is destroyed, the upload fails as a client abort
+  // and its partial object is removed. Socket.IO pings every 25 s, so live connections are never idle.
+  server.timeout = config.HTTP_IDLE_TIMEOUT_MS;
+  server.on('clientError', answerClientError);
   return server;
 }
