@@ -100,8 +100,10 @@ export function buildContainer(infra: Infra) {
     audit,
   };
   const versions = new VersionService({ assets: services.assets, versions: repos.versions, storage, events, logger: infra.logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
-  // BullMQ needs its own connection that retries forever instead of failing commands.
-  const queueConnection = new IORedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: true });
+  // BullMQ needs its own connection that retries forever instead of failing commands. It only produces
+  // (workers have their own), so while Redis is away an add fails at once rather than holding the request
+  // until Redis returns: callers leave the work in MongoDB for the reconcilers.
+  const queueConnection = new IORedis(config.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null, lazyConnect: true, enableOfflineQueue: false });
   queueConnection.on('error', () => undefined);
   const queue = new QueueBus({
     connection: queueConnection,

@@ -12,6 +12,10 @@ export function createRedis(url: string, logger: Logger, name: string, extra: Re
     retryStrategy: (times) => Math.min(times * 200, 2000),
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
+    // Every use of this client fails open (rate limits, cache) or answers 503: while Redis is away a
+    // command must fail within a bound, not wait in the offline queue for ioredis' third reconnect attempt
+    // (up to ~6 s per command, several commands per request).
+    commandTimeout: 500,
     lazyConnect: false,
     ...extra,
   });

@@ -16,7 +16,10 @@ export class StudioEmitter {
   private readonly emitter: Emitter;
 
   constructor(redis: Redis, redisKeyPrefix: string) {
-    this.emitter = new Emitter(redis, { key: socketKey(redisKeyPrefix) });
+    // The emitter publishes and drops the promise: while Redis is away that would be an unhandled
+    // rejection, which ends the worker process. Events are best effort, so a failed publish is dropped.
+    const publisher = { publish: (channel: string, message: string | Buffer) => redis.publish(channel, message).catch(() => 0) };
+    this.emitter = new Emitter(publisher, { key: socketKey(redisKeyPrefix) });
   }
 
   /** Only ever to one studio's room: no event crosses studios. */

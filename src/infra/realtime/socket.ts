@@ -55,6 +55,10 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   const sub = c.redis.duplicate();
   pub.on('error', () => undefined);
   sub.on('error', () => undefined);
+  // The adapter publishes broadcasts and drops the promise: while Redis is away that would be an unhandled
+  // rejection, which ends the API process. Broadcasts are best effort, so a failed publish is dropped.
+  const publish = pub.publish.bind(pub);
+  pub.publish = ((...args: Parameters<typeof publish>) => publish(...args).catch(() => 0)) as typeof pub.publish;
   io.adapter(createAdapter(pub, sub, { key: socketKey(config.REDIS_KEY_PREFIX) }));
 
   const connected = metrics.gauge('socketio_connected_sockets', 'Connected Socket.IO clients on this instance');

@@ -45,7 +45,7 @@ export function toDomainError(err: unknown): { error: DomainError; expected: boo
   if (e?.name === 'MongooseError' && /connection|initial connection|buffering/i.test(e.message ?? '')) {
     return { error: new ServiceUnavailableError(), expected: false };
   }
-  if (e?.message && /Connection is closed|Stream isn't writeable/.test(e.message)) return { error: new ServiceUnavailableError(), expected: false };
+  if (e?.message && /Connection is closed|Stream isn't writeable|Command timed out/.test(e.message)) return { error: new ServiceUnavailableError(), expected: false };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return { error: new DomainError('BAD_REQUEST', 'Bad request', { status: e.status }), expected: true };
   }
