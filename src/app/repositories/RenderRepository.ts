@@ -71,8 +71,13 @@ export class RenderRepository {
     await this.models.RenderChunk.updateMany({ studioId, renderJobId, status: { $in: statuses } }, { $set: reset }).exec();
   }
 
-  /** Jobs the queue may have lost (Redis flushed): still QUEUED a while after being queued. Cross-studio, for the reconciler. */
-  findStaleQueued(olderThan: Date, limit: number): Promise<RenderJobDoc[]> {
-    return this.models.RenderJob.find({ status: 'QUEUED', queuedAt: { $lt: olderThan } }).sort({ queuedAt: 1 }).limit(limit).lean<RenderJobDoc[]>().exec();
+  /**
+   * Unfinished jobs (QUEUED or PROCESSING) queued before `olderThan`, oldest first, one page after `after`:
+   * the ones whose queue entry Redis may have lost. Cross-studio, for the reconciler.
+   */
+  findStaleUnfinished(olderThan: Date, limit: number, after?: Pick<RenderJobDoc, '_id' | 'queuedAt'>): Promise<RenderJobDoc[]> {
+    const base = { status: { $in: ['QUEUED', 'PROCESSING'] }, queuedAt: { $lt: olderThan } };
+    const filter = after ? { $and: [base, { $or: [{ queuedAt: { $gt: after.queuedAt } }, { queuedAt: after.queuedAt, _id: { $gt: after._id } }] }] } : base;
+    return this.models.RenderJob.find(filter).sort({ queuedAt: 1, _id: 1 }).limit(limit).lean<RenderJobDoc[]>().exec();
   }
 }
