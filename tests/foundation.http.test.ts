@@ -1,3 +1,4 @@
+import { givenStudio } from './support/factories';
 import { startHarness, type Harness } from './support/harness';
 
 describe('foundation: probes, error contract, correlation IDs and metrics', () => {
@@ -54,6 +55,20 @@ describe('foundation: probes, error contract, correlation IDs and metrics', () =
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('ROUTE_NOT_FOUND');
     expect(res.body.error.correlationId).toBe(res.headers['x-request-id']);
+  });
+
+  it.each([
+    ['PUT', '/assets/0123456789abcdef01234567', 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ['DELETE', '/auth/login', 'OPTIONS, POST'],
+    ['POST', '/health', 'GET, HEAD, OPTIONS'],
+    ['GET', '/render-jobs/retry', 'OPTIONS, POST'],
+    ['DELETE', '/render-jobs/retry', 'OPTIONS, POST'],
+  ])('answers %s %s, a path that exists under other methods, with 405 and Allow in the error contract', async (method, path, allow) => {
+    const s = await givenStudio(h);
+    const res = await h.http[method.toLowerCase() as 'put' | 'delete' | 'post' | 'get'](path).set(s.auth).set('X-Request-Id', 'method-check-0001');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.body).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: expect.stringContaining(allow), correlationId: 'method-check-0001' } });
   });
 
   it('gives a 2 MB JSON body a 413 in the error contract', async () => {

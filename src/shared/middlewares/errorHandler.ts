@@ -63,10 +63,51 @@ export function errorBody(error: DomainError, correlationId: string | undefined)
   };
 }
 
+/** The parts of Express 5's router layers this module reads (the `router` package does not export them). */
+interface RouterLayer {
+  path?: string;
+  match(path: string): boolean;
+  route?: { methods: Record<string, boolean> };
+  handle: { stack?: RouterLayer[] };
+}
+
+/** Every method some route answers for this path, walking nested routers as Express would. */
+export function methodsFor(stack: readonly RouterLayer[], path: string, into = new Set<string>()): Set<string> {
+  for (const layer of stack) {
+    if (!layer.match(path)) continue;
+    if (layer.route) {
+      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') into.add(m.toUpperCase());
+    } else if (layer.handle.stack) {
+      methodsFor(layer.handle.stack, path.slice((layer.path ?? '').length) || '/', into);
+    }
+  }
+  return into;
+}
+
+/**
+ * No route answered: 405 with `Allow` when the path exists under other methods (RFC 9110 §15.5.6),
+ * else 404. Both in the error contract.
+ */
 export function notFoundHandler() {
   return (req: Request, _res: Response, next: NextFunction) => {
+    // Express 5 keeps the app's router on `app.router`; its typings do not declare it.
+    const stack = (req.app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
+    const allowed = methodsFor(stack, req.path);
+    if (allowed.size > 0 && !allowed.has(req.method)) {
+      next(methodNotAllowed(req, allowed));
+      return;
+    }
     next(new NotFoundError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`));
   };
+}
+
+/** 405 in the error contract, with `Allow` listing `methods` (plus HEAD with GET, and OPTIONS). */
+export function methodNotAllowed(req: Request, methods: Iterable<string>): DomainError {
+  const allowed = new Set(methods);
+  if (allowed.has('GET')) allowed.add('HEAD');
+  allowed.add('OPTIONS');
+  const allow = [...allowed].sort().join(', ');
+  return new DomainError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; allowed: ${allow}`, { status: 405, headers: { Allow: allow } });
 }
 
 export function errorHandler(logger: Logger) {

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { Container } from '../../../container';
 import { authenticate } from '../../../shared/middlewares/auth';
+import { methodNotAllowed } from '../../../shared/middlewares/errorHandler';
 
 export function renderRoutes(c: Container): Router {
   const router = Router();
@@ -11,6 +12,8 @@ export function renderRoutes(c: Container): Router {
   router.get('/render-jobs', auth, r.list);
   // Registered before /render-jobs/:id/retry so "retry" is never read as an id.
   router.post('/render-jobs/retry', auth, r.retryMany);
+  // ...and so GET (or any other method) on /render-jobs/retry is the 405 it is, not a request about a malformed id.
+  router.all('/render-jobs/retry', (req, _res, next) => next(req.method === 'OPTIONS' ? undefined : methodNotAllowed(req, ['POST'])));
   router.get('/render-jobs/:id', auth, r.get);
   router.post('/render-jobs/:id/cancel', auth, r.cancel);
   router.post('/render-jobs/:id/retry', auth, r.retry);
