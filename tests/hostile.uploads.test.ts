@@ -214,8 +214,11 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       ['there are two file parts', mp(), () => multipart([filePart(), filePart(OBJ, 'second.obj')]), 413, 'TOO_MANY_FILES'],
       ['a field before the file exceeds the field limit', mp(), () => multipart([{ name: 'changeNote', body: 'n'.repeat(5000) }, filePart()]), 413, 'FIELD_TOO_LARGE'],
       ['a field after the file exceeds the field limit', mp(), () => multipart([filePart(), { name: 'changeNote', body: 'n'.repeat(5000) }]), 413, 'FIELD_TOO_LARGE'],
-      ['there are too many fields', mp(), () => multipart([...Array.from({ length: 6 }, (_, i) => ({ name: `f${i}`, body: 'x' })), filePart()]), 413, 'TOO_MANY_FIELDS'],
-      ['there are too many parts', mp(), () => multipart([...Array.from({ length: 5 }, (_, i) => ({ name: `f${i}`, body: 'x' })), filePart(), { name: 'late', body: 'x' }]), 413, 'TOO_MANY_PARTS'],
+      ['there are too many fields', mp(), () => multipart([...Array.from({ length: 6 }, () => ({ name: 'changeNote', body: 'x' })), filePart()]), 413, 'TOO_MANY_FIELDS'],
+      ['there are too many parts', mp(), () => multipart([...Array.from({ length: 5 }, () => ({ name: 'changeNote', body: 'x' })), filePart(), { name: 'changeNote', body: 'x' }]), 413, 'TOO_MANY_PARTS'],
+      ['a field has an unknown name (before the file)', mp(), () => multipart([{ name: 'owner', body: 'someone else' }, filePart()]), 400, 'UNKNOWN_FIELD'],
+      ['a field has an unknown name (after the file is stored)', mp(), () => multipart([filePart(), { name: 'studioId', body: '0'.repeat(24) }]), 400, 'UNKNOWN_FIELD'],
+      ['the change note is over 2,000 characters', mp(), () => multipart([filePart(), { name: 'changeNote', body: 'n'.repeat(2001) }]), 400, 'VALIDATION_FAILED'],
       ['the body is JSON', 'application/json', () => Buffer.from(JSON.stringify({ file: OBJ.toString('base64') })), 415, 'MULTIPART_REQUIRED'],
       ['the body is plain text', 'text/plain', () => OBJ, 415, 'MULTIPART_REQUIRED'],
       ['the body is urlencoded', 'application/x-www-form-urlencoded', () => Buffer.from('file=abc'), 415, 'MULTIPART_REQUIRED'],
@@ -295,11 +298,14 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       expect(JSON.parse(res.body).version.file.size).toBe(MAX);
     });
 
-    it('accepts a field of exactly the field limit (4096 bytes)', async () => {
-      const a = (await h.http.post('/assets').set(s.auth).send({ name: 'Long Note', type: 'SHOT' }).expect(201)).body.id as string;
-      const res = await send(`${base}/assets/${a}/versions`, 'POST', { ...bearer(), 'Content-Type': mp() }, multipart([{ name: 'changeNote', body: 'n'.repeat(4096) }, filePart()]));
+    it.each([
+      ['exactly the field limit (4096 bytes: 1,365 three-byte characters and one more)', '\u20ac'.repeat(1365) + 'n'],
+      ['exactly the documented 2,000 characters', 'n'.repeat(2000)],
+    ])('accepts a change note of %s, intact', async (_label, note) => {
+      const a = (await h.http.post('/assets').set(s.auth).send({ name: `Long Note ${note.length}`, type: 'SHOT' }).expect(201)).body.id as string;
+      const res = await send(`${base}/assets/${a}/versions`, 'POST', { ...bearer(), 'Content-Type': mp() }, multipart([{ name: 'changeNote', body: note }, filePart()]));
       expect(res.status).toBe(201);
-      expect(JSON.parse(res.body).version.changeNote).toBe('n'.repeat(2000));
+      expect(JSON.parse(res.body).version.changeNote).toBe(note);
     });
 
     it.each([
@@ -385,6 +391,7 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       ['Upload-Metadata without assetId', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': meta({ filename: 'a.obj' }) }), 400, 'UPLOAD_METADATA_REQUIRED'],
       ['Upload-Metadata with an empty assetId', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': `assetId,filename ${b64('a.obj')}` }), 400, 'UPLOAD_METADATA_REQUIRED'],
       ['Upload-Metadata without filename', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': meta({ assetId }) }), 400, 'UPLOAD_METADATA_REQUIRED'],
+      ['a change note over 2,000 characters', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': meta({ assetId, filename: 'a.obj', changeNote: 'n'.repeat(2001) }) }), 400, 'VALIDATION_FAILED'],
       ['another studio\'s assetId', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': meta({ assetId: otherAssetId, filename: 'a.obj' }) }), 404, 'ASSET_NOT_FOUND'],
       ['an assetId that is not an ObjectId', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': meta({ assetId: 'not-an-object-id', filename: 'a.obj' }) }), 404, 'ASSET_NOT_FOUND'],
       ['an operator-looking assetId', () => ({ ...tus(), 'Upload-Length': 10, 'Upload-Metadata': meta({ assetId: '{"$ne":null}', filename: 'a.obj' }) }), 404, 'ASSET_NOT_FOUND'],

@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import type { VersionService } from '../services/VersionService';
 import { assetEtag } from '../services/AssetService';
-import { listVersionsQuery, rollbackBody, versionParams } from '../../infra/http/validators/version.validators';
+import { listVersionsQuery, rollbackBody, uploadFields, versionParams } from '../../infra/http/validators/version.validators';
 import { assetIdParams } from '../../infra/http/validators/asset.validators';
 import { receiveUpload } from '../../infra/http/upload';
 import { sendDownload } from '../../infra/http/download';
@@ -19,7 +19,7 @@ export class VersionController {
     const actor = actorOf(req);
     const { id } = assetIdParams.parse(req.params);
     try {
-      const result = await receiveUpload(req, { maxFileBytes: this.maxUploadBytes }, (file) => this.versions.upload(actor, id, file));
+      const result = await receiveUpload(req, { maxFileBytes: this.maxUploadBytes, fieldSchema: uploadFields }, (file) => this.versions.upload(actor, id, file));
       res.status(201).location(`/assets/${id}/versions/${result.version.version}`).set('ETag', assetEtag(result.asset)).json(result);
     } catch (err) {
       // The rest of a refused body may be gigabytes: answer, then close instead of draining it.

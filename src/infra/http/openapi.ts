@@ -43,6 +43,8 @@ export function errorResponses(...statuses: number[]) {
 
 /** A JSON request or response body for an OpenAPI entry. */
 export const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+/** A required JSON request body: every route that takes one refuses a request without it. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 /** Security requirement of routes that take a Bearer access token. */
 export const bearer = [{ bearerAuth: [] }];
 

@@ -2,12 +2,19 @@
 // enforcing limits as bytes arrive and turning every way a request can go wrong into a domain error.
 import type { Request } from 'express';
 import busboy from 'busboy';
+import { ZodError, type z } from 'zod';
 import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
+import { zodDetails } from '../../shared/middlewares/errorHandler';
 
 export interface UploadLimits {
   maxFileBytes: number;
   maxFields?: number;
   maxFieldBytes?: number;
+  /**
+   * The text fields a request may carry besides its file: a part with another name is refused as it
+   * arrives (400 UNKNOWN_FIELD); the values are validated once the body has been read (400 VALIDATION_FAILED).
+   */
+  fieldSchema?: z.ZodObject<Record<string, z.ZodType<string | undefined>>>;
 }
 
 export interface ReceivedFile {
@@ -120,7 +127,10 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
       );
     });
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new PayloadTooLargeError('FIELD_TOO_LARGE', `Field "${name}" is too large`));
+      const known = limits.fieldSchema && Object.keys(limits.fieldSchema.shape);
+      if (known && !known.includes(name)) {
+        fail(new ValidationError('UNKNOWN_FIELD', `Unknown form field "${name}"; allowed: file, ${known.join(', ')}`));
+      } else if (info.valueTruncated) fail(new PayloadTooLargeError('FIELD_TOO_LARGE', `Field "${name}" is too large`));
       else fields[name] = value;
     });
     bb.on('filesLimit', () => fail(new PayloadTooLargeError('TOO_MANY_FILES', 'One file per request')));
@@ -128,7 +138,14 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
     bb.on('partsLimit', () => fail(new PayloadTooLargeError('TOO_MANY_PARTS', 'Too many form parts')));
     bb.on('error', (err: Error) => fail(new ValidationError('MALFORMED_MULTIPART', `Malformed multipart request: ${err.message}`)));
     bb.on('close', () => {
-      resolveFields(fields);
+      if (limits.fieldSchema) {
+        try {
+          resolveFields(limits.fieldSchema.parse(fields) as Record<string, string>);
+        } catch (err) {
+          fail(err instanceof ZodError ? new ValidationError('VALIDATION_FAILED', 'Request validation failed', { details: zodDetails(err) }) : (err as Error));
+          return;
+        }
+      } else resolveFields(fields);
       if (!work) fail(new ValidationError('FILE_REQUIRED', 'The request has no "file" part'));
     });
     // A client that disconnects mid-upload: make the file stream fail so storage discards the partial bytes.

@@ -1,6 +1,6 @@
 // Request schemas of /assets and their OpenAPI entries.
 import { z } from 'zod';
-import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { idParams, objectId, pageQuery } from './common.validators';
 import { ASSET_STATUSES, ASSET_TYPES } from '../../../app/repositories/models/Asset';
 
@@ -22,7 +22,8 @@ export const updateAssetBody = z
     tags: tags.optional(),
     status: z.enum(ASSET_STATUSES).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, 'provide at least one field to change');
+  .refine((b) => Object.keys(b).length > 0, 'provide at least one field to change')
+  .openapi({ minProperties: 1 });
 
 export const listAssetsQuery = pageQuery.extend({
   sort: z.enum(['createdAt', 'updatedAt', 'name']).default('createdAt'),
@@ -67,7 +68,7 @@ const ifMatch = z.object({ 'if-match': z.string().optional() });
 
 apiRegistry.registerPath({
   method: 'post', path: '/assets', tags: ['assets'], summary: 'Create an asset', security: bearer,
-  request: { body: json(createAssetBody) },
+  request: { body: jsonBody(createAssetBody) },
   responses: { 201: { description: 'Created (Location and ETag headers)', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 409) },
 });
 apiRegistry.registerPath({
@@ -82,7 +83,7 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'patch', path: '/assets/{id}', tags: ['assets'], summary: 'Change an asset (If-Match for optimistic concurrency)', security: bearer,
-  request: { params: assetIdParams, headers: ifMatch, body: json(updateAssetBody) },
+  request: { params: assetIdParams, headers: ifMatch, body: jsonBody(updateAssetBody) },
   responses: { 200: { description: 'Updated', ...json(AssetSchema) }, ...errorResponses(400, 401, 404, 409, 412) },
 });
 apiRegistry.registerPath({

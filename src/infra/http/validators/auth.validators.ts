@@ -1,6 +1,6 @@
 // Request and response schemas of /auth and /users; also their OpenAPI entries.
 import { z } from 'zod';
-import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { email, idParams, pageQuery, password, roleEnum } from './common.validators';
 
 export const registerBody = z.strictObject({
@@ -15,7 +15,8 @@ export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max
 export const createUserBody = z.strictObject({ email, name: z.string().trim().min(1).max(120), role: roleEnum, password });
 export const updateUserBody = z
   .strictObject({ role: roleEnum.optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(120).optional() })
-  .refine((b) => Object.keys(b).length > 0, 'provide at least one of role, active, name');
+  .refine((b) => Object.keys(b).length > 0, 'provide at least one of role, active, name')
+  .openapi({ minProperties: 1 });
 export const listUsersQuery = pageQuery;
 export const userIdParams = idParams;
 
@@ -36,22 +37,22 @@ const AuthResultSchema = apiRegistry.register('AuthResult', z.object({ accessTok
 
 apiRegistry.registerPath({
   method: 'post', path: '/auth/register', tags: ['auth'], summary: 'Create a studio and its first PRODUCER',
-  request: { body: json(registerBody) },
+  request: { body: jsonBody(registerBody) },
   responses: { 201: { description: 'Registered', ...json(AuthResultSchema) }, ...errorResponses(400, 409, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/login', tags: ['auth'], summary: 'Log in',
-  request: { body: json(loginBody) },
+  request: { body: jsonBody(loginBody) },
   responses: { 200: { description: 'Logged in', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/refresh', tags: ['auth'], summary: 'Rotate a refresh token into a new pair',
-  request: { body: json(refreshBody) },
+  request: { body: jsonBody(refreshBody) },
   responses: { 200: { description: 'New pair', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/logout', tags: ['auth'], summary: 'Revoke the session (refresh-token family)',
-  request: { body: json(refreshBody) },
+  request: { body: jsonBody(refreshBody) },
   responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 429) },
 });
 apiRegistry.registerPath({
@@ -60,7 +61,7 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'post', path: '/users', tags: ['users'], summary: 'Add a member (PRODUCER)', security: bearer,
-  request: { body: json(createUserBody) },
+  request: { body: jsonBody(createUserBody) },
   responses: { 201: { description: 'Created', ...json(UserSchema) }, ...errorResponses(400, 401, 403, 409) },
 });
 apiRegistry.registerPath({
@@ -70,6 +71,6 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'patch', path: '/users/{id}', tags: ['users'], summary: 'Change role, name or active (PRODUCER)', security: bearer,
-  request: { params: userIdParams, body: json(updateUserBody) },
+  request: { params: userIdParams, body: jsonBody(updateUserBody) },
   responses: { 200: { description: 'Updated', ...json(UserSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
 });

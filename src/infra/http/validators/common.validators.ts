@@ -9,14 +9,18 @@ export const idParams = z.strictObject({ id: objectId });
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(1000).optional(),
+  // Cursors are opaque base64url tokens handed out as page.nextCursor.
+  cursor: z.string().min(1).max(1000).regex(/^[A-Za-z0-9_-]+$/, 'must be a page.nextCursor from a previous page').optional(),
 });
 
 export const password = z
   .string()
   .min(10, 'must be at least 10 characters')
-  .refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'must be at most 72 bytes (bcrypt ignores anything longer)');
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'must be at most 72 bytes (bcrypt ignores anything longer)')
+  .openapi({ maxLength: 72, description: 'At least 10 characters and at most 72 bytes of UTF-8 (bcrypt ignores the rest)' });
 
-export const email = z.email('must be an email address').max(254);
+// WHATWG's definition (what a browser's email input accepts): every RFC 5322 atext character before the @.
+// The OpenAPI document carries this pattern rather than `format: email`, whose readings differ by tool.
+export const email = z.string().max(254).regex(z.regexes.html5Email, 'must be an email address');
 
 export const roleEnum = z.enum(['ARTIST', 'DIRECTOR', 'PRODUCER']);

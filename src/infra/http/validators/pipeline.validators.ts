@@ -1,10 +1,10 @@
 // Schemas and OpenAPI entries of pipeline state/outputs and studio settings.
 import { z } from 'zod';
-import { apiRegistry, bearer, errorResponses } from '../openapi';
+import { apiRegistry, bearer, errorResponses, jsonBody } from '../openapi';
 import { versionParams } from './version.validators';
 import { PIPELINE_STATUSES } from '../../../app/repositories/models/AssetPipeline';
 
-export const studioSettingsBody = z.strictObject({ autoRender: z.boolean().optional() }).refine((b) => Object.keys(b).length > 0, 'provide a setting to change');
+export const studioSettingsBody = z.strictObject({ autoRender: z.boolean().optional() }).refine((b) => Object.keys(b).length > 0, 'provide a setting to change').openapi({ minProperties: 1 });
 
 const PipelineSchema = apiRegistry.register(
   'AssetPipeline',
@@ -29,6 +29,6 @@ for (const which of ['thumbnail', 'preview'] as const) {
 }
 apiRegistry.registerPath({
   method: 'patch', path: '/studio/settings', tags: ['studio'], summary: 'Change studio settings such as autoRender (PRODUCER)', security: bearer,
-  request: { body: { content: { 'application/json': { schema: studioSettingsBody } } } },
+  request: { body: jsonBody(studioSettingsBody) },
   responses: { 200: { description: 'The studio' }, ...errorResponses(400, 401, 403) },
 });

@@ -1,6 +1,6 @@
 // Request schemas of render jobs and their OpenAPI entries.
 import { z } from 'zod';
-import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { idParams, objectId, pageQuery } from './common.validators';
 import { RENDER_ENGINES, RENDER_STATUSES } from '../../../app/repositories/models/RenderJob';
 
@@ -35,7 +35,7 @@ const RenderJobSchema = apiRegistry.register(
 
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/render', tags: ['render'], summary: 'Queue a render of a version (202; Idempotency-Key de-duplicates)', security: bearer,
-  request: { params: idParams, headers: z.object({ 'idempotency-key': idempotencyKey.optional() }), body: json(renderBody) },
+  request: { params: idParams, headers: z.object({ 'idempotency-key': idempotencyKey.optional() }), body: jsonBody(renderBody) },
   responses: { 202: { description: 'Accepted (Location: /render-jobs/{id})', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404, 409, 415) },
 });
 apiRegistry.registerPath({
@@ -57,6 +57,7 @@ for (const action of ['cancel', 'retry'] as const) {
 }
 apiRegistry.registerPath({
   method: 'post', path: '/render-jobs/retry', tags: ['render'], summary: 'Retry all FAILED (or CANCELLED) renders, optionally of one asset', security: bearer,
+  // Optional: without a body every FAILED render of the studio is retried.
   request: { body: json(bulkRetryBody) },
   responses: { 200: { description: 'Ids re-queued', ...json(z.object({ retried: z.array(z.string()) })) }, ...errorResponses(400, 401) },
 });

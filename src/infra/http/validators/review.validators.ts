@@ -1,15 +1,15 @@
 // Schemas of comments and review decisions, shared by REST and Socket.IO, and their OpenAPI entries.
 import { z } from 'zod';
-import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { objectId, pageQuery } from './common.validators';
 import { versionParams } from './version.validators';
 import { DECISIONS } from '../../../app/repositories/models/ReviewDecision';
 
 const commentFields = {
   body: z.string().trim().min(1).max(5000),
-  version: z.number().int().min(1).optional(),
+  version: z.number().int().min(1).max(1_000_000).optional(),
   frame: z.number().int().min(0).max(100_000_000).optional(),
-  fps: z.number().positive().max(240).optional(),
+  fps: z.number().min(1).max(240).optional(),
   timecode: z.string().max(20).optional(),
 };
 export const commentBody = z.strictObject(commentFields);
@@ -34,11 +34,11 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/comments', tags: ['review'], summary: 'Comment on an asset (broadcast as asset:commented)', security: bearer,
-  request: { params: idOnly, body: json(commentBody) },
+  request: { params: idOnly, body: jsonBody(commentBody) },
   responses: { 201: { description: 'The comment', ...json(CommentSchema) }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/versions/{v}/review', tags: ['review'], summary: 'Approve or request changes (DIRECTOR, PRODUCER; broadcast as asset:approved)', security: bearer,
-  request: { params: versionParams, body: json(reviewBody) },
+  request: { params: versionParams, body: jsonBody(reviewBody) },
   responses: { 201: { description: 'The decision' }, ...errorResponses(400, 401, 403, 404) },
 });

@@ -1,12 +1,12 @@
 // Request schemas of versions, rollback and downloads, and their OpenAPI entries.
 import { z } from 'zod';
-import { PageInfoSchema, apiRegistry, bearer, errorResponses, json } from '../openapi';
+import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { objectId, pageQuery } from './common.validators';
 import { AssetSchema } from './asset.validators';
 
 export const versionParams = z.strictObject({ id: objectId, v: z.coerce.number().int().min(1).max(1_000_000) });
 export const listVersionsQuery = pageQuery;
-export const rollbackBody = z.strictObject({ version: z.number().int().min(1), reason: z.string().trim().max(500).optional() });
+export const rollbackBody = z.strictObject({ version: z.number().int().min(1).max(1_000_000), reason: z.string().trim().max(500).optional() });
 
 const VersionSchema = apiRegistry.register(
   'AssetVersion',
@@ -23,10 +23,14 @@ const VersionSchema = apiRegistry.register(
 );
 
 const idOnly = z.object({ id: objectId });
+/** The text parts of a version upload besides its file. */
+export const uploadFields = z.strictObject({ changeNote: z.string().max(2000).optional() });
 const uploadBody = {
+  required: true,
   content: {
     'multipart/form-data': {
-      schema: z.object({ file: z.string().openapi({ type: 'string', format: 'binary' }), changeNote: z.string().max(2000).optional() }),
+      // Strict like every JSON body: a part named otherwise is refused (400 UNKNOWN_FIELD).
+      schema: uploadFields.extend({ file: z.string().openapi({ type: 'string', format: 'binary' }) }),
     },
   },
 };
@@ -50,7 +54,7 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'patch', path: '/assets/{id}/rollback', tags: ['versions'], summary: 'Point currentVersion at an earlier version (DIRECTOR, PRODUCER)', security: bearer,
-  request: { params: idOnly, body: json(rollbackBody) },
+  request: { params: idOnly, body: jsonBody(rollbackBody) },
   responses: { 200: { description: 'The asset', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
 });
 const download = { 200: { description: 'The file' }, 206: { description: 'A byte range' }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404, 416) };
