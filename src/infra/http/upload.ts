@@ -2,9 +2,8 @@
 // enforcing limits as bytes arrive and turning every way a request can go wrong into a domain error.
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { ZodError, type z } from 'zod';
+import type { z } from 'zod';
 import { DomainError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
-import { zodDetails } from '../../shared/middlewares/errorHandler';
 
 export interface UploadLimits {
   maxFileBytes: number;
@@ -138,14 +137,10 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
     bb.on('partsLimit', () => fail(new PayloadTooLargeError('TOO_MANY_PARTS', 'Too many form parts')));
     bb.on('error', (err: Error) => fail(new ValidationError('MALFORMED_MULTIPART', `Malformed multipart request: ${err.message}`)));
     bb.on('close', () => {
-      if (limits.fieldSchema) {
-        try {
-          resolveFields(limits.fieldSchema.parse(fields) as Record<string, string>);
-        } catch (err) {
-          fail(err instanceof ZodError ? new ValidationError('VALIDATION_FAILED', 'Request validation failed', { details: zodDetails(err) }) : (err as Error));
-          return;
-        }
-      } else resolveFields(fields);
+      // A ZodError answers 400 VALIDATION_FAILED with details through the shared error mapping.
+      const parsed = limits.fieldSchema?.safeParse(fields);
+      if (parsed && !parsed.success) return fail(parsed.error);
+      resolveFields((parsed?.data as Record<string, string> | undefined) ?? fields);
       if (!work) fail(new ValidationError('FILE_REQUIRED', 'The request has no "file" part'));
     });
     // A client that disconnects mid-upload: make the file stream fail so storage discards the partial bytes.

@@ -72,7 +72,7 @@ interface RouterLayer {
 }
 
 /** Every method some route answers for this path, walking nested routers as Express would. */
-export function methodsFor(stack: readonly RouterLayer[], path: string, into = new Set<string>()): Set<string> {
+function methodsFor(stack: readonly RouterLayer[], path: string, into = new Set<string>()): Set<string> {
   for (const layer of stack) {
     if (!layer.match(path)) continue;
     if (layer.route) {
