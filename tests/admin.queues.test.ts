@@ -1,27 +1,64 @@
+// The queue dashboard belongs to the installation's operator: absent without OPERATOR_TOKEN, closed to
+// every studio account (a self-registered PRODUCER included), read-only unless configured otherwise.
 import { startHarness, type Harness } from './support/harness';
 import { givenMember, givenStudio } from './support/factories';
 import { waitFor } from './support/workers';
 
-describe('ops: queue dashboard and queue metrics', () => {
+const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789abcdef';
+const basic = (password: string) => `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
+
+describe('ops: queue dashboard without an operator token', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
   });
   afterAll(() => h.close());
 
-  it('serves Bull Board at /admin/queues to PRODUCERs only', async () => {
+  it('is not mounted: every caller, a studio PRODUCER included, gets 404', async () => {
+    const producer = await givenStudio(h);
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+      const anonymous = await h.http.get(path);
+      const studio = await h.http.get(path).set(producer.auth);
+      expect([anonymous.status, anonymous.body.error.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
+      expect([studio.status, studio.body.error.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
+    }
+    const pause = await h.http.put('/admin/queues/api/queues/pause').set(producer.auth);
+    expect(pause.status).toBe(404);
+    expect(await h.container.queue.queue('render').isPaused()).toBe(false);
+  });
+});
+
+describe('ops: queue dashboard with an operator token', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ OPERATOR_TOKEN });
+  });
+  afterAll(() => h.close());
+
+  it('refuses every studio account, whatever its role, and asks for the operator credential', async () => {
     const producer = await givenStudio(h);
     const artist = await givenMember(h, producer, 'ARTIST');
-    expect((await h.http.get('/admin/queues')).status).toBe(401);
-    const denied = await h.http.get('/admin/queues').set(artist.auth);
-    expect(denied.status).toBe(403);
-    expect(denied.body.error.code).toBe('FORBIDDEN');
-    const ok = await h.http.get('/admin/queues').set(producer.auth);
-    expect(ok.status).toBe(200);
-    expect(ok.text).toMatch(/bull/i);
-    const api = await h.http.get('/admin/queues/api/queues').set(producer.auth);
+    for (const auth of [{}, producer.auth, artist.auth, { Authorization: basic('wrong-token') }, { Authorization: `Bearer ${OPERATOR_TOKEN}x` }]) {
+      const res = await h.http.get('/admin/queues/api/queues').set(auth);
+      expect([res.status, res.body.error?.code]).toEqual([401, 'OPERATOR_TOKEN_REQUIRED']);
+      expect(res.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    }
+  });
+
+  it('serves the operator (Bearer or Basic) and shows every queue', async () => {
+    const page = await h.http.get('/admin/queues').set('Authorization', basic(OPERATOR_TOKEN));
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/bull/i);
+    const api = await h.http.get('/admin/queues/api/queues').set('Authorization', `Bearer ${OPERATOR_TOKEN}`);
     expect(api.status).toBe(200);
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['asset-pipeline', 'media', 'render']);
+    expect(api.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toBe(true);
+  });
+
+  it('is read-only by default: the operator cannot pause the shared queues', async () => {
+    const res = await h.http.put('/admin/queues/api/queues/pause').set('Authorization', `Bearer ${OPERATOR_TOKEN}`);
+    expect([res.status, res.body.error.code]).toEqual([403, 'OPERATOR_READ_ONLY']);
+    expect(await h.container.queue.queue('render').isPaused()).toBe(false);
   });
 
   it('reports queue depth by queue and state on /metrics', async () => {
@@ -35,5 +72,23 @@ describe('ops: queue dashboard and queue metrics', () => {
       return /queue_jobs\{queue="asset-pipeline",state="prioritized"\} [1-9]/.test(t) && t;
     }, 10_000);
     expect(text).toMatch(/queue_jobs\{queue="render",state="waiting"\} 0/);
+  });
+});
+
+describe('ops: queue dashboard with writes allowed', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ OPERATOR_TOKEN, OPERATOR_QUEUES_WRITE: 'true' });
+  });
+  afterAll(() => h.close());
+
+  it('lets the operator pause and resume the queues, and still refuses studio accounts', async () => {
+    const producer = await givenStudio(h);
+    expect((await h.http.put('/admin/queues/api/queues/pause').set(producer.auth)).status).toBe(401);
+    expect(await h.container.queue.queue('render').isPaused()).toBe(false);
+    expect((await h.http.put('/admin/queues/api/queues/pause').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(200);
+    expect(await h.container.queue.queue('render').isPaused()).toBe(true);
+    expect((await h.http.put('/admin/queues/api/queues/resume').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(200);
+    expect(await h.container.queue.queue('render').isPaused()).toBe(false);
   });
 });

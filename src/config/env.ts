@@ -49,6 +49,13 @@ const schema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
 
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The installation operator's credential for the queue dashboard at /admin/queues (Bearer, or HTTP Basic
+   * with this as the password). Unset: the dashboard is not mounted at all. No studio role ever opens it.
+   */
+  OPERATOR_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lets the operator pause, retry, clean and remove jobs from the dashboard; read-only unless set. */
+  OPERATOR_QUEUES_WRITE: bool.default(false),
   READY_TIMEOUT_MS: int(50, 30_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(20_000),

@@ -1,17 +1,53 @@
-// The queue dashboard (Bull Board) at /admin/queues, for PRODUCERs only.
-import { Router } from 'express';
+// The queue dashboard (Bull Board) at /admin/queues. Queues are shared by every studio, so the dashboard
+// belongs to the installation's operator, never to a studio: its own credential (OPERATOR_TOKEN), read-only
+// unless OPERATOR_QUEUES_WRITE is set, and not mounted at all without a token. Studios see their own jobs
+// through /render-jobs and the pipeline routes.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Container } from '../../../container';
-import { authenticate, requireRole } from '../../../shared/middlewares/auth';
+import { AuthenticationError, AuthorizationError } from '../../../shared/errors';
 import { QUEUE_NAMES } from '../../queue/jobs';
+
+/** Compares digests, so neither the length nor the content of the token leaks through timing. */
+const sameSecret = (given: string, expected: string) => timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+
+/** The presented operator credential: `Bearer <token>`, or HTTP Basic with the token as password (so a browser can prompt). */
+function presented(req: Request): string | undefined {
+  const header = req.header('authorization') ?? '';
+  const bearer = /^Bearer (\S+)$/.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic ([A-Za-z0-9+/]+=*)$/.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+export function operatorOnly(token: string, options: { write: boolean }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = presented(req);
+    if (!given || !sameSecret(given, token)) {
+      res.set('WWW-Authenticate', 'Basic realm="Studio API operator", charset="UTF-8"');
+      throw new AuthenticationError('OPERATOR_TOKEN_REQUIRED', 'The queue dashboard needs the operator token (OPERATOR_TOKEN); studio accounts cannot open it');
+    }
+    if (!options.write && req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new AuthorizationError('OPERATOR_READ_ONLY', 'The queue dashboard is read-only; set OPERATOR_QUEUES_WRITE=true to allow changes');
+    }
+    next();
+  };
+}
 
 export function adminRoutes(c: Container): Router {
   const router = Router();
+  const token = c.config.OPERATOR_TOKEN;
+  if (!token) return router;
+  const write = c.config.OPERATOR_QUEUES_WRITE;
   const adapter = new ExpressAdapter();
   adapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(c.queue.queue(n))), serverAdapter: adapter });
-  router.use('/admin/queues', authenticate(c.tokens), requireRole('PRODUCER'), adapter.getRouter());
+  createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(c.queue.queue(n), { readOnlyMode: !write })), serverAdapter: adapter });
+  router.use('/admin/queues', operatorOnly(token, { write }), adapter.getRouter());
   return router;
 }
