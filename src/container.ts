@@ -44,6 +44,8 @@ import { ReviewRepository } from './app/repositories/ReviewRepository';
 import { ReviewService } from './app/services/ReviewService';
 import { ReviewController } from './app/controllers/ReviewController';
 import { UserController } from './app/controllers/UserController';
+import { SessionService } from './app/services/SessionService';
+import { RedisSessionCache } from './infra/cache/SessionCache';
 
 export interface Infra {
   config: Config;
@@ -93,9 +95,10 @@ export function buildContainer(infra: Infra) {
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
   const passwords = new PasswordHasher(config.BCRYPT_COST);
+  const sessions = new SessionService({ users: repos.users, cache: new RedisSessionCache(redis, config.REDIS_KEY_PREFIX, infra.logger), events });
   const services = {
-    auth: new AuthService({ ...repos, tokens, passwords, audit, locks, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS }),
-    users: new UserService({ ...repos, passwords, access, audit, locks, events }),
+    auth: new AuthService({ ...repos, tokens, passwords, audit, locks, sessions, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS }),
+    users: new UserService({ ...repos, passwords, access, audit, locks, events, sessions }),
     assets: new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events }),
     audit,
   };
@@ -155,7 +158,7 @@ export function buildContainer(infra: Infra) {
     queueConnection.disconnect();
   };
 
-  return { ...infra, dispose, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, passwords, services: { ...services, versions, renders, pipelines, reviews }, storage, tus, queue, queueConnection, controllers };
+  return { ...infra, dispose, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, sessions, passwords, services: { ...services, versions, renders, pipelines, reviews }, storage, tus, queue, queueConnection, controllers };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

@@ -166,7 +166,7 @@ describe('real-time review over Socket.IO', () => {
   });
 
   it('disconnects a socket whose token expires, and one whose user is deactivated', async () => {
-    const shortLived = jwt.sign({ studioId: a.user.studioId, role: 'PRODUCER' }, h.config.JWT_ACCESS_SECRET, { subject: a.user.id, issuer: h.config.JWT_ISSUER, audience: h.config.JWT_AUDIENCE, jwtid: 'short', expiresIn: 2 });
+    const shortLived = jwt.sign({ studioId: a.user.studioId, role: 'PRODUCER', sv: 0 }, h.config.JWT_ACCESS_SECRET, { subject: a.user.id, issuer: h.config.JWT_ISSUER, audience: h.config.JWT_AUDIENCE, jwtid: 'short', expiresIn: 2 });
     const s = client(url, shortLived);
     await connected(s);
     const dropped = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));

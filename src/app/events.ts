@@ -11,8 +11,8 @@ export interface DomainEventMap {
   'version.created': { studioId: string; actorId: string; assetId: string; version: VersionDto };
   'comment.created': { studioId: string; actorId: string; comment: CommentDto };
   'review.decided': { studioId: string; actorId: string; review: ReviewDto };
-  /** A user was deactivated: their live connections must end. */
-  'user.deactivated': { studioId: string; userId: string };
+  /** A user's sessions ended (deactivation, role or password change, sign-out everywhere): their live connections must end. */
+  'user.sessionEnded': { studioId: string; userId: string; reason: 'deactivated' | 'role-changed' | 'password-changed' | 'signed-out-everywhere' };
 }
 
 export type DomainEventName = keyof DomainEventMap;

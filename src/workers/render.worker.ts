@@ -28,7 +28,8 @@ export async function startRenderWorker(infra: BootedInfra, options: RenderWorke
   const c = buildContainer(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
   const events: RenderEventsPublisher = {
-    progress: (studioId, p) => emitter.toStudio(studioId, 'render:progress', p),
+    // Progress is frequent and only matters to someone watching the asset: its room, not the studio's.
+    progress: (_studioId, p) => emitter.toAsset(p.assetId, 'render:progress', p),
     completed: (studioId, p) => emitter.toStudio(studioId, 'render:completed', p),
     failed: (studioId, p) => emitter.toStudio(studioId, 'render:failed', p),
   };

@@ -1,7 +1,7 @@
 // HTTP in/out for /auth: parse, call AuthService, shape the reply.
 import type { Request, Response } from 'express';
 import type { AuthService } from '../services/AuthService';
-import { loginBody, refreshBody, registerBody } from '../../infra/http/validators/auth.validators';
+import { changePasswordBody, loginBody, refreshBody, registerBody } from '../../infra/http/validators/auth.validators';
 import { actorOf } from '../../shared/middlewares/auth';
 
 export class AuthController {
@@ -26,6 +26,16 @@ export class AuthController {
     const { refreshToken } = refreshBody.parse(req.body);
     await this.auth.logout(refreshToken);
     res.status(204).end();
+  };
+
+  logoutEverywhere = async (req: Request, res: Response) => {
+    await this.auth.logoutEverywhere(actorOf(req));
+    res.status(204).end();
+  };
+
+  changePassword = async (req: Request, res: Response) => {
+    const { currentPassword, newPassword } = changePasswordBody.parse(req.body);
+    res.json(await this.auth.changePassword(actorOf(req), currentPassword, newPassword));
   };
 
   me = async (req: Request, res: Response) => {

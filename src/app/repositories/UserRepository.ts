@@ -54,8 +54,17 @@ export class UserRepository {
     id: Types.ObjectId,
     expected: { role: Role; active: boolean },
     patch: Partial<Pick<UserDoc, 'role' | 'active' | 'name'>>,
+    options: { endSessions?: boolean } = {},
   ): Promise<UserDoc | null> {
-    return this.models.User.findOneAndUpdate({ _id: id, studioId, role: expected.role, active: expected.active }, { $set: patch }, { new: true })
+    const update = { $set: patch, ...(options.endSessions ? { $inc: { sessionVersion: 1 } } : {}) };
+    return this.models.User.findOneAndUpdate({ _id: id, studioId, role: expected.role, active: expected.active }, update, { new: true })
+      .lean<UserDoc>()
+      .exec();
+  }
+
+  /** Ends every session of the user (and optionally sets a new password hash in the same write). */
+  endSessions(studioId: Types.ObjectId | string, id: Types.ObjectId | string, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
+    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 }, ...(Object.keys(set).length ? { $set: set } : {}) }, { new: true })
       .lean<UserDoc>()
       .exec();
   }

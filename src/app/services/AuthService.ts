@@ -1,6 +1,6 @@
 // Registration, login, token refresh with rotation and theft detection, logout.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError } from '../../shared/errors';
+import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
@@ -12,6 +12,7 @@ import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
 import { toUserDto, type UserDto } from './UserService';
+import type { SessionService } from './SessionService';
 
 export interface AuthResult {
   accessToken: string;
@@ -28,7 +29,7 @@ export function slugify(name: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    .replace(/^-+|(?<!-)-+$/g, '')
     .slice(0, 60);
   return base || 'studio';
 }
@@ -43,6 +44,7 @@ export class AuthService {
       passwords: PasswordHasher;
       audit: AuditService;
       locks: LeaseLock;
+      sessions: SessionService;
       refreshTtlDays: number;
       now?: () => Date;
     },
@@ -130,6 +132,31 @@ export class AuthService {
     if (record) await this.deps.refreshTokens.revokeFamily(record.studioId, record.familyId, this.now());
   }
 
+  /** Ends every session of the caller on every device: access tokens on their next use, refresh tokens at once. */
+  async logoutEverywhere(actor: Actor): Promise<void> {
+    const user = await this.deps.users.endSessions(actor.studioId, actor.id);
+    if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    await this.deps.refreshTokens.revokeAllForUser(user.studioId, user._id, this.now());
+    await this.deps.sessions.ended(user, 'signed-out-everywhere');
+    await this.deps.audit.record(actor, 'user.signed_out_everywhere', 'user', user._id, {});
+  }
+
+  /** A new password ends every other session; the caller gets a fresh pair for this one. */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<AuthResult> {
+    const user = await this.deps.users.findById(actor.studioId, actor.id);
+    if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    if (!(await this.deps.passwords.verify(currentPassword, user.passwordHash))) {
+      // Not a 401: the access token is fine, and a client must not read this as "refresh and retry".
+      throw new ValidationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
+    }
+    const updated = await this.deps.users.endSessions(actor.studioId, actor.id, { passwordHash: await this.deps.passwords.hash(newPassword) });
+    if (!updated) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    await this.deps.refreshTokens.revokeAllForUser(updated.studioId, updated._id, this.now());
+    await this.deps.sessions.ended(updated, 'password-changed');
+    await this.deps.audit.record(actor, 'user.password_changed', 'user', updated._id, {});
+    return this.issue(updated, randomUUID());
+  }
+
   async me(actor: Actor): Promise<UserDto> {
     const user = await this.deps.users.findById(actor.studioId, actor.id);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
@@ -139,7 +166,7 @@ export class AuthService {
   private async issue(user: UserDoc, familyId: string, refresh = this.deps.tokens.newRefreshToken()): Promise<AuthResult> {
     const expiresAt = new Date(this.now().getTime() + this.deps.refreshTtlDays * 86_400_000);
     await this.deps.refreshTokens.create({ studioId: user.studioId, userId: user._id, familyId, tokenHash: refresh.hash, expiresAt });
-    return { accessToken: this.deps.tokens.signAccess(toActor(user)), refreshToken: refresh.token, user: toUserDto(user) };
+    return { accessToken: this.deps.tokens.signAccess(toActor(user), user.sessionVersion ?? 0), refreshToken: refresh.token, user: toUserDto(user) };
   }
 }
 

@@ -15,13 +15,15 @@ export interface TokenConfig {
 export interface VerifiedAccess extends Actor {
   jti: string;
   expiresAt: Date;
+  /** The user's session version when the token was issued; a later bump revokes the token. */
+  sessionVersion: number;
 }
 
 export class TokenService {
   constructor(private readonly cfg: TokenConfig) {}
 
-  signAccess(actor: Actor): string {
-    return jwt.sign({ studioId: actor.studioId, role: actor.role }, this.cfg.secret, {
+  signAccess(actor: Actor, sessionVersion: number): string {
+    return jwt.sign({ studioId: actor.studioId, role: actor.role, sv: sessionVersion }, this.cfg.secret, {
       algorithm: 'HS256',
       subject: actor.id,
       issuer: this.cfg.issuer,
@@ -46,11 +48,11 @@ export class TokenService {
       if (err instanceof jwt.TokenExpiredError) throw new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired');
       throw new AuthenticationError('TOKEN_INVALID', 'Access token is invalid');
     }
-    const { sub, studioId, role, jti, exp } = payload as jwt.JwtPayload & { studioId?: unknown; role?: unknown };
-    if (typeof sub !== 'string' || typeof studioId !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || !ROLES.includes(role as Role)) {
+    const { sub, studioId, role, jti, exp, sv } = payload as jwt.JwtPayload & { studioId?: unknown; role?: unknown; sv?: unknown };
+    if (typeof sub !== 'string' || typeof studioId !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || !ROLES.includes(role as Role) || !Number.isSafeInteger(sv)) {
       throw new AuthenticationError('TOKEN_INVALID', 'Access token is invalid');
     }
-    return { id: sub, studioId, role: role as Role, jti, expiresAt: new Date(exp * 1000) };
+    return { id: sub, studioId, role: role as Role, jti, expiresAt: new Date(exp * 1000), sessionVersion: sv as number };
   }
 
   newRefreshToken(): { token: string; hash: string } {

@@ -11,6 +11,7 @@ import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { DomainEvents } from '../events';
 import type { PasswordHasher } from './PasswordHasher';
+import type { SessionService } from './SessionService';
 import type { Actor } from './types';
 
 export interface UserDto {
@@ -49,6 +50,7 @@ export class UserService {
       audit: AuditService;
       locks: LeaseLock;
       events: DomainEvents;
+      sessions: SessionService;
     },
   ) {}
 
@@ -85,16 +87,18 @@ export class UserService {
       if (isActiveProducer(current) && !isActiveProducer(next) && (await this.deps.users.countActiveProducers(studioId)) <= 1) {
         throw new ConflictError('LAST_PRODUCER', 'A studio must keep at least one active PRODUCER');
       }
-      const updated = await this.deps.users.updateIf(studioId, current._id, { role: current.role, active: current.active }, { ...patch });
+      const endSessions = (patch.role !== undefined && patch.role !== current.role) || (patch.active !== undefined && patch.active !== current.active);
+      const updated = await this.deps.users.updateIf(studioId, current._id, { role: current.role, active: current.active }, { ...patch }, { endSessions });
       if (!updated) throw new ConflictError('USER_CHANGED', 'The user was changed concurrently; reload and retry');
       return { current, updated };
     });
 
-    // A new role or a deactivation must not survive in old sessions.
+    // A new role or a deactivation must not survive in old sessions: access tokens die with the session
+    // version bumped above (checked on every request), refresh tokens here.
     if (current.role !== updated.role || current.active !== updated.active) {
       await this.deps.refreshTokens.revokeAllForUser(studioId, updated._id, new Date());
+      await this.deps.sessions.ended(updated, current.active !== updated.active ? 'deactivated' : 'role-changed');
     }
-    if (current.active && !updated.active) this.deps.events.emit('user.deactivated', { studioId: actor.studioId, userId: String(updated._id) });
     await this.deps.audit.record(actor, 'user.updated', 'user', updated._id, {
       from: { role: current.role, active: current.active },
       to: { role: updated.role, active: updated.active },

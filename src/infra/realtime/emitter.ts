@@ -2,12 +2,20 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 
-/** Server-to-client events that workers send, with their payloads. */
+/** Server-to-client events that go to a whole studio's room, with their payloads. */
 export interface WorkerEventMap {
   'pipeline:update': { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null };
-  'render:progress': { jobId: string; assetId: string; progress: number; frame: number; chunk: number };
   'render:completed': { jobId: string; assetId: string; frames: number; previewKey: string | null };
   'render:failed': { jobId: string; assetId: string; error: { code: string; message: string } };
+}
+
+/**
+ * Events that go only to the sockets that joined an asset (`asset:join`): the high-volume and
+ * per-viewer ones, which a studio-wide dashboard does not need.
+ */
+export interface AssetEventMap {
+  'render:progress': { jobId: string; assetId: string; progress: number; frame: number; chunk: number };
+  'asset:presence': { assetId: string; userId: string; action: 'joined' | 'left' };
 }
 
 export const socketKey = (redisKeyPrefix: string) => `${redisKeyPrefix}socket.io`;
@@ -25,5 +33,10 @@ export class StudioEmitter {
   /** Only ever to one studio's room: no event crosses studios. */
   toStudio<E extends keyof WorkerEventMap>(studioId: string, event: E, payload: WorkerEventMap[E]): void {
     this.emitter.to(`studio:${studioId}`).emit(event, payload);
+  }
+
+  /** To the sockets that joined the asset; they passed the tenancy check of `asset:join`. */
+  toAsset<E extends keyof AssetEventMap>(assetId: string, event: E, payload: AssetEventMap[E]): void {
+    this.emitter.to(`asset:${assetId}`).emit(event, payload);
   }
 }

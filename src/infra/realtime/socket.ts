@@ -9,12 +9,12 @@ import type { Actor } from '../../app/services/types';
 import { AuthenticationError, DomainError, RateLimitError } from '../../shared/errors';
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
-import { socketKey, type WorkerEventMap } from './emitter';
+import { socketKey, type AssetEventMap, type WorkerEventMap } from './emitter';
 import type { AssetDto } from '../../app/services/AssetService';
 import type { CommentDto, ReviewDto } from '../../app/services/ReviewService';
 import type { VersionDto } from '../../app/services/VersionDto';
 
-/** Every server-to-client event and its payload. */
+/** Every server-to-client event and its payload (asset-room events are in AssetEventMap). */
 export interface ServerEventMap extends WorkerEventMap {
   'asset:created': AssetDto;
   'asset:updated': AssetDto & { changes: string[] };
@@ -25,6 +25,8 @@ export interface ServerEventMap extends WorkerEventMap {
 
 export interface SocketData extends Actor {
   tokenExpiresAt: number;
+  /** The session version of the token the socket last presented; the session check runs on every event. */
+  sessionVersion: number;
 }
 
 export type Ack = (reply: { data: unknown } | { error: unknown }) => void;
@@ -65,12 +67,13 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   const received = metrics.counter('socketio_events_received_total', 'Socket.IO events received', ['event']);
   const emitted = metrics.counter('socketio_events_emitted_total', 'Socket.IO events emitted', ['event']);
 
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     try {
       if (typeof token !== 'string' || !token) throw new AuthenticationError('UNAUTHENTICATED', 'auth.token with an access token is required');
       const v = c.tokens.verifyAccess(token);
-      socket.data = { id: v.id, studioId: v.studioId, role: v.role, tokenExpiresAt: v.expiresAt.getTime() } satisfies SocketData;
+      const actor = await c.sessions.actorFor(v);
+      socket.data = { ...actor, sessionVersion: v.sessionVersion, tokenExpiresAt: v.expiresAt.getTime() } satisfies SocketData;
       next();
     } catch (err) {
       const { error } = toDomainError(err);
@@ -84,19 +87,28 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     io.to(`studio:${studioId}`).emit(event, payload);
   };
 
+  const toAsset = <E extends keyof AssetEventMap>(assetId: string, event: E, payload: AssetEventMap[E]) => {
+    emitted.inc({ event });
+    io.to(`asset:${assetId}`).emit(event, payload);
+  };
+
   const expired = (socket: Socket) => Date.now() >= (socket.data as SocketData).tokenExpiresAt;
   const limit = options.commentLimit ?? { points: 20, windowMs: 10_000 };
 
   io.on('connection', (socket) => {
     const data = socket.data as SocketData;
-    const actor: Actor = { id: data.id, studioId: data.studioId, role: data.role };
     connected.inc();
-    socket.on('disconnect', () => connected.dec());
-    void socket.join([`studio:${actor.studioId}`, `user:${actor.id}`]);
+    // Rooms of assets this socket joined, so leaving (or disconnecting) can tell the others who left.
+    const joined = new Set<string>();
+    socket.on('disconnect', () => {
+      connected.dec();
+      for (const assetId of joined) toAsset(assetId, 'asset:presence', { assetId, userId: data.id, action: 'left' });
+    });
+    void socket.join([`studio:${data.studioId}`, `user:${data.id}`]);
     // A per-socket window: the limit is about one client flooding, so it lives with the socket.
     const sent: number[] = [];
 
-    function handle<T>(event: string, schema: ZodType<T>, run: (input: T) => Promise<unknown>, limited = false) {
+    function handle<T>(event: string, schema: ZodType<T>, run: (input: T, actor: Actor) => Promise<unknown>, limited = false) {
       socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
         received.inc({ event });
         const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => undefined;
@@ -106,6 +118,16 @@ export async function attachRealtime(server: http.Server, c: Container, options:
             socket.disconnect(true);
             return;
           }
+          // The same session check as REST, on every event: the role is the user's current one, and an
+          // ended session (demotion, deactivation, sign-out everywhere) ends the socket.
+          let actor: Actor;
+          try {
+            actor = await c.sessions.actorFor({ id: data.id, studioId: data.studioId, sessionVersion: data.sessionVersion });
+          } catch (err) {
+            ack({ error: errorBody(toDomainError(err).error, undefined).error });
+            if (err instanceof AuthenticationError) socket.disconnect(true);
+            return;
+          }
           if (limited) {
             const now = Date.now();
             while (sent.length && sent[0]! <= now - limit.windowMs) sent.shift();
@@ -113,7 +135,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
             sent.push(now);
           }
           const input = schema.parse(payload);
-          ack({ data: await run(input) });
+          ack({ data: await run(input, actor) });
         } catch (err) {
           const { error, expected } = toDomainError(err);
           if (!expected) c.logger.error('socket event failed', { event, err });
@@ -122,22 +144,29 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       });
     }
 
-    handle('asset:join', socketAssetRef, async ({ assetId }) => {
+    handle('asset:join', socketAssetRef, async ({ assetId }, actor) => {
       await c.services.reviews.canJoin(actor, assetId);
       await socket.join(`asset:${assetId}`);
+      if (!joined.has(assetId)) {
+        joined.add(assetId);
+        toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'joined' });
+      }
       return { room: `asset:${assetId}` };
     });
-    handle('asset:leave', socketAssetRef, async ({ assetId }) => {
+    handle('asset:leave', socketAssetRef, async ({ assetId }, actor) => {
       await socket.leave(`asset:${assetId}`);
+      if (joined.delete(assetId)) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'left' });
       return { room: `asset:${assetId}` };
     });
-    handle('asset:comment', socketComment, ({ assetId, ...comment }) => c.services.reviews.comment(actor, assetId, comment), true);
-    handle('asset:approve', socketApprove, ({ assetId, version, decision, note }) => c.services.reviews.decide(actor, assetId, version, decision, note));
-    // Long review sessions outlive a 15-minute token: the client presents a fresh one for the same user.
+    handle('asset:comment', socketComment, ({ assetId, ...comment }, actor) => c.services.reviews.comment(actor, assetId, comment), true);
+    handle('asset:approve', socketApprove, ({ assetId, version, decision, note }, actor) => c.services.reviews.decide(actor, assetId, version, decision, note));
+    // Long review sessions outlive a 15-minute token: the client presents a fresh one for the same user,
+    // which must pass the session check too; from then on the socket acts with that session's role.
     handle('auth:refresh', socketTokenRefresh, async ({ token }) => {
       const v = c.tokens.verifyAccess(token);
-      if (v.id !== actor.id || v.studioId !== actor.studioId) throw new DomainError('TOKEN_MISMATCH', 'The token belongs to someone else', { status: 403 });
-      (socket.data as SocketData).tokenExpiresAt = v.expiresAt.getTime();
+      if (v.id !== data.id || v.studioId !== data.studioId) throw new DomainError('TOKEN_MISMATCH', 'The token belongs to someone else', { status: 403 });
+      const actor = await c.sessions.actorFor(v);
+      Object.assign(data, { role: actor.role, sessionVersion: v.sessionVersion, tokenExpiresAt: v.expiresAt.getTime() });
       return { expiresAt: v.expiresAt.toISOString() };
     });
   });
@@ -153,8 +182,8 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     c.events.on('version.created', (e) => toStudio(e.studioId, 'asset:version:created', e.version)),
     c.events.on('comment.created', (e) => toStudio(e.studioId, 'asset:commented', e.comment)),
     c.events.on('review.decided', (e) => toStudio(e.studioId, 'asset:approved', e.review)),
-    // Reaches the user's sockets on every instance through the adapter.
-    c.events.on('user.deactivated', (e) => io.in(`user:${e.userId}`).disconnectSockets(true)),
+    // Reaches the user's sockets on every instance through the adapter (each event re-checks the session anyway).
+    c.events.on('user.sessionEnded', (e) => io.in(`user:${e.userId}`).disconnectSockets(true)),
   ];
 
   return {

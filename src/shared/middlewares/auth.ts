@@ -1,30 +1,30 @@
-// Bearer authentication and role guards. The studio always comes from the verified token.
+// Bearer authentication. The studio always comes from the verified token, the role from
+// the user's current session state (checked on every request, so a demotion or deactivation takes effect
+// on the next request on every instance).
 import type { NextFunction, Request, Response } from 'express';
-import { AuthenticationError, AuthorizationError } from '../errors';
+import { AuthenticationError } from '../errors';
 import type { TokenService } from '../../app/services/TokenService';
-import type { Actor, Role } from '../../app/services/types';
+import type { SessionService } from '../../app/services/SessionService';
+import type { Actor } from '../../app/services/types';
 import { currentContext } from '../../infra/logging/context';
 
-export function authenticate(tokens: TokenService) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export interface Authenticator {
+  tokens: TokenService;
+  sessions: SessionService;
+}
+
+export function authenticate(auth: Authenticator) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.header('authorization');
     const match = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header) : null;
     if (!match) throw new AuthenticationError('UNAUTHENTICATED', 'A Bearer access token is required');
-    const v = tokens.verifyAccess(match[1]!);
-    req.user = { id: v.id, studioId: v.studioId, role: v.role };
+    const verified = auth.tokens.verifyAccess(match[1]!);
     const ctx = currentContext();
     if (ctx) {
-      ctx.userId = v.id;
-      ctx.studioId = v.studioId;
+      ctx.userId = verified.id;
+      ctx.studioId = verified.studioId;
     }
-    next();
-  };
-}
-
-export function requireRole(...roles: Role[]) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!req.user) throw new AuthenticationError();
-    if (!roles.includes(req.user.role)) throw new AuthorizationError('FORBIDDEN', `Requires one of: ${roles.join(', ')}`);
+    req.user = await auth.sessions.actorFor(verified);
     next();
   };
 }

@@ -14,6 +14,11 @@ export interface UserDoc {
   passwordHash: string;
   role: Role;
   active: boolean;
+  /**
+   * Bumped by every change that must end existing sessions (deactivation, role change, password change,
+   * sign-out everywhere); access tokens carry the version they were issued under.
+   */
+  sessionVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +32,7 @@ export const userSchema = new Schema<UserDoc>(
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ROLES, required: true },
     active: { type: Boolean, required: true, default: true },
+    sessionVersion: { type: Number, required: true, default: 0 },
   },
   { timestamps: true, versionKey: false },
 );

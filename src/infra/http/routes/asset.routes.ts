@@ -6,7 +6,7 @@ import { authenticate } from '../../../shared/middlewares/auth';
 export function assetRoutes(c: Container): Router {
   const router = Router();
   const a = c.controllers.assets;
-  router.use('/assets', authenticate(c.tokens));
+  router.use('/assets', authenticate(c));
   router.post('/assets', a.create);
   router.get('/assets', a.list);
   router.get('/assets/:id', a.get);
@@ -30,7 +30,7 @@ export function assetRoutes(c: Container): Router {
   router.post('/assets/:id/versions/:v/review', r.decide);
 
   // tus 1.0 resumable uploads; the tus server reads the raw body itself.
-  router.all('/uploads', authenticate(c.tokens), c.tus.handler);
-  router.all('/uploads/{*rest}', authenticate(c.tokens), c.tus.handler);
+  router.all('/uploads', authenticate(c), c.tus.handler);
+  router.all('/uploads/{*rest}', authenticate(c), c.tus.handler);
   return router;
 }

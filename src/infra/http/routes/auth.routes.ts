@@ -37,11 +37,13 @@ export function authRoutes(c: Container): Router {
   router.post('/auth/login', perIp, perEmail, auth.login);
   router.post('/auth/refresh', perIp, auth.refresh);
   router.post('/auth/logout', perIp, auth.logout);
-  router.get('/auth/me', authenticate(c.tokens), auth.me);
+  router.post('/auth/logout-all', perIp, authenticate(c), auth.logoutEverywhere);
+  router.post('/auth/password', perIp, authenticate(c), auth.changePassword);
+  router.get('/auth/me', authenticate(c), auth.me);
 
   const users = c.controllers.users;
-  router.post('/users', authenticate(c.tokens), users.create);
-  router.get('/users', authenticate(c.tokens), users.list);
-  router.patch('/users/:id', authenticate(c.tokens), users.update);
+  router.post('/users', authenticate(c), users.create);
+  router.get('/users', authenticate(c), users.list);
+  router.patch('/users/:id', authenticate(c), users.update);
   return router;
 }

@@ -7,7 +7,7 @@ import { methodNotAllowed } from '../../../shared/middlewares/errorHandler';
 export function renderRoutes(c: Container): Router {
   const router = Router();
   const r = c.controllers.renders;
-  const auth = authenticate(c.tokens);
+  const auth = authenticate(c);
   router.post('/assets/:id/render', auth, r.create);
   router.get('/render-jobs', auth, r.list);
   // Registered before /render-jobs/:id/retry so "retry" is never read as an id.

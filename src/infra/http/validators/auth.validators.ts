@@ -11,6 +11,7 @@ export const registerBody = z.strictObject({
 });
 export const loginBody = z.strictObject({ email, password: z.string().min(1).max(1024) });
 export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: password });
 
 export const createUserBody = z.strictObject({ email, name: z.string().trim().min(1).max(120), role: roleEnum, password });
 export const updateUserBody = z
@@ -54,6 +55,15 @@ apiRegistry.registerPath({
   method: 'post', path: '/auth/logout', tags: ['auth'], summary: 'Revoke the session (refresh-token family)',
   request: { body: jsonBody(refreshBody) },
   responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 429) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/auth/logout-all', tags: ['auth'], summary: 'Sign out everywhere: every access and refresh token of the caller stops working', security: bearer,
+  responses: { 204: { description: 'Every session ended' }, ...errorResponses(401, 429) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/auth/password', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends, this one gets a fresh pair', security: bearer,
+  request: { body: jsonBody(changePasswordBody) },
+  responses: { 200: { description: 'Password changed; new tokens', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 429) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/auth/me', tags: ['auth'], summary: 'The caller', security: bearer,

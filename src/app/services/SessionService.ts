@@ -1,0 +1,61 @@
+// The per-request session check: an access token counts only while its user is active and the session
+// version it was issued under is still current. Role changes, deactivation, password changes and
+// "sign out everywhere" bump the version, so every instance refuses the old tokens on their next use.
+import { Types } from 'mongoose';
+import { AuthenticationError } from '../../shared/errors';
+import type { UserRepository } from '../repositories/UserRepository';
+import type { UserDoc } from '../repositories/models/User';
+import type { DomainEvents } from '../events';
+import type { Actor, Role } from './types';
+
+export interface SessionState {
+  studioId: string;
+  role: Role;
+  active: boolean;
+  version: number;
+}
+
+export interface SessionCache {
+  /** undefined on a miss; throws when the cache is unreachable (the check then reads MongoDB). */
+  get(userId: string): Promise<SessionState | undefined>;
+  /** Best effort; never overwrites a newer version. */
+  put(userId: string, state: SessionState): Promise<void>;
+}
+
+export type SessionEndReason = 'deactivated' | 'role-changed' | 'password-changed' | 'signed-out-everywhere';
+
+export const sessionStateOf = (u: UserDoc): SessionState => ({ studioId: String(u.studioId), role: u.role, active: u.active, version: u.sessionVersion ?? 0 });
+
+const REVOKED = () => new AuthenticationError('SESSION_REVOKED', 'This session has ended (sign-out everywhere, a role or password change, or deactivation); sign in again');
+
+export class SessionService {
+  constructor(private readonly deps: { users: UserRepository; cache: SessionCache; events: DomainEvents }) {}
+
+  /**
+   * The actor a verified token may act as now, with the user's current role. Reads the shared cache and,
+   * on a miss or while Redis is down, MongoDB: the check never fails open (if MongoDB is down too, the
+   * request gets the 503 of any MongoDB outage).
+   */
+  async actorFor(token: { id: string; studioId: string; sessionVersion: number }): Promise<Actor> {
+    const state = await this.state(token.id, token.studioId);
+    if (!state || !state.active || state.studioId !== token.studioId || state.version !== token.sessionVersion) throw REVOKED();
+    return { id: token.id, studioId: token.studioId, role: state.role };
+  }
+
+  private async state(userId: string, studioId: string): Promise<SessionState | null> {
+    const cached = await this.deps.cache.get(userId).catch(() => undefined);
+    if (cached) return cached;
+    if (!Types.ObjectId.isValid(userId) || !Types.ObjectId.isValid(studioId)) return null;
+    const user = await this.deps.users.findById(studioId, userId);
+    if (!user) return null;
+    const state = sessionStateOf(user);
+    await this.deps.cache.put(userId, state);
+    return state;
+  }
+
+  /** Call after a write that bumped the user's session version: publishes the new state and ends live sockets. */
+  async ended(user: UserDoc, reason: SessionEndReason): Promise<void> {
+    await this.deps.cache.put(String(user._id), sessionStateOf(user));
+    this.deps.events.emit('user.sessionEnded', { studioId: String(user.studioId), userId: String(user._id), reason });
+  }
+}
