@@ -165,6 +165,29 @@ describe('real-time review over Socket.IO', () => {
     expect(leak.flat()).toEqual([]);
   });
 
+  it('tells the viewers of an asset who joins and leaves it, and no one else', async () => {
+    const first = client(url, a.accessToken);
+    const second = client(url, aDirector.accessToken);
+    const notWatching = client(url, aArtist.accessToken);
+    const otherStudio = client(url, b.accessToken);
+    await Promise.all([first, second, notWatching, otherStudio].map(connected));
+    const seen = collect(first, 'asset:presence');
+    const leaks = [collect(notWatching, 'asset:presence'), collect(otherStudio, 'asset:presence')];
+    await emit(first, 'asset:join', { assetId });
+    await emit(second, 'asset:join', { assetId });
+    expect((await emit(otherStudio, 'asset:join', { assetId })).error?.code).toBe('ASSET_NOT_FOUND');
+    await emit(second, 'asset:leave', { assetId });
+    await waitFor('presence', async () => seen.filter((p) => p.userId === aDirector.user.id).length === 2, 5000, 20);
+    expect(seen.filter((p) => p.userId === aDirector.user.id).map((p) => p.action)).toEqual(['joined', 'left']);
+    // Sentinel: a studio-wide event sent after the presence events reaches the non-watchers over the same
+    // connection, so had presence reached them it would already be here.
+    const sentinels = [collect(notWatching, 'asset:updated'), collect(otherStudio, 'asset:created')];
+    await h.http.patch(`/assets/${assetId}`).set(a.auth).send({ description: 'presence sentinel' }).expect(200);
+    await h.http.post('/assets').set(b.auth).send({ name: 'B sentinel', type: 'PROP' }).expect(201);
+    await waitFor('sentinels', async () => sentinels.every((x) => x.length >= 1), 5000, 20);
+    expect(leaks.flat()).toEqual([]);
+  });
+
   it('disconnects a socket whose token expires, and one whose user is deactivated', async () => {
     const shortLived = jwt.sign({ studioId: a.user.studioId, role: 'PRODUCER', sv: 0 }, h.config.JWT_ACCESS_SECRET, { subject: a.user.id, issuer: h.config.JWT_ISSUER, audience: h.config.JWT_AUDIENCE, jwtid: 'short', expiresIn: 2 });
     const s = client(url, shortLived);

@@ -18,9 +18,13 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
   let tiny: Buffer;
   let url: string;
   const sockets: Listener[] = [];
-  const listen = async (token: string) => {
+  const listen = async (token: string, joinAsset?: string) => {
     const l = await listenSocket(url, token);
     sockets.push(l);
+    if (joinAsset) {
+      const reply = (await l.socket.timeout(5000).emitWithAck('asset:join', { assetId: joinAsset })) as { data?: unknown; error?: { code: string } };
+      if (!reply.data) throw new Error(`asset:join failed: ${JSON.stringify(reply.error)}`);
+    }
     return l.events;
   };
 
@@ -47,8 +51,12 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
 
   it('answers 202 at once, renders 4 frames in 2 chunks, and completes with 4 stored frames and a playable preview', async () => {
     const assetId = await assetWith('Shot 010', tiny, 'sh010.blend');
-    const mine = await listen(s.accessToken);
-    const theirs = await listen((await givenStudio(h)).accessToken);
+    const mine = await listen(s.accessToken, assetId);
+    const studioWide = await listen(s.accessToken);
+    const other = await givenStudio(h);
+    const theirs = await listen(other.accessToken);
+    const theirJoin = (await sockets.at(-1)!.socket.timeout(5000).emitWithAck('asset:join', { assetId })) as { error?: { code: string } };
+    expect(theirJoin.error?.code).toBe('ASSET_NOT_FOUND');
     const t0 = Date.now();
     const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ frames: { start: 1, end: 4 }, chunkSize: 2 });
     expect(res.status).toBe(202);
@@ -72,13 +80,17 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', nb_read_frames: '4', width: 64, height: 64 });
     expect(Number(probe.format.duration)).toBeGreaterThan(0);
 
-    // Progress and completion reached this studio's client through the workers' Redis emitter...
-    await waitFor('render events', async () => (mine['render:completed'] ?? []).length === 1, 10_000, 50);
+    // Progress reached the client watching the asset, completion every client of the studio, through the
+    // workers' Redis emitter...
+    await waitFor('render events', async () => (mine['render:completed'] ?? []).length === 1 && (studioWide['render:completed'] ?? []).length === 1, 10_000, 50);
     const progress = mine['render:progress'] ?? [];
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.every((p) => p.jobId === res.body.id && p.assetId === assetId)).toBe(true);
     expect(progress.at(-1)!.progress).toBe(100);
     expect(mine['render:completed']![0]).toMatchObject({ jobId: res.body.id, frames: 4 });
+    // ...progress (asset-room only) did not reach the studio client that did not join the asset, both events
+    // arriving in order on one connection, so completion is the sentinel that progress would have come before...
+    expect(studioWide['render:progress']).toBeUndefined();
     // ...and nothing of it reached another studio's client.
     expect(theirs['render:progress']).toBeUndefined();
     expect(theirs['render:completed']).toBeUndefined();
