@@ -1,6 +1,78 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import regexp from 'eslint-plugin-regexp';
+// Both come with eslint-plugin-regexp (its own dependencies), so they move with it.
+import { RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
+import { getConsumedChars, isPotentiallyEmpty } from 'regexp-ast-analysis';
+
+/**
+ * eslint-plugin-regexp only finds attacks that repeat a single character, so it passes
+ * /^(<!--[\s\S]*?-->\s*)*x/, whose attack repeats the word `<!---->` and doubles the time per copy.
+ * This catches that shape: an unbounded quantifier inside another one, where the inner loop can
+ * consume every character that must stand between two of its runs (the rest of one iteration and the
+ * start of the next), so one input splits between the loops in exponentially many ways. A separator
+ * the inner loop cannot consume, as in /^[a-z]+(?:-[a-z]+)*$/, keeps the split unique and passes.
+ */
+const noAmbiguousNestedQuantifier = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      nested: '{{inner}} can consume what separates two runs of the enclosing {{outer}}, so an input splits between them in exponentially many ways (ReDoS). Give the runs a separator {{inner}} cannot consume, or scan by hand.',
+    },
+  },
+  create(context) {
+    const parser = new RegExpParser({ ecmaVersion: 2025 });
+    function check(node, pattern, flags) {
+      let literal;
+      try {
+        literal = parser.parseLiteral(`/${pattern}/${flags}`);
+      } catch {
+        return; // an invalid pattern is no-invalid-regexp's to report
+      }
+      visitRegExpAST(literal, {
+        onQuantifierEnter(outer) {
+          if (outer.max !== Infinity) return;
+          visitRegExpAST(outer.element, {
+            onQuantifierEnter(inner) {
+              if (inner.max !== Infinity || canSeparate(inner, outer, literal.flags)) return;
+              // In a regex literal the parser's offsets are the source's; a string's escapes shift them, so point at the call.
+              const loc = node.regex ? { start: context.sourceCode.getLocFromIndex(node.range[0] + inner.start), end: context.sourceCode.getLocFromIndex(node.range[0] + inner.end) } : node.loc;
+              context.report({ node, loc, messageId: 'nested', data: { inner: inner.raw, outer: outer.raw } });
+            },
+          });
+        },
+      });
+    }
+    /** Whether something between two runs of inner (within one iteration of outer) must consume a character inner cannot. */
+    function canSeparate(inner, outer, flags) {
+      const chars = getConsumedChars(inner.element, flags).chars;
+      for (let node = inner; node !== outer; node = node.parent) {
+        if (node.parent.type !== 'Alternative') continue;
+        for (const element of node.parent.elements) {
+          if (element === node || isPotentiallyEmpty(element, flags)) continue;
+          if (getConsumedChars(element, flags).chars.isDisjointWith(chars)) return true;
+        }
+      }
+      return false;
+    }
+    const isRegExpCall = (node) => node.callee.type === 'Identifier' && node.callee.name === 'RegExp' && node.arguments[0]?.type === 'Literal' && typeof node.arguments[0].value === 'string';
+    const fromCall = (node) => {
+      if (!isRegExpCall(node)) return;
+      const flags = node.arguments[1];
+      if (flags && !(flags.type === 'Literal' && typeof flags.value === 'string')) return;
+      check(node, node.arguments[0].value, flags?.value ?? '');
+    };
+    return {
+      Literal(node) {
+        if (node.regex) check(node, node.regex.pattern, node.regex.flags);
+      },
+      NewExpression: fromCall,
+      CallExpression: fromCall,
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**'] },
@@ -15,6 +87,18 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       // Only src/config/env.ts may read the environment (scripts that run outside the app are exempt below).
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config/env.ts' }],
+    },
+  },
+  {
+    // A regex that backtracks or moves super-linearly stalls the event loop on a crafted input (ReDoS).
+    // 'potential' also judges regexes whose use the plugin cannot see (zod .regex(), helpers), assuming
+    // the worst: a rejecting suffix; partial patterns are checked too, since their source ends up in others.
+    plugins: { regexp, local: { rules: { 'no-ambiguous-nested-quantifier': noAmbiguousNestedQuantifier } } },
+    rules: {
+      'local/no-ambiguous-nested-quantifier': 'error',
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-super-linear-move': ['error', { report: 'potential', ignorePartial: false }],
+      'regexp/no-misleading-capturing-group': 'error',
     },
   },
   {

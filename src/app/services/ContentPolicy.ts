@@ -39,8 +39,6 @@ const UNSNIFFABLE_ALLOWED: Record<string, string> = {
   usdc: 'application/octet-stream',
   usdz: 'model/vnd.usdz+zip',
   abc: 'application/octet-stream',
-  exr: 'image/x-exr',
-  hdr: 'image/vnd.radiance',
   vdb: 'application/octet-stream',
   ass: 'text/plain',
   hip: 'application/octet-stream',
@@ -70,7 +68,66 @@ const REFUSED_EXTENSIONS = new Set([
 
 const REFUSED_SNIFFED_MIME = new Set(['application/x-msdownload', 'application/wasm', 'application/x-shockwave-flash', 'application/x-deb', 'application/x-rpm', 'application/x-apple-diskimage']);
 
-function magic(head: Buffer): { kind: 'executable' | 'script' | 'markup'; what: string } | { kind: 'exr' } | undefined {
+/** Radiance RGBE header lines (Greg Ward's format); the newline keeps `#?RADIANCEfoo` out. */
+const RADIANCE_MAGIC = [Buffer.from('#?RADIANCE\n'), Buffer.from('#?RGBE\n'), Buffer.from('#?RADIANCE\r\n'), Buffer.from('#?RGBE\r\n')];
+
+/** Tags that make a browser treat the text as an HTML or SVG document when it opens with them. */
+const MARKUP_TAGS = ['html', 'head', 'body', 'script', 'svg'];
+
+/** JavaScript's whitespace, as trimStart and \s have it (the BOM included). */
+const SPACE = /\s/;
+function isSpace(c: string): boolean {
+  // ASCII is decided without a regex call: whitespace runs are the longest stretch the scan walks.
+  return c <= ' ' ? c === ' ' || (c >= '\t' && c <= '\r') : c > '\x7f' && SPACE.test(c);
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isSpace(text.charAt(i))) i++;
+  return i;
+}
+
+/**
+ * Whether the lower-cased text opens, after what a parser passes over (whitespace, a BOM, comments, the
+ * XML declaration and other processing instructions, a non-HTML doctype), with an HTML or SVG tag.
+ * A scan rather than a regex: the regex it replaces backtracked exponentially on an XML declaration
+ * followed by many `<!---->`. Every step moves `i` forward and each indexOf starts at `i`, so the cost
+ * is linear in the head; an unterminated construct means there is no markup we can see.
+ */
+function opensAsMarkup(text: string, from: number): boolean {
+  let i = from;
+  for (;;) {
+    i = skipSpace(text, i);
+    let end: number;
+    if (text.startsWith('<!--', i)) {
+      end = text.indexOf('-->', i + 4);
+      if (end < 0) return false;
+      i = end + 3;
+    } else if (text.startsWith('<?', i)) {
+      // The first '>' ends it, as the old regex had it: an HTML parser reads `<?…>` as a bogus comment.
+      end = text.indexOf('>', i + 2);
+      if (end < 0) return false;
+      i = end + 1;
+    } else if (text.startsWith('<!doctype', i)) {
+      const name = skipSpace(text, i + '<!doctype'.length);
+      if (text.startsWith('html', name)) return true;
+      end = text.indexOf('>', name);
+      if (end < 0) return false;
+      i = end + 1;
+    } else {
+      break;
+    }
+  }
+  if (text.charAt(i) !== '<') return false;
+  const tag = MARKUP_TAGS.find((t) => text.startsWith(t, i + 1));
+  if (!tag) return false;
+  const after = text.charAt(i + 1 + tag.length);
+  return after === '>' || after === '/' || isSpace(after);
+}
+
+type Magic = { kind: 'executable' | 'script' | 'markup'; what: string } | { kind: 'exr' } | { kind: 'radiance' };
+
+function magic(head: Buffer): Magic | undefined {
   const startsWith = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
   if (startsWith(0x7f, 0x45, 0x4c, 0x46)) return { kind: 'executable', what: 'ELF executable' };
   if (startsWith(0x4d, 0x5a)) return { kind: 'executable', what: 'Windows executable' };
@@ -79,24 +136,33 @@ function magic(head: Buffer): { kind: 'executable' | 'script' | 'markup'; what: 
   }
   if (startsWith(0x00, 0x61, 0x73, 0x6d)) return { kind: 'executable', what: 'WebAssembly module' };
   if (startsWith(0x76, 0x2f, 0x31, 0x01)) return { kind: 'exr' };
-  const text = head.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  if (text.startsWith('#!')) return { kind: 'script', what: 'script with an interpreter line' };
-  if (/^<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|script[\s>])/.test(text) || /^<\?xml[^>]*>\s*(<!--[\s\S]*?-->\s*)*<(svg|html)[\s>]/.test(text) || /^<svg[\s>]/.test(text)) {
-    return { kind: 'markup', what: 'HTML or SVG document' };
-  }
+  if (RADIANCE_MAGIC.some((m) => head.subarray(0, m.length).equals(m))) return { kind: 'radiance' };
+  // The whole head, not a prefix of it: a shorter window let a long comment preamble hide an SVG.
+  const text = head.subarray(0, SNIFF_BYTES).toString('utf8').toLowerCase();
+  const start = skipSpace(text, 0);
+  if (text.startsWith('#!', start)) return { kind: 'script', what: 'script with an interpreter line' };
+  if (opensAsMarkup(text, start)) return { kind: 'markup', what: 'HTML or SVG document' };
   return undefined;
 }
 
 export async function judgeContent(originalName: string, head: Buffer): Promise<ContentVerdict> {
   const ext = path.extname(originalName).slice(1).toLowerCase();
   const m = magic(head);
-  if (m && m.kind !== 'exr') throw new UnsupportedMediaTypeError('FILE_TYPE_REFUSED', `Refused: the file is an ${m.what}`);
+  if (m && 'what' in m) throw new UnsupportedMediaTypeError('FILE_TYPE_REFUSED', `Refused: the file is an ${m.what}`);
   if (REFUSED_EXTENSIONS.has(ext)) throw new UnsupportedMediaTypeError('FILE_TYPE_REFUSED', `Refused: .${ext} files are not accepted`);
 
   if (m?.kind === 'exr') {
     if (ext !== 'exr') throw new UnsupportedMediaTypeError('FILE_TYPE_MISMATCH', `The content is OpenEXR but the name says .${ext || '(none)'}`);
     return { mimeType: 'image/x-exr', verified: true, ext };
   }
+  if (m?.kind === 'radiance') {
+    if (ext !== 'hdr') throw new UnsupportedMediaTypeError('FILE_TYPE_MISMATCH', `The content is a Radiance HDR image but the name says .${ext || '(none)'}`);
+    return { mimeType: 'image/vnd.radiance', verified: true, ext };
+  }
+  // Both have a magic that nothing else sniffs for, so a .hdr or .exr without it is something else (a
+  // playlist that media tools would follow, a page): never accept it as unverified on its name alone.
+  if (ext === 'hdr') throw new UnsupportedMediaTypeError('FILE_TYPE_MISMATCH', 'The content is not a Radiance HDR image but the name says .hdr');
+  if (ext === 'exr') throw new UnsupportedMediaTypeError('FILE_TYPE_MISMATCH', 'The content is not an OpenEXR image but the name says .exr');
 
   const sniffed = await fromBuffer(head);
   if (sniffed) {
