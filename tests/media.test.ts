@@ -17,14 +17,14 @@ describe('media: real ffmpeg and sharp', () => {
 
   it('makes a poster frame of the requested width', async () => {
     const out = path.join(dir, 'poster.png');
-    await ffmpeg.posterFrame(video, out, { width: 160 });
+    await ffmpeg.posterFrame(video, out, { width: 160, mimeType: 'video/mp4' });
     expect(await sharp(out).metadata()).toMatchObject({ width: 160, height: 120, format: 'png' });
   });
 
   it('makes an H.264 yuv420p proxy of the requested height and the same duration', async () => {
     const out = path.join(dir, 'proxy.mp4');
-    await ffmpeg.proxy(video, out, { height: 120 });
-    const p = await ffmpeg.probe(out);
+    await ffmpeg.proxy(video, out, { height: 120, mimeType: 'video/mp4' });
+    const p = await ffmpeg.probe(out, { mimeType: 'video/mp4' });
     expect(p).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', height: 120, width: 160, hasAudio: true });
     expect(Math.abs(p.durationSeconds - 2)).toBeLessThan(0.2);
   });
@@ -35,7 +35,7 @@ describe('media: real ffmpeg and sharp', () => {
     }
     const out = path.join(dir, 'preview.mp4');
     await ffmpeg.framesToMovie(path.join(dir, 'frame_%05d.png'), out, { fps: 24, startNumber: 1 });
-    const p = await ffmpeg.probe(out);
+    const p = await ffmpeg.probe(out, { mimeType: 'video/mp4' });
     expect(p).toMatchObject({ codec: 'h264', frames: 4, width: 64, height: 64 });
     expect(p.durationSeconds).toBeCloseTo(4 / 24, 1);
   });
@@ -43,26 +43,26 @@ describe('media: real ffmpeg and sharp', () => {
   it('fails permanently with MEDIA_PROCESSING_FAILED on a corrupt input', async () => {
     const bad = path.join(dir, 'bad.mp4');
     writeFileSync(bad, Buffer.from('this is not a video at all'));
-    const err = await ffmpeg.proxy(bad, path.join(dir, 'x.mp4'), { height: 120 }).catch((e: unknown) => e);
+    const err = await ffmpeg.proxy(bad, path.join(dir, 'x.mp4'), { height: 120, mimeType: 'video/mp4' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MEDIA_PROCESSING_FAILED' });
     expect(isPermanentMediaError(err)).toBe(true);
   });
 
   it('says MEDIA_TOOL_UNAVAILABLE when ffmpeg is missing', async () => {
     const missing = new Ffmpeg({ ffmpegPath: '/nonexistent/ffmpeg' });
-    await expect(missing.proxy(video, path.join(dir, 'y.mp4'), { height: 120 })).rejects.toMatchObject({ code: 'MEDIA_TOOL_UNAVAILABLE' });
+    await expect(missing.proxy(video, path.join(dir, 'y.mp4'), { height: 120, mimeType: 'video/mp4' })).rejects.toMatchObject({ code: 'MEDIA_TOOL_UNAVAILABLE' });
   });
 
   it('thumbnails a 1000x500 PNG to fit inside 256 with sharp', async () => {
     const src = path.join(dir, 'wide.png');
     await sharp({ create: { width: 1000, height: 500, channels: 3, background: '#336699' } }).png().toFile(src);
-    expect(await makeImageThumbnail(src, path.join(dir, 'wide.thumb.png'), { size: 256, ffmpeg })).toEqual({ width: 256, height: 128, format: 'png' });
+    expect(await makeImageThumbnail(src, path.join(dir, 'wide.thumb.png'), { size: 256, mimeType: 'image/png', ffmpeg })).toEqual({ width: 256, height: 128, format: 'png' });
   });
 
   it('thumbnails an OpenEXR image, which sharp cannot read, through ffmpeg', async () => {
     const exr = path.join(dir, 'plate.exr');
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x480', '-frames:v', '1', '-pix_fmt', 'gbrpf32le', exr]);
     await expect(sharp(exr).metadata()).rejects.toThrow();
-    expect(await makeImageThumbnail(exr, path.join(dir, 'plate.thumb.png'), { size: 200, ffmpeg })).toEqual({ width: 200, height: 150, format: 'png' });
+    expect(await makeImageThumbnail(exr, path.join(dir, 'plate.thumb.png'), { size: 200, mimeType: 'image/x-exr', ffmpeg })).toEqual({ width: 200, height: 150, format: 'png' });
   });
 });

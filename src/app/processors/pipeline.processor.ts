@@ -15,7 +15,7 @@ import type { StorageProvider } from '../../infra/storage/StorageProvider';
 import { objectKey, MeteringTransform } from '../../infra/storage/StorageProvider';
 import type { Ffmpeg } from '../../infra/media/ffmpeg';
 import { isPermanentMediaError } from '../../infra/media/ffmpeg';
-import { makeImageThumbnail } from '../../infra/media/images';
+import { makeImageThumbnail, previewReaderFor } from '../../infra/media/images';
 import type { QueueBus } from '../../infra/queue/QueueBus';
 import type { JobMap } from '../../infra/queue/jobs';
 import type { WorkerEventMap } from '../../infra/realtime/emitter';
@@ -117,20 +117,32 @@ export async function processPreview(data: JobMap['media.preview'], deps: Pipeli
     const isImage = v.file.mimeType.startsWith('image/');
     const isVideo = v.file.mimeType.startsWith('video/');
     if (!isImage && !isVideo) return { status: 'SKIPPED', note: `no preview for ${v.file.mimeType}` };
+    // An unverified type comes from the file name alone (a .hdr may hold an HLS playlist that makes ffmpeg
+    // read other studios' files); media tools only ever see bytes whose type was sniffed.
+    if (!v.file.verified) {
+      throw new StepFailure(
+        'MEDIA_UNVERIFIED',
+        `No preview is made from content that could not be verified: this file is ${v.file.mimeType} by its name only. The version stays available for download; for a preview, upload it in a format whose content can be checked (PNG, JPEG, TIFF, OpenEXR, MP4, MOV, MKV)`,
+        true,
+      );
+    }
+    // A real format that nothing here may read (Radiance HDR has no ffmpeg 5.1 decoder): nothing to preview.
+    if (!previewReaderFor(v.file.mimeType)) return { status: 'SKIPPED', note: `no preview reader for ${v.file.mimeType}` };
     const work = mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
     try {
-      const input = path.join(work, `input${path.extname(v.file.originalName)}`);
+      // No user extension: the stored MIME type, not the name, decides how the file is read.
+      const input = path.join(work, 'input');
       await pump(await deps.storage.read(v.file.key), createWriteStream(input));
       if (isImage) {
         const out = path.join(work, 'thumbnail.png');
-        const t = await makeImageThumbnail(input, out, { size: deps.thumbnailSize, ffmpeg: deps.ffmpeg });
+        const t = await makeImageThumbnail(input, out, { size: deps.thumbnailSize, mimeType: v.file.mimeType, ffmpeg: deps.ffmpeg });
         await deps.storage.write(base('thumbnail.png'), createReadStream(out), { contentType: 'image/png' });
         return { status: 'DONE', note: `thumbnail ${t.width}x${t.height}`, outputs: { thumbnailKey: base('thumbnail.png') } };
       }
       const poster = path.join(work, 'poster.png');
       const proxy = path.join(work, 'proxy.mp4');
-      await deps.ffmpeg.posterFrame(input, poster, { width: deps.thumbnailSize });
-      await deps.ffmpeg.proxy(input, proxy, { height: deps.proxyHeight });
+      await deps.ffmpeg.posterFrame(input, poster, { width: deps.thumbnailSize, mimeType: v.file.mimeType });
+      await deps.ffmpeg.proxy(input, proxy, { height: deps.proxyHeight, mimeType: v.file.mimeType });
       await deps.storage.write(base('poster.png'), createReadStream(poster), { contentType: 'image/png' });
       await deps.storage.write(base('proxy.mp4'), createReadStream(proxy), { contentType: 'video/mp4' });
       return { status: 'DONE', note: 'poster and H.264 proxy', outputs: { posterKey: base('poster.png'), thumbnailKey: base('poster.png'), proxyKey: base('proxy.mp4') } };

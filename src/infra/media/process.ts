@@ -1,12 +1,15 @@
-// Runs an external program safely: an args array (never a shell), its own process group so a timeout
-// or an abort kills everything it started, line-split output, and a bounded stderr tail for errors.
+// Runs an external program safely: an args array (never a shell), a minimal environment, its own process
+// group so a timeout or an abort kills everything it started, line-split output, and a bounded stderr tail.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { DomainError } from '../../shared/errors';
 
 export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   cwd?: string;
+  /** What this program needs on top of the minimal environment; may replace HOME and TMPDIR. */
+  env?: Record<string, string>;
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
   /** Keep all of stdout (up to 4 MiB) in the result, for programs that answer in JSON. */
@@ -31,13 +34,33 @@ export class ProgramMissingError extends DomainError {
 
 const TAIL_LINES = 50;
 
+/**
+ * The whole environment of a child. The programs we run parse hostile files (uploads, scenes), so none of
+ * our secrets (MONGO_URI, S3 keys, JWT secrets) may be readable by them: nothing is inherited but PATH.
+ */
+export function childEnvironment(o: { cwd?: string; env?: Record<string, string> } = {}): Record<string, string> {
+  return {
+    // The one read of process.env outside config/env.ts, kept here so no caller can forget it: PATH is how
+    // spawn finds `ffmpeg` and `blender` (FFMPEG_PATH and BLENDER_PATH may be bare names) and how they find
+    // their helpers, and it holds no secret.
+    // eslint-disable-next-line no-restricted-properties
+    PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin',
+    // Never the service user's home: dotfiles there (and whatever a tool writes back) stay out of reach.
+    HOME: o.cwd ?? os.tmpdir(),
+    TMPDIR: os.tmpdir(),
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    ...o.env,
+  };
+}
+
 export function runProcess(bin: string, args: string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (o.signal?.aborted) {
       resolve({ code: null, signal: null, timedOut: false, aborted: true, tail: [], stdout: '' });
       return;
     }
-    const child = spawn(bin, args, { cwd: o.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { cwd: o.cwd, env: childEnvironment(o), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     let timedOut = false;
     let aborted = false;

@@ -1,6 +1,7 @@
 // Renders with the Blender CLI: background mode, Python auto-run disabled (-Y, scene files are
-// untrusted), its own working directory, a timeout, and a process-group kill on cancel.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// untrusted), factory settings, its own working, home and temp directories with no secret in its
+// environment, a timeout, and a process-group kill on cancel.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RenderError } from '../../shared/errors';
@@ -38,18 +39,26 @@ export class BlenderEngine implements RenderEngine {
     const saved = new Map<number, string>();
     let current = req.frameStart;
     const work = mkdtempSync(path.join(os.tmpdir(), 'blender-'));
+    // Blender writes its config, caches and autosaves under HOME and TMPDIR: keep them in this render's
+    // directory, removed afterwards, so one untrusted scene leaves nothing for the next.
+    const env = { HOME: path.join(work, 'home'), TMPDIR: path.join(work, 'tmp') };
+    mkdirSync(env.HOME);
+    mkdirSync(env.TMPDIR);
     const report = (sample?: number, samples?: number) => {
       const within = sample !== undefined && samples ? sample / samples : 0;
       const percent = Math.min(100, ((saved.size + (saved.has(current) ? 0 : within)) / total) * 100);
       req.onProgress?.({ frame: current, sample, samples, framesDone: saved.size, framesTotal: total, percent });
     };
-    const args = ['-b', '-Y', '-noaudio', req.scenePath, '-o', path.join(req.outputDir, 'frame_#####'), '-F', 'PNG', '-x', '1', '-s', String(req.frameStart), '-e', String(req.frameEnd), '-a'];
+    // Options before the scene apply to its loading: --factory-startup ignores user preferences and add-ons.
+    // `-b -Y` stays first: operators (and tests/render.worker.test.ts) find running renders by it.
+    const args = ['-b', '-Y', '--factory-startup', '-noaudio', req.scenePath, '-o', path.join(req.outputDir, 'frame_#####'), '-F', 'PNG', '-x', '1', '-s', String(req.frameStart), '-e', String(req.frameEnd), '-a'];
     let result;
     try {
       result = await runProcess(this.blenderPath, args, {
         timeoutMs: req.timeoutMs,
         signal: req.signal,
         cwd: work,
+        env,
         onStdoutLine: (line) => {
           const fra = /^Fra:(\d+)\b/.exec(line);
           if (fra) current = Number(fra[1]);
