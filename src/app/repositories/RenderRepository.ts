@@ -25,6 +25,14 @@ export class RenderRepository {
     return findOwned(this.models.RenderJob, studioId, id);
   }
 
+  /** The studio's unfinished render with the highest queue lane: where its next render's lane starts. */
+  lastUnfinishedLane(studioId: StudioId): Promise<Pick<RenderJobDoc, 'priority' | 'chunkCount'> | null> {
+    return this.models.RenderJob.findOne({ studioId, status: { $in: ['QUEUED', 'PROCESSING'] } }, { priority: 1, chunkCount: 1 })
+      .sort({ priority: -1 })
+      .lean<Pick<RenderJobDoc, 'priority' | 'chunkCount'>>()
+      .exec();
+  }
+
   findByIdempotencyKey(studioId: StudioId, key: string): Promise<RenderJobDoc | null> {
     return this.models.RenderJob.findOne({ studioId, idempotencyKey: key }).lean<RenderJobDoc>().exec();
   }

@@ -10,7 +10,7 @@ import type { RenderJobDoc, RenderStatus, RenderEngineName } from '../repositori
 import type { RenderChunkDoc } from '../repositories/models/RenderChunk';
 import type { Page } from '../repositories/pagination';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
-import type { QueueBus } from '../../infra/queue/QueueBus';
+import { MAX_PRIORITY, type QueueBus } from '../../infra/queue/QueueBus';
 import type { Logger } from '../../infra/logging/logger';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { AssetService } from './AssetService';
@@ -21,7 +21,6 @@ export interface RenderRequest {
   version?: number;
   frames?: { start: number; end: number };
   chunkSize?: number;
-  priority?: number;
   engine?: RenderEngineName;
   maxAttempts?: number;
   chunkTimeoutMs?: number;
@@ -145,7 +144,7 @@ export class RenderService {
           frames,
           chunkSize,
           chunkCount: chunks.length,
-          priority: input.priority ?? 5,
+          priority: await this.lane(actor.studioId),
           status: 'QUEUED',
           maxAttempts: input.maxAttempts ?? this.deps.defaults.maxAttempts,
           chunkTimeoutMs: input.chunkTimeoutMs ?? this.deps.defaults.chunkTimeoutMs,
@@ -182,12 +181,30 @@ export class RenderService {
     const pending = (chunks ?? (await this.deps.renders.chunks(job.studioId, job._id))).filter((c) => c.status === 'QUEUED');
     try {
       await this.deps.queue.enqueueRender(
-        { data: { studioId: String(job.studioId), renderJobId: String(job._id) }, jobId: ids.parent, priority: job.priority },
-        pending.map((c) => ({ data: { studioId: String(job.studioId), renderJobId: String(job._id), chunkIndex: c.index }, jobId: ids.chunk(c.index), attempts: job.maxAttempts })),
+        { data: { studioId: String(job.studioId), renderJobId: String(job._id) }, jobId: ids.parent, priority: Math.min(job.priority + job.chunkCount, MAX_PRIORITY) },
+        pending.map((c) => ({
+          data: { studioId: String(job.studioId), renderJobId: String(job._id), chunkIndex: c.index },
+          jobId: ids.chunk(c.index),
+          priority: Math.min(job.priority + c.index, MAX_PRIORITY),
+          attempts: job.maxAttempts,
+        })),
       );
     } catch (err) {
       this.deps.logger.warn('render enqueue failed; the reconciler will retry', { renderJobId: String(job._id), err: (err as Error).message });
     }
+  }
+
+  /**
+   * Fair share of the farm between studios, decided here and never by the client. The render queue is
+   * shared, and BullMQ runs the lowest priority number first (FIFO among equals). A studio's renders get
+   * consecutive numbers per chunk starting after its own unfinished ones, and a studio with nothing
+   * unfinished starts again at 1. So every studio's n-th waiting chunk runs before anyone's (n+1)-th:
+   * round-robin by chunk. A studio that queues 500 renders pushes only its own later work back; another
+   * studio's first chunk waits behind at most about one chunk per busy studio.
+   */
+  private async lane(studioId: string): Promise<number> {
+    const last = await this.deps.renders.lastUnfinishedLane(studioId);
+    return last ? Math.min(last.priority + last.chunkCount, MAX_PRIORITY) : 1;
   }
 
   async get(actor: Actor, id: string): Promise<RenderJobDto> {
@@ -221,7 +238,9 @@ export class RenderService {
       const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
       if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
       await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
-      return (await this.deps.renders.updateJob(current, { status: 'QUEUED', error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
+      // Queued again, so it takes a new place in its studio's lane.
+      const priority = await this.lane(actor.studioId);
+      return (await this.deps.renders.updateJob(current, { status: 'QUEUED', priority, error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
     });
     await this.enqueue(updated);
     await this.deps.audit.record(actor, 'render.retried', 'asset', job.assetId, { renderJobId: id, run: updated.run });

@@ -3,6 +3,9 @@
 import { FlowProducer, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { JOB_QUEUE, QUEUE_NAMES, type JobMap, type JobName, type QueueName } from './jobs';
 
+/** BullMQ's lowest priority (2^21); larger values are refused. */
+export const MAX_PRIORITY = 2_097_152;
+
 export interface EnqueueOptions {
   jobId?: string;
   /** 1 is the highest priority (BullMQ semantics); omitted means normal. */
@@ -55,7 +58,7 @@ export class QueueBus {
   /** A render: one parent job that runs after all chunk children have completed. */
   async enqueueRender(
     parent: { data: JobMap['render.finalize']; jobId: string; priority?: number },
-    chunks: Array<{ data: JobMap['render.chunk']; jobId: string; attempts: number; backoffMs?: number }>,
+    chunks: Array<{ data: JobMap['render.chunk']; jobId: string; priority?: number; attempts: number; backoffMs?: number }>,
   ): Promise<void> {
     if (!this.flows) {
       this.flows = new FlowProducer({ connection: this.options.connection, prefix: this.options.prefix });
@@ -71,7 +74,7 @@ export class QueueBus {
         queueName: JOB_QUEUE['render.chunk'],
         data: c.data,
         // A chunk that fails for good fails its parent, so the render ends as FAILED rather than hanging.
-        opts: { ...toJobOptions({ jobId: c.jobId, priority: parent.priority, attempts: c.attempts, backoffMs: c.backoffMs }), failParentOnFailure: true },
+        opts: { ...toJobOptions({ jobId: c.jobId, priority: c.priority ?? parent.priority, attempts: c.attempts, backoffMs: c.backoffMs }), failParentOnFailure: true },
       })),
     });
   }

@@ -15,7 +15,10 @@ export interface RenderJobDoc {
   frames: { start: number; end: number };
   chunkSize: number;
   chunkCount: number;
-  /** 1 is the most urgent, 10 the least (BullMQ order). */
+  /**
+   * The render's queue lane, decided by the server (see RenderService.lane): its chunk i runs at BullMQ
+   * priority `priority + i`; lower runs first.
+   */
   priority: number;
   status: RenderStatus;
   maxAttempts: number;
@@ -66,3 +69,4 @@ renderJobSchema.index({ studioId: 1, createdAt: -1, _id: -1 });
 renderJobSchema.index({ studioId: 1, status: 1, createdAt: -1, _id: -1 });
 renderJobSchema.index({ studioId: 1, assetId: 1, createdAt: -1, _id: -1 });
 renderJobSchema.index({ status: 1, queuedAt: 1 });
+renderJobSchema.index({ studioId: 1, status: 1, priority: -1 });

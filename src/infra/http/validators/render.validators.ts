@@ -9,7 +9,6 @@ export const renderBody = z.strictObject({
   version: z.number().int().min(1).optional(),
   frames: z.strictObject({ start: frame, end: frame }).optional(),
   chunkSize: z.number().int().min(1).max(1000).optional(),
-  priority: z.number().int().min(1).max(10).optional(),
   engine: z.enum(RENDER_ENGINES).optional(),
   maxAttempts: z.number().int().min(1).max(10).optional(),
   chunkTimeoutMs: z.number().int().min(1000).max(24 * 3600_000).optional(),

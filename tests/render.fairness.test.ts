@@ -1,0 +1,75 @@
+// Fair queues: the render farm is shared by every studio, so one studio's backlog must not hold back
+// another studio's first render, and no client chooses its own priority.
+import { Types } from 'mongoose';
+import { startHarness, type Harness } from './support/harness';
+import { givenStudio, type Session } from './support/factories';
+import { renderWorkerFor, waitFor } from './support/workers';
+import { SimulatedEngine } from '../src/infra/render/SimulatedEngine';
+import type { Actor } from '../src/app/services/types';
+
+describe('render farm: fair share between studios', () => {
+  let h: Harness;
+  let a: Session;
+  let b: Session;
+  let worker: { close(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000', RENDER_CONCURRENCY: '1' });
+    a = await givenStudio(h, 'Flooding Studio');
+    b = await givenStudio(h, 'Small Studio');
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await h.close();
+  });
+
+  async function renderableAsset(s: Session) {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: `Shot ${Math.random().toString(36).slice(2, 8)}`, type: 'SHOT' }).expect(201)).body as { id: string };
+    await h.http.post(`/assets/${asset.id}/versions`).set(s.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'shot.fbx').expect(201);
+    return asset.id;
+  }
+  const actorOf = (s: Session): Actor => ({ id: s.user.id, studioId: s.user.studioId, role: s.user.role as Actor['role'] });
+
+  it('refuses a client-chosen priority: the server decides', async () => {
+    const assetId = await renderableAsset(a);
+    const res = await h.http.post(`/assets/${assetId}/render`).set(a.auth).send({ engine: 'simulated', priority: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(await h.container.models.RenderJob.countDocuments({ assetId: new Types.ObjectId(assetId) })).toBe(0);
+  });
+
+  it('starts studio B\'s single render before studio A\'s 10th of 500 queued renders finishes', async () => {
+    const assetA = await renderableAsset(a);
+    const assetB = await renderableAsset(b);
+    // 500 renders from A, all queued before any worker runs: the worst case for B, which comes last.
+    const renders = h.container.services.renders;
+    const ids: string[] = [];
+    for (let i = 0; i < 500; i += 25) {
+      const batch = await Promise.all(Array.from({ length: 25 }, () => renders.create(actorOf(a), assetA, { engine: 'simulated' })));
+      ids.push(...batch.map((r) => r.job.id));
+    }
+    const mine = (await h.http.post(`/assets/${assetB}/render`).set(b.auth).send({ engine: 'simulated' }).expect(202)).body as { id: string; priority: number };
+    expect(mine.priority).toBe(1);
+
+    worker = await renderWorkerFor(h, { engines: { simulated: new SimulatedEngine({ msPerFrame: 20 }) }, reconcileEveryMs: 3_600_000 });
+    const done = await waitFor('B\'s render to complete', async () => {
+      const j = (await h.http.get(`/render-jobs/${mine.id}`).set(b.auth)).body;
+      return j.status === 'COMPLETED' && j;
+    }, 60_000, 100);
+    await worker.close();
+    worker = undefined;
+    const startedAt = new Date(done.startedAt as string);
+    const aFinishedBefore = await h.container.models.RenderJob.countDocuments({
+      studioId: new Types.ObjectId(a.user.studioId),
+      status: 'COMPLETED',
+      finishedAt: { $lte: startedAt },
+    });
+    expect(aFinishedBefore).toBeLessThan(10);
+    // A's own order holds: the renders of A that ran are its earliest-queued ones (lowest lanes).
+    const aJobs = await h.container.models.RenderJob.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean();
+    const ran = aJobs.filter((j) => j.status !== 'QUEUED').map((j) => j.priority);
+    const waiting = aJobs.filter((j) => j.status === 'QUEUED').map((j) => j.priority);
+    expect(ran.length).toBeGreaterThan(0);
+    expect(Math.max(...ran)).toBeLessThanOrEqual(Math.min(...waiting));
+  }, 180_000);
+});
