@@ -1,92 +1,232 @@
-// Tenant isolation sweep: every route of the OpenAPI document, called with studio B's token on studio A's
-// resources, answers 403/404 (or, for collections, B's own empty data) and leaks nothing of studio A.
+// Tenant isolation sweep over everything mounted: every route of the Express router (walked from the router
+// itself, so a route added anywhere joins without being listed), the tus endpoints and every Socket.IO
+// event, called as studio B on studio A's resources. Each answers 401/403/404 (or, for collections, B's own
+// data), leaks nothing of studio A and changes nothing of it.
+import http from 'node:http';
+import { Types } from 'mongoose';
+import { io as connect, type Socket } from 'socket.io-client';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
+import { mountedRoutes } from '../src/infra/http/routeTable';
 
-type Op = { method: string; path: string };
+const OPERATOR_TOKEN = 'operator-token-for-the-sweep-0123456789';
+type Reply = { data?: unknown; error?: { code: string } };
 
-describe('tenant isolation sweep over the OpenAPI document', () => {
+function raw(url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('tenant isolation sweep over every mounted route and socket event', () => {
   let h: Harness;
+  let base: string;
   let a: Session;
   let b: Session;
+  let sockets: Socket[] = [];
   const secrets: string[] = [];
   const ids: Record<string, string> = {};
 
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const tus = (who: Session) => ({ 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${who.accessToken}` });
+
   beforeAll(async () => {
-    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    h = await startHarness({ RATE_LIMIT_MAX: '100000', OPERATOR_TOKEN });
+    base = await h.listen();
     a = await givenStudio(h, 'Studio Alpha Secret');
     b = await givenStudio(h, 'Studio Beta');
     const asset = (await h.http.post('/assets').set(a.auth).send({ name: 'Top Secret Asset', type: 'SHOT', description: 'alpha-only description' })).body;
     await h.http.post(`/assets/${asset.id}/versions`).set(a.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'alpha-secret.fbx').expect(201);
     await h.http.post(`/assets/${asset.id}/comments`).set(a.auth).send({ body: 'alpha secret note' }).expect(201);
     const render = (await h.http.post(`/assets/${asset.id}/render`).set(a.auth).send({ engine: 'simulated' }).expect(202)).body;
+    // An unfinished tus upload of A's: its URL is what B will try to read, append to and delete.
+    const upload = await raw(`${base}/uploads`, 'POST', { ...tus(a), 'Upload-Length': 64, 'Upload-Metadata': `assetId ${b64(asset.id)},filename ${b64('alpha-tus.obj')}` });
+    expect(upload.status).toBe(201);
+    await raw(`${base}${upload.headers.location}`, 'PATCH', { ...tus(a), 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, Buffer.from('v 0 0 0\n'));
     ids.asset = asset.id;
     ids.render = render.id;
     ids.user = a.user.id;
-    secrets.push(asset.id, render.id, a.user.id, a.user.email, 'Top Secret Asset', 'alpha-only description', 'alpha-secret.fbx', 'alpha secret note', 'Studio Alpha Secret');
+    ids.upload = upload.headers.location!;
+    secrets.push(asset.id, render.id, a.user.id, a.user.email, 'Top Secret Asset', 'alpha-only description', 'alpha-secret.fbx', 'alpha secret note', 'Studio Alpha Secret', 'alpha-tus.obj');
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await h.close();
+  });
+
+  const noLeak = (where: string, text: string) => {
+    for (const secret of secrets) expect({ where, leaked: text.includes(secret) ? secret : null }).toEqual({ where, leaked: null });
+  };
+
+  async function snapshot() {
+    const m = h.container.models;
+    const assetId = new Types.ObjectId(ids.asset);
+    return {
+      asset: await m.Asset.findById(ids.asset).lean(),
+      versions: await m.AssetVersion.countDocuments({ assetId }),
+      comments: await m.Comment.countDocuments({ assetId }),
+      reviews: await m.ReviewDecision.countDocuments({ assetId }),
+      render: await m.RenderJob.findById(ids.render).lean(),
+      renders: await m.RenderJob.countDocuments({ assetId }),
+      user: await m.User.findById(ids.user).lean(),
+      upload: (await raw(`${base}${ids.upload}`, 'HEAD', tus(a))).headers['upload-offset'],
+      paused: await h.container.queue.queue('render').isPaused(),
+    };
+  }
 
   /** A valid request for each route, so the call reaches the tenancy check instead of failing validation. */
   const bodies: Record<string, object | 'multipart' | undefined> = {
-    'post /assets/{id}/versions': 'multipart',
-    'post /assets/{id}/upload': 'multipart',
-    'patch /assets/{id}': { description: 'pwned' },
-    'patch /assets/{id}/rollback': { version: 1 },
-    'post /assets/{id}/comments': { body: 'pwned' },
-    'post /assets/{id}/versions/{v}/review': { decision: 'APPROVED' },
-    'post /assets/{id}/render': {},
-    'patch /users/{id}': { role: 'ARTIST' },
-    'post /render-jobs/{id}/cancel': undefined,
-    'post /render-jobs/{id}/retry': undefined,
+    'POST /assets/:id/versions': 'multipart',
+    'POST /assets/:id/upload': 'multipart',
+    'PATCH /assets/:id': { description: 'pwned' },
+    'PATCH /assets/:id/rollback': { version: 1 },
+    'POST /assets/:id/comments': { body: 'pwned' },
+    'POST /assets/:id/versions/:v/review': { decision: 'APPROVED' },
+    'POST /assets/:id/render': {},
+    'PATCH /users/:id': { role: 'ARTIST' },
   };
   // Routes that do not name another studio's resource: B gets its own (empty or self) data.
-  const collections = new Set(['get /assets', 'get /users', 'get /render-jobs', 'post /render-jobs/retry', 'get /auth/me', 'post /assets', 'post /users', 'patch /studio/settings']);
-  const publicRoutes = new Set(['post /auth/register', 'post /auth/login', 'post /auth/refresh', 'post /auth/logout']);
+  const collections: Record<string, object> = {
+    'GET /assets': {},
+    'GET /users': {},
+    'GET /render-jobs': {},
+    'POST /render-jobs/retry': {},
+    'GET /auth/me': {},
+    'POST /assets': { name: 'Beta asset', type: 'PROP' },
+    'POST /users': { email: 'beta.member@studio.test', name: 'Beta', role: 'ARTIST', password: 'correct horse battery' },
+    'PATCH /studio/settings': { autoRender: false },
+  };
+  // No token needed (credentials in the body, or public by design); still checked for leaks.
+  const open = new Set(['POST /auth/register', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
+  // Middleware in front of routes that are swept themselves (the bearer check on /assets).
+  const guards = new Set(['USE /assets']);
+  // Run last, in this order: each ends B's other sessions (the password change hands B a fresh token).
+  const lastBodies: Record<string, object> = { 'POST /auth/password': { currentPassword: 'correct horse battery', newPassword: 'correct horse battery 2' }, 'POST /auth/logout-all': {} };
+  const last = new Set(Object.keys(lastBodies));
 
-  const fill = (path: string) =>
-    path
-      .replace(/^\/users\/\{id\}/, `/users/${ids.user}`)
-      .replace(/^\/render-jobs\/\{id\}/, `/render-jobs/${ids.render}`)
-      .replace('{id}', ids.asset!)
-      .replace('{v}', '1');
+  /** Routes outside the OpenAPI document, each with the probe that proves B cannot reach A through it. */
+  const undocumented: Record<string, () => Promise<void>> = {
+    'ALL /uploads': async () => {
+      const res = await raw(`${base}/uploads`, 'POST', { ...tus(b), 'Upload-Length': 8, 'Upload-Metadata': `assetId ${b64(ids.asset!)},filename ${b64('b.obj')}` });
+      expect({ route: 'tus create on A\'s asset', status: res.status }).toEqual({ route: 'tus create on A\'s asset', status: 404 });
+      noLeak('tus create', res.text);
+    },
+    'ALL /uploads/{*rest}': async () => {
+      for (const [method, headers, body] of [
+        ['HEAD', {}, undefined],
+        ['PATCH', { 'Upload-Offset': 8, 'Content-Type': 'application/offset+octet-stream' }, Buffer.from('pwned!!\n')],
+        ['DELETE', {}, undefined],
+        ['GET', {}, undefined],
+      ] as const) {
+        const res = await raw(`${base}${ids.upload}`, method, { ...tus(b), ...headers }, body);
+        expect({ route: `tus ${method} of A's upload`, status: res.status }).toEqual({ route: `tus ${method} of A's upload`, status: 404 });
+        noLeak(`tus ${method}`, res.text);
+      }
+    },
+    'USE /admin/queues': async () => {
+      for (const method of ['GET', 'PUT'] as const) {
+        const res = await raw(`${base}/admin/queues/api/queues${method === 'PUT' ? '/pause' : ''}`, method, { Authorization: `Bearer ${b.accessToken}` });
+        expect({ route: `${method} /admin/queues as B`, status: res.status }).toEqual({ route: `${method} /admin/queues as B`, status: 401 });
+        noLeak('/admin/queues', res.text);
+      }
+    },
+    // The 405 answer for other methods on /render-jobs/retry: it never reaches a handler.
+    'ALL /render-jobs/retry': async () => {
+      const res = await raw(`${base}/render-jobs/retry`, 'GET', { Authorization: `Bearer ${b.accessToken}` });
+      expect(res.status).toBe(405);
+    },
+  };
 
-  it('covers every documented route and leaks nothing of studio A', async () => {
+  it('walks every mounted route: B is refused on A\'s resources, gets only its own data elsewhere, and nothing of A changes', async () => {
     const doc = (await h.http.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    const ops: Op[] = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method, path })));
-    expect(ops.length).toBeGreaterThan(30);
-    const before = {
-      asset: await h.container.models.Asset.findById(ids.asset).lean(),
-      versions: await h.container.models.AssetVersion.countDocuments({ assetId: ids.asset }),
-      comments: await h.container.models.Comment.countDocuments({ assetId: ids.asset }),
-      render: await h.container.models.RenderJob.findById(ids.render).lean(),
-      user: await h.container.models.User.findById(ids.user).lean(),
-    };
+    const documented = new Set(Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
+    const routes = mountedRoutes(h.app).map((r) => `${r.method} ${r.path}`);
+    expect(routes.length).toBeGreaterThan(35);
+    // Every route is either documented (and swept below) or has its own probe here: none is unlisted.
+    const unlisted = routes.filter((r) => !documented.has(r) && !(r in undocumented) && !open.has(r) && !guards.has(r));
+    expect(unlisted).toEqual([]);
+    // Every documented operation is mounted.
+    expect([...documented].filter((d) => !routes.includes(d))).toEqual([]);
+
+    const before = await snapshot();
+    const fill = (path: string) =>
+      path
+        .replace(/^\/users\/:id/, `/users/${ids.user}`)
+        .replace(/^\/render-jobs\/:id/, `/render-jobs/${ids.render}`)
+        .replace(':id', ids.asset!)
+        .replace(':v', '1');
     const checked: string[] = [];
-    for (const { method, path } of ops) {
-      const key = `${method} ${path}`;
-      if (publicRoutes.has(key)) continue;
-      const url = fill(path);
-      let req = (h.http as unknown as Record<string, (u: string) => import('supertest').Test>)[method]!(url).set(b.auth);
+    for (const key of [...routes.filter((r) => !last.has(r)), ...[...last].filter((r) => routes.includes(r))]) {
+      if (key in undocumented) {
+        await undocumented[key]!();
+        checked.push(key);
+        continue;
+      }
+      const [method, path] = key.split(' ') as [string, string];
+      if (method === 'USE' || method === 'ALL') {
+        if (!open.has(key) && !guards.has(key)) throw new Error(`no probe for ${key}`);
+        continue;
+      }
+      let req = (h.http as unknown as Record<string, (u: string) => import('supertest').Test>)[method.toLowerCase()]!(fill(path));
+      if (!open.has(key)) req = req.set(b.auth);
       const body = bodies[key];
       if (body === 'multipart') req = req.attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'b.fbx');
-      else if (collections.has(key)) req = req.send(key === 'post /assets' ? { name: 'Beta asset', type: 'PROP' } : key === 'post /users' ? { email: 'beta.member@studio.test', name: 'Beta', role: 'ARTIST', password: 'correct horse battery' } : key === 'patch /studio/settings' ? { autoRender: false } : {});
+      else if (collections[key]) req = req.send(collections[key]);
+      else if (lastBodies[key]) req = req.send(lastBodies[key]);
       else if (body) req = req.send(body);
       const res = await req;
-      const text = JSON.stringify(res.body ?? '') + (res.text ?? '');
-      for (const secret of secrets) expect({ route: key, leaked: text.includes(secret) ? secret : null }).toEqual({ route: key, leaked: null });
-      if (collections.has(key)) expect({ route: key, ok: res.status < 300 }).toEqual({ route: key, ok: true });
+      noLeak(key, JSON.stringify(res.body ?? '') + (res.text ?? ''));
+      if (open.has(key)) continue;
+      if (key === 'POST /auth/password') b = { ...b, accessToken: res.body.accessToken, auth: { Authorization: `Bearer ${res.body.accessToken}` } };
+      if (key in collections || last.has(key)) expect({ route: key, ok: res.status < 300 }).toEqual({ route: key, ok: true });
       else expect({ route: key, status: [403, 404].includes(res.status) ? 'refused' : res.status }).toEqual({ route: key, status: 'refused' });
       checked.push(key);
     }
-    expect(checked).toEqual(expect.arrayContaining(['get /assets/{id}', 'patch /assets/{id}', 'delete /assets/{id}', 'get /assets/{id}/download', 'post /assets/{id}/versions', 'patch /users/{id}', 'post /render-jobs/{id}/cancel', 'get /assets/{id}/versions/{v}/preview']));
-    // A new route that this sweep does not know how to call must be added here, not skipped silently.
-    expect(checked.length + [...publicRoutes].filter((k) => ops.some((o) => `${o.method} ${o.path}` === k)).length).toBe(ops.length);
+    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues']));
+    expect(await snapshot()).toEqual(before);
+  });
 
-    expect(await h.container.models.Asset.findById(ids.asset).lean()).toEqual(before.asset);
-    expect(await h.container.models.AssetVersion.countDocuments({ assetId: ids.asset })).toBe(before.versions);
-    expect(await h.container.models.Comment.countDocuments({ assetId: ids.asset })).toBe(before.comments);
-    expect(await h.container.models.RenderJob.findById(ids.render).lean()).toEqual(before.render);
-    expect(await h.container.models.User.findById(ids.user).lean()).toEqual(before.user);
+  it('sends every Socket.IO event as B about A\'s asset: each is refused and nothing of A changes', async () => {
+    b = await givenStudio(h, 'Studio Beta Again');
+    const { url, realtime } = await h.listenRealtime();
+    const s = connect(url, { auth: { token: b.accessToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+    sockets.push(s);
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', () => resolve());
+      s.once('connect_error', reject);
+    });
+    const heard: string[] = [];
+    s.onAny((event: string, payload: unknown) => heard.push(`${event} ${JSON.stringify(payload)}`));
+    // The server side of B's socket tells which events it handles: a new handler joins this sweep by itself.
+    const server = [...realtime.io.of('/').sockets.values()].find((x) => x.data.id === b.user.id)!;
+    const events = server.eventNames().map(String).filter((e) => !['disconnect', 'disconnecting', 'error'].includes(e));
+    const payloads: Record<string, { payload: unknown; code: string }> = {
+      'asset:join': { payload: { assetId: ids.asset }, code: 'ASSET_NOT_FOUND' },
+      'asset:leave': { payload: { assetId: ids.asset }, code: 'ASSET_NOT_FOUND' },
+      'asset:comment': { payload: { assetId: ids.asset, body: 'pwned' }, code: 'ASSET_NOT_FOUND' },
+      'asset:approve': { payload: { assetId: ids.asset, version: 1, decision: 'APPROVED' }, code: 'ASSET_NOT_FOUND' },
+      'auth:refresh': { payload: { token: a.accessToken }, code: 'TOKEN_MISMATCH' },
+    };
+    expect(events.filter((e) => !payloads[e])).toEqual([]);
+    const before = await snapshot();
+    for (const event of events) {
+      const reply = (await s.timeout(5000).emitWithAck(event, payloads[event]!.payload)) as Reply;
+      expect({ event, code: reply.error?.code }).toEqual({ event, code: payloads[event]!.code });
+      noLeak(event, JSON.stringify(reply));
+    }
+    // Sentinel: an event of B's own studio, sent after the attempts, arrives; nothing of A came before it.
+    await h.http.post('/assets').set(b.auth).send({ name: 'Beta sentinel', type: 'PROP' }).expect(201);
+    for (let i = 0; i < 50 && !heard.some((x) => x.startsWith('asset:created')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(heard.some((x) => x.startsWith('asset:created'))).toBe(true);
+    noLeak('events heard by B', heard.join('\n'));
+    expect(await snapshot()).toEqual(before);
   });
 });

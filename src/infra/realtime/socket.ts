@@ -154,6 +154,8 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       return { room: `asset:${assetId}` };
     });
     handle('asset:leave', socketAssetRef, async ({ assetId }, actor) => {
+      // The same answer for another studio's asset as every other asset event: not found.
+      await c.services.reviews.canJoin(actor, assetId);
       await socket.leave(`asset:${assetId}`);
       if (joined.delete(assetId)) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'left' });
       return { room: `asset:${assetId}` };
