@@ -31,7 +31,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
   let base: string;
   let a: Session;
   let b: Session;
-  let sockets: Socket[] = [];
+  const sockets: Socket[] = [];
   const secrets: string[] = [];
   const ids: Record<string, string> = {};
 
