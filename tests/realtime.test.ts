@@ -142,7 +142,8 @@ describe('real-time review over Socket.IO', () => {
   it('rate limits a flooding socket with RATE_LIMITED acks', async () => {
     const s = client(url, aArtist.accessToken);
     await connected(s);
-    const replies = await Promise.all(Array.from({ length: 35 }, (_, i) => emit(s, 'asset:comment', { assetId, body: `flood ${i}` })));
+    // 30 comments are stored one after another (per-asset numbering): a generous ack deadline for a busy machine.
+    const replies = await Promise.all(Array.from({ length: 35 }, (_, i) => s.timeout(30_000).emitWithAck('asset:comment', { assetId, body: `flood ${i}` }) as Promise<Reply>));
     expect(replies.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBe(5);
   });
 

@@ -118,6 +118,13 @@ export async function attachRealtime(server: http.Server, c: Container, options:
             socket.disconnect(true);
             return;
           }
+          // Before any I/O, so a flood costs the server nothing but this window.
+          if (limited) {
+            const now = Date.now();
+            while (sent.length && sent[0]! <= now - limit.windowMs) sent.shift();
+            if (sent.length >= limit.points) throw new RateLimitError((sent[0]! + limit.windowMs - now) / 1000);
+            sent.push(now);
+          }
           // The same session check as REST, on every event: the role is the user's current one, and an
           // ended session (demotion, deactivation, sign-out everywhere) ends the socket.
           let actor: Actor;
@@ -127,12 +134,6 @@ export async function attachRealtime(server: http.Server, c: Container, options:
             ack({ error: errorBody(toDomainError(err).error, undefined).error });
             if (err instanceof AuthenticationError) socket.disconnect(true);
             return;
-          }
-          if (limited) {
-            const now = Date.now();
-            while (sent.length && sent[0]! <= now - limit.windowMs) sent.shift();
-            if (sent.length >= limit.points) throw new RateLimitError((sent[0]! + limit.windowMs - now) / 1000);
-            sent.push(now);
           }
           const input = schema.parse(payload);
           ack({ data: await run(input, actor) });
