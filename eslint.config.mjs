@@ -74,6 +74,20 @@ const noAmbiguousNestedQuantifier = {
   },
 };
 
+/**
+ * The layers of ARCHITECTURE.md, as import rules: route → controller → service → repository → model, with
+ * DTOs and events below services so nothing low depends on something high. `from` is a folder (or file) of
+ * src; `forbid` are import patterns it may not use (matched against the import string, relative or not).
+ */
+const LAYERS = [
+  { from: ['src/app/repositories/**', 'src/app/dto/**', 'src/app/events.ts'], forbid: ['**/services/*', '**/controllers/*', '**/processors/*', '**/infra/http/**', '**/http/*', '**/realtime/*', 'express'], why: 'repositories, DTOs and events sit below services and HTTP' },
+  { from: ['src/app/services/**'], forbid: ['**/controllers/*', '**/infra/http/**', '**/http/*', '**/realtime/*', '**/processors/*', 'express'], why: 'a service never touches HTTP (req/res, routes, validators) or sockets' },
+  { from: ['src/app/controllers/**'], forbid: ['**/repositories/*', '**/repositories/models/*', '**/infra/database/*', 'mongoose'], why: 'a controller never touches a repository or a model: it calls a service' },
+  { from: ['src/infra/http/routes/**'], forbid: ['**/services/*', '**/repositories/*', '**/repositories/models/*', '**/container'], why: 'a routes file gets its own controller, not the container or a service' },
+  { from: ['src/shared/**'], forbid: ['**/controllers/*', '**/repositories/*', '**/repositories/models/*', '**/routes/*', '**/container'], why: 'shared middleware and errors depend on no feature' },
+  { from: ['src/app/processors/**'], forbid: ['**/controllers/*', '**/infra/http/**', '**/http/*', 'express'], why: 'worker processors have no HTTP' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**'] },
   js.configs.recommended,
@@ -101,6 +115,10 @@ export default tseslint.config(
       'regexp/no-misleading-capturing-group': 'error',
     },
   },
+  ...LAYERS.map(({ from, forbid, why }) => ({
+    files: from,
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbid, message: `Layer boundary: ${why} (ARCHITECTURE.md).` }] }] },
+  })),
   {
     files: ['src/config/env.ts', 'src/infra/embedded/embedded.ts', 'tests/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },

@@ -10,9 +10,19 @@ import { redisRateLimit } from './shared/middlewares/rateLimit';
 import { healthRoutes } from './infra/http/routes/health.routes';
 import { docsRoutes } from './infra/http/routes/docs.routes';
 import { authRoutes } from './infra/http/routes/auth.routes';
+import { userRoutes } from './infra/http/routes/user.routes';
 import { assetRoutes } from './infra/http/routes/asset.routes';
+import { versionRoutes } from './infra/http/routes/version.routes';
+import { reviewRoutes } from './infra/http/routes/review.routes';
+import { uploadRoutes } from './infra/http/routes/upload.routes';
 import { renderRoutes } from './infra/http/routes/render.routes';
+import { pipelineRoutes } from './infra/http/routes/pipeline.routes';
+import { studioRoutes } from './infra/http/routes/studio.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
+import { authenticate } from './shared/middlewares/auth';
+import { ipKeyGenerator } from 'express-rate-limit';
+import type { Request } from 'express';
+import { normalizeEmail } from './app/repositories/UserRepository';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -51,15 +61,53 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   );
   app.use(express.json({ limit: config.JSON_BODY_LIMIT, strict: true }));
 
+  // Each routes file gets its own controller and the bearer check, nothing else of the container.
+  const authn = authenticate(c);
+  const ctl = c.controllers;
   app.use(docsRoutes());
-  app.use(authRoutes(c));
-  app.use(assetRoutes(c));
-  app.use(renderRoutes(c));
-  app.use(adminRoutes(c));
+  app.use(authRoutes(ctl.auth, authn, authLimits(c)));
+  app.use(userRoutes(ctl.users, authn));
+  app.use(assetRoutes(ctl.assets, authn));
+  app.use(versionRoutes(ctl.versions, authn));
+  app.use(reviewRoutes(ctl.reviews, authn));
+  app.use(uploadRoutes(c.tus.handler, authn));
+  app.use(renderRoutes(ctl.renders, authn));
+  app.use(pipelineRoutes(ctl.pipelines, authn));
+  app.use(studioRoutes(ctl.studios, authn));
+  app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }));
 
   options.extraRoutes?.(app);
 
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;
+}
+
+/** Stricter Redis-backed limits on the credential endpoints. */
+function authLimits(c: Container) {
+  const { config } = c;
+  return {
+    perIp: redisRateLimit({
+      redis: c.redis,
+      logger: c.logger,
+      prefix: `${c.keyPrefix}rl:auth-ip:`,
+      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+      limit: config.AUTH_RATE_LIMIT_MAX_PER_IP,
+      code: 'AUTH_RATE_LIMITED',
+    }),
+    // Failed logins per account, whatever IP they come from: stops credential stuffing on one email.
+    perEmail: redisRateLimit({
+      redis: c.redis,
+      logger: c.logger,
+      prefix: `${c.keyPrefix}rl:auth-email:`,
+      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+      limit: config.AUTH_RATE_LIMIT_MAX_PER_EMAIL,
+      skipSuccessfulRequests: true,
+      keyGenerator: (req: Request) => {
+        const email = (req.body as { email?: unknown } | undefined)?.email;
+        return typeof email === 'string' ? `email:${normalizeEmail(email)}` : `noemail:${ipKeyGenerator(req.ip ?? '')}`;
+      },
+      code: 'AUTH_RATE_LIMITED',
+    }),
+  };
 }

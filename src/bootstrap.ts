@@ -16,9 +16,9 @@ export interface BootedInfra {
 }
 
 /** Prints one line and exits for configuration problems, so a bad deploy says exactly what is wrong. */
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(role: 'api' | 'worker' = 'api'): Config {
   try {
-    return loadConfig();
+    return loadConfig(undefined, { process: role });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -29,7 +29,7 @@ export function loadConfigOrExit(): Config {
 }
 
 export async function bootInfra(service: string): Promise<BootedInfra> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(service === 'api' ? 'api' : 'worker');
   const logger = createLogger({ level: config.LOG_LEVEL, service });
   let mongoUri = config.MONGO_URI;
   let redisUrl = config.REDIS_URL;

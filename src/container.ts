@@ -1,5 +1,9 @@
-// The composition root: builds repositories, services and controllers from validated config and live clients.
+// The composition root, in three parts: buildCore (repositories, services, queues, storage: what every
+// process needs), buildApi (HTTP: tokens, sessions, tus, controllers) and buildWorker (the core without any
+// HTTP secret: a worker runs hostile media tools, so it never holds the JWT signing key).
+import path from 'node:path';
 import type { Connection } from 'mongoose';
+import { Redis as IORedis } from 'ioredis';
 import type { Config } from './config/env';
 import type { Logger } from './infra/logging/logger';
 import type { Redis } from './infra/cache/redis';
@@ -12,40 +16,41 @@ import { StudioRepository } from './app/repositories/StudioRepository';
 import { UserRepository } from './app/repositories/UserRepository';
 import { RefreshTokenRepository } from './app/repositories/RefreshTokenRepository';
 import { AuditRepository } from './app/repositories/AuditRepository';
+import { AssetRepository } from './app/repositories/AssetRepository';
+import { VersionRepository } from './app/repositories/VersionRepository';
+import { RenderRepository } from './app/repositories/RenderRepository';
+import { PipelineRepository } from './app/repositories/PipelineRepository';
+import { ReviewRepository } from './app/repositories/ReviewRepository';
 import { AccessPolicy } from './app/services/AccessPolicy';
 import { AuditService } from './app/services/AuditService';
 import { TokenService } from './app/services/TokenService';
 import { PasswordHasher } from './app/services/PasswordHasher';
 import { AuthService } from './app/services/AuthService';
 import { UserService } from './app/services/UserService';
-import { AuthController } from './app/controllers/AuthController';
-import { LeaseLock } from './infra/database/LeaseLock';
-import { AssetRepository } from './app/repositories/AssetRepository';
-import { AssetService, type AssetDto } from './app/services/AssetService';
-import { AssetController } from './app/controllers/AssetController';
-import { AssetCacheService } from './infra/cache/AssetCacheService';
-import { DomainEvents } from './app/events';
-import { VersionRepository } from './app/repositories/VersionRepository';
+import { SessionService } from './app/services/SessionService';
+import { AssetService } from './app/services/AssetService';
 import { VersionService } from './app/services/VersionService';
+import { RenderService } from './app/services/RenderService';
+import { PipelineService } from './app/services/PipelineService';
+import { ReviewService } from './app/services/ReviewService';
+import { StudioService } from './app/services/StudioService';
+import type { AssetDto } from './app/dto';
+import { DomainEvents } from './app/events';
+import { AuthController } from './app/controllers/AuthController';
+import { UserController } from './app/controllers/UserController';
+import { AssetController } from './app/controllers/AssetController';
 import { VersionController } from './app/controllers/VersionController';
+import { RenderController } from './app/controllers/RenderController';
+import { PipelineController } from './app/controllers/PipelineController';
+import { ReviewController } from './app/controllers/ReviewController';
+import { StudioController } from './app/controllers/StudioController';
+import { LeaseLock } from './infra/database/LeaseLock';
+import { AssetCacheService } from './infra/cache/AssetCacheService';
+import { RedisSessionCache } from './infra/cache/SessionCache';
 import { createStorage } from './infra/storage';
 import type { StorageProvider } from './infra/storage/StorageProvider';
 import { createTus } from './infra/http/tus';
-import path from 'node:path';
-import { Redis as IORedis } from 'ioredis';
 import { QueueBus } from './infra/queue/QueueBus';
-import { RenderRepository } from './app/repositories/RenderRepository';
-import { RenderService } from './app/services/RenderService';
-import { RenderController } from './app/controllers/RenderController';
-import { PipelineRepository } from './app/repositories/PipelineRepository';
-import { PipelineService } from './app/services/PipelineService';
-import { PipelineController } from './app/controllers/PipelineController';
-import { ReviewRepository } from './app/repositories/ReviewRepository';
-import { ReviewService } from './app/services/ReviewService';
-import { ReviewController } from './app/controllers/ReviewController';
-import { UserController } from './app/controllers/UserController';
-import { SessionService } from './app/services/SessionService';
-import { RedisSessionCache } from './infra/cache/SessionCache';
 
 export interface Infra {
   config: Config;
@@ -57,19 +62,11 @@ export interface Infra {
   storage?: StorageProvider;
 }
 
-export function buildContainer(infra: Infra) {
-  const { config, mongo, redis } = infra;
+/** Repositories, domain services, queues and storage: shared by the api and the workers. */
+export function buildCore(infra: Infra) {
+  const { config, redis, logger } = infra;
   const metrics = infra.metrics ?? new Metrics();
-  const lifecycle = new Lifecycle();
-  const health = new HealthService(
-    {
-      mongo: () => pingMongo(mongo, config.READY_TIMEOUT_MS),
-      redis: () => pingRedis(redis, config.READY_TIMEOUT_MS),
-    },
-    lifecycle,
-  );
-
-  const models = createModels(mongo);
+  const models = createModels(infra.mongo);
   const repos = {
     studios: new StudioRepository(models),
     users: new UserRepository(models),
@@ -81,28 +78,13 @@ export function buildContainer(infra: Infra) {
     pipelines: new PipelineRepository(models),
     reviews: new ReviewRepository(models),
   };
-
   const locks = new LeaseLock(models.Lease);
   const access = new AccessPolicy();
-  const events = new DomainEvents((event, err) => infra.logger.error('domain event listener failed', { event, err }));
+  const events = new DomainEvents((event, err) => logger.error('domain event listener failed', { event, err }));
   const storage = infra.storage ?? createStorage(config);
-  const assetCache = new AssetCacheService<AssetDto>(redis, config.REDIS_KEY_PREFIX, infra.logger, metrics);
+  const assetCache = new AssetCacheService<AssetDto>(redis, config.REDIS_KEY_PREFIX, logger, metrics);
   const audit = new AuditService(repos.audit);
-  const tokens = new TokenService({
-    secret: config.JWT_ACCESS_SECRET,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-  });
-  const passwords = new PasswordHasher(config.BCRYPT_COST);
-  const sessions = new SessionService({ users: repos.users, cache: new RedisSessionCache(redis, config.REDIS_KEY_PREFIX, infra.logger), events });
-  const services = {
-    auth: new AuthService({ ...repos, tokens, passwords, audit, locks, sessions, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS }),
-    users: new UserService({ ...repos, passwords, access, audit, locks, events, sessions }),
-    assets: new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events }),
-    audit,
-  };
-  const versions = new VersionService({ assets: services.assets, versions: repos.versions, storage, events, logger: infra.logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
+
   // BullMQ needs its own connection that retries forever instead of failing commands. It only produces
   // (workers have their own), so while Redis is away an add fails at once rather than holding the request
   // until Redis returns: callers leave the work in MongoDB for the reconcilers.
@@ -111,54 +93,120 @@ export function buildContainer(infra: Infra) {
   const queue = new QueueBus({
     connection: queueConnection,
     prefix: `${config.REDIS_KEY_PREFIX}bull`,
-    onError: (err) => infra.logger.warn('queue connection error', { err: err.message }),
+    onError: (err) => logger.warn('queue connection error', { err: err.message }),
   });
+
+  const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events });
+  const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
   const renders = new RenderService({
     renders: repos.renders,
     versions: repos.versions,
-    assets: services.assets,
+    assets,
     locks,
     queue,
     audit,
-    logger: infra.logger,
+    logger,
     defaults: { maxAttempts: config.RENDER_MAX_ATTEMPTS, chunkTimeoutMs: config.RENDER_CHUNK_TIMEOUT_MS, chunkSize: config.RENDER_CHUNK_SIZE, maxFrames: config.RENDER_MAX_FRAMES },
     signalCancel: async (id) => void (await redis.publish(`${config.REDIS_KEY_PREFIX}render-cancel`, id)),
   });
-  // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).
-  metrics.gauge('queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async (g) => {
-    const counts = await Promise.race([queue.counts(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())]).catch(() => null);
-    for (const [q, states] of Object.entries(counts ?? {})) for (const [state, n] of Object.entries(states)) g.set({ queue: q, state }, n);
-  });
-  const reviews = new ReviewService({ reviews: repos.reviews, versions: repos.versions, assets: services.assets, locks, audit, events });
-  const pipelines = new PipelineService({ pipelines: repos.pipelines, assets: services.assets, queue, storage, logger: infra.logger });
+  const reviews = new ReviewService({ reviews: repos.reviews, versions: repos.versions, assets, locks, audit, events });
+  const pipelines = new PipelineService({ pipelines: repos.pipelines, assets, queue, storage, logger });
+  const studios = new StudioService({ studios: repos.studios, access, audit });
   // Every new version starts its pipeline by itself.
   events.on('version.created', (e) => pipelines.start(e.studioId, e.assetId, e.version.version));
+
+  return {
+    ...infra,
+    metrics,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    models,
+    repos,
+    locks,
+    access,
+    events,
+    storage,
+    assetCache,
+    queue,
+    queueConnection,
+    services: { assets, versions, renders, reviews, pipelines, studios, audit },
+    /** Closes what the core opened itself (the queue connections). */
+    async dispose() {
+      await queue.close().catch(() => undefined);
+      queueConnection.disconnect();
+    },
+  };
+}
+
+export type Core = ReturnType<typeof buildCore>;
+
+/** The api process: the core plus identity (tokens, sessions, passwords), tus, health and the controllers. */
+export function buildApi(core: Core) {
+  const { config, logger, redis, mongo, metrics, repos, locks, access, events, audit } = { ...core, audit: core.services.audit };
+  const lifecycle = new Lifecycle();
+  const health = new HealthService({ mongo: () => pingMongo(mongo, config.READY_TIMEOUT_MS), redis: () => pingRedis(redis, config.READY_TIMEOUT_MS) }, lifecycle);
+  const tokens = new TokenService({
+    secret: config.JWT_ACCESS_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const passwords = new PasswordHasher(config.BCRYPT_COST);
+  const sessions = new SessionService({ users: repos.users, cache: new RedisSessionCache(redis, config.REDIS_KEY_PREFIX, logger), events });
+  const auth = new AuthService({ ...repos, tokens, passwords, audit, locks, sessions, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS });
+  const users = new UserService({ ...repos, passwords, access, audit, locks, events, sessions });
+  const { assets, versions, renders, reviews, pipelines, studios } = core.services;
+
+  // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).
+  metrics.gauge('queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async (g) => {
+    const counts = await Promise.race([core.queue.counts(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())]).catch(() => null);
+    for (const [q, states] of Object.entries(counts ?? {})) for (const [state, n] of Object.entries(states)) g.set({ queue: q, state }, n);
+  });
   const tus = createTus({
     stagingDir: path.resolve(config.TUS_STAGING_DIR),
     maxSize: config.MAX_UPLOAD_BYTES,
     expirationMs: config.TUS_EXPIRATION_HOURS * 3_600_000,
     versions,
-    assets: services.assets,
-    logger: infra.logger,
+    assets,
+    logger,
   });
   const controllers = {
-    auth: new AuthController(services.auth),
-    users: new UserController(services.users),
-    assets: new AssetController(services.assets),
+    auth: new AuthController(auth),
+    users: new UserController(users),
+    assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     renders: new RenderController(renders),
-    pipelines: new PipelineController(pipelines, storage, repos.studios, access),
+    pipelines: new PipelineController(pipelines, core.storage),
     reviews: new ReviewController(reviews),
+    studios: new StudioController(studios),
   };
 
-  /** Closes what the container opened itself (the tus clean-up timer and the queue connections). */
-  const dispose = async () => {
-    tus.close();
-    await queue.close().catch(() => undefined);
-    queueConnection.disconnect();
+  return {
+    ...core,
+    lifecycle,
+    health,
+    tokens,
+    passwords,
+    sessions,
+    tus,
+    controllers,
+    services: { ...core.services, auth, users },
+    /** Closes what the api opened (the tus clean-up timer) and then the core. */
+    async dispose() {
+      tus.close();
+      await core.dispose();
+    },
   };
-
-  return { ...infra, dispose, metrics, lifecycle, health, keyPrefix: config.REDIS_KEY_PREFIX, models, repos, locks, access, events, assetCache, tokens, sessions, passwords, services: { ...services, versions, renders, pipelines, reviews }, storage, tus, queue, queueConnection, controllers };
 }
 
-export type Container = ReturnType<typeof buildContainer>;
+export type Container = ReturnType<typeof buildApi>;
+
+/**
+ * A worker process: the core only. The JWT signing key is dropped from its config, so no code a worker
+ * runs (nor a media tool that escaped its sandbox into the worker) can mint studio tokens.
+ */
+export function buildWorker(infra: Infra): Core {
+  return buildCore({ ...infra, config: { ...infra.config, JWT_ACCESS_SECRET: '' } });
+}
+
+/** The api's whole graph from live clients: what server.ts and the test harness run. */
+export const buildContainer = (infra: Infra): Container => buildApi(buildCore(infra));

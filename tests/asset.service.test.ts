@@ -1,7 +1,7 @@
 // Business rules of AssetService, exercised without HTTP against real MongoDB and Redis.
 import { startHarness, type Harness } from './support/harness';
 import type { Actor } from '../src/app/services/types';
-import type { AssetDto } from '../src/app/services/AssetService';
+import type { AssetDto } from '../src/app/dto';
 
 describe('AssetService rules (no Express)', () => {
   let h: Harness;

@@ -1,4 +1,9 @@
+import { PassThrough } from 'node:stream';
+import mongoose from 'mongoose';
+import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../src/config/env';
+import { buildApi, buildWorker } from '../src/container';
+import { createLogger } from '../src/infra/logging/logger';
 
 describe('config: the environment is validated at start-up', () => {
   it('applies safe defaults in development, including a random JWT secret', () => {
@@ -24,6 +29,34 @@ describe('config: the environment is validated at start-up', () => {
     expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'short' })).toThrow(/JWT_ACCESS_SECRET is invalid: must be at least 32 characters/);
     expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), MONGO_URI: '' })).toThrow(/MONGO_URI is missing/);
     expect(loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40) }).JWT_ACCESS_SECRET).toBe('x'.repeat(40));
+  });
+
+  it('gives a worker no JWT signing key, even when the environment has one, and does not ask for it in production', () => {
+    const base = { NODE_ENV: 'production', MONGO_URI: 'mongodb://db:27017/studio', REDIS_URL: 'redis://cache:6379' };
+    expect(loadConfig(base, { process: 'worker' }).JWT_ACCESS_SECRET).toBe('');
+    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40) }, { process: 'worker' }).JWT_ACCESS_SECRET).toBe('');
+    expect(loadConfig({ JWT_ACCESS_SECRET: 'y'.repeat(40) }, { process: 'worker' }).JWT_ACCESS_SECRET).toBe('');
+  });
+
+  it('builds a worker without the signing key or any token service, and the api with them', async () => {
+    const config = loadConfig({ JWT_ACCESS_SECRET: 's'.repeat(40), STORAGE_LOCAL_ROOT: '/tmp/studio-config-test-storage' });
+    // Unconnected clients: building the graph does no I/O.
+    const infra = { config, logger: createLogger({ level: 'error', service: 'test', stream: new PassThrough() }), mongo: mongoose.createConnection(), redis: new Redis({ lazyConnect: true }) };
+    const worker = buildWorker(infra);
+    expect(worker.config.JWT_ACCESS_SECRET).toBe('');
+    expect(Object.keys(worker)).not.toEqual(expect.arrayContaining(['tokens']));
+    await worker.dispose();
+    const api = buildApi(buildWorker(infra));
+    // An api built on a worker's core could not sign: its tokens refuse to exist without a key.
+    expect(() => api.tokens.signAccess({ id: 'u', studioId: 's', role: 'ARTIST' }, 0)).toThrow();
+    await api.dispose();
+    infra.redis.disconnect();
+  });
+
+  it('requires an operator token of at least 32 characters when one is set', () => {
+    expect(() => loadConfig({ OPERATOR_TOKEN: 'short' })).toThrow(/OPERATOR_TOKEN is invalid: must be at least 32 characters/);
+    expect(loadConfig({}).OPERATOR_TOKEN).toBeUndefined();
+    expect(loadConfig({ OPERATOR_TOKEN: 'o'.repeat(32) }).OPERATOR_QUEUES_WRITE).toBe(false);
   });
 
   it('parses byte sizes, lists and booleans', () => {

@@ -1,8 +1,6 @@
 // In-process domain events: services announce what happened; real-time fan-out and the pipeline listen.
 import { EventEmitter } from 'node:events';
-import type { AssetDto } from './services/AssetService';
-import type { VersionDto } from './services/VersionDto';
-import type { CommentDto, ReviewDto } from './services/ReviewService';
+import type { AssetDto, VersionDto, CommentDto, ReviewDto } from './dto';
 
 export interface DomainEventMap {
   'asset.created': { studioId: string; actorId: string; asset: AssetDto };

@@ -107,7 +107,8 @@ const PRODUCTION_SECRETS = ['JWT_ACCESS_SECRET'] as const;
  * Parses and checks the environment. Throws a ConfigError whose message is one line naming
  * the variable and what is wrong, so start-up can print it and exit.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { process?: 'api' | 'worker' } = {}): Config {
+  const worker = options.process === 'worker';
   // Treat empty strings as unset: `FOO=` in a .env file means "use the default".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
@@ -119,7 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const cfg = parsed.data;
   if (cfg.NODE_ENV === 'production') {
-    for (const key of PRODUCTION_SECRETS) {
+    // Workers never sign or verify access tokens, so they neither need nor keep the key (see below).
+    for (const key of worker ? [] : PRODUCTION_SECRETS) {
       const v = cfg[key];
       if (!v) throw new ConfigError(`Invalid configuration: ${key} is missing: required in production`);
       if (v.length < 32) throw new ConfigError(`Invalid configuration: ${key} is invalid: must be at least 32 characters in production`);
@@ -132,7 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     ...cfg,
+    // A worker runs media tools on hostile files: it drops the signing key even when the environment has it.
     // Outside production an unset secret is a fresh random one: safe, but tokens do not outlive the process.
-    JWT_ACCESS_SECRET: cfg.JWT_ACCESS_SECRET ?? randomBytes(48).toString('base64url'),
+    JWT_ACCESS_SECRET: worker ? '' : (cfg.JWT_ACCESS_SECRET ?? randomBytes(48).toString('base64url')),
   };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Redis as IORedis } from 'ioredis';
 import { runWorker, type WorkerHandle } from './worker-host';
 import type { BootedInfra } from '../bootstrap';
-import { buildContainer } from '../container';
+import { buildWorker } from '../container';
 import { Ffmpeg } from '../infra/media/ffmpeg';
 import { runWorkers } from '../infra/queue/runWorkers';
 import { StudioEmitter } from '../infra/realtime/emitter';
@@ -12,7 +12,7 @@ import { reconcilePipelines } from '../app/processors/pipeline.reconciler';
 
 export async function startPipelineWorker(infra: BootedInfra, options: { lockDurationMs?: number; stalledIntervalMs?: number; reconcileEveryMs?: number } = {}): Promise<WorkerHandle> {
   const { config, logger } = infra;
-  const c = buildContainer(infra);
+  const c = buildWorker(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
   const deps: PipelineDeps = {
     pipelines: c.repos.pipelines,

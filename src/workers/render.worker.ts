@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis as IORedis } from 'ioredis';
 import { runWorker, type WorkerHandle } from './worker-host';
 import type { BootedInfra } from '../bootstrap';
-import { buildContainer } from '../container';
+import { buildWorker } from '../container';
 import { BlenderEngine } from '../infra/render/BlenderEngine';
 import { SimulatedEngine } from '../infra/render/SimulatedEngine';
 import { Ffmpeg } from '../infra/media/ffmpeg';
@@ -25,7 +25,7 @@ export interface RenderWorkerOptions {
 
 export async function startRenderWorker(infra: BootedInfra, options: RenderWorkerOptions = {}): Promise<WorkerHandle> {
   const { config, logger } = infra;
-  const c = buildContainer(infra);
+  const c = buildWorker(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
   const events: RenderEventsPublisher = {
     // Progress is frequent and only matters to someone watching the asset: its room, not the studio's.

@@ -1,8 +1,9 @@
 // HTTP in/out for /assets: parse with a schema, call AssetService, shape the reply.
 import type { Request, Response } from 'express';
-import { assetEtag, type AssetService } from '../services/AssetService';
+import { type AssetService } from '../services/AssetService';
 import { assetIdParams, createAssetBody, historyQuery, listAssetsQuery, updateAssetBody } from '../../infra/http/validators/asset.validators';
 import { actorOf } from '../../shared/middlewares/auth';
+import { assetEtag } from '../dto';
 
 export class AssetController {
   constructor(private readonly assets: AssetService) {}

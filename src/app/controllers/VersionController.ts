@@ -1,13 +1,12 @@
 // HTTP in/out for versions: streamed uploads, listing, rollback and ranged downloads.
 import type { Request, Response } from 'express';
 import type { VersionService } from '../services/VersionService';
-import { assetEtag } from '../services/AssetService';
 import { listVersionsQuery, rollbackBody, uploadFields, versionParams } from '../../infra/http/validators/version.validators';
 import { assetIdParams } from '../../infra/http/validators/asset.validators';
 import { receiveUpload } from '../../infra/http/upload';
 import { sendDownload } from '../../infra/http/download';
 import { actorOf } from '../../shared/middlewares/auth';
-import type { AssetVersionDoc } from '../repositories/models/AssetVersion';
+import { assetEtag } from '../dto';
 
 export class VersionController {
   constructor(
@@ -55,7 +54,7 @@ export class VersionController {
     await this.send(req, res, await this.versions.forDownload(actorOf(req), id, v));
   };
 
-  private send(req: Request, res: Response, v: AssetVersionDoc) {
+  private send(req: Request, res: Response, v: Downloadable) {
     return sendDownload(req, res, {
       size: v.file.size,
       etag: `"${v.file.sha256}"`,
@@ -66,3 +65,6 @@ export class VersionController {
     });
   }
 }
+
+/** What VersionService hands over for a download (the controller never names the model). */
+type Downloadable = Awaited<ReturnType<VersionService['forDownload']>>;

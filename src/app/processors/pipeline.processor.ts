@@ -163,4 +163,3 @@ export async function processPreview(data: JobMap['media.preview'], deps: Pipeli
   return 'ready';
 }
 
-export const pipelineJobId = (assetId: string, version: number) => `pipeline.${assetId}.${version}`;

@@ -3,7 +3,7 @@
 import type { QueueBus } from '../../infra/queue/QueueBus';
 import type { Logger } from '../../infra/logging/logger';
 import type { PipelineRepository } from '../repositories/PipelineRepository';
-import { pipelineJobId } from './pipeline.processor';
+import { pipelineJobId } from '../../infra/queue/jobs';
 
 const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 

@@ -8,50 +8,11 @@ import type { AssetCacheService } from '../../infra/cache/AssetCacheService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { AccessPolicy, Permission } from './AccessPolicy';
-import type { AuditService, AuditEventDto } from './AuditService';
+import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
+import { type AssetDto, type AuditEventDto, assetEtag, toAssetDto } from '../dto';
 
-export interface AssetDto {
-  id: string;
-  studioId: string;
-  name: string;
-  type: AssetType;
-  description: string;
-  tags: string[];
-  status: AssetStatus;
-  currentVersion: number | null;
-  latestVersion: number;
-  createdBy: string;
-  updatedBy: string;
-  archivedAt: string | null;
-  revision: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export function toAssetDto(a: AssetDoc): AssetDto {
-  return {
-    id: String(a._id),
-    studioId: String(a.studioId),
-    name: a.name,
-    type: a.type,
-    description: a.description,
-    tags: a.tags,
-    status: a.status,
-    currentVersion: a.currentVersion,
-    latestVersion: a.latestVersion,
-    createdBy: String(a.createdBy),
-    updatedBy: String(a.updatedBy),
-    archivedAt: a.archivedAt ? a.archivedAt.toISOString() : null,
-    revision: a.revision,
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
-  };
-}
-
-/** Strong ETag of an asset's metadata: changes exactly when the revision does. */
-export const assetEtag = (a: { id: string; revision: number }) => `"${a.id}.${a.revision}"`;
 
 export interface CreateAsset {
   name: string;

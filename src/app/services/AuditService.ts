@@ -2,18 +2,8 @@
 import { Types } from 'mongoose';
 import type { AuditRepository } from '../repositories/AuditRepository';
 import type { Page } from '../repositories/pagination';
-import type { AuditEventDoc } from '../repositories/models/AuditEvent';
 import type { Actor } from './types';
-
-export interface AuditEventDto {
-  id: string;
-  action: string;
-  entity: string;
-  entityId: string;
-  actorId: string | null;
-  at: string;
-  details: Record<string, unknown>;
-}
+import { type AuditEventDto, toAuditDto } from '../dto';
 
 export class AuditService {
   constructor(private readonly repo: AuditRepository) {}
@@ -34,14 +24,3 @@ export class AuditService {
   }
 }
 
-export function toAuditDto(e: AuditEventDoc): AuditEventDto {
-  return {
-    id: String(e._id),
-    action: e.action,
-    entity: e.entity,
-    entityId: String(e.entityId),
-    actorId: e.actorId ? String(e.actorId) : null,
-    at: e.at.toISOString(),
-    details: e.details,
-  };
-}

@@ -11,8 +11,8 @@ import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
-import { toUserDto, type UserDto } from './UserService';
 import type { SessionService } from './SessionService';
+import { toUserDto, type UserDto } from '../dto';
 
 export interface AuthResult {
   accessToken: string;

@@ -7,16 +7,8 @@ import type { Logger } from '../../infra/logging/logger';
 import type { StorageProvider } from '../../infra/storage/StorageProvider';
 import type { AssetService } from './AssetService';
 import type { Actor } from './types';
-import { pipelineJobId } from '../processors/pipeline.processor';
-
-export interface PipelineDto {
-  assetId: string;
-  version: number;
-  status: AssetPipelineDoc['status'];
-  steps: Array<{ name: string; status: string; startedAt: string; finishedAt: string | null; durationMs: number | null; note: string | null }>;
-  error: AssetPipelineDoc['error'];
-  outputs: { thumbnail: boolean; preview: boolean; renderJobId: string | null };
-}
+import { pipelineJobId } from '../../infra/queue/jobs';
+import type { PipelineDto } from '../dto';
 
 export class PipelineService {
   constructor(

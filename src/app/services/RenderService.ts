@@ -16,6 +16,7 @@ import { isDuplicateKey } from '../../infra/database/errors';
 import type { AssetService } from './AssetService';
 import type { AuditService } from './AuditService';
 import type { Actor } from './types';
+import { type RenderJobDto, toRenderJobDto } from '../dto';
 
 export interface RenderRequest {
   version?: number;
@@ -24,55 +25,6 @@ export interface RenderRequest {
   engine?: RenderEngineName;
   maxAttempts?: number;
   chunkTimeoutMs?: number;
-}
-
-export interface RenderJobDto {
-  id: string;
-  studioId: string;
-  assetId: string;
-  version: number;
-  engine: RenderEngineName;
-  frames: { start: number; end: number };
-  chunkSize: number;
-  priority: number;
-  status: RenderStatus;
-  progress: number;
-  attempts: number;
-  maxAttempts: number;
-  chunkTimeoutMs: number;
-  chunks: Array<{ index: number; start: number; end: number; status: RenderStatus; progress: number; attempts: number; error: { code: string; message: string } | null }>;
-  error: { code: string; message: string } | null;
-  outputs: { frames: Array<{ frame: number; key: string }>; previewKey: string | null };
-  requestedBy: string;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export function toRenderJobDto(job: RenderJobDoc, chunks: RenderChunkDoc[]): RenderJobDto {
-  const progress = chunks.length ? Math.round(chunks.reduce((sum, c) => sum + (c.status === 'COMPLETED' ? 100 : c.progress), 0) / chunks.length) : 0;
-  return {
-    id: String(job._id),
-    studioId: String(job.studioId),
-    assetId: String(job.assetId),
-    version: job.version,
-    engine: job.engine,
-    frames: job.frames,
-    chunkSize: job.chunkSize,
-    priority: job.priority,
-    status: job.status,
-    progress: job.status === 'COMPLETED' ? 100 : Math.min(progress, 99),
-    attempts: job.run,
-    maxAttempts: job.maxAttempts,
-    chunkTimeoutMs: job.chunkTimeoutMs,
-    chunks: chunks.map((c) => ({ index: c.index, start: c.start, end: c.end, status: c.status, progress: c.progress, attempts: c.attempts, error: c.error })),
-    error: job.error,
-    outputs: job.outputs,
-    requestedBy: String(job.requestedBy),
-    queuedAt: job.queuedAt.toISOString(),
-    startedAt: job.startedAt ? job.startedAt.toISOString() : null,
-    finishedAt: job.finishedAt ? job.finishedAt.toISOString() : null,
-  };
 }
 
 export interface RenderDefaults {

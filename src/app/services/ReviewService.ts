@@ -4,28 +4,15 @@ import { Types } from 'mongoose';
 import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { ReviewRepository } from '../repositories/ReviewRepository';
 import type { VersionRepository } from '../repositories/VersionRepository';
-import type { CommentDoc } from '../repositories/models/Comment';
 import type { Decision } from '../repositories/models/ReviewDecision';
 import type { Page } from '../repositories/pagination';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
-import type { AssetService, AssetDto } from './AssetService';
+import type { AssetService } from './AssetService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
 import { frameToTimecode, timecodeToFrame } from './timecode';
-
-export interface CommentDto {
-  id: string;
-  assetId: string;
-  seq: number;
-  version: number | null;
-  authorId: string;
-  body: string;
-  frame: number | null;
-  fps: number | null;
-  timecode: string | null;
-  createdAt: string;
-}
+import { type CommentDto, type ReviewDto, toCommentDto } from '../dto';
 
 export interface NewComment {
   body: string;
@@ -33,32 +20,6 @@ export interface NewComment {
   frame?: number;
   fps?: number;
   timecode?: string;
-}
-
-export interface ReviewDto {
-  id: string;
-  assetId: string;
-  version: number;
-  decision: Decision;
-  note: string;
-  decidedBy: string;
-  createdAt: string;
-  asset: AssetDto;
-}
-
-export function toCommentDto(c: CommentDoc): CommentDto {
-  return {
-    id: String(c._id),
-    assetId: String(c.assetId),
-    seq: c.seq,
-    version: c.version,
-    authorId: String(c.authorId),
-    body: c.body,
-    frame: c.frame,
-    fps: c.fps,
-    timecode: c.timecode,
-    createdAt: c.createdAt.toISOString(),
-  };
 }
 
 const invalid = (path: string, message: string) => new ValidationError('VALIDATION_FAILED', message, { details: [{ path, message }] });

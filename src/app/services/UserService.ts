@@ -13,30 +13,7 @@ import type { DomainEvents } from '../events';
 import type { PasswordHasher } from './PasswordHasher';
 import type { SessionService } from './SessionService';
 import type { Actor } from './types';
-
-export interface UserDto {
-  id: string;
-  studioId: string;
-  email: string;
-  name: string;
-  role: Role;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export function toUserDto(u: UserDoc): UserDto {
-  return {
-    id: String(u._id),
-    studioId: String(u.studioId),
-    email: u.email,
-    name: u.name,
-    role: u.role,
-    active: u.active,
-    createdAt: u.createdAt.toISOString(),
-    updatedAt: u.updatedAt.toISOString(),
-  };
-}
+import { type UserDto, toUserDto } from '../dto';
 
 const isActiveProducer = (u: { role: Role; active: boolean }) => u.role === 'PRODUCER' && u.active;
 

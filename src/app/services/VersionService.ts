@@ -11,24 +11,11 @@ import type { Logger } from '../../infra/logging/logger';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { AssetVersionDoc } from '../repositories/models/AssetVersion';
 import type { Page } from '../repositories/pagination';
-import type { AssetService, AssetDto } from './AssetService';
+import type { AssetService } from './AssetService';
 import type { DomainEvents } from '../events';
-import type { VersionDto } from './VersionDto';
 import { judgeContent, SNIFF_BYTES } from './ContentPolicy';
 import type { Actor } from './types';
-
-export function toVersionDto(v: AssetVersionDoc): VersionDto {
-  return {
-    id: String(v._id),
-    assetId: String(v.assetId),
-    studioId: String(v.studioId),
-    version: v.version,
-    file: { size: v.file.size, sha256: v.file.sha256, mimeType: v.file.mimeType, originalName: v.file.originalName, verified: v.file.verified },
-    changeNote: v.changeNote,
-    createdBy: String(v.createdBy),
-    createdAt: v.createdAt.toISOString(),
-  };
-}
+import { type AssetDto, type VersionDto, toVersionDto } from '../dto';
 
 export interface IncomingFile {
   stream: NodeJS.ReadableStream;

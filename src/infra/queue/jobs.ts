@@ -24,3 +24,6 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
 };
 
 export const jobsOf = (queue: QueueName): JobName[] => (Object.keys(JOB_QUEUE) as JobName[]).filter((n) => JOB_QUEUE[n] === queue);
+
+/** The queue job id of a version's pipeline run: one per version, so a second start is a no-op. */
+export const pipelineJobId = (assetId: string, version: number) => `pipeline.${assetId}.${version}`;

@@ -10,9 +10,7 @@ import { AuthenticationError, DomainError, RateLimitError } from '../../shared/e
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
 import { socketKey, type AssetEventMap, type WorkerEventMap } from './emitter';
-import type { AssetDto } from '../../app/services/AssetService';
-import type { CommentDto, ReviewDto } from '../../app/services/ReviewService';
-import type { VersionDto } from '../../app/services/VersionDto';
+import type { AssetDto, CommentDto, ReviewDto, VersionDto } from '../../app/dto';
 
 /** Every server-to-client event and its payload (asset-room events are in AssetEventMap). */
 export interface ServerEventMap extends WorkerEventMap {

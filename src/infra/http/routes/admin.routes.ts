@@ -7,7 +7,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Container } from '../../../container';
+import type { QueueBus } from '../../queue/QueueBus';
 import { AuthenticationError, AuthorizationError } from '../../../shared/errors';
 import { QUEUE_NAMES } from '../../queue/jobs';
 
@@ -40,14 +40,13 @@ export function operatorOnly(token: string, options: { write: boolean }) {
   };
 }
 
-export function adminRoutes(c: Container): Router {
+export function adminRoutes(queues: QueueBus, operator: { token?: string; write: boolean }): Router {
   const router = Router();
-  const token = c.config.OPERATOR_TOKEN;
+  const { token, write } = operator;
   if (!token) return router;
-  const write = c.config.OPERATOR_QUEUES_WRITE;
   const adapter = new ExpressAdapter();
   adapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(c.queue.queue(n), { readOnlyMode: !write })), serverAdapter: adapter });
+  createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(queues.queue(n), { readOnlyMode: !write })), serverAdapter: adapter });
   router.use('/admin/queues', operatorOnly(token, { write }), adapter.getRouter());
   return router;
 }

@@ -1,36 +1,14 @@
-// /assets routes; every one requires a verified access token.
-import { Router } from 'express';
-import type { Container } from '../../../container';
-import { authenticate } from '../../../shared/middlewares/auth';
+// /assets: the catalogue of a studio's assets and their audit trail.
+import { Router, type RequestHandler } from 'express';
+import type { AssetController } from '../../../app/controllers/AssetController';
 
-export function assetRoutes(c: Container): Router {
+export function assetRoutes(a: AssetController, authn: RequestHandler): Router {
   const router = Router();
-  const a = c.controllers.assets;
-  router.use('/assets', authenticate(c));
-  router.post('/assets', a.create);
-  router.get('/assets', a.list);
-  router.get('/assets/:id', a.get);
-  router.patch('/assets/:id', a.update);
-  router.delete('/assets/:id', a.archive);
-  router.get('/assets/:id/history', a.history);
-
-  const v = c.controllers.versions;
-  router.post('/assets/:id/versions', v.upload);
-  router.post('/assets/:id/upload', v.upload);
-  router.get('/assets/:id/versions', v.list);
-  router.get('/assets/:id/versions/:v', v.get);
-  router.patch('/assets/:id/rollback', v.rollback);
-  // Express answers HEAD with the GET handler; sendDownload then writes headers only.
-  router.get('/assets/:id/download', v.downloadCurrent);
-  router.get('/assets/:id/versions/:v/download', v.downloadVersion);
-
-  const r = c.controllers.reviews;
-  router.get('/assets/:id/comments', r.listComments);
-  router.post('/assets/:id/comments', r.addComment);
-  router.post('/assets/:id/versions/:v/review', r.decide);
-
-  // tus 1.0 resumable uploads; the tus server reads the raw body itself.
-  router.all('/uploads', authenticate(c), c.tus.handler);
-  router.all('/uploads/{*rest}', authenticate(c), c.tus.handler);
+  router.post('/assets', authn, a.create);
+  router.get('/assets', authn, a.list);
+  router.get('/assets/:id', authn, a.get);
+  router.patch('/assets/:id', authn, a.update);
+  router.delete('/assets/:id', authn, a.archive);
+  router.get('/assets/:id/history', authn, a.history);
   return router;
 }

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { buildOpenApiDocument } from '../openapi';
+import '../validators';
 
 export function docsRoutes(): Router {
   const router = Router();

@@ -1,7 +1,6 @@
 // Ops endpoints: liveness, readiness and Prometheus metrics.
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import type { HealthService } from '../../../app/services/HealthService';
 import type { Metrics } from '../../metrics/metrics';
 import { AuthenticationError } from '../../../shared/errors';
 
@@ -11,7 +10,12 @@ function sameSecret(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-export function healthRoutes(deps: { health: HealthService; metrics: Metrics; metricsToken?: string }): Router {
+/** What the probes need of the health service. */
+export interface ReadinessProbe {
+  readiness(): Promise<{ ready: boolean; status: string; checks: Record<string, string> }>;
+}
+
+export function healthRoutes(deps: { health: ReadinessProbe; metrics: Metrics; metricsToken?: string }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });

@@ -1,27 +1,18 @@
-// Render farm routes; every one requires a verified access token.
-import { Router } from 'express';
-import type { Container } from '../../../container';
-import { authenticate } from '../../../shared/middlewares/auth';
+// The render farm: queue a render of a version, follow, cancel and retry render jobs.
+import { Router, type RequestHandler } from 'express';
+import type { RenderController } from '../../../app/controllers/RenderController';
 import { methodNotAllowed } from '../../../shared/middlewares/errorHandler';
 
-export function renderRoutes(c: Container): Router {
+export function renderRoutes(r: RenderController, authn: RequestHandler): Router {
   const router = Router();
-  const r = c.controllers.renders;
-  const auth = authenticate(c);
-  router.post('/assets/:id/render', auth, r.create);
-  router.get('/render-jobs', auth, r.list);
+  router.post('/assets/:id/render', authn, r.create);
+  router.get('/render-jobs', authn, r.list);
   // Registered before /render-jobs/:id/retry so "retry" is never read as an id.
-  router.post('/render-jobs/retry', auth, r.retryMany);
+  router.post('/render-jobs/retry', authn, r.retryMany);
   // ...and so GET (or any other method) on /render-jobs/retry is the 405 it is, not a request about a malformed id.
   router.all('/render-jobs/retry', (req, _res, next) => next(req.method === 'OPTIONS' ? undefined : methodNotAllowed(req, ['POST'])));
-  router.get('/render-jobs/:id', auth, r.get);
-  router.post('/render-jobs/:id/cancel', auth, r.cancel);
-  router.post('/render-jobs/:id/retry', auth, r.retry);
-
-  const p = c.controllers.pipelines;
-  router.get('/assets/:id/versions/:v/pipeline', auth, p.get);
-  router.get('/assets/:id/versions/:v/thumbnail', auth, p.thumbnail);
-  router.get('/assets/:id/versions/:v/preview', auth, p.preview);
-  router.patch('/studio/settings', auth, p.studioSettings);
+  router.get('/render-jobs/:id', authn, r.get);
+  router.post('/render-jobs/:id/cancel', authn, r.cancel);
+  router.post('/render-jobs/:id/retry', authn, r.retry);
   return router;
 }

@@ -1,10 +1,8 @@
-// Schemas and OpenAPI entries of pipeline state/outputs and studio settings.
+// Schemas and OpenAPI entries of a version's pipeline state and outputs.
 import { z } from 'zod';
-import { apiRegistry, bearer, errorResponses, jsonBody } from '../openapi';
+import { apiRegistry, bearer, errorResponses } from '../openapi';
 import { versionParams } from './version.validators';
 import { PIPELINE_STATUSES } from '../../../app/repositories/models/AssetPipeline';
-
-export const studioSettingsBody = z.strictObject({ autoRender: z.boolean().optional() }).refine((b) => Object.keys(b).length > 0, 'provide a setting to change').openapi({ minProperties: 1 });
 
 const PipelineSchema = apiRegistry.register(
   'AssetPipeline',
@@ -27,8 +25,3 @@ for (const which of ['thumbnail', 'preview'] as const) {
     responses: { 200: { description: which }, 206: { description: 'A byte range' }, ...errorResponses(400, 401, 404, 416) },
   });
 }
-apiRegistry.registerPath({
-  method: 'patch', path: '/studio/settings', tags: ['studio'], summary: 'Change studio settings such as autoRender (PRODUCER)', security: bearer,
-  request: { body: jsonBody(studioSettingsBody) },
-  responses: { 200: { description: 'The studio' }, ...errorResponses(400, 401, 403) },
-});

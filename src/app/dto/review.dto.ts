@@ -1,0 +1,43 @@
+// The public shapes of review comments and decisions.
+import type { CommentDoc } from '../repositories/models/Comment';
+import type { Decision } from '../repositories/models/ReviewDecision';
+import type { AssetDto } from './asset.dto';
+
+export interface CommentDto {
+  id: string;
+  assetId: string;
+  seq: number;
+  version: number | null;
+  authorId: string;
+  body: string;
+  frame: number | null;
+  fps: number | null;
+  timecode: string | null;
+  createdAt: string;
+}
+
+export interface ReviewDto {
+  id: string;
+  assetId: string;
+  version: number;
+  decision: Decision;
+  note: string;
+  decidedBy: string;
+  createdAt: string;
+  asset: AssetDto;
+}
+
+export function toCommentDto(c: CommentDoc): CommentDto {
+  return {
+    id: String(c._id),
+    assetId: String(c.assetId),
+    seq: c.seq,
+    version: c.version,
+    authorId: String(c.authorId),
+    body: c.body,
+    frame: c.frame,
+    fps: c.fps,
+    timecode: c.timecode,
+    createdAt: c.createdAt.toISOString(),
+  };
+}

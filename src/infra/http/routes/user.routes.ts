@@ -1,0 +1,11 @@
+// /users: the members of the caller's studio (PRODUCERs manage them).
+import { Router, type RequestHandler } from 'express';
+import type { UserController } from '../../../app/controllers/UserController';
+
+export function userRoutes(u: UserController, authn: RequestHandler): Router {
+  const router = Router();
+  router.post('/users', authn, u.create);
+  router.get('/users', authn, u.list);
+  router.patch('/users/:id', authn, u.update);
+  return router;
+}
