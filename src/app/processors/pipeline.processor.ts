@@ -37,8 +37,8 @@ export interface PipelineDeps {
 }
 
 class StepFailure extends DomainError {
-  constructor(code: string, message: string, readonly permanent: boolean) {
-    super(code, message, { status: 500 });
+  constructor(code: string, message: string, options: { permanent: boolean }) {
+    super(code, message, { status: 500, ...options });
   }
 }
 
@@ -85,7 +85,7 @@ export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDe
   if (p.status === 'READY' || p.status === 'FAILED') return `skipped: ${p.status}`;
   await step(deps, p, 'VALIDATING', ctx.attemptsLeft, async () => {
     const stat = await deps.storage.stat(v.file.key);
-    if (!stat) throw new StepFailure('STORED_OBJECT_MISSING', 'The stored file is missing', true);
+    if (!stat) throw new StepFailure('STORED_OBJECT_MISSING', 'The stored file is missing', { permanent: true });
     // Re-read every byte: size and sha256 must match what the upload recorded, and the type must still pass.
     const meter = new MeteringTransform();
     const head: Buffer[] = [];
@@ -97,9 +97,9 @@ export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDe
       }
     });
     await pump(await deps.storage.read(v.file.key), meter);
-    if (meter.size !== v.file.size || meter.digest() !== v.file.sha256) throw new StepFailure('STORED_OBJECT_CORRUPT', 'The stored bytes do not match the recorded size and sha256', true);
+    if (meter.size !== v.file.size || meter.digest() !== v.file.sha256) throw new StepFailure('STORED_OBJECT_CORRUPT', 'The stored bytes do not match the recorded size and sha256', { permanent: true });
     await judgeContent(v.file.originalName, Buffer.concat(head).subarray(0, SNIFF_BYTES)).catch((err: Error) => {
-      throw new StepFailure('CONTENT_REFUSED', err.message, true);
+      throw new StepFailure('CONTENT_REFUSED', err.message, { permanent: true });
     });
     return { status: 'DONE', note: `${meter.size} bytes verified` };
   });
@@ -123,7 +123,7 @@ export async function processPreview(data: JobMap['media.preview'], deps: Pipeli
       throw new StepFailure(
         'MEDIA_UNVERIFIED',
         `No preview is made from content that could not be verified: this file is ${v.file.mimeType} by its name only. The version stays available for download; for a preview, upload it in a format whose content can be checked (PNG, JPEG, TIFF, OpenEXR, MP4, MOV, MKV)`,
-        true,
+        { permanent: true },
       );
     }
     // A real format that nothing here may read (Radiance HDR has no ffmpeg 5.1 decoder): nothing to preview.

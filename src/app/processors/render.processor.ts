@@ -16,6 +16,7 @@ import type { LeaseLock } from '../../infra/database/LeaseLock';
 import type { Logger } from '../../infra/logging/logger';
 import type { RenderEngine } from '../../infra/render/RenderEngine';
 import { isPermanentRenderError } from '../../infra/render/BlenderEngine';
+import { DomainError, RenderError } from '../../shared/errors';
 import type { Ffmpeg } from '../../infra/media/ffmpeg';
 import type { JobMap } from '../../infra/queue/jobs';
 
@@ -83,9 +84,9 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
   const work = mkdtempSync(path.join(os.tmpdir(), `render-${job._id}-${chunk.index}-`));
   try {
     const engine = deps.engines[job.engine];
-    if (!engine) throw Object.assign(new Error(`No ${job.engine} engine in this worker`), { code: 'RENDER_ENGINE_UNAVAILABLE', permanent: true });
+    if (!engine) throw new RenderError('RENDER_ENGINE_UNAVAILABLE', `No ${job.engine} engine in this worker`, { permanent: true });
     const version = await deps.versions.findOne(job.studioId, job.assetId, job.version);
-    if (!version) throw Object.assign(new Error('The version to render no longer exists'), { code: 'VERSION_NOT_FOUND', permanent: true });
+    if (!version) throw new RenderError('VERSION_NOT_FOUND', 'The version to render no longer exists', { permanent: true });
     const scene = path.join(work, `scene${path.extname(version.file.originalName) || '.blend'}`);
     await download(deps.storage, version.file.key, scene);
     const out = path.join(work, 'out');
@@ -122,10 +123,10 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
     await deps.renders.updateChunk(job, chunk.index, { status: 'COMPLETED', progress: 100, frames: stored, finishedAt: new Date() });
     return { frames: stored.length };
   } catch (err) {
-    const e = err as Error & { code?: string; permanent?: boolean };
+    const e = err as Error & { code?: string };
     const error = { code: e.code ?? 'RENDER_FAILED', message: e.message };
     const cancelled = error.code === 'RENDER_CANCELLED';
-    const permanent = cancelled || isPermanentRenderError(err) || e.permanent === true;
+    const permanent = cancelled || isPermanentRenderError(err) || (err instanceof DomainError && err.permanent);
     const lastAttempt = ctx.attemptsMade + 1 >= job.maxAttempts;
     await deps.renders.updateChunk(job, chunk.index, { status: permanent || lastAttempt ? (cancelled ? 'CANCELLED' : 'FAILED') : 'QUEUED', error });
     if (cancelled) throw new UnrecoverableError(error.message);
@@ -168,7 +169,7 @@ export async function finalizeRender(data: JobMap['render.finalize'], deps: Rend
 async function finalize(job: RenderJobDoc, deps: RenderProcessorDeps): Promise<{ previewKey: string | null }> {
   const chunks = await deps.renders.chunks(job.studioId, job._id);
   const unfinished = chunks.filter((c) => c.status !== 'COMPLETED');
-  if (unfinished.length) throw new Error(`chunks not completed: ${unfinished.map((c) => c.index).join(', ')}`);
+  if (unfinished.length) throw new RenderError('RENDER_CHUNKS_UNFINISHED', `chunks not completed: ${unfinished.map((c) => c.index).join(', ')}`);
   const frames = chunks.flatMap((c) => c.frames).sort((a, b) => a.frame - b.frame);
 
   // The simulated engine's 8x8 placeholder frames exist for queue mechanics; a movie of them is noise.

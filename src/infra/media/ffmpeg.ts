@@ -6,10 +6,8 @@ import { ProgramMissingError, runProcess, type RunResult } from './process';
 
 export class MediaError extends DomainError {
   /** Permanent errors (unreadable input) are not worth retrying; timeouts are. */
-  readonly permanent: boolean;
-  constructor(code: string, message: string, permanent: boolean, cause?: unknown) {
-    super(code, message, { status: 500, cause });
-    this.permanent = permanent;
+  constructor(code: string, message: string, options: { permanent: boolean; cause?: unknown }) {
+    super(code, message, { status: 500, ...options });
   }
 }
 
@@ -56,7 +54,7 @@ const DEMUXERS: Record<string, string> = {
 /** The demuxer for a stored MIME type; a type without one is refused for good, never probed. */
 export function demuxerFor(mimeType: string): string {
   const demuxer = DEMUXERS[mimeType.split(';')[0]!.trim().toLowerCase()];
-  if (!demuxer) throw new MediaError('MEDIA_FORMAT_UNSUPPORTED', `No preview can be made from ${mimeType}: ffmpeg is not allowed to read that format`, true);
+  if (!demuxer) throw new MediaError('MEDIA_FORMAT_UNSUPPORTED', `No preview can be made from ${mimeType}: ffmpeg is not allowed to read that format`, { permanent: true });
   return demuxer;
 }
 
@@ -97,14 +95,14 @@ export class Ffmpeg {
     try {
       res = await runProcess(bin, args, { timeoutMs: this.timeoutMs, signal: o.signal, collectStdout: o.collectStdout });
     } catch (err) {
-      if (err instanceof ProgramMissingError) throw new MediaError('MEDIA_TOOL_UNAVAILABLE', `${bin} is not available: install ffmpeg or set FFMPEG_PATH`, true, err);
+      if (err instanceof ProgramMissingError) throw new MediaError('MEDIA_TOOL_UNAVAILABLE', `${bin} is not available: install ffmpeg or set FFMPEG_PATH`, { permanent: true, cause: err });
       throw err;
     }
     // A half-written output must not pass for a preview.
     if (res.code !== 0 && o.output) rmSync(o.output, { force: true });
-    if (res.timedOut) throw new MediaError('MEDIA_TIMEOUT', `${o.what} timed out`, false);
-    if (res.aborted) throw new MediaError('MEDIA_CANCELLED', `${o.what} was cancelled`, false);
-    if (res.code !== 0) throw new MediaError('MEDIA_PROCESSING_FAILED', `${o.what} failed: ${res.tail.slice(-3).join(' | ').slice(0, 500)}`, true);
+    if (res.timedOut) throw new MediaError('MEDIA_TIMEOUT', `${o.what} timed out`, { permanent: false });
+    if (res.aborted) throw new MediaError('MEDIA_CANCELLED', `${o.what} was cancelled`, { permanent: false });
+    if (res.code !== 0) throw new MediaError('MEDIA_PROCESSING_FAILED', `${o.what} failed: ${res.tail.slice(-3).join(' | ').slice(0, 500)}`, { permanent: true });
     return res;
   }
 
@@ -120,7 +118,7 @@ export class Ffmpeg {
       format?: { duration?: string; format_name?: string };
     };
     const video = info.streams?.find((s) => s.codec_type === 'video');
-    if (!video) throw new MediaError('MEDIA_PROCESSING_FAILED', 'No video stream', true);
+    if (!video) throw new MediaError('MEDIA_PROCESSING_FAILED', 'No video stream', { permanent: true });
     return {
       durationSeconds: Number(info.format?.duration ?? video.duration ?? 0),
       width: video.width ?? 0,

@@ -120,7 +120,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
           if (limited) {
             const now = Date.now();
             while (sent.length && sent[0]! <= now - limit.windowMs) sent.shift();
-            if (sent.length >= limit.points) throw new RateLimitError((sent[0]! + limit.windowMs - now) / 1000);
+            if (sent.length >= limit.points) throw new RateLimitError('RATE_LIMITED', undefined, { retryAfterSeconds: (sent[0]! + limit.windowMs - now) / 1000 });
             sent.push(now);
           }
           // The same session check as REST, on every event: the role is the user's current one, and an

@@ -9,10 +9,8 @@ import { ProgramMissingError, runProcess } from '../media/process';
 import type { RenderEngine, RenderedFrame, RenderRequest } from './RenderEngine';
 
 export class RenderEngineError extends RenderError {
-  readonly permanent: boolean;
-  constructor(code: string, message: string, permanent: boolean) {
-    super(code, message);
-    this.permanent = permanent;
+  constructor(code: string, message: string, options: { permanent: boolean }) {
+    super(code, message, options);
   }
 }
 
@@ -72,18 +70,18 @@ export class BlenderEngine implements RenderEngine {
         },
       });
     } catch (err) {
-      if (err instanceof ProgramMissingError) throw new RenderEngineError('RENDER_ENGINE_UNAVAILABLE', 'Blender is not installed here (apt-get install blender, or set BLENDER_PATH)', true);
+      if (err instanceof ProgramMissingError) throw new RenderEngineError('RENDER_ENGINE_UNAVAILABLE', 'Blender is not installed here (apt-get install blender, or set BLENDER_PATH)', { permanent: true });
       throw err;
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
     const output = result.tail.join('\n');
-    if (result.aborted) throw new RenderEngineError('RENDER_CANCELLED', 'The render was cancelled', true);
-    if (result.timedOut) throw new RenderEngineError('RENDER_TIMEOUT', `The render exceeded ${req.timeoutMs} ms`, false);
-    if (SCENE_INVALID.test(output)) throw new RenderEngineError('RENDER_SCENE_INVALID', `Blender cannot read the scene: ${output.match(SCENE_INVALID)?.[0]}`, true);
-    if (result.code !== 0) throw new RenderEngineError('RENDER_FAILED', `Blender exited with ${result.code ?? result.signal}: ${result.tail.slice(-3).join(' | ').slice(0, 500)}`, false);
+    if (result.aborted) throw new RenderEngineError('RENDER_CANCELLED', 'The render was cancelled', { permanent: true });
+    if (result.timedOut) throw new RenderEngineError('RENDER_TIMEOUT', `The render exceeded ${req.timeoutMs} ms`, { permanent: false });
+    if (SCENE_INVALID.test(output)) throw new RenderEngineError('RENDER_SCENE_INVALID', `Blender cannot read the scene: ${output.match(SCENE_INVALID)?.[0]}`, { permanent: true });
+    if (result.code !== 0) throw new RenderEngineError('RENDER_FAILED', `Blender exited with ${result.code ?? result.signal}: ${result.tail.slice(-3).join(' | ').slice(0, 500)}`, { permanent: false });
     const frames = [...saved.entries()].filter(([, p]) => existsSync(p)).map(([frame, p]) => ({ frame, path: p }));
-    if (frames.length !== total) throw new RenderEngineError('RENDER_FAILED', `Blender saved ${frames.length} of ${total} frames`, false);
+    if (frames.length !== total) throw new RenderEngineError('RENDER_FAILED', `Blender saved ${frames.length} of ${total} frames`, { permanent: false });
     return frames.sort((a, b) => a.frame - b.frame);
   }
 }

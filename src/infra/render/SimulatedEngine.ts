@@ -18,8 +18,8 @@ export class SimulatedEngine implements RenderEngine {
     const frames: RenderedFrame[] = [];
     const total = req.frameEnd - req.frameStart + 1;
     for (let frame = req.frameStart; frame <= req.frameEnd; frame++) {
-      if (req.signal?.aborted) throw new RenderEngineError('RENDER_CANCELLED', 'The render was cancelled', true);
-      if (this.options.failOnFrame === frame) throw new RenderEngineError('RENDER_FAILED', `Simulated failure on frame ${frame}`, this.options.permanentFailure ?? false);
+      if (req.signal?.aborted) throw new RenderEngineError('RENDER_CANCELLED', 'The render was cancelled', { permanent: true });
+      if (this.options.failOnFrame === frame) throw new RenderEngineError('RENDER_FAILED', `Simulated failure on frame ${frame}`, { permanent: this.options.permanentFailure ?? false });
       await new Promise((r) => setTimeout(r, this.options.msPerFrame ?? 5));
       const file = path.join(req.outputDir, `frame_${String(frame).padStart(5, '0')}.png`);
       const shade = (frame * 37) % 256;

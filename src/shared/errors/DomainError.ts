@@ -11,6 +11,8 @@ export interface DomainErrorOptions {
   cause?: unknown;
   /** Extra response headers the error implies (e.g. Retry-After on 429). */
   headers?: Record<string, string>;
+  /** For work that fails (jobs, media tools): retrying cannot help, so the job fails for good. */
+  permanent?: boolean;
 }
 
 export class DomainError extends Error {
@@ -18,6 +20,7 @@ export class DomainError extends Error {
   readonly status: number;
   readonly details?: ErrorDetail[];
   readonly headers?: Record<string, string>;
+  readonly permanent: boolean;
 
   constructor(code: string, message: string, options: DomainErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -26,6 +29,7 @@ export class DomainError extends Error {
     this.status = options.status ?? 500;
     this.details = options.details;
     this.headers = options.headers;
+    this.permanent = options.permanent ?? false;
   }
 }
 
@@ -72,11 +76,12 @@ export class UnsupportedMediaTypeError extends DomainError {
   }
 }
 export class RateLimitError extends DomainError {
-  constructor(retryAfterSeconds: number, code = 'RATE_LIMITED', message = 'Too many requests, slow down', options: SubOptions = {}) {
+  constructor(code = 'RATE_LIMITED', message = 'Too many requests, slow down', options: SubOptions & { retryAfterSeconds: number } = { retryAfterSeconds: 1 }) {
+    const { retryAfterSeconds, ...rest } = options;
     super(code, message, {
-      ...options,
+      ...rest,
       status: 429,
-      headers: { ...options.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      headers: { ...rest.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
     });
   }
 }

@@ -71,7 +71,7 @@ export function redisRateLimit(cfg: RateLimitConfig) {
     handler: (req: Request, _res: Response, next: NextFunction, options: Options) => {
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = resetTime ? (resetTime.getTime() - Date.now()) / 1000 : options.windowMs / 1000;
-      next(new RateLimitError(retryAfter, cfg.code ?? 'RATE_LIMITED'));
+      next(new RateLimitError(cfg.code ?? 'RATE_LIMITED', undefined, { retryAfterSeconds: retryAfter }));
     },
   });
 }
