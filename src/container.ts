@@ -21,7 +21,7 @@ import { VersionRepository } from './app/repositories/VersionRepository';
 import { RenderRepository } from './app/repositories/RenderRepository';
 import { PipelineRepository } from './app/repositories/PipelineRepository';
 import { ReviewRepository } from './app/repositories/ReviewRepository';
-import { AccessPolicy } from './app/services/AccessPolicy';
+import { AccessService } from './app/services/AccessService';
 import { AuditService } from './app/services/AuditService';
 import { TokenService } from './app/services/TokenService';
 import { PasswordHasher } from './app/services/PasswordHasher';
@@ -79,7 +79,7 @@ export function buildCore(infra: Infra) {
     reviews: new ReviewRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
-  const access = new AccessPolicy();
+  const access = new AccessService({ asset: repos.assets, renderJob: repos.renders, user: repos.users });
   const events = new DomainEvents((event, err) => logger.error('domain event listener failed', { event, err }));
   const storage = infra.storage ?? createStorage(config);
   const assetCache = new AssetCacheService<AssetDto>(redis, config.REDIS_KEY_PREFIX, logger, metrics);

@@ -3,7 +3,7 @@ import { Types, type FilterQuery, type SortOrder } from 'mongoose';
 import type { Models } from './models';
 import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
 import { keyset, toPage, type Page } from './pagination';
-import { findOwned } from './owned';
+import { findOwned, ownedIds } from './owned';
 
 export type StudioId = Types.ObjectId | string;
 export type AssetSort = 'createdAt' | 'updatedAt' | 'name';
@@ -55,6 +55,10 @@ export function assetListQuery(studioId: StudioId, query: AssetListQuery): { fil
 
 export class AssetRepository {
   constructor(private readonly models: Models) {}
+
+  ownedIds(studioId: Types.ObjectId | string, ids: string[]): Promise<Set<string>> {
+    return ownedIds(this.models.Asset, studioId, ids);
+  }
 
   async create(studioId: StudioId, input: NewAsset): Promise<AssetDoc> {
     const doc = await this.models.Asset.create({

@@ -3,7 +3,7 @@ import { Types, type FilterQuery } from 'mongoose';
 import type { Models } from './models';
 import type { RenderJobDoc, RenderStatus } from './models/RenderJob';
 import { renderChunkId, type RenderChunkDoc } from './models/RenderChunk';
-import { findOwned } from './owned';
+import { findOwned, ownedIds } from './owned';
 import { keyset, toPage, type Page } from './pagination';
 import type { StudioId } from './AssetRepository';
 
@@ -11,6 +11,10 @@ export type NewRenderJob = Omit<RenderJobDoc, '_id' | 'studioId' | 'createdAt' |
 
 export class RenderRepository {
   constructor(private readonly models: Models) {}
+
+  ownedIds(studioId: Types.ObjectId | string, ids: string[]): Promise<Set<string>> {
+    return ownedIds(this.models.RenderJob, studioId, ids);
+  }
 
   /** The job and its chunks as stored, so the caller can queue and answer without reading them back. */
   async create(studioId: StudioId, job: NewRenderJob, chunks: Array<{ index: number; start: number; end: number }>): Promise<{ job: RenderJobDoc; chunks: RenderChunkDoc[] }> {

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import type { Models } from './models';
 import type { Role, UserDoc } from './models/User';
 import { keyset, toPage, type Page } from './pagination';
-import { findOwned } from './owned';
+import { findOwned, ownedIds } from './owned';
 
 export interface NewUser {
   email: string;
@@ -15,6 +15,10 @@ export interface NewUser {
 
 export class UserRepository {
   constructor(private readonly models: Models) {}
+
+  ownedIds(studioId: Types.ObjectId | string, ids: string[]): Promise<Set<string>> {
+    return ownedIds(this.models.User, studioId, ids);
+  }
 
   async create(studioId: Types.ObjectId, input: NewUser): Promise<UserDoc> {
     const doc = await this.models.User.create({

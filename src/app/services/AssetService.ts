@@ -7,7 +7,8 @@ import type { Page } from '../repositories/pagination';
 import type { AssetCacheService } from '../../infra/cache/AssetCacheService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
-import type { AccessPolicy, Permission } from './AccessPolicy';
+import type { Permission } from './AccessPolicy';
+import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
@@ -38,7 +39,7 @@ export class AssetService {
       assets: AssetRepository;
       cache: AssetCacheService<AssetDto>;
       locks: LeaseLock;
-      access: AccessPolicy;
+      access: AccessService;
       audit: AuditService;
       events: DomainEvents;
     },

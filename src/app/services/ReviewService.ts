@@ -50,11 +50,6 @@ export class ReviewService {
     },
   ) {}
 
-  /** Confirms the asset is the caller's studio's before a socket may join its room. */
-  async canJoin(actor: Actor, assetId: string): Promise<void> {
-    await this.deps.assets.require(actor, 'asset:read', assetId);
-  }
-
   async comment(actor: Actor, assetId: string, input: NewComment): Promise<CommentDto> {
     const asset = await this.deps.assets.require(actor, 'comment:create', assetId);
     if (input.version !== undefined && !(await this.deps.versions.findOne(actor.studioId, asset._id, input.version))) {

@@ -2,7 +2,7 @@
 import { NotFoundError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import { toStudioDto, type StudioDto } from '../dto';
-import type { AccessPolicy } from './AccessPolicy';
+import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { Actor } from './types';
 
@@ -13,7 +13,7 @@ export interface StudioSettingsChange {
 const NOT_FOUND = () => new NotFoundError('STUDIO_NOT_FOUND', 'Studio not found');
 
 export class StudioService {
-  constructor(private readonly deps: { studios: StudioRepository; access: AccessPolicy; audit: AuditService }) {}
+  constructor(private readonly deps: { studios: StudioRepository; access: AccessService; audit: AuditService }) {}
 
   async updateSettings(actor: Actor, change: StudioSettingsChange): Promise<StudioDto> {
     this.deps.access.require(actor, 'studio:manage');

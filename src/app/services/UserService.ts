@@ -5,7 +5,7 @@ import type { UserRepository } from '../repositories/UserRepository';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
 import type { Role, UserDoc } from '../repositories/models/User';
 import type { Page } from '../repositories/pagination';
-import type { AccessPolicy } from './AccessPolicy';
+import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
@@ -23,7 +23,7 @@ export class UserService {
       users: UserRepository;
       refreshTokens: RefreshTokenRepository;
       passwords: PasswordHasher;
-      access: AccessPolicy;
+      access: AccessService;
       audit: AuditService;
       locks: LeaseLock;
       events: DomainEvents;

@@ -144,7 +144,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     }
 
     handle('asset:join', socketAssetRef, async ({ assetId }, actor) => {
-      await c.services.reviews.canJoin(actor, assetId);
+      await c.access.requireIds(actor, 'asset:read', 'asset', [assetId]);
       await socket.join(`asset:${assetId}`);
       if (!joined.has(assetId)) {
         joined.add(assetId);
@@ -154,7 +154,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     });
     handle('asset:leave', socketAssetRef, async ({ assetId }, actor) => {
       // The same answer for another studio's asset as every other asset event: not found.
-      await c.services.reviews.canJoin(actor, assetId);
+      await c.access.requireIds(actor, 'asset:read', 'asset', [assetId]);
       await socket.leave(`asset:${assetId}`);
       if (joined.delete(assetId)) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'left' });
       return { room: `asset:${assetId}` };
