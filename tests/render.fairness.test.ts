@@ -1,9 +1,9 @@
-// Fair queues: the render farm is shared by every studio, so one studio's backlog must not hold back
-// another studio's first render, and no client chooses its own priority.
+// Fair queues: the render farm and the pipeline queues are shared by every studio, so one studio's backlog
+// must not hold back another studio's first render or first preview, and no client chooses its own priority.
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { renderWorkerFor, waitFor } from './support/workers';
+import { pipelineWorkerFor, renderWorkerFor, waitFor } from './support/workers';
 import { SimulatedEngine } from '../src/infra/render/SimulatedEngine';
 import type { Actor } from '../src/app/services/types';
 
@@ -71,5 +71,50 @@ describe('render farm: fair share between studios', () => {
     const waiting = aJobs.filter((j) => j.status === 'QUEUED').map((j) => j.priority);
     expect(ran.length).toBeGreaterThan(0);
     expect(Math.max(...ran)).toBeLessThanOrEqual(Math.min(...waiting));
+  }, 180_000);
+});
+
+describe('asset pipeline: fair share between studios', () => {
+  let h: Harness;
+  let a: Session;
+  let b: Session;
+  let worker: { close(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000', PIPELINE_CONCURRENCY: '1' });
+    a = await givenStudio(h, 'Bulk Uploader');
+    b = await givenStudio(h, 'One Upload');
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await h.close();
+  });
+
+  const queued = async () => {
+    const c = await h.container.queue.queue('asset-pipeline').getJobCounts('waiting', 'prioritized');
+    return (c.waiting ?? 0) + (c.prioritized ?? 0);
+  };
+
+  it('validates studio B\'s one upload before studio A\'s 10th of 40 queued uploads', async () => {
+    const assetA = (await h.http.post('/assets').set(a.auth).send({ name: 'Bulk', type: 'PROP' }).expect(201)).body.id as string;
+    for (let i = 0; i < 40; i++) await h.http.post(`/assets/${assetA}/versions`).set(a.auth).attach('file', Buffer.from(`; FBX 7.4.0 project file ${i}\n`), `bulk${i}.fbx`).expect(201);
+    // The pipeline is queued just after the upload answers (version.created): wait until all of A's are in.
+    await waitFor('A\'s 40 pipelines queued', async () => (await queued()) === 40, 20_000, 50);
+    const assetB = (await h.http.post('/assets').set(b.auth).send({ name: 'Single', type: 'PROP' }).expect(201)).body.id as string;
+    await h.http.post(`/assets/${assetB}/versions`).set(b.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'single.fbx').expect(201);
+    await waitFor('B\'s pipeline queued', async () => (await queued()) === 41, 20_000, 50);
+
+    worker = await pipelineWorkerFor(h);
+    const mine = await waitFor('B\'s pipeline to finish', async () => {
+      const res = await h.http.get(`/assets/${assetB}/versions/1/pipeline`).set(b.auth);
+      return res.body.status === 'READY' && res.body;
+    }, 60_000, 100);
+    await worker.close();
+    worker = undefined;
+    const startedAt = new Date(mine.steps.find((s: { name: string }) => s.name === 'VALIDATING').startedAt as string);
+    const aPipelines = await h.container.models.AssetPipeline.find({ studioId: new Types.ObjectId(a.user.studioId) }).lean();
+    const aBefore = aPipelines.filter((p) => p.steps.some((s) => s.name === 'VALIDATING' && new Date(s.startedAt) < startedAt));
+    expect(aPipelines).toHaveLength(40);
+    expect(aBefore.length).toBeLessThan(10);
   }, 180_000);
 });

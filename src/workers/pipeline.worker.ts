@@ -38,7 +38,7 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
     lockDurationMs: options.lockDurationMs ?? config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: options.stalledIntervalMs ?? config.WORKER_STALLED_INTERVAL_MS,
     processors: {
-      'pipeline.run': (job) => runPipeline(job.data, deps, { attemptsLeft: attemptsLeft(job), fresh: (job.opts.priority ?? 1) <= 1 }),
+      'pipeline.run': (job) => runPipeline(job.data, deps, { attemptsLeft: attemptsLeft(job) }),
       'media.preview': (job) => processPreview(job.data, deps, { attemptsLeft: attemptsLeft(job) }),
     },
   });

@@ -79,7 +79,7 @@ async function step(
   }
 }
 
-export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDeps, ctx: { attemptsLeft: boolean; fresh: boolean }): Promise<string> {
+export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDeps, ctx: { attemptsLeft: boolean }): Promise<string> {
   const { p, v } = await load(deps, data);
   if (!p || !v) return 'skipped: version or pipeline gone';
   if (p.status === 'READY' || p.status === 'FAILED') return `skipped: ${p.status}`;
@@ -103,8 +103,8 @@ export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDe
     });
     return { status: 'DONE', note: `${meter.size} bytes verified` };
   });
-  // Previews for fresh uploads go first on the media queue; backfill runs at the lowest priority.
-  await deps.queue.enqueue('media.preview', data, { jobId: `media.${data.assetId}.${data.version}`, priority: ctx.fresh ? 1 : 10 });
+  // The preview keeps the pipeline's lane (PipelineService.start), so studios share the media queue fairly too.
+  await deps.queue.enqueue('media.preview', data, { jobId: `media.${data.assetId}.${data.version}`, priority: p.lane ?? 1 });
   return 'validated';
 }
 

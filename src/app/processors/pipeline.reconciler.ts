@@ -16,7 +16,7 @@ export async function reconcilePipelines(deps: { pipelines: PipelineRepository; 
     const states = await Promise.all(jobs.map((j) => j?.getState()));
     if (states.some((s) => s && LIVE.has(s))) continue;
     // A fresh id: the original one may still sit in the completed set and would swallow the new job.
-    await deps.queue.enqueue('pipeline.run', { studioId: String(p.studioId), assetId, version: p.version }, { jobId: `${pipelineJobId(assetId, p.version)}.r${Date.now()}`, priority: 5 });
+    await deps.queue.enqueue('pipeline.run', { studioId: String(p.studioId), assetId, version: p.version }, { jobId: `${pipelineJobId(assetId, p.version)}.r${Date.now()}`, priority: p.lane ?? 1 });
     restarted++;
     deps.logger.warn('restarted a pipeline whose queue entry was missing', { assetId, version: p.version, status: p.status });
   }

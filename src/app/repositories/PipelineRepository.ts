@@ -5,13 +5,15 @@ import type { AssetPipelineDoc, PipelineStep } from './models/AssetPipeline';
 import type { StudioId } from './AssetRepository';
 import { isDuplicateKey } from '../../infra/database/errors';
 
+const UNFINISHED = ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED'];
+
 export class PipelineRepository {
   constructor(private readonly models: Models) {}
 
   /** Creates the pipeline of a version; false if it already exists (the start is idempotent). */
-  async createIfAbsent(studioId: StudioId, assetId: Types.ObjectId | string, version: number): Promise<boolean> {
+  async createIfAbsent(studioId: StudioId, assetId: Types.ObjectId | string, version: number, lane = 1): Promise<boolean> {
     try {
-      await this.models.AssetPipeline.create({ studioId, assetId, version, status: 'UPLOADED', steps: [], error: null });
+      await this.models.AssetPipeline.create({ studioId, assetId, version, status: 'UPLOADED', steps: [], error: null, lane });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -39,9 +41,15 @@ export class PipelineRepository {
     return (await this.update(studioId, p._id, { steps, ...extra }))!;
   }
 
+  /** The studio's unfinished pipeline with the highest queue lane: where its next pipeline's lane starts. */
+  async lastUnfinishedLane(studioId: StudioId): Promise<number> {
+    const last = await this.models.AssetPipeline.findOne({ studioId, status: { $in: UNFINISHED } }, { lane: 1 }).sort({ lane: -1 }).lean<Pick<AssetPipelineDoc, 'lane'>>().exec();
+    return last?.lane ?? 0;
+  }
+
   /** Unfinished pipelines untouched since `olderThan`, across studios, for the reconciler. */
   findStale(olderThan: Date, limit: number): Promise<AssetPipelineDoc[]> {
-    return this.models.AssetPipeline.find({ status: { $in: ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED'] }, updatedAt: { $lt: olderThan } })
+    return this.models.AssetPipeline.find({ status: { $in: UNFINISHED }, updatedAt: { $lt: olderThan } })
       .sort({ updatedAt: 1 })
       .limit(limit)
       .lean<AssetPipelineDoc[]>()

@@ -2,7 +2,7 @@
 import { NotFoundError } from '../../shared/errors';
 import type { PipelineRepository } from '../repositories/PipelineRepository';
 import type { AssetPipelineDoc } from '../repositories/models/AssetPipeline';
-import type { QueueBus } from '../../infra/queue/QueueBus';
+import { MAX_PRIORITY, type QueueBus } from '../../infra/queue/QueueBus';
 import type { Logger } from '../../infra/logging/logger';
 import type { StorageProvider } from '../../infra/storage/StorageProvider';
 import type { AssetService } from './AssetService';
@@ -15,10 +15,17 @@ export class PipelineService {
     private readonly deps: { pipelines: PipelineRepository; assets: AssetService; queue: QueueBus; storage: StorageProvider; logger: Logger },
   ) {}
 
-  /** Called for every new version. If Redis is away the pipeline waits in UPLOADED until re-queued. */
+  /**
+   * Called for every new version. If Redis is away the pipeline waits in UPLOADED until re-queued.
+   * Fair share between studios as for renders (RenderService.lane): a studio's pipeline queues after its own
+   * unfinished ones and a studio with none starts at 1, so one studio's bulk upload cannot hold back another
+   * studio's first preview. The preview job keeps the lane of its pipeline.
+   */
   async start(studioId: string, assetId: string, version: number): Promise<void> {
-    await this.deps.pipelines.createIfAbsent(studioId, assetId, version);
-    await this.deps.queue.enqueue('pipeline.run', { studioId, assetId, version }, { jobId: pipelineJobId(assetId, version), priority: 1 }).catch((err: unknown) => {
+    const lane = Math.min((await this.deps.pipelines.lastUnfinishedLane(studioId)) + 1, MAX_PRIORITY);
+    // Idempotent: a second start finds the pipeline and its queue job (same job id) already there.
+    await this.deps.pipelines.createIfAbsent(studioId, assetId, version, lane);
+    await this.deps.queue.enqueue('pipeline.run', { studioId, assetId, version }, { jobId: pipelineJobId(assetId, version), priority: lane }).catch((err: unknown) => {
       this.deps.logger.warn('pipeline enqueue failed', { assetId, version, err: (err as Error).message });
     });
   }

@@ -23,6 +23,8 @@ export interface AssetPipelineDoc {
   steps: PipelineStep[];
   error: { step: string; code: string; message: string } | null;
   outputs: { thumbnailKey: string | null; posterKey: string | null; proxyKey: string | null; renderJobId: string | null };
+  /** Its queue lane (BullMQ priority), decided by PipelineService.start: lower runs first. */
+  lane?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,8 +46,10 @@ export const assetPipelineSchema = new Schema<AssetPipelineDoc>(
       proxyKey: { type: String, default: null },
       renderJobId: { type: String, default: null },
     },
+    lane: { type: Number, default: 1 },
   },
   { timestamps: true, versionKey: false },
 );
 assetPipelineSchema.index({ assetId: 1, version: 1 }, { unique: true });
 assetPipelineSchema.index({ studioId: 1, assetId: 1, version: 1 });
+assetPipelineSchema.index({ studioId: 1, status: 1, lane: -1 });
