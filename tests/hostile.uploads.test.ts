@@ -1,5 +1,6 @@
 // Hostile bodies against both upload endpoints (multipart POST /assets/:id/versions and tus /uploads):
 // every case must get a 4xx in the error contract and leave no version, object, partial or staged file.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated, multipartUpload } from './support/uploads';
+import { waitFor } from './support/workers';
 
 const MAX = 1024 * 1024; // MAX_UPLOAD_BYTES below
 const OBJ = Buffer.from('# Wavefront OBJ\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n');
@@ -164,14 +166,13 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
   }
   type Snapshot = Awaited<ReturnType<typeof snapshot>>;
 
-  /** Waits briefly for asynchronous clean-up (client went away), then requires the state to be unchanged. */
+  /**
+   * Requires the state to be as before. Call it only once the server is done with the request: after its
+   * reply (the app answers only after the upload's clean-up), or, when the client went away and no reply
+   * can come, after h.answered() for the request's X-Request-Id.
+   */
   async function expectUnchanged(before: Snapshot, id = assetId) {
-    let now = await snapshot(id);
-    for (let i = 0; i < 30 && JSON.stringify(now) !== JSON.stringify(before); i++) {
-      await sleep(100);
-      now = await snapshot(id);
-    }
-    expect(now).toEqual(before);
+    expect(await snapshot(id)).toEqual(before);
   }
 
   /** Every stored file sits under studios/, and none of the names the traversal cases aim at exists. */
@@ -244,8 +245,8 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       const head = Buffer.concat([multipart([filePart()], { closing: false }), Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="changeNote"\r\n\r\n`)]);
       // ... and only later does the over-long field value arrive.
       const tail = Buffer.from(`${'n'.repeat(5000)}\r\n--${B}--\r\n`);
-      const reply = await new Promise<Reply | null>((resolve) => {
-        const req = http.request({ host: hostname, port, method: 'POST', path: `/assets/${assetId}/versions`, headers: { ...bearer(), 'Content-Type': mp(), 'Content-Length': head.length + tail.length } });
+      const req = http.request({ host: hostname, port, method: 'POST', path: `/assets/${assetId}/versions`, headers: { ...bearer(), 'Content-Type': mp(), 'Content-Length': head.length + tail.length } });
+      const replied = new Promise<Reply | null>((resolve) => {
         req.on('response', (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -253,10 +254,12 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
           res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
         });
         req.on('error', () => resolve(null));
-        req.write(head);
-        // Long enough for the file part to be fully written to storage and the service to wait for the fields.
-        setTimeout(() => req.end(tail), 400);
       });
+      req.write(head);
+      // Once the file's object is listed it is stored, and the service is waiting for the fields.
+      await waitFor('the file part to be stored', async () => (await h.container.storage.list(`studios/${s.user.studioId}/`)).length > before.keys.length, 10_000, 20);
+      req.end(tail);
+      const reply = await replied;
       expectContract(reply, 413, 'FIELD_TOO_LARGE');
       await expectUnchanged(before);
     });
@@ -317,8 +320,9 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       ['in a field after the file, then drops the socket', 'destroy', (full: Buffer) => full.subarray(0, full.lastIndexOf('trailing') + 3)],
     ] as const)('keeps nothing when the client stops %s', async (_label, then, cut) => {
       const before = await snapshot();
+      const requestId = `cut-${randomBytes(6).toString('hex')}`;
       const body = multipart([{ name: 'changeNote', body: 'cut short' }, filePart(Buffer.concat([OBJ, Buffer.alloc(100_000, 0x20)])), { name: 'extra', body: 'trailing field' }]);
-      const head = `POST /assets/${assetId}/versions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${s.accessToken}\r\nContent-Type: ${mp()}\r\nContent-Length: ${body.length}\r\n\r\n`;
+      const head = `POST /assets/${assetId}/versions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${s.accessToken}\r\nX-Request-Id: ${requestId}\r\nContent-Type: ${mp()}\r\nContent-Length: ${body.length}\r\n\r\n`;
       const reply = await rawExchange(base, Buffer.concat([Buffer.from(head), cut(body)]), then);
       if (then === 'destroy') {
         // Nobody is left to answer.
@@ -328,6 +332,10 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
         // handler answers that in the contract too (MALFORMED_REQUEST), unless the app answered first.
         expectContract(reply, 400, /^(CLIENT_ABORTED|MALFORMED_MULTIPART|MALFORMED_REQUEST)$/);
       }
+      // The client's side tells nothing of when the server is done (no reply, or Node's own parser error
+      // answered before the app): the sentinel is the app's own answer to this request, which it gives
+      // only after the upload's clean-up.
+      expect((await h.answered(requestId)).status).toBe(400);
       await expectUnchanged(before);
       // The server is still fine afterwards.
       expect((await h.http.get(`/assets/${assetId}/versions`).set(s.auth)).status).toBe(200);
@@ -494,17 +502,16 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       const url = `${base}${location}`;
       const { hostname, port } = new URL(base);
       // Declares the whole body, sends 40% of it, then drops the socket.
-      const head = `PATCH ${location} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${s.accessToken}\r\nTus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\nContent-Length: ${size}\r\n\r\n`;
+      const requestId = `cut-patch-${randomBytes(6).toString('hex')}`;
+      const head = `PATCH ${location} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${s.accessToken}\r\nX-Request-Id: ${requestId}\r\nTus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\nContent-Length: ${size}\r\n\r\n`;
       const cut = Math.floor(size * 0.4);
       expect(await rawExchange(base, Buffer.concat([Buffer.from(head), bytes.subarray(0, cut)]), 'destroy')).toBeNull();
-      let offset = -1;
-      for (let i = 0; i < 30; i++) {
-        const h1 = await send(url, 'HEAD', tus());
-        expect(h1.status).toBe(200);
-        offset = Number(h1.headers['upload-offset']);
-        if (offset > 0) break;
-        await sleep(100);
-      }
+      // The staged file grows while the server still writes what it received, so the offset is final only
+      // once the app has answered the cut PATCH (to the dead socket).
+      console.log(await h.answered(requestId));
+      const h1 = await send(url, 'HEAD', tus());
+      expect(h1.status).toBe(200);
+      const offset = Number(h1.headers['upload-offset']);
       expect(offset).toBeGreaterThan(0);
       expect(offset).toBeLessThanOrEqual(cut);
       const versionsBefore = await h.container.models.AssetVersion.countDocuments({ assetId });

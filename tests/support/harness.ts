@@ -29,6 +29,14 @@ export interface Harness {
   listen(): Promise<string>;
   /** Like listen(), with Socket.IO attached. */
   listenRealtime(options?: RealtimeOptions): Promise<{ url: string; realtime: RealtimeHandle }>;
+  /**
+   * Resolves, with the status the app set, once the app has ended its response to the request sent with
+   * this X-Request-Id to a server of listen() or listenRealtime(); rejects after timeoutMs. The app ends a
+   * response only after the request's own work (storing, committing, cleaning up after a failure), and it
+   * does so even when the client has gone and no byte of the answer can reach it: the sentinel for "this
+   * request left nothing behind" when the client itself cannot get an answer.
+   */
+  answered(requestId: string, timeoutMs?: number): Promise<{ status: number }>;
   /** The database and Redis prefix, so a second harness can act as another API instance of the same deployment. */
   identity: { id: string; secret: string };
   close(): Promise<void>;
@@ -73,8 +81,30 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const app = createApp(container, appOptions);
   const servers: http.Server[] = [];
   const realtimes: RealtimeHandle[] = [];
+  const answers = new Map<string, { promise: Promise<{ status: number }>; resolve: (a: { status: number }) => void }>();
+  const answerOf = (id: string) => {
+    let a = answers.get(id);
+    if (!a) {
+      let resolve!: (v: { status: number }) => void;
+      const promise = new Promise<{ status: number }>((r) => (resolve = r));
+      a = { promise, resolve };
+      answers.set(id, a);
+    }
+    return a;
+  };
   const listen = async (server: http.Server) => {
     servers.push(server);
+    // Before the app's own listener, so even an answer the app gives synchronously is seen.
+    server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const id = req.headers['x-request-id'];
+      if (typeof id !== 'string') return;
+      const end = res.end.bind(res);
+      res.end = ((...args: Parameters<typeof res.end>) => {
+        const r = end(...args);
+        answerOf(id).resolve({ status: res.statusCode });
+        return r;
+      }) as typeof res.end;
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
@@ -91,6 +121,13 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
       const realtime = await attachRealtime(server, container, options);
       realtimes.push(realtime);
       return { url: await listen(server), realtime };
+    },
+    answered(requestId, timeoutMs = 10_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the app did not end its response to request ${requestId} within ${timeoutMs} ms`)), timeoutMs);
+      });
+      return Promise.race([answerOf(requestId).promise, late]).finally(() => clearTimeout(timer));
     },
     async close() {
       for (const r of realtimes) await r.close();

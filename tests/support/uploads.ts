@@ -54,7 +54,7 @@ export function multipartUpload(
   token: string,
   fileName: string,
   content: Readable,
-  options: { fields?: Record<string, string>; abortAfterBytes?: number } = {},
+  options: { fields?: Record<string, string>; abortAfterBytes?: number; headers?: Record<string, string> } = {},
 ): Promise<RawResponse> {
   const boundary = `----studio${Date.now().toString(16)}`;
   const pre =
@@ -65,7 +65,7 @@ export function multipartUpload(
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked' },
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked', ...options.headers },
     });
     req.on('response', (res) => {
       let body = '';
