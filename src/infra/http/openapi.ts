@@ -48,10 +48,29 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, c
 /** Security requirement of routes that take a Bearer access token. */
 export const bearer = [{ bearerAuth: [] }];
 
+/** One tag per resource; every operation names one of these. */
+const TAGS = [
+  { name: 'auth', description: 'Registration, login, tokens and the caller\'s sessions' },
+  { name: 'users', description: 'Members of the caller\'s studio' },
+  { name: 'assets', description: 'The studio\'s assets and their audit trail' },
+  { name: 'versions', description: 'Immutable file versions: uploads, listing, rollback, downloads' },
+  { name: 'review', description: 'Comments on frames and review decisions' },
+  { name: 'render', description: 'Render jobs on the farm' },
+  { name: 'pipeline', description: 'Validation and previews of each version' },
+  { name: 'studio', description: 'The caller\'s studio and its settings' },
+];
+
 export function buildOpenApiDocument() {
   return new OpenApiGeneratorV3(apiRegistry.definitions).generateDocument({
     openapi: '3.0.3',
-    info: { title: 'Studio API', version: '0.1.0', description: 'Assets, immutable versions, live review and a render farm for animation studios.' },
-    servers: [{ url: '/' }],
+    info: {
+      title: 'Studio API',
+      version: '0.1.0',
+      description: 'Assets, immutable versions, live review and a render farm for animation studios.',
+      // As package.json says: proprietary, all rights reserved.
+      license: { name: 'UNLICENSED' },
+    },
+    servers: [{ url: '/', description: 'This API instance' }],
+    tags: TAGS,
   });
 }

@@ -61,38 +61,38 @@ export const AssetSchema = apiRegistry.register(
 );
 const AuditEventSchema = apiRegistry.register(
   'AuditEvent',
-  z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()) }),
+  z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()).openapi({ additionalProperties: {} }) }),
 );
 
 const ifMatch = z.object({ 'if-match': z.string().optional() });
 
 apiRegistry.registerPath({
-  method: 'post', path: '/assets', tags: ['assets'], summary: 'Create an asset', security: bearer,
+  method: 'post', path: '/assets', operationId: 'createAsset', tags: ['assets'], summary: 'Create an asset', security: bearer,
   request: { body: jsonBody(createAssetBody) },
   responses: { 201: { description: 'Created (Location and ETag headers)', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 409) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/assets', tags: ['assets'], summary: 'List assets (keyset pagination)', security: bearer,
+  method: 'get', path: '/assets', operationId: 'listAssets', tags: ['assets'], summary: 'List assets (keyset pagination)', security: bearer,
   request: { query: listAssetsQuery },
   responses: { 200: { description: 'A page of assets', ...json(z.object({ data: z.array(AssetSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/assets/{id}', tags: ['assets'], summary: 'One asset (ETag; If-None-Match gives 304)', security: bearer,
+  method: 'get', path: '/assets/{id}', operationId: 'getAsset', tags: ['assets'], summary: 'One asset (ETag; If-None-Match gives 304)', security: bearer,
   request: { params: assetIdParams },
   responses: { 200: { description: 'The asset', ...json(AssetSchema) }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
-  method: 'patch', path: '/assets/{id}', tags: ['assets'], summary: 'Change an asset (If-Match for optimistic concurrency)', security: bearer,
+  method: 'patch', path: '/assets/{id}', operationId: 'updateAsset', tags: ['assets'], summary: 'Change an asset (If-Match for optimistic concurrency)', security: bearer,
   request: { params: assetIdParams, headers: ifMatch, body: jsonBody(updateAssetBody) },
   responses: { 200: { description: 'Updated', ...json(AssetSchema) }, ...errorResponses(400, 401, 404, 409, 412) },
 });
 apiRegistry.registerPath({
-  method: 'delete', path: '/assets/{id}', tags: ['assets'], summary: 'Archive an asset (DIRECTOR, PRODUCER)', security: bearer,
+  method: 'delete', path: '/assets/{id}', operationId: 'archiveAsset', tags: ['assets'], summary: 'Archive an asset (DIRECTOR, PRODUCER)', security: bearer,
   request: { params: assetIdParams, headers: ifMatch },
   responses: { 200: { description: 'Archived', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409, 412) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/assets/{id}/history', tags: ['assets'], summary: 'Audit trail of an asset, newest first', security: bearer,
+  method: 'get', path: '/assets/{id}/history', operationId: 'getAssetHistory', tags: ['assets'], summary: 'Audit trail of an asset, newest first', security: bearer,
   request: { params: assetIdParams, query: historyQuery },
   responses: { 200: { description: 'A page of audit events', ...json(z.object({ data: z.array(AuditEventSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 404) },
 });

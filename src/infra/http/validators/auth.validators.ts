@@ -37,50 +37,50 @@ const UserSchema = apiRegistry.register(
 const AuthResultSchema = apiRegistry.register('AuthResult', z.object({ accessToken: z.string(), refreshToken: z.string(), user: UserSchema }));
 
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/register', tags: ['auth'], summary: 'Create a studio and its first PRODUCER',
+  method: 'post', path: '/auth/register', operationId: 'register', security: [], tags: ['auth'], summary: 'Create a studio and its first PRODUCER',
   request: { body: jsonBody(registerBody) },
   responses: { 201: { description: 'Registered', ...json(AuthResultSchema) }, ...errorResponses(400, 409, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/login', tags: ['auth'], summary: 'Log in',
+  method: 'post', path: '/auth/login', operationId: 'login', security: [], tags: ['auth'], summary: 'Log in',
   request: { body: jsonBody(loginBody) },
   responses: { 200: { description: 'Logged in', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/refresh', tags: ['auth'], summary: 'Rotate a refresh token into a new pair',
+  method: 'post', path: '/auth/refresh', operationId: 'refreshSession', security: [], tags: ['auth'], summary: 'Rotate a refresh token into a new pair',
   request: { body: jsonBody(refreshBody) },
   responses: { 200: { description: 'New pair', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/logout', tags: ['auth'], summary: 'Revoke the session (refresh-token family)',
+  method: 'post', path: '/auth/logout', operationId: 'logout', security: [], tags: ['auth'], summary: 'Revoke the session (refresh-token family)',
   request: { body: jsonBody(refreshBody) },
   responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/logout-all', tags: ['auth'], summary: 'Sign out everywhere: every access and refresh token of the caller stops working', security: bearer,
+  method: 'post', path: '/auth/logout-all', operationId: 'logoutEverywhere', tags: ['auth'], summary: 'Sign out everywhere: every access and refresh token of the caller stops working', security: bearer,
   responses: { 204: { description: 'Every session ended' }, ...errorResponses(401, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/password', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends, this one gets a fresh pair', security: bearer,
+  method: 'post', path: '/auth/password', operationId: 'changePassword', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends, this one gets a fresh pair', security: bearer,
   request: { body: jsonBody(changePasswordBody) },
   responses: { 200: { description: 'Password changed; new tokens', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 429) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/auth/me', tags: ['auth'], summary: 'The caller', security: bearer,
+  method: 'get', path: '/auth/me', operationId: 'getCurrentUser', tags: ['auth'], summary: 'The caller', security: bearer,
   responses: { 200: { description: 'The caller', ...json(UserSchema) }, ...errorResponses(401) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/users', tags: ['users'], summary: 'Add a member (PRODUCER)', security: bearer,
+  method: 'post', path: '/users', operationId: 'createUser', tags: ['users'], summary: 'Add a member (PRODUCER)', security: bearer,
   request: { body: jsonBody(createUserBody) },
   responses: { 201: { description: 'Created', ...json(UserSchema) }, ...errorResponses(400, 401, 403, 409) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/users', tags: ['users'], summary: 'Members of the caller\'s studio', security: bearer,
+  method: 'get', path: '/users', operationId: 'listUsers', tags: ['users'], summary: 'Members of the caller\'s studio', security: bearer,
   request: { query: listUsersQuery },
   responses: { 200: { description: 'A page of members', ...json(z.object({ data: z.array(UserSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401) },
 });
 apiRegistry.registerPath({
-  method: 'patch', path: '/users/{id}', tags: ['users'], summary: 'Change role, name or active (PRODUCER)', security: bearer,
+  method: 'patch', path: '/users/{id}', operationId: 'updateUser', tags: ['users'], summary: 'Change role, name or active (PRODUCER)', security: bearer,
   request: { params: userIdParams, body: jsonBody(updateUserBody) },
   responses: { 200: { description: 'Updated', ...json(UserSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
 });

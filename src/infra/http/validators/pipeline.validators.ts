@@ -14,13 +14,13 @@ const PipelineSchema = apiRegistry.register(
   }),
 );
 apiRegistry.registerPath({
-  method: 'get', path: '/assets/{id}/versions/{v}/pipeline', tags: ['pipeline'], summary: 'Processing state of a version', security: bearer,
+  method: 'get', path: '/assets/{id}/versions/{v}/pipeline', operationId: 'getVersionPipeline', tags: ['pipeline'], summary: 'Processing state of a version', security: bearer,
   request: { params: versionParams },
   responses: { 200: { description: 'Pipeline state', content: { 'application/json': { schema: PipelineSchema } } }, ...errorResponses(400, 401, 404) },
 });
 for (const which of ['thumbnail', 'preview'] as const) {
   apiRegistry.registerPath({
-    method: 'get', path: `/assets/{id}/versions/{v}/${which}`, tags: ['pipeline'], summary: `The version's ${which} (streamed, Range supported)`, security: bearer,
+    method: 'get', path: `/assets/{id}/versions/{v}/${which}`, operationId: which === 'thumbnail' ? 'getVersionThumbnail' : 'getVersionPreview', tags: ['pipeline'], summary: `The version's ${which} (streamed, Range supported)`, security: bearer,
     request: { params: versionParams },
     responses: { 200: { description: which }, 206: { description: 'A byte range' }, ...errorResponses(400, 401, 404, 416) },
   });

@@ -33,29 +33,29 @@ const RenderJobSchema = apiRegistry.register(
 );
 
 apiRegistry.registerPath({
-  method: 'post', path: '/assets/{id}/render', tags: ['render'], summary: 'Queue a render of a version (202; Idempotency-Key de-duplicates)', security: bearer,
+  method: 'post', path: '/assets/{id}/render', operationId: 'requestRender', tags: ['render'], summary: 'Queue a render of a version (202; Idempotency-Key de-duplicates)', security: bearer,
   request: { params: idParams, headers: z.object({ 'idempotency-key': idempotencyKey.optional() }), body: jsonBody(renderBody) },
   responses: { 202: { description: 'Accepted (Location: /render-jobs/{id})', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404, 409, 415) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/render-jobs', tags: ['render'], summary: 'Render jobs of the studio, newest first', security: bearer,
+  method: 'get', path: '/render-jobs', operationId: 'listRenderJobs', tags: ['render'], summary: 'Render jobs of the studio, newest first', security: bearer,
   request: { query: listRenderJobsQuery },
   responses: { 200: { description: 'A page of render jobs', ...json(z.object({ data: z.array(RenderJobSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/render-jobs/{id}', tags: ['render'], summary: 'One render job with its chunks', security: bearer,
+  method: 'get', path: '/render-jobs/{id}', operationId: 'getRenderJob', tags: ['render'], summary: 'One render job with its chunks', security: bearer,
   request: { params: renderJobParams },
   responses: { 200: { description: 'The render job', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404) },
 });
 for (const action of ['cancel', 'retry'] as const) {
   apiRegistry.registerPath({
-    method: 'post', path: `/render-jobs/{id}/${action}`, tags: ['render'], summary: action === 'cancel' ? 'Cancel a queued or running render' : 'Retry a FAILED or CANCELLED render', security: bearer,
+    method: 'post', path: `/render-jobs/{id}/${action}`, operationId: action === 'cancel' ? 'cancelRenderJob' : 'retryRenderJob', tags: ['render'], summary: action === 'cancel' ? 'Cancel a queued or running render' : 'Retry a FAILED or CANCELLED render', security: bearer,
     request: { params: renderJobParams },
     responses: { 200: { description: 'The render job', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404, 409) },
   });
 }
 apiRegistry.registerPath({
-  method: 'post', path: '/render-jobs/retry', tags: ['render'], summary: 'Retry all FAILED (or CANCELLED) renders, optionally of one asset', security: bearer,
+  method: 'post', path: '/render-jobs/retry', operationId: 'retryRenderJobs', tags: ['render'], summary: 'Retry all FAILED (or CANCELLED) renders, optionally of one asset', security: bearer,
   // Optional: without a body every FAILED render of the studio is retried.
   request: { body: json(bulkRetryBody) },
   responses: { 200: { description: 'Ids re-queued', ...json(z.object({ retried: z.array(z.string()) })) }, ...errorResponses(400, 401) },

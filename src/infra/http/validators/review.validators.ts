@@ -28,17 +28,17 @@ const CommentSchema = apiRegistry.register(
 );
 const idOnly = z.object({ id: objectId });
 apiRegistry.registerPath({
-  method: 'get', path: '/assets/{id}/comments', tags: ['review'], summary: 'Comments in sequence order; ?after=<seq> fetches what a client missed', security: bearer,
+  method: 'get', path: '/assets/{id}/comments', operationId: 'listComments', tags: ['review'], summary: 'Comments in sequence order; ?after=<seq> fetches what a client missed', security: bearer,
   request: { params: idOnly, query: commentsQuery },
   responses: { 200: { description: 'A page of comments', ...json(z.object({ data: z.array(CommentSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/assets/{id}/comments', tags: ['review'], summary: 'Comment on an asset (broadcast as asset:commented)', security: bearer,
+  method: 'post', path: '/assets/{id}/comments', operationId: 'addComment', tags: ['review'], summary: 'Comment on an asset (broadcast as asset:commented)', security: bearer,
   request: { params: idOnly, body: jsonBody(commentBody) },
   responses: { 201: { description: 'The comment', ...json(CommentSchema) }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/assets/{id}/versions/{v}/review', tags: ['review'], summary: 'Approve or request changes (DIRECTOR, PRODUCER; broadcast as asset:approved)', security: bearer,
+  method: 'post', path: '/assets/{id}/versions/{v}/review', operationId: 'reviewVersion', tags: ['review'], summary: 'Approve or request changes (DIRECTOR, PRODUCER; broadcast as asset:approved)', security: bearer,
   request: { params: versionParams, body: jsonBody(reviewBody) },
   responses: { 201: { description: 'The decision' }, ...errorResponses(400, 401, 403, 404) },
 });

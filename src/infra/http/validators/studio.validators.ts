@@ -10,7 +10,7 @@ const StudioSchema = apiRegistry.register(
 );
 
 apiRegistry.registerPath({
-  method: 'patch', path: '/studio/settings', tags: ['studio'], summary: 'Change studio settings such as autoRender (PRODUCER; audited)', security: bearer,
+  method: 'patch', path: '/studio/settings', operationId: 'updateStudioSettings', tags: ['studio'], summary: 'Change studio settings such as autoRender (PRODUCER; audited)', security: bearer,
   request: { body: jsonBody(studioSettingsBody) },
   responses: { 200: { description: 'The studio', ...json(StudioSchema) }, ...errorResponses(400, 401, 403) },
 });

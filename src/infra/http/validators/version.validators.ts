@@ -37,26 +37,30 @@ const uploadBody = {
 
 for (const path of ['/assets/{id}/versions', '/assets/{id}/upload']) {
   apiRegistry.registerPath({
-    method: 'post', path, tags: ['versions'], summary: 'Upload a new immutable version (streamed multipart)', security: bearer,
+    method: 'post', path, tags: ['versions'], security: bearer,
+    // /upload is the seed's older name for the same operation, kept for existing scripts.
+    ...(path.endsWith('/upload')
+      ? { operationId: 'uploadAssetVersionAlias', summary: 'Upload a new immutable version (alias of POST /assets/{id}/versions)', deprecated: true }
+      : { operationId: 'uploadAssetVersion', summary: 'Upload a new immutable version (streamed multipart)' }),
     request: { params: idOnly, body: uploadBody },
     responses: { 201: { description: 'The new version', ...json(z.object({ version: VersionSchema, asset: AssetSchema })) }, ...errorResponses(400, 401, 404, 409, 413, 415) },
   });
 }
 apiRegistry.registerPath({
-  method: 'get', path: '/assets/{id}/versions', tags: ['versions'], summary: 'Versions, newest first', security: bearer,
+  method: 'get', path: '/assets/{id}/versions', operationId: 'listAssetVersions', tags: ['versions'], summary: 'Versions, newest first', security: bearer,
   request: { params: idOnly, query: listVersionsQuery },
   responses: { 200: { description: 'A page of versions', ...json(z.object({ data: z.array(VersionSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
-  method: 'get', path: '/assets/{id}/versions/{v}', tags: ['versions'], summary: 'One version', security: bearer,
+  method: 'get', path: '/assets/{id}/versions/{v}', operationId: 'getAssetVersion', tags: ['versions'], summary: 'One version', security: bearer,
   request: { params: versionParams },
   responses: { 200: { description: 'The version', ...json(VersionSchema) }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
-  method: 'patch', path: '/assets/{id}/rollback', tags: ['versions'], summary: 'Point currentVersion at an earlier version (DIRECTOR, PRODUCER)', security: bearer,
+  method: 'patch', path: '/assets/{id}/rollback', operationId: 'rollbackAsset', tags: ['versions'], summary: 'Point currentVersion at an earlier version (DIRECTOR, PRODUCER)', security: bearer,
   request: { params: idOnly, body: jsonBody(rollbackBody) },
   responses: { 200: { description: 'The asset', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
 });
 const download = { 200: { description: 'The file' }, 206: { description: 'A byte range' }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404, 416) };
-apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/download', tags: ['versions'], summary: 'Download the current version (Range supported)', security: bearer, request: { params: idOnly }, responses: download });
-apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/versions/{v}/download', tags: ['versions'], summary: 'Download a version (Range supported)', security: bearer, request: { params: versionParams }, responses: download });
+apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/download', operationId: 'downloadAsset', tags: ['versions'], summary: 'Download the current version (Range supported)', security: bearer, request: { params: idOnly }, responses: download });
+apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/versions/{v}/download', operationId: 'downloadAssetVersion', tags: ['versions'], summary: 'Download a version (Range supported)', security: bearer, request: { params: versionParams }, responses: download });
