@@ -18,7 +18,6 @@ const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Bu
 const PE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(300, 0x90)]);
 const B = 'xX-hostile-boundary-Xx';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Deterministic xorshift32 stream of numbers and bytes, so a failing fuzz row can be replayed by its seed. */
 function prng(seed: number) {
@@ -76,9 +75,10 @@ function send(url: string, method: string, headers: Record<string, string | numb
 
 /**
  * Writes raw bytes on a fresh TCP connection, then either half-closes it ('end': the client is done but
- * sent less than it declared) or drops it ('destroy'). Resolves with the reply, or null if none came.
+ * sent less than it declared) or drops it ('destroy'), once `stopWhen` (if given) has resolved: with
+ * h.reading(), the app is reading the body when the client stops. Resolves with the reply, or null if none came.
  */
-function rawExchange(base: string, raw: Buffer, then: 'end' | 'destroy'): Promise<Reply | null> {
+function rawExchange(base: string, raw: Buffer, then: 'end' | 'destroy', stopWhen?: Promise<unknown>): Promise<Reply | null> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
     const socket = net.connect(Number(port), hostname);
@@ -94,8 +94,8 @@ function rawExchange(base: string, raw: Buffer, then: 'end' | 'destroy'): Promis
       resolve({ status: Number(m[1]), headers, body: m[3]! });
     });
     socket.write(raw, () => {
-      if (then === 'end') socket.end();
-      else setTimeout(() => socket.destroy(), 100);
+      // A gate that never opens (it rejects after its timeout) still stops the client; the test then finds out why.
+      void Promise.resolve(stopWhen).catch(() => undefined).then(() => (then === 'end' ? socket.end() : socket.destroy()));
     });
   });
 }
@@ -323,7 +323,9 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       const requestId = `cut-${randomBytes(6).toString('hex')}`;
       const body = multipart([{ name: 'changeNote', body: 'cut short' }, filePart(Buffer.concat([OBJ, Buffer.alloc(100_000, 0x20)])), { name: 'extra', body: 'trailing field' }]);
       const head = `POST /assets/${assetId}/versions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${s.accessToken}\r\nX-Request-Id: ${requestId}\r\nContent-Type: ${mp()}\r\nContent-Length: ${body.length}\r\n\r\n`;
-      const reply = await rawExchange(base, Buffer.concat([Buffer.from(head), cut(body)]), then);
+      // The client stops only once the app is reading the body: stopping earlier would test the auth
+      // middleware instead, and (a defect in receiveUpload) leaves a request the app never answers.
+      const reply = await rawExchange(base, Buffer.concat([Buffer.from(head), cut(body)]), then, h.reading(requestId));
       if (then === 'destroy') {
         // Nobody is left to answer.
         expect(reply).toBeNull();
@@ -505,10 +507,10 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       const requestId = `cut-patch-${randomBytes(6).toString('hex')}`;
       const head = `PATCH ${location} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${s.accessToken}\r\nX-Request-Id: ${requestId}\r\nTus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\nContent-Length: ${size}\r\n\r\n`;
       const cut = Math.floor(size * 0.4);
-      expect(await rawExchange(base, Buffer.concat([Buffer.from(head), bytes.subarray(0, cut)]), 'destroy')).toBeNull();
+      expect(await rawExchange(base, Buffer.concat([Buffer.from(head), bytes.subarray(0, cut)]), 'destroy', h.reading(requestId))).toBeNull();
       // The staged file grows while the server still writes what it received, so the offset is final only
-      // once the app has answered the cut PATCH (to the dead socket).
-      console.log(await h.answered(requestId));
+      // once the app has answered the cut PATCH (tus answers an interrupted PATCH with 204 and the offset).
+      expect(await h.answered(requestId)).toEqual({ status: 204 });
       const h1 = await send(url, 'HEAD', tus());
       expect(h1.status).toBe(200);
       const offset = Number(h1.headers['upload-offset']);

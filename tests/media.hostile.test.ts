@@ -37,9 +37,28 @@ async function connectionRecorder() {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   server.on('connection', (socket) => connections.push(`${socket.remoteAddress}:${socket.remotePort}`));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    connections,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /**
+     * The connections made to the recorder so far, read only once a request of the test's own, made now,
+     * has been answered. The server sees connections in the order they reached the listening socket, and
+     * answers a request only after its connection was recorded, so any connection a tool made before
+     * (even one still waiting to be accepted, as while spawnSync blocks the event loop) is in the list by then.
+     */
+    async connections(): Promise<string[]> {
+      const sentinel = await new Promise<string>((resolve, reject) => {
+        const req = http.get(`${url}/sentinel`, { agent: false }, (res) => {
+          const self = `${req.socket!.localAddress}:${req.socket!.localPort}`;
+          res.resume();
+          res.on('end', () => resolve(self));
+        });
+        req.on('error', reject);
+      });
+      expect(connections).toContain(sentinel);
+      connections.splice(connections.indexOf(sentinel), 1);
+      return [...connections];
+    },
+    url,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -182,7 +201,7 @@ describe('media tools: no secrets in their environment, no probing of what users
       expect(err).toBeInstanceOf(MediaError);
       expect((err as MediaError).permanent).toBe(true);
       expect(existsSync(output)).toBe(false);
-      expect(recorder.connections).toEqual([]);
+      expect(await recorder.connections()).toEqual([]);
     });
 
     it('is a real attack: plain `ffmpeg -i` on the same playlists renders a frame of the victim', async () => {
@@ -198,7 +217,7 @@ describe('media tools: no secrets in their environment, no probing of what users
       }
       // This ffmpeg (5.1) keeps hls segments to `file,crypto,data` on its own, so http was never fetched.
       expect(spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', path.join(dir, 'remote.mp4'), '-frames:v', '1', out('remote', 'png')]).status).not.toBe(0);
-      expect(recorder.connections).toEqual([]);
+      expect(await recorder.connections()).toEqual([]);
     });
   });
 
@@ -265,7 +284,7 @@ describe('media tools: no secrets in their environment, no probing of what users
       expect(p.steps).toEqual([expect.objectContaining({ name: 'PROCESSING_PREVIEW', status: 'FAILED' })]);
       // Not even the stored bytes were read, so neither sharp nor ffmpeg saw them.
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
-      expect(recorder.connections).toEqual([]);
+      expect(await recorder.connections()).toEqual([]);
       expect((await h.http.get(`/assets/${data.assetId}/versions/1/thumbnail`).set(s.auth)).status).toBe(404);
     });
 

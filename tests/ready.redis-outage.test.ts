@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { startRedis, freePort, type RunningService } from '../src/infra/embedded/embedded';
 import { startHarness, type Harness } from './support/harness';
 
-async function eventually(fn: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+async function eventually(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if (await fn()) return Date.now() - start;
+    if (await fn()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
@@ -34,11 +34,11 @@ describe('readiness follows Redis going away and coming back, without an API res
     expect((await h.http.get('/ready')).status).toBe(200);
     await redis.stop();
 
-    const tookMs = await eventually(async () => {
+    // The 5 s of the title is this wait's deadline (it throws past it); /ready must not lag the outage.
+    await eventually(async () => {
       const res = await h.http.get('/ready');
       return res.status === 503 && res.body.checks.redis === 'down' && res.body.checks.mongo === 'up';
     }, 5000);
-    expect(tookMs).toBeLessThan(5000);
     expect((await h.http.get('/health')).status).toBe(200);
     // Rate limiting fails open: ordinary requests still get their normal answer while Redis is away.
     expect((await h.http.get('/no/such/route')).status).toBe(404);

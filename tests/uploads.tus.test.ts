@@ -7,7 +7,7 @@ import { bufferOf, generated } from './support/uploads';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-function request(url: string, method: string, headers: Record<string, string | number>, body?: Buffer, cutAfter?: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(url: string, method: string, headers: Record<string, string | number>, body?: Buffer, cutAfter?: number, dropWhen?: Promise<unknown>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
     req.on('response', (res) => {
@@ -18,8 +18,8 @@ function request(url: string, method: string, headers: Record<string, string | n
     });
     req.on('error', (err) => (cutAfter !== undefined ? resolve({ status: 0, headers: {}, body: err.message }) : reject(err)));
     if (body && cutAfter !== undefined) {
-      // Send part of the body, then drop the connection like a flaky network would.
-      req.write(body.subarray(0, cutAfter), () => setTimeout(() => req.destroy(), 200));
+      // Send part of the body, then (once dropWhen has resolved) drop the connection like a flaky network would.
+      req.write(body.subarray(0, cutAfter), () => void Promise.resolve(dropWhen).catch(() => undefined).then(() => req.destroy()));
     } else {
       req.end(body);
     }
@@ -55,7 +55,11 @@ describe('tus resumable uploads', () => {
     expect(created.headers.location).toMatch(new RegExp(`^/uploads/${s.user.studioId}-`));
 
     const cut = Math.floor(size * 0.4);
-    await request(url, 'PATCH', { ...auth(), 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, bytes, cut);
+    const requestId = 'interrupted-patch-0001';
+    // Dropped once the app reads the body; then the offset is final only once the app has answered the cut
+    // PATCH (to the dead socket): until then the staged file still grows with what was received.
+    await request(url, 'PATCH', { ...auth(), 'X-Request-Id': requestId, 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, bytes, cut, h.reading(requestId));
+    expect(await h.answered(requestId)).toEqual({ status: 204 });
     const head = await request(url, 'HEAD', auth());
     expect(head.status).toBe(200);
     const offset = Number(head.headers['upload-offset']);

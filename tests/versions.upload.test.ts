@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { startHarness, type Harness } from './support/harness';
@@ -83,10 +84,38 @@ describe('versions: streamed uploads become immutable, gapless versions', () => 
     await expectUntouched(a.id);
   });
 
+  it('answers (and keeps nothing) when the client half-closes before the app starts reading the body', async () => {
+    const a = await newAsset('Gone Early');
+    const port = Number(new URL(base).port);
+    // The client sends the head and part of the body, then ends its side at once: the request closes while
+    // the async session check still runs, before the upload handler listens for 'close'. Each request must
+    // still be answered (to the dead socket), not left hanging with its upload half-done.
+    for (let i = 0; i < 10; i++) {
+      const requestId = `gone-early-upload-${String(i).padStart(4, '0')}`;
+      const boundary = 'studioGoneEarly';
+      const part = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="early.obj"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+      const sock = net.connect(port, '127.0.0.1');
+      sock.on('error', () => undefined);
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      sock.end(
+        `POST /assets/${a.id}/versions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${artist.accessToken}\r\nX-Request-Id: ${requestId}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${1024 * 1024}\r\n\r\n${part}${'v 0 0 0\n'.repeat(512)}`,
+      );
+      expect(await h.answered(requestId)).toEqual({ status: 400 });
+      sock.destroy();
+    }
+    await expectUntouched(a.id);
+  });
+
   it('keeps nothing when the client disconnects half-way through an upload', async () => {
     const a = await newAsset('Aborted');
     const requestId = 'aborted-upload-0001';
-    const res = await multipartUpload(`${base}/assets/${a.id}/versions`, artist.accessToken, 'half.obj', generated(6 * 1024 * 1024, 5), { abortAfterBytes: 3 * 1024 * 1024, headers: { 'X-Request-Id': requestId } });
+    // Dropped only once the app reads the body, so the upload, not the auth middleware, sees the client go.
+    const res = await multipartUpload(`${base}/assets/${a.id}/versions`, artist.accessToken, 'half.obj', generated(6 * 1024 * 1024, 5), {
+      abortAfterBytes: 3 * 1024 * 1024,
+      abortWhen: h.reading(requestId),
+      headers: { 'X-Request-Id': requestId },
+    });
     expect(res.status).toBe(0);
     // The server notices asynchronously, and the client, gone, can get no answer. The sentinel is the app's
     // own answer to this request (written to the dead socket): it comes only after the upload's storing,

@@ -11,6 +11,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Says which runtime the suite runs on (npm scripts put the pinned node devDependency first on PATH).
+  process.stdout.write(`\ntests run on Node ${process.version}\n`);
   const started: RunningService[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'studio-test-'));
   process.env.STUDIO_TEST_DATA_DIR = dataDir;

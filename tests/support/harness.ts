@@ -30,12 +30,14 @@ export interface Harness {
   /** Like listen(), with Socket.IO attached. */
   listenRealtime(options?: RealtimeOptions): Promise<{ url: string; realtime: RealtimeHandle }>;
   /**
-   * Resolves, with the status the app set, once the app has ended its response to the request sent with
-   * this X-Request-Id to a server of listen() or listenRealtime(); rejects after timeoutMs. The app ends a
-   * response only after the request's own work (storing, committing, cleaning up after a failure), and it
-   * does so even when the client has gone and no byte of the answer can reach it: the sentinel for "this
-   * request left nothing behind" when the client itself cannot get an answer.
+   * The app's side of a request sent with an X-Request-Id header to a server of listen() or listenRealtime(),
+   * for when the client cannot tell (it went away, or Node's parser answered for the app). Each rejects after
+   * timeoutMs. reading(): the app has started reading the request's body (the body stream was resumed).
+   * answered(): the app has ended its response, with this status; it does so only after the request's own
+   * work (storing, committing, cleaning up after a failure), and even when no byte of the answer can reach
+   * the client any more, so it is the sentinel for "this request left nothing behind".
    */
+  reading(requestId: string, timeoutMs?: number): Promise<void>;
   answered(requestId: string, timeoutMs?: number): Promise<{ status: number }>;
   /** The database and Redis prefix, so a second harness can act as another API instance of the same deployment. */
   identity: { id: string; secret: string };
@@ -81,16 +83,28 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const app = createApp(container, appOptions);
   const servers: http.Server[] = [];
   const realtimes: RealtimeHandle[] = [];
-  const answers = new Map<string, { promise: Promise<{ status: number }>; resolve: (a: { status: number }) => void }>();
-  const answerOf = (id: string) => {
-    let a = answers.get(id);
-    if (!a) {
-      let resolve!: (v: { status: number }) => void;
-      const promise = new Promise<{ status: number }>((r) => (resolve = r));
-      a = { promise, resolve };
-      answers.set(id, a);
+  /** One promise per request id and milestone, whichever comes first: the test asking, or the app acting. */
+  const milestones = new Map<string, { promise: Promise<unknown>; resolve: (v: unknown) => void }>();
+  const milestone = (key: string) => {
+    let m = milestones.get(key);
+    if (!m) {
+      let resolve!: (v: unknown) => void;
+      const promise = new Promise<unknown>((r) => (resolve = r));
+      m = { promise, resolve };
+      milestones.set(key, m);
     }
-    return a;
+    return m;
+  };
+  const awaitMilestone = async <T>(key: string, what: string, timeoutMs: number): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    });
+    try {
+      return (await Promise.race([milestone(key).promise, late])) as T;
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const listen = async (server: http.Server) => {
     servers.push(server);
@@ -98,10 +112,11 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       const id = req.headers['x-request-id'];
       if (typeof id !== 'string') return;
+      req.once('resume', () => milestone(`reading:${id}`).resolve(undefined));
       const end = res.end.bind(res);
       res.end = ((...args: Parameters<typeof res.end>) => {
         const r = end(...args);
-        answerOf(id).resolve({ status: res.statusCode });
+        milestone(`answered:${id}`).resolve({ status: res.statusCode });
         return r;
       }) as typeof res.end;
     });
@@ -122,13 +137,8 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
       realtimes.push(realtime);
       return { url: await listen(server), realtime };
     },
-    answered(requestId, timeoutMs = 10_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the app did not end its response to request ${requestId} within ${timeoutMs} ms`)), timeoutMs);
-      });
-      return Promise.race([answerOf(requestId).promise, late]).finally(() => clearTimeout(timer));
-    },
+    reading: (requestId, timeoutMs = 10_000) => awaitMilestone<void>(`reading:${requestId}`, `the app to read the body of request ${requestId}`, timeoutMs),
+    answered: (requestId, timeoutMs = 10_000) => awaitMilestone<{ status: number }>(`answered:${requestId}`, `the app to answer request ${requestId}`, timeoutMs),
     async close() {
       for (const r of realtimes) await r.close();
       for (const server of servers) {

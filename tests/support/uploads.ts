@@ -47,14 +47,15 @@ export interface RawResponse {
 
 /**
  * Sends a multipart upload with the file part streamed from `content`, over a real socket with chunked
- * encoding (no Content-Length), so the server only learns the size as bytes arrive.
+ * encoding (no Content-Length), so the server only learns the size as bytes arrive. With abortAfterBytes
+ * the client stops sending there and drops the connection, once `abortWhen` (if given) has resolved.
  */
 export function multipartUpload(
   url: string,
   token: string,
   fileName: string,
   content: Readable,
-  options: { fields?: Record<string, string>; abortAfterBytes?: number; headers?: Record<string, string> } = {},
+  options: { fields?: Record<string, string>; abortAfterBytes?: number; abortWhen?: Promise<unknown>; headers?: Record<string, string> } = {},
 ): Promise<RawResponse> {
   const boundary = `----studio${Date.now().toString(16)}`;
   const pre =
@@ -80,7 +81,8 @@ export function multipartUpload(
     content.on('data', (chunk: Buffer) => {
       if (options.abortAfterBytes !== undefined && sent + chunk.length > options.abortAfterBytes) {
         content.destroy();
-        req.destroy();
+        // A gate that never opens (it rejects after its timeout) still drops the connection.
+        void Promise.resolve(options.abortWhen).catch(() => undefined).then(() => req.destroy());
         return;
       }
       sent += chunk.length;

@@ -147,6 +147,12 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
     req.on('close', () => {
       if (!req.complete) fail(new ClientAbortedError());
     });
+    // The client may have gone while async middleware (the session check) ran: then 'close' has already
+    // fired and would never reach the listener above, and the request would hang unanswered.
+    if (req.destroyed && !req.complete) {
+      fail(new ClientAbortedError());
+      return;
+    }
     req.pipe(bb);
   });
 }
