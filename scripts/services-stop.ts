@@ -1,5 +1,4 @@
 // Stops the MongoDB-wire and Redis servers that `npm run dev` started in the background.
-import 'dotenv/config';
 import { loadConfigOrExit } from '../src/bootstrap';
 import { stopDevServices } from '../src/infra/embedded/embedded';
 

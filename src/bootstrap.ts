@@ -1,6 +1,5 @@
 // Shared start-up for the api and worker processes: config, logger, backing services, connections.
-import 'dotenv/config';
-import { ConfigError, loadConfig, type Config } from './config/env';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config/env';
 import { createLogger, type Logger } from './infra/logging/logger';
 import { connectMongo } from './infra/database/mongo';
 import { createRedis, redisReady, type Redis } from './infra/cache/redis';
@@ -17,6 +16,7 @@ export interface BootedInfra {
 
 /** Prints one line and exits for configuration problems, so a bad deploy says exactly what is wrong. */
 export function loadConfigOrExit(role: 'api' | 'worker' = 'api'): Config {
+  loadDotEnv();
   try {
     return loadConfig(undefined, { process: role });
   } catch (err) {

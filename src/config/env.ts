@@ -1,5 +1,6 @@
 // The validated configuration: the only module that reads process.env.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const bool = z
@@ -96,6 +97,14 @@ const schema = z.object({
 type Raw = z.infer<typeof schema>;
 
 export type Config = Omit<Raw, 'JWT_ACCESS_SECRET'> & { JWT_ACCESS_SECRET: string };
+
+/**
+ * Loads `.env` from the working directory when there is one, with Node's own parser (what the dotenv
+ * package did): variables already in the environment win, as with `node --env-file`.
+ */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
