@@ -58,7 +58,7 @@ describe('faults: the disk fills up mid-upload', () => {
       // A 4 MiB filesystem: a real ENOSPC, not a simulated one.
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint]);
     } catch (err) {
-      throw new Error(`this test needs to mount a small tmpfs (run as root, as .ci/run does): ${(err as Error).message}`);
+      throw new Error(`this test needs to mount a small tmpfs (run as root, as .ci/run does): ${(err as Error).message}`, { cause: err });
     }
     mkdirSync(path.join(mountPoint, 'storage'));
     h = await startHarness({ STORAGE_LOCAL_ROOT: path.join(mountPoint, 'storage'), MAX_UPLOAD_BYTES: '1gib' });

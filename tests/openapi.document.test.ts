@@ -52,7 +52,7 @@ describe('OpenAPI document', () => {
       execFileSync(bin('tsc'), ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--moduleResolution', 'node', path.join(dir, 'client.ts')], { stdio: 'pipe' });
     } catch (err) {
       const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-      throw new Error(`${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+      throw new Error(`${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
