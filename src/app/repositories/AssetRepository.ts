@@ -1,5 +1,5 @@
 // Asset data access. Every method takes the studioId it is scoped to, so a tenant-less query cannot be written.
-import { Types, type FilterQuery, type SortOrder } from 'mongoose';
+import { Types, type QueryFilter, type SortOrder } from 'mongoose';
 import type { Models } from './models';
 import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
 import { keyset, toPage, type Page } from './pagination';
@@ -37,10 +37,10 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * The filter and sort of one page of a listing. Pure, so tests can check every shape against the declared
  * indexes (tests/assets.indexes.test.ts) and against MongoDB's query planner (npm run test:plans).
  */
-export function assetListQuery(studioId: StudioId, query: AssetListQuery): { filter: FilterQuery<AssetDoc>; sort: Record<string, SortOrder>; field: 'createdAt' | 'updatedAt' | 'nameLower' } {
+export function assetListQuery(studioId: StudioId, query: AssetListQuery): { filter: QueryFilter<AssetDoc>; sort: Record<string, SortOrder>; field: 'createdAt' | 'updatedAt' | 'nameLower' } {
   const field = SORT_FIELD[query.sort];
   const { filter: after, sort } = keyset<AssetDoc>(field, query.order, query.cursor);
-  const filter: FilterQuery<AssetDoc> = {
+  const filter: QueryFilter<AssetDoc> = {
     studioId,
     archivedAt: query.archived ? { $ne: null } : null,
     ...(query.type ? { type: query.type } : {}),

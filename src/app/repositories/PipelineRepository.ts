@@ -1,11 +1,11 @@
 // Pipeline state per version. One version's steps run one after another, so there is one writer at a time.
 import { Types } from 'mongoose';
 import type { Models } from './models';
-import type { AssetPipelineDoc, PipelineStep } from './models/AssetPipeline';
+import type { AssetPipelineDoc, PipelineStatus, PipelineStep } from './models/AssetPipeline';
 import type { StudioId } from './AssetRepository';
 import { isDuplicateKey } from '../../infra/database/errors';
 
-const UNFINISHED = ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED'];
+const UNFINISHED: PipelineStatus[] = ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED'];
 
 export class PipelineRepository {
   constructor(private readonly models: Models) {}

@@ -1,5 +1,5 @@
 // Render jobs and their chunks, always scoped by studio.
-import { Types, type FilterQuery } from 'mongoose';
+import { Types, type QueryFilter } from 'mongoose';
 import type { Models } from './models';
 import type { RenderJobDoc, RenderStatus } from './models/RenderJob';
 import { renderChunkId, type RenderChunkDoc } from './models/RenderChunk';
@@ -52,7 +52,7 @@ export class RenderRepository {
 
   async list(studioId: StudioId, q: { limit: number; cursor?: string; status?: RenderStatus; assetId?: string }): Promise<Page<RenderJobDoc>> {
     const { filter: after, sort } = keyset<RenderJobDoc>('createdAt', 'desc', q.cursor);
-    const filter: FilterQuery<RenderJobDoc> = { studioId, ...(q.status ? { status: q.status } : {}), ...(q.assetId ? { assetId: new Types.ObjectId(q.assetId) } : {}) };
+    const filter: QueryFilter<RenderJobDoc> = { studioId, ...(q.status ? { status: q.status } : {}), ...(q.assetId ? { assetId: new Types.ObjectId(q.assetId) } : {}) };
     const rows = await this.models.RenderJob.find(Object.keys(after).length ? { $and: [filter, after] } : filter).sort(sort).limit(q.limit + 1).lean<RenderJobDoc[]>().exec();
     return toPage(rows, { limit: q.limit, order: 'desc' }, 'createdAt', (r) => r.createdAt, (r) => r);
   }
@@ -88,8 +88,8 @@ export class RenderRepository {
    * the ones whose queue entry Redis may have lost. Cross-studio, for the reconciler.
    */
   findStaleUnfinished(olderThan: Date, limit: number, after?: Pick<RenderJobDoc, '_id' | 'queuedAt'>): Promise<RenderJobDoc[]> {
-    const base = { status: { $in: ['QUEUED', 'PROCESSING'] }, queuedAt: { $lt: olderThan } };
-    const filter = after ? { $and: [base, { $or: [{ queuedAt: { $gt: after.queuedAt } }, { queuedAt: after.queuedAt, _id: { $gt: after._id } }] }] } : base;
+    const base: QueryFilter<RenderJobDoc> = { status: { $in: ['QUEUED', 'PROCESSING'] }, queuedAt: { $lt: olderThan } };
+    const filter: QueryFilter<RenderJobDoc> = after ? { $and: [base, { $or: [{ queuedAt: { $gt: after.queuedAt } }, { queuedAt: after.queuedAt, _id: { $gt: after._id } }] }] } : base;
     return this.models.RenderJob.find(filter).sort({ queuedAt: 1, _id: 1 }).limit(limit).lean<RenderJobDoc[]>().exec();
   }
 }

@@ -1,6 +1,6 @@
 // Keyset (cursor) pagination: a page continues after the last (sortValue, _id) seen, so deep pages cost
 // the same as the first and concurrent inserts never duplicate or skip items.
-import { Types, type FilterQuery, type SortOrder } from 'mongoose';
+import { Types, type QueryFilter, type SortOrder } from 'mongoose';
 import { ValidationError } from '../../shared/errors';
 
 export interface PageRequest<F extends string = string> {
@@ -51,15 +51,15 @@ export function decodeCursor(cursor: string, sort: string, order: 'asc' | 'desc'
 }
 
 /** The filter that continues after the cursor and the matching sort, with _id as the tie-breaker. */
-export function keyset<T>(field: string, order: 'asc' | 'desc', cursor?: string): { filter: FilterQuery<T>; sort: Record<string, SortOrder> } {
+export function keyset<T>(field: string, order: 'asc' | 'desc', cursor?: string): { filter: QueryFilter<T>; sort: Record<string, SortOrder> } {
   const dir = order === 'asc' ? 1 : -1;
   const sort: Record<string, SortOrder> = field === '_id' ? { _id: dir } : { [field]: dir, _id: dir };
   if (!cursor) return { filter: {}, sort };
   const { value, id } = decodeCursor(cursor, field, order);
   const op = order === 'asc' ? '$gt' : '$lt';
-  if (field === '_id') return { filter: { _id: { [op]: id } } as FilterQuery<T>, sort };
+  if (field === '_id') return { filter: { _id: { [op]: id } } as QueryFilter<T>, sort };
   return {
-    filter: { $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: id } }] } as FilterQuery<T>,
+    filter: { $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: id } }] } as QueryFilter<T>,
     sort,
   };
 }
