@@ -168,6 +168,7 @@ export function buildApi(core: Core) {
     versions,
     assets,
     logger,
+    corsOrigins: config.CORS_ORIGINS,
   });
   const controllers = {
     auth: new AuthController(auth),

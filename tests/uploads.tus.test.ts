@@ -106,6 +106,26 @@ describe('tus resumable uploads', () => {
     expect(missingMeta.status).toBe(400);
   });
 
+  it('follows the API\'s CORS policy: no origin is allowed unless CORS_ORIGINS names it', async () => {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Cross Origin', type: 'PROP' })).body;
+    const res = await create(asset.id, 10, 'x.obj', { ...auth(), Origin: 'https://evil.example' });
+    expect(res.status).toBe(201);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const h2 = await startHarness({ CORS_ORIGINS: 'https://studio.example' });
+    try {
+      const base2 = await h2.listen();
+      const p = await givenStudio(h2);
+      const a2 = (await h2.http.post('/assets').set(p.auth).send({ name: 'Allowed Origin', type: 'PROP' })).body;
+      const meta = `assetId ${b64(a2.id)},filename ${b64('a.obj')}`;
+      const allowed = await request(`${base2}/uploads`, 'POST', { Authorization: `Bearer ${p.accessToken}`, Origin: 'https://studio.example', 'Upload-Length': 10, 'Upload-Metadata': meta });
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://studio.example');
+      const refused = await request(`${base2}/uploads`, 'POST', { Authorization: `Bearer ${p.accessToken}`, Origin: 'https://evil.example', 'Upload-Length': 10, 'Upload-Metadata': meta });
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await h2.close();
+    }
+  });
+
   it('removes expired incomplete uploads', async () => {
     const h2 = await startHarness({ TUS_EXPIRATION_HOURS: '0.0001' }); // about 0.36 s
     try {

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { ERRORS, Server, TUS_RESUMABLE, TUS_VERSION, type ServerOptions } from '@tus/server';
-import { validateHeader } from '@tus/server/dist/validators/HeaderValidator';
+import { validTusHeader } from './tusHeaders';
 import { FileStore } from '@tus/file-store';
 import type { Upload } from '@tus/utils';
 import type { VersionService } from '../../app/services/VersionService';
@@ -27,6 +27,8 @@ export interface TusOptions {
   versions: VersionService;
   assets: AssetService;
   logger: Logger;
+  /** CORS_ORIGINS: the browser origins allowed to call the API; none means no cross-origin access. */
+  corsOrigins: string[];
 }
 
 type TusRejection = { status_code: number; body: string };
@@ -96,17 +98,40 @@ function checkTusHeaders(req: Request): void {
   for (const [name, value] of Object.entries(req.headers)) {
     // Like @tus/server: Content-Type only matters on PATCH, where it must be application/offset+octet-stream.
     if (name === 'content-type' && method !== 'PATCH') continue;
-    if (validateHeader(name, value as string | undefined)) continue;
+    if (validTusHeader(name, value as string | undefined)) continue;
     if (name === 'content-type') throw new UnsupportedMediaTypeError('UPLOAD_CONTENT_TYPE_INVALID', 'Send PATCH bodies as application/offset+octet-stream', { headers: tusHeaders });
     throw new ValidationError(`${name.toUpperCase().replace(/-/g, '_')}_INVALID`, `Invalid ${name} header`, { headers: tusHeaders });
   }
 }
 
-const actorOf = (req: http.IncomingMessage): Actor => {
-  const user = (req as Request).user;
+/** The request @tus/server hands its hooks (srvx's web Request). */
+type ServerRequest = Parameters<NonNullable<ServerOptions['onIncomingRequest']>>[0];
+
+/**
+ * The actor of a tus request. @tus/server 2 hands hooks a web Request that wraps the Node request Express
+ * authenticated (srvx keeps it at runtime.node.req), so the actor comes from there, never from a header.
+ */
+const actorOf = (req: ServerRequest): Actor => {
+  const node = (req as ServerRequest & { runtime?: { node?: { req?: http.IncomingMessage } } }).runtime?.node?.req;
+  const user = (node as Request | undefined)?.user;
   if (!user) throw new DomainError('UNAUTHENTICATED', 'Authentication required', { status: 401 });
   return user;
 };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Headers as Node's writeHead takes them (pairs, a flat list or an object) with Content-Type set to JSON. */
+function withJsonType(headers: unknown): unknown {
+  const other = (name: unknown) => String(name).toLowerCase() !== 'content-type';
+  if (Array.isArray(headers)) {
+    if (headers.length > 0 && Array.isArray(headers[0])) return [...(headers as Array<[string, string]>).filter(([name]) => other(name)), ['content-type', JSON_TYPE]];
+    const flat: unknown[] = [];
+    for (let i = 0; i < headers.length; i += 2) if (other(headers[i])) flat.push(headers[i], headers[i + 1]);
+    return [...flat, 'content-type', JSON_TYPE];
+  }
+  if (headers && typeof headers === 'object') return { ...Object.fromEntries(Object.entries(headers).filter(([name]) => other(name))), 'content-type': JSON_TYPE };
+  return { 'content-type': JSON_TYPE };
+}
 
 export interface TusHandle {
   handler: (req: Request, res: Response, next: NextFunction) => void;
@@ -121,9 +146,11 @@ export function createTus(opts: TusOptions): TusHandle {
     datastore: store,
     maxSize: opts.maxSize,
     respectForwardedHeaders: false,
+    // The same CORS policy as the rest of the API (left to itself, @tus/server allows every origin).
+    allowedOrigins: (origin) => opts.corsOrigins.includes('*') || opts.corsOrigins.includes(origin),
     relativeLocation: true,
     namingFunction: (req) => `${actorOf(req).studioId}-${randomUUID().replace(/-/g, '')}`,
-    async onIncomingRequest(req, _res, uploadId) {
+    async onIncomingRequest(req, uploadId) {
       try {
         const actor = actorOf(req);
         // Creation requests carry no id yet; every other request must name an upload of the caller's studio.
@@ -132,7 +159,7 @@ export function createTus(opts: TusOptions): TusHandle {
         throw reject(err);
       }
     },
-    async onUploadCreate(req, res, upload) {
+    async onUploadCreate(req, upload) {
       try {
         const actor = actorOf(req);
         const assetId = upload.metadata?.assetId;
@@ -142,12 +169,12 @@ export function createTus(opts: TusOptions): TusHandle {
         uploadFields.parse({ changeNote: upload.metadata?.changeNote ?? undefined });
         const asset = await opts.assets.require(actor, 'version:create', assetId);
         if (asset.archivedAt) throw new DomainError('ASSET_ARCHIVED', 'Archived assets take no new versions', { status: 409 });
-        return res;
+        return {};
       } catch (err) {
         throw reject(err);
       }
     },
-    async onUploadFinish(req, res, upload: Upload) {
+    async onUploadFinish(req, upload: Upload) {
       const actor = actorOf(req);
       try {
         const path = upload.storage?.path;
@@ -159,7 +186,6 @@ export function createTus(opts: TusOptions): TusHandle {
           fields: Promise.resolve({ changeNote: upload.metadata?.changeNote ?? '' }),
         });
         return {
-          res,
           status_code: 200,
           headers: { 'Content-Type': 'application/json', Location: `/assets/${result.version.assetId}/versions/${result.version.version}` },
           body: JSON.stringify(result),
@@ -171,8 +197,7 @@ export function createTus(opts: TusOptions): TusHandle {
         await store.remove(upload.id).catch((err: unknown) => opts.logger.warn('could not remove staged tus upload', { id: upload.id, err: (err as Error).message }));
       }
     },
-    onResponseError(req, res, err) {
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    onResponseError(req, err) {
       if (contractRejections.has(err)) return undefined;
       const { error, expected } = toDomainError(fromTus(err, req.method ?? ''));
       if (!expected) opts.logger.error('tus request failed', { method: req.method, url: req.url, err });
@@ -200,6 +225,17 @@ export function createTus(opts: TusOptions): TusHandle {
         next(err);
         return;
       }
+      // Every refusal is a JSON body in the error contract (onResponseError), but @tus/server 2 answers
+      // through a web Response whose string body defaults to text/plain: say what it is for error statuses.
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+      res.writeHead = ((status: number, ...rest: unknown[]) => {
+        if (status >= 400) {
+          const last = rest.length && typeof rest[rest.length - 1] !== 'string' ? rest.length - 1 : -1;
+          if (last >= 0) rest[last] = withJsonType(rest[last]);
+          else rest.push({ 'content-type': JSON_TYPE });
+        }
+        return writeHead(status, ...rest);
+      }) as typeof res.writeHead;
       void server.handle(req, res);
     },
     cleanUpExpired,
