@@ -42,7 +42,7 @@ describe('tus resumable uploads', () => {
   afterAll(() => h.close());
 
   const auth = () => ({ Authorization: `Bearer ${s.accessToken}` });
-  const create = (assetId: string, length: number, filename = 'layout.obj', who = auth()) =>
+  const create = (assetId: string, length: number, filename = 'layout.obj', who: Record<string, string> = auth()) =>
     request(`${base}/uploads`, 'POST', { ...who, 'Upload-Length': length, 'Upload-Metadata': `assetId ${b64(assetId)},filename ${b64(filename)},changeNote ${b64('via tus')}` });
 
   it('resumes an upload interrupted at 40% from the offset HEAD reports and completes it into the next version', async () => {

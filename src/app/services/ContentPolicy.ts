@@ -2,7 +2,7 @@
 // scripts and HTML/SVG, refuse a detectable type that contradicts the file name, and accept formats
 // that cannot be sniffed only for allow-listed extensions (stored as unverified).
 import path from 'node:path';
-import { fromBuffer } from 'file-type';
+import { fileTypeFromBuffer } from 'file-type';
 import { UnsupportedMediaTypeError } from '../../shared/errors';
 
 /** Bytes needed to sniff every format we recognise (file-type reads up to 4100). */
@@ -164,7 +164,7 @@ export async function judgeContent(originalName: string, head: Buffer): Promise<
   if (ext === 'hdr') throw new UnsupportedMediaTypeError('FILE_TYPE_MISMATCH', 'The content is not a Radiance HDR image but the name says .hdr');
   if (ext === 'exr') throw new UnsupportedMediaTypeError('FILE_TYPE_MISMATCH', 'The content is not an OpenEXR image but the name says .exr');
 
-  const sniffed = await fromBuffer(head);
+  const sniffed = await fileTypeFromBuffer(head);
   if (sniffed) {
     if (REFUSED_SNIFFED_MIME.has(sniffed.mime)) throw new UnsupportedMediaTypeError('FILE_TYPE_REFUSED', `Refused: ${sniffed.mime} is not accepted`);
     const allowed = EXT_ALIASES[sniffed.ext] ?? [sniffed.ext];
