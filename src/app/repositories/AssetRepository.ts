@@ -79,7 +79,7 @@ export class AssetRepository {
     return this.models.Asset.findOneAndUpdate(
       { _id: id, studioId, revision: expectedRevision },
       { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase() } : {}) }, $inc: { revision: 1 } },
-      { new: true },
+      { returnDocument: 'after' },
     )
       .lean<AssetDoc>()
       .exec();

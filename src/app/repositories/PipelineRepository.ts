@@ -26,7 +26,7 @@ export class PipelineRepository {
   }
 
   update(studioId: StudioId, id: Types.ObjectId, set: Record<string, unknown>): Promise<AssetPipelineDoc | null> {
-    return this.models.AssetPipeline.findOneAndUpdate({ _id: id, studioId }, { $set: set }, { new: true }).lean<AssetPipelineDoc>().exec();
+    return this.models.AssetPipeline.findOneAndUpdate({ _id: id, studioId }, { $set: set }, { returnDocument: 'after' }).lean<AssetPipelineDoc>().exec();
   }
 
   /** Replaces the step of that name (a retried step starts over) and sets the status. */

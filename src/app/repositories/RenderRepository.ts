@@ -70,7 +70,7 @@ export class RenderRepository {
    * write then goes by _id alone (see owned.ts).
    */
   updateJob(job: Pick<RenderJobDoc, '_id' | 'studioId'>, set: Partial<RenderJobDoc>, inc?: Partial<Record<'run', number>>): Promise<RenderJobDoc | null> {
-    return this.models.RenderJob.findByIdAndUpdate(job._id, { $set: set, ...(inc ? { $inc: inc } : {}) }, { new: true }).lean<RenderJobDoc>().exec();
+    return this.models.RenderJob.findByIdAndUpdate(job._id, { $set: set, ...(inc ? { $inc: inc } : {}) }, { returnDocument: 'after' }).lean<RenderJobDoc>().exec();
   }
 
   /** `job` was read through findById, which proved its studio; the chunk's id derives from it. */

@@ -22,6 +22,6 @@ export class StudioRepository {
 
   async updateSettings(studioId: Types.ObjectId | string, settings: { autoRender?: boolean }): Promise<StudioDoc | null> {
     const set = Object.fromEntries(Object.entries(settings).map(([k, v]) => [`settings.${k}`, v]));
-    return this.models.Studio.findOneAndUpdate({ _id: studioId }, { $set: set }, { new: true }).lean<StudioDoc>().exec();
+    return this.models.Studio.findOneAndUpdate({ _id: studioId }, { $set: set }, { returnDocument: 'after' }).lean<StudioDoc>().exec();
   }
 }

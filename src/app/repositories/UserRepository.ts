@@ -61,14 +61,14 @@ export class UserRepository {
     options: { endSessions?: boolean } = {},
   ): Promise<UserDoc | null> {
     const update = { $set: patch, ...(options.endSessions ? { $inc: { sessionVersion: 1 } } : {}) };
-    return this.models.User.findOneAndUpdate({ _id: id, studioId, role: expected.role, active: expected.active }, update, { new: true })
+    return this.models.User.findOneAndUpdate({ _id: id, studioId, role: expected.role, active: expected.active }, update, { returnDocument: 'after' })
       .lean<UserDoc>()
       .exec();
   }
 
   /** Ends every session of the user (and optionally sets a new password hash in the same write). */
   endSessions(studioId: Types.ObjectId | string, id: Types.ObjectId | string, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
-    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 }, ...(Object.keys(set).length ? { $set: set } : {}) }, { new: true })
+    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 }, ...(Object.keys(set).length ? { $set: set } : {}) }, { returnDocument: 'after' })
       .lean<UserDoc>()
       .exec();
   }
