@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import path from 'node:path';
 import { readdirSync } from 'node:fs';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
@@ -104,6 +105,21 @@ describe('tus resumable uploads', () => {
     expect(peek.status).toBe(404);
     const missingMeta = await request(`${base}/uploads`, 'POST', { ...auth(), 'Upload-Length': 10 });
     expect(missingMeta.status).toBe(400);
+  });
+
+  it('answers 404 for any upload id not of the exact generated shape, before the store looks at the disk', async () => {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Shaped Ids', type: 'PROP' })).body;
+    const mine = await create(asset.id, 10);
+    expect((await request(`${base}${mine.headers.location}`, 'HEAD', auth())).status).toBe(200);
+    const studio = s.user.studioId;
+    // Decoded, this climbs out of the staging directory to the repository's package.json, which the file
+    // store would read as an upload's metadata (the old answer was 410, where a missing id is 404).
+    const climb = path.relative(path.join(h.config.TUS_STAGING_DIR, `${studio}-`), path.resolve(__dirname, '..', 'package'));
+    const traversal = `${studio}-${encodeURIComponent(`/${climb}`)}`;
+    for (const id of [traversal, `${studio}-${'0'.repeat(31)}`, `${studio}-${'A'.repeat(32)}`, `${studio}-${'0'.repeat(32)}%00`]) {
+      const res = await request(`${base}/uploads/${id}`, 'HEAD', auth());
+      expect({ id, status: res.status }).toEqual({ id, status: 404 });
+    }
   });
 
   it('follows the API\'s CORS policy: no origin is allowed unless CORS_ORIGINS names it', async () => {

@@ -120,6 +120,9 @@ const actorOf = (req: ServerRequest): Actor => {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** `<studio id>-<32 hex>`, as namingFunction makes them. */
+const UPLOAD_ID = /^[0-9a-f]{24}-[0-9a-f]{32}$/;
+
 /** Headers as Node's writeHead takes them (pairs, a flat list or an object) with Content-Type set to JSON. */
 function withJsonType(headers: unknown): unknown {
   const other = (name: unknown) => String(name).toLowerCase() !== 'content-type';
@@ -154,7 +157,9 @@ export function createTus(opts: TusOptions): TusHandle {
       try {
         const actor = actorOf(req);
         // Creation requests carry no id yet; every other request must name an upload of the caller's studio.
-        if (req.method !== 'POST' && !uploadId.startsWith(`${actor.studioId}-`)) throw new NotFoundError('UPLOAD_NOT_FOUND', 'Upload not found');
+        // The exact shape namingFunction makes, checked before the store sees the id: a decoded id such as
+        // `<studio>-/../../x` would otherwise reach the file system (and tell existing files by a 410).
+        if (req.method !== 'POST' && !(UPLOAD_ID.test(uploadId) && uploadId.startsWith(`${actor.studioId}-`))) throw new NotFoundError('UPLOAD_NOT_FOUND', 'Upload not found');
       } catch (err) {
         throw reject(err);
       }
