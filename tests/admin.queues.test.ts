@@ -72,6 +72,9 @@ describe('ops: queue dashboard with an operator token', () => {
       return /queue_jobs\{queue="asset-pipeline",state="prioritized"\} [1-9]/.test(t) && t;
     }, 10_000);
     expect(text).toMatch(/queue_jobs\{queue="render",state="waiting"\} 0/);
+    // Route templates and queue names only: no label names a studio, an asset or a user.
+    for (const id of [s.user.studioId, asset.id, s.user.id]) expect(text).not.toContain(id);
+    expect(text).toMatch(/http_requests_total\{[^}]*route="\/assets\/:id\/versions"/);
   });
 });
 

@@ -27,8 +27,16 @@ describe('config: the environment is validated at start-up', () => {
     const base = { NODE_ENV: 'production', MONGO_URI: 'mongodb://db:27017/studio', REDIS_URL: 'redis://cache:6379' };
     expect(() => loadConfig(base)).toThrow('Invalid configuration: JWT_ACCESS_SECRET is missing: required in production');
     expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'short' })).toThrow(/JWT_ACCESS_SECRET is invalid: must be at least 32 characters/);
-    expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), MONGO_URI: '' })).toThrow(/MONGO_URI is missing/);
-    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40) }).JWT_ACCESS_SECRET).toBe('x'.repeat(40));
+    expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(20), MONGO_URI: '' })).toThrow(/MONGO_URI is missing/);
+    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(20) }).JWT_ACCESS_SECRET).toBe('x'.repeat(40));
+  });
+
+  it('keeps /metrics private in production: the api does not start without METRICS_TOKEN', () => {
+    const base = { NODE_ENV: 'production', MONGO_URI: 'mongodb://db:27017/studio', REDIS_URL: 'redis://cache:6379', JWT_ACCESS_SECRET: 'x'.repeat(40) };
+    expect(() => loadConfig(base)).toThrow('Invalid configuration: METRICS_TOKEN is missing: required in production (GET /metrics needs it as a Bearer token)');
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'm'.repeat(20) }).METRICS_TOKEN).toBe('m'.repeat(20));
+    // Workers serve metrics only on WORKER_METRICS_PORT, off by default, so they do not need it.
+    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: '' }, { process: 'worker' }).METRICS_TOKEN).toBeUndefined();
   });
 
   it('gives a worker no JWT signing key, even when the environment has one, and does not ask for it in production', () => {

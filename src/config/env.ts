@@ -135,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { proc
       if (!v) throw new ConfigError(`Invalid configuration: ${key} is missing: required in production`);
       if (v.length < 32) throw new ConfigError(`Invalid configuration: ${key} is invalid: must be at least 32 characters in production`);
     }
+    // /metrics shows every studio's queue depths and traffic: never public in production.
+    if (!worker && !cfg.METRICS_TOKEN) throw new ConfigError('Invalid configuration: METRICS_TOKEN is missing: required in production (GET /metrics needs it as a Bearer token)');
     if (!cfg.MONGO_URI) throw new ConfigError('Invalid configuration: MONGO_URI is missing: required in production');
     if (!cfg.REDIS_URL) throw new ConfigError('Invalid configuration: REDIS_URL is missing: required in production');
   }
