@@ -20,9 +20,9 @@ import { pipelineRoutes } from './infra/http/routes/pipeline.routes';
 import { studioRoutes } from './infra/http/routes/studio.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
 import { authenticate } from './shared/middlewares/auth';
-import { ipKeyGenerator } from 'express-rate-limit';
-import type { Request } from 'express';
-import { normalizeEmail } from './app/repositories/UserRepository';
+import { loginThrottle } from './shared/middlewares/loginThrottle';
+import { LoginThrottle } from './app/services/LoginThrottle';
+import { RedisLoginAttemptStore } from './infra/cache/LoginAttemptStore';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -87,6 +87,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 function authLimits(c: Container) {
   const { config } = c;
   return {
+    // Every credential request per client, whatever the account: one client cannot spray many accounts.
     perIp: redisRateLimit({
       redis: c.redis,
       logger: c.logger,
@@ -95,19 +96,21 @@ function authLimits(c: Container) {
       limit: config.AUTH_RATE_LIMIT_MAX_PER_IP,
       code: 'AUTH_RATE_LIMITED',
     }),
-    // Failed logins per account, whatever IP they come from: stops credential stuffing on one email.
-    perEmail: redisRateLimit({
-      redis: c.redis,
-      logger: c.logger,
-      prefix: `${c.keyPrefix}rl:auth-email:`,
-      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
-      limit: config.AUTH_RATE_LIMIT_MAX_PER_EMAIL,
-      skipSuccessfulRequests: true,
-      keyGenerator: (req: Request) => {
-        const email = (req.body as { email?: unknown } | undefined)?.email;
-        return typeof email === 'string' ? `email:${normalizeEmail(email)}` : `noemail:${ipKeyGenerator(req.ip ?? '')}`;
-      },
-      code: 'AUTH_RATE_LIMITED',
-    }),
+    // Failed logins per account and client (429 for that client only) and growing delays per account:
+    // a per-account block would let anyone lock anyone out (issue 14).
+    login: loginThrottle(
+      new LoginThrottle({
+        store: new RedisLoginAttemptStore(c.redis, `${c.keyPrefix}login:`),
+        logger: c.logger,
+        policy: {
+          windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+          failuresPerClient: config.AUTH_FAILURES_PER_CLIENT,
+          delayAfterFailures: config.AUTH_DELAY_AFTER_FAILURES,
+          firstDelayMs: config.AUTH_FIRST_DELAY_MS,
+          maxDelayMs: config.AUTH_MAX_DELAY_MS,
+          maxDelayed: config.AUTH_MAX_DELAYED_LOGINS,
+        },
+      }),
+    ),
   };
 }

@@ -16,6 +16,16 @@ describe('config: the environment is validated at start-up', () => {
     expect(a.JWT_ACCESS_SECRET).not.toBe(b.JWT_ACCESS_SECRET);
   });
 
+  it('throttles logins per client and account by default, and reads the deprecated per-email limit as both thresholds', () => {
+    const d = loadConfig({});
+    expect([d.AUTH_FAILURES_PER_CLIENT, d.AUTH_DELAY_AFTER_FAILURES, d.AUTH_FIRST_DELAY_MS, d.AUTH_MAX_DELAY_MS]).toEqual([5, 10, 250, 4000]);
+    // A deployment that set the old block keeps its number, now as a per-client limit and the start of the delays.
+    const legacy = loadConfig({ AUTH_RATE_LIMIT_MAX_PER_EMAIL: '20' });
+    expect([legacy.AUTH_FAILURES_PER_CLIENT, legacy.AUTH_DELAY_AFTER_FAILURES]).toEqual([20, 20]);
+    expect(loadConfig({ AUTH_RATE_LIMIT_MAX_PER_EMAIL: '20', AUTH_FAILURES_PER_CLIENT: '3' }).AUTH_FAILURES_PER_CLIENT).toBe(3);
+    expect(() => loadConfig({ AUTH_MAX_DELAY_MS: '60000' })).toThrow(/AUTH_MAX_DELAY_MS is invalid/);
+  });
+
   it('names the variable and the problem in one line for an invalid value', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Invalid configuration: PORT is invalid: .+$/);

@@ -46,7 +46,17 @@ const schema = z.object({
   RATE_LIMIT_MAX: int(1, 1_000_000).default(600),
   AUTH_RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(15 * 60_000),
   AUTH_RATE_LIMIT_MAX_PER_IP: int(1, 100_000).default(100),
-  AUTH_RATE_LIMIT_MAX_PER_EMAIL: int(1, 100_000).default(10),
+  /** Failed logins one client (IP) may make on one account per window; then that client alone gets 429. */
+  AUTH_FAILURES_PER_CLIENT: int(1, 100_000).default(5),
+  /** Failed logins on one account (all clients) per window after which its logins are answered late, never refused. */
+  AUTH_DELAY_AFTER_FAILURES: int(1, 100_000).default(10),
+  /** The first such delay; it doubles with each further failure up to AUTH_MAX_DELAY_MS. */
+  AUTH_FIRST_DELAY_MS: int(1, 30_000).default(250),
+  AUTH_MAX_DELAY_MS: int(1, 30_000).default(4000),
+  /** Delayed logins one api process holds at once; past it they are answered without delay. */
+  AUTH_MAX_DELAYED_LOGINS: int(0, 1_000_000).default(1000),
+  /** Deprecated (issue 14: a per-email block let anyone lock anyone out): when set, the default of the two above. */
+  AUTH_RATE_LIMIT_MAX_PER_EMAIL: int(1, 100_000).optional(),
   TRUST_PROXY: z.string().default('loopback'),
 
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -81,6 +91,13 @@ const schema = z.object({
   RENDER_CHUNK_TIMEOUT_MS: int(1000, 24 * 3600_000).default(30 * 60_000),
   RENDER_CHUNK_SIZE: int(1, 1000).default(10),
   RENDER_MAX_FRAMES: int(1, 1_000_000).default(10_000),
+  /** Bounds one request may ask for (422 past them): chunks per render, attempts, and a chunk's timeout. */
+  RENDER_MAX_CHUNKS: int(1, 100_000).default(500),
+  RENDER_ATTEMPTS_LIMIT: int(1, 10).default(5),
+  RENDER_CHUNK_TIMEOUT_LIMIT_MS: int(1000, 24 * 3600_000).default(4 * 3600_000),
+  /** Per-studio quotas (429 past them): frames queued or rendering at once, and render requests a minute. */
+  RENDER_STUDIO_MAX_OUTSTANDING_FRAMES: int(1, 100_000_000).default(100_000),
+  RENDER_STUDIO_SUBMISSIONS_PER_MINUTE: int(1, 100_000).default(60),
   /** How long a worker's claim on a job lasts without renewal: a worker killed mid-job is noticed after this. */
   WORKER_LOCK_DURATION_MS: int(1000, 3600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(500, 3600_000).default(30_000),
@@ -92,6 +109,25 @@ const schema = z.object({
   THUMBNAIL_SIZE: int(16, 4096).default(256),
   PROXY_HEIGHT: int(90, 2160).default(720),
   BLENDER_PATH: z.string().min(1).default('blender'),
+  /**
+   * Media budgets (issue 14): what ffprobe finds in an upload must fit these before ffmpeg or sharp
+   * transcodes it, or the preview fails for good with MEDIA_OVER_BUDGET. A tiny file can claim hours of
+   * video or gigapixel frames, and the transcode's cost follows the claim.
+   */
+  MEDIA_MAX_DURATION_SECONDS: int(1, 7 * 24 * 3600).default(4 * 3600),
+  /** 4 h at 60 fps. */
+  MEDIA_MAX_FRAMES: int(1, 100_000_000).default(4 * 3600 * 60),
+  MEDIA_MAX_WIDTH: int(16, 1 << 20).default(16_384),
+  MEDIA_MAX_HEIGHT: int(16, 1 << 20).default(16_384),
+  /** Width × height of one frame; also sharp's limitInputPixels. */
+  MEDIA_MAX_PIXELS: int(256, 2 ** 40).default(16_384 * 16_384),
+  MEDIA_MAX_STREAMS: int(1, 1024).default(16),
+  /** One run of ffmpeg or ffprobe; exceeding it fails the preview for good (MEDIA_TIMEOUT), without retries. */
+  MEDIA_TIMEOUT_MS: int(100, 24 * 3600_000).default(10 * 60_000),
+  /** One rendered frame, counted from the previous one (or Blender's start); over it: RENDER_FRAME_TIMEOUT, for good. */
+  RENDER_MAX_FRAME_MS: int(100, 24 * 3600_000).default(10 * 60_000),
+  /** One rendered frame's file; over it: RENDER_FRAME_TOO_LARGE, for good. */
+  RENDER_MAX_FRAME_BYTES: bytes.default(1024 ** 3),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -120,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { proc
   const worker = options.process === 'worker';
   // Treat empty strings as unset: `FOO=` in a .env file means "use the default".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // A deployment that set the old per-email block keeps its number for the two settings that replaced it:
+  // no client may fail more often than before, and the account is slowed, no longer closed, past it.
+  const legacyPerEmail = cleaned.AUTH_RATE_LIMIT_MAX_PER_EMAIL;
+  if (legacyPerEmail !== undefined) {
+    cleaned.AUTH_FAILURES_PER_CLIENT ??= legacyPerEmail;
+    cleaned.AUTH_DELAY_AFTER_FAILURES ??= legacyPerEmail;
+  }
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -5,15 +5,15 @@ import type { AuthController } from '../../../app/controllers/AuthController';
 export interface AuthLimits {
   /** Per client IP, on every credential endpoint. */
   perIp: RequestHandler;
-  /** Failed logins per account, whatever IP they come from. */
-  perEmail: RequestHandler;
+  /** Login throttle: failures per account and client (429 for that client), growing delays per account. */
+  login: RequestHandler;
 }
 
 export function authRoutes(auth: AuthController, authn: RequestHandler, limits: AuthLimits): Router {
   const router = Router();
-  const { perIp, perEmail } = limits;
+  const { perIp, login } = limits;
   router.post('/auth/register', perIp, auth.register);
-  router.post('/auth/login', perIp, perEmail, auth.login);
+  router.post('/auth/login', perIp, login, auth.login);
   router.post('/auth/refresh', perIp, auth.refresh);
   router.post('/auth/logout', perIp, auth.logout);
   router.post('/auth/logout-all', perIp, authn, auth.logoutEverywhere);

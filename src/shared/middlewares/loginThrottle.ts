@@ -1,0 +1,29 @@
+// Puts LoginThrottle in front of POST /auth/login: it names the account and the client, and reports how
+// the login ended once the answer has gone out.
+import type { NextFunction, Request, Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
+import type { LoginOutcome, LoginThrottle } from '../../app/services/LoginThrottle';
+
+/** Read from the status, the one thing every path through the login handler sets. */
+function outcomeOf(res: Response): LoginOutcome {
+  // The client left before the answer: the guess may have been judged, so it stays counted.
+  if (!res.writableFinished) return 'failed';
+  if (res.statusCode === 401) return 'failed';
+  if (res.statusCode < 400) return 'succeeded';
+  // 400 (no password was checked), 403 (right password, deactivated account), 5xx: no guess to count.
+  return 'withdrawn';
+}
+
+export function loginThrottle(throttle: LoginThrottle) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const email = (req.body as { email?: unknown } | undefined)?.email;
+    // Without an email string the validator answers 400 and no password is checked.
+    if (typeof email !== 'string') return next();
+    // An IPv6 client is its /56, as in the other limiters: one host can hold a whole subnet of addresses.
+    const ticket = await throttle.admit(email, ipKeyGenerator(req.ip ?? ''));
+    // Gone during the delay: spend no password check on an answer nobody reads (the attempt stays counted).
+    if (req.socket.destroyed) return;
+    res.once('close', () => void ticket.settle(outcomeOf(res)));
+    next();
+  };
+}
