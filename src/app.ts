@@ -1,5 +1,5 @@
 // Builds the Express app. Middleware order lives here and nowhere else.
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import type { Container } from './container';
@@ -71,7 +71,20 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(versionRoutes(ctl.versions, authn));
   app.use(reviewRoutes(ctl.reviews, authn));
   app.use(uploadRoutes(c.tus.handler, authn));
-  app.use(renderRoutes(ctl.renders, authn));
+  app.use(
+    renderRoutes(ctl.renders, authn, {
+      // Render requests per studio per minute, whoever sends them: one studio cannot flood the farm's queue.
+      submissions: redisRateLimit({
+        redis: c.redis,
+        logger,
+        prefix: `${c.keyPrefix}rl:render-submit:`,
+        windowMs: 60_000,
+        limit: config.RENDER_STUDIO_SUBMISSIONS_PER_MINUTE,
+        keyGenerator: (req: Request) => `studio:${req.user?.studioId ?? ''}`,
+        code: 'RENDER_RATE_LIMITED',
+      }),
+    }),
+  );
   app.use(pipelineRoutes(ctl.pipelines, authn));
   app.use(studioRoutes(ctl.studios, authn));
   app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }));

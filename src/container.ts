@@ -107,6 +107,12 @@ export function buildCore(infra: Infra) {
     audit,
     logger,
     defaults: { maxAttempts: config.RENDER_MAX_ATTEMPTS, chunkTimeoutMs: config.RENDER_CHUNK_TIMEOUT_MS, chunkSize: config.RENDER_CHUNK_SIZE, maxFrames: config.RENDER_MAX_FRAMES },
+    limits: {
+      maxChunks: config.RENDER_MAX_CHUNKS,
+      attemptsLimit: config.RENDER_ATTEMPTS_LIMIT,
+      chunkTimeoutLimitMs: config.RENDER_CHUNK_TIMEOUT_LIMIT_MS,
+      studioOutstandingFrames: config.RENDER_STUDIO_MAX_OUTSTANDING_FRAMES,
+    },
     signalCancel: async (id) => void (await redis.publish(`${config.REDIS_KEY_PREFIX}render-cancel`, id)),
   });
   const reviews = new ReviewService({ reviews: repos.reviews, versions: repos.versions, assets, locks, audit, events });

@@ -29,12 +29,23 @@ export class RenderRepository {
     return findOwned(this.models.RenderJob, studioId, id);
   }
 
-  /** The studio's unfinished render with the highest queue lane: where its next render's lane starts. */
-  lastUnfinishedLane(studioId: StudioId): Promise<Pick<RenderJobDoc, 'priority' | 'chunkCount'> | null> {
-    return this.models.RenderJob.findOne({ studioId, status: { $in: ['QUEUED', 'PROCESSING'] } }, { priority: 1, chunkCount: 1 })
-      .sort({ priority: -1 })
-      .lean<Pick<RenderJobDoc, 'priority' | 'chunkCount'>>()
-      .exec();
+  /**
+   * The studio's backlog in one read: frames of its renders still queued or rendering (counting stops
+   * once past `frameCap`, the caller only asks whether there is room) and where its next queue lane
+   * starts (after its highest unfinished lane).
+   */
+  async backlog(studioId: StudioId, frameCap: number): Promise<{ frames: number; nextLane: number }> {
+    let frames = 0;
+    let nextLane = 1;
+    const cursor = this.models.RenderJob.find({ studioId, status: { $in: ['QUEUED', 'PROCESSING'] } }, { frames: 1, priority: 1, chunkCount: 1 })
+      .lean<Array<Pick<RenderJobDoc, 'frames' | 'priority' | 'chunkCount'>>>()
+      .cursor();
+    for await (const job of cursor) {
+      if (frames <= frameCap) frames += job.frames.end - job.frames.start + 1;
+      nextLane = Math.max(nextLane, job.priority + job.chunkCount);
+    }
+    await cursor.close();
+    return { frames, nextLane };
   }
 
   findByIdempotencyKey(studioId: StudioId, key: string): Promise<RenderJobDoc | null> {

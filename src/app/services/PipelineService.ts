@@ -17,7 +17,7 @@ export class PipelineService {
 
   /**
    * Called for every new version. If Redis is away the pipeline waits in UPLOADED until re-queued.
-   * Fair share between studios as for renders (RenderService.lane): a studio's pipeline queues after its own
+   * Fair share between studios as for renders (see RenderService.create): a studio's pipeline queues after its own
    * unfinished ones and a studio with none starts at 1, so one studio's bulk upload cannot hold back another
    * studio's first preview. The preview job keeps the lane of its pipeline.
    */

@@ -3,7 +3,7 @@
 // whose queue entries were lost.
 import path from 'node:path';
 import { Types } from 'mongoose';
-import { ConflictError, NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
+import { ConflictError, NotFoundError, RateLimitError, UnprocessableEntityError, UnsupportedMediaTypeError, ValidationError } from '../../shared/errors';
 import type { RenderRepository } from '../repositories/RenderRepository';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { RenderJobDoc, RenderStatus, RenderEngineName } from '../repositories/models/RenderJob';
@@ -34,6 +34,14 @@ export interface RenderDefaults {
   maxFrames: number;
 }
 
+/** What one request may ask for, and what one studio may have in flight. */
+export interface RenderLimits {
+  maxChunks: number;
+  attemptsLimit: number;
+  chunkTimeoutLimitMs: number;
+  studioOutstandingFrames: number;
+}
+
 const NOT_FOUND = () => new NotFoundError('RENDER_JOB_NOT_FOUND', 'Render job not found');
 
 /** The queue job ids of one run of a render; a retry gets new ones so old queue entries never collide. */
@@ -53,6 +61,7 @@ export class RenderService {
       audit: AuditService;
       logger: Logger;
       defaults: RenderDefaults;
+      limits: RenderLimits;
       /** Tells workers to stop a running chunk (Redis pub/sub in production). */
       signalCancel: (renderJobId: string) => Promise<void>;
     },
@@ -77,8 +86,22 @@ export class RenderService {
     if (frames.end < frames.start) throw new ValidationError('VALIDATION_FAILED', 'frames.end must not be before frames.start', { details: [{ path: 'frames.end', message: 'must be >= frames.start' }] });
     const count = frames.end - frames.start + 1;
     if (count > this.deps.defaults.maxFrames) throw new ValidationError('VALIDATION_FAILED', `At most ${this.deps.defaults.maxFrames} frames per job`, { details: [{ path: 'frames', message: 'too many frames' }] });
-    const chunkSize = input.chunkSize ?? this.deps.defaults.chunkSize;
-    const chunks = Array.from({ length: Math.ceil(count / chunkSize) }, (_, i) => ({
+    const { limits } = this.deps;
+    const chunkSize = input.chunkSize ?? Math.max(this.deps.defaults.chunkSize, Math.ceil(count / limits.maxChunks));
+    const chunkCount = Math.ceil(count / chunkSize);
+    if (chunkCount > limits.maxChunks) {
+      const smallest = Math.ceil(count / limits.maxChunks);
+      throw new UnprocessableEntityError('RENDER_TOO_MANY_CHUNKS', `${count} frames in chunks of ${chunkSize} make ${chunkCount} chunks; at most ${limits.maxChunks} per render, so use chunkSize ${smallest} or more`, {
+        details: [{ path: 'chunkSize', message: `must be at least ${smallest} for ${count} frames` }],
+      });
+    }
+    const maxAttempts = input.maxAttempts ?? Math.min(this.deps.defaults.maxAttempts, limits.attemptsLimit);
+    if (maxAttempts > limits.attemptsLimit) throw new UnprocessableEntityError('RENDER_ATTEMPTS_OVER_LIMIT', `At most ${limits.attemptsLimit} attempts per chunk`, { details: [{ path: 'maxAttempts', message: `must be at most ${limits.attemptsLimit}` }] });
+    const chunkTimeoutMs = input.chunkTimeoutMs ?? Math.min(this.deps.defaults.chunkTimeoutMs, limits.chunkTimeoutLimitMs);
+    if (chunkTimeoutMs > limits.chunkTimeoutLimitMs) {
+      throw new UnprocessableEntityError('RENDER_TIMEOUT_OVER_LIMIT', `A chunk may run at most ${limits.chunkTimeoutLimitMs} ms`, { details: [{ path: 'chunkTimeoutMs', message: `must be at most ${limits.chunkTimeoutLimitMs}` }] });
+    }
+    const chunks = Array.from({ length: chunkCount }, (_, i) => ({
       index: i,
       start: frames.start + i * chunkSize,
       end: Math.min(frames.start + (i + 1) * chunkSize - 1, frames.end),
@@ -87,7 +110,24 @@ export class RenderService {
     let job: RenderJobDoc;
     let stored: RenderChunkDoc[];
     try {
-      ({ job, chunks: stored } = await this.deps.renders.create(
+      // The quota check and the insert happen under the studio's admission lease, so concurrent requests
+      // cannot each see room and together pass the quota.
+      //
+      // Fair share of the farm between studios, decided here and never by the client. The render queue is
+      // shared, and BullMQ runs the lowest priority number first (FIFO among equals). A studio's renders get
+      // consecutive numbers per chunk starting after its own unfinished ones (its lane), and a studio with
+      // nothing unfinished starts again at 1. So every studio's n-th waiting chunk runs before anyone's
+      // (n+1)-th: round-robin by chunk. A studio that queues 500 renders pushes only its own later work
+      // back; another studio's first chunk waits behind at most about one chunk per busy studio.
+      ({ job, chunks: stored } = await this.deps.locks.withLock(`render-admission:${actor.studioId}`, async () => {
+        const backlog = await this.deps.renders.backlog(actor.studioId, limits.studioOutstandingFrames);
+        const outstanding = backlog.frames;
+        if (outstanding + count > limits.studioOutstandingFrames) {
+          throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${outstanding} frames queued or rendering; at most ${limits.studioOutstandingFrames} at once. Wait for renders to finish or cancel some`, {
+            retryAfterSeconds: 60,
+          });
+        }
+        return this.deps.renders.create(
         actor.studioId,
         {
           assetId: asset._id,
@@ -96,10 +136,10 @@ export class RenderService {
           frames,
           chunkSize,
           chunkCount: chunks.length,
-          priority: await this.lane(actor.studioId),
+          priority: Math.min(backlog.nextLane, MAX_PRIORITY),
           status: 'QUEUED',
-          maxAttempts: input.maxAttempts ?? this.deps.defaults.maxAttempts,
-          chunkTimeoutMs: input.chunkTimeoutMs ?? this.deps.defaults.chunkTimeoutMs,
+          maxAttempts,
+          chunkTimeoutMs,
           run: 1,
           error: null,
           outputs: { frames: [], previewKey: null },
@@ -110,7 +150,8 @@ export class RenderService {
           finishedAt: null,
         },
         chunks,
-      ));
+        );
+      }));
     } catch (err) {
       // Two requests with the same key raced: the loser answers with the winner's job.
       if (idempotencyKey && isDuplicateKey(err)) {
@@ -146,19 +187,6 @@ export class RenderService {
     }
   }
 
-  /**
-   * Fair share of the farm between studios, decided here and never by the client. The render queue is
-   * shared, and BullMQ runs the lowest priority number first (FIFO among equals). A studio's renders get
-   * consecutive numbers per chunk starting after its own unfinished ones, and a studio with nothing
-   * unfinished starts again at 1. So every studio's n-th waiting chunk runs before anyone's (n+1)-th:
-   * round-robin by chunk. A studio that queues 500 renders pushes only its own later work back; another
-   * studio's first chunk waits behind at most about one chunk per busy studio.
-   */
-  private async lane(studioId: string): Promise<number> {
-    const last = await this.deps.renders.lastUnfinishedLane(studioId);
-    return last ? Math.min(last.priority + last.chunkCount, MAX_PRIORITY) : 1;
-  }
-
   async get(actor: Actor, id: string): Promise<RenderJobDto> {
     return this.dto(await this.find(actor, id));
   }
@@ -178,8 +206,10 @@ export class RenderService {
       await this.deps.renders.resetChunks(actor.studioId, job._id, ['QUEUED', 'PROCESSING'], 'CANCELLED');
       return doc!;
     });
-    await this.removeQueued(updated);
     await this.deps.signalCancel(id);
+    // Answered at once whatever the size: workers skip chunks of a CANCELLED render, so removing the queue
+    // entries (one call per chunk) is tidying that runs after the reply.
+    void this.removeQueued(updated).catch((err: unknown) => this.deps.logger.warn('removing a cancelled render\'s queue entries failed', { renderJobId: id, err: (err as Error).message }));
     await this.deps.audit.record(actor, 'render.cancelled', 'asset', job.assetId, { renderJobId: id });
     return this.dto(updated);
   }
@@ -190,8 +220,8 @@ export class RenderService {
       const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
       if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
       await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
-      // Queued again, so it takes a new place in its studio's lane.
-      const priority = await this.lane(actor.studioId);
+      // Queued again, so it takes a new place in its studio's lane (see create).
+      const priority = Math.min((await this.deps.renders.backlog(actor.studioId, 0)).nextLane, MAX_PRIORITY);
       return (await this.deps.renders.updateJob(current, { status: 'QUEUED', priority, error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
     });
     await this.enqueue(updated);

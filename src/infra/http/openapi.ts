@@ -34,6 +34,7 @@ export function errorResponses(...statuses: number[]) {
     413: 'Payload too large',
     415: 'Unsupported media type',
     416: 'Range not satisfiable',
+    422: 'Valid, but past a limit the server sets',
     429: 'Rate limited',
   };
   return Object.fromEntries(

@@ -65,6 +65,12 @@ export class PreconditionFailedError extends DomainError {
     super(code, message, { ...options, status: 412 });
   }
 }
+/** Well-formed, but past a bound the server sets (render size, attempts): 422. */
+export class UnprocessableEntityError extends DomainError {
+  constructor(code = 'UNPROCESSABLE', message = 'The request is valid but cannot be processed', options: SubOptions = {}) {
+    super(code, message, { ...options, status: 422 });
+  }
+}
 export class PayloadTooLargeError extends DomainError {
   constructor(code = 'PAYLOAD_TOO_LARGE', message = 'Payload too large', options: SubOptions = {}) {
     super(code, message, { ...options, status: 413 });

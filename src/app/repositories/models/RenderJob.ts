@@ -16,7 +16,7 @@ export interface RenderJobDoc {
   chunkSize: number;
   chunkCount: number;
   /**
-   * The render's queue lane, decided by the server (see RenderService.lane): its chunk i runs at BullMQ
+   * The render's queue lane, decided by the server (see RenderService.create): its chunk i runs at BullMQ
    * priority `priority + i`; lower runs first.
    */
   priority: number;

@@ -3,9 +3,9 @@ import { Router, type RequestHandler } from 'express';
 import type { RenderController } from '../../../app/controllers/RenderController';
 import { methodNotAllowed } from '../../../shared/middlewares/errorHandler';
 
-export function renderRoutes(r: RenderController, authn: RequestHandler): Router {
+export function renderRoutes(r: RenderController, authn: RequestHandler, limits: { submissions: RequestHandler }): Router {
   const router = Router();
-  router.post('/assets/:id/render', authn, r.create);
+  router.post('/assets/:id/render', authn, limits.submissions, r.create);
   router.get('/render-jobs', authn, r.list);
   // Registered before /render-jobs/:id/retry so "retry" is never read as an id.
   router.post('/render-jobs/retry', authn, r.retryMany);

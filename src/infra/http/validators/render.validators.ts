@@ -35,7 +35,7 @@ const RenderJobSchema = apiRegistry.register(
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/render', operationId: 'requestRender', tags: ['render'], summary: 'Queue a render of a version (202; Idempotency-Key de-duplicates)', security: bearer,
   request: { params: idParams, headers: z.object({ 'idempotency-key': idempotencyKey.optional() }), body: jsonBody(renderBody) },
-  responses: { 202: { description: 'Accepted (Location: /render-jobs/{id})', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404, 409, 415) },
+  responses: { 202: { description: 'Accepted (Location: /render-jobs/{id})', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404, 409, 415, 422, 429) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/render-jobs', operationId: 'listRenderJobs', tags: ['render'], summary: 'Render jobs of the studio, newest first', security: bearer,
