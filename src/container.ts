@@ -112,6 +112,7 @@ export function buildCore(infra: Infra) {
       attemptsLimit: config.RENDER_ATTEMPTS_LIMIT,
       chunkTimeoutLimitMs: config.RENDER_CHUNK_TIMEOUT_LIMIT_MS,
       studioOutstandingFrames: config.RENDER_STUDIO_MAX_OUTSTANDING_FRAMES,
+      studioOutstandingChunks: config.RENDER_STUDIO_MAX_OUTSTANDING_CHUNKS,
     },
     signalCancel: async (id) => void (await redis.publish(`${config.REDIS_KEY_PREFIX}render-cancel`, id)),
   });

@@ -13,6 +13,7 @@ const LIMITS = {
   RENDER_ATTEMPTS_LIMIT: '3',
   RENDER_CHUNK_TIMEOUT_LIMIT_MS: '60000',
   RENDER_STUDIO_MAX_OUTSTANDING_FRAMES: '400',
+  RENDER_STUDIO_MAX_OUTSTANDING_CHUNKS: '120',
   RENDER_STUDIO_SUBMISSIONS_PER_MINUTE: '8',
   RENDER_CONCURRENCY: '1',
 };
@@ -54,7 +55,7 @@ describe('render farm: limits and quotas', () => {
     await h.http.post(`/render-jobs/${auto.body.id}/cancel`).set(s.auth).expect(200);
   });
 
-  it('holds each studio to its outstanding frames (429 with Retry-After) without touching another studio', async () => {
+  it('holds each studio to its outstanding frames and chunks (429 with Retry-After) without touching another studio', async () => {
     const a = await givenStudio(h);
     const b = await givenStudio(h);
     const assetA = await renderable(a);
@@ -65,6 +66,12 @@ describe('render farm: limits and quotas', () => {
     expect([over.status, over.body.error.code, over.headers['retry-after']]).toEqual([429, 'RENDER_QUOTA_EXCEEDED', '60']);
     expect(await jobsOf(assetA)).toBe(2);
     await h.http.post(`/assets/${assetB}/render`).set(b.auth).send({ engine: 'simulated', frames: { start: 1, end: 200 } }).expect(202);
+    // Chunks have their own quota (120 here): B now has 20 chunks; 50 + 50 more make 120, and one more is
+    // one too many, though B is far from its frames quota.
+    for (let i = 0; i < 2; i++) await h.http.post(`/assets/${assetB}/render`).set(b.auth).send({ engine: 'simulated', frames: { start: 1, end: 50 }, chunkSize: 1 }).expect(202);
+    const chunky = await h.http.post(`/assets/${assetB}/render`).set(b.auth).send({ engine: 'simulated', frames: { start: 1, end: 1 } });
+    expect([chunky.status, chunky.body.error.code]).toEqual([429, 'RENDER_QUOTA_EXCEEDED']);
+    expect(chunky.body.error.message).toMatch(/120 at once/);
     // Cancelling frees the quota at once, whatever the render's size.
     const cancelled = await h.http.post(`/render-jobs/${first.body.id}/cancel`).set(a.auth).expect(200);
     expect(cancelled.body.status).toBe('CANCELLED');

@@ -97,6 +97,7 @@ const schema = z.object({
   RENDER_CHUNK_TIMEOUT_LIMIT_MS: int(1000, 24 * 3600_000).default(4 * 3600_000),
   /** Per-studio quotas (429 past them): frames queued or rendering at once, and render requests a minute. */
   RENDER_STUDIO_MAX_OUTSTANDING_FRAMES: int(1, 100_000_000).default(100_000),
+  RENDER_STUDIO_MAX_OUTSTANDING_CHUNKS: int(1, 10_000_000).default(10_000),
   RENDER_STUDIO_SUBMISSIONS_PER_MINUTE: int(1, 100_000).default(60),
   /** How long a worker's claim on a job lasts without renewal: a worker killed mid-job is noticed after this. */
   WORKER_LOCK_DURATION_MS: int(1000, 3600_000).default(30_000),

@@ -30,22 +30,24 @@ export class RenderRepository {
   }
 
   /**
-   * The studio's backlog in one read: frames of its renders still queued or rendering (counting stops
-   * once past `frameCap`, the caller only asks whether there is room) and where its next queue lane
-   * starts (after its highest unfinished lane).
+   * The studio's backlog in one read: frames and chunks of its renders still queued or rendering (frames
+   * stop counting once past `frameCap`, the caller only asks whether there is room) and where its next
+   * queue lane starts (after its highest unfinished lane).
    */
-  async backlog(studioId: StudioId, frameCap: number): Promise<{ frames: number; nextLane: number }> {
+  async backlog(studioId: StudioId, frameCap: number): Promise<{ frames: number; chunks: number; nextLane: number }> {
     let frames = 0;
+    let chunks = 0;
     let nextLane = 1;
     const cursor = this.models.RenderJob.find({ studioId, status: { $in: ['QUEUED', 'PROCESSING'] } }, { frames: 1, priority: 1, chunkCount: 1 })
       .lean<Array<Pick<RenderJobDoc, 'frames' | 'priority' | 'chunkCount'>>>()
       .cursor();
     for await (const job of cursor) {
       if (frames <= frameCap) frames += job.frames.end - job.frames.start + 1;
+      chunks += job.chunkCount;
       nextLane = Math.max(nextLane, job.priority + job.chunkCount);
     }
     await cursor.close();
-    return { frames, nextLane };
+    return { frames, chunks, nextLane };
   }
 
   findByIdempotencyKey(studioId: StudioId, key: string): Promise<RenderJobDoc | null> {

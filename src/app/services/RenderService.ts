@@ -40,6 +40,8 @@ export interface RenderLimits {
   attemptsLimit: number;
   chunkTimeoutLimitMs: number;
   studioOutstandingFrames: number;
+  /** Chunks are what the database and the queue hold per unit of work, so they have a quota of their own. */
+  studioOutstandingChunks: number;
 }
 
 const NOT_FOUND = () => new NotFoundError('RENDER_JOB_NOT_FOUND', 'Render job not found');
@@ -124,6 +126,11 @@ export class RenderService {
         const outstanding = backlog.frames;
         if (outstanding + count > limits.studioOutstandingFrames) {
           throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${outstanding} frames queued or rendering; at most ${limits.studioOutstandingFrames} at once. Wait for renders to finish or cancel some`, {
+            retryAfterSeconds: 60,
+          });
+        }
+        if (backlog.chunks + chunks.length > limits.studioOutstandingChunks) {
+          throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${backlog.chunks} chunks queued or rendering; at most ${limits.studioOutstandingChunks} at once. Use larger chunks, or wait for renders to finish`, {
             retryAfterSeconds: 60,
           });
         }
