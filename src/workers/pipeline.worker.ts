@@ -19,7 +19,7 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
     versions: c.repos.versions,
     studios: c.repos.studios,
     storage: c.storage,
-    ffmpeg: new Ffmpeg({ ffmpegPath: config.FFMPEG_PATH }),
+    ffmpeg: Ffmpeg.fromConfig(config),
     queue: c.queue,
     renders: c.services.renders,
     emit: (studioId, payload) => emitter.toStudio(studioId, 'pipeline:update', payload),

@@ -38,8 +38,8 @@ export async function startRenderWorker(infra: BootedInfra, options: RenderWorke
     versions: c.repos.versions,
     storage: c.storage,
     locks: c.locks,
-    engines: options.engines ?? { blender: new BlenderEngine(config.BLENDER_PATH), simulated: new SimulatedEngine({ msPerFrame: config.SIMULATED_RENDER_MS_PER_FRAME }) },
-    ffmpeg: new Ffmpeg({ ffmpegPath: config.FFMPEG_PATH }),
+    engines: options.engines ?? { blender: new BlenderEngine(config.BLENDER_PATH, { maxFrameMs: config.RENDER_MAX_FRAME_MS, maxFrameBytes: config.RENDER_MAX_FRAME_BYTES }), simulated: new SimulatedEngine({ msPerFrame: config.SIMULATED_RENDER_MS_PER_FRAME }) },
+    ffmpeg: Ffmpeg.fromConfig(config),
     events,
     logger,
   };

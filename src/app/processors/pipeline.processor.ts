@@ -141,8 +141,10 @@ export async function processPreview(data: JobMap['media.preview'], deps: Pipeli
       }
       const poster = path.join(work, 'poster.png');
       const proxy = path.join(work, 'proxy.mp4');
-      await deps.ffmpeg.posterFrame(input, poster, { width: deps.thumbnailSize, mimeType: v.file.mimeType });
-      await deps.ffmpeg.proxy(input, proxy, { height: deps.proxyHeight, mimeType: v.file.mimeType });
+      // posterFrame admits the file (ffprobe against MEDIA_MAX_*, or a permanent MEDIA_OVER_BUDGET); the proxy
+      // is capped at what that probe saw.
+      const probe = await deps.ffmpeg.posterFrame(input, poster, { width: deps.thumbnailSize, mimeType: v.file.mimeType });
+      await deps.ffmpeg.proxy(input, proxy, { height: deps.proxyHeight, mimeType: v.file.mimeType, probe });
       await deps.storage.write(base('poster.png'), createReadStream(poster), { contentType: 'image/png' });
       await deps.storage.write(base('proxy.mp4'), createReadStream(proxy), { contentType: 'video/mp4' });
       return { status: 'DONE', note: 'poster and H.264 proxy', outputs: { posterKey: base('poster.png'), thumbnailKey: base('poster.png'), proxyKey: base('proxy.mp4') } };

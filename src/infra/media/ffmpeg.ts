@@ -1,11 +1,15 @@
 // ffmpeg and ffprobe for posters, H.264 proxies, render previews and thumbnails sharp cannot make.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../../config/env';
 import { DomainError } from '../../shared/errors';
 import { ProgramMissingError, runProcess, type RunResult } from './process';
 
 export class MediaError extends DomainError {
-  /** Permanent errors (unreadable input) are not worth retrying; timeouts are. */
+  /**
+   * Permanent errors (unreadable input, over budget, timed out) are not worth retrying: the same bytes take
+   * the same time again. Only a cancel is not permanent.
+   */
   constructor(code: string, message: string, options: { permanent: boolean; cause?: unknown }) {
     super(code, message, { status: 500, ...options });
   }
@@ -71,87 +75,204 @@ function inputArgs(demuxer: string, file: string): string[] {
 }
 
 export interface ProbeResult {
+  /** The longest of the container's and the streams' durations: a duplication bomb may set only one of them. */
   durationSeconds: number;
+  /** Of the first video stream, the one proxies are made of. */
   width: number;
   height: number;
   codec: string;
   pixFmt: string;
+  /** Frames of the first video stream: packets read (one per frame), or the container's count when larger. */
   frames: number;
   formatName: string;
   hasAudio: boolean;
+  /** Every stream of the file, of any type. */
+  streamCount: number;
+  /** Every video stream: ffmpeg picks the largest for posters and thumbnails, not the first. */
+  videoStreams: Array<{ width: number; height: number; frames: number }>;
+}
+
+/**
+ * What ffprobe must find before ffmpeg or sharp transcodes a file (issue 14). A tiny upload can claim hours
+ * of video or gigapixel frames; the transcode's cost follows the claim, not the upload's size.
+ */
+export interface MediaBudget {
+  maxDurationSeconds: number;
+  maxFrames: number;
+  maxWidth: number;
+  maxHeight: number;
+  maxPixels: number;
+  maxStreams: number;
+}
+
+/** The defaults of config/env.ts, for an Ffmpeg built without a config (tests, scripts). */
+export const DEFAULT_MEDIA_BUDGET: MediaBudget = {
+  maxDurationSeconds: 4 * 3600,
+  maxFrames: 4 * 3600 * 60,
+  maxWidth: 16_384,
+  maxHeight: 16_384,
+  maxPixels: 16_384 * 16_384,
+  maxStreams: 16,
+};
+
+/** Throws a permanent MEDIA_OVER_BUDGET naming the first limit the file exceeds and by how much. */
+export function assertWithinBudget(media: Pick<ProbeResult, 'durationSeconds' | 'streamCount' | 'videoStreams'>, budget: MediaBudget): void {
+  const over = (what: string, value: number, limit: number, unit = '') => {
+    if (value > limit) {
+      throw new MediaError('MEDIA_OVER_BUDGET', `No preview is made of this file: its ${what} is ${value}${unit}, over the limit of ${limit}${unit}`, { permanent: true });
+    }
+  };
+  over('duration', Math.ceil(media.durationSeconds), budget.maxDurationSeconds, ' s');
+  over('number of streams', media.streamCount, budget.maxStreams);
+  for (const v of media.videoStreams) {
+    over('frame count', v.frames, budget.maxFrames);
+    over('width', v.width, budget.maxWidth, ' px');
+    over('height', v.height, budget.maxHeight, ' px');
+    over('frame size', v.width * v.height, budget.maxPixels, ' pixels');
+  }
+}
+
+const finite = (v: unknown) => {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+};
+
+export interface FfmpegOptions {
+  ffmpegPath: string;
+  ffprobePath?: string;
+  /** Per run of ffmpeg or ffprobe; exceeding it is a permanent MEDIA_TIMEOUT. */
+  timeoutMs?: number;
+  budget?: Partial<MediaBudget>;
+  /** Between SIGTERM and SIGKILL when a run times out or is cancelled. */
+  killGraceMs?: number;
 }
 
 export class Ffmpeg {
   readonly ffmpeg: string;
   readonly ffprobe: string;
+  readonly budget: MediaBudget;
+  private readonly timeoutMs: number;
+  private readonly killGraceMs?: number;
 
-  constructor(options: { ffmpegPath: string; ffprobePath?: string; timeoutMs?: number }, private readonly timeoutMs = options.timeoutMs ?? 10 * 60_000) {
+  constructor(options: FfmpegOptions) {
     this.ffmpeg = options.ffmpegPath;
     this.ffprobe = options.ffprobePath ?? (options.ffmpegPath.includes('/') ? path.join(path.dirname(options.ffmpegPath), 'ffprobe') : 'ffprobe');
+    this.timeoutMs = options.timeoutMs ?? 10 * 60_000;
+    this.killGraceMs = options.killGraceMs;
+    this.budget = { ...DEFAULT_MEDIA_BUDGET, ...options.budget };
+  }
+
+  static fromConfig(config: Pick<Config, 'FFMPEG_PATH' | 'MEDIA_TIMEOUT_MS' | 'MEDIA_MAX_DURATION_SECONDS' | 'MEDIA_MAX_FRAMES' | 'MEDIA_MAX_WIDTH' | 'MEDIA_MAX_HEIGHT' | 'MEDIA_MAX_PIXELS' | 'MEDIA_MAX_STREAMS'>): Ffmpeg {
+    return new Ffmpeg({
+      ffmpegPath: config.FFMPEG_PATH,
+      timeoutMs: config.MEDIA_TIMEOUT_MS,
+      budget: {
+        maxDurationSeconds: config.MEDIA_MAX_DURATION_SECONDS,
+        maxFrames: config.MEDIA_MAX_FRAMES,
+        maxWidth: config.MEDIA_MAX_WIDTH,
+        maxHeight: config.MEDIA_MAX_HEIGHT,
+        maxPixels: config.MEDIA_MAX_PIXELS,
+        maxStreams: config.MEDIA_MAX_STREAMS,
+      },
+    });
   }
 
   private async run(bin: string, args: string[], o: { what: string; output?: string; signal?: AbortSignal; collectStdout?: boolean }): Promise<RunResult> {
     let res: RunResult;
     try {
-      res = await runProcess(bin, args, { timeoutMs: this.timeoutMs, signal: o.signal, collectStdout: o.collectStdout });
+      res = await runProcess(bin, args, { timeoutMs: this.timeoutMs, killGraceMs: this.killGraceMs, signal: o.signal, collectStdout: o.collectStdout });
     } catch (err) {
       if (err instanceof ProgramMissingError) throw new MediaError('MEDIA_TOOL_UNAVAILABLE', `${bin} is not available: install ffmpeg or set FFMPEG_PATH`, { permanent: true, cause: err });
       throw err;
     }
     // A half-written output must not pass for a preview.
     if (res.code !== 0 && o.output) rmSync(o.output, { force: true });
-    if (res.timedOut) throw new MediaError('MEDIA_TIMEOUT', `${o.what} timed out`, { permanent: false });
+    // Permanent: the same file takes as long again, and a retried duplication bomb held a pipeline slot for
+    // three timeouts (issue 14).
+    if (res.timedOut) throw new MediaError('MEDIA_TIMEOUT', `${o.what} took longer than ${this.timeoutMs} ms and was stopped`, { permanent: true });
     if (res.aborted) throw new MediaError('MEDIA_CANCELLED', `${o.what} was cancelled`, { permanent: false });
     if (res.code !== 0) throw new MediaError('MEDIA_PROCESSING_FAILED', `${o.what} failed: ${res.tail.slice(-3).join(' | ').slice(0, 500)}`, { permanent: true });
     return res;
   }
 
-  /** Streams of a file read as the given stored MIME type. */
+  /**
+   * Streams of a file read as the given stored MIME type. `-count_packets` reads every packet without
+   * decoding it: 0.08 s for a 60 s 1080p H.264 file, where `-count_frames` decodes the whole video (3.7 s,
+   * so about 15 min for the 4 h a file may last).
+   */
   async probe(file: string, o: { mimeType: string; signal?: AbortSignal }): Promise<ProbeResult> {
-    const res = await this.run(this.ffprobe, ['-v', 'error', '-count_frames', '-print_format', 'json', '-show_streams', '-show_format', ...inputArgs(demuxerFor(o.mimeType), file)], {
+    const res = await this.run(this.ffprobe, ['-v', 'error', '-count_packets', '-print_format', 'json', '-show_streams', '-show_format', ...inputArgs(demuxerFor(o.mimeType), file)], {
       what: 'ffprobe',
       signal: o.signal,
       collectStdout: true,
     });
     const info = JSON.parse(res.stdout) as {
-      streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string; nb_read_frames?: string; duration?: string }>;
+      streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string; nb_read_packets?: string; duration?: string }>;
       format?: { duration?: string; format_name?: string };
     };
-    const video = info.streams?.find((s) => s.codec_type === 'video');
+    const streams = info.streams ?? [];
+    const videos = streams.filter((s) => s.codec_type === 'video');
+    const video = videos[0];
     if (!video) throw new MediaError('MEDIA_PROCESSING_FAILED', 'No video stream', { permanent: true });
+    const frames = (s: (typeof streams)[number]) => Math.max(finite(s.nb_read_packets), finite(s.nb_frames));
     return {
-      durationSeconds: Number(info.format?.duration ?? video.duration ?? 0),
+      durationSeconds: Math.max(finite(info.format?.duration), ...streams.map((s) => finite(s.duration))),
       width: video.width ?? 0,
       height: video.height ?? 0,
       codec: video.codec_name ?? '',
       pixFmt: video.pix_fmt ?? '',
-      frames: Number(video.nb_read_frames ?? video.nb_frames ?? 0),
+      frames: frames(video),
       formatName: info.format?.format_name ?? '',
-      hasAudio: Boolean(info.streams?.some((s) => s.codec_type === 'audio')),
+      hasAudio: streams.some((s) => s.codec_type === 'audio'),
+      streamCount: streams.length,
+      videoStreams: videos.map((s) => ({ width: s.width ?? 0, height: s.height ?? 0, frames: frames(s) })),
     };
   }
 
-  /** A still from about 10% into the video (the first frame of very short ones), scaled to width. */
-  async posterFrame(input: string, output: string, o: { width: number; mimeType: string; signal?: AbortSignal }): Promise<void> {
+  /** Probes a file and refuses it for good (MEDIA_OVER_BUDGET) unless it fits this instance's budget. */
+  async admit(file: string, o: { mimeType: string; signal?: AbortSignal }): Promise<ProbeResult> {
+    const probed = await this.probe(file, o);
+    assertWithinBudget(probed, this.budget);
+    return probed;
+  }
+
+  /**
+   * A still from about 10% into the video (the first frame of very short ones), scaled to width. Probes the
+   * file (unless given the caller's probe of it) and refuses it unless it fits the budget; returns the probe,
+   * for proxy().
+   */
+  async posterFrame(input: string, output: string, o: { width: number; mimeType: string; probe?: ProbeResult; signal?: AbortSignal }): Promise<ProbeResult> {
     const demuxer = demuxerFor(o.mimeType);
-    let at = 0;
-    try {
-      at = Math.min((await this.probe(input, { mimeType: o.mimeType, signal: o.signal })).durationSeconds * 0.1, 5);
-    } catch (err) {
-      if (isPermanentMediaError(err)) throw err;
-    }
+    const probed = o.probe ?? (await this.probe(input, { mimeType: o.mimeType, signal: o.signal }));
+    assertWithinBudget(probed, this.budget);
+    const at = Math.min(probed.durationSeconds * 0.1, 5);
     await this.run(this.ffmpeg, ['-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), ...inputArgs(demuxer, input), '-frames:v', '1', '-vf', `scale=${o.width}:-2`, output], {
       what: 'poster frame',
       output,
       signal: o.signal,
     });
+    return probed;
   }
 
-  /** An H.264 proxy that every browser plays: yuv420p, faststart, even dimensions, AAC audio when present. */
-  async proxy(input: string, output: string, o: { height: number; mimeType: string; signal?: AbortSignal }): Promise<void> {
+  /**
+   * An H.264 proxy that every browser plays: yuv420p, faststart, even dimensions, AAC audio when present.
+   * Pass the probe of posterFrame() or admit() (a second ffprobe here would read the whole file again):
+   * without one, only the budget's ceilings cap the output.
+   *
+   * The mp4 muxer wants a constant frame rate, so by default ffmpeg fills every gap between timestamps with
+   * copies of the last frame: 51 frames whose last one is stamped 10 h later become 900,000 frames of 720p,
+   * about 85 min at the 176 fps measured here, in a loop that ignores SIGTERM (ffmpeg 5.1).
+   * `-fps_mode passthrough` (5.1 takes it and the deprecated `-vsync passthrough`) keeps each input frame
+   * once, at its own timestamp; `-t` and `-frames:v` stop the encode at what the probe saw, should anything
+   * still stretch it.
+   */
+  async proxy(input: string, output: string, o: { height: number; mimeType: string; probe?: ProbeResult; signal?: AbortSignal }): Promise<void> {
+    const demuxer = demuxerFor(o.mimeType);
+    if (o.probe) assertWithinBudget(o.probe, this.budget);
+    const { seconds, frames } = outputCaps(o.probe, this.budget);
     await this.run(
       this.ffmpeg,
-      ['-nostdin', '-v', 'error', '-y', ...inputArgs(demuxerFor(o.mimeType), input), '-map', '0:v:0', '-map', '0:a:0?', '-vf', `scale=-2:${o.height}`, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', output],
+      ['-nostdin', '-v', 'error', '-y', ...inputArgs(demuxer, input), '-map', '0:v:0', '-map', '0:a:0?', '-vf', `scale=-2:${o.height}`, '-fps_mode', 'passthrough', '-t', String(seconds), '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', output],
       { what: 'proxy encode', output, signal: o.signal },
     );
   }
@@ -165,12 +286,26 @@ export class Ffmpeg {
     );
   }
 
-  /** A thumbnail for images sharp cannot read (OpenEXR and friends), fitting inside size×size. */
-  async thumbnail(input: string, output: string, o: { size: number; mimeType: string; signal?: AbortSignal }): Promise<void> {
+  /**
+   * A thumbnail for images sharp cannot read (OpenEXR and friends), fitting inside size×size. Pass the probe
+   * of admit() (makeImageThumbnail does); one frame is all it ever writes.
+   */
+  async thumbnail(input: string, output: string, o: { size: number; mimeType: string; probe?: ProbeResult; signal?: AbortSignal }): Promise<void> {
+    if (o.probe) assertWithinBudget(o.probe, this.budget);
     await this.run(
       this.ffmpeg,
       ['-nostdin', '-v', 'error', '-y', ...inputArgs(demuxerFor(o.mimeType), input), '-frames:v', '1', '-vf', `scale=w=${o.size}:h=${o.size}:force_original_aspect_ratio=decrease,format=rgb24`, output],
       { what: 'thumbnail', output, signal: o.signal },
     );
   }
+}
+
+/**
+ * The proxy's output limits: the probed duration and frame count with a margin (rounding, a start offset,
+ * a decoder that makes two frames of one packet), never above the budget; the budget alone without a probe.
+ */
+function outputCaps(probe: ProbeResult | undefined, budget: MediaBudget): { seconds: number; frames: number } {
+  const seconds = probe?.durationSeconds ? Math.min(Math.ceil(probe.durationSeconds) + 1, budget.maxDurationSeconds) : budget.maxDurationSeconds;
+  const frames = probe?.frames ? Math.min(probe.frames + Math.max(25, Math.ceil(probe.frames / 10)), budget.maxFrames) : budget.maxFrames;
+  return { seconds, frames };
 }

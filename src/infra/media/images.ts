@@ -1,6 +1,6 @@
 // Image thumbnails: sharp for what it reads, ffmpeg for the rest (EXR and other VFX formats).
-import sharp from 'sharp';
-import { demuxerFor, type Ffmpeg } from './ffmpeg';
+import sharp, { type Metadata } from 'sharp';
+import { assertWithinBudget, demuxerFor, type Ffmpeg } from './ffmpeg';
 
 export interface Thumbnail {
   width: number;
@@ -32,22 +32,31 @@ export function previewReaderFor(mimeType: string): 'sharp' | 'ffmpeg' | undefin
   }
 }
 
-/** A thumbnail of an image read as its stored (sniffed) MIME type says, never as its name or bytes suggest. */
+/**
+ * A thumbnail of an image read as its stored (sniffed) MIME type says, never as its name or bytes suggest.
+ * The image must fit the budget of `o.ffmpeg` (MEDIA_MAX_*), checked from its header before any decoding.
+ */
 export async function makeImageThumbnail(input: string, output: string, o: { size: number; mimeType: string; ffmpeg: Ffmpeg; signal?: AbortSignal }): Promise<Thumbnail> {
+  const budget = o.ffmpeg.budget;
   const expected = SHARP_FORMATS[o.mimeType.toLowerCase()];
-  let readable = false;
+  let meta: Metadata | undefined;
   if (expected) {
     try {
-      readable = (await sharp(input).metadata()).format === expected;
+      const m = await sharp(input).metadata();
+      if (m.format === expected) meta = m;
     } catch {
-      readable = false;
+      meta = undefined;
     }
   }
-  if (readable) {
-    const info = await sharp(input, { limitInputPixels: 268_402_689 }).rotate().resize({ width: o.size, height: o.size, fit: 'inside', withoutEnlargement: true }).png().toFile(output);
+  if (meta) {
+    // sharp reads the first page only, so an animation's frame count costs nothing here.
+    assertWithinBudget({ durationSeconds: 0, streamCount: 1, videoStreams: [{ width: meta.width ?? 0, height: meta.height ?? 0, frames: 1 }] }, budget);
+    // Still on, should a header understate what the decoder then finds.
+    const info = await sharp(input, { limitInputPixels: budget.maxPixels }).rotate().resize({ width: o.size, height: o.size, fit: 'inside', withoutEnlargement: true }).png().toFile(output);
     return { width: info.width, height: info.height, format: 'png' };
   }
-  await o.ffmpeg.thumbnail(input, output, { size: o.size, mimeType: o.mimeType, signal: o.signal });
-  const meta = await sharp(output).metadata();
-  return { width: meta.width ?? 0, height: meta.height ?? 0, format: meta.format ?? 'png' };
+  const probe = await o.ffmpeg.admit(input, { mimeType: o.mimeType, signal: o.signal });
+  await o.ffmpeg.thumbnail(input, output, { size: o.size, mimeType: o.mimeType, probe, signal: o.signal });
+  const thumb = await sharp(output).metadata();
+  return { width: thumb.width ?? 0, height: thumb.height ?? 0, format: thumb.format ?? 'png' };
 }

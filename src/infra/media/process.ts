@@ -14,6 +14,12 @@ export interface RunOptions {
   onStderrLine?: (line: string) => void;
   /** Keep all of stdout (up to 4 MiB) in the result, for programs that answer in JSON. */
   collectStdout?: boolean;
+  /**
+   * How long the process group has between SIGTERM and SIGKILL on a timeout or an abort (default 2 s):
+   * enough for ffmpeg to close its output, and short because a busy ffmpeg (duplicating frames) never
+   * looks at the SIGTERM.
+   */
+  killGraceMs?: number;
 }
 
 export interface RunResult {
@@ -64,22 +70,54 @@ export function runProcess(bin: string, args: string[], o: RunOptions): Promise<
     const tail: string[] = [];
     let timedOut = false;
     let aborted = false;
-    const killGroup = () => {
+    let settled = false;
+    const grace = o.killGraceMs ?? 2000;
+    const signalGroup = (sig: NodeJS.Signals) => {
       try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        if (child.pid) process.kill(-child.pid, sig);
       } catch {
         // already gone
       }
     };
+    let graceTimer: NodeJS.Timeout | undefined;
+    let lastResort: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (graceTimer) return;
+      signalGroup('SIGTERM');
+      graceTimer = setTimeout(() => {
+        signalGroup('SIGKILL');
+        // 'close' waits for stdout and stderr to end too; a process outside the group that inherited them
+        // (or one stuck in the kernel) must not keep the caller waiting for ever.
+        lastResort = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(child.exitCode, child.signalCode ?? 'SIGKILL');
+        }, grace);
+      }, grace);
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      stop();
     }, o.timeoutMs);
     const onAbort = () => {
       aborted = true;
-      killGroup();
+      stop();
     };
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanUp = () => {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      clearTimeout(lastResort);
+      o.signal?.removeEventListener('abort', onAbort);
+    };
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      // The leader may have exited on SIGTERM while something it started in its group did not.
+      if (graceTimer) signalGroup('SIGKILL');
+      resolve({ code, signal, timedOut, aborted, tail, stdout });
+    };
 
     const lines = (stream: NodeJS.ReadableStream, each?: (line: string) => void) => {
       let buf = '';
@@ -107,14 +145,11 @@ export function runProcess(bin: string, args: string[], o: RunOptions): Promise<
     lines(child.stderr, o.onStderrLine);
 
     child.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      if (settled) return;
+      settled = true;
+      cleanUp();
       reject(err.code === 'ENOENT' ? new ProgramMissingError(bin) : err);
     });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      resolve({ code, signal, timedOut, aborted, tail, stdout });
-    });
+    child.on('close', (code, signal) => finish(code, signal));
   });
 }

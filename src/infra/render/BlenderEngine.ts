@@ -1,7 +1,7 @@
 // Renders with the Blender CLI: background mode, Python auto-run disabled (-Y, scene files are
 // untrusted), factory settings, its own working, home and temp directories with no secret in its
-// environment, a timeout, and a process-group kill on cancel.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// environment, a timeout, a time and size limit per frame, and a process-group kill on cancel.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RenderError } from '../../shared/errors';
@@ -18,10 +18,24 @@ export const isPermanentRenderError = (err: unknown) => err instanceof RenderEng
 
 const SCENE_INVALID = /(File format is not supported|Failed to read blend file|not a blend file|Cannot read file|Unable to open)/i;
 
+export interface BlenderLimits {
+  /**
+   * One frame, counted from the previous frame's `Saved:` line (the first one from Blender's start, scene
+   * loading included). A scene that cannot make a frame in this time will not on a retry either, so it
+   * fails for good (RENDER_FRAME_TIMEOUT) instead of holding a render slot until the chunk times out.
+   */
+  maxFrameMs?: number;
+  /** One saved frame file; a bigger one fails the render for good (RENDER_FRAME_TOO_LARGE). */
+  maxFrameBytes?: number;
+}
+
 export class BlenderEngine implements RenderEngine {
   readonly name = 'blender' as const;
 
-  constructor(private readonly blenderPath = 'blender') {}
+  constructor(
+    private readonly blenderPath = 'blender',
+    private readonly limits: BlenderLimits = {},
+  ) {}
 
   async available(): Promise<boolean> {
     try {
@@ -50,11 +64,27 @@ export class BlenderEngine implements RenderEngine {
     // Options before the scene apply to its loading: --factory-startup ignores user preferences and add-ons.
     // `-b -Y` stays first: operators (and tests/render.worker.test.ts) find running renders by it.
     const args = ['-b', '-Y', '--factory-startup', '-noaudio', req.scenePath, '-o', path.join(req.outputDir, 'frame_#####'), '-F', 'PNG', '-x', '1', '-s', String(req.frameStart), '-e', String(req.frameEnd), '-a'];
+    // A broken limit stops Blender through the same process-group kill as a cancel, then reports its own error.
+    const stop = new AbortController();
+    let refused: RenderEngineError | undefined;
+    const refuse = (err: RenderEngineError) => {
+      // A user's cancel came first: that is what the render reports.
+      if (req.signal?.aborted) return;
+      refused ??= err;
+      stop.abort();
+    };
+    const { maxFrameMs, maxFrameBytes } = this.limits;
+    let frameTimer: NodeJS.Timeout | undefined;
+    const startFrameClock = () => {
+      clearTimeout(frameTimer);
+      if (maxFrameMs) frameTimer = setTimeout(() => refuse(new RenderEngineError('RENDER_FRAME_TIMEOUT', `Frame ${current} took longer than the limit of ${maxFrameMs} ms per frame`, { permanent: true })), maxFrameMs);
+    };
     let result;
     try {
+      startFrameClock();
       result = await runProcess(this.blenderPath, args, {
         timeoutMs: req.timeoutMs,
-        signal: req.signal,
+        signal: req.signal ? AbortSignal.any([req.signal, stop.signal]) : stop.signal,
         cwd: work,
         env,
         onStdoutLine: (line) => {
@@ -64,7 +94,13 @@ export class BlenderEngine implements RenderEngine {
           if (sample) report(Number(sample[1]), Number(sample[2]));
           const done = /^Saved: '(.+)'/.exec(line);
           if (done) {
+            const size = maxFrameBytes ? statSync(done[1]!, { throwIfNoEntry: false })?.size ?? 0 : 0;
+            if (maxFrameBytes && size > maxFrameBytes) {
+              refuse(new RenderEngineError('RENDER_FRAME_TOO_LARGE', `Frame ${current} is ${size} bytes, over the limit of ${maxFrameBytes} bytes per frame`, { permanent: true }));
+              return;
+            }
             saved.set(current, done[1]!);
+            startFrameClock();
             report();
           }
         },
@@ -73,8 +109,10 @@ export class BlenderEngine implements RenderEngine {
       if (err instanceof ProgramMissingError) throw new RenderEngineError('RENDER_ENGINE_UNAVAILABLE', 'Blender is not installed here (apt-get install blender, or set BLENDER_PATH)', { permanent: true });
       throw err;
     } finally {
+      clearTimeout(frameTimer);
       rmSync(work, { recursive: true, force: true });
     }
+    if (refused) throw refused;
     const output = result.tail.join('\n');
     if (result.aborted) throw new RenderEngineError('RENDER_CANCELLED', 'The render was cancelled', { permanent: true });
     if (result.timedOut) throw new RenderEngineError('RENDER_TIMEOUT', `The render exceeded ${req.timeoutMs} ms`, { permanent: false });
