@@ -83,6 +83,21 @@ describe('render farm: limits and quotas', () => {
     }, 10_000);
   });
 
+  it('applies the quotas to retries too: cancel-and-retry cannot get round them', async () => {
+    const s = await givenStudio(h);
+    const assetId = await renderable(s);
+    const big = { engine: 'simulated', frames: { start: 1, end: 200 } };
+    const first = (await h.http.post(`/assets/${assetId}/render`).set(s.auth).send(big).expect(202)).body as { id: string };
+    await h.http.post(`/assets/${assetId}/render`).set(s.auth).send(big).expect(202);
+    await h.http.post(`/render-jobs/${first.id}/cancel`).set(s.auth).expect(200);
+    await h.http.post(`/assets/${assetId}/render`).set(s.auth).send(big).expect(202);
+    const retry = await h.http.post(`/render-jobs/${first.id}/retry`).set(s.auth);
+    expect([retry.status, retry.body.error.code]).toEqual([429, 'RENDER_QUOTA_EXCEEDED']);
+    const bulk = await h.http.post('/render-jobs/retry').set(s.auth).send({ status: 'CANCELLED' });
+    expect([bulk.status, bulk.body.error.code]).toEqual([429, 'RENDER_QUOTA_EXCEEDED']);
+    expect((await h.container.models.RenderJob.findById(first.id).lean())!.status).toBe('CANCELLED');
+  });
+
   it('limits render requests per studio per minute (429), not per person', async () => {
     const s = await givenStudio(h);
     const other = await givenStudio(h);

@@ -122,18 +122,7 @@ export class RenderService {
       // (n+1)-th: round-robin by chunk. A studio that queues 500 renders pushes only its own later work
       // back; another studio's first chunk waits behind at most about one chunk per busy studio.
       ({ job, chunks: stored } = await this.deps.locks.withLock(`render-admission:${actor.studioId}`, async () => {
-        const backlog = await this.deps.renders.backlog(actor.studioId, limits.studioOutstandingFrames);
-        const outstanding = backlog.frames;
-        if (outstanding + count > limits.studioOutstandingFrames) {
-          throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${outstanding} frames queued or rendering; at most ${limits.studioOutstandingFrames} at once. Wait for renders to finish or cancel some`, {
-            retryAfterSeconds: 60,
-          });
-        }
-        if (backlog.chunks + chunks.length > limits.studioOutstandingChunks) {
-          throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${backlog.chunks} chunks queued or rendering; at most ${limits.studioOutstandingChunks} at once. Use larger chunks, or wait for renders to finish`, {
-            retryAfterSeconds: 60,
-          });
-        }
+        const lane = await this.admit(actor.studioId, { frames: count, chunks: chunks.length });
         return this.deps.renders.create(
         actor.studioId,
         {
@@ -143,7 +132,7 @@ export class RenderService {
           frames,
           chunkSize,
           chunkCount: chunks.length,
-          priority: Math.min(backlog.nextLane, MAX_PRIORITY),
+          priority: lane,
           status: 'QUEUED',
           maxAttempts,
           chunkTimeoutMs,
@@ -221,16 +210,39 @@ export class RenderService {
     return this.dto(updated);
   }
 
+  /**
+   * Room for a render of this size in the studio's quotas, and the queue lane it starts at. Callers hold
+   * the studio's admission lease (`render-admission:<studio>`) until the render is stored as QUEUED.
+   */
+  private async admit(studioId: string, size: { frames: number; chunks: number }): Promise<number> {
+    const { limits } = this.deps;
+    const backlog = await this.deps.renders.backlog(studioId, limits.studioOutstandingFrames);
+    if (backlog.frames + size.frames > limits.studioOutstandingFrames) {
+      throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${backlog.frames} frames queued or rendering; at most ${limits.studioOutstandingFrames} at once. Wait for renders to finish or cancel some`, {
+        retryAfterSeconds: 60,
+      });
+    }
+    if (backlog.chunks + size.chunks > limits.studioOutstandingChunks) {
+      throw new RateLimitError('RENDER_QUOTA_EXCEEDED', `Your studio has ${backlog.chunks} chunks queued or rendering; at most ${limits.studioOutstandingChunks} at once. Use larger chunks, or wait for renders to finish`, {
+        retryAfterSeconds: 60,
+      });
+    }
+    return Math.min(backlog.nextLane, MAX_PRIORITY);
+  }
+
   async retry(actor: Actor, id: string): Promise<RenderJobDto> {
     const job = await this.find(actor, id, 'render:manage');
-    const updated = await this.deps.locks.withLock(`render-job:${id}`, async () => {
-      const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
-      if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
-      await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
-      // Queued again, so it takes a new place in its studio's lane (see create).
-      const priority = Math.min((await this.deps.renders.backlog(actor.studioId, 0)).nextLane, MAX_PRIORITY);
-      return (await this.deps.renders.updateJob(current, { status: 'QUEUED', priority, error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
-    });
+    // A retried render is queued again, so it passes the same quotas as a new one (else cancel-and-retry
+    // would get round them) and takes a new place in its studio's lane.
+    const updated = await this.deps.locks.withLock(`render-admission:${actor.studioId}`, () =>
+      this.deps.locks.withLock(`render-job:${id}`, async () => {
+        const current = (await this.deps.renders.findById(actor.studioId, job._id))!;
+        if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
+        const priority = await this.admit(actor.studioId, { frames: current.frames.end - current.frames.start + 1, chunks: current.chunkCount });
+        await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
+        return (await this.deps.renders.updateJob(current, { status: 'QUEUED', priority, error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
+      }),
+    );
     await this.enqueue(updated);
     await this.deps.audit.record(actor, 'render.retried', 'asset', job.assetId, { renderJobId: id, run: updated.run });
     return this.dto(updated);
@@ -246,7 +258,10 @@ export class RenderService {
         retried.push(String(j._id));
       } catch (err) {
         // Another request moved it on meanwhile; skipping it is the right answer for a bulk retry.
-        if (!(err instanceof ConflictError)) throw err;
+        if (err instanceof ConflictError) continue;
+        // Out of quota: what was retried stays retried; the rest waits for a later call (429 if none went).
+        if (err instanceof RateLimitError && retried.length > 0) break;
+        throw err;
       }
     }
     return { retried };
