@@ -134,6 +134,31 @@ describe('session check on every request', () => {
     expect(await cut).toBe('io server disconnect');
   });
 
+  it('voids a refresh token issued under an older session version, even if its record escaped revocation', async () => {
+    const artist = await givenMember(h, producer, 'ARTIST');
+    await h.http.post('/auth/logout-all').set(artist.auth).expect(204);
+    // As if a login in flight during the sign-out stored its refresh record after the revocation ran.
+    await h.container.models.RefreshToken.updateMany({ userId: new Types.ObjectId(artist.user.id) }, { $set: { revokedAt: null } });
+    const res = await h.http.post('/auth/refresh').send({ refreshToken: artist.refreshToken });
+    expect([res.status, res.body.error.code]).toEqual([401, 'INVALID_REFRESH_TOKEN']);
+  });
+
+  it('never loses a demotion to a concurrent password change or sign-out (both are serialised per studio)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const member = await givenMember(h, producer, 'DIRECTOR');
+      const before = (await h.container.models.User.findById(member.user.id).lean())!.sessionVersion ?? 0;
+      await Promise.all([
+        h.http.patch(`/users/${member.user.id}`).set(producer.auth).send({ role: 'ARTIST' }).expect(200),
+        h.http.post('/auth/password').set(member.auth).send({ currentPassword: PASSWORD, newPassword: `another passphrase ${round}` }),
+        h.http.post('/auth/logout-all').set(member.auth),
+      ]);
+      const after = (await h.container.models.User.findById(member.user.id).lean())!;
+      expect(after.role).toBe('ARTIST');
+      // Every session-ending write counted: the demotion's, and each of the others that got through.
+      expect(after.sessionVersion).toBeGreaterThanOrEqual(before + 1);
+    }
+  });
+
   it('reads MongoDB when Redis is unreachable: the check never fails open', async () => {
     const artist = await givenMember(h, producer, 'ARTIST');
     const logger = createLogger({ level: 'error', service: 'test', stream: new PassThrough() });

@@ -6,7 +6,7 @@ import type { RefreshTokenDoc } from './models/RefreshToken';
 export class RefreshTokenRepository {
   constructor(private readonly models: Models) {}
 
-  async create(input: { studioId: Types.ObjectId; userId: Types.ObjectId; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
+  async create(input: { studioId: Types.ObjectId; userId: Types.ObjectId; familyId: string; tokenHash: string; expiresAt: Date; sessionVersion: number }): Promise<void> {
     await this.models.RefreshToken.create({ ...input, revokedAt: null, replacedBy: null });
   }
 

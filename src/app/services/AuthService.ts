@@ -119,7 +119,7 @@ export class AuthService {
     }
     await refreshTokens.markRotated(record.studioId, record._id, next.hash, now);
     const user = await users.findById(record.studioId, record.userId);
-    if (!user || !user.active) {
+    if (!user || !user.active || (record.sessionVersion ?? 0) !== (user.sessionVersion ?? 0)) {
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
       throw INVALID_REFRESH();
     }
@@ -134,7 +134,9 @@ export class AuthService {
 
   /** Ends every session of the caller on every device: access tokens on their next use, refresh tokens at once. */
   async logoutEverywhere(actor: Actor): Promise<void> {
-    const user = await this.deps.users.endSessions(actor.studioId, actor.id);
+    // Under the studio-members lease, like role changes and deactivation: FerretDB does not apply two
+    // concurrent updates of one document atomically, and a lost demotion must never be the price.
+    const user = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, () => this.deps.users.endSessions(actor.studioId, actor.id));
     if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     await this.deps.refreshTokens.revokeAllForUser(user.studioId, user._id, this.now());
     await this.deps.sessions.ended(user, 'signed-out-everywhere');
@@ -149,7 +151,8 @@ export class AuthService {
       // Not a 401: the access token is fine, and a client must not read this as "refresh and retry".
       throw new ValidationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
     }
-    const updated = await this.deps.users.endSessions(actor.studioId, actor.id, { passwordHash: await this.deps.passwords.hash(newPassword) });
+    const passwordHash = await this.deps.passwords.hash(newPassword);
+    const updated = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, () => this.deps.users.endSessions(actor.studioId, actor.id, { passwordHash }));
     if (!updated) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     await this.deps.refreshTokens.revokeAllForUser(updated.studioId, updated._id, this.now());
     await this.deps.sessions.ended(updated, 'password-changed');
@@ -165,7 +168,9 @@ export class AuthService {
 
   private async issue(user: UserDoc, familyId: string, refresh = this.deps.tokens.newRefreshToken()): Promise<AuthResult> {
     const expiresAt = new Date(this.now().getTime() + this.deps.refreshTtlDays * 86_400_000);
-    await this.deps.refreshTokens.create({ studioId: user.studioId, userId: user._id, familyId, tokenHash: refresh.hash, expiresAt });
+    // The same user document signs both tokens, so both carry the session version it was read at: a login
+    // or refresh in flight while the sessions are ended yields tokens that the next check refuses.
+    await this.deps.refreshTokens.create({ studioId: user.studioId, userId: user._id, familyId, tokenHash: refresh.hash, expiresAt, sessionVersion: user.sessionVersion ?? 0 });
     return { accessToken: this.deps.tokens.signAccess(toActor(user), user.sessionVersion ?? 0), refreshToken: refresh.token, user: toUserDto(user) };
   }
 }

@@ -149,7 +149,8 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
     });
     // The client may have gone while async middleware (the session check) ran: then 'close' has already
     // fired and would never reach the listener above, and the request would hang unanswered.
-    if (req.destroyed && !req.complete) {
+    // (Even a complete body: a destroyed stream never emits its buffered data or 'end'.)
+    if (req.destroyed) {
       fail(new ClientAbortedError());
       return;
     }

@@ -11,6 +11,8 @@ export interface RefreshTokenDoc {
   expiresAt: Date;
   revokedAt: Date | null;
   replacedBy: string | null;
+  /** The user's session version at issue: a later bump (password change, sign-out everywhere) voids it. */
+  sessionVersion?: number;
   createdAt: Date;
 }
 
@@ -23,6 +25,7 @@ export const refreshTokenSchema = new Schema<RefreshTokenDoc>(
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
     replacedBy: { type: String, default: null },
+    sessionVersion: { type: Number, default: 0 },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
