@@ -1,11 +1,11 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { BlenderEngine, isPermanentRenderError } from '../src/infra/render/BlenderEngine';
 import { SimulatedEngine } from '../src/infra/render/SimulatedEngine';
 import type { RenderProgress } from '../src/infra/render/RenderEngine';
-import { makeBlenderScene, makeCorruptBlend } from './support/blenderScene';
+import { makeBlenderScene, makeCorruptBlend, makeHostileBlend } from './support/blenderScene';
 import { ownBlenderRenders, type OwnProcess } from './support/processes';
 
 describe('render engines', () => {
@@ -22,6 +22,25 @@ describe('render engines', () => {
     mkdirSync(d, { recursive: true });
     return d;
   };
+
+  it('takes frames only from where it asked Blender to write them: a scene cannot pass off another file or write elsewhere', async () => {
+    const outside = out('outside');
+    const nodeDir = out('node-output');
+    // A forged "Saved:" line naming a file of the worker's, and a view suffix that climbs out of the output folder.
+    const forged = await makeHostileBlend(path.join(dir, 'forged.blend'), { suffix: "\nSaved: '/etc/hostname'\n", nodePath: nodeDir });
+    const climbing = await makeHostileBlend(path.join(dir, 'climbing.blend'), { suffix: `/../../${path.basename(outside)}/ESCAPED`, nodePath: nodeDir });
+    for (const [name, scenePath] of [['forged', forged], ['climbing', climbing]] as const) {
+      const target = out(`hostile-${name}`);
+      const frames = await blender.render({ scenePath, frameStart: 1, frameEnd: 1, outputDir: target, timeoutMs: 120_000 });
+      expect(frames).toEqual([{ frame: 1, path: path.join(target, 'frame_00001.png') }]);
+      expect(await sharp(frames[0]!.path).metadata()).toMatchObject({ format: 'png', width: 8, height: 8 });
+      expect(readFileSync(frames[0]!.path).includes(readFileSync('/etc/hostname'))).toBe(false);
+    }
+    // Nothing was written where the scene pointed: not beside the output folder, not by the File Output node.
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(nodeDir)).toEqual([]);
+    expect(existsSync(path.join(dir, 'ESCAPED.png'))).toBe(false);
+  }, 240_000);
 
   it('renders 4 real 64x64 PNG frames with Blender, reporting progress up to 4 frames done', async () => {
     const progress: RenderProgress[] = [];

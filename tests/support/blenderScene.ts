@@ -44,3 +44,45 @@ export function makeCorruptBlend(file: string): string {
   writeFileSync(file, Buffer.concat([Buffer.from('BLENDER-v304'), randomBytes(2000)]));
   return file;
 }
+
+const HOSTILE_SCRIPT = `
+import bpy, sys
+argv = sys.argv[sys.argv.index('--') + 1:]
+out, suffix, node_path = argv[0], argv[1], argv[2]
+bpy.ops.wm.read_factory_settings(use_empty=True)
+s = bpy.context.scene
+s.render.engine = 'CYCLES'
+s.cycles.device = 'CPU'
+s.cycles.samples = 1
+s.cycles.use_denoising = False
+s.render.resolution_x = 8
+s.render.resolution_y = 8
+s.render.resolution_percentage = 100
+s.frame_start = 1
+s.frame_end = 1
+bpy.ops.object.camera_add(location=(0, -6, 2), rotation=(1.3, 0, 0))
+s.camera = bpy.context.active_object
+# Stereo views whose file suffix the scene chooses: a forged "Saved:" line, or a path out of the output folder.
+s.render.use_multiview = True
+s.render.views_format = 'STEREO_3D'
+s.render.image_settings.views_format = 'INDIVIDUAL'
+s.render.views['right'].file_suffix = suffix
+# A compositor File Output node writing wherever the scene says.
+s.use_nodes = True
+tree = s.node_tree
+node = tree.nodes.new('CompositorNodeOutputFile')
+node.base_path = node_path
+tree.links.new(tree.nodes['Render Layers'].outputs['Image'], node.inputs[0])
+bpy.ops.wm.save_as_mainfile(filepath=out)
+`;
+
+/**
+ * A scene that tries to make the renderer read or write files of its choosing: a stereo view whose file
+ * suffix carries `suffix` (a forged "Saved: '<path>'" line, or `../` segments) and a File Output node to `nodePath`.
+ */
+export async function makeHostileBlend(file: string, o: { suffix: string; nodePath: string }): Promise<string> {
+  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', HOSTILE_SCRIPT, '--', file, o.suffix, o.nodePath], { timeout: 120_000 }).catch((err: Error) => {
+    throw new Error(`Blender could not build the hostile scene: ${err.message}`);
+  });
+  return file;
+}

@@ -1,7 +1,7 @@
 // Renders with the Blender CLI: background mode, Python auto-run disabled (-Y, scene files are
 // untrusted), factory settings, its own working, home and temp directories with no secret in its
 // environment, a timeout, a time and size limit per frame, and a process-group kill on cancel.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, lstatSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RenderError } from '../../shared/errors';
@@ -27,6 +27,29 @@ export interface BlenderLimits {
   maxFrameMs?: number;
   /** One saved frame file; a bigger one fails the render for good (RENDER_FRAME_TOO_LARGE). */
   maxFrameBytes?: number;
+}
+
+/**
+ * Run before rendering (Python from our command line, not from the scene, which -Y keeps off): outputs the
+ * scene itself names are switched off. Stereo/multiview adds a per-view file suffix (free text: `../`,
+ * line breaks), and compositor File Output nodes write to any path; the render writes only through -o.
+ */
+const HARDEN_SCENE = [
+  'import bpy',
+  'for s in bpy.data.scenes:',
+  '    s.render.use_multiview = False',
+  '    tree = s.node_tree',
+  '    if tree is not None:',
+  "        for n in [n for n in tree.nodes if n.type == 'OUTPUT_FILE']:",
+  '            tree.nodes.remove(n)',
+].join('\n');
+
+const frameFile = (dir: string, frame: number) => path.join(dir, `frame_${String(frame).padStart(5, '0')}.png`);
+
+/** The size of a regular file at exactly this path (a link, a device or a directory does not count). */
+function regularFileSize(file: string): number | undefined {
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  return st?.isFile() ? st.size : undefined;
 }
 
 export class BlenderEngine implements RenderEngine {
@@ -63,7 +86,8 @@ export class BlenderEngine implements RenderEngine {
     };
     // Options before the scene apply to its loading: --factory-startup ignores user preferences and add-ons.
     // `-b -Y` stays first: operators (and tests/render.worker.test.ts) find running renders by it.
-    const args = ['-b', '-Y', '--factory-startup', '-noaudio', req.scenePath, '-o', path.join(req.outputDir, 'frame_#####'), '-F', 'PNG', '-x', '1', '-s', String(req.frameStart), '-e', String(req.frameEnd), '-a'];
+    // HARDEN_SCENE runs after the scene loads and before -o and -a: no path the scene names is written to.
+    const args = ['-b', '-Y', '--factory-startup', '-noaudio', req.scenePath, '--python-expr', HARDEN_SCENE, '-o', path.join(req.outputDir, 'frame_#####'), '-F', 'PNG', '-x', '1', '-s', String(req.frameStart), '-e', String(req.frameEnd), '-a'];
     // A broken limit stops Blender through the same process-group kill as a cancel, then reports its own error.
     const stop = new AbortController();
     let refused: RenderEngineError | undefined;
@@ -92,14 +116,16 @@ export class BlenderEngine implements RenderEngine {
           if (fra) current = Number(fra[1]);
           const sample = /\| (?:Sample|Rendering) (\d+)\s*\/\s*(\d+)/.exec(line);
           if (sample) report(Number(sample[1]), Number(sample[2]));
-          const done = /^Saved: '(.+)'/.exec(line);
-          if (done) {
-            const size = maxFrameBytes ? statSync(done[1]!, { throwIfNoEntry: false })?.size ?? 0 : 0;
+          // Progress only: the path in a "Saved:" line is the scene's to shape (a view's file suffix can hold
+          // a line break and a forged line), so frames are only ever looked for where -o put them.
+          if (/^Saved: '/.test(line)) {
+            const file = frameFile(req.outputDir, current);
+            const size = maxFrameBytes ? regularFileSize(file) ?? 0 : 0;
             if (maxFrameBytes && size > maxFrameBytes) {
               refuse(new RenderEngineError('RENDER_FRAME_TOO_LARGE', `Frame ${current} is ${size} bytes, over the limit of ${maxFrameBytes} bytes per frame`, { permanent: true }));
               return;
             }
-            saved.set(current, done[1]!);
+            saved.set(current, file);
             startFrameClock();
             report();
           }
@@ -118,8 +144,16 @@ export class BlenderEngine implements RenderEngine {
     if (result.timedOut) throw new RenderEngineError('RENDER_TIMEOUT', `The render exceeded ${req.timeoutMs} ms`, { permanent: false });
     if (SCENE_INVALID.test(output)) throw new RenderEngineError('RENDER_SCENE_INVALID', `Blender cannot read the scene: ${output.match(SCENE_INVALID)?.[0]}`, { permanent: true });
     if (result.code !== 0) throw new RenderEngineError('RENDER_FAILED', `Blender exited with ${result.code ?? result.signal}: ${result.tail.slice(-3).join(' | ').slice(0, 500)}`, { permanent: false });
-    const frames = [...saved.entries()].filter(([, p]) => existsSync(p)).map(([frame, p]) => ({ frame, path: p }));
+    // Exactly the frames asked for, each a regular file (not a link) where -o put it, within the size limit.
+    const frames: RenderedFrame[] = [];
+    for (let frame = req.frameStart; frame <= req.frameEnd; frame++) {
+      const file = frameFile(req.outputDir, frame);
+      const size = regularFileSize(file);
+      if (size === undefined) continue;
+      if (maxFrameBytes && size > maxFrameBytes) throw new RenderEngineError('RENDER_FRAME_TOO_LARGE', `Frame ${frame} is ${size} bytes, over the limit of ${maxFrameBytes} bytes per frame`, { permanent: true });
+      frames.push({ frame, path: file });
+    }
     if (frames.length !== total) throw new RenderEngineError('RENDER_FAILED', `Blender saved ${frames.length} of ${total} frames`, { permanent: false });
-    return frames.sort((a, b) => a.frame - b.frame);
+    return frames;
   }
 }
