@@ -19,7 +19,7 @@ import { renderRoutes } from './infra/http/routes/render.routes';
 import { pipelineRoutes } from './infra/http/routes/pipeline.routes';
 import { studioRoutes } from './infra/http/routes/studio.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
-import { authenticate } from './shared/middlewares/auth';
+import { actorOf, authenticate } from './shared/middlewares/auth';
 import { loginThrottle } from './shared/middlewares/loginThrottle';
 import { LoginThrottle } from './app/services/LoginThrottle';
 import { RedisLoginAttemptStore } from './infra/cache/LoginAttemptStore';
@@ -99,6 +99,18 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 /** Stricter Redis-backed limits on the credential endpoints. */
 function authLimits(c: Container) {
   const { config } = c;
+  const throttle = new LoginThrottle({
+    store: new RedisLoginAttemptStore(c.redis, `${c.keyPrefix}login:`),
+    logger: c.logger,
+    policy: {
+      windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
+      failuresPerClient: config.AUTH_FAILURES_PER_CLIENT,
+      delayAfterFailures: config.AUTH_DELAY_AFTER_FAILURES,
+      firstDelayMs: config.AUTH_FIRST_DELAY_MS,
+      maxDelayMs: config.AUTH_MAX_DELAY_MS,
+      maxDelayed: config.AUTH_MAX_DELAYED_LOGINS,
+    },
+  });
   return {
     // Every credential request per client, whatever the account: one client cannot spray many accounts.
     perIp: redisRateLimit({
@@ -111,19 +123,12 @@ function authLimits(c: Container) {
     }),
     // Failed logins per account and client (429 for that client only) and growing delays per account:
     // a per-account block would let anyone lock anyone out (issue 14).
-    login: loginThrottle(
-      new LoginThrottle({
-        store: new RedisLoginAttemptStore(c.redis, `${c.keyPrefix}login:`),
-        logger: c.logger,
-        policy: {
-          windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
-          failuresPerClient: config.AUTH_FAILURES_PER_CLIENT,
-          delayAfterFailures: config.AUTH_DELAY_AFTER_FAILURES,
-          firstDelayMs: config.AUTH_FIRST_DELAY_MS,
-          maxDelayMs: config.AUTH_MAX_DELAY_MS,
-          maxDelayed: config.AUTH_MAX_DELAYED_LOGINS,
-        },
-      }),
-    ),
+    login: loginThrottle(throttle),
+    // Changing a password checks the current one: the same throttle, on the caller's own account, so a
+    // stolen access token is no faster a way to guess it than the login form.
+    passwordChange: loginThrottle(throttle, {
+      accountOf: async (req: Request) => (await c.services.auth.me(actorOf(req))).email,
+      wrongPasswordStatus: 403,
+    }),
   };
 }

@@ -91,7 +91,7 @@ describe('session check on every request', () => {
   it('a password change ends the other sessions, keeps this one with a fresh pair, and needs the current password', async () => {
     const artist = await givenMember(h, producer, 'ARTIST');
     const wrong = await h.http.post('/auth/password').set(artist.auth).send({ currentPassword: 'not my password', newPassword: 'a brand new passphrase' });
-    expect([wrong.status, wrong.body.error.code]).toEqual([400, 'CURRENT_PASSWORD_WRONG']);
+    expect([wrong.status, wrong.body.error.code]).toEqual([403, 'CURRENT_PASSWORD_WRONG']);
     expect((await h.http.get('/auth/me').set(artist.auth)).status).toBe(200);
     const changed = await h.http.post('/auth/password').set(artist.auth).send({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }).expect(200);
     expect((await h.http.get('/auth/me').set(artist.auth)).body.error.code).toBe('SESSION_REVOKED');
@@ -99,6 +99,20 @@ describe('session check on every request', () => {
     expect((await h.http.get('/auth/me').set('Authorization', `Bearer ${changed.body.accessToken}`)).status).toBe(200);
     expect((await h.http.post('/auth/login').send({ email: artist.user.email, password: PASSWORD })).status).toBe(401);
     expect((await h.http.post('/auth/login').send({ email: artist.user.email, password: 'a brand new passphrase' })).status).toBe(200);
+  });
+
+  it('throttles current-password guesses like logins: a stolen access token is no faster a way to guess', async () => {
+    const artist = await givenMember(h, producer, 'ARTIST');
+    const codes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await h.http.post('/auth/password').set(artist.auth).send({ currentPassword: `guess number ${i}`, newPassword: 'a brand new passphrase' });
+      codes.push(`${res.status} ${res.body.error.code}`);
+    }
+    expect(codes).toEqual([...Array(5).fill('403 CURRENT_PASSWORD_WRONG'), '429 AUTH_RATE_LIMITED']);
+    // The guesses changed nothing: the old password still logs in, from a client that has not been guessing
+    // (the guessing client is held back on this account, as on the login form).
+    expect((await h.http.post('/auth/login').set('X-Forwarded-For', '203.0.113.7').send({ email: artist.user.email, password: PASSWORD })).status).toBe(200);
+    expect((await h.http.post('/auth/login').send({ email: artist.user.email, password: PASSWORD })).status).toBe(429);
   });
 
   it('checks the session on every socket event: a demoted DIRECTOR\'s socket cannot approve, even after auth:refresh with the new ARTIST token', async () => {

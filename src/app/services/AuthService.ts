@@ -1,6 +1,6 @@
 // Registration, login, token refresh with rotation and theft detection, logout.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
@@ -149,7 +149,7 @@ export class AuthService {
     if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     if (!(await this.deps.passwords.verify(currentPassword, user.passwordHash))) {
       // Not a 401: the access token is fine, and a client must not read this as "refresh and retry".
-      throw new ValidationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
+      throw new AuthorizationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
     }
     const passwordHash = await this.deps.passwords.hash(newPassword);
     const updated = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, () => this.deps.users.endSessions(actor.studioId, actor.id, { passwordHash }));

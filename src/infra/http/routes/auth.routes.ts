@@ -7,17 +7,19 @@ export interface AuthLimits {
   perIp: RequestHandler;
   /** Login throttle: failures per account and client (429 for that client), growing delays per account. */
   login: RequestHandler;
+  /** The same throttle on the caller's own account, for the current-password check of a password change. */
+  passwordChange: RequestHandler;
 }
 
 export function authRoutes(auth: AuthController, authn: RequestHandler, limits: AuthLimits): Router {
   const router = Router();
-  const { perIp, login } = limits;
+  const { perIp, login, passwordChange } = limits;
   router.post('/auth/register', perIp, auth.register);
   router.post('/auth/login', perIp, login, auth.login);
   router.post('/auth/refresh', perIp, auth.refresh);
   router.post('/auth/logout', perIp, auth.logout);
   router.post('/auth/logout-all', perIp, authn, auth.logoutEverywhere);
-  router.post('/auth/password', perIp, authn, auth.changePassword);
+  router.post('/auth/password', perIp, authn, passwordChange, auth.changePassword);
   router.get('/auth/me', authn, auth.me);
   return router;
 }

@@ -63,7 +63,7 @@ apiRegistry.registerPath({
 apiRegistry.registerPath({
   method: 'post', path: '/auth/password', operationId: 'changePassword', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends, this one gets a fresh pair', security: bearer,
   request: { body: jsonBody(changePasswordBody) },
-  responses: { 200: { description: 'Password changed; new tokens', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 429) },
+  responses: { 200: { description: 'Password changed; new tokens', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/auth/me', operationId: 'getCurrentUser', tags: ['auth'], summary: 'The caller', security: bearer,
