@@ -68,6 +68,8 @@ export async function processRenderChunk(data: JobMap['render.chunk'], deps: Ren
   const job = await deps.renders.findById(data.studioId, data.renderJobId);
   if (!job) return { skipped: 'render job no longer exists' };
   if (TERMINAL.has(job.status)) return { skipped: `render is ${job.status}` };
+  // An entry of an earlier run (a cancel removes them after answering, and a quick retry may come first).
+  if (data.run !== undefined && data.run !== job.run) return { skipped: `queued for run ${data.run}, the render is on run ${job.run}` };
   const chunk = await deps.renders.chunk(job.studioId, job._id, data.chunkIndex);
   if (!chunk) throw new UnrecoverableError(`chunk ${data.chunkIndex} of ${data.renderJobId} does not exist`);
   // Exactly once: a chunk finished by a worker that died before acknowledging is not rendered again.

@@ -121,33 +121,40 @@ export class RenderService {
       // nothing unfinished starts again at 1. So every studio's n-th waiting chunk runs before anyone's
       // (n+1)-th: round-robin by chunk. A studio that queues 500 renders pushes only its own later work
       // back; another studio's first chunk waits behind at most about one chunk per busy studio.
-      ({ job, chunks: stored } = await this.deps.locks.withLock(`render-admission:${actor.studioId}`, async () => {
+      const admitted = await this.deps.locks.withLock(`render-admission:${actor.studioId}`, async (): Promise<{ existing: RenderJobDoc } | { job: RenderJobDoc; chunks: RenderChunkDoc[] }> => {
+        // The same key may have won the lease just before us: answer with its job, not with a quota refusal.
+        if (idempotencyKey) {
+          const existing = await this.deps.renders.findByIdempotencyKey(actor.studioId, key);
+          if (existing) return { existing };
+        }
         const lane = await this.admit(actor.studioId, { frames: count, chunks: chunks.length });
         return this.deps.renders.create(
-        actor.studioId,
-        {
-          assetId: asset._id,
-          version: versionNo,
-          engine,
-          frames,
-          chunkSize,
-          chunkCount: chunks.length,
-          priority: lane,
-          status: 'QUEUED',
-          maxAttempts,
-          chunkTimeoutMs,
-          run: 1,
-          error: null,
-          outputs: { frames: [], previewKey: null },
-          requestedBy: new Types.ObjectId(actor.id),
-          idempotencyKey: key,
-          queuedAt: new Date(),
-          startedAt: null,
-          finishedAt: null,
-        },
-        chunks,
+          actor.studioId,
+          {
+            assetId: asset._id,
+            version: versionNo,
+            engine,
+            frames,
+            chunkSize,
+            chunkCount: chunks.length,
+            priority: lane,
+            status: 'QUEUED',
+            maxAttempts,
+            chunkTimeoutMs,
+            run: 1,
+            error: null,
+            outputs: { frames: [], previewKey: null },
+            requestedBy: new Types.ObjectId(actor.id),
+            idempotencyKey: key,
+            queuedAt: new Date(),
+            startedAt: null,
+            finishedAt: null,
+          },
+          chunks,
         );
-      }));
+      });
+      if ('existing' in admitted) return { job: await this.dto(admitted.existing), created: false };
+      ({ job, chunks: stored } = admitted);
     } catch (err) {
       // Two requests with the same key raced: the loser answers with the winner's job.
       if (idempotencyKey && isDuplicateKey(err)) {
@@ -172,7 +179,7 @@ export class RenderService {
       await this.deps.queue.enqueueRender(
         { data: { studioId: String(job.studioId), renderJobId: String(job._id) }, jobId: ids.parent, priority: Math.min(job.priority + job.chunkCount, MAX_PRIORITY) },
         pending.map((c) => ({
-          data: { studioId: String(job.studioId), renderJobId: String(job._id), chunkIndex: c.index },
+          data: { studioId: String(job.studioId), renderJobId: String(job._id), chunkIndex: c.index, run: job.run },
           jobId: ids.chunk(c.index),
           priority: Math.min(job.priority + c.index, MAX_PRIORITY),
           attempts: job.maxAttempts,

@@ -9,7 +9,8 @@ export interface JobMap {
   /** Thumbnails and previews for a version (fresh uploads: high priority). */
   'media.preview': { studioId: string; assetId: string; version: number };
   /** Renders one chunk of frames of a RenderJob. */
-  'render.chunk': { studioId: string; renderJobId: string; chunkIndex: number };
+  /** `run` is the render's run the chunk was queued for (absent on entries queued before it existed). */
+  'render.chunk': { studioId: string; renderJobId: string; chunkIndex: number; run?: number };
   /** Parent of a render's chunks: encodes the preview movie and completes the RenderJob. */
   'render.finalize': { studioId: string; renderJobId: string };
 }
