@@ -89,6 +89,10 @@ describe('ops: queue dashboard with writes allowed', () => {
     const producer = await givenStudio(h);
     expect((await h.http.put('/admin/queues/api/queues/pause').set(producer.auth)).status).toBe(401);
     expect(await h.container.queue.queue('render').isPaused()).toBe(false);
+    // Basic credentials are what a browser replays on a cross-site request: they open the dashboard, not changes.
+    const basicPause = await h.http.put('/admin/queues/api/queues/pause').set('Authorization', basic(OPERATOR_TOKEN));
+    expect([basicPause.status, basicPause.body.error.code]).toEqual([403, 'OPERATOR_BEARER_REQUIRED']);
+    expect(await h.container.queue.queue('render').isPaused()).toBe(false);
     expect((await h.http.put('/admin/queues/api/queues/pause').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(200);
     expect(await h.container.queue.queue('render').isPaused()).toBe(true);
     expect((await h.http.put('/admin/queues/api/queues/resume').set('Authorization', `Bearer ${OPERATOR_TOKEN}`)).status).toBe(200);

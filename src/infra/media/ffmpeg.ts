@@ -206,10 +206,18 @@ export class Ffmpeg {
       signal: o.signal,
       collectStdout: true,
     });
-    const info = JSON.parse(res.stdout) as {
+    type Info = {
       streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string; nb_read_packets?: string; duration?: string }>;
       format?: { duration?: string; format_name?: string };
     };
+    let info: Info;
+    try {
+      info = JSON.parse(res.stdout) as Info;
+    } catch (err) {
+      // Output past the collected 4 MiB (thousands of streams) or otherwise unreadable: the same file
+      // would answer the same way on a retry.
+      throw new MediaError('MEDIA_PROCESSING_FAILED', 'ffprobe\'s description of the file could not be read (too many streams?)', { permanent: true, cause: err });
+    }
     const streams = info.streams ?? [];
     const videos = streams.filter((s) => s.codec_type === 'video');
     const video = videos[0];

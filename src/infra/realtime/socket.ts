@@ -102,7 +102,11 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       connected.dec();
       for (const assetId of joined) toAsset(assetId, 'asset:presence', { assetId, userId: data.id, action: 'left' });
     });
-    void socket.join([`studio:${data.studioId}`, `user:${data.id}`]);
+    // A session ended between the handshake's check and this join would have missed its disconnect
+    // broadcast (the socket was in no room yet): check once more now that the socket can be reached.
+    void Promise.resolve(socket.join([`studio:${data.studioId}`, `user:${data.id}`]))
+      .then(() => c.sessions.actorFor({ id: data.id, studioId: data.studioId, sessionVersion: data.sessionVersion }))
+      .catch(() => socket.disconnect(true));
     // A per-socket window: the limit is about one client flooding, so it lives with the socket.
     const sent: number[] = [];
 

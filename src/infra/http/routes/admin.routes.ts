@@ -15,26 +15,30 @@ import { QUEUE_NAMES } from '../../queue/jobs';
 const sameSecret = (given: string, expected: string) => timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 
 /** The presented operator credential: `Bearer <token>`, or HTTP Basic with the token as password (so a browser can prompt). */
-function presented(req: Request): string | undefined {
+function presented(req: Request): { token: string; scheme: 'bearer' | 'basic' } | undefined {
   const header = req.header('authorization') ?? '';
   const bearer = /^Bearer (\S+)$/.exec(header);
-  if (bearer) return bearer[1];
+  if (bearer) return { token: bearer[1]!, scheme: 'bearer' };
   const basic = /^Basic ([A-Za-z0-9+/]+=*)$/.exec(header);
   if (!basic) return undefined;
   const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+  return colon >= 0 ? { token: decoded.slice(colon + 1), scheme: 'basic' } : undefined;
 }
 
 export function operatorOnly(token: string, options: { write: boolean }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const given = presented(req);
-    if (!given || !sameSecret(given, token)) {
+    if (!given || !sameSecret(given.token, token)) {
       res.set('WWW-Authenticate', 'Basic realm="Studio API operator", charset="UTF-8"');
       throw new AuthenticationError('OPERATOR_TOKEN_REQUIRED', 'The queue dashboard needs the operator token (OPERATOR_TOKEN); studio accounts cannot open it');
     }
     if (!options.write && req.method !== 'GET' && req.method !== 'HEAD') {
       throw new AuthorizationError('OPERATOR_READ_ONLY', 'The queue dashboard is read-only; set OPERATOR_QUEUES_WRITE=true to allow changes');
+    }
+    // A browser replays Basic credentials on cross-site requests (CSRF); a Bearer header it never sends by itself.
+    if (given.scheme === 'basic' && req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new AuthorizationError('OPERATOR_BEARER_REQUIRED', 'Changes to the queues need the operator token as a Bearer header, not browser Basic credentials');
     }
     next();
   };
