@@ -88,8 +88,8 @@ function fromTus(err: unknown, method: string): unknown {
  * the error contract too (the library answers them in plain text and offers no hook for them).
  */
 function checkTusHeaders(req: Request): void {
-  const override = req.headers['x-http-method-override'];
-  const method = typeof override === 'string' ? override.toUpperCase() : req.method;
+  // @tus/server 2 ignores X-HTTP-Method-Override, so the method is the request's own.
+  const method = req.method;
   if (method === 'GET' || method === 'OPTIONS') return;
   const tusHeaders = { 'Tus-Resumable': TUS_RESUMABLE, 'Tus-Version': TUS_VERSION.join(',') };
   if (req.headers['tus-resumable'] !== TUS_RESUMABLE) {
@@ -107,13 +107,18 @@ function checkTusHeaders(req: Request): void {
 /** The request @tus/server hands its hooks (srvx's web Request). */
 type ServerRequest = Parameters<NonNullable<ServerOptions['onIncomingRequest']>>[0];
 
+/** The Node request srvx wraps in the web Request it hands the hooks. */
+const nodeRequestOf = (req: ServerRequest): http.IncomingMessage | undefined => (req as ServerRequest & { runtime?: { node?: { req?: http.IncomingMessage } } }).runtime?.node?.req;
+
+/** Requests whose error answer came from onResponseError, i.e. a JSON body in the error contract. */
+const jsonErrors = new WeakSet<http.IncomingMessage>();
+
 /**
  * The actor of a tus request. @tus/server 2 hands hooks a web Request that wraps the Node request Express
  * authenticated (srvx keeps it at runtime.node.req), so the actor comes from there, never from a header.
  */
 const actorOf = (req: ServerRequest): Actor => {
-  const node = (req as ServerRequest & { runtime?: { node?: { req?: http.IncomingMessage } } }).runtime?.node?.req;
-  const user = (node as Request | undefined)?.user;
+  const user = (nodeRequestOf(req) as Request | undefined)?.user;
   if (!user) throw new DomainError('UNAUTHENTICATED', 'Authentication required', { status: 401 });
   return user;
 };
@@ -203,6 +208,9 @@ export function createTus(opts: TusOptions): TusHandle {
       }
     },
     onResponseError(req, err) {
+      // Whatever this returns is a body in the error contract: say so in the Content-Type (see handler).
+      const node = nodeRequestOf(req);
+      if (node) jsonErrors.add(node);
       if (contractRejections.has(err)) return undefined;
       const { error, expected } = toDomainError(fromTus(err, req.method ?? ''));
       if (!expected) opts.logger.error('tus request failed', { method: req.method, url: req.url, err });
@@ -234,7 +242,8 @@ export function createTus(opts: TusOptions): TusHandle {
       // through a web Response whose string body defaults to text/plain: say what it is for error statuses.
       const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
       res.writeHead = ((status: number, ...rest: unknown[]) => {
-        if (status >= 400) {
+        // Only our own error bodies: anything else @tus/server writes keeps its own (plain-text) type.
+        if (status >= 400 && jsonErrors.has(req)) {
           const last = rest.length && typeof rest[rest.length - 1] !== 'string' ? rest.length - 1 : -1;
           if (last >= 0) rest[last] = withJsonType(rest[last]);
           else rest.push({ 'content-type': JSON_TYPE });
