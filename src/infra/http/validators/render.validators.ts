@@ -51,12 +51,12 @@ for (const action of ['cancel', 'retry'] as const) {
   apiRegistry.registerPath({
     method: 'post', path: `/render-jobs/{id}/${action}`, operationId: action === 'cancel' ? 'cancelRenderJob' : 'retryRenderJob', tags: ['render'], summary: action === 'cancel' ? 'Cancel a queued or running render' : 'Retry a FAILED or CANCELLED render', security: bearer,
     request: { params: renderJobParams },
-    responses: { 200: { description: 'The render job', ...json(RenderJobSchema) }, ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: { description: 'The render job', ...json(RenderJobSchema) }, ...(action === 'retry' ? errorResponses(400, 401, 404, 409, 429) : errorResponses(400, 401, 404, 409)) },
   });
 }
 apiRegistry.registerPath({
   method: 'post', path: '/render-jobs/retry', operationId: 'retryRenderJobs', tags: ['render'], summary: 'Retry all FAILED (or CANCELLED) renders, optionally of one asset', security: bearer,
   // Optional: without a body every FAILED render of the studio is retried.
   request: { body: json(bulkRetryBody) },
-  responses: { 200: { description: 'Ids re-queued', ...json(z.object({ retried: z.array(z.string()) })) }, ...errorResponses(400, 401) },
+  responses: { 200: { description: 'Ids re-queued', ...json(z.object({ retried: z.array(z.string()) })) }, ...errorResponses(400, 401, 429) },
 });
