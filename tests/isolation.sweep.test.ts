@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { mountedRoutes } from '../src/infra/http/routeTable';
+import { mountedRoutes } from './support/routeTable';
 
 const OPERATOR_TOKEN = 'operator-token-for-the-sweep-0123456789';
 type Reply = { data?: unknown; error?: { code: string } };

@@ -2,7 +2,6 @@
 // belongs to the installation's operator, never to a studio: its own credential (OPERATOR_TOKEN), read-only
 // unless OPERATOR_QUEUES_WRITE is set, and not mounted at all without a token. Studios see their own jobs
 // through /render-jobs and the pipeline routes.
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -10,9 +9,8 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { QueueBus } from '../../queue/QueueBus';
 import { AuthenticationError, AuthorizationError } from '../../../shared/errors';
 import { QUEUE_NAMES } from '../../queue/jobs';
+import { sameSecret } from '../../../shared/security/sameSecret';
 
-/** Compares digests, so neither the length nor the content of the token leaks through timing. */
-const sameSecret = (given: string, expected: string) => timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 
 /** The presented operator credential: `Bearer <token>`, or HTTP Basic with the token as password (so a browser can prompt). */
 function presented(req: Request): { token: string; scheme: 'bearer' | 'basic' } | undefined {

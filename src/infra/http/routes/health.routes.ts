@@ -1,14 +1,8 @@
 // Ops endpoints: liveness, readiness and Prometheus metrics.
-import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type { Metrics } from '../../metrics/metrics';
 import { AuthenticationError } from '../../../shared/errors';
-
-function sameSecret(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
+import { sameSecret } from '../../../shared/security/sameSecret';
 
 /** What the probes need of the health service. */
 export interface ReadinessProbe {
