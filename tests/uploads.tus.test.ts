@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
@@ -116,7 +116,16 @@ describe('tus resumable uploads', () => {
     // store would read as an upload's metadata (the old answer was 410, where a missing id is 404).
     const climb = path.relative(path.join(h.config.TUS_STAGING_DIR, `${studio}-`), path.resolve(__dirname, '..', 'package'));
     const traversal = `${studio}-${encodeURIComponent(`/${climb}`)}`;
-    for (const id of [traversal, `${studio}-${'0'.repeat(31)}`, `${studio}-${'A'.repeat(32)}`, `${studio}-${'0'.repeat(32)}%00`]) {
+    // A real staged upload copied under ids of the wrong shape (short, upper-case): the store would find and
+    // serve these, so only the shape check keeps them out.
+    const mineId = mine.headers.location!.split('/').pop()!;
+    const planted = [`${studio}-${mineId.slice(-31)}`, `${studio}-${mineId.split('-')[1]!.toUpperCase()}`];
+    for (const id of planted) {
+      copyFileSync(path.join(h.config.TUS_STAGING_DIR, mineId), path.join(h.config.TUS_STAGING_DIR, id));
+      const meta = JSON.parse(readFileSync(path.join(h.config.TUS_STAGING_DIR, `${mineId}.json`), 'utf8')) as { id: string };
+      writeFileSync(path.join(h.config.TUS_STAGING_DIR, `${id}.json`), JSON.stringify({ ...meta, id }));
+    }
+    for (const id of [traversal, ...planted, `${studio}-${'0'.repeat(32)}%00`]) {
       const res = await request(`${base}/uploads/${id}`, 'HEAD', auth());
       expect({ id, status: res.status }).toEqual({ id, status: 404 });
     }
