@@ -19,7 +19,6 @@ export const PERMISSIONS = {
   'review:decide': LEADS,
   'render:create': ALL,
   'render:manage': ALL,
-  'queues:admin': ['PRODUCER'],
   'studio:manage': ['PRODUCER'],
 } as const satisfies Record<string, readonly Role[]>;
 
