@@ -20,8 +20,9 @@ api=$!
 cleanup() { kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; npx tsx scripts/services-stop.ts || true; rm -rf "$dir"; }
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.3; done
-token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/register" -H 'content-type: application/json' \
-  -d '{"studioName":"Fuzz Studio","name":"Fuzz","email":"fuzz@studio.test","password":"fuzzing password 1"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).accessToken')
+# Registration mails a link: the api's development inbox (no SMTP_URL) keeps it under $dir/mail.
+token=$(npx tsx scripts/dev-register.ts "http://127.0.0.1:$port" "$dir/mail" "Fuzz Studio" fuzz@studio.test "fuzzing password 1" \
+  | node -pe 'JSON.parse(require("fs").readFileSync(0)).accessToken')
 # One worker: with two, hypothesis parses lambda sources in two threads at once, and this machine's
 # CPython 3.11 failed that once with "AST constructor recursion depth mismatch" (a tool error, no finding).
 st --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $token" \

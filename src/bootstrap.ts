@@ -5,6 +5,8 @@ import { connectMongo } from './infra/database/mongo';
 import { createRedis, redisReady, type Redis } from './infra/cache/redis';
 import { ensureDevServices, EmbeddedServiceError } from './infra/embedded/embedded';
 import type { Connection } from 'mongoose';
+import path from 'node:path';
+import { startDevMailbox, type MailCatcher } from './infra/mail/MailCatcher';
 
 export interface BootedInfra {
   config: Config;
@@ -50,13 +52,26 @@ export async function bootInfra(service: string): Promise<BootedInfra> {
   const mongo = await connectMongo({ uri: mongoUri!, logger });
   const redis = createRedis(redisUrl!, logger, `${service}`);
   if (!(await redisReady(redis, 10_000))) logger.warn('redis not reachable yet; starting degraded until it is');
+  const mailbox = service === 'api' && !config.SMTP_URL ? await devMailbox(config, logger) : undefined;
   return {
-    config: { ...config, MONGO_URI: mongoUri, REDIS_URL: redisUrl },
+    config: { ...config, MONGO_URI: mongoUri, REDIS_URL: redisUrl, SMTP_URL: mailbox?.url ?? config.SMTP_URL },
     logger,
     mongo,
     redis,
     async close() {
-      await Promise.allSettled([mongo.close(), redis.quit()]);
+      await Promise.allSettled([mongo.close(), redis.quit(), mailbox?.close()]);
     },
   };
+}
+
+/**
+ * Outside production an api without SMTP_URL mails to a catcher of its own on loopback: each message is
+ * kept under EMBEDDED_DATA_DIR/mail (.eml and a .json summary) and its links are logged, so a newcomer can
+ * follow a registration or invitation link without any mail set-up. (Production requires SMTP_URL.)
+ */
+async function devMailbox(config: Config, logger: Logger): Promise<MailCatcher> {
+  const dir = path.resolve(config.EMBEDDED_DATA_DIR, 'mail');
+  const mailbox = await startDevMailbox(dir, (mail, file) => logger.info('mail caught (development inbox)', { to: mail.to, subject: mail.subject, links: mail.links, file }));
+  logger.info('no SMTP_URL: mail goes to the development inbox', { dir, smtp: mailbox.url });
+  return mailbox;
 }

@@ -21,6 +21,9 @@ import { VersionRepository } from './app/repositories/VersionRepository';
 import { RenderRepository } from './app/repositories/RenderRepository';
 import { PipelineRepository } from './app/repositories/PipelineRepository';
 import { ReviewRepository } from './app/repositories/ReviewRepository';
+import { AccountRepository } from './app/repositories/AccountRepository';
+import { InvitationRepository } from './app/repositories/InvitationRepository';
+import { RegistrationRepository } from './app/repositories/RegistrationRepository';
 import { AccessService } from './app/services/AccessService';
 import { AuditService } from './app/services/AuditService';
 import { TokenService } from './app/services/TokenService';
@@ -34,6 +37,8 @@ import { RenderService } from './app/services/RenderService';
 import { PipelineService } from './app/services/PipelineService';
 import { ReviewService } from './app/services/ReviewService';
 import { StudioService } from './app/services/StudioService';
+import { InvitationService } from './app/services/InvitationService';
+import type { Mailer } from './app/services/Mailer';
 import type { AssetDto } from './app/dto';
 import { DomainEvents } from './app/events';
 import { AuthController } from './app/controllers/AuthController';
@@ -44,6 +49,8 @@ import { RenderController } from './app/controllers/RenderController';
 import { PipelineController } from './app/controllers/PipelineController';
 import { ReviewController } from './app/controllers/ReviewController';
 import { StudioController } from './app/controllers/StudioController';
+import { InvitationController } from './app/controllers/InvitationController';
+import { SmtpMailer } from './infra/mail/SmtpMailer';
 import { LeaseLock } from './infra/database/LeaseLock';
 import { AssetCacheService } from './infra/cache/AssetCacheService';
 import { RedisSessionCache } from './infra/cache/SessionCache';
@@ -60,6 +67,8 @@ export interface Infra {
   metrics?: Metrics;
   /** Tests pass a provider of their choice; otherwise STORAGE_DRIVER picks one. */
   storage?: StorageProvider;
+  /** Tests may pass one; otherwise SMTP_URL (set to the local mail catcher in development) decides. */
+  mailer?: Mailer;
 }
 
 /** Repositories, domain services, queues and storage: shared by the api and the workers. */
@@ -77,6 +86,9 @@ export function buildCore(infra: Infra) {
     renders: new RenderRepository(models),
     pipelines: new PipelineRepository(models),
     reviews: new ReviewRepository(models),
+    accounts: new AccountRepository(models),
+    invitations: new InvitationRepository(models),
+    registrations: new RegistrationRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
   const access = new AccessService({ asset: repos.assets, renderJob: repos.renders, user: repos.users });
@@ -159,8 +171,23 @@ export function buildApi(core: Core) {
   });
   const passwords = new PasswordHasher(config.BCRYPT_COST);
   const sessions = new SessionService({ users: repos.users, cache: new RedisSessionCache(redis, config.REDIS_KEY_PREFIX, logger), events });
-  const auth = new AuthService({ ...repos, tokens, passwords, audit, locks, sessions, refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS });
-  const users = new UserService({ ...repos, passwords, access, audit, locks, events, sessions });
+  const smtp = core.mailer ? undefined : createMailer(config, logger);
+  const mailer = core.mailer ?? smtp!;
+  const links = { publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
+  const auth = new AuthService({
+    ...repos,
+    tokens,
+    passwords,
+    audit,
+    locks,
+    sessions,
+    mailer,
+    links,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    verificationTtlHours: config.EMAIL_VERIFICATION_TTL_HOURS,
+  });
+  const users = new UserService({ ...repos, access, audit, locks, events, sessions });
+  const invitations = new InvitationService({ ...repos, passwords, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });
   const { assets, versions, renders, reviews, pipelines, studios } = core.services;
 
   // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).
@@ -180,6 +207,7 @@ export function buildApi(core: Core) {
   const controllers = {
     auth: new AuthController(auth),
     users: new UserController(users),
+    invitations: new InvitationController(invitations),
     assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     renders: new RenderController(renders),
@@ -197,16 +225,27 @@ export function buildApi(core: Core) {
     sessions,
     tus,
     controllers,
-    services: { ...core.services, auth, users },
-    /** Closes what the api opened (the tus clean-up timer) and then the core. */
+    mailer,
+    services: { ...core.services, auth, users, invitations },
+    /** Closes what the api opened (the tus clean-up timer, the SMTP pool) and then the core. */
     async dispose() {
       tus.close();
+      smtp?.close();
       await core.dispose();
     },
   };
 }
 
 export type Container = ReturnType<typeof buildApi>;
+
+/** SMTP when configured; otherwise a mailer that refuses, so a mail-sending request answers 503 MAIL_UNAVAILABLE. */
+function createMailer(config: Config, logger: Logger): Mailer & { close(): void } {
+  if (config.SMTP_URL) return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.MAIL_SEND_TIMEOUT_MS, logger });
+  return {
+    send: () => Promise.reject(new Error('no SMTP_URL is configured')),
+    close: () => undefined,
+  };
+}
 
 /**
  * A worker process: the core only. The JWT signing key is dropped from its config, so no code a worker

@@ -3,6 +3,7 @@ import { bootInfra } from './bootstrap';
 import { buildContainer } from './container';
 import { createApp } from './app';
 import { syncIndexes } from './app/repositories/models';
+import { migrateAccounts } from './app/repositories/migrations/accounts';
 import { attachRealtime } from './infra/realtime/socket';
 import { createHttpServer } from './infra/http/server';
 
@@ -10,6 +11,9 @@ async function main() {
   const infra = await bootInfra('api');
   const { config, logger } = infra;
   const container = buildContainer(infra);
+  // Data written by an older release is brought to this one first (idempotent: a no-op once done).
+  const linked = await migrateAccounts(container.models);
+  if (linked) logger.info('migrated members to accounts', { linked });
   // Unique indexes carry our consistency rules, so they must exist before the first request.
   for (const note of await syncIndexes(container.models)) logger.warn(note);
   const app = createApp(container);

@@ -1,7 +1,7 @@
 import { startHarness, type Harness } from './support/harness';
-import { PASSWORD, uniqueEmail } from './support/factories';
+import { givenStudio, PASSWORD, uniqueEmail } from './support/factories';
 
-describe('auth: register, login, me, rotating refresh with theft detection, logout', () => {
+describe('auth: register by mailed link, login, me, rotating refresh with theft detection, logout', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -10,9 +10,25 @@ describe('auth: register, login, me, rotating refresh with theft detection, logo
 
   it('walks the whole session life-cycle and revokes the family when a rotated token is replayed', async () => {
     const email = uniqueEmail('Flow');
-    const reg = await h.http.post('/auth/register').send({ studioName: 'Moonbeam Animation', name: 'Ada', email, password: PASSWORD });
+    const started = await h.http.post('/auth/register').send({ studioName: 'Moonbeam Animation', name: 'Ada', email, password: PASSWORD });
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({ status: 'verification_sent', expiresAt: expect.any(String) });
+    // Nothing exists until the mailed link is followed.
+    expect(await h.container.models.Studio.countDocuments({ name: 'Moonbeam Animation' })).toBe(0);
+    expect(await h.container.models.Account.countDocuments({ emailNormalized: email.toLowerCase() })).toBe(0);
+    const mail = await h.mailbox.next(email);
+    expect(mail.subject).toBe('Confirm your address to create Moonbeam Animation on Studio API');
+    const token = h.mailbox.tokenOf(mail, 'verify-email');
+    const reg = await h.http.post('/auth/verify-email').send({ token });
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ email, name: 'Ada', role: 'PRODUCER', active: true });
+    const account = await h.container.models.Account.findOne({ emailNormalized: email.toLowerCase() }).lean();
+    expect(account?.emailVerifiedAt).toBeInstanceOf(Date);
+    // The link works once.
+    const again = await h.http.post('/auth/verify-email').send({ token });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('LINK_INVALID');
+    expect(await h.container.models.Studio.countDocuments({ name: 'Moonbeam Animation' })).toBe(1);
     expect(reg.body.user).not.toHaveProperty('passwordHash');
     const studio = await h.container.models.Studio.findById(reg.body.user.studioId).lean();
     expect(studio).toMatchObject({ name: 'Moonbeam Animation', slug: 'moonbeam-animation' });
@@ -57,28 +73,67 @@ describe('auth: register, login, me, rotating refresh with theft detection, logo
   });
 
   it('lets exactly one of several simultaneous refreshes with the same token succeed', async () => {
-    const reg = await h.http.post('/auth/register').send({ studioName: 'Race Studio', name: 'R', email: uniqueEmail(), password: PASSWORD });
+    const reg = { body: await givenStudio(h, 'Race Studio') };
     const results = await Promise.all(Array.from({ length: 6 }, () => h.http.post('/auth/refresh').send({ refreshToken: reg.body.refreshToken })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 401)).toHaveLength(5);
   });
 
   it('refuses an expired refresh token even when the database has not removed it yet', async () => {
-    const reg = await h.http.post('/auth/register').send({ studioName: 'Expiry Studio', name: 'Eve', email: uniqueEmail(), password: PASSWORD });
+    const reg = { body: await givenStudio(h, 'Expiry Studio') };
     await h.container.models.RefreshToken.updateMany({ userId: reg.body.user.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const res = await h.http.post('/auth/refresh').send({ refreshToken: reg.body.refreshToken });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('INVALID_REFRESH_TOKEN');
   });
 
-  it('rejects a second registration with the same email in any letter case, leaving no extra studio behind', async () => {
-    const email = uniqueEmail('dup');
-    expect((await h.http.post('/auth/register').send({ studioName: 'One', name: 'A', email, password: PASSWORD })).status).toBe(201);
-    const before = await h.container.models.Studio.countDocuments();
-    const dup = await h.http.post('/auth/register').send({ studioName: 'Two', name: 'B', email: email.toUpperCase(), password: PASSWORD });
-    expect(dup.status).toBe(409);
-    expect(dup.body.error.code).toBe('EMAIL_TAKEN');
-    expect(await h.container.models.Studio.countDocuments()).toBe(before);
+  it('answers a registration for an address that has an account exactly like one that has none; the owner\'s link adds the studio to their account', async () => {
+    const owner = await givenStudio(h, 'First Studio');
+    const fresh = uniqueEmail('fresh');
+    const forExisting = await h.http.post('/auth/register').send({ studioName: 'Second Studio', name: 'Someone', email: owner.user.email.toUpperCase(), password: 'another password 1' });
+    const forNew = await h.http.post('/auth/register').send({ studioName: 'Second Studio', name: 'Someone', email: fresh, password: 'another password 1' });
+    expect(forExisting.status).toBe(202);
+    expect(forNew.status).toBe(forExisting.status);
+    const shape = (b: Record<string, unknown>) => ({ ...b, expiresAt: typeof b.expiresAt });
+    expect(shape(forExisting.body)).toEqual(shape(forNew.body));
+    expect(Object.keys(forExisting.headers).sort()).toEqual(Object.keys(forNew.headers).sort());
+
+    // Only the mailbox tells them apart; the existing account keeps its password.
+    const mail = await h.mailbox.next(owner.user.email);
+    expect(mail.text).toContain('already has a Studio API account');
+    const joined = await h.http.post('/auth/verify-email').send({ token: h.mailbox.tokenOf(mail, 'verify-email') });
+    expect(joined.status).toBe(201);
+    expect(joined.body.user).toMatchObject({ role: 'PRODUCER', email: owner.user.email });
+    expect(joined.body.user.studioId).not.toBe(owner.user.studioId);
+    expect(await h.container.models.Account.countDocuments({ emailNormalized: owner.user.email.toLowerCase() })).toBe(1);
+    expect((await h.http.post('/auth/login').send({ email: owner.user.email, password: 'another password 1' })).status).toBe(401);
+    const both = await h.http.get('/auth/studios').set('Authorization', `Bearer ${joined.body.accessToken}`);
+    expect(both.body.data.map((m: { studioName: string }) => m.studioName).sort()).toEqual(['First Studio', 'Second Studio']);
+  });
+
+  it('mails an address at most three pending registration links, answering every request the same', async () => {
+    const victim = uniqueEmail('victim');
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await h.http.post('/auth/register').send({ studioName: `Spam ${i}`, name: 'S', email: victim, password: PASSWORD }));
+    expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    for (const r of answers) expect(Object.keys(r.body).sort()).toEqual(['expiresAt', 'status']);
+    for (let i = 0; i < 3; i++) await h.mailbox.next(victim);
+    await expect(h.mailbox.next(victim, 500)).rejects.toThrow(/no mail to/);
+    expect(await h.container.models.Registration.countDocuments({ emailNormalized: victim })).toBe(3);
+  });
+
+  it('refuses an expired or unknown registration link and creates nothing', async () => {
+    const email = uniqueEmail('late');
+    expect((await h.http.post('/auth/register').send({ studioName: 'Late Studio', name: 'L', email, password: PASSWORD })).status).toBe(202);
+    const token = h.mailbox.tokenOf(await h.mailbox.next(email), 'verify-email');
+    await h.container.models.Registration.updateMany({ emailNormalized: email }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const late = await h.http.post('/auth/verify-email').send({ token });
+    expect(late.status).toBe(400);
+    expect(late.body.error.code).toBe('LINK_INVALID');
+    const forged = await h.http.post('/auth/verify-email').send({ token: 'A'.repeat(43) });
+    expect(forged.body.error.code).toBe('LINK_INVALID');
+    expect(await h.container.models.Studio.countDocuments({ name: 'Late Studio' })).toBe(0);
+    expect(await h.container.models.Account.countDocuments({ emailNormalized: email })).toBe(0);
   });
 
   it.each([
@@ -95,7 +150,7 @@ describe('auth: register, login, me, rotating refresh with theft detection, logo
   });
 
   it('answers an unknown email and a wrong password identically', async () => {
-    const reg = await h.http.post('/auth/register').send({ studioName: 'Enum', name: 'E', email: uniqueEmail(), password: PASSWORD });
+    const reg = { body: await givenStudio(h, 'Enum') };
     const unknown = await h.http.post('/auth/login').send({ email: uniqueEmail('ghost'), password: PASSWORD });
     const wrong = await h.http.post('/auth/login').send({ email: reg.body.user.email, password: 'wrong password 123' });
     expect(unknown.status).toBe(401);

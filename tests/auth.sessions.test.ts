@@ -59,20 +59,23 @@ describe('session check on every request', () => {
     expect(await assetsOf(producer.user.studioId)).toBe(before);
   });
 
-  it('a demoted PRODUCER cannot create a PRODUCER with the old token, and acts as ARTIST after signing in again', async () => {
+  it('a demoted PRODUCER cannot invite a PRODUCER with the old token, and acts as ARTIST after signing in again', async () => {
     const deputy = await givenMember(h, producer, 'PRODUCER');
     await h.http.patch(`/users/${deputy.user.id}`).set(producer.auth).send({ role: 'ARTIST' }).expect(200);
     const members = await h.container.models.User.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) });
     // The demotion is read on the other instance at once: the shared cache holds the new state.
-    const sneaky = await second.http.post('/users').set(deputy.auth).send({ email: 'sneaky.producer@studio.test', name: 'Sneaky', role: 'PRODUCER', password: PASSWORD });
+    const invitations = await h.container.models.Invitation.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) });
+    const sneaky = await second.http.post('/invitations').set(deputy.auth).send({ email: 'sneaky.producer@studio.test', role: 'PRODUCER' });
     expect([sneaky.status, sneaky.body.error.code]).toEqual([401, 'SESSION_REVOKED']);
     // The refresh token died with the role change too.
     expect((await h.http.post('/auth/refresh').send({ refreshToken: deputy.refreshToken })).status).toBe(401);
     const again = await h.http.post('/auth/login').send({ email: deputy.user.email, password: PASSWORD }).expect(200);
     expect(again.body.user.role).toBe('ARTIST');
-    const asArtist = await h.http.post('/users').set('Authorization', `Bearer ${again.body.accessToken}`).send({ email: 'sneaky2@studio.test', name: 'Sneaky', role: 'PRODUCER', password: PASSWORD });
+    const asArtist = await h.http.post('/invitations').set('Authorization', `Bearer ${again.body.accessToken}`).send({ email: 'sneaky2@studio.test', role: 'PRODUCER' });
     expect([asArtist.status, asArtist.body.error.code]).toEqual([403, 'FORBIDDEN']);
     expect(await h.container.models.User.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) })).toBe(members);
+    expect(await h.container.models.Invitation.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) })).toBe(invitations);
+    expect(h.mailbox.messages.filter((m) => m.to.some((to) => to.startsWith('sneaky')))).toHaveLength(0);
   });
 
   it('sign-out everywhere ends every access and refresh token of the caller, and only theirs', async () => {

@@ -38,13 +38,21 @@ describe('config: the environment is validated at start-up', () => {
     expect(() => loadConfig(base)).toThrow('Invalid configuration: JWT_ACCESS_SECRET is missing: required in production');
     expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'short' })).toThrow(/JWT_ACCESS_SECRET is invalid: must be at least 32 characters/);
     expect(() => loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(20), MONGO_URI: '' })).toThrow(/MONGO_URI is missing/);
-    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(20) }).JWT_ACCESS_SECRET).toBe('x'.repeat(40));
+    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(20), SMTP_URL: 'smtp://mail:25' }).JWT_ACCESS_SECRET).toBe('x'.repeat(40));
+  });
+
+  it('needs an SMTP server in production for the api (invitations and verification are mailed), not for workers', () => {
+    const base = { NODE_ENV: 'production', MONGO_URI: 'mongodb://db:27017/studio', REDIS_URL: 'redis://cache:6379', JWT_ACCESS_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'm'.repeat(20) };
+    expect(() => loadConfig(base)).toThrow(/^Invalid configuration: SMTP_URL is missing: required in production/);
+    expect(() => loadConfig({ ...base, SMTP_URL: 'mail.example.com' })).toThrow('Invalid configuration: SMTP_URL is invalid: must start with smtp:// or smtps://');
+    expect(loadConfig({ ...base, SMTP_URL: 'smtps://u:p@mail.example.com:465' }).SMTP_URL).toBe('smtps://u:p@mail.example.com:465');
+    expect(loadConfig({ ...base, JWT_ACCESS_SECRET: '' }, { process: 'worker' }).SMTP_URL).toBeUndefined();
   });
 
   it('keeps /metrics private in production: the api does not start without METRICS_TOKEN', () => {
     const base = { NODE_ENV: 'production', MONGO_URI: 'mongodb://db:27017/studio', REDIS_URL: 'redis://cache:6379', JWT_ACCESS_SECRET: 'x'.repeat(40) };
     expect(() => loadConfig(base)).toThrow('Invalid configuration: METRICS_TOKEN is missing: required in production (GET /metrics needs it as a Bearer token)');
-    expect(loadConfig({ ...base, METRICS_TOKEN: 'm'.repeat(20) }).METRICS_TOKEN).toBe('m'.repeat(20));
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'm'.repeat(20), SMTP_URL: 'smtp://mail:25' }).METRICS_TOKEN).toBe('m'.repeat(20));
     // Workers serve metrics only on WORKER_METRICS_PORT, off by default, so they do not need it.
     expect(loadConfig({ ...base, JWT_ACCESS_SECRET: '' }, { process: 'worker' }).METRICS_TOKEN).toBeUndefined();
   });

@@ -51,11 +51,16 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     const upload = await raw(`${base}/uploads`, 'POST', { ...tus(a), 'Upload-Length': 64, 'Upload-Metadata': `assetId ${b64(asset.id)},filename ${b64('alpha-tus.obj')}` });
     expect(upload.status).toBe(201);
     await raw(`${base}${upload.headers.location}`, 'PATCH', { ...tus(a), 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, Buffer.from('v 0 0 0\n'));
+    // A pending invitation of A's: B must not list, withdraw or learn its address.
+    const invitation = (await h.http.post('/invitations').set(a.auth).send({ email: 'alpha.invitee@studio.test', role: 'DIRECTOR' }).expect(201)).body;
+    await h.mailbox.next('alpha.invitee@studio.test');
+    ids.invitation = invitation.id;
+    ids.studio = a.user.studioId;
     ids.asset = asset.id;
     ids.render = render.id;
     ids.user = a.user.id;
     ids.upload = upload.headers.location!;
-    secrets.push(asset.id, render.id, a.user.id, a.user.email, 'Top Secret Asset', 'alpha-only description', 'alpha-secret.fbx', 'alpha secret note', 'Studio Alpha Secret', 'alpha-tus.obj');
+    secrets.push(asset.id, render.id, a.user.id, a.user.email, 'Top Secret Asset', 'alpha-only description', 'alpha-secret.fbx', 'alpha secret note', 'Studio Alpha Secret', 'alpha-tus.obj', invitation.id, 'alpha.invitee@studio.test');
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
@@ -77,6 +82,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       render: await m.RenderJob.findById(ids.render).lean(),
       renders: await m.RenderJob.countDocuments({ assetId }),
       user: await m.User.findById(ids.user).lean(),
+      invitation: await m.Invitation.findById(ids.invitation).lean(),
       upload: (await raw(`${base}${ids.upload}`, 'HEAD', tus(a))).headers['upload-offset'],
       paused: await h.container.queue.queue('render').isPaused(),
     };
@@ -92,6 +98,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /assets/:id/versions/:v/review': { decision: 'APPROVED' },
     'POST /assets/:id/render': {},
     'PATCH /users/:id': { role: 'ARTIST' },
+    // B asks for a session in A's studio.
+    'POST /auth/switch': { studioId: '(studio)' },
   };
   // Routes that do not name another studio's resource: B gets its own (empty or self) data.
   const collections: Record<string, object> = {
@@ -101,11 +109,13 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /render-jobs/retry': {},
     'GET /auth/me': {},
     'POST /assets': { name: 'Beta asset', type: 'PROP' },
-    'POST /users': { email: 'beta.member@studio.test', name: 'Beta', role: 'ARTIST', password: 'correct horse battery' },
+    'POST /invitations': { email: 'beta.member@studio.test', role: 'ARTIST' },
+    'GET /invitations': {},
+    'GET /auth/studios': {},
     'PATCH /studio/settings': { autoRender: false },
   };
   // No token needed (credentials in the body, or public by design); still checked for leaks.
-  const open = new Set(['POST /auth/register', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
+  const open = new Set(['POST /auth/register', 'POST /auth/verify-email', 'GET /invitations/preview', 'POST /invitations/accept', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
   // Middleware mounted on a prefix in front of routes that are swept themselves (none today).
   const guards = new Set<string>();
   // Run last, in this order: each ends B's other sessions (the password change hands B a fresh token).
@@ -160,6 +170,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     const fill = (path: string) =>
       path
         .replace(/^\/users\/:id/, `/users/${ids.user}`)
+        .replace(/^\/invitations\/:id/, `/invitations/${ids.invitation}`)
         .replace(/^\/render-jobs\/:id/, `/render-jobs/${ids.render}`)
         .replace(':id', ids.asset!)
         .replace(':v', '1');
@@ -181,7 +192,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       if (body === 'multipart') req = req.attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'b.fbx');
       else if (collections[key]) req = req.send(collections[key]);
       else if (lastBodies[key]) req = req.send(lastBodies[key]);
-      else if (body) req = req.send(body);
+      else if (body) req = req.send(JSON.parse(JSON.stringify(body).replace('"(studio)"', JSON.stringify(ids.studio))) as object);
       const res = await req;
       noLeak(key, JSON.stringify(res.body ?? '') + (res.text ?? ''));
       if (open.has(key)) continue;
@@ -190,7 +201,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       else expect({ route: key, status: [403, 404].includes(res.status) ? 'refused' : res.status }).toEqual({ route: key, status: 'refused' });
       checked.push(key);
     }
-    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues']));
+    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues']));
     expect(await snapshot()).toEqual(before);
   });
 

@@ -67,6 +67,18 @@ const schema = z.object({
   OPERATOR_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Lets the operator pause, retry, clean and remove jobs from the dashboard; read-only unless set. */
   OPERATOR_QUEUES_WRITE: bool.default(false),
+  /**
+   * Outgoing mail (invitations, email verification) over SMTP, e.g. smtp://user:pass@smtp.example.com:587
+   * (smtps:// for implicit TLS). Required in production; elsewhere, when unset, the api starts a local mail
+   * catcher that keeps every message under EMBEDDED_DATA_DIR/mail and logs its links.
+   */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).max(320).default('Studio API <no-reply@studio-api.localhost>'),
+  MAIL_SEND_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Where people open the links in mails (the web app's origin); default http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
+  INVITATION_TTL_HOURS: int(1, 24 * 90).default(7 * 24),
+  EMAIL_VERIFICATION_TTL_HOURS: int(1, 24 * 30).default(24),
   READY_TIMEOUT_MS: int(50, 30_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(20_000),
@@ -183,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { proc
     if (!worker && !cfg.METRICS_TOKEN) throw new ConfigError('Invalid configuration: METRICS_TOKEN is missing: required in production (GET /metrics needs it as a Bearer token)');
     if (!cfg.MONGO_URI) throw new ConfigError('Invalid configuration: MONGO_URI is missing: required in production');
     if (!cfg.REDIS_URL) throw new ConfigError('Invalid configuration: REDIS_URL is missing: required in production');
+    if (!worker && !cfg.SMTP_URL) throw new ConfigError('Invalid configuration: SMTP_URL is missing: required in production (invitations and email verification are sent by mail)');
   }
   if (cfg.STORAGE_DRIVER === 's3' && !cfg.S3_BUCKET) {
     throw new ConfigError('Invalid configuration: S3_BUCKET is missing: required when STORAGE_DRIVER=s3');

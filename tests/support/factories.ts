@@ -17,19 +17,30 @@ function session(body: { accessToken: string; refreshToken: string; user: Sessio
   return { ...body, password, auth: { Authorization: `Bearer ${body.accessToken}` } };
 }
 
-/** Registers a new studio; the returned session is its first PRODUCER. */
-export async function givenStudio(h: Harness, name = `Studio ${randomBytes(3).toString('hex')}`): Promise<Session> {
-  const res = await h.http.post('/auth/register').send({ studioName: name, name: 'Owner', email: uniqueEmail('owner'), password: PASSWORD });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return session(res.body, PASSWORD);
+/**
+ * Registers a new studio the way a person does: the form, then the link mailed to the address.
+ * The returned session is its first PRODUCER. With an email of an existing account, the studio joins it.
+ */
+export async function givenStudio(h: Harness, name = `Studio ${randomBytes(3).toString('hex')}`, email = uniqueEmail('owner'), password = PASSWORD): Promise<Session> {
+  const res = await h.http.post('/auth/register').send({ studioName: name, name: 'Owner', email, password });
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = h.mailbox.tokenOf(await h.mailbox.next(email), 'verify-email');
+  const verified = await h.http.post('/auth/verify-email').send({ token });
+  if (verified.status !== 201) throw new Error(`verify-email failed: ${verified.status} ${JSON.stringify(verified.body)}`);
+  return session(verified.body, password);
 }
 
-/** Adds a member with the given role to the producer's studio and logs them in. */
-export async function givenMember(h: Harness, producer: Session, role: 'ARTIST' | 'DIRECTOR' | 'PRODUCER'): Promise<Session> {
-  const email = uniqueEmail(role.toLowerCase());
-  const created = await h.http.post('/users').set(producer.auth).send({ email, name: `${role} person`, role, password: PASSWORD });
-  if (created.status !== 201) throw new Error(`add member failed: ${created.status} ${JSON.stringify(created.body)}`);
-  const res = await h.http.post('/auth/login').send({ email, password: PASSWORD });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+/** Invites an address to the producer's studio with a role; resolves with the token of the mailed link. */
+export async function invite(h: Harness, producer: Session, email: string, role: 'ARTIST' | 'DIRECTOR' | 'PRODUCER'): Promise<string> {
+  const created = await h.http.post('/invitations').set(producer.auth).send({ email, role });
+  if (created.status !== 201) throw new Error(`invite failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return h.mailbox.tokenOf(await h.mailbox.next(email), 'invitations');
+}
+
+/** Adds a new person with the given role to the producer's studio (invitation, mail, acceptance) and returns their session. */
+export async function givenMember(h: Harness, producer: Session, role: 'ARTIST' | 'DIRECTOR' | 'PRODUCER', email = uniqueEmail(role.toLowerCase())): Promise<Session> {
+  const token = await invite(h, producer, email, role);
+  const res = await h.http.post('/invitations/accept').send({ token, name: `${role} person`, password: PASSWORD });
+  if (res.status !== 201) throw new Error(`accept failed: ${res.status} ${JSON.stringify(res.body)}`);
   return session(res.body, PASSWORD);
 }

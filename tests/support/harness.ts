@@ -15,14 +15,18 @@ import { createRedis, redisReady } from '../../src/infra/cache/redis';
 import { buildContainer, type Container } from '../../src/container';
 import { createApp, type AppOptions } from '../../src/app';
 import { syncIndexes } from '../../src/app/repositories/models';
+import { migrateAccounts } from '../../src/app/repositories/migrations/accounts';
 import { attachRealtime, type RealtimeHandle, type RealtimeOptions } from '../../src/infra/realtime/socket';
 import { createHttpServer } from '../../src/infra/http/server';
+import { startMailbox, type Mailbox } from './mailbox';
 
 export interface Harness {
   config: Config;
   container: Container;
   app: Express;
   http: ReturnType<typeof supertest>;
+  /** The SMTP server the app mails to (unless the test set SMTP_URL itself). */
+  mailbox: Mailbox;
   /** Every JSON log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   /** Starts a real HTTP server on a free loopback port (closed by close()) and returns its base URL. */
@@ -56,7 +60,9 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const redisUrl = overrides.REDIS_URL ?? process.env.REDIS_URL;
   if (!mongoBase || !redisUrl) throw new Error('tests need MONGO_URI and REDIS_URL; jest globalSetup provides them');
   const storageRoot = path.join(process.env.STUDIO_TEST_DATA_DIR ?? os.tmpdir(), `storage-${id}`);
+  const mailbox = await startMailbox();
   const config = loadConfig({
+    SMTP_URL: mailbox.url,
     NODE_ENV: 'test',
     LOG_LEVEL: 'debug',
     BCRYPT_COST: '4',
@@ -79,6 +85,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const redis = createRedis(config.REDIS_URL!, logger, `test-${id}`);
   if (!(await redisReady(redis, 5000))) throw new Error(`Redis at ${config.REDIS_URL} is not reachable`);
   const container = buildContainer({ config, logger, mongo, redis });
+  await migrateAccounts(container.models);
   await syncIndexes(container.models);
   const app = createApp(container, appOptions);
   const servers: http.Server[] = [];
@@ -129,6 +136,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     container,
     app,
     http: supertest(app),
+    mailbox,
     logs,
     listen: () => listen(createHttpServer(app, config)),
     async listenRealtime(options) {
@@ -146,6 +154,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
         if (server.listening) await new Promise((r) => server.close(r));
       }
       await container.dispose();
+      await mailbox.close();
       if (!share) {
         rmSync(storageRoot, { recursive: true, force: true });
         rmSync(`${storageRoot}-tus`, { recursive: true, force: true });

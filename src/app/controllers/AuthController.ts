@@ -1,7 +1,7 @@
 // HTTP in/out for /auth: parse, call AuthService, shape the reply.
 import type { Request, Response } from 'express';
 import type { AuthService } from '../services/AuthService';
-import { changePasswordBody, loginBody, refreshBody, registerBody } from '../../infra/http/validators/auth.validators';
+import { changePasswordBody, loginBody, refreshBody, registerBody, switchStudioBody, verifyEmailBody } from '../../infra/http/validators/auth.validators';
 import { actorOf } from '../../shared/middlewares/auth';
 
 export class AuthController {
@@ -9,12 +9,26 @@ export class AuthController {
 
   register = async (req: Request, res: Response) => {
     const input = registerBody.parse(req.body);
-    res.status(201).json(await this.auth.register(input));
+    res.status(202).json(await this.auth.register(input));
+  };
+
+  verifyEmail = async (req: Request, res: Response) => {
+    const { token } = verifyEmailBody.parse(req.body);
+    res.status(201).json(await this.auth.verifyEmail(token));
   };
 
   login = async (req: Request, res: Response) => {
-    const { email, password } = loginBody.parse(req.body);
-    res.json(await this.auth.login(email, password));
+    const { email, password, studioId } = loginBody.parse(req.body);
+    res.json(await this.auth.login(email, password, studioId));
+  };
+
+  studios = async (req: Request, res: Response) => {
+    res.json({ data: await this.auth.memberships(actorOf(req)) });
+  };
+
+  switchStudio = async (req: Request, res: Response) => {
+    const { studioId } = switchStudioBody.parse(req.body);
+    res.json(await this.auth.switchStudio(actorOf(req), studioId));
   };
 
   refresh = async (req: Request, res: Response) => {

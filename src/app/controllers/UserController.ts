@@ -1,17 +1,11 @@
 // HTTP in/out for /users.
 import type { Request, Response } from 'express';
 import type { UserService } from '../services/UserService';
-import { createUserBody, listUsersQuery, updateUserBody, userIdParams } from '../../infra/http/validators/auth.validators';
+import { listUsersQuery, updateUserBody, userIdParams } from '../../infra/http/validators/auth.validators';
 import { actorOf } from '../../shared/middlewares/auth';
 
 export class UserController {
   constructor(private readonly users: UserService) {}
-
-  create = async (req: Request, res: Response) => {
-    const input = createUserBody.parse(req.body);
-    const user = await this.users.create(actorOf(req), input);
-    res.status(201).location(`/users/${user.id}`).json(user);
-  };
 
   list = async (req: Request, res: Response) => {
     const query = listUsersQuery.parse(req.query);

@@ -1,5 +1,6 @@
 // The public shape of a studio member.
 import type { Role, UserDoc } from '../repositories/models/User';
+import type { InvitationDoc } from '../repositories/models/Invitation';
 
 export interface UserDto {
   id: string;
@@ -22,5 +23,46 @@ export function toUserDto(u: UserDoc): UserDto {
     active: u.active,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+/** One studio of the caller's person, for a studio switcher. */
+export interface MembershipDto {
+  studioId: string;
+  studioName: string;
+  studioSlug: string;
+  /** The membership's id: the `id` of the user in that studio. */
+  userId: string;
+  role: Role;
+  /** The studio the caller's token is for. */
+  current: boolean;
+}
+
+export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'REVOKED' | 'EXPIRED';
+
+export interface InvitationDto {
+  id: string;
+  studioId: string;
+  email: string;
+  role: Role;
+  status: InvitationStatus;
+  invitedBy: string;
+  expiresAt: string;
+  createdAt: string;
+  acceptedAt: string | null;
+}
+
+export function toInvitationDto(i: InvitationDoc, now: Date): InvitationDto {
+  const status: InvitationStatus = i.acceptedAt ? 'ACCEPTED' : i.revokedAt ? 'REVOKED' : i.expiresAt.getTime() <= now.getTime() ? 'EXPIRED' : 'PENDING';
+  return {
+    id: String(i._id),
+    studioId: String(i.studioId),
+    email: i.email,
+    role: i.role,
+    status,
+    invitedBy: String(i.invitedBy),
+    expiresAt: i.expiresAt.toISOString(),
+    createdAt: i.createdAt.toISOString(),
+    acceptedAt: i.acceptedAt ? i.acceptedAt.toISOString() : null,
   };
 }

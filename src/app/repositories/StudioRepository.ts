@@ -15,6 +15,10 @@ export class StudioRepository {
     return this.models.Studio.findById(studioId).lean<StudioDoc>().exec();
   }
 
+  findByIds(ids: Types.ObjectId[]): Promise<StudioDoc[]> {
+    return this.models.Studio.find({ _id: { $in: ids } }).limit(ids.length).lean<StudioDoc[]>().exec();
+  }
+
   async delete(studioId: Types.ObjectId): Promise<void> {
     await this.models.Studio.deleteOne({ _id: studioId }).exec();
   }

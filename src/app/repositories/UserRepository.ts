@@ -1,5 +1,5 @@
-// Studio members. Every method is scoped by studioId except the login lookup, which by nature
-// happens before the studio is known (emails are unique across studios).
+// Studio members (memberships). Every method is scoped by studioId except the lookups by account, which
+// by nature happen before a studio is chosen: a person's own memberships, at login or when switching.
 import { Types } from 'mongoose';
 import type { Models } from './models';
 import type { Role, UserDoc } from './models/User';
@@ -7,9 +7,9 @@ import { keyset, toPage, type Page } from './pagination';
 import { findOwned, ownedIds } from './owned';
 
 export interface NewUser {
+  accountId: Types.ObjectId;
   email: string;
   name: string;
-  passwordHash: string;
   role: Role;
 }
 
@@ -21,12 +21,7 @@ export class UserRepository {
   }
 
   async create(studioId: Types.ObjectId, input: NewUser): Promise<UserDoc> {
-    const doc = await this.models.User.create({
-      ...input,
-      studioId,
-      emailNormalized: normalizeEmail(input.email),
-      active: true,
-    });
+    const doc = await this.models.User.create({ ...input, studioId, active: true });
     return doc.toObject();
   }
 
@@ -34,9 +29,13 @@ export class UserRepository {
     return findOwned(this.models.User, studioId, id);
   }
 
-  /** Pre-tenant lookup for login only. */
-  findForLogin(email: string): Promise<UserDoc | null> {
-    return this.models.User.findOne({ emailNormalized: normalizeEmail(email) }).lean<UserDoc>().exec();
+  /** Pre-tenant: every membership of one person (login, switching studios). Bounded: a person is in few studios. */
+  ofAccount(accountId: Types.ObjectId): Promise<UserDoc[]> {
+    return this.models.User.find({ accountId }).sort({ accountId: 1, studioId: 1 }).limit(1000).lean<UserDoc[]>().exec();
+  }
+
+  findMembership(studioId: Types.ObjectId | string, accountId: Types.ObjectId): Promise<UserDoc | null> {
+    return this.models.User.findOne({ accountId, studioId }).lean<UserDoc>().exec();
   }
 
   async list(studioId: Types.ObjectId | string, req: { limit: number; cursor?: string }): Promise<Page<UserDoc>> {
@@ -66,14 +65,8 @@ export class UserRepository {
       .exec();
   }
 
-  /** Ends every session of the user (and optionally sets a new password hash in the same write). */
-  endSessions(studioId: Types.ObjectId | string, id: Types.ObjectId | string, set: Partial<Pick<UserDoc, 'passwordHash'>> = {}): Promise<UserDoc | null> {
-    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 }, ...(Object.keys(set).length ? { $set: set } : {}) }, { returnDocument: 'after' })
-      .lean<UserDoc>()
-      .exec();
+  /** Ends every session of the member. */
+  endSessions(studioId: Types.ObjectId | string, id: Types.ObjectId | string): Promise<UserDoc | null> {
+    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 } }, { returnDocument: 'after' }).lean<UserDoc>().exec();
   }
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }

@@ -7,7 +7,7 @@ const LEADS: readonly Role[] = ['DIRECTOR', 'PRODUCER'];
 
 export const PERMISSIONS = {
   'user:list': ALL,
-  'user:create': ['PRODUCER'],
+  'user:invite': ['PRODUCER'],
   'user:update': ['PRODUCER'],
   'asset:read': ALL,
   'asset:create': ALL,

@@ -1,10 +1,15 @@
-// Registration, login, token refresh with rotation and theft detection, logout.
+// Registration (proven by a mailed link), login into one of a person's studios, switching studios, token
+// refresh with rotation and theft detection, logout, password changes.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError } from '../../shared/errors';
+import { Types } from 'mongoose';
+import { AuthenticationError, AuthorizationError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
+import type { AccountRepository } from '../repositories/AccountRepository';
+import type { RegistrationRepository } from '../repositories/RegistrationRepository';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
 import type { UserDoc } from '../repositories/models/User';
+import type { AccountDoc } from '../repositories/models/Account';
 import { hashRefreshToken, type TokenService } from './TokenService';
 import type { PasswordHasher } from './PasswordHasher';
 import type { AuditService } from './AuditService';
@@ -12,7 +17,8 @@ import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
 import type { SessionService } from './SessionService';
-import { toUserDto, type UserDto } from '../dto';
+import { mails, type MailLinks, type Mailer, type MailMessage } from './Mailer';
+import { toUserDto, type MembershipDto, type UserDto } from '../dto';
 
 export interface AuthResult {
   accessToken: string;
@@ -22,6 +28,18 @@ export interface AuthResult {
 
 const INVALID_CREDENTIALS = () => new AuthenticationError('INVALID_CREDENTIALS', 'Invalid email or password');
 const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+const LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This link is invalid, was already used or has expired; register again for a new one');
+const NOT_A_MEMBER = () => new NotFoundError('STUDIO_NOT_FOUND', 'Studio not found among yours');
+const DEACTIVATED = () => new AuthorizationError('ACCOUNT_DEACTIVATED', 'This account has been deactivated');
+
+/** Registration links one address may have pending at once (each lives EMAIL_VERIFICATION_TTL_HOURS). */
+export const MAX_PENDING_REGISTRATIONS = 3;
+
+/** A single-use mailed secret: 256 random bits, of which only the sha256 is stored. */
+export function newLinkToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashRefreshToken(token) };
+}
 
 export function slugify(name: string): string {
   const base = name
@@ -34,18 +52,33 @@ export function slugify(name: string): string {
   return base || 'studio';
 }
 
+/** Sends a mail or answers 503 MAIL_UNAVAILABLE; the caller undoes what it wrote for the mail. */
+export async function sendOrFail(mailer: Mailer, message: MailMessage, undo: () => Promise<void>): Promise<void> {
+  try {
+    await mailer.send(message);
+  } catch (err) {
+    await undo();
+    throw new ServiceUnavailableError('MAIL_UNAVAILABLE', 'The mail could not be sent; nothing was saved, try again shortly', { cause: err });
+  }
+}
+
 export class AuthService {
   constructor(
     private readonly deps: {
       studios: StudioRepository;
       users: UserRepository;
+      accounts: AccountRepository;
+      registrations: RegistrationRepository;
       refreshTokens: RefreshTokenRepository;
       tokens: TokenService;
       passwords: PasswordHasher;
       audit: AuditService;
       locks: LeaseLock;
       sessions: SessionService;
+      mailer: Mailer;
+      links: MailLinks;
       refreshTtlDays: number;
+      verificationTtlHours: number;
       now?: () => Date;
     },
   ) {}
@@ -54,22 +87,81 @@ export class AuthService {
     return this.deps.now?.() ?? new Date();
   }
 
-  async register(input: { studioName: string; name: string; email: string; password: string }): Promise<AuthResult> {
-    const { studios, users, passwords } = this.deps;
+  /**
+   * Starts a registration: nothing but a pending record exists until the link mailed to the address is
+   * followed. The answer is the same whether the address has an account or not; only the mail differs.
+   */
+  async register(input: { studioName: string; name: string; email: string; password: string }): Promise<{ status: 'verification_sent'; expiresAt: string }> {
+    const { registrations, passwords, accounts, mailer, links } = this.deps;
+    const now = this.now();
+    const email = input.email.trim();
+    // Hashed in both cases, so the time taken does not tell the cases apart either.
     const passwordHash = await passwords.hash(input.password);
-    const studio = await this.createStudio(input.studioName);
-    let user: UserDoc;
-    try {
-      user = await users.create(studio._id, { email: input.email.trim(), name: input.name, passwordHash, role: 'PRODUCER' });
-    } catch (err) {
-      // No multi-document transactions: undo the studio we just made so nothing half-written remains.
-      await studios.delete(studio._id);
-      if (isDuplicateKey(err)) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
-      throw err;
+    const existing = await accounts.findByEmail(email);
+    const link = newLinkToken();
+    const expiresAt = new Date(now.getTime() + this.deps.verificationTtlHours * 3_600_000);
+    // Anyone may type anyone's address: past a few pending links no more mail goes there, and the answer
+    // stays the same (the earlier links still work).
+    if ((await registrations.countPending(email, now)) >= MAX_PENDING_REGISTRATIONS) return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
+    await registrations.create({ tokenHash: link.hash, email, name: input.name, studioName: input.studioName.trim(), passwordHash, expiresAt });
+    const common = { to: email, studioName: input.studioName.trim(), token: link.token, expiresAt, now };
+    const message = existing ? mails.registrationForExistingAccount(links, common) : mails.verifyRegistration(links, { ...common, name: input.name });
+    await sendOrFail(mailer, message, async () => {
+      const record = await registrations.findByTokenHash(link.hash);
+      if (record) await registrations.delete(record._id);
+    });
+    return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Follows a registration link: the address is proven, so the account (new, or the existing one of that
+   * address) gets the new studio as its PRODUCER. Single-use under a lease; on failure what was made is
+   * removed and the link still works.
+   */
+  async verifyEmail(token: string): Promise<AuthResult> {
+    const hash = hashRefreshToken(token);
+    return this.deps.locks.withLock(`registration:${hash}`, async () => {
+      const { registrations, accounts, users, studios } = this.deps;
+      const now = this.now();
+      const record = await registrations.findByTokenHash(hash);
+      if (!record || record.expiresAt.getTime() <= now.getTime()) throw LINK_INVALID();
+      const { account, created } = await this.accountFor({ email: record.email, name: record.name, passwordHash: record.passwordHash }, now);
+      const studio = await this.createStudio(record.studioName);
+      let user: UserDoc;
+      try {
+        user = await users.create(studio._id, { accountId: account._id, email: account.email, name: record.name, role: 'PRODUCER' });
+      } catch (err) {
+        // No multi-document transactions: undo what this call made so nothing half-written remains.
+        await studios.delete(studio._id);
+        if (created) await accounts.delete(account._id);
+        throw err;
+      }
+      await registrations.delete(record._id);
+      await accounts.setLastStudio(account._id, studio._id);
+      await this.deps.audit.record(toActor(user), 'studio.registered', 'studio', studio._id, { name: studio.name, slug: studio.slug });
+      return this.issue(user, randomUUID());
+    });
+  }
+
+  /**
+   * The account of a proven address: the existing one (marked verified if it was not), or a new one.
+   * `created` says whether this call made it, so a failure later can undo exactly that.
+   */
+  async accountFor(input: { email: string; name: string; passwordHash: string }, now: Date): Promise<{ account: AccountDoc; created: boolean }> {
+    const { accounts } = this.deps;
+    const existing = await accounts.findByEmail(input.email);
+    if (existing) {
+      if (!existing.emailVerifiedAt) await accounts.markVerified(existing._id, now);
+      return { account: existing, created: false };
     }
-    const actor = toActor(user);
-    await this.deps.audit.record(actor, 'studio.registered', 'studio', studio._id, { name: studio.name, slug: studio.slug });
-    return this.issue(user, randomUUID());
+    try {
+      return { account: await accounts.create({ ...input, email: input.email.trim(), emailVerifiedAt: now }), created: true };
+    } catch (err) {
+      // Two links of one address followed at once: the other made the account; join it.
+      const raced = isDuplicateKey(err) ? await accounts.findByEmail(input.email) : null;
+      if (!raced) throw err;
+      return { account: raced, created: false };
+    }
   }
 
   private async createStudio(name: string) {
@@ -84,16 +176,49 @@ export class AuthService {
     }
   }
 
-  async login(email: string, password: string): Promise<AuthResult> {
-    const user = await this.deps.users.findForLogin(email);
-    if (!user) {
+  /**
+   * Signs a person in to one of their studios: the one asked for, else the one they used last, else the
+   * first active one. A studio they are not a member of answers like a wrong password.
+   */
+  async login(email: string, password: string, studioId?: string): Promise<AuthResult> {
+    const account = await this.deps.accounts.findByEmail(email);
+    if (!account) {
       await this.deps.passwords.burn(password);
       throw INVALID_CREDENTIALS();
     }
-    if (!(await this.deps.passwords.verify(password, user.passwordHash))) throw INVALID_CREDENTIALS();
+    if (!(await this.deps.passwords.verify(password, account.passwordHash))) throw INVALID_CREDENTIALS();
+    const memberships = await this.deps.users.ofAccount(account._id);
+    const user = pickMembership(memberships, studioId ?? (account.lastStudioId ? String(account.lastStudioId) : undefined), studioId !== undefined);
     // Told only to someone who knows the password, so it reveals nothing to an enumerator.
-    if (!user.active) throw new AuthorizationError('ACCOUNT_DEACTIVATED', 'This account has been deactivated');
+    if (!user) throw studioId !== undefined ? NOT_A_MEMBER() : DEACTIVATED();
+    if (!user.active) throw DEACTIVATED();
+    if (String(account.lastStudioId) !== String(user.studioId)) await this.deps.accounts.setLastStudio(account._id, user.studioId);
     return this.issue(user, randomUUID());
+  }
+
+  /** The studios the caller's person belongs to (active memberships), for a studio switcher. */
+  async memberships(actor: Actor): Promise<MembershipDto[]> {
+    const self = await this.deps.users.findById(actor.studioId, actor.id);
+    if (!self) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    const mine = (await this.deps.users.ofAccount(self.accountId)).filter((m) => m.active);
+    const studios = await this.deps.studios.findByIds(mine.map((m) => m.studioId));
+    const byId = new Map(studios.map((s) => [String(s._id), s]));
+    return mine.flatMap((m) => {
+      const studio = byId.get(String(m.studioId));
+      return studio ? [{ studioId: String(studio._id), studioName: studio.name, studioSlug: studio.slug, userId: String(m._id), role: m.role, current: String(m._id) === actor.id }] : [];
+    });
+  }
+
+  /** A fresh session in another studio of the same person; the current session stays valid. */
+  async switchStudio(actor: Actor, studioId: string): Promise<AuthResult> {
+    const self = await this.deps.users.findById(actor.studioId, actor.id);
+    if (!self) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    if (!Types.ObjectId.isValid(studioId)) throw NOT_A_MEMBER();
+    const target = await this.deps.users.findMembership(studioId, self.accountId);
+    if (!target || !target.active) throw NOT_A_MEMBER();
+    await this.deps.accounts.setLastStudio(self.accountId, target.studioId);
+    await this.deps.audit.record(toActor(target), 'user.switched_studio', 'user', target._id, { from: actor.studioId });
+    return this.issue(target, randomUUID());
   }
 
   async refresh(refreshToken: string): Promise<AuthResult> {
@@ -132,38 +257,62 @@ export class AuthService {
     if (record) await this.deps.refreshTokens.revokeFamily(record.studioId, record.familyId, this.now());
   }
 
-  /** Ends every session of the caller on every device: access tokens on their next use, refresh tokens at once. */
+  /** Ends every session of the caller's person on every device and in every studio: access tokens on their next use, refresh tokens at once. */
   async logoutEverywhere(actor: Actor): Promise<void> {
-    // Under the studio-members lease, like role changes and deactivation: FerretDB does not apply two
-    // concurrent updates of one document atomically, and a lost demotion must never be the price.
-    const user = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, () => this.deps.users.endSessions(actor.studioId, actor.id));
-    if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-    await this.deps.refreshTokens.revokeAllForUser(user.studioId, user._id, this.now());
-    await this.deps.sessions.ended(user, 'signed-out-everywhere');
-    await this.deps.audit.record(actor, 'user.signed_out_everywhere', 'user', user._id, {});
+    const self = await this.self(actor);
+    const ended = await this.endSessionsOfAccount(self.accountId, 'signed-out-everywhere');
+    await this.deps.audit.record(actor, 'user.signed_out_everywhere', 'user', self._id, { studios: ended.length });
   }
 
-  /** A new password ends every other session; the caller gets a fresh pair for this one. */
+  /** A new password (the person's, for every studio) ends every other session; the caller gets a fresh pair for this one. */
   async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<AuthResult> {
-    const user = await this.deps.users.findById(actor.studioId, actor.id);
-    if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-    if (!(await this.deps.passwords.verify(currentPassword, user.passwordHash))) {
+    const self = await this.self(actor);
+    const account = await this.deps.accounts.findById(self.accountId);
+    if (!account) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    if (!(await this.deps.passwords.verify(currentPassword, account.passwordHash))) {
       // Not a 401: the access token is fine, and a client must not read this as "refresh and retry".
       throw new AuthorizationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
     }
-    const passwordHash = await this.deps.passwords.hash(newPassword);
-    const updated = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, () => this.deps.users.endSessions(actor.studioId, actor.id, { passwordHash }));
-    if (!updated) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-    await this.deps.refreshTokens.revokeAllForUser(updated.studioId, updated._id, this.now());
-    await this.deps.sessions.ended(updated, 'password-changed');
-    await this.deps.audit.record(actor, 'user.password_changed', 'user', updated._id, {});
-    return this.issue(updated, randomUUID());
+    await this.deps.accounts.setPasswordHash(account._id, await this.deps.passwords.hash(newPassword));
+    const ended = await this.endSessionsOfAccount(account._id, 'password-changed');
+    await this.deps.audit.record(actor, 'user.password_changed', 'user', self._id, { studios: ended.length });
+    const current = ended.find((u) => String(u._id) === actor.id);
+    if (!current) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    return this.issue(current, randomUUID());
+  }
+
+  private async self(actor: Actor): Promise<UserDoc> {
+    const user = await this.deps.users.findById(actor.studioId, actor.id);
+    if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
+    return user;
+  }
+
+  /**
+   * Bumps the session version of every membership of the person and revokes their refresh tokens. Each
+   * under its studio's members lease, like role changes and deactivation: FerretDB does not apply two
+   * concurrent updates of one document atomically, and a lost demotion must never be the price.
+   */
+  private async endSessionsOfAccount(accountId: Types.ObjectId, reason: 'signed-out-everywhere' | 'password-changed'): Promise<UserDoc[]> {
+    const ended: UserDoc[] = [];
+    for (const m of await this.deps.users.ofAccount(accountId)) {
+      const updated = await this.deps.locks.withLock(`studio-members:${m.studioId}`, () => this.deps.users.endSessions(m.studioId, m._id));
+      if (!updated) continue;
+      await this.deps.refreshTokens.revokeAllForUser(updated.studioId, updated._id, this.now());
+      await this.deps.sessions.ended(updated, reason);
+      ended.push(updated);
+    }
+    return ended;
   }
 
   async me(actor: Actor): Promise<UserDto> {
     const user = await this.deps.users.findById(actor.studioId, actor.id);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     return toUserDto(user);
+  }
+
+  /** A new session (token family) for a membership that another flow (an accepted invitation) just proved. */
+  signIn(user: UserDoc): Promise<AuthResult> {
+    return this.issue(user, randomUUID());
   }
 
   private async issue(user: UserDoc, familyId: string, refresh = this.deps.tokens.newRefreshToken()): Promise<AuthResult> {
@@ -173,6 +322,16 @@ export class AuthService {
     await this.deps.refreshTokens.create({ studioId: user.studioId, userId: user._id, familyId, tokenHash: refresh.hash, expiresAt, sessionVersion: user.sessionVersion ?? 0 });
     return { accessToken: this.deps.tokens.signAccess(toActor(user), user.sessionVersion ?? 0), refreshToken: refresh.token, user: toUserDto(user) };
   }
+}
+
+/**
+ * The membership a login lands in. `wanted` (asked for, or the last used) wins when it is one of theirs;
+ * an explicit ask for a foreign studio finds nothing; otherwise the first active membership.
+ */
+function pickMembership(memberships: UserDoc[], wanted: string | undefined, explicit: boolean): UserDoc | undefined {
+  const match = wanted === undefined ? undefined : memberships.find((m) => String(m.studioId) === wanted);
+  if (explicit || match?.active) return match;
+  return memberships.find((m) => m.active) ?? memberships[0];
 }
 
 export function toActor(user: UserDoc): Actor {

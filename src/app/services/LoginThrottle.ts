@@ -2,7 +2,7 @@
 // one person's failures keep another person, who knows their password, out of their account.
 import { RateLimitError } from '../../shared/errors';
 import type { Logger } from '../../infra/logging/logger';
-import { normalizeEmail } from '../repositories/UserRepository';
+import { normalizeEmail } from '../repositories/AccountRepository';
 
 /**
  * Failed-login counters shared by every API instance. Each counter lives for one window from its first

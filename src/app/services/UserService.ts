@@ -1,16 +1,15 @@
-// Studio membership: PRODUCERs add members, change roles and deactivate; one active PRODUCER always remains.
+// Studio membership: PRODUCERs change roles and deactivate (people join by invitation: InvitationService);
+// one active PRODUCER always remains.
 import { Types } from 'mongoose';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
-import type { Role, UserDoc } from '../repositories/models/User';
+import type { Role } from '../repositories/models/User';
 import type { Page } from '../repositories/pagination';
 import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
-import { isDuplicateKey } from '../../infra/database/errors';
 import type { DomainEvents } from '../events';
-import type { PasswordHasher } from './PasswordHasher';
 import type { SessionService } from './SessionService';
 import type { Actor } from './types';
 import { type UserDto, toUserDto } from '../dto';
@@ -22,7 +21,6 @@ export class UserService {
     private readonly deps: {
       users: UserRepository;
       refreshTokens: RefreshTokenRepository;
-      passwords: PasswordHasher;
       access: AccessService;
       audit: AuditService;
       locks: LeaseLock;
@@ -30,21 +28,6 @@ export class UserService {
       sessions: SessionService;
     },
   ) {}
-
-  async create(actor: Actor, input: { email: string; name: string; role: Role; password: string }): Promise<UserDto> {
-    this.deps.access.require(actor, 'user:create');
-    const studioId = new Types.ObjectId(actor.studioId);
-    const passwordHash = await this.deps.passwords.hash(input.password);
-    let user: UserDoc;
-    try {
-      user = await this.deps.users.create(studioId, { email: input.email.trim(), name: input.name, role: input.role, passwordHash });
-    } catch (err) {
-      if (isDuplicateKey(err)) throw new ConflictError('EMAIL_TAKEN', 'An account with this email already exists');
-      throw err;
-    }
-    await this.deps.audit.record(actor, 'user.created', 'user', user._id, { email: user.email, role: user.role });
-    return toUserDto(user);
-  }
 
   async list(actor: Actor, req: { limit: number; cursor?: string }): Promise<Page<UserDto>> {
     this.deps.access.require(actor, 'user:list');

@@ -1,5 +1,5 @@
-// A member of a studio. Email is unique across studios (it is the login) and compared case-insensitively
-// through a stored lower-cased copy, since FerretDB v1 has no collations.
+// A membership: one person's (Account's) place in one studio, with that studio's role. Access tokens,
+// sessions and every audit record name the membership; the email is the account's, copied for display.
 import { Schema, type Types } from 'mongoose';
 
 export const ROLES = ['ARTIST', 'DIRECTOR', 'PRODUCER'] as const;
@@ -8,10 +8,9 @@ export type Role = (typeof ROLES)[number];
 export interface UserDoc {
   _id: Types.ObjectId;
   studioId: Types.ObjectId;
+  accountId: Types.ObjectId;
   email: string;
-  emailNormalized: string;
   name: string;
-  passwordHash: string;
   role: Role;
   active: boolean;
   /**
@@ -26,16 +25,16 @@ export interface UserDoc {
 export const userSchema = new Schema<UserDoc>(
   {
     studioId: { type: Schema.Types.ObjectId, required: true },
+    accountId: { type: Schema.Types.ObjectId, required: true },
     email: { type: String, required: true, maxlength: 254 },
-    emailNormalized: { type: String, required: true, maxlength: 254 },
     name: { type: String, required: true, maxlength: 120 },
-    passwordHash: { type: String, required: true },
     role: { type: String, enum: ROLES, required: true },
     active: { type: Boolean, required: true, default: true },
     sessionVersion: { type: Number, required: true, default: 0 },
   },
   { timestamps: true, versionKey: false },
 );
-userSchema.index({ emailNormalized: 1 }, { unique: true });
+// One membership per person and studio; also the index behind "the studios of this person".
+userSchema.index({ accountId: 1, studioId: 1 }, { unique: true });
 userSchema.index({ studioId: 1, _id: 1 });
 userSchema.index({ studioId: 1, role: 1, active: 1 });

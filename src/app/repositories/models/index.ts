@@ -13,6 +13,9 @@ import { renderChunkSchema, type RenderChunkDoc } from './RenderChunk';
 import { assetPipelineSchema, type AssetPipelineDoc } from './AssetPipeline';
 import { commentSchema, type CommentDoc } from './Comment';
 import { reviewDecisionSchema, type ReviewDecisionDoc } from './ReviewDecision';
+import { accountSchema, type AccountDoc } from './Account';
+import { invitationSchema, type InvitationDoc } from './Invitation';
+import { registrationSchema, type RegistrationDoc } from './Registration';
 
 export interface Models {
   Studio: Model<StudioDoc>;
@@ -27,6 +30,9 @@ export interface Models {
   AssetPipeline: Model<AssetPipelineDoc>;
   Comment: Model<CommentDoc>;
   ReviewDecision: Model<ReviewDecisionDoc>;
+  Account: Model<AccountDoc>;
+  Invitation: Model<InvitationDoc>;
+  Registration: Model<RegistrationDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -43,6 +49,9 @@ export function createModels(conn: Connection): Models {
     AssetPipeline: (conn.models.AssetPipeline as Model<AssetPipelineDoc> | undefined) ?? conn.model<AssetPipelineDoc>('AssetPipeline', assetPipelineSchema),
     Comment: (conn.models.Comment as Model<CommentDoc> | undefined) ?? conn.model<CommentDoc>('Comment', commentSchema),
     ReviewDecision: (conn.models.ReviewDecision as Model<ReviewDecisionDoc> | undefined) ?? conn.model<ReviewDecisionDoc>('ReviewDecision', reviewDecisionSchema),
+    Account: (conn.models.Account as Model<AccountDoc> | undefined) ?? conn.model<AccountDoc>('Account', accountSchema),
+    Invitation: (conn.models.Invitation as Model<InvitationDoc> | undefined) ?? conn.model<InvitationDoc>('Invitation', invitationSchema),
+    Registration: (conn.models.Registration as Model<RegistrationDoc> | undefined) ?? conn.model<RegistrationDoc>('Registration', registrationSchema),
   };
 }
 

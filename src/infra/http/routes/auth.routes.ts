@@ -1,4 +1,5 @@
-// /auth: registration, login, token refresh and the caller's sessions, with stricter limits on credentials.
+// /auth: registration, login, switching studios, token refresh and the caller's sessions, with stricter
+// limits on credentials.
 import { Router, type RequestHandler } from 'express';
 import type { AuthController } from '../../../app/controllers/AuthController';
 
@@ -15,11 +16,14 @@ export function authRoutes(auth: AuthController, authn: RequestHandler, limits: 
   const router = Router();
   const { perIp, login, passwordChange } = limits;
   router.post('/auth/register', perIp, auth.register);
+  router.post('/auth/verify-email', perIp, auth.verifyEmail);
   router.post('/auth/login', perIp, login, auth.login);
   router.post('/auth/refresh', perIp, auth.refresh);
   router.post('/auth/logout', perIp, auth.logout);
   router.post('/auth/logout-all', perIp, authn, auth.logoutEverywhere);
   router.post('/auth/password', perIp, authn, passwordChange, auth.changePassword);
   router.get('/auth/me', authn, auth.me);
+  router.get('/auth/studios', authn, auth.studios);
+  router.post('/auth/switch', perIp, authn, auth.switchStudio);
   return router;
 }

@@ -1,10 +1,9 @@
-// /users: the members of the caller's studio (PRODUCERs manage them).
+// /users: the members of the caller's studio (PRODUCERs manage them; people join through /invitations).
 import { Router, type RequestHandler } from 'express';
 import type { UserController } from '../../../app/controllers/UserController';
 
 export function userRoutes(u: UserController, authn: RequestHandler): Router {
   const router = Router();
-  router.post('/users', authn, u.create);
   router.get('/users', authn, u.list);
   router.patch('/users/:id', authn, u.update);
   return router;

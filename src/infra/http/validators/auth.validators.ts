@@ -1,7 +1,7 @@
-// Request and response schemas of /auth and /users; also their OpenAPI entries.
+// Request and response schemas of /auth, /users and /invitations; also their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { email, idParams, pageQuery, password, roleEnum } from './common.validators';
+import { email, idParams, objectId, pageQuery, password, roleEnum } from './common.validators';
 
 export const registerBody = z.strictObject({
   studioName: z.string().trim().min(2).max(120),
@@ -9,16 +9,31 @@ export const registerBody = z.strictObject({
   email,
   password,
 });
-export const loginBody = z.strictObject({ email, password: z.string().min(1).max(1024) });
+export const loginBody = z.strictObject({
+  email,
+  password: z.string().min(1).max(1024),
+  studioId: objectId.optional().openapi({ description: 'The studio to sign in to; default: the one used last, else the first' }),
+});
+/** A mailed single-use token: 32 random bytes in base64url. */
+export const linkToken = z.string().length(43).regex(/^[A-Za-z0-9_-]+$/, 'must be the token of a link you were sent');
+export const verifyEmailBody = z.strictObject({ token: linkToken });
+export const switchStudioBody = z.strictObject({ studioId: objectId });
+export const inviteBody = z.strictObject({ email, role: roleEnum });
+export const invitationTokenQuery = z.strictObject({ token: linkToken });
+export const acceptInvitationBody = z.strictObject({
+  token: linkToken,
+  password: z.string().min(1).max(1024).openapi({ description: 'An existing account\'s password, or the new account\'s (then at least 10 characters, at most 72 bytes)' }),
+  name: z.string().trim().min(1).max(120).optional().openapi({ description: 'Required when the address has no account yet' }),
+});
 export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: password });
 
-export const createUserBody = z.strictObject({ email, name: z.string().trim().min(1).max(120), role: roleEnum, password });
 export const updateUserBody = z
   .strictObject({ role: roleEnum.optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(120).optional() })
   .refine((b) => Object.keys(b).length > 0, 'provide at least one of role, active, name')
   .openapi({ minProperties: 1 });
 export const listUsersQuery = pageQuery;
+export const listInvitationsQuery = pageQuery;
 export const userIdParams = idParams;
 
 const UserSchema = apiRegistry.register(
@@ -35,11 +50,44 @@ const UserSchema = apiRegistry.register(
   }),
 );
 const AuthResultSchema = apiRegistry.register('AuthResult', z.object({ accessToken: z.string(), refreshToken: z.string(), user: UserSchema }));
+const RegistrationStartedSchema = apiRegistry.register(
+  'RegistrationStarted',
+  z.object({ status: z.literal('verification_sent'), expiresAt: z.string().openapi({ description: 'When the mailed link expires' }) }),
+);
+const MembershipSchema = apiRegistry.register(
+  'Membership',
+  z.object({ studioId: z.string(), studioName: z.string(), studioSlug: z.string(), userId: z.string(), role: roleEnum, current: z.boolean() }),
+);
+const InvitationSchema = apiRegistry.register(
+  'Invitation',
+  z.object({
+    id: z.string(),
+    studioId: z.string(),
+    email: z.string(),
+    role: roleEnum,
+    status: z.enum(['PENDING', 'ACCEPTED', 'REVOKED', 'EXPIRED']),
+    invitedBy: z.string(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    acceptedAt: z.string().nullable(),
+  }),
+);
+const InvitationPreviewSchema = apiRegistry.register(
+  'InvitationPreview',
+  z.object({ studioName: z.string(), email: z.string(), role: roleEnum, expiresAt: z.string(), accountExists: z.boolean() }),
+);
 
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/register', operationId: 'register', security: [], tags: ['auth'], summary: 'Create a studio and its first PRODUCER',
+  method: 'post', path: '/auth/register', operationId: 'register', security: [], tags: ['auth'],
+  summary: 'Start creating a studio: a link to confirm the address is mailed (the same answer whether the address has an account or not)',
   request: { body: jsonBody(registerBody) },
-  responses: { 201: { description: 'Registered', ...json(AuthResultSchema) }, ...errorResponses(400, 409, 429) },
+  responses: { 202: { description: 'Confirmation mailed; nothing exists until its link is followed', ...json(RegistrationStartedSchema) }, ...errorResponses(400, 429, 503) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/auth/verify-email', operationId: 'verifyEmail', security: [], tags: ['auth'],
+  summary: 'Follow a registration link: creates the studio (and the account, unless the address has one) and signs in as its PRODUCER',
+  request: { body: jsonBody(verifyEmailBody) },
+  responses: { 201: { description: 'Studio created; signed in', ...json(AuthResultSchema) }, ...errorResponses(400, 429, 503) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/login', operationId: 'login', security: [], tags: ['auth'], summary: 'Log in',
@@ -70,9 +118,40 @@ apiRegistry.registerPath({
   responses: { 200: { description: 'The caller', ...json(UserSchema) }, ...errorResponses(401) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/users', operationId: 'createUser', tags: ['users'], summary: 'Add a member (PRODUCER)', security: bearer,
-  request: { body: jsonBody(createUserBody) },
-  responses: { 201: { description: 'Created', ...json(UserSchema) }, ...errorResponses(400, 401, 403, 409) },
+  method: 'get', path: '/auth/studios', operationId: 'listMyStudios', tags: ['auth'], summary: 'The studios the caller belongs to (for switching)', security: bearer,
+  responses: { 200: { description: 'Active memberships', ...json(z.object({ data: z.array(MembershipSchema) })) }, ...errorResponses(401) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/auth/switch', operationId: 'switchStudio', tags: ['auth'], summary: 'A new session in another of the caller\'s studios', security: bearer,
+  request: { body: jsonBody(switchStudioBody) },
+  responses: { 200: { description: 'Signed in to that studio', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 404, 429) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/invitations', operationId: 'inviteMember', tags: ['users'],
+  summary: 'Invite an address to the studio with a role (PRODUCER): a single-use link is mailed; the answer does not tell whether the address has an account', security: bearer,
+  request: { body: jsonBody(inviteBody) },
+  responses: { 201: { description: 'Invitation mailed', ...json(InvitationSchema) }, ...errorResponses(400, 401, 403, 409, 503) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/invitations', operationId: 'listInvitations', tags: ['users'], summary: 'The studio\'s invitations, newest first (PRODUCER)', security: bearer,
+  request: { query: listInvitationsQuery },
+  responses: { 200: { description: 'A page of invitations', ...json(z.object({ data: z.array(InvitationSchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 403) },
+});
+apiRegistry.registerPath({
+  method: 'delete', path: '/invitations/{id}', operationId: 'revokeInvitation', tags: ['users'], summary: 'Withdraw a pending invitation (PRODUCER): its link stops working', security: bearer,
+  request: { params: idParams },
+  responses: { 200: { description: 'Withdrawn', ...json(InvitationSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/invitations/preview', operationId: 'previewInvitation', security: [], tags: ['users'], summary: 'What an invitation link is for (its page shows this before accepting)',
+  request: { query: invitationTokenQuery },
+  responses: { 200: { description: 'The invitation', ...json(InvitationPreviewSchema) }, ...errorResponses(400, 429) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/invitations/accept', operationId: 'acceptInvitation', security: [], tags: ['users'],
+  summary: 'Accept an invitation: joins the existing account (its password) or creates one (name and password), then signs in to the studio',
+  request: { body: jsonBody(acceptInvitationBody) },
+  responses: { 201: { description: 'Joined; signed in', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 409, 429) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/users', operationId: 'listUsers', tags: ['users'], summary: 'Members of the caller\'s studio', security: bearer,

@@ -1,0 +1,14 @@
+// /invitations: PRODUCERs invite, list and withdraw; the invited person previews and accepts by link token.
+import { Router, type RequestHandler } from 'express';
+import type { InvitationController } from '../../../app/controllers/InvitationController';
+
+export function invitationRoutes(i: InvitationController, authn: RequestHandler, perIp: RequestHandler): Router {
+  const router = Router();
+  // The public pair first: their paths would otherwise read as ids of the authenticated routes.
+  router.get('/invitations/preview', perIp, i.preview);
+  router.post('/invitations/accept', perIp, i.accept);
+  router.post('/invitations', perIp, authn, i.invite);
+  router.get('/invitations', authn, i.list);
+  router.delete('/invitations/:id', authn, i.revoke);
+  return router;
+}
