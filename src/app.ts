@@ -1,5 +1,5 @@
 // Builds the Express app. Middleware order lives here and nowhere else.
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import type { Container } from './container';
@@ -7,6 +7,7 @@ import { correlationId } from './shared/middlewares/correlationId';
 import { requestLogger } from './shared/middlewares/requestLogger';
 import { errorHandler, notFoundHandler } from './shared/middlewares/errorHandler';
 import { redisRateLimit } from './shared/middlewares/rateLimit';
+import { storableText } from './shared/middlewares/storableText';
 import { healthRoutes } from './infra/http/routes/health.routes';
 import { docsRoutes } from './infra/http/routes/docs.routes';
 import { authRoutes } from './infra/http/routes/auth.routes';
@@ -21,6 +22,9 @@ import { studioRoutes } from './infra/http/routes/studio.routes';
 import { invitationRoutes } from './infra/http/routes/invitation.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
 import { actorOf, authenticate } from './shared/middlewares/auth';
+import { scopeOf } from './infra/http/scopes';
+import { tokenRoutes } from './infra/http/routes/token.routes';
+import { integrationRoutes } from './infra/http/routes/integration.routes';
 import { loginThrottle } from './shared/middlewares/loginThrottle';
 import { LoginThrottle } from './app/services/LoginThrottle';
 import { RedisLoginAttemptStore } from './infra/cache/LoginAttemptStore';
@@ -61,9 +65,10 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
     }),
   );
   app.use(express.json({ limit: config.JSON_BODY_LIMIT, strict: true }));
+  app.use(storableText());
 
   // Each routes file gets its own controller and the bearer check, nothing else of the container.
-  const authn = authenticate(c);
+  const authn = withTokenLimit(authenticate(c, scopeOf), c);
   const ctl = c.controllers;
   app.use(docsRoutes());
   const limits = authLimits(c);
@@ -90,6 +95,8 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   );
   app.use(pipelineRoutes(ctl.pipelines, authn));
   app.use(studioRoutes(ctl.studios, authn));
+  app.use(tokenRoutes(ctl.tokens, authn));
+  app.use(integrationRoutes(ctl.webhooks, ctl.events, authn));
   app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }));
 
   options.extraRoutes?.(app);
@@ -100,6 +107,24 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 }
 
 /** Stricter Redis-backed limits on the credential endpoints. */
+/**
+ * The bearer check, then a per-token request budget (API_TOKEN_RATE_LIMIT_PER_MINUTE, in Redis so it holds
+ * across instances): a runaway script is slowed on its own token, not on its office's IP.
+ */
+function withTokenLimit(authn: RequestHandler, c: Container): RequestHandler {
+  const perToken = redisRateLimit({
+    redis: c.redis,
+    logger: c.logger,
+    prefix: `${c.keyPrefix}rl:token:`,
+    windowMs: 60_000,
+    limit: c.config.API_TOKEN_RATE_LIMIT_PER_MINUTE,
+    keyGenerator: (req: Request) => `token:${req.user?.tokenId ?? ''}`,
+    skip: (req: Request) => !req.user?.tokenId,
+    code: 'TOKEN_RATE_LIMITED',
+  });
+  return (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : perToken(req, res, next)));
+}
+
 function authLimits(c: Container) {
   const { config } = c;
   const throttle = new LoginThrottle({

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { Redis as IORedis } from 'ioredis';
 import type { Config } from './config/env';
+import { AuthenticationError } from './shared/errors';
 import type { Logger } from './infra/logging/logger';
 import type { Redis } from './infra/cache/redis';
 import { pingRedis } from './infra/cache/redis';
@@ -24,6 +25,12 @@ import { ReviewRepository } from './app/repositories/ReviewRepository';
 import { AccountRepository } from './app/repositories/AccountRepository';
 import { InvitationRepository } from './app/repositories/InvitationRepository';
 import { RegistrationRepository } from './app/repositories/RegistrationRepository';
+import { ApiTokenRepository } from './app/repositories/ApiTokenRepository';
+import { EventLogRepository } from './app/repositories/EventLogRepository';
+import { WebhookRepository } from './app/repositories/WebhookRepository';
+import { EventLogService } from './app/services/EventLogService';
+import { WebhookService, type DeliveryQueue } from './app/services/WebhookService';
+import { UrlGuard } from './infra/webhooks/UrlGuard';
 import { AccessService } from './app/services/AccessService';
 import { AuditService } from './app/services/AuditService';
 import { TokenService } from './app/services/TokenService';
@@ -38,6 +45,7 @@ import { PipelineService } from './app/services/PipelineService';
 import { ReviewService } from './app/services/ReviewService';
 import { StudioService } from './app/services/StudioService';
 import { InvitationService } from './app/services/InvitationService';
+import { ApiTokenService } from './app/services/ApiTokenService';
 import type { Mailer } from './app/services/Mailer';
 import type { AssetDto } from './app/dto';
 import { DomainEvents } from './app/events';
@@ -50,6 +58,9 @@ import { PipelineController } from './app/controllers/PipelineController';
 import { ReviewController } from './app/controllers/ReviewController';
 import { StudioController } from './app/controllers/StudioController';
 import { InvitationController } from './app/controllers/InvitationController';
+import { TokenController } from './app/controllers/TokenController';
+import { WebhookController } from './app/controllers/WebhookController';
+import { EventController } from './app/controllers/EventController';
 import { SmtpMailer } from './infra/mail/SmtpMailer';
 import { LeaseLock } from './infra/database/LeaseLock';
 import { AssetCacheService } from './infra/cache/AssetCacheService';
@@ -89,8 +100,11 @@ export function buildCore(infra: Infra) {
     accounts: new AccountRepository(models),
     invitations: new InvitationRepository(models),
     registrations: new RegistrationRepository(models),
+    apiTokens: new ApiTokenRepository(models),
+    webhooks: new WebhookRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
+  const eventLogRepo = new EventLogRepository(models, locks);
   const access = new AccessService({ asset: repos.assets, renderJob: repos.renders, user: repos.users });
   const events = new DomainEvents((event, err) => logger.error('domain event listener failed', { event, err }));
   const storage = infra.storage ?? createStorage(config);
@@ -131,6 +145,21 @@ export function buildCore(infra: Infra) {
   const reviews = new ReviewService({ reviews: repos.reviews, versions: repos.versions, assets, locks, audit, events });
   const pipelines = new PipelineService({ pipelines: repos.pipelines, assets, queue, storage, logger });
   const studios = new StudioService({ studios: repos.studios, access, audit });
+  const urlGuard = new UrlGuard({ allowHttp: config.WEBHOOK_ALLOW_HTTP ?? config.NODE_ENV !== 'production', allowedCidrs: config.WEBHOOK_ALLOWED_CIDRS });
+  const deliveryQueue: DeliveryQueue = {
+    enqueue: async (d, delayMs) => {
+      await queue.enqueue('webhook.deliver', { studioId: d.studioId, deliveryId: d.id }, { jobId: `wh.${d.id}.${d.attempt}`, attempts: 1, ...(delayMs ? { delayMs } : {}) });
+    },
+    enqueueMany: (ds) => queue.enqueueMany('webhook.deliver', ds.map((d) => ({ data: { studioId: d.studioId, deliveryId: d.id }, options: { jobId: `wh.${d.id}.${d.attempt}`, attempts: 1 } }))),
+  };
+  const webhooks = new WebhookService({ webhooks: repos.webhooks, access, audit, urls: urlGuard, queue: deliveryQueue });
+  const eventLog = new EventLogService({ log: eventLogRepo, webhooks, access, logger });
+  // Every domain event of this process, into the studio's log (and from there to webhooks and streams).
+  events.on('asset.created', (e) => void eventLog.record(e.studioId, 'asset.created', { asset: e.asset }, e.actorId));
+  events.on('asset.updated', (e) => void eventLog.record(e.studioId, 'asset.updated', { asset: e.asset, changes: e.changes }, e.actorId));
+  events.on('version.created', (e) => void eventLog.record(e.studioId, 'version.created', { assetId: e.assetId, version: e.version }, e.actorId));
+  events.on('comment.created', (e) => void eventLog.record(e.studioId, 'comment.created', { comment: e.comment }, e.actorId));
+  events.on('review.decided', (e) => void eventLog.record(e.studioId, 'review.decided', { review: e.review }, e.actorId));
   // Every new version starts its pipeline by itself.
   events.on('version.created', (e) => pipelines.start(e.studioId, e.assetId, e.version.version));
 
@@ -147,7 +176,10 @@ export function buildCore(infra: Infra) {
     assetCache,
     queue,
     queueConnection,
-    services: { assets, versions, renders, reviews, pipelines, studios, audit },
+    urlGuard,
+    deliveryQueue,
+    eventLogRepo,
+    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog },
     /** Closes what the core opened itself (the queue connections). */
     async dispose() {
       await queue.close().catch(() => undefined);
@@ -187,6 +219,7 @@ export function buildApi(core: Core) {
     verificationTtlHours: config.EMAIL_VERIFICATION_TTL_HOURS,
   });
   const users = new UserService({ ...repos, access, audit, locks, events, sessions });
+  const apiTokens = new ApiTokenService({ tokens: repos.apiTokens, users: repos.users, sessions, access, audit, events });
   const invitations = new InvitationService({ ...repos, passwords, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });
   const { assets, versions, renders, reviews, pipelines, studios } = core.services;
 
@@ -208,6 +241,18 @@ export function buildApi(core: Core) {
     auth: new AuthController(auth),
     users: new UserController(users),
     invitations: new InvitationController(invitations),
+    tokens: new TokenController(apiTokens),
+    webhooks: new WebhookController(core.services.webhooks),
+    events: new EventController(core.services.eventLog, {
+      pollMs: config.EVENTS_POLL_MS,
+      heartbeatMs: config.EVENTS_HEARTBEAT_MS,
+      recheck: async (actor) => {
+        if (actor.tokenId) return apiTokens.recheck(actor.studioId, actor.tokenId);
+        if (actor.credentialExpiresAt !== undefined && Date.now() >= actor.credentialExpiresAt) throw new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired; reconnect with a fresh one');
+        return sessions.actorFor({ id: actor.id, studioId: actor.studioId, sessionVersion: actor.sessionVersion ?? -1 });
+      },
+      stopping: () => lifecycle.shuttingDown,
+    }),
     assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     renders: new RenderController(renders),
@@ -223,6 +268,7 @@ export function buildApi(core: Core) {
     tokens,
     passwords,
     sessions,
+    apiTokens,
     tus,
     controllers,
     mailer,

@@ -50,6 +50,25 @@ describe('foundation: probes, error contract, correlation IDs and metrics', () =
     expect(res.body).toEqual({ error: { code: 'MALFORMED_JSON', message: expect.any(String), correlationId: res.headers['x-request-id'] } });
   });
 
+  it('refuses text no store can keep (NUL, unpaired surrogates) with 400 in bodies and query strings, storing nothing', async () => {
+    const producer = await givenStudio(h);
+    const asset = (await h.http.post('/assets').set(producer.auth).send({ name: 'Clean', type: 'PROP' }).expect(201)).body;
+    // Raw JSON, so the escapes reach the server exactly as a client could send them.
+    for (const [body, path] of [
+      ['{"tags":["ok","a\\u0000b"]}', 'tags.1'],
+      ['{"name":"x\\ud800y"}', 'name'],
+      ['{"description":"\\udc00"}', 'description'],
+    ] as const) {
+      const res = await h.http.patch(`/assets/${asset.id}`).set(producer.auth).set('Content-Type', 'application/json').send(body);
+      expect({ body, status: res.status, code: res.body.error?.code, path: res.body.error?.details?.[0]?.path }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED', path });
+    }
+    const query = await h.http.get('/assets').set(producer.auth).query({ q: 'a\u0000' });
+    expect([query.status, query.body.error.details[0].path]).toEqual([400, 'query.q']);
+    // A well-formed pair is fine.
+    expect((await h.http.patch(`/assets/${asset.id}`).set(producer.auth).send({ description: 'emoji \u{1F3AC}' })).status).toBe(200);
+    expect((await h.container.models.Asset.findById(asset.id).lean())?.tags).toEqual([]);
+  });
+
   it('gives an unknown route a 404 in the error contract', async () => {
     const res = await h.http.get('/no/such/route');
     expect(res.status).toBe(404);

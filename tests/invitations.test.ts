@@ -135,6 +135,13 @@ describe('invitations: a studio adds people by mailed, single-use, expiring link
     expect(joined.body.user).toMatchObject({ studioId: a.user.studioId, role: 'DIRECTOR' });
   });
 
+  it('answers 422 EMAIL_REJECTED, storing nothing, when the mail server refuses the address', async () => {
+    h.mailbox.refused.add('no.such.user@studio.test');
+    const res = await h.http.post('/invitations').set(a.auth).send({ email: 'No.Such.User@studio.test', role: 'ARTIST' });
+    expect([res.status, res.body.error.code, res.body.error.details]).toEqual([422, 'EMAIL_REJECTED', [{ path: 'email', message: 'refused by the mail server' }]]);
+    expect(await h.container.models.Invitation.countDocuments({ emailNormalized: 'no.such.user@studio.test' })).toBe(0);
+  });
+
   it('tells a studio only about its own members', async () => {
     const member = await givenMember(h, a, 'ARTIST');
     const res = await h.http.post('/invitations').set(a.auth).send({ email: member.user.email, role: 'DIRECTOR' });

@@ -39,7 +39,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
   const tus = (who: Session) => ({ 'Tus-Resumable': '1.0.0', Authorization: `Bearer ${who.accessToken}` });
 
   beforeAll(async () => {
-    h = await startHarness({ RATE_LIMIT_MAX: '100000', OPERATOR_TOKEN });
+    h = await startHarness({ RATE_LIMIT_MAX: '100000', OPERATOR_TOKEN, WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', EVENTS_POLL_MS: '50' });
     base = await h.listen();
     a = await givenStudio(h, 'Studio Alpha Secret');
     b = await givenStudio(h, 'Studio Beta');
@@ -55,6 +55,16 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     const invitation = (await h.http.post('/invitations').set(a.auth).send({ email: 'alpha.invitee@studio.test', role: 'DIRECTOR' }).expect(201)).body;
     await h.mailbox.next('alpha.invitee@studio.test');
     ids.invitation = invitation.id;
+    // A's integrations: a bot with a token, a webhook with a delivery (a test event to a closed port).
+    const bot = (await h.http.post('/bots').set(a.auth).send({ name: 'Alpha bot', role: 'ARTIST' }).expect(201)).body;
+    const token = (await h.http.post(`/bots/${bot.id}/tokens`).set(a.auth).send({ name: 'alpha-ci', scopes: ['assets:read'] }).expect(201)).body;
+    const hook = (await h.http.post('/webhooks').set(a.auth).send({ url: 'http://127.0.0.1:9/alpha-hook', events: ['render.completed'] }).expect(201)).body;
+    const delivery = (await h.http.post(`/webhooks/${hook.id}/test`).set(a.auth).expect(202)).body;
+    ids.bot = bot.id;
+    ids.token = token.id;
+    ids.webhook = hook.id;
+    ids.delivery = delivery.id;
+    secrets.push(bot.id, token.id, token.token, hook.id, hook.secret, 'alpha-hook', delivery.id, 'Alpha bot');
     ids.studio = a.user.studioId;
     ids.asset = asset.id;
     ids.render = render.id;
@@ -83,6 +93,10 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       renders: await m.RenderJob.countDocuments({ assetId }),
       user: await m.User.findById(ids.user).lean(),
       invitation: await m.Invitation.findById(ids.invitation).lean(),
+      bot: await m.User.findById(ids.bot).lean(),
+      token: await m.ApiToken.findById(ids.token).lean(),
+      webhook: await m.WebhookEndpoint.findById(ids.webhook).lean(),
+      deliveries: await m.WebhookDelivery.countDocuments({ endpointId: new Types.ObjectId(ids.webhook) }),
       upload: (await raw(`${base}${ids.upload}`, 'HEAD', tus(a))).headers['upload-offset'],
       paused: await h.container.queue.queue('render').isPaused(),
     };
@@ -100,6 +114,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'PATCH /users/:id': { role: 'ARTIST' },
     // B asks for a session in A's studio.
     'POST /auth/switch': { studioId: '(studio)' },
+    'POST /bots/:id/tokens': { name: 'pwned', scopes: ['admin'] },
+    'PATCH /webhooks/:id': { active: false, url: 'http://127.0.0.1:9/pwned' },
   };
   // Routes that do not name another studio's resource: B gets its own (empty or self) data.
   const collections: Record<string, object> = {
@@ -112,6 +128,13 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /invitations': { email: 'beta.member@studio.test', role: 'ARTIST' },
     'GET /invitations': {},
     'GET /auth/studios': {},
+    'POST /tokens': { name: 'beta script', scopes: ['assets:read'] },
+    'GET /tokens': {},
+    'POST /bots': { name: 'Beta bot', role: 'ARTIST' },
+    'GET /bots': {},
+    'POST /webhooks': { url: 'http://127.0.0.1:9/beta-hook', events: ['asset.created'] },
+    'GET /webhooks': {},
+    'GET /events': {},
     'PATCH /studio/settings': { autoRender: false },
   };
   // No token needed (credentials in the body, or public by design); still checked for leaks.
@@ -148,7 +171,40 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         noLeak('/admin/queues', res.text);
       }
     },
-    // The 405 answer for other methods on /render-jobs/retry: it never reaches a handler.
+    // A stream, not an answer: B follows its own log while A acts, and hears nothing of A.
+    'GET /events/stream': async () => {
+      const ac = new AbortController();
+      const res = await fetch(`${base}/events/stream`, { headers: { Authorization: `Bearer ${b.accessToken}`, 'Last-Event-ID': '0' }, signal: ac.signal });
+      expect(res.status).toBe(200);
+      let text = '';
+      const reading = (async () => {
+        try {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) text += Buffer.from(chunk).toString('utf8');
+        } catch {
+          // aborted below
+        }
+      })();
+      try {
+        // A acts meanwhile (on a new asset, so the snapshot of A's data stays comparable).
+        await h.http.post('/assets').set(a.auth).send({ name: 'alpha-stream-secret', type: 'PROP' }).expect(201);
+        await new Promise((r) => setTimeout(r, 400));
+      } finally {
+        ac.abort();
+        await reading;
+      }
+      noLeak('GET /events/stream', text);
+      expect(text).not.toContain('alpha-stream-secret');
+      expect(text).not.toContain(a.user.studioId);
+    },
+    // The 405 answers for other methods on paths that would otherwise read as ids: they never reach a handler.
+    'ALL /invitations/preview': async () => {
+      const res = await raw(`${base}/invitations/preview`, 'DELETE', { Authorization: `Bearer ${b.accessToken}` });
+      expect([res.status, res.headers.allow]).toEqual([405, 'GET, HEAD, OPTIONS']);
+    },
+    'ALL /invitations/accept': async () => {
+      const res = await raw(`${base}/invitations/accept`, 'DELETE', { Authorization: `Bearer ${b.accessToken}` });
+      expect([res.status, res.headers.allow]).toEqual([405, 'OPTIONS, POST']);
+    },
     'ALL /render-jobs/retry': async () => {
       const res = await raw(`${base}/render-jobs/retry`, 'GET', { Authorization: `Bearer ${b.accessToken}` });
       expect(res.status).toBe(405);
@@ -171,6 +227,10 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       path
         .replace(/^\/users\/:id/, `/users/${ids.user}`)
         .replace(/^\/invitations\/:id/, `/invitations/${ids.invitation}`)
+        .replace(/^\/tokens\/:id/, `/tokens/${ids.token}`)
+        .replace(/^\/bots\/:id/, `/bots/${ids.bot}`)
+        .replace(/^\/webhooks\/:id/, `/webhooks/${ids.webhook}`)
+        .replace(':deliveryId', ids.delivery!)
         .replace(/^\/render-jobs\/:id/, `/render-jobs/${ids.render}`)
         .replace(':id', ids.asset!)
         .replace(':v', '1');
@@ -201,7 +261,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       else expect({ route: key, status: [403, 404].includes(res.status) ? 'refused' : res.status }).toEqual({ route: key, status: 'refused' });
       checked.push(key);
     }
-    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues']));
+    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues']));
     expect(await snapshot()).toEqual(before);
   });
 

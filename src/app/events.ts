@@ -11,6 +11,8 @@ export interface DomainEventMap {
   'review.decided': { studioId: string; actorId: string; review: ReviewDto };
   /** A user's sessions ended (deactivation, role or password change, sign-out everywhere): their live connections must end. */
   'user.sessionEnded': { studioId: string; userId: string; reason: 'deactivated' | 'role-changed' | 'password-changed' | 'signed-out-everywhere' };
+  /** An API token was revoked: connections opened with it must end. */
+  'token.revoked': { studioId: string; tokenId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

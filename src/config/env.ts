@@ -79,6 +79,25 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   INVITATION_TTL_HOURS: int(1, 24 * 90).default(7 * 24),
   EMAIL_VERIFICATION_TTL_HOURS: int(1, 24 * 30).default(24),
+  /** Webhooks: http:// endpoints too (never in production unless set); CIDRs allowed despite being private (e.g. 127.0.0.1/32). */
+  WEBHOOK_ALLOW_HTTP: bool.optional(),
+  WEBHOOK_ALLOWED_CIDRS: csv.default([]),
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  WEBHOOK_MAX_RESPONSE_BYTES: int(0, 1024 * 1024).default(4096),
+  /** Retry back-off: the first delay, doubling (with jitter) up to the max, for at most the window. */
+  WEBHOOK_RETRY_BASE_MS: int(10, 3600_000).default(10_000),
+  WEBHOOK_RETRY_MAX_MS: int(10, 24 * 3600_000).default(3600_000),
+  WEBHOOK_RETRY_WINDOW_MS: int(10, 7 * 24 * 3600_000).default(24 * 3600_000),
+  /** An endpoint whose deliveries have all failed for this long is disabled and its studio told. */
+  WEBHOOK_DISABLE_AFTER_MS: int(10, 30 * 24 * 3600_000).default(24 * 3600_000),
+  WEBHOOK_CONCURRENCY: int(1, 256).default(8),
+  /** The studio event log keeps this many days (GET /events, the SSE stream, webhook redelivery). */
+  EVENT_RETENTION_DAYS: int(1, 3650).default(30),
+  /** How often an open event stream looks for new events, and sends a heartbeat comment when idle. */
+  EVENTS_POLL_MS: int(20, 60_000).default(1000),
+  EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** Requests one API token may make per minute (on top of the per-IP limit), across all instances. */
+  API_TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1200),
   READY_TIMEOUT_MS: int(50, 30_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(20_000),

@@ -8,6 +8,11 @@ declare module 'express-serve-static-core' {
       id: string;
       studioId: string;
       role: 'ARTIST' | 'DIRECTOR' | 'PRODUCER';
+      /** Set when the credential was an API token. */
+      tokenId?: string;
+      sessionVersion?: number;
+      credentialExpiresAt?: number;
+      scopes?: readonly ('assets:read' | 'assets:write' | 'reviews:write' | 'renders:read' | 'renders:write' | 'events:read' | 'admin')[];
     };
   }
 }

@@ -22,7 +22,10 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
     ffmpeg: Ffmpeg.fromConfig(config),
     queue: c.queue,
     renders: c.services.renders,
-    emit: (studioId, payload) => emitter.toStudio(studioId, 'pipeline:update', payload),
+    emit: (studioId, payload) => {
+      emitter.toStudio(studioId, 'pipeline:update', payload);
+      void c.services.eventLog.record(studioId, 'pipeline.updated', payload);
+    },
     thumbnailSize: config.THUMBNAIL_SIZE,
     proxyHeight: config.PROXY_HEIGHT,
   };

@@ -27,11 +27,28 @@ export async function startRenderWorker(infra: BootedInfra, options: RenderWorke
   const { config, logger } = infra;
   const c = buildWorker(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
+  // The event log gets progress in steps of 10%: enough for a dashboard or a webhook, not a write per frame.
+  const loggedStep = new Map<string, number>();
   const events: RenderEventsPublisher = {
     // Progress is frequent and only matters to someone watching the asset: its room, not the studio's.
-    progress: (_studioId, p) => emitter.toAsset(p.assetId, 'render:progress', p),
-    completed: (studioId, p) => emitter.toStudio(studioId, 'render:completed', p),
-    failed: (studioId, p) => emitter.toStudio(studioId, 'render:failed', p),
+    progress: (studioId, p) => {
+      emitter.toAsset(p.assetId, 'render:progress', p);
+      const step = Math.floor(p.progress / 10);
+      if ((loggedStep.get(p.jobId) ?? -1) >= step) return;
+      loggedStep.set(p.jobId, step);
+      if (loggedStep.size > 10_000) loggedStep.clear();
+      void c.services.eventLog.record(studioId, 'render.progress', p);
+    },
+    completed: (studioId, p) => {
+      emitter.toStudio(studioId, 'render:completed', p);
+      loggedStep.delete(p.jobId);
+      void c.services.eventLog.record(studioId, 'render.completed', p);
+    },
+    failed: (studioId, p) => {
+      emitter.toStudio(studioId, 'render:failed', p);
+      loggedStep.delete(p.jobId);
+      void c.services.eventLog.record(studioId, 'render.failed', p);
+    },
   };
   const deps: RenderProcessorDeps = {
     renders: c.repos.renders,

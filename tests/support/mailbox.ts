@@ -8,6 +8,8 @@ export interface Mailbox {
   messages: CaughtMail[];
   /** The next message to `to` not yet taken by a previous call (case-insensitive), waiting up to timeoutMs. */
   next(to: string, timeoutMs?: number): Promise<CaughtMail>;
+  /** Addresses the server answers 550 "no such user" for. */
+  refused: Set<string>;
   /** The token in the fragment of the message's link to /app/<page>. */
   tokenOf(mail: CaughtMail, page: 'verify-email' | 'invitations'): string;
   close(): Promise<void>;
@@ -17,14 +19,19 @@ export async function startMailbox(): Promise<Mailbox> {
   const messages: CaughtMail[] = [];
   const taken = new Set<CaughtMail>();
   const waiters = new Set<() => void>();
-  const catcher = await startMailCatcher((mail) => {
-    messages.push(mail);
-    for (const wake of waiters) wake();
-  });
+  const refused = new Set<string>();
+  const catcher = await startMailCatcher(
+    (mail) => {
+      messages.push(mail);
+      for (const wake of waiters) wake();
+    },
+    { refuse: (address) => refused.has(address.toLowerCase()) },
+  );
   const find = (to: string) => messages.find((m) => !taken.has(m) && m.to.some((a) => a.toLowerCase() === to.toLowerCase()));
   return {
     url: catcher.url,
     messages,
+    refused,
     async next(to, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

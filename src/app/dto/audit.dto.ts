@@ -7,6 +7,8 @@ export interface AuditEventDto {
   entity: string;
   entityId: string;
   actorId: string | null;
+  /** The API token used, if any. */
+  tokenId: string | null;
   at: string;
   details: Record<string, unknown>;
 }
@@ -18,6 +20,7 @@ export function toAuditDto(e: AuditEventDoc): AuditEventDto {
     entity: e.entity,
     entityId: String(e.entityId),
     actorId: e.actorId ? String(e.actorId) : null,
+    tokenId: e.tokenId ? String(e.tokenId) : null,
     at: e.at.toISOString(),
     details: e.details,
   };

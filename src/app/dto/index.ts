@@ -8,3 +8,4 @@ export * from './review.dto';
 export * from './studio.dto';
 export * from './user.dto';
 export * from './version.dto';
+export * from './event.dto';

@@ -1,6 +1,7 @@
 // The public shape of a studio member.
 import type { Role, UserDoc } from '../repositories/models/User';
 import type { InvitationDoc } from '../repositories/models/Invitation';
+import type { ApiTokenDoc, Scope } from '../repositories/models/ApiToken';
 
 export interface UserDto {
   id: string;
@@ -8,6 +9,7 @@ export interface UserDto {
   email: string;
   name: string;
   role: Role;
+  kind: 'PERSON' | 'BOT';
   active: boolean;
   createdAt: string;
   updatedAt: string;
@@ -20,6 +22,7 @@ export function toUserDto(u: UserDoc): UserDto {
     email: u.email,
     name: u.name,
     role: u.role,
+    kind: u.kind ?? 'PERSON',
     active: u.active,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
@@ -64,5 +67,36 @@ export function toInvitationDto(i: InvitationDoc, now: Date): InvitationDto {
     expiresAt: i.expiresAt.toISOString(),
     createdAt: i.createdAt.toISOString(),
     acceptedAt: i.acceptedAt ? i.acceptedAt.toISOString() : null,
+  };
+}
+
+export interface ApiTokenDto {
+  id: string;
+  userId: string;
+  name: string;
+  /** `sapi_` and the first characters of the secret: enough to recognise, not to use. */
+  hint: string;
+  scopes: Scope[];
+  status: 'ACTIVE' | 'REVOKED' | 'EXPIRED';
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export function toApiTokenDto(t: ApiTokenDoc, now: Date): ApiTokenDto {
+  return {
+    id: String(t._id),
+    userId: String(t.userId),
+    name: t.name,
+    hint: `sapi_${t.hint}…`,
+    scopes: t.scopes,
+    status: t.revokedAt ? 'REVOKED' : t.expiresAt && t.expiresAt.getTime() <= now.getTime() ? 'EXPIRED' : 'ACTIVE',
+    expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null,
+    lastUsedAt: t.lastUsedAt ? t.lastUsedAt.toISOString() : null,
+    lastUsedIp: t.lastUsedIp,
+    createdBy: String(t.createdBy),
+    createdAt: t.createdAt.toISOString(),
   };
 }

@@ -11,6 +11,7 @@ export interface NewUser {
   email: string;
   name: string;
   role: Role;
+  kind?: 'PERSON' | 'BOT';
 }
 
 export class UserRepository {
@@ -42,6 +43,16 @@ export class UserRepository {
     const { filter, sort } = keyset<UserDoc>('_id', 'asc', req.cursor);
     const rows = await this.models.User.find({ ...filter, studioId }).sort(sort).limit(req.limit + 1).lean<UserDoc[]>().exec();
     return toPage(rows, { limit: req.limit, order: 'asc' }, '_id', (r) => String(r._id), (r) => r);
+  }
+
+  /** The studio's bots (bounded: a studio keeps few). */
+  bots(studioId: Types.ObjectId | string): Promise<UserDoc[]> {
+    return this.models.User.find({ studioId, kind: 'BOT' }).limit(1000).lean<UserDoc[]>().exec();
+  }
+
+  /** The studio's active PRODUCERs (bounded), e.g. to tell them something went wrong. */
+  producers(studioId: Types.ObjectId | string): Promise<UserDoc[]> {
+    return this.models.User.find({ studioId, role: 'PRODUCER', active: true }).limit(100).lean<UserDoc[]>().exec();
   }
 
   countActiveProducers(studioId: Types.ObjectId): Promise<number> {

@@ -20,6 +20,9 @@ export const PERMISSIONS = {
   'render:create': ALL,
   'render:manage': ALL,
   'studio:manage': ['PRODUCER'],
+  /** Bots, their tokens, and revoking anyone's token. */
+  'token:manage': ['PRODUCER'],
+  'webhook:manage': ['PRODUCER'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

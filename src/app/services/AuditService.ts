@@ -8,9 +8,10 @@ import { type AuditEventDto, toAuditDto } from '../dto';
 export class AuditService {
   constructor(private readonly repo: AuditRepository) {}
 
-  record(actor: Actor | { studioId: string; id: string | null }, action: string, entity: string, entityId: Types.ObjectId | string, details: Record<string, unknown> = {}): Promise<void> {
+  record(actor: Actor | { studioId: string; id: string | null; tokenId?: string }, action: string, entity: string, entityId: Types.ObjectId | string, details: Record<string, unknown> = {}): Promise<void> {
     return this.repo.append(new Types.ObjectId(actor.studioId), {
       actorId: actor.id ? new Types.ObjectId(actor.id) : null,
+      tokenId: actor.tokenId ? new Types.ObjectId(actor.tokenId) : null,
       action,
       entity,
       entityId: new Types.ObjectId(String(entityId)),

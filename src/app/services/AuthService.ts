@@ -2,7 +2,7 @@
 // refresh with rotation and theft detection, logout, password changes.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { AuthenticationError, AuthorizationError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../shared/errors';
+import { AuthenticationError, AuthorizationError, NotFoundError, ServiceUnavailableError, UnprocessableEntityError, ValidationError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { AccountRepository } from '../repositories/AccountRepository';
@@ -58,6 +58,10 @@ export async function sendOrFail(mailer: Mailer, message: MailMessage, undo: () 
     await mailer.send(message);
   } catch (err) {
     await undo();
+    // The SMTP server refused the recipient itself (RCPT TO): the address, not the service, is the problem.
+    if ((err as { code?: string }).code === 'EENVELOPE') {
+      throw new UnprocessableEntityError('EMAIL_REJECTED', 'The mail server refused this address; check it', { details: [{ path: 'email', message: 'refused by the mail server' }] });
+    }
     throw new ServiceUnavailableError('MAIL_UNAVAILABLE', 'The mail could not be sent; nothing was saved, try again shortly', { cause: err });
   }
 }

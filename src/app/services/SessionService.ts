@@ -42,6 +42,16 @@ export class SessionService {
     return { id: token.id, studioId: token.studioId, role: state.role };
   }
 
+  /**
+   * The actor a member is now, for credentials that do not end with sessions (API tokens): active and in
+   * that studio, with the current role; the session version is not compared.
+   */
+  async memberActor(userId: string, studioId: string): Promise<Actor> {
+    const state = await this.state(userId, studioId);
+    if (!state || !state.active || state.studioId !== studioId) throw new AuthenticationError('TOKEN_OWNER_INACTIVE', 'The member this API token acts as is deactivated or gone');
+    return { id: userId, studioId, role: state.role };
+  }
+
   private async state(userId: string, studioId: string): Promise<SessionState | null> {
     const cached = await this.deps.cache.get(userId).catch(() => undefined);
     if (cached) return cached;

@@ -6,7 +6,12 @@ extendZodWithOpenApi(z);
 
 export const apiRegistry = new OpenAPIRegistry();
 
-apiRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+apiRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT or API token',
+  description: "A person's access JWT (POST /auth/login), or an API token (sapi_..., from POST /tokens or POST /bots/{id}/tokens) held to its scopes",
+});
 
 export const ErrorBodySchema = apiRegistry.register(
   'Error',
@@ -59,6 +64,8 @@ const TAGS = [
   { name: 'render', description: 'Render jobs on the farm' },
   { name: 'pipeline', description: 'Validation and previews of each version' },
   { name: 'studio', description: 'The caller\'s studio and its settings' },
+  { name: 'tokens', description: 'API tokens for scripts, and bots' },
+  { name: 'integrations', description: 'Webhooks and the studio\'s event log and stream' },
 ];
 
 export function buildOpenApiDocument() {

@@ -28,12 +28,17 @@ const LINK = /https?:\/\/[^\s<>"]+/g;
 /** One message at most (the api sends short text mails); larger ones are refused by the server. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-export async function startMailCatcher(onMail: (mail: CaughtMail, raw: Buffer) => void | Promise<void>): Promise<MailCatcher> {
+export async function startMailCatcher(onMail: (mail: CaughtMail, raw: Buffer) => void | Promise<void>, options: { refuse?: (address: string) => boolean } = {}): Promise<MailCatcher> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     size: MAX_MESSAGE_BYTES,
     logger: false,
+    // A mailbox that does not exist, as a real server would answer it (tests use this).
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address)) return callback(Object.assign(new Error('No such user here'), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

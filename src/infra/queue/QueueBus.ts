@@ -50,6 +50,12 @@ export class QueueBus {
     return q;
   }
 
+  /** Several jobs of one name in one round trip (same de-duplication by jobId as enqueue). */
+  async enqueueMany<K extends JobName>(name: K, jobs: Array<{ data: JobMap[K]; options?: EnqueueOptions }>): Promise<void> {
+    if (!jobs.length) return;
+    await this.queue(JOB_QUEUE[name]).addBulk(jobs.map((j) => ({ name, data: j.data, opts: toJobOptions(j.options) })));
+  }
+
   async enqueue<K extends JobName>(name: K, data: JobMap[K], options?: EnqueueOptions): Promise<string> {
     const job = await this.queue(JOB_QUEUE[name]).add(name, data, toJobOptions(options));
     return job.id!;

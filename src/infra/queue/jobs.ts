@@ -1,6 +1,6 @@
 // The one typed map of job names to payloads, and which queue carries each.
 
-export const QUEUE_NAMES = ['asset-pipeline', 'media', 'render'] as const;
+export const QUEUE_NAMES = ['asset-pipeline', 'media', 'render', 'webhooks'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobMap {
@@ -13,6 +13,8 @@ export interface JobMap {
   'render.chunk': { studioId: string; renderJobId: string; chunkIndex: number; run?: number };
   /** Parent of a render's chunks: encodes the preview movie and completes the RenderJob. */
   'render.finalize': { studioId: string; renderJobId: string };
+  /** One attempt of one webhook delivery; the processor schedules the next attempt itself. */
+  'webhook.deliver': { studioId: string; deliveryId: string };
 }
 
 export type JobName = keyof JobMap;
@@ -22,6 +24,7 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'media.preview': 'media',
   'render.chunk': 'render',
   'render.finalize': 'render',
+  'webhook.deliver': 'webhooks',
 };
 
 export const jobsOf = (queue: QueueName): JobName[] => (Object.keys(JOB_QUEUE) as JobName[]).filter((n) => JOB_QUEUE[n] === queue);

@@ -7,6 +7,7 @@ export interface WorkerEventMap {
   'pipeline:update': { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null };
   'render:completed': { jobId: string; assetId: string; frames: number; previewKey: string | null };
   'render:failed': { jobId: string; assetId: string; error: { code: string; message: string } };
+  'webhook:disabled': { webhookId: string; url: string; reason: string };
 }
 
 /**

@@ -7,6 +7,9 @@ import type { ZodType } from 'zod';
 import type { Container } from '../../container';
 import type { Actor } from '../../app/services/types';
 import { AuthenticationError, DomainError, RateLimitError } from '../../shared/errors';
+import { isApiToken } from '../../app/services/ApiTokenService';
+import { requireScope } from '../../shared/middlewares/auth';
+import type { Scope } from '../../app/services/types';
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
 import { socketKey, type AssetEventMap, type WorkerEventMap } from './emitter';
@@ -69,6 +72,12 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     try {
       if (typeof token !== 'string' || !token) throw new AuthenticationError('UNAUTHENTICATED', 'auth.token with an access token is required');
+      if (isApiToken(token)) {
+        // A script's socket: the token is re-checked on every event (revocation, its member's state).
+        const { actor, token: record } = await c.apiTokens.authenticate(token, socket.handshake.address ?? null);
+        socket.data = { ...actor, sessionVersion: -1, tokenExpiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY } satisfies SocketData;
+        return next();
+      }
       const v = c.tokens.verifyAccess(token);
       const actor = await c.sessions.actorFor(v);
       socket.data = { ...actor, sessionVersion: v.sessionVersion, tokenExpiresAt: v.expiresAt.getTime() } satisfies SocketData;
@@ -91,6 +100,9 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   };
 
   const expired = (socket: Socket) => Date.now() >= (socket.data as SocketData).tokenExpiresAt;
+  /** The socket's actor now: a person's session at the version it presented, or its API token re-checked. */
+  const currentActor = (data: SocketData): Promise<Actor> =>
+    data.tokenId ? c.apiTokens.recheck(data.studioId, data.tokenId) : c.sessions.actorFor({ id: data.id, studioId: data.studioId, sessionVersion: data.sessionVersion });
   const limit = options.commentLimit ?? { points: 20, windowMs: 10_000 };
 
   io.on('connection', (socket) => {
@@ -104,13 +116,13 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     });
     // A session ended between the handshake's check and this join would have missed its disconnect
     // broadcast (the socket was in no room yet): check once more now that the socket can be reached.
-    void Promise.resolve(socket.join([`studio:${data.studioId}`, `user:${data.id}`]))
-      .then(() => c.sessions.actorFor({ id: data.id, studioId: data.studioId, sessionVersion: data.sessionVersion }))
+    void Promise.resolve(socket.join([`studio:${data.studioId}`, `user:${data.id}`, ...(data.tokenId ? [`token:${data.tokenId}`] : [])]))
+      .then(() => currentActor(data))
       .catch(() => socket.disconnect(true));
     // A per-socket window: the limit is about one client flooding, so it lives with the socket.
     const sent: number[] = [];
 
-    function handle<T>(event: string, schema: ZodType<T>, run: (input: T, actor: Actor) => Promise<unknown>, limited = false) {
+    function handle<T>(event: string, scope: Scope | 'people', schema: ZodType<T>, run: (input: T, actor: Actor) => Promise<unknown>, limited = false) {
       socket.on(event, async (payload: unknown, maybeAck?: unknown) => {
         received.inc({ event });
         const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => undefined;
@@ -131,12 +143,13 @@ export async function attachRealtime(server: http.Server, c: Container, options:
           // ended session (demotion, deactivation, sign-out everywhere) ends the socket.
           let actor: Actor;
           try {
-            actor = await c.sessions.actorFor({ id: data.id, studioId: data.studioId, sessionVersion: data.sessionVersion });
+            actor = await currentActor(data);
           } catch (err) {
             ack({ error: errorBody(toDomainError(err).error, undefined).error });
             if (err instanceof AuthenticationError) socket.disconnect(true);
             return;
           }
+          requireScope(actor, scope);
           const input = schema.parse(payload);
           ack({ data: await run(input, actor) });
         } catch (err) {
@@ -147,7 +160,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       });
     }
 
-    handle('asset:join', socketAssetRef, async ({ assetId }, actor) => {
+    handle('asset:join', 'assets:read', socketAssetRef, async ({ assetId }, actor) => {
       await c.access.requireIds(actor, 'asset:read', 'asset', [assetId]);
       await socket.join(`asset:${assetId}`);
       if (!joined.has(assetId)) {
@@ -156,18 +169,18 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       }
       return { room: `asset:${assetId}` };
     });
-    handle('asset:leave', socketAssetRef, async ({ assetId }, actor) => {
+    handle('asset:leave', 'assets:read', socketAssetRef, async ({ assetId }, actor) => {
       // The same answer for another studio's asset as every other asset event: not found.
       await c.access.requireIds(actor, 'asset:read', 'asset', [assetId]);
       await socket.leave(`asset:${assetId}`);
       if (joined.delete(assetId)) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'left' });
       return { room: `asset:${assetId}` };
     });
-    handle('asset:comment', socketComment, ({ assetId, ...comment }, actor) => c.services.reviews.comment(actor, assetId, comment), true);
-    handle('asset:approve', socketApprove, ({ assetId, version, decision, note }, actor) => c.services.reviews.decide(actor, assetId, version, decision, note));
+    handle('asset:comment', 'reviews:write', socketComment, ({ assetId, ...comment }, actor) => c.services.reviews.comment(actor, assetId, comment), true);
+    handle('asset:approve', 'reviews:write', socketApprove, ({ assetId, version, decision, note }, actor) => c.services.reviews.decide(actor, assetId, version, decision, note));
     // Long review sessions outlive a 15-minute token: the client presents a fresh one for the same user,
     // which must pass the session check too; from then on the socket acts with that session's role.
-    handle('auth:refresh', socketTokenRefresh, async ({ token }) => {
+    handle('auth:refresh', 'people', socketTokenRefresh, async ({ token }) => {
       const v = c.tokens.verifyAccess(token);
       if (v.id !== data.id || v.studioId !== data.studioId) throw new DomainError('TOKEN_MISMATCH', 'The token belongs to someone else', { status: 403 });
       const actor = await c.sessions.actorFor(v);
@@ -189,6 +202,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     c.events.on('review.decided', (e) => toStudio(e.studioId, 'asset:approved', e.review)),
     // Reaches the user's sockets on every instance through the adapter (each event re-checks the session anyway).
     c.events.on('user.sessionEnded', (e) => io.in(`user:${e.userId}`).disconnectSockets(true)),
+    c.events.on('token.revoked', (e) => io.in(`token:${e.tokenId}`).disconnectSockets(true)),
   ];
 
   return {

@@ -1,30 +1,52 @@
-// Bearer authentication. The studio always comes from the verified token, the role from
-// the user's current session state (checked on every request, so a demotion or deactivation takes effect
-// on the next request on every instance).
+// Bearer authentication. The studio always comes from the verified credential, the role from the member's
+// current state (checked on every request, so a demotion or deactivation takes effect on the next request
+// on every instance). Two credentials: a person's access JWT, or an API token (`sapi_…`), which is also
+// held to the scope the route needs.
 import type { NextFunction, Request, Response } from 'express';
-import { AuthenticationError } from '../errors';
+import { AuthenticationError, AuthorizationError } from '../errors';
 import type { TokenService } from '../../app/services/TokenService';
 import type { SessionService } from '../../app/services/SessionService';
-import type { Actor } from '../../app/services/types';
+import { isApiToken, type ApiTokenService } from '../../app/services/ApiTokenService';
+import type { Actor, Scope } from '../../app/services/types';
 import { currentContext } from '../../infra/logging/context';
 
 export interface Authenticator {
   tokens: TokenService;
   sessions: SessionService;
+  apiTokens: ApiTokenService;
 }
 
-export function authenticate(auth: Authenticator) {
+/** What the route needs of an API token: a scope, any valid token, people only, or (undefined) unknown. */
+export type ScopeOf = (req: Request) => Scope | 'any' | 'people' | undefined;
+
+/** Throws 403 unless an API token's scopes allow the route; a person's session passes. */
+export function requireScope(actor: Actor, needed: ReturnType<ScopeOf>): void {
+  if (!actor.tokenId) return;
+  if (needed === 'any') return;
+  if (needed === undefined || needed === 'people') throw new AuthorizationError('TOKEN_NOT_ALLOWED', 'This operation is not open to API tokens; a person must sign in');
+  if (!actor.scopes?.includes(needed)) throw new AuthorizationError('INSUFFICIENT_SCOPE', `This API token lacks the scope ${needed}`, { details: [{ path: 'scopes', message: `needs ${needed}` }] });
+}
+
+export function authenticate(auth: Authenticator, scopeOf: ScopeOf) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.header('authorization');
     const match = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header) : null;
     if (!match) throw new AuthenticationError('UNAUTHENTICATED', 'A Bearer access token is required');
-    const verified = auth.tokens.verifyAccess(match[1]!);
+    const bearer = match[1]!;
+    let actor: Actor;
+    if (isApiToken(bearer)) {
+      actor = (await auth.apiTokens.authenticate(bearer, req.ip ?? null)).actor;
+    } else {
+      const verified = auth.tokens.verifyAccess(bearer);
+      actor = { ...(await auth.sessions.actorFor(verified)), sessionVersion: verified.sessionVersion, credentialExpiresAt: verified.expiresAt.getTime() };
+    }
     const ctx = currentContext();
     if (ctx) {
-      ctx.userId = verified.id;
-      ctx.studioId = verified.studioId;
+      ctx.userId = actor.id;
+      ctx.studioId = actor.studioId;
     }
-    req.user = await auth.sessions.actorFor(verified);
+    requireScope(actor, scopeOf(req));
+    req.user = actor;
     next();
   };
 }

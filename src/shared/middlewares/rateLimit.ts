@@ -14,6 +14,8 @@ export interface RateLimitConfig {
   windowMs: number;
   limit: number;
   keyGenerator?: Options['keyGenerator'];
+  /** Requests this limit does not count (e.g. those without an API token). */
+  skip?: (req: Request) => boolean;
   /** Count only failed requests (status >= 400), e.g. for login attempts. */
   skipSuccessfulRequests?: boolean;
   code?: string;
@@ -64,6 +66,7 @@ export function redisRateLimit(cfg: RateLimitConfig) {
     logger: { warn: logTo(cfg), error: logTo(cfg) },
     skipSuccessfulRequests: cfg.skipSuccessfulRequests ?? false,
     ...(cfg.keyGenerator ? { keyGenerator: cfg.keyGenerator } : {}),
+    ...(cfg.skip ? { skip: cfg.skip } : {}),
     store: new HealingRedisStore({
       prefix: cfg.prefix,
       sendCommand: (command: string, ...args: string[]) => cfg.redis.call(command, ...args) as Promise<RedisReply>,

@@ -5,6 +5,8 @@ export interface AuditEventDoc {
   _id: Types.ObjectId;
   studioId: Types.ObjectId;
   actorId: Types.ObjectId | null;
+  /** The API token the actor used, when it was one (a script or bot, not a person at a browser). */
+  tokenId?: Types.ObjectId | null;
   action: string;
   entity: string;
   entityId: Types.ObjectId;
@@ -16,6 +18,7 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
   {
     studioId: { type: Schema.Types.ObjectId, required: true },
     actorId: { type: Schema.Types.ObjectId, default: null },
+    tokenId: { type: Schema.Types.ObjectId, default: null },
     action: { type: String, required: true },
     entity: { type: String, required: true },
     entityId: { type: Schema.Types.ObjectId, required: true },

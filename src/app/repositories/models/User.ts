@@ -12,6 +12,8 @@ export interface UserDoc {
   email: string;
   name: string;
   role: Role;
+  /** PERSON: someone who signs in (accountId names their Account). BOT: a script's identity, which acts only through API tokens (its accountId is its own, with no Account). */
+  kind?: 'PERSON' | 'BOT';
   active: boolean;
   /**
    * Bumped by every change that must end existing sessions (deactivation, role change, password change,
@@ -29,6 +31,7 @@ export const userSchema = new Schema<UserDoc>(
     email: { type: String, required: true, maxlength: 254 },
     name: { type: String, required: true, maxlength: 120 },
     role: { type: String, enum: ROLES, required: true },
+    kind: { type: String, enum: ['PERSON', 'BOT'], default: 'PERSON' },
     active: { type: Boolean, required: true, default: true },
     sessionVersion: { type: Number, required: true, default: 0 },
   },
@@ -38,3 +41,4 @@ export const userSchema = new Schema<UserDoc>(
 userSchema.index({ accountId: 1, studioId: 1 }, { unique: true });
 userSchema.index({ studioId: 1, _id: 1 });
 userSchema.index({ studioId: 1, role: 1, active: 1 });
+userSchema.index({ studioId: 1, kind: 1 });

@@ -16,6 +16,10 @@ import { reviewDecisionSchema, type ReviewDecisionDoc } from './ReviewDecision';
 import { accountSchema, type AccountDoc } from './Account';
 import { invitationSchema, type InvitationDoc } from './Invitation';
 import { registrationSchema, type RegistrationDoc } from './Registration';
+import { apiTokenSchema, type ApiTokenDoc } from './ApiToken';
+import { studioEventSchema, type StudioEventDoc } from './StudioEvent';
+import { counterSchema, type CounterDoc } from './Counter';
+import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
 export interface Models {
   Studio: Model<StudioDoc>;
@@ -33,6 +37,11 @@ export interface Models {
   Account: Model<AccountDoc>;
   Invitation: Model<InvitationDoc>;
   Registration: Model<RegistrationDoc>;
+  ApiToken: Model<ApiTokenDoc>;
+  StudioEvent: Model<StudioEventDoc>;
+  Counter: Model<CounterDoc>;
+  WebhookEndpoint: Model<WebhookEndpointDoc>;
+  WebhookDelivery: Model<WebhookDeliveryDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -52,6 +61,11 @@ export function createModels(conn: Connection): Models {
     Account: (conn.models.Account as Model<AccountDoc> | undefined) ?? conn.model<AccountDoc>('Account', accountSchema),
     Invitation: (conn.models.Invitation as Model<InvitationDoc> | undefined) ?? conn.model<InvitationDoc>('Invitation', invitationSchema),
     Registration: (conn.models.Registration as Model<RegistrationDoc> | undefined) ?? conn.model<RegistrationDoc>('Registration', registrationSchema),
+    ApiToken: (conn.models.ApiToken as Model<ApiTokenDoc> | undefined) ?? conn.model<ApiTokenDoc>('ApiToken', apiTokenSchema),
+    StudioEvent: (conn.models.StudioEvent as Model<StudioEventDoc> | undefined) ?? conn.model<StudioEventDoc>('StudioEvent', studioEventSchema),
+    Counter: (conn.models.Counter as Model<CounterDoc> | undefined) ?? conn.model<CounterDoc>('Counter', counterSchema),
+    WebhookEndpoint: (conn.models.WebhookEndpoint as Model<WebhookEndpointDoc> | undefined) ?? conn.model<WebhookEndpointDoc>('WebhookEndpoint', webhookEndpointSchema),
+    WebhookDelivery: (conn.models.WebhookDelivery as Model<WebhookDeliveryDoc> | undefined) ?? conn.model<WebhookDeliveryDoc>('WebhookDelivery', webhookDeliverySchema),
   };
 }
 

@@ -61,7 +61,7 @@ export const AssetSchema = apiRegistry.register(
 );
 const AuditEventSchema = apiRegistry.register(
   'AuditEvent',
-  z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()).openapi({ additionalProperties: {} }) }),
+  z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), tokenId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()).openapi({ additionalProperties: {} }) }),
 );
 
 const ifMatch = z.object({ 'if-match': z.string().optional() });

@@ -44,6 +44,7 @@ const UserSchema = apiRegistry.register(
     email: z.string(),
     name: z.string(),
     role: roleEnum,
+    kind: z.enum(['PERSON', 'BOT']).openapi({ description: 'BOT: a script\'s identity (POST /bots), acting only through API tokens' }),
     active: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -81,7 +82,7 @@ apiRegistry.registerPath({
   method: 'post', path: '/auth/register', operationId: 'register', security: [], tags: ['auth'],
   summary: 'Start creating a studio: a link to confirm the address is mailed (the same answer whether the address has an account or not)',
   request: { body: jsonBody(registerBody) },
-  responses: { 202: { description: 'Confirmation mailed; nothing exists until its link is followed', ...json(RegistrationStartedSchema) }, ...errorResponses(400, 429, 503) },
+  responses: { 202: { description: 'Confirmation mailed; nothing exists until its link is followed', ...json(RegistrationStartedSchema) }, ...errorResponses(400, 422, 429, 503) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/verify-email', operationId: 'verifyEmail', security: [], tags: ['auth'],
@@ -130,7 +131,7 @@ apiRegistry.registerPath({
   method: 'post', path: '/invitations', operationId: 'inviteMember', tags: ['users'],
   summary: 'Invite an address to the studio with a role (PRODUCER): a single-use link is mailed; the answer does not tell whether the address has an account', security: bearer,
   request: { body: jsonBody(inviteBody) },
-  responses: { 201: { description: 'Invitation mailed', ...json(InvitationSchema) }, ...errorResponses(400, 401, 403, 409, 503) },
+  responses: { 201: { description: 'Invitation mailed', ...json(InvitationSchema) }, ...errorResponses(400, 401, 403, 409, 422, 503) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/invitations', operationId: 'listInvitations', tags: ['users'], summary: 'The studio\'s invitations, newest first (PRODUCER)', security: bearer,

@@ -8,3 +8,5 @@ import './render.validators';
 import './review.validators';
 import './studio.validators';
 import './version.validators';
+import './token.validators';
+import './event.validators';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { objectId, pageQuery } from './common.validators';
 import { AssetSchema } from './asset.validators';
+import { isStorableText } from '../../../shared/security/storableText';
 
 export const versionParams = z.strictObject({ id: objectId, v: z.coerce.number().int().min(1).max(1_000_000) });
 export const listVersionsQuery = pageQuery;
@@ -24,7 +25,7 @@ const VersionSchema = apiRegistry.register(
 
 const idOnly = z.object({ id: objectId });
 /** The text parts of a version upload besides its file. */
-export const uploadFields = z.strictObject({ changeNote: z.string().max(2000).optional() });
+export const uploadFields = z.strictObject({ changeNote: z.string().max(2000).refine(isStorableText, 'contains a NUL character or an unpaired UTF-16 surrogate').optional() });
 const uploadBody = {
   required: true,
   content: {

@@ -1,0 +1,117 @@
+// Every domain event, once: appended to the studio's durable log, then fanned out to webhooks. GET /events
+// pages through the log and the SSE stream follows it, so the log, the stream and the webhooks agree.
+import type { EventLogRepository } from '../repositories/EventLogRepository';
+import type { EventType, StudioEventDoc } from '../repositories/models/StudioEvent';
+import type { AccessService } from './AccessService';
+import type { WebhookService } from './WebhookService';
+import type { Actor, Scope } from './types';
+import { toEventDto, type EventDto } from '../dto';
+
+export interface EventLogger {
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** What a token must hold to see an event of this type (people see every event of their studio). */
+export function scopeForEvent(type: string): Scope {
+  if (type.startsWith('render.')) return 'renders:read';
+  if (type.startsWith('webhook.')) return 'admin';
+  return 'assets:read';
+}
+
+export const visibleTo = (actor: Actor, type: string) => !actor.tokenId || (actor.scopes ?? []).includes(scopeForEvent(type));
+
+/** Where a followed stream goes; the HTTP layer implements it as Server-Sent Events. */
+export interface EventSink {
+  event(e: EventDto): void;
+  heartbeat(): void;
+  /** Whether the client is gone (the loop then stops). */
+  closed(): boolean;
+}
+
+export interface FollowOptions {
+  pollMs: number;
+  heartbeatMs: number;
+  /** Re-checks the caller (session or token) before each read; throws to end the stream. */
+  recheck: () => Promise<Actor>;
+  /** True once the process is shutting down: the stream ends so the server can drain. */
+  stopping: () => boolean;
+}
+
+export class EventLogService {
+  constructor(
+    private readonly deps: {
+      log: EventLogRepository;
+      webhooks: WebhookService;
+      access: AccessService;
+      logger: EventLogger;
+    },
+  ) {}
+
+  /** Per studio, the append in progress in this process: events are logged in the order they happened here. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  /**
+   * Appends the event and starts its webhook deliveries. Called after the change it reports is stored;
+   * a failure here is logged and never undoes or fails that change. Appends of one studio from this process
+   * run one after another, in the order of the calls, so sequential changes get increasing numbers.
+   */
+  record(studioId: string, type: EventType, data: Record<string, unknown>, actorId: string | null = null): Promise<StudioEventDoc | null> {
+    const previous = this.chains.get(studioId) ?? Promise.resolve();
+    const appended = previous.then(() => this.append(studioId, type, data, actorId));
+    this.chains.set(studioId, appended);
+    void appended.then(() => {
+      if (this.chains.get(studioId) === appended) this.chains.delete(studioId);
+    });
+    // Only the numbering is sequential; deliveries of one event start while the next is appended.
+    return appended.then(async (event) => {
+      if (!event) return null;
+      await this.deps.webhooks.fanOut(event).catch((err: Error) => this.deps.logger.error('webhook fan-out failed', { studioId, type, err: err.message }));
+      return event;
+    });
+  }
+
+  private async append(studioId: string, type: EventType, data: Record<string, unknown>, actorId: string | null): Promise<StudioEventDoc | null> {
+    try {
+      return await this.deps.log.append(studioId, { type, actorId, data });
+    } catch (err) {
+      this.deps.logger.error('event log append failed', { studioId, type, err: (err as Error).message });
+      return null;
+    }
+  }
+
+  /** A page of the caller's studio's events after `after` (0: from the oldest kept), with the cursor to go on from. */
+  async page(actor: Actor, after: number, limit: number): Promise<{ data: EventDto[]; page: { cursor: number; hasMore: boolean } }> {
+    this.deps.access.require(actor, 'asset:read');
+    const { events, cursor } = await this.deps.log.readAfter(actor.studioId, after, limit);
+    const latest = await this.deps.log.latestSeq(actor.studioId);
+    return { data: events.filter((e) => visibleTo(actor, e.type)).map(toEventDto), page: { cursor, hasMore: cursor < latest } };
+  }
+
+  /** The newest event number: where a stream without Last-Event-ID starts. */
+  latest(actor: Actor): Promise<number> {
+    return this.deps.log.latestSeq(actor.studioId);
+  }
+
+  /**
+   * Follows the log after `after` until the client leaves, the caller's session or token ends, or the
+   * process stops. Reads every pollMs (one point read when nothing is new), so events from every api
+   * instance and worker arrive, in order, exactly once per connection.
+   */
+  async follow(actor: Actor, after: number, sink: EventSink, options: FollowOptions): Promise<void> {
+    this.deps.access.require(actor, 'asset:read');
+    let cursor = after;
+    let lastBeat = Date.now();
+    while (!sink.closed() && !options.stopping()) {
+      const current = await options.recheck();
+      const { events, cursor: next } = await this.deps.log.readAfter(actor.studioId, cursor, 100);
+      for (const e of events) if (visibleTo(current, e.type) && !sink.closed()) sink.event(toEventDto(e));
+      const moved = next !== cursor;
+      cursor = next;
+      if (Date.now() - lastBeat >= options.heartbeatMs) {
+        sink.heartbeat();
+        lastBeat = Date.now();
+      }
+      if (!moved) await new Promise((r) => setTimeout(r, options.pollMs));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// What an API token needs for each route it may call: a scope, "any" (every valid token), or "people"
+// (never a token: sessions, passwords, switching studios, minting tokens). A route missing here refuses
+// tokens (fail closed); tests/api.tokens.test.ts walks the mounted routes so none is forgotten.
+import type { Request } from 'express';
+import type { Scope } from '../../app/services/types';
+
+export type RouteScope = Scope | 'any' | 'people';
+
+export const ROUTE_SCOPES: Record<string, RouteScope> = {
+  'GET /auth/me': 'any',
+  'GET /auth/studios': 'people',
+  'POST /auth/switch': 'people',
+  'POST /auth/password': 'people',
+  'POST /auth/logout-all': 'people',
+
+  'GET /assets': 'assets:read',
+  'GET /assets/:id': 'assets:read',
+  'GET /assets/:id/history': 'assets:read',
+  'GET /assets/:id/versions': 'assets:read',
+  'GET /assets/:id/versions/:v': 'assets:read',
+  'GET /assets/:id/download': 'assets:read',
+  'GET /assets/:id/versions/:v/download': 'assets:read',
+  'GET /assets/:id/versions/:v/pipeline': 'assets:read',
+  'GET /assets/:id/versions/:v/thumbnail': 'assets:read',
+  'GET /assets/:id/versions/:v/preview': 'assets:read',
+  'GET /assets/:id/comments': 'assets:read',
+  'POST /assets': 'assets:write',
+  'PATCH /assets/:id': 'assets:write',
+  'DELETE /assets/:id': 'assets:write',
+  'POST /assets/:id/versions': 'assets:write',
+  'POST /assets/:id/upload': 'assets:write',
+  'PATCH /assets/:id/rollback': 'assets:write',
+  'ALL /uploads': 'assets:write',
+  'ALL /uploads/{*rest}': 'assets:write',
+
+  'POST /assets/:id/comments': 'reviews:write',
+  'POST /assets/:id/versions/:v/review': 'reviews:write',
+
+  'GET /render-jobs': 'renders:read',
+  'GET /render-jobs/:id': 'renders:read',
+  'POST /assets/:id/render': 'renders:write',
+  'POST /render-jobs/retry': 'renders:write',
+  'POST /render-jobs/:id/cancel': 'renders:write',
+  'POST /render-jobs/:id/retry': 'renders:write',
+
+  'GET /events': 'events:read',
+  'GET /events/stream': 'events:read',
+
+  'GET /users': 'admin',
+  'PATCH /users/:id': 'admin',
+  'POST /invitations': 'admin',
+  'GET /invitations': 'admin',
+  'DELETE /invitations/:id': 'admin',
+  'PATCH /studio/settings': 'admin',
+  'POST /webhooks': 'admin',
+  'GET /webhooks': 'admin',
+  'GET /webhooks/:id': 'admin',
+  'PATCH /webhooks/:id': 'admin',
+  'DELETE /webhooks/:id': 'admin',
+  'GET /webhooks/:id/deliveries': 'admin',
+  'POST /webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
+  'POST /webhooks/:id/test': 'admin',
+
+  // A token may list and revoke its own member's tokens (a script can retire itself), never mint one.
+  'GET /tokens': 'any',
+  'DELETE /tokens/:id': 'any',
+  'POST /tokens': 'people',
+  'POST /bots': 'people',
+  'GET /bots': 'people',
+  'POST /bots/:id/tokens': 'people',
+  'GET /bots/:id/tokens': 'people',
+};
+
+/** The route's key as in ROUTE_SCOPES (HEAD is served by the GET route), or undefined outside a route. */
+export function routeKey(req: Request): string | undefined {
+  const route = (req as Request & { route?: { path: string; methods?: Record<string, boolean> } }).route;
+  if (!route) return undefined;
+  const path = `${req.baseUrl}${route.path}`;
+  if (route.methods?._all) return `ALL ${path}`;
+  return `${req.method === 'HEAD' ? 'GET' : req.method} ${path}`;
+}
+
+export function scopeOf(req: Request): RouteScope | undefined {
+  const key = routeKey(req);
+  return key ? ROUTE_SCOPES[key] : undefined;
+}

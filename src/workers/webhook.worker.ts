@@ -1,0 +1,91 @@
+// The webhook worker process: delivers the `webhooks` queue (signed POSTs through the SSRF guard), re-queues
+// deliveries Redis lost, disables endpoints that keep failing (telling their studio), and prunes the event
+// log past EVENT_RETENTION_DAYS. It holds no JWT key and runs no media tool.
+import path from 'node:path';
+import { Redis as IORedis } from 'ioredis';
+import { runWorker, type WorkerHandle } from './worker-host';
+import type { BootedInfra } from '../bootstrap';
+import { buildWorker } from '../container';
+import { runWorkers } from '../infra/queue/runWorkers';
+import { StudioEmitter } from '../infra/realtime/emitter';
+import { WebhookSender } from '../infra/webhooks/WebhookSender';
+import { SmtpMailer } from '../infra/mail/SmtpMailer';
+import { deliverWebhook, reconcileWebhooks, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
+import type { WebhookEndpointDoc } from '../app/repositories/models/Webhook';
+
+export interface WebhookWorkerOptions {
+  reconcileEveryMs?: number;
+  pruneEveryMs?: number;
+}
+
+export async function startWebhookWorker(infra: BootedInfra, options: WebhookWorkerOptions = {}): Promise<WorkerHandle> {
+  const { config, logger } = infra;
+  const c = buildWorker(infra);
+  const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
+  const sender = new WebhookSender(c.urlGuard, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES, userAgent: 'Studio-API-Webhooks/1' });
+  const mailer = config.SMTP_URL ? new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.MAIL_SEND_TIMEOUT_MS, logger }) : null;
+
+  /** The studio learns at once (sockets, the event log, other webhooks) and its PRODUCERs by mail when SMTP is set. */
+  const disabled = async (endpoint: WebhookEndpointDoc, reason: string) => {
+    const studioId = String(endpoint.studioId);
+    const payload = { webhookId: String(endpoint._id), url: endpoint.url, reason };
+    logger.warn('webhook disabled', payload);
+    emitter.toStudio(studioId, 'webhook:disabled', payload);
+    await c.services.eventLog.record(studioId, 'webhook.disabled', payload);
+    await c.services.audit.record({ studioId, id: null }, 'webhook.disabled', 'webhook', endpoint._id, { reason });
+    if (!mailer) return;
+    const producers = await c.repos.users.producers(studioId);
+    for (const p of producers) {
+      await mailer
+        .send({ to: p.email, subject: 'A Studio API webhook was disabled', text: `The webhook ${endpoint.url} was disabled: ${reason}.\nFix the receiver, then turn it on again (PATCH /webhooks/${String(endpoint._id)} {"active": true}).` })
+        .catch((err: Error) => logger.warn('webhook disabled mail failed', { err: err.message }));
+    }
+  };
+
+  const deps: WebhookDeliveryDeps = {
+    webhooks: c.repos.webhooks,
+    events: c.eventLogRepo,
+    send: (url, input) => sender.send(url, input),
+    queue: c.deliveryQueue,
+    policy: { baseDelayMs: config.WEBHOOK_RETRY_BASE_MS, maxDelayMs: config.WEBHOOK_RETRY_MAX_MS, retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS, disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS },
+    disabled,
+  };
+  const connection = new IORedis(config.REDIS_URL!, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const workers = runWorkers({
+    connection,
+    prefix: `${config.REDIS_KEY_PREFIX}bull`,
+    queues: { webhooks: { concurrency: config.WEBHOOK_CONCURRENCY } },
+    logger,
+    metrics: c.metrics,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    processors: { 'webhook.deliver': (job) => deliverWebhook(job.data, deps) },
+  });
+  const reconcile = () => reconcileWebhooks({ webhooks: c.repos.webhooks, queue: c.deliveryQueue }).catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }));
+  const prune = () =>
+    c.eventLogRepo
+      .pruneBefore(new Date(Date.now() - config.EVENT_RETENTION_DAYS * 86_400_000))
+      .then((n) => n && logger.info('event log pruned', { removed: n }))
+      .catch((err: unknown) => logger.warn('event log prune failed', { err: (err as Error).message }));
+  const timers = [setInterval(reconcile, options.reconcileEveryMs ?? 60_000), setInterval(prune, options.pruneEveryMs ?? 3600_000)];
+  for (const t of timers) t.unref();
+  void reconcile();
+  void prune();
+  return {
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await workers.close();
+      connection.disconnect();
+      mailer?.close();
+      await c.dispose();
+    },
+  };
+}
+
+if (require.main === module || path.basename(process.argv[1] ?? '').startsWith('webhook.worker')) {
+  runWorker('worker:webhook', (infra) => startWebhookWorker(infra)).catch((err: unknown) => {
+    process.stderr.write(`webhook worker failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
