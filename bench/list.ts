@@ -3,7 +3,7 @@
 // BENCH_HOPS cursor hops (default 1000), each filter, a name-prefix search and the name order. The same
 // route served from memory by a bare Node http handler (bench/baselines/bare-list-server.ts) is measured in
 // the same run. Prints one JSON line: req/s and p50/p95/p99 per scenario, the ratios the issue sets targets
-// on, and where the database is FerretDB rather than MongoDB (the figures then describe FerretDB's scans).
+// on, and which database served them (MongoDB, or FerretDB on PostgreSQL or SQLite).
 // BENCH_SECONDS per scenario (default 10), BENCH_CONNECTIONS (default 10), BENCH_LIMIT page size (default 50).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,8 @@ import { createLogger } from '../src/infra/logging/logger';
 import { connectMongo } from '../src/infra/database/mongo';
 import { createModels } from '../src/app/repositories/models';
 import { ASSET_STATUSES, ASSET_TYPES } from '../src/app/repositories/models/Asset';
-import { json, round, startApi, startProcess, startServices } from './lib/harness';
+import { databaseLabel, json, mailDirOf, round, startApi, startProcess, startServices } from './lib/harness';
+import { registerThroughInbox } from '../scripts/dev-register';
 
 const ASSETS = Number(process.env.BENCH_ASSETS ?? 1_000_000);
 const STUDIOS = Number(process.env.BENCH_STUDIOS ?? 20);
@@ -62,14 +63,12 @@ async function main() {
   const conn = await connectMongo({ uri: services.mongoUri, logger });
   const children = [api];
   try {
-    const info = (await conn.db!.admin().command({ buildInfo: 1 })) as { version: string; ferretdbVersion?: string };
-    const database = info.ferretdbVersion ? `FerretDB ${info.ferretdbVersion} (SQLite)` : `MongoDB ${info.version}`;
     const models = createModels(conn);
 
     // Studios and their producers through the API, so tokens are real.
     const studios: Array<{ token: string; studioId: string; userId: string }> = [];
     for (let s = 0; s < STUDIOS; s++) {
-      const reg = await json<{ accessToken: string; user: { id: string; studioId: string } }>(`${api.url}/auth/register`, 'POST', {
+      const reg = await registerThroughInbox(api.url, mailDirOf(api.url), {
         studioName: `List Bench ${s} ${Date.now()}`,
         name: `Producer ${s}`,
         email: `list-${s}-${Date.now()}@bench.test`,
@@ -114,6 +113,7 @@ async function main() {
       dbg(`studio ${s} seeded (${Math.round((Date.now() - t0) / 1000)} s)`);
     }
     const seedSeconds = (Date.now() - t0) / 1000;
+    const database = await databaseLabel(conn.db!, models.Asset.collection.collectionName);
     const st = studios[0]!;
     const listUrl = (q: string) => `${api.url}/assets?limit=${LIMIT}${q}`;
 

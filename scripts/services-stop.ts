@@ -1,4 +1,4 @@
-// Stops the MongoDB-wire and Redis servers that `npm run dev` started in the background.
+// Stops the servers `npm run dev` started in the background: MongoDB-wire (FerretDB and its PostgreSQL) and Redis.
 import { loadConfigOrExit } from '../src/bootstrap';
 import { stopDevServices } from '../src/infra/embedded/embedded';
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# One-time set-up of what a fresh Debian machine lacks for Studio API: Redis, ffmpeg and Blender from
-# Debian's packages, FerretDB v1.24.2 (MongoDB wire protocol on SQLite) built from the Go module proxy,
-# and the npm dependencies. Safe to re-run: every step is skipped when its result is already there.
+# One-time set-up of what a fresh Debian machine lacks for Studio API: Redis, PostgreSQL 15, ffmpeg and
+# Blender from Debian's packages, FerretDB v1.24.2 (MongoDB wire protocol on that PostgreSQL) built from
+# the Go module proxy with scripts/ferretdb-*.patch applied, and the npm dependencies.
+# Safe to re-run: every step is skipped when its result is already there.
 set -euo pipefail
 
 FERRETDB_VERSION=v1.24.2
+# Our patches to FerretDB, applied in name order; each file starts with its reason.
+FERRETDB_PATCHES=("$(cd "$(dirname "$0")" && pwd)"/ferretdb-*.patch)
+# Debian installs PostgreSQL's server programs here, off PATH; src/infra/embedded looks here too.
+PG_BIN=/usr/lib/postgresql/15/bin
 TOOLS_DIR="${HOME}/.cache/studio-api"
 BIN_DIR="${TOOLS_DIR}/bin"
 SUDO=""
@@ -16,21 +21,27 @@ apt_packages=()
 command -v redis-server >/dev/null || apt_packages+=(redis-server)
 command -v ffmpeg >/dev/null || apt_packages+=(ffmpeg)
 command -v blender >/dev/null || apt_packages+=(blender)
+command -v mongod >/dev/null || [ -x "${PG_BIN}/postgres" ] || apt_packages+=(postgresql-15)
+command -v patch >/dev/null || apt_packages+=(patch)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   log "installing Debian packages: ${apt_packages[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 else
-  log "redis-server, ffmpeg and blender already installed"
+  log "redis-server, postgresql-15, ffmpeg and blender already installed"
 fi
 
+# The patches' checksum beside the binary, so a changed or added patch rebuilds it (src/infra/embedded
+# checks it too).
+patch_sum="$(cat "${FERRETDB_PATCHES[@]}" | sha256sum | cut -d' ' -f1)"
 if command -v mongod >/dev/null; then
   log "mongod found on PATH; FerretDB not needed"
-elif [ -x "${BIN_DIR}/ferretdb" ] && "${BIN_DIR}/ferretdb" --version 2>/dev/null | grep -q "version: ${FERRETDB_VERSION}"; then
-  log "FerretDB ${FERRETDB_VERSION} already built at ${BIN_DIR}/ferretdb"
+elif [ -x "${BIN_DIR}/ferretdb" ] && "${BIN_DIR}/ferretdb" --version 2>/dev/null | grep -q "version: ${FERRETDB_VERSION}" \
+  && [ "$(cat "${BIN_DIR}/ferretdb.patch-sha256" 2>/dev/null)" = "${patch_sum}" ]; then
+  log "FerretDB ${FERRETDB_VERSION} (patched) already built at ${BIN_DIR}/ferretdb"
 else
   command -v go >/dev/null || { echo "[setup] Go is needed to build FerretDB (apt-get install golang-go, or set MONGO_URI)" >&2; exit 1; }
-  log "building FerretDB ${FERRETDB_VERSION} from the Go module proxy (about a minute the first time)"
+  log "building FerretDB ${FERRETDB_VERSION} from the Go module proxy with ${#FERRETDB_PATCHES[@]} patches (about a minute the first time)"
   build_dir="${TOOLS_DIR}/ferretdb-build"
   mkdir -p "${build_dir}" "${BIN_DIR}"
   (
@@ -38,11 +49,14 @@ else
     [ -f go.mod ] || go mod init studio-api/ferretdb-tool >/dev/null 2>&1
     go get -tool "github.com/FerretDB/FerretDB/cmd/ferretdb@${FERRETDB_VERSION}"
     # The proxy's copy of the module lacks the generated build/version/version.txt, without which the
-    # binary panics at start; vendoring lets us supply it, as FerretDB's own `task gen-version` would.
+    # binary panics at start; vendoring lets us supply it, as FerretDB's own `task gen-version` would,
+    # and gives a fresh copy of the source to patch on every build.
     go mod vendor
     echo "${FERRETDB_VERSION}" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt
+    for p in "${FERRETDB_PATCHES[@]}"; do patch -p1 --forward --silent -d vendor/github.com/FerretDB/FerretDB < "$p"; done
     GOBIN="${BIN_DIR}" go install -mod=vendor -buildvcs=false github.com/FerretDB/FerretDB/cmd/ferretdb
   )
+  echo "${patch_sum}" > "${BIN_DIR}/ferretdb.patch-sha256"
   "${BIN_DIR}/ferretdb" --version | head -1
 fi
 

@@ -1,12 +1,12 @@
-// Fault tests that fit in seconds: the MongoDB-wire server restarting, the disk filling up mid-upload,
-// and a slowloris of 200 sockets against normal traffic.
+// Fault tests that fit in seconds: the MongoDB-wire server restarting, FerretDB's PostgreSQL restarting
+// under it, the disk filling up mid-upload, and a slowloris of 200 sockets against normal traffic.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
-import { freePort, startMongo, type RunningService } from '../src/infra/embedded/embedded';
+import { freePort, startFerretDb, startMongo, startPostgres, type RunningService } from '../src/infra/embedded/embedded';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio } from './support/factories';
 import { generated, multipartUpload } from './support/uploads';
@@ -47,6 +47,50 @@ describe('faults: the MongoDB-wire server restarts', () => {
     await waitFor('recovery', async () => (await h.http.get('/assets').set(s.auth)).status === 200, 30_000, 250);
     expect((await h.http.get('/assets').set(s.auth)).body.data.map((a: { id: string }) => a.id)).toEqual([created.body.id]);
     expect((await h.http.get('/ready')).status).toBe(200);
+  }, 60_000);
+});
+
+describe("faults: FerretDB's PostgreSQL restarts under the running API and FerretDB", () => {
+  let h: Harness;
+  let ferret: RunningService;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-postgres-restart-'));
+  beforeAll(async () => {
+    // FerretDB on PostgreSQL by name, even where mongod is on PATH: this fault is the embedded default's own.
+    // Where FerretDB or PostgreSQL is missing, this throws saying what to install.
+    ferret = await startFerretDb({ dataDir: dir, detached: false, persistent: true });
+    h = await startHarness({ MONGO_URI: ferret.url });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await ferret?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 in the error contract while PostgreSQL is down, then recovers without restarting the API or FerretDB', async () => {
+    const s = await givenStudio(h);
+    const created = await h.http.post('/assets').set(s.auth).send({ name: 'Kept In Postgres', type: 'PROP' }).expect(201);
+    const backendPort = Number(new URL(ferret.backend!.url).port);
+    await ferret.backend!.stop();
+
+    // FerretDB still accepts connections and answers every command with an error naming PostgreSQL's failure.
+    const list = await h.http.get('/assets').set(s.auth);
+    const write = await h.http.post('/assets').set(s.auth).send({ name: 'Written While Down', type: 'PROP' });
+    for (const res of [list, write]) {
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: expect.stringMatching(/UNAVAILABLE/), correlationId: res.headers['x-request-id'] });
+    }
+    const ready = await h.http.get('/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ mongo: 'down', redis: 'up' });
+
+    // The same cluster on the same port, which FerretDB's URL names; FerretDB's pool reconnects by itself.
+    ferret.backend = await startPostgres({ dataDir: dir, detached: false, persistent: true, port: backendPort });
+    await waitFor('recovery', async () => (await h.http.get('/assets').set(s.auth)).status === 200, 30_000, 250);
+    expect((await h.http.get('/assets').set(s.auth)).body.data.map((a: { id: string }) => a.id)).toEqual([created.body.id]);
+    expect((await h.http.get('/ready')).status).toBe(200);
+    await h.http.post('/assets').set(s.auth).send({ name: 'Written After', type: 'PROP' }).expect(201);
+    // Neither the API (this process) nor FerretDB was restarted.
+    expect(() => process.kill(ferret.pid!, 0)).not.toThrow();
   }, 60_000);
 });
 

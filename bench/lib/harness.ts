@@ -5,6 +5,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { mongo } from 'mongoose';
+import { registerThroughInbox } from '../../scripts/dev-register';
 import { canConnect, freePort, startMongo, startRedis, type RunningService } from '../../src/infra/embedded/embedded';
 
 export const MiB = 1024 * 1024;
@@ -42,6 +44,17 @@ export async function startServices(): Promise<Services> {
   };
 }
 
+/**
+ * Names the server under measurement. FerretDB does not say which storage it runs on, but its explain
+ * does: PostgreSQL plans have node types, SQLite's are SCAN/SEARCH lines. Needs an existing collection.
+ */
+export async function databaseLabel(db: mongo.Db, collection: string): Promise<string> {
+  const info = (await db.admin().command({ buildInfo: 1 })) as { version: string; ferretdbVersion?: string };
+  if (!info.ferretdbVersion) return `MongoDB ${info.version}`;
+  const plan = JSON.stringify((await db.command({ explain: { find: collection, filter: {} } })).queryPlanner ?? {});
+  return `FerretDB ${info.ferretdbVersion} (${plan.includes('"Node Type"') ? 'PostgreSQL' : 'SQLite'})`;
+}
+
 export interface ChildServer {
   url: string;
   pid: number;
@@ -71,9 +84,21 @@ export async function startProcess(entry: string, env: Record<string, string>): 
   };
 }
 
-export function startApi(services: Services, extra: Record<string, string> = {}): Promise<ChildServer> {
-  return startProcess(path.resolve(__dirname, '../../src/server.ts'), {
+/** Each started API's development inbox (no SMTP_URL): where registration links arrive. */
+const mailDirs = new Map<string, string>();
+
+/** The mail directory of an API started by startApi, to follow its registration links. */
+export function mailDirOf(apiUrl: string): string {
+  const dir = mailDirs.get(apiUrl);
+  if (!dir) throw new Error(`${apiUrl} was not started by startApi: no known mail directory`);
+  return dir;
+}
+
+export async function startApi(services: Services, extra: Record<string, string> = {}): Promise<ChildServer> {
+  const dataDir = mkdtempSync(path.join(services.dir, 'api-'));
+  const api = await startProcess(path.resolve(__dirname, '../../src/server.ts'), {
     NODE_ENV: 'development',
+    EMBEDDED_DATA_DIR: dataDir,
     MONGO_URI: services.mongoUri,
     REDIS_URL: services.redisUrl,
     LOG_LEVEL: 'warn',
@@ -83,6 +108,8 @@ export function startApi(services: Services, extra: Record<string, string> = {})
     MAX_UPLOAD_BYTES: '64gib',
     ...extra,
   });
+  mailDirs.set(api.url, path.join(dataDir, 'mail'));
+  return api;
 }
 
 export function rssBytes(pid: number): number {
@@ -131,7 +158,7 @@ export async function json<T>(url: string, method: string, body: unknown, token?
 
 /** Registers a studio and creates one asset; returns the token and asset id. */
 export async function givenAsset(api: string): Promise<{ token: string; assetId: string }> {
-  const reg = await json<{ accessToken: string }>(`${api}/auth/register`, 'POST', {
+  const reg = await registerThroughInbox(api, mailDirOf(api), {
     studioName: `Bench ${Date.now()}`,
     name: 'Bench',
     email: `bench-${Date.now()}-${Math.random().toString(16).slice(2)}@bench.test`,

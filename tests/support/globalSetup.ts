@@ -1,5 +1,6 @@
 // Provides real MongoDB-wire and Redis servers for the whole run: the URLs from the environment when
-// given (CI exports them), else servers started here on free loopback ports and stopped at the end.
+// given (CI exports them), else servers started here on free loopback ports and stopped at the end
+// (FerretDB's throw-away PostgreSQL cluster lives in the run's data dir and goes with it).
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
     const mongo = await startMongo({ dataDir, detached: false, persistent: false });
     started.push(mongo);
     process.env.MONGO_URI = mongo.url;
+    process.stdout.write(`MongoDB-wire server: ${mongo.kind}${mongo.backend ? ` on ${mongo.backend.kind}` : ''}\n`);
   }
   if (!process.env.REDIS_URL) {
     const redis = await startRedis({ dataDir, detached: false, persistent: false });

@@ -1,110 +1,42 @@
 // Starts MongoDB-wire and Redis servers on loopback when no URL is configured (dev default and tests).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
-import net from 'node:net';
+// The MongoDB-wire server is mongod when it is on PATH, else FerretDB v1.24.2 on the project's own
+// PostgreSQL 15 cluster (both built or installed by `npm run setup`).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { canConnect, EmbeddedServiceError, findExecutable, freePort, launch, stopper, waitForPort, type RunningService, type StartOptions } from './process';
+import { startPostgres } from './postgres';
 
-export class EmbeddedServiceError extends Error {
-  override name = 'EmbeddedServiceError';
-}
-
-export interface RunningService {
-  kind: 'redis' | 'mongod' | 'ferretdb' | 'mongodb-memory-server';
-  url: string;
-  pid?: number;
-  stop(): Promise<void>;
-}
+export { canConnect, EmbeddedServiceError, findExecutable, freePort, type RunningService, type StartOptions } from './process';
+export { runPsql, startPostgres } from './postgres';
 
 /** Where scripts/setup.sh puts the FerretDB binary it builds (outside the clone, so it survives re-clones). */
 export function toolsBinDir(): string {
   return path.join(os.homedir(), '.cache', 'studio-api', 'bin');
 }
 
-export function findExecutable(name: string, extraDirs: string[] = []): string | undefined {
-  // PATH is read here as the OS's search path for programs, exactly as spawn() itself would use it.
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...extraDirs].filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
+export function findFerretDb(): string | undefined {
+  return findExecutable('ferretdb', [toolsBinDir(), path.resolve('.tools/bin')]);
+}
+
+/**
+ * The project's own build must carry the current scripts/ferretdb-*.patch (setup.sh writes their checksum
+ * beside the binary): an older build runs, but scans every table, so say so instead of serving or
+ * measuring the wrong build.
+ */
+function checkFerretDbBuild(bin: string): void {
+  const scripts = path.resolve(__dirname, '../../../scripts');
+  if (path.dirname(bin) !== toolsBinDir() || !existsSync(scripts)) return;
+  const patches = readdirSync(scripts)
+    .filter((f) => f.startsWith('ferretdb-') && f.endsWith('.patch'))
+    .sort();
+  const hash = createHash('sha256');
+  for (const f of patches) hash.update(readFileSync(path.join(scripts, f)));
+  const stamp = `${bin}.patch-sha256`;
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== hash.digest('hex')) {
+    throw new EmbeddedServiceError(`${bin} was not built with the current scripts/ferretdb-*.patch: run \`npm run setup\` to rebuild it.`);
   }
-  return undefined;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ port, host });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess | undefined, what: string, logFile: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {
-      throw new EmbeddedServiceError(`${what} exited with code ${child.exitCode} during start-up; see ${logFile}`);
-    }
-    if (await canConnect(port)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new EmbeddedServiceError(`${what} did not accept connections on port ${port} within ${timeoutMs} ms; see ${logFile}`);
-}
-
-function stopper(child: ChildProcess | undefined, pid: number | undefined): () => Promise<void> {
-  return async () => {
-    if (child) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    } else if (pid) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  };
-}
-
-interface StartOptions {
-  dataDir: string;
-  /** Detached services outlive this process (the dev default); attached ones die with it (tests). */
-  detached: boolean;
-  persistent: boolean;
-  port?: number;
-}
-
-function launch(bin: string, args: string[], logFile: string, detached: boolean): ChildProcess {
-  const out = openSync(logFile, 'a');
-  const child = spawn(bin, args, { detached, stdio: ['ignore', out, out] });
-  if (detached) child.unref();
-  return child;
 }
 
 export async function startRedis(opts: StartOptions): Promise<RunningService> {
@@ -120,42 +52,63 @@ export async function startRedis(opts: StartOptions): Promise<RunningService> {
   const logFile = path.join(dir, 'redis.log');
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--protected-mode', 'yes'];
   args.push(...(opts.persistent ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no']));
-  const child = launch(bin, args, logFile, opts.detached);
+  const child = launch(bin, args, logFile, { detached: opts.detached });
   await waitForPort(port, child, 'redis-server', logFile);
   return { kind: 'redis', url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: stopper(opts.detached ? undefined : child, child.pid) };
+}
+
+/**
+ * FerretDB with its PostgreSQL handler, on a PostgreSQL cluster it starts under dataDir (or the running
+ * one at backendUrl). stop() stops both. The FerretDB build of `npm run setup` adds the GIN indexes
+ * PostgreSQL needs to serve FerretDB's equality filters (scripts/ferretdb-*.patch).
+ */
+export async function startFerretDb(opts: StartOptions & { backendUrl?: string }): Promise<RunningService> {
+  const bin = findFerretDb();
+  if (!bin) throw new EmbeddedServiceError(`FerretDB is not built: run \`npm run setup\` (it builds FerretDB v1.24.2 into ${toolsBinDir()}), or set MONGO_URI.`);
+  checkFerretDbBuild(bin);
+  const backend = opts.backendUrl ? undefined : await startPostgres({ ...opts, port: undefined });
+  const backendUrl = opts.backendUrl ?? backend!.url;
+  const dir = path.resolve(opts.dataDir, 'ferretdb');
+  mkdirSync(dir, { recursive: true });
+  const logFile = path.join(dir, 'ferretdb.log');
+  const port = opts.port ?? (await freePort());
+  const args = [
+    '--handler=postgresql',
+    `--postgresql-url=${backendUrl}`,
+    `--state-dir=${dir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=WARN',
+  ];
+  const child = launch(bin, args, logFile, { detached: opts.detached });
+  await waitForPort(port, child, 'ferretdb', logFile);
+  const stopFerret = stopper(opts.detached ? undefined : child, child.pid);
+  const svc: RunningService = {
+    kind: 'ferretdb',
+    url: `mongodb://127.0.0.1:${port}`,
+    pid: child.pid,
+    backend,
+    async stop() {
+      await stopFerret();
+      await svc.backend?.stop();
+    },
+  };
+  return svc;
 }
 
 export async function startMongo(opts: StartOptions): Promise<RunningService> {
   const port = opts.port ?? (await freePort());
   const mongod = findExecutable('mongod');
-  const ferret = findExecutable('ferretdb', [toolsBinDir(), path.resolve('.tools/bin')]);
   if (mongod) {
     const dir = path.resolve(opts.dataDir, 'mongod');
     mkdirSync(dir, { recursive: true });
     const logFile = path.join(dir, 'mongod.log');
-    const child = launch(mongod, ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1'], logFile, opts.detached);
+    const child = launch(mongod, ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1'], logFile, { detached: opts.detached });
     await waitForPort(port, child, 'mongod', logFile);
     return { kind: 'mongod', url: `mongodb://127.0.0.1:${port}`, pid: child.pid, stop: stopper(opts.detached ? undefined : child, child.pid) };
   }
-  if (ferret) {
-    const dir = path.resolve(opts.dataDir, 'ferretdb');
-    mkdirSync(dir, { recursive: true });
-    const logFile = path.join(dir, 'ferretdb.log');
-    const args = [
-      '--handler=sqlite',
-      // WAL with synchronous=NORMAL: a commit no longer waits for an fsync, and a crash of anything but
-      // the machine loses nothing. This server holds dev, test and benchmark data only (production is MongoDB).
-      `--sqlite-url=file:${dir}/?_pragma=synchronous(NORMAL)`,
-      `--state-dir=${dir}`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--debug-addr=-',
-      '--telemetry=disable',
-      '--log-level=WARN',
-    ];
-    const child = launch(ferret, args, logFile, opts.detached);
-    await waitForPort(port, child, 'ferretdb', logFile);
-    return { kind: 'ferretdb', url: `mongodb://127.0.0.1:${port}`, pid: child.pid, stop: stopper(opts.detached ? undefined : child, child.pid) };
-  }
+  if (findFerretDb()) return startFerretDb({ ...opts, port });
   // Last resort where the internet is reachable: mongodb-memory-server downloads a mongod on first use.
   const moduleName = 'mongodb-memory-server';
   try {
@@ -168,14 +121,22 @@ export async function startMongo(opts: StartOptions): Promise<RunningService> {
   } catch {
     throw new EmbeddedServiceError(
       'A MongoDB-wire server is required: set MONGO_URI=mongodb://host:27017/studio, or put mongod or ferretdb on PATH ' +
-        '(`npm run setup` builds FerretDB v1.24.2 into ' + toolsBinDir() + '), or `npm i -D mongodb-memory-server` where the internet is reachable.',
+        '(`npm run setup` installs PostgreSQL 15 and builds FerretDB v1.24.2 into ' + toolsBinDir() + '), or `npm i -D mongodb-memory-server` where the internet is reachable.',
     );
   }
 }
 
+interface StateEntry {
+  url: string;
+  pid?: number;
+  kind: string;
+}
+
 interface StateFile {
-  mongo?: { url: string; pid?: number; kind: string };
-  redis?: { url: string; pid?: number; kind: string };
+  mongo?: StateEntry;
+  /** FerretDB's PostgreSQL, when mongo is FerretDB. */
+  postgres?: StateEntry;
+  redis?: StateEntry;
 }
 
 function pidAlive(pid: number | undefined): boolean {
@@ -188,10 +149,48 @@ function pidAlive(pid: number | undefined): boolean {
   }
 }
 
-async function reusable(entry: { url: string; pid?: number } | undefined): Promise<boolean> {
+async function reusable(entry: StateEntry | undefined): Promise<boolean> {
   if (!entry || !pidAlive(entry.pid)) return false;
   const port = Number(new URL(entry.url).port);
   return canConnect(port);
+}
+
+/** PostgreSQL's SIGTERM waits for every client to leave; SIGINT is its fast shutdown. */
+const stopSignal = (entry: StateEntry): NodeJS.Signals => (entry.kind === 'postgres' ? 'SIGINT' : 'SIGTERM');
+
+/** Signals the services and waits for them to exit (SIGKILL after 10 s), so their data is flushed. */
+async function stopEntries(entries: Array<StateEntry | undefined>): Promise<string[]> {
+  const stopped: string[] = [];
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (entry && pidAlive(entry.pid)) {
+      process.kill(entry.pid!, stopSignal(entry));
+      pids.push(entry.pid!);
+      stopped.push(`${entry.kind} (pid ${entry.pid})`);
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(pidAlive)) process.kill(pid, 'SIGKILL');
+  return stopped;
+}
+
+/**
+ * Reuses the running MongoDB-wire server, or starts one. FerretDB is reused only with its PostgreSQL
+ * (it cannot follow a PostgreSQL restarted on another port); a PostgreSQL still running is kept.
+ */
+async function ensureDevMongo(dataDir: string, state: StateFile, started: string[]): Promise<void> {
+  const backendUp = await reusable(state.postgres);
+  if ((await reusable(state.mongo)) && (state.mongo!.kind !== 'ferretdb' || backendUp)) return;
+  await stopEntries([state.mongo]);
+  const opts = { dataDir, detached: true, persistent: true };
+  const svc = findExecutable('mongod') || !findFerretDb() ? await startMongo(opts) : await startFerretDb({ ...opts, backendUrl: backendUp ? state.postgres!.url : undefined });
+  state.mongo = { url: svc.url, pid: svc.pid, kind: svc.kind };
+  if (svc.backend) {
+    state.postgres = { url: svc.backend.url, pid: svc.backend.pid, kind: svc.backend.kind };
+    started.push(`postgres at ${svc.backend.url}`);
+  }
+  started.push(`${svc.kind} at ${svc.url}`);
 }
 
 /**
@@ -207,11 +206,7 @@ export async function ensureDevServices(
   const stateFile = path.join(dataDir, 'services.json');
   const state: StateFile = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as StateFile) : {};
   const started: string[] = [];
-  if (need.mongo && !(await reusable(state.mongo))) {
-    const svc = await startMongo({ dataDir, detached: true, persistent: true });
-    state.mongo = { url: svc.url, pid: svc.pid, kind: svc.kind };
-    started.push(`${svc.kind} at ${svc.url}`);
-  }
+  if (need.mongo) await ensureDevMongo(dataDir, state, started);
   if (need.redis && !(await reusable(state.redis))) {
     const svc = await startRedis({ dataDir, detached: true, persistent: true });
     state.redis = { url: svc.url, pid: svc.pid, kind: svc.kind };
@@ -221,23 +216,12 @@ export async function ensureDevServices(
   return { mongoUrl: state.mongo && `${state.mongo.url}/studio`, redisUrl: state.redis?.url, started };
 }
 
-/** Stops the background services and waits for them to exit (SIGKILL after 10 s), so their data is flushed. */
+/** Stops the background services (FerretDB before its PostgreSQL) and waits for them to exit. */
 export async function stopDevServices(dataDir: string): Promise<string[]> {
   const stateFile = path.join(dataDir, 'services.json');
   if (!existsSync(stateFile)) return [];
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StateFile;
-  const stopped: string[] = [];
-  const pids: number[] = [];
-  for (const entry of [state.mongo, state.redis]) {
-    if (entry && pidAlive(entry.pid)) {
-      process.kill(entry.pid!, 'SIGTERM');
-      pids.push(entry.pid!);
-      stopped.push(`${entry.kind} (pid ${entry.pid})`);
-    }
-  }
-  const deadline = Date.now() + 10_000;
-  while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(pidAlive)) process.kill(pid, 'SIGKILL');
+  const stopped = [...(await stopEntries([state.mongo, state.redis])), ...(await stopEntries([state.postgres]))];
   writeFileSync(stateFile, '{}');
   return stopped;
 }

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { DomainError, NotFoundError, ServiceUnavailableError, type ErrorDetail } from '../errors';
 import type { Logger } from '../../infra/logging/logger';
-import { isDuplicateKey } from '../../infra/database/errors';
+import { isDuplicateKey, isStorageUnavailable } from '../../infra/database/errors';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[]; correlationId?: string };
@@ -42,6 +42,7 @@ export function toDomainError(err: unknown): { error: DomainError; expected: boo
   // A uniqueness rule no service anticipated is still the client's conflict, not a server fault.
   if (isDuplicateKey(err)) return { error: new DomainError('CONFLICT', 'The change conflicts with existing data', { status: 409 }), expected: true };
   if (e?.name && UNAVAILABLE_NAMES.has(e.name)) return { error: new ServiceUnavailableError(), expected: false };
+  if (isStorageUnavailable(err)) return { error: new ServiceUnavailableError(), expected: false };
   if (e?.name === 'MongooseError' && /connection|initial connection|buffering/i.test(e.message ?? '')) {
     return { error: new ServiceUnavailableError(), expected: false };
   }
