@@ -89,7 +89,7 @@ const LAYERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'packages/sdk/src/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -120,7 +120,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbid, message: `Layer boundary: ${why} (ARCHITECTURE.md).` }] }] },
   })),
   {
-    files: ['src/config/env.ts', 'src/infra/embedded/embedded.ts', 'tests/**', 'bench/**', 'scripts/**'],
+    files: ['src/config/env.ts', 'src/infra/embedded/embedded.ts', 'tests/**', 'bench/**', 'scripts/**', 'packages/cli/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );
