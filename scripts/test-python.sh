@@ -43,7 +43,7 @@ export XDG_CACHE_HOME="$dir/cache"
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" show -q studio-api >/dev/null 2>&1 || {
-  "$venv/bin/pip" install -q hatchling==1.27.0
+  "$venv/bin/pip" install -q hatchling==1.27.0 editables==0.5
   "$venv/bin/pip" install -q --no-build-isolation -e "$py[dev]"
 }
 

@@ -51,7 +51,7 @@ describe('ops: queue dashboard with an operator token', () => {
     expect(page.text).toMatch(/bull/i);
     const api = await h.http.get('/admin/queues/api/queues').set('Authorization', `Bearer ${OPERATOR_TOKEN}`);
     expect(api.status).toBe(200);
-    expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['asset-pipeline', 'media', 'render']);
+    expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['asset-pipeline', 'media', 'render', 'webhooks']);
     expect(api.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode)).toBe(true);
   });
 
