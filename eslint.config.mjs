@@ -89,7 +89,7 @@ const LAYERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'packages/sdk/src/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'packages/sdk/src/generated/**', 'web/node_modules/**', 'web/dist/**', 'web/test-results/**', 'web/screenshots/**', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -122,5 +122,14 @@ export default tseslint.config(
   {
     files: ['src/config/env.ts', 'src/infra/embedded/embedded.ts', 'tests/**', 'bench/**', 'scripts/**', 'packages/cli/**'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // The web app runs in the browser; its build, e2e and report scripts run in Node outside the API.
+    files: ['web/src/**', 'web/test/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['web/scripts/**', 'web/e2e/**', 'web/*.config.ts'],
+    rules: { 'no-restricted-properties': 'off', 'no-console': 'off' },
   },
 );

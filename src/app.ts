@@ -1,4 +1,6 @@
 // Builds the Express app. Middleware order lives here and nowhere else.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
@@ -28,6 +30,8 @@ import { integrationRoutes } from './infra/http/routes/integration.routes';
 import { loginThrottle } from './shared/middlewares/loginThrottle';
 import { LoginThrottle } from './app/services/LoginThrottle';
 import { RedisLoginAttemptStore } from './infra/cache/LoginAttemptStore';
+import type { RefreshCookiePolicy } from './app/controllers/AuthController';
+import { ServiceUnavailableError } from './shared/errors';
 
 export interface AppOptions {
   /** Extra routes mounted before the 404 handler; tests use it to provoke failures. */
@@ -44,7 +48,14 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 
   app.use(correlationId());
   app.use(requestLogger(logger, metrics));
+  // helmet's default CSP already fits the web app: scripts, styles and images from 'self' only (Vite emits no
+  // inline script), and connect-src 'self' covers the Socket.IO polling and WebSocket on this origin.
   app.use(helmet());
+  const refreshCookie: RefreshCookiePolicy = {
+    secure: config.AUTH_COOKIE_SECURE === 'auto' ? config.NODE_ENV !== 'development' : config.AUTH_COOKIE_SECURE === 'true',
+    maxAgeMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+  };
+  app.locals.refreshCookie = refreshCookie;
   app.use(
     cors({
       origin: config.CORS_ORIGINS.length === 0 ? false : config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
@@ -54,6 +65,8 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 
   // Probes stay outside the rate limit: a load balancer must always reach them.
   app.use(healthRoutes({ health: c.health, metrics, metricsToken: config.METRICS_TOKEN }));
+  // Static files of the web app, before the rate limit: one page load fetches several and they hold no data.
+  app.use(webApp(config.WEB_DIST_DIR ?? path.resolve(__dirname, '..', 'web', 'dist')));
 
   app.use(
     redisRateLimit({
@@ -104,6 +117,47 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * The web app's production build at /app/: hashed files under /app/static/ cached for a year, index.html
+ * never cached, and every other GET under /app/ answered with index.html (the app's own routes). Nothing
+ * outside /app is touched, so no API path can clash. Mounted as path-less middleware that checks the
+ * prefix itself: it serves no studio data, so the tenant sweep has nothing to walk there.
+ */
+function webApp(dir: string): RequestHandler {
+  const index = path.join(dir, 'index.html');
+  const files = express.static(dir, {
+    index: false,
+    fallthrough: true,
+    redirect: false,
+    setHeaders: (res, file) => {
+      res.setHeader('Cache-Control', file.startsWith(path.join(dir, 'static') + path.sep) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  const sendIndex: RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-cache');
+    res.sendFile(index, (err) => err && next(err));
+  };
+  return (req, res, next) => {
+    if (req.path !== '/app' && !req.path.startsWith('/app/')) return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (!existsSync(index)) {
+      return next(new ServiceUnavailableError('WEB_APP_NOT_BUILT', 'The web app is not built on this server: run `npm run build` (or `npm run build:web`), then reload'));
+    }
+    if (req.path === '/app') return res.redirect(301, '/app/');
+    const rest = req.path.slice('/app'.length);
+    if (rest === '/' || rest === '/index.html') return sendIndex(req, res, next);
+    const url = req.url;
+    req.url = url.slice('/app'.length);
+    files(req, res, (err?: unknown) => {
+      req.url = url;
+      if (err) return next(err);
+      // A missing hashed file is a 404, never index.html: a stale page must not run HTML as a script.
+      if (rest.startsWith('/static/')) return next();
+      sendIndex(req, res, next);
+    });
+  };
 }
 
 /** Stricter Redis-backed limits on the credential endpoints. */

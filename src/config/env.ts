@@ -39,6 +39,10 @@ const schema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: int(30, 24 * 3600).default(900),
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   BCRYPT_COST: int(4, 15).default(12),
+  /** The web app's refresh cookie: Secure or not; auto = Secure everywhere but NODE_ENV=development (plain http on localhost). */
+  AUTH_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Where the web app's production build is (served at /app/); default web/dist of this checkout. */
+  WEB_DIST_DIR: z.string().min(1).optional(),
 
   CORS_ORIGINS: csv.default([]),
   JSON_BODY_LIMIT: bytes.default(1024 * 1024),

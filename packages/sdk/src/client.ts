@@ -101,6 +101,8 @@ export class StudioClient {
   static async login(options: { baseUrl: string; email: string; password: string; studioId?: string; onSession?: StudioClientOptions['onSession'] }): Promise<StudioClient> {
     const anonymous = new StudioClient({ baseUrl: options.baseUrl });
     const result = await anonymous.call(anonymous.api.POST('/auth/login', { body: { email: options.email, password: options.password, ...(options.studioId ? { studioId: options.studioId } : {}) } }));
+    // The body carries the refresh token unless the client asks for cookie mode (the web app), which this one never does.
+    if (!result.refreshToken) throw new Error('login answered without a refresh token');
     const session = { accessToken: result.accessToken, refreshToken: result.refreshToken };
     await options.onSession?.(session);
     return new StudioClient({ baseUrl: options.baseUrl, session, onSession: options.onSession });

@@ -118,7 +118,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token into a new pair */
+        /** Rotate a refresh token (the body's, else the web app's cookie) into a new pair */
         post: operations["refreshSession"];
         delete?: never;
         options?: never;
@@ -135,7 +135,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the session (refresh-token family) */
+        /** Revoke the session (refresh-token family) of the body's token, else of the web app's cookie, and clear that cookie */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -900,7 +900,8 @@ export interface components {
         };
         AuthResult: {
             accessToken: string;
-            refreshToken: string;
+            /** @description Absent in cookie mode (X-Studio-Client: web): then it is in the HttpOnly refresh cookie */
+            refreshToken?: string;
             user: components["schemas"]["User"];
         };
         RegistrationStarted: {
@@ -1583,7 +1584,10 @@ export interface operations {
     verifyEmail: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                "x-studio-client"?: "web";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1598,6 +1602,8 @@ export interface operations {
             /** @description Studio created; signed in */
             201: {
                 headers: {
+                    /** @description Cookie mode only: studio_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict; Secure (outside development) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1636,7 +1642,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                "x-studio-client"?: "web";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1654,6 +1663,8 @@ export interface operations {
             /** @description Logged in */
             200: {
                 headers: {
+                    /** @description Cookie mode only: studio_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict; Secure (outside development) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1701,14 +1712,18 @@ export interface operations {
     refreshSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                "x-studio-client"?: "web";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    refreshToken: string;
+                    /** @description Omit it in cookie mode: the web app's refresh cookie is used instead */
+                    refreshToken?: string;
                 };
             };
         };
@@ -1716,6 +1731,8 @@ export interface operations {
             /** @description New pair */
             200: {
                 headers: {
+                    /** @description Cookie mode only: studio_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict; Secure (outside development) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1740,6 +1757,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -1754,14 +1780,18 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                "x-studio-client"?: "web";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    refreshToken: string;
+                    /** @description Omit it in cookie mode: the web app's refresh cookie is used instead */
+                    refreshToken?: string;
                 };
             };
         };
@@ -1775,6 +1805,15 @@ export interface operations {
             };
             /** @description Validation failed */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1832,7 +1871,10 @@ export interface operations {
     changePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                "x-studio-client"?: "web";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1849,6 +1891,8 @@ export interface operations {
             /** @description Password changed; new tokens */
             200: {
                 headers: {
+                    /** @description Cookie mode only: studio_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict; Secure (outside development) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1956,7 +2000,10 @@ export interface operations {
     switchStudio: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                "x-studio-client"?: "web";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1971,6 +2018,8 @@ export interface operations {
             /** @description Signed in to that studio */
             200: {
                 headers: {
+                    /** @description Cookie mode only: studio_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict; Secure (outside development) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

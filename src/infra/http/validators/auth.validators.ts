@@ -25,7 +25,15 @@ export const acceptInvitationBody = z.strictObject({
   password: z.string().min(1).max(1024).openapi({ description: 'An existing account\'s password, or the new account\'s (then at least 10 characters, at most 72 bytes)' }),
   name: z.string().trim().min(1).max(120).optional().openapi({ description: 'Required when the address has no account yet' }),
 });
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+export const refreshBody = z.strictObject({
+  refreshToken: z.string().min(20).max(200).optional().openapi({ description: 'Omit it in cookie mode: the web app\'s refresh cookie is used instead' }),
+});
+/** Cookie mode: the web app asks for its refresh token in an HttpOnly cookie; also the header that cookie requests must carry (CSRF). */
+export const webClientHeaders = z.object({
+  'x-studio-client': z.literal('web').optional().openapi({
+    description: 'Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site',
+  }),
+});
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: password });
 
 export const updateUserBody = z
@@ -50,7 +58,19 @@ const UserSchema = apiRegistry.register(
     updatedAt: z.string(),
   }),
 );
-const AuthResultSchema = apiRegistry.register('AuthResult', z.object({ accessToken: z.string(), refreshToken: z.string(), user: UserSchema }));
+const AuthResultSchema = apiRegistry.register(
+  'AuthResult',
+  z.object({
+    accessToken: z.string(),
+    refreshToken: z.string().optional().openapi({ description: 'Absent in cookie mode (X-Studio-Client: web): then it is in the HttpOnly refresh cookie' }),
+    user: UserSchema,
+  }),
+);
+/** The Set-Cookie a cookie-mode reply carries. */
+const refreshCookieHeaders = {
+  'Set-Cookie': { description: 'Cookie mode only: studio_refresh=<token>; Path=/auth; HttpOnly; SameSite=Strict; Secure (outside development)', schema: { type: 'string' as const } },
+};
+const cookieJson = (description: string) => ({ description, headers: refreshCookieHeaders, ...json(AuthResultSchema) });
 const RegistrationStartedSchema = apiRegistry.register(
   'RegistrationStarted',
   z.object({ status: z.literal('verification_sent'), expiresAt: z.string().openapi({ description: 'When the mailed link expires' }) }),
@@ -87,23 +107,23 @@ apiRegistry.registerPath({
 apiRegistry.registerPath({
   method: 'post', path: '/auth/verify-email', operationId: 'verifyEmail', security: [], tags: ['auth'],
   summary: 'Follow a registration link: creates the studio (and the account, unless the address has one) and signs in as its PRODUCER',
-  request: { body: jsonBody(verifyEmailBody) },
-  responses: { 201: { description: 'Studio created; signed in', ...json(AuthResultSchema) }, ...errorResponses(400, 429, 503) },
+  request: { body: jsonBody(verifyEmailBody), headers: webClientHeaders },
+  responses: { 201: cookieJson('Studio created; signed in'), ...errorResponses(400, 429, 503) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/login', operationId: 'login', security: [], tags: ['auth'], summary: 'Log in',
-  request: { body: jsonBody(loginBody) },
-  responses: { 200: { description: 'Logged in', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 403, 429) },
+  request: { body: jsonBody(loginBody), headers: webClientHeaders },
+  responses: { 200: cookieJson('Logged in'), ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/refresh', operationId: 'refreshSession', security: [], tags: ['auth'], summary: 'Rotate a refresh token into a new pair',
-  request: { body: jsonBody(refreshBody) },
-  responses: { 200: { description: 'New pair', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 429) },
+  method: 'post', path: '/auth/refresh', operationId: 'refreshSession', security: [], tags: ['auth'], summary: 'Rotate a refresh token (the body\'s, else the web app\'s cookie) into a new pair',
+  request: { body: jsonBody(refreshBody), headers: webClientHeaders },
+  responses: { 200: cookieJson('New pair'), ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/logout', operationId: 'logout', security: [], tags: ['auth'], summary: 'Revoke the session (refresh-token family)',
-  request: { body: jsonBody(refreshBody) },
-  responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 429) },
+  method: 'post', path: '/auth/logout', operationId: 'logout', security: [], tags: ['auth'], summary: 'Revoke the session (refresh-token family) of the body\'s token, else of the web app\'s cookie, and clear that cookie',
+  request: { body: jsonBody(refreshBody), headers: webClientHeaders },
+  responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 403, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/logout-all', operationId: 'logoutEverywhere', tags: ['auth'], summary: 'Sign out everywhere: every access and refresh token of the caller stops working', security: bearer,
@@ -111,8 +131,8 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/password', operationId: 'changePassword', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends, this one gets a fresh pair', security: bearer,
-  request: { body: jsonBody(changePasswordBody) },
-  responses: { 200: { description: 'Password changed; new tokens', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 403, 429) },
+  request: { body: jsonBody(changePasswordBody), headers: webClientHeaders },
+  responses: { 200: cookieJson('Password changed; new tokens'), ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/auth/me', operationId: 'getCurrentUser', tags: ['auth'], summary: 'The caller', security: bearer,
@@ -124,8 +144,8 @@ apiRegistry.registerPath({
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/switch', operationId: 'switchStudio', tags: ['auth'], summary: 'A new session in another of the caller\'s studios', security: bearer,
-  request: { body: jsonBody(switchStudioBody) },
-  responses: { 200: { description: 'Signed in to that studio', ...json(AuthResultSchema) }, ...errorResponses(400, 401, 404, 429) },
+  request: { body: jsonBody(switchStudioBody), headers: webClientHeaders },
+  responses: { 200: cookieJson('Signed in to that studio'), ...errorResponses(400, 401, 404, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/invitations', operationId: 'inviteMember', tags: ['users'],

@@ -1,0 +1,57 @@
+// Starts the real, built API (dist/server.js, serving web/dist at /app/) on a free port with its own
+// embedded services under a temp dir, as scripts/fuzz.sh does; the returned function tears it all down.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, openSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+export default async function globalSetup() {
+  for (const built of ['dist/server.js', 'web/dist/index.html']) {
+    if (!existsSync(path.join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base,
+    EMBEDDED_DATA_DIR: dir, STORAGE_LOCAL_ROOT: `${dir}/storage`, TUS_STAGING_DIR: `${dir}/tus`,
+    LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX_PER_IP: '100000', AUTH_RATE_LIMIT_MAX_PER_EMAIL: '100000',
+  };
+  const log = openSync(path.join(dir, 'api.log'), 'a');
+  const node = path.join(root, 'node_modules/.bin/node');
+  const api = spawn(existsSync(node) ? node : process.execPath, ['dist/server.js'], { cwd: root, env, stdio: ['ignore', log, log] });
+  const stop = async () => {
+    api.kill('SIGTERM');
+    await new Promise((r) => (api.exitCode === null ? api.once('exit', r) : r(null)));
+    try {
+      execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/services-stop.ts'], { cwd: root, env, stdio: 'ignore' });
+    } finally {
+      if (!process.env.E2E_KEEP_DIR) rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (api.exitCode !== null) throw new Error(`the API exited (${api.exitCode}); see ${dir}/api.log`);
+    if (Date.now() > deadline) { await stop(); throw new Error(`the API did not become ready; see ${dir}/api.log`); }
+    const ready = await fetch(`${base}/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  process.env.STUDIO_E2E_URL = base;
+  process.env.STUDIO_E2E_MAIL = path.join(dir, 'mail');
+  return stop;
+}

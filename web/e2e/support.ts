@@ -1,0 +1,48 @@
+// Helpers of the e2e run: the API's base URL, its development inbox, axe and screenshots.
+import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+export const base = () => process.env.STUDIO_E2E_URL!;
+export const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+
+/** The newest mailed link to `page` (verify-email, invitations) sent to an address, from $EMBEDDED_DATA_DIR/mail/*.json. */
+export async function mailedLink(to: string, page: string): Promise<string> {
+  const dir = process.env.STUDIO_E2E_MAIL!;
+  for (let i = 0; i < 100; i++) {
+    const found = (() => {
+      try {
+        return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse()
+          .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { to: string | string[]; links: string[] })
+          .filter((m) => [m.to].flat().some((t) => t.includes(to)))
+          .flatMap((m) => m.links).find((l) => l.includes(`/app/${page}#token=`));
+      } catch {
+        return undefined;
+      }
+    })();
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${page} mail to ${to}`);
+}
+
+/** Registers a studio through the API (form + mailed link) for tests that need one without the UI. */
+export async function studioViaApi(name: string, email: string, password: string) {
+  const res = await fetch(`${base()}/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studioName: name, name: 'Owner', email, password }) });
+  expect(res.status).toBe(202);
+  const token = new URL(await mailedLink(email, 'verify-email')).hash.slice('#token='.length);
+  const verified = await fetch(`${base()}/auth/verify-email`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+  expect(verified.status).toBe(201);
+  return (await verified.json()) as { accessToken: string; user: { id: string; studioId: string } };
+}
+
+/** No serious or critical axe violation on the page as it is now; and a screenshot of it. */
+export async function checkPage(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${name}`).toEqual([]);
+}
