@@ -4,8 +4,9 @@ import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } f
 import { email, idParams, objectId, pageQuery, password, roleEnum } from './common.validators';
 
 export const registerBody = z.strictObject({
-  studioName: z.string().trim().min(2).max(120),
-  name: z.string().trim().min(1).max(120),
+  // Messages a person reads under the form's fields (the web app shows details[].message as is).
+  studioName: z.string().trim().min(2, 'must be at least 2 characters').max(120, 'must be at most 120 characters'),
+  name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
   email,
   password,
 });
