@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Connection } from 'mongoose';
 import { Redis as IORedis } from 'ioredis';
 import type { Config } from './config/env';
-import { AuthenticationError } from './shared/errors';
 import type { Logger } from './infra/logging/logger';
 import type { Redis } from './infra/cache/redis';
 import { pingRedis } from './infra/cache/redis';
@@ -246,11 +245,7 @@ export function buildApi(core: Core) {
     events: new EventController(core.services.eventLog, {
       pollMs: config.EVENTS_POLL_MS,
       heartbeatMs: config.EVENTS_HEARTBEAT_MS,
-      recheck: async (actor) => {
-        if (actor.tokenId) return apiTokens.recheck(actor.studioId, actor.tokenId);
-        if (actor.credentialExpiresAt !== undefined && Date.now() >= actor.credentialExpiresAt) throw new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired; reconnect with a fresh one');
-        return sessions.actorFor({ id: actor.id, studioId: actor.studioId, sessionVersion: actor.sessionVersion ?? -1 });
-      },
+      recheck: (actor) => apiTokens.actorNow(actor),
       stopping: () => lifecycle.shuttingDown,
     }),
     assets: new AssetController(assets),

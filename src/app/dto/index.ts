@@ -9,3 +9,4 @@ export * from './studio.dto';
 export * from './user.dto';
 export * from './version.dto';
 export * from './event.dto';
+export * from './webhook.dto';

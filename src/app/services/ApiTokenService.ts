@@ -132,8 +132,19 @@ export class ApiTokenService {
     return { actor: { ...member, tokenId: String(token._id), scopes: token.scopes }, token };
   }
 
-  /** Re-checks a token a long-lived connection (a socket, an event stream) was opened with. */
-  async recheck(studioId: string, tokenId: string): Promise<Actor> {
+  /**
+   * Who a long-lived connection (a socket, an event stream) acts as now: its API token re-checked, or a
+   * person's session at the version (and, when known, before the expiry) of the JWT it was opened with.
+   */
+  actorNow(actor: Actor): Promise<Actor> {
+    if (actor.tokenId) return this.recheck(actor.studioId, actor.tokenId);
+    if (actor.credentialExpiresAt !== undefined && this.now().getTime() >= actor.credentialExpiresAt) {
+      return Promise.reject(new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired; reconnect with a fresh one'));
+    }
+    return this.deps.sessions.actorFor({ id: actor.id, studioId: actor.studioId, sessionVersion: actor.sessionVersion ?? -1 });
+  }
+
+  private async recheck(studioId: string, tokenId: string): Promise<Actor> {
     const token = await this.deps.tokens.findById(studioId, tokenId);
     const now = this.now();
     if (!token || token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) throw new AuthenticationError('TOKEN_REVOKED', 'API token was revoked or has expired');

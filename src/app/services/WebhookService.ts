@@ -7,7 +7,8 @@ import { Types } from 'mongoose';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { WebhookRepository, EndpointPatch } from '../repositories/WebhookRepository';
 import type { EventType, StudioEventDoc } from '../repositories/models/StudioEvent';
-import type { WebhookDeliveryDoc, WebhookEndpointDoc } from '../repositories/models/Webhook';
+import type { WebhookEndpointDoc } from '../repositories/models/Webhook';
+import { toDeliveryDto, toEndpointDto, type WebhookDeliveryDto, type WebhookEndpointDto } from '../dto';
 import type { Page } from '../repositories/pagination';
 import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
@@ -24,71 +25,7 @@ export interface DeliveryQueue {
   enqueueMany(deliveries: Array<{ id: string; studioId: string; attempt: number }>): Promise<void>;
 }
 
-export interface WebhookEndpointDto {
-  id: string;
-  url: string;
-  description: string;
-  events: EventType[];
-  active: boolean;
-  failingSince: string | null;
-  disabledAt: string | null;
-  disabledReason: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface WebhookDeliveryDto {
-  id: string;
-  endpointId: string;
-  eventId: string;
-  eventSeq: number;
-  eventType: string;
-  status: WebhookDeliveryDoc['status'];
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  lastDurationMs: number | null;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-}
-
 const NOT_FOUND = () => new NotFoundError('WEBHOOK_NOT_FOUND', 'Webhook not found');
-
-export function toEndpointDto(e: WebhookEndpointDoc): WebhookEndpointDto {
-  return {
-    id: String(e._id),
-    url: e.url,
-    description: e.description,
-    events: e.events,
-    active: e.active,
-    failingSince: e.failingSince?.toISOString() ?? null,
-    disabledAt: e.disabledAt?.toISOString() ?? null,
-    disabledReason: e.disabledReason,
-    createdBy: String(e.createdBy),
-    createdAt: e.createdAt.toISOString(),
-    updatedAt: e.updatedAt.toISOString(),
-  };
-}
-
-export function toDeliveryDto(d: WebhookDeliveryDoc): WebhookDeliveryDto {
-  return {
-    id: String(d._id),
-    endpointId: String(d.endpointId),
-    eventId: String(d.eventId),
-    eventSeq: d.eventSeq,
-    eventType: d.eventType,
-    status: d.status,
-    attempts: d.attempts,
-    lastStatusCode: d.lastStatusCode,
-    lastError: d.lastError,
-    lastDurationMs: d.lastDurationMs,
-    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
-    deliveredAt: d.deliveredAt?.toISOString() ?? null,
-    createdAt: d.createdAt.toISOString(),
-  };
-}
 
 export class WebhookService {
   constructor(

@@ -100,9 +100,8 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   };
 
   const expired = (socket: Socket) => Date.now() >= (socket.data as SocketData).tokenExpiresAt;
-  /** The socket's actor now: a person's session at the version it presented, or its API token re-checked. */
-  const currentActor = (data: SocketData): Promise<Actor> =>
-    data.tokenId ? c.apiTokens.recheck(data.studioId, data.tokenId) : c.sessions.actorFor({ id: data.id, studioId: data.studioId, sessionVersion: data.sessionVersion });
+  /** The socket's actor now (its expiry is checked above, per event): see ApiTokenService.actorNow. */
+  const currentActor = (data: SocketData): Promise<Actor> => c.apiTokens.actorNow(data);
   const limit = options.commentLimit ?? { points: 20, windowMs: 10_000 };
 
   io.on('connection', (socket) => {
