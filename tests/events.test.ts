@@ -130,6 +130,14 @@ describe('events: the log, paged and streamed', () => {
     await s.close();
   });
 
+  it('refuses an empty cursor (?after=) with 400 instead of reading it as the start, for events and comments', async () => {
+    const asset = (await create(a, 'Cursor asset')).body as { id: string };
+    for (const path of ['/events', `/assets/${asset.id}/comments`]) {
+      const res = await h.http.get(`${path}?after=`).set(a.auth);
+      expect({ path, status: res.status, code: res.body.error?.code, field: res.body.error?.details?.[0]?.path }).toEqual({ path, status: 400, code: 'VALIDATION_FAILED', field: 'after' });
+    }
+  });
+
   it('refuses a malformed Last-Event-ID with 400 before streaming', async () => {
     const res = await fetch(`${base}/events/stream`, { headers: { Authorization: `Bearer ${a.accessToken}`, 'Last-Event-ID': 'abc' } });
     expect(res.status).toBe(400);

@@ -7,6 +7,13 @@ export const objectId = z.string().regex(/^[a-fA-F0-9]{24}$/, 'must be a 24-char
 
 export const idParams = z.strictObject({ id: objectId });
 
+/**
+ * An integer from a query string. `?after=` (empty) is refused rather than read as 0: z.coerce would turn
+ * '' into 0, accepting a malformed request as if it asked for the start.
+ */
+export const queryInt = (min: number, max: number) =>
+  z.preprocess((v) => (v === '' ? Number.NaN : v), z.coerce.number().int().min(min).max(max));
+
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   // Cursors are opaque base64url tokens handed out as page.nextCursor.

@@ -1,10 +1,10 @@
 // Request and response schemas of /events and /webhooks; also their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { idParams, objectId, pageQuery } from './common.validators';
+import { idParams, objectId, pageQuery, queryInt } from './common.validators';
 import { EVENT_TYPES } from '../../../app/repositories/models/StudioEvent';
 
-const eventNumber = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const eventNumber = queryInt(0, Number.MAX_SAFE_INTEGER);
 export const eventsQuery = z.strictObject({
   after: eventNumber.default(0).openapi({ description: 'Events numbered after this (page.cursor of the previous page); 0: from the oldest kept' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -1,7 +1,7 @@
 // Schemas of comments and review decisions, shared by REST and Socket.IO, and their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { objectId, pageQuery } from './common.validators';
+import { objectId, pageQuery, queryInt } from './common.validators';
 import { versionParams } from './version.validators';
 import { DECISIONS } from '../../../app/repositories/models/ReviewDecision';
 
@@ -13,7 +13,7 @@ const commentFields = {
   timecode: z.string().max(20).optional(),
 };
 export const commentBody = z.strictObject(commentFields);
-export const commentsQuery = pageQuery.extend({ after: z.coerce.number().int().min(0).optional() });
+export const commentsQuery = pageQuery.extend({ after: queryInt(0, Number.MAX_SAFE_INTEGER).optional() });
 export const reviewBody = z.strictObject({ decision: z.enum(DECISIONS), note: z.string().trim().max(5000).optional() });
 
 // Socket.IO payloads: the same fields plus the asset they concern.
