@@ -1,5 +1,6 @@
 // Starts the real, built API (dist/server.js, serving web/dist at /app/) on a free port with its own
-// embedded services under a temp dir, as scripts/fuzz.sh does; the returned function tears it all down.
+// embedded services under a temp dir, as scripts/fuzz.sh does, then both workers (pipeline: thumbnails and
+// previews; render: Blender) on the same services; the returned function tears it all down.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,7 +20,7 @@ const freePort = () =>
   });
 
 export default async function globalSetup() {
-  for (const built of ['dist/server.js', 'web/dist/index.html']) {
+  for (const built of ['dist/server.js', 'dist/workers/pipeline.worker.js', 'dist/workers/render.worker.js', 'web/dist/index.html']) {
     if (!existsSync(path.join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
@@ -34,9 +35,10 @@ export default async function globalSetup() {
   const log = openSync(path.join(dir, 'api.log'), 'a');
   const node = path.join(root, 'node_modules/.bin/node');
   const api = spawn(existsSync(node) ? node : process.execPath, ['dist/server.js'], { cwd: root, env, stdio: ['ignore', log, log] });
+  const workers: ReturnType<typeof spawn>[] = [];
   const stop = async () => {
-    api.kill('SIGTERM');
-    await new Promise((r) => (api.exitCode === null ? api.once('exit', r) : r(null)));
+    for (const p of [...workers, api]) p.kill('SIGTERM');
+    await Promise.all([...workers, api].map((p) => new Promise((r) => (p.exitCode === null ? p.once('exit', r) : r(null)))));
     try {
       execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['scripts/services-stop.ts'], { cwd: root, env, stdio: 'ignore' });
     } finally {
@@ -50,6 +52,16 @@ export default async function globalSetup() {
     const ready = await fetch(`${base}/ready`).then((r) => r.ok, () => false);
     if (ready) break;
     await new Promise((r) => setTimeout(r, 300));
+  }
+  // The API started the embedded services and wrote their addresses under the data dir; the workers find
+  // them there through the same EMBEDDED_DATA_DIR.
+  for (const name of ['pipeline', 'render']) {
+    const wlog = openSync(path.join(dir, `${name}.worker.log`), 'a');
+    workers.push(spawn(existsSync(node) ? node : process.execPath, [`dist/workers/${name}.worker.js`], { cwd: root, env, stdio: ['ignore', wlog, wlog] }));
+  }
+  for (const [i, w] of workers.entries()) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (w.exitCode !== null) { await stop(); throw new Error(`worker ${i} exited (${w.exitCode}); see ${dir}/*.worker.log`); }
   }
   process.env.STUDIO_E2E_URL = base;
   process.env.STUDIO_E2E_MAIL = path.join(dir, 'mail');
