@@ -29,6 +29,22 @@ describe('media: real ffmpeg and sharp', () => {
     expect(Math.abs(p.durationSeconds - 2)).toBeLessThan(0.2);
   });
 
+  it.each(['24000/1001', '25/1', '30000/1001'])('keeps every frame of a %s fps clip in the proxy, at the same rational rate and timestamps', async (rate) => {
+    const src = path.join(dir, `rate-${rate.replace('/', '-')}.mp4`);
+    const out = path.join(dir, `rate-${rate.replace('/', '-')}-proxy.mp4`);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=${rate}`, '-frames:v', '73', '-c:v', 'libx264', '-pix_fmt', 'yuv444p', src]);
+    await ffmpeg.proxy(src, out, { height: 120, mimeType: 'video/mp4' });
+    const [num, den] = rate.split('/').map(Number) as [number, number];
+    const p = await ffmpeg.probe(out, { mimeType: 'video/mp4' });
+    expect(p).toMatchObject({ frames: 73, rate: { num, den } });
+    // Frame n is shown at n·den/num in both: nothing dropped, duplicated or moved.
+    const times = (file: string) =>
+      (JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'json', file]).toString()) as { frames: Array<{ pts_time: string }> }).frames.map((f) => Number(f.pts_time));
+    const proxyTimes = times(out);
+    expect(proxyTimes).toEqual(times(src));
+    expect(proxyTimes.map((t, n) => Math.round((t * num) / den) - n).filter((d) => d !== 0)).toEqual([]);
+  });
+
   it('encodes rendered frames into a playable movie with one video frame per image', async () => {
     for (let i = 1; i <= 4; i++) {
       await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: i * 50, g: 0, b: 0 } } }).png().toFile(path.join(dir, `frame_${String(i).padStart(5, '0')}.png`));

@@ -63,6 +63,7 @@ describe('asset pipeline: every new version is validated and previewed by itself
     expect(thumb.status).toBe(200);
     expect(thumb.headers['content-type']).toBe('image/png');
     expect(await sharp(thumb.body as Buffer).metadata()).toMatchObject({ width: 128, height: 64 });
+    expect(p.media).toBeNull();
     expect((await h.http.get(`/assets/${assetId}/versions/1/preview`).set(s.auth)).status).toBe(404);
     await waitFor('pipeline events', async () => updates().some((u) => u.assetId === assetId && u.status === 'READY'), 5000, 50);
     expect(updates().filter((u) => u.assetId === assetId).map((u) => u.status)).toEqual(['VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED', 'READY']);
@@ -71,9 +72,12 @@ describe('asset pipeline: every new version is validated and previewed by itself
 
   it('makes a poster and a playable H.264 proxy for an MP4', async () => {
     const mp4 = path.join(dir, 'clip.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=24', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv444p', mp4]);
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30000/1001', '-frames:v', '31', '-c:v', 'libx264', '-pix_fmt', 'yuv444p', mp4]);
     const assetId = await upload('Clip', readFileSync(mp4), 'clip.mp4');
-    expect((await settled(assetId)).status).toBe('READY');
+    const p = await settled(assetId);
+    expect(p.status).toBe('READY');
+    // What a frame-accurate player needs: the exact rational rate and every frame.
+    expect(p.media).toEqual({ fps: { num: 30000, den: 1001 }, frames: 31, width: 160, height: 120, durationSeconds: expect.closeTo(31 * 1001 / 30000, 2) });
     const poster = await binary(h.http.get(`/assets/${assetId}/versions/1/thumbnail`).set(s.auth));
     expect(await sharp(poster.body as Buffer).metadata()).toMatchObject({ width: 128, format: 'png' });
     const proxy = await binary(h.http.get(`/assets/${assetId}/versions/1/preview`).set(s.auth));

@@ -8,4 +8,6 @@ export interface PipelineDto {
   steps: Array<{ name: string; status: string; startedAt: string; finishedAt: string | null; durationMs: number | null; note: string | null }>;
   error: AssetPipelineDoc['error'];
   outputs: { thumbnail: boolean; preview: boolean; renderJobId: string | null };
+  /** The preview's exact frame rate (num/den) and frame count, for frame-accurate players; null until a video preview exists. */
+  media: { fps: { num: number; den: number } | null; frames: number; width: number; height: number; durationSeconds: number } | null;
 }

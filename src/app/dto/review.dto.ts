@@ -1,5 +1,5 @@
 // The public shapes of review comments and decisions.
-import type { CommentDoc } from '../repositories/models/Comment';
+import type { Annotation, CommentDoc } from '../repositories/models/Comment';
 import type { Decision } from '../repositories/models/ReviewDecision';
 import type { AssetDto } from './asset.dto';
 
@@ -13,6 +13,7 @@ export interface CommentDto {
   frame: number | null;
   fps: number | null;
   timecode: string | null;
+  annotation: Annotation | null;
   createdAt: string;
 }
 
@@ -38,6 +39,7 @@ export function toCommentDto(c: CommentDoc): CommentDto {
     frame: c.frame,
     fps: c.fps,
     timecode: c.timecode,
+    annotation: c.annotation ?? null,
     createdAt: c.createdAt.toISOString(),
   };
 }

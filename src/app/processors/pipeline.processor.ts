@@ -145,9 +145,14 @@ export async function processPreview(data: JobMap['media.preview'], deps: Pipeli
       // is capped at what that probe saw.
       const probe = await deps.ffmpeg.posterFrame(input, poster, { width: deps.thumbnailSize, mimeType: v.file.mimeType });
       await deps.ffmpeg.proxy(input, proxy, { height: deps.proxyHeight, mimeType: v.file.mimeType, probe });
+      // The player counts frames in the proxy it plays, so its rate and frame count come from the proxy itself
+      // (the encode keeps every source frame at its own timestamp: -fps_mode passthrough).
+      const made = await deps.ffmpeg.probe(proxy, { mimeType: 'video/mp4' });
+      const media = { fpsNum: made.rate?.num ?? null, fpsDen: made.rate?.den ?? null, frames: made.frames, width: made.width, height: made.height, durationSeconds: made.durationSeconds };
       await deps.storage.write(base('poster.png'), createReadStream(poster), { contentType: 'image/png' });
       await deps.storage.write(base('proxy.mp4'), createReadStream(proxy), { contentType: 'video/mp4' });
-      return { status: 'DONE', note: 'poster and H.264 proxy', outputs: { posterKey: base('poster.png'), thumbnailKey: base('poster.png'), proxyKey: base('proxy.mp4') } };
+      const rate = made.rate ? `${made.rate.num}/${made.rate.den} fps` : 'unknown fps';
+      return { status: 'DONE', note: `poster and H.264 proxy (${made.frames} of ${probe.frames} source frames at ${rate})`, outputs: { posterKey: base('poster.png'), thumbnailKey: base('poster.png'), proxyKey: base('proxy.mp4'), media } };
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

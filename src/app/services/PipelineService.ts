@@ -1,7 +1,7 @@
 // Starts a version's pipeline when the version is created, and serves its state and outputs.
 import { NotFoundError } from '../../shared/errors';
 import type { PipelineRepository } from '../repositories/PipelineRepository';
-import type { AssetPipelineDoc } from '../repositories/models/AssetPipeline';
+import type { AssetPipelineDoc, ProxyMedia } from '../repositories/models/AssetPipeline';
 import { MAX_PRIORITY, type QueueBus } from '../../infra/queue/QueueBus';
 import type { Logger } from '../../infra/logging/logger';
 import type { StorageProvider } from '../../infra/storage/StorageProvider';
@@ -9,6 +9,11 @@ import type { AssetService } from './AssetService';
 import type { Actor } from './types';
 import { pipelineJobId } from '../../infra/queue/jobs';
 import type { PipelineDto } from '../dto';
+
+function toMedia(m: ProxyMedia | null | undefined): PipelineDto['media'] {
+  if (!m) return null;
+  return { fps: m.fpsNum && m.fpsDen ? { num: m.fpsNum, den: m.fpsDen } : null, frames: m.frames, width: m.width, height: m.height, durationSeconds: m.durationSeconds };
+}
 
 export class PipelineService {
   constructor(
@@ -39,6 +44,7 @@ export class PipelineService {
       steps: p.steps.map((s) => ({ name: s.name, status: s.status, startedAt: new Date(s.startedAt).toISOString(), finishedAt: s.finishedAt ? new Date(s.finishedAt).toISOString() : null, durationMs: s.durationMs, note: s.note })),
       error: p.error,
       outputs: { thumbnail: Boolean(p.outputs.thumbnailKey), preview: Boolean(p.outputs.proxyKey), renderJobId: p.outputs.renderJobId },
+      media: toMedia(p.outputs.media),
     };
   }
 

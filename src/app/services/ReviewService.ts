@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors';
 import type { ReviewRepository } from '../repositories/ReviewRepository';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { Decision } from '../repositories/models/ReviewDecision';
+import type { Annotation } from '../repositories/models/Comment';
 import type { Page } from '../repositories/pagination';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import type { AssetService } from './AssetService';
@@ -20,6 +21,7 @@ export interface NewComment {
   frame?: number;
   fps?: number;
   timecode?: string;
+  annotation?: Annotation;
 }
 
 const invalid = (path: string, message: string) => new ValidationError('VALIDATION_FAILED', message, { details: [{ path, message }] });
@@ -56,11 +58,14 @@ export class ReviewService {
       throw new NotFoundError('VERSION_NOT_FOUND', 'Version not found');
     }
     const place = placeOnTimeline(input);
+    // A drawing belongs to one picture: which version, and which frame of it (0 for an image).
+    if (input.annotation && input.version === undefined) throw invalid('version', 'an annotation needs the version it is drawn on');
+    if (input.annotation && place.frame === null) throw invalid('frame', 'an annotation needs the frame it is drawn on');
     // One writer per asset at a time makes seq strictly increasing with no duplicates; the unique
     // {assetId, seq} index is the backstop.
     const doc = await this.deps.locks.withLock(`comments:${assetId}`, async () => {
       const seq = (await this.deps.reviews.highestSeq(actor.studioId, asset._id)) + 1;
-      return this.deps.reviews.insertComment(actor.studioId, { assetId: asset._id, seq, version: input.version ?? null, authorId: new Types.ObjectId(actor.id), body: input.body, ...place });
+      return this.deps.reviews.insertComment(actor.studioId, { assetId: asset._id, seq, version: input.version ?? null, authorId: new Types.ObjectId(actor.id), body: input.body, ...place, annotation: input.annotation ?? null });
     });
     const comment = toCommentDto(doc);
     await this.deps.audit.record(actor, 'comment.created', 'asset', asset._id, { seq: comment.seq, version: comment.version });

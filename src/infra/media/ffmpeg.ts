@@ -90,6 +90,28 @@ export interface ProbeResult {
   streamCount: number;
   /** Every video stream: ffmpeg picks the largest for posters and thumbnails, not the first. */
   videoStreams: Array<{ width: number; height: number; frames: number }>;
+  /**
+   * The first video stream's frame rate as the exact rational the container stores (24000/1001, not
+   * 23.976): r_frame_rate, or avg_frame_rate when that is unset; null when neither is a positive rational.
+   */
+  rate: FrameRate | null;
+}
+
+export interface FrameRate {
+  num: number;
+  den: number;
+}
+
+/** ffprobe's "24000/1001" as a reduced rational; null for "0/0" and anything else that is not a rate. */
+export function parseFrameRate(text: string | undefined): FrameRate | null {
+  const m = /^(\d+)\/(\d+)$/.exec(text ?? '');
+  if (!m) return null;
+  const num = Number(m[1]);
+  const den = Number(m[2]);
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num <= 0 || den <= 0) return null;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const g = gcd(num, den);
+  return { num: num / g, den: den / g };
 }
 
 /**
@@ -207,7 +229,7 @@ export class Ffmpeg {
       collectStdout: true,
     });
     type Info = {
-      streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string; nb_read_packets?: string; duration?: string }>;
+      streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string; nb_read_packets?: string; duration?: string; r_frame_rate?: string; avg_frame_rate?: string }>;
       format?: { duration?: string; format_name?: string };
     };
     let info: Info;
@@ -234,6 +256,7 @@ export class Ffmpeg {
       hasAudio: streams.some((s) => s.codec_type === 'audio'),
       streamCount: streams.length,
       videoStreams: videos.map((s) => ({ width: s.width ?? 0, height: s.height ?? 0, frames: frames(s) })),
+      rate: parseFrameRate(video.r_frame_rate) ?? parseFrameRate(video.avg_frame_rate),
     };
   }
 

@@ -979,6 +979,19 @@ export interface components {
                 preview: boolean;
                 renderJobId: string | null;
             };
+            /** @description The video preview as a frame-accurate player needs it; null for images and until the preview exists */
+            media: {
+                /** @description Exact frame rate of the preview as num/den (24000/1001 for 23.976) */
+                fps: {
+                    num: number;
+                    den: number;
+                } | null;
+                /** @description Frames in the preview (every source frame, none dropped or duplicated) */
+                frames: number;
+                width: number;
+                height: number;
+                durationSeconds: number;
+            } | null;
         };
         RenderJob: {
             id: string;
@@ -1038,6 +1051,29 @@ export interface components {
             frame: number | null;
             fps: number | null;
             timecode: string | null;
+            /** @description Vector drawings on the comment's frame; coordinates are fractions of the picture's width and height */
+            annotation: {
+                shapes: ({
+                    /** @enum {string} */
+                    kind: "stroke";
+                    /** @enum {string} */
+                    color: "red" | "yellow" | "cyan" | "green" | "magenta" | "white";
+                    points: number[];
+                } | {
+                    /** @enum {string} */
+                    kind: "arrow";
+                    /** @enum {string} */
+                    color: "red" | "yellow" | "cyan" | "green" | "magenta" | "white";
+                    points: number[];
+                } | {
+                    /** @enum {string} */
+                    kind: "text";
+                    /** @enum {string} */
+                    color: "red" | "yellow" | "cyan" | "green" | "magenta" | "white";
+                    points: number[];
+                    text: string;
+                })[];
+            } | null;
             createdAt: string;
         };
         Studio: {
@@ -3639,6 +3675,29 @@ export interface operations {
                     frame?: number;
                     fps?: number;
                     timecode?: string;
+                    /** @description Vector drawings on the comment's frame; coordinates are fractions of the picture's width and height */
+                    annotation?: {
+                        shapes: ({
+                            /** @enum {string} */
+                            kind: "stroke";
+                            /** @enum {string} */
+                            color: "red" | "yellow" | "cyan" | "green" | "magenta" | "white";
+                            points: number[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "arrow";
+                            /** @enum {string} */
+                            color: "red" | "yellow" | "cyan" | "green" | "magenta" | "white";
+                            points: number[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "text";
+                            /** @enum {string} */
+                            color: "red" | "yellow" | "cyan" | "green" | "magenta" | "white";
+                            points: number[];
+                            text: string;
+                        })[];
+                    };
                 };
             };
         };

@@ -14,6 +14,19 @@ export interface PipelineStep {
   note: string | null;
 }
 
+/**
+ * What the player needs of a video's proxy, probed from the proxy itself: its exact frame rate (a rational)
+ * and how many frames it holds, so the web app can count frames without rounding a float rate.
+ */
+export interface ProxyMedia {
+  fpsNum: number | null;
+  fpsDen: number | null;
+  frames: number;
+  width: number;
+  height: number;
+  durationSeconds: number;
+}
+
 export interface AssetPipelineDoc {
   _id: Types.ObjectId;
   studioId: Types.ObjectId;
@@ -22,7 +35,7 @@ export interface AssetPipelineDoc {
   status: PipelineStatus;
   steps: PipelineStep[];
   error: { step: string; code: string; message: string } | null;
-  outputs: { thumbnailKey: string | null; posterKey: string | null; proxyKey: string | null; renderJobId: string | null };
+  outputs: { thumbnailKey: string | null; posterKey: string | null; proxyKey: string | null; renderJobId: string | null; media?: ProxyMedia | null };
   /** Its queue lane (BullMQ priority), decided by PipelineService.start: lower runs first. */
   lane?: number;
   createdAt: Date;
@@ -45,6 +58,11 @@ export const assetPipelineSchema = new Schema<AssetPipelineDoc>(
       posterKey: { type: String, default: null },
       proxyKey: { type: String, default: null },
       renderJobId: { type: String, default: null },
+      media: {
+        type: { fpsNum: Number, fpsDen: Number, frames: Number, width: Number, height: Number, durationSeconds: Number },
+        default: null,
+        _id: false,
+      },
     },
     lane: { type: Number, default: 1 },
   },

@@ -2,6 +2,20 @@
 // reconnects can fetch exactly what it missed.
 import { Schema, type Types } from 'mongoose';
 
+/** The annotation palette of UI.md: saturated colours that read on any picture. */
+export const ANNOTATION_COLORS = ['red', 'yellow', 'cyan', 'green', 'magenta', 'white'] as const;
+export type AnnotationColor = (typeof ANNOTATION_COLORS)[number];
+
+/** One drawn shape; points are a flat [x0, y0, x1, y1, …] list of fractions of the picture's width and height. */
+export type AnnotationShape =
+  | { kind: 'stroke'; color: AnnotationColor; points: number[] }
+  | { kind: 'arrow'; color: AnnotationColor; points: number[] }
+  | { kind: 'text'; color: AnnotationColor; points: number[]; text: string };
+
+export interface Annotation {
+  shapes: AnnotationShape[];
+}
+
 export interface CommentDoc {
   _id: Types.ObjectId;
   studioId: Types.ObjectId;
@@ -13,6 +27,8 @@ export interface CommentDoc {
   frame: number | null;
   fps: number | null;
   timecode: string | null;
+  /** Drawings on the comment's frame (validated by the API's annotation schema); absent on older comments. */
+  annotation?: Annotation | null;
   createdAt: Date;
 }
 
@@ -27,6 +43,7 @@ export const commentSchema = new Schema<CommentDoc>(
     frame: { type: Number, default: null },
     fps: { type: Number, default: null },
     timecode: { type: String, default: null },
+    annotation: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );

@@ -11,6 +11,16 @@ const PipelineSchema = apiRegistry.register(
     steps: z.array(z.object({ name: z.string(), status: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), durationMs: z.number().nullable(), note: z.string().nullable() })),
     error: z.object({ step: z.string(), code: z.string(), message: z.string() }).nullable(),
     outputs: z.object({ thumbnail: z.boolean(), preview: z.boolean(), renderJobId: z.string().nullable() }),
+    media: z
+      .object({
+        fps: z.object({ num: z.number().int(), den: z.number().int() }).nullable().openapi({ description: 'Exact frame rate of the preview as num/den (24000/1001 for 23.976)' }),
+        frames: z.number().int().openapi({ description: 'Frames in the preview (every source frame, none dropped or duplicated)' }),
+        width: z.number().int(),
+        height: z.number().int(),
+        durationSeconds: z.number(),
+      })
+      .nullable()
+      .openapi({ description: 'The video preview as a frame-accurate player needs it; null for images and until the preview exists' }),
   }),
 );
 apiRegistry.registerPath({

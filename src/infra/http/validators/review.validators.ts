@@ -4,6 +4,36 @@ import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } f
 import { objectId, pageQuery, queryInt } from './common.validators';
 import { versionParams } from './version.validators';
 import { DECISIONS } from '../../../app/repositories/models/ReviewDecision';
+import { ANNOTATION_COLORS } from '../../../app/repositories/models/Comment';
+
+/**
+ * On-frame drawings of a comment, in coordinates normalised to the picture (0..1, origin top left) so they
+ * land on the same spot at any display size. Points are flat [x0, y0, x1, y1, …] lists: compact, and no
+ * nested arrays (which FerretDB cannot store). The bounds keep a comment well under the Socket.IO payload
+ * limit (64 KiB): at most 32 shapes, 1000 points in a stroke, 2000 points in all.
+ */
+export const ANNOTATION_LIMITS = { shapes: 32, pointsPerStroke: 1000, points: 2000, text: 200 } as const;
+const coordinate = z.number().min(0).max(1);
+const color = z.enum(ANNOTATION_COLORS);
+const pointsOf = (min: number, max: number) =>
+  z
+    .array(coordinate)
+    .min(min * 2, `needs at least ${min} point${min === 1 ? '' : 's'} (${min * 2} numbers)`)
+    .max(max * 2, `at most ${max} point${max === 1 ? '' : 's'} (${max * 2} numbers)`)
+    .refine((p) => p.length % 2 === 0, 'is a flat list of x, y pairs: its length must be even');
+const strokeShape = z.strictObject({ kind: z.literal('stroke'), color, points: pointsOf(2, ANNOTATION_LIMITS.pointsPerStroke) }).openapi({ description: 'A freehand line through the points' });
+const arrowShape = z.strictObject({ kind: z.literal('arrow'), color, points: pointsOf(2, 2) }).openapi({ description: 'An arrow from its first point (tail) to its second (head)' });
+const textShape = z
+  .strictObject({ kind: z.literal('text'), color, points: pointsOf(1, 1), text: z.string().trim().min(1).max(ANNOTATION_LIMITS.text) })
+  .openapi({ description: 'A label whose top left corner is at its one point' });
+// Inline, not a registered component: OpenAPI 3.0 cannot mark a $ref nullable, and the comment's is.
+export const annotationBody = z
+  .strictObject({ shapes: z.array(z.discriminatedUnion('kind', [strokeShape, arrowShape, textShape])).min(1).max(ANNOTATION_LIMITS.shapes) })
+  .superRefine((a, ctx) => {
+    const points = a.shapes.reduce((n, sh) => n + sh.points.length / 2, 0);
+    if (points > ANNOTATION_LIMITS.points) ctx.addIssue({ code: 'custom', path: ['shapes'], message: `at most ${ANNOTATION_LIMITS.points} points in all shapes together, not ${points}` });
+  })
+  .openapi({ description: 'Vector drawings on the comment\'s frame; coordinates are fractions of the picture\'s width and height' });
 
 const commentFields = {
   body: z.string().trim().min(1).max(5000),
@@ -11,6 +41,8 @@ const commentFields = {
   frame: z.number().int().min(0).max(100_000_000).optional(),
   fps: z.number().min(1).max(240).optional(),
   timecode: z.string().max(20).optional(),
+  /** Needs version and frame: a drawing is on one picture (frame 0 of an image). */
+  annotation: annotationBody.optional(),
 };
 export const commentBody = z.strictObject(commentFields);
 export const commentsQuery = pageQuery.extend({ after: queryInt(0, Number.MAX_SAFE_INTEGER).optional() });
@@ -24,7 +56,7 @@ export const socketApprove = z.strictObject({ assetId: objectId, version: z.numb
 
 const CommentSchema = apiRegistry.register(
   'Comment',
-  z.object({ id: z.string(), assetId: z.string(), seq: z.number().int(), version: z.number().int().nullable(), authorId: z.string(), body: z.string(), frame: z.number().int().nullable(), fps: z.number().nullable(), timecode: z.string().nullable(), createdAt: z.string() }),
+  z.object({ id: z.string(), assetId: z.string(), seq: z.number().int(), version: z.number().int().nullable(), authorId: z.string(), body: z.string(), frame: z.number().int().nullable(), fps: z.number().nullable(), timecode: z.string().nullable(), annotation: annotationBody.nullable(), createdAt: z.string() }),
 );
 const idOnly = z.object({ id: objectId });
 apiRegistry.registerPath({
