@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { session } from './api/client';
@@ -17,6 +18,13 @@ const queryClient = new QueryClient({
 });
 
 const signedIn = (page: React.ReactNode) => <RequireSession><Shell>{() => page}</Shell></RequireSession>;
+// The review page (player, annotations, compare) is its own chunk: the assets page never loads it.
+const ReviewPage = lazy(() => import('./review/ReviewPage'));
+const review = (
+  <RequireSession>
+    <Shell>{(socket) => <Suspense fallback={<p role="status" style={{ padding: 24, color: 'var(--muted)' }}>Loading the review…</p>}><ReviewPage socket={socket} /></Suspense>}</Shell>
+  </RequireSession>
+);
 
 const router = createBrowserRouter(
   [
@@ -27,6 +35,7 @@ const router = createBrowserRouter(
     { path: '/invitations', element: <AcceptInvitation /> },
     { path: '/assets', element: signedIn(<AssetsPage />) },
     { path: '/assets/:id', element: signedIn(<AssetDetail />) },
+    { path: '/assets/:assetId/versions/:versionId', element: review },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
   ],
   { basename: '/app' },

@@ -1,0 +1,174 @@
+// The review page's server state: the asset, its versions, a version's pipeline (with the preview's exact
+// rate and frame count), comments kept live over Socket.IO (and caught up with ?after=<seq> after a drop),
+// the studio's members for author names, and media fetched with the bearer token as blob: URLs.
+import { useEffect, useState } from 'react';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { Socket } from 'socket.io-client';
+import { api, session, unwrap } from '../api/client';
+import { ApiError } from '../api/errors';
+import type { components } from '../api/schema';
+import { joinAsset, onResync } from '../realtime/socket';
+
+export type Asset = components['schemas']['Asset'];
+export type Version = components['schemas']['AssetVersion'];
+export type Pipeline = components['schemas']['AssetPipeline'];
+export type Comment = components['schemas']['Comment'];
+export type Member = components['schemas']['User'];
+
+const noRetryOn4xx = (n: number, err: unknown) => !(err instanceof ApiError && err.status < 500) && n < 2;
+
+export function useAsset(assetId: string) {
+  return useQuery({ queryKey: ['asset', assetId], queryFn: async () => unwrap(await api.GET('/assets/{id}', { params: { path: { id: assetId } } })), retry: noRetryOn4xx });
+}
+
+export function useVersions(assetId: string) {
+  return useQuery({
+    queryKey: ['versions', assetId],
+    queryFn: async () => unwrap(await api.GET('/assets/{id}/versions', { params: { path: { id: assetId }, query: { limit: 100 } } })).data,
+    retry: noRetryOn4xx,
+  });
+}
+
+export function useVersion(assetId: string, v: number | null) {
+  return useQuery({
+    queryKey: ['version', assetId, v],
+    enabled: v !== null,
+    queryFn: async () => unwrap(await api.GET('/assets/{id}/versions/{v}', { params: { path: { id: assetId, v: v! } } })),
+    retry: noRetryOn4xx,
+  });
+}
+
+export function usePipeline(assetId: string, v: number | null) {
+  return useQuery({
+    queryKey: ['pipeline', assetId, v],
+    enabled: v !== null,
+    queryFn: async () => unwrap(await api.GET('/assets/{id}/versions/{v}/pipeline', { params: { path: { id: assetId, v: v! } } })),
+    retry: noRetryOn4xx,
+    // Until the preview is made; pipeline:update events also refetch it.
+    refetchInterval: (q) => (q.state.data && (q.state.data.status === 'READY' || q.state.data.status === 'FAILED') ? false : 5000),
+  });
+}
+
+export function useMembers() {
+  return useQuery({
+    queryKey: ['members'],
+    queryFn: async () => unwrap(await api.GET('/users', { params: { query: { limit: 100 } } })).data,
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** Comments sorted by seq, each once: what a fetch and live events both feed. */
+export function mergeComments(current: Comment[], incoming: Comment[]): Comment[] {
+  if (!incoming.length) return current;
+  const byId = new Map(current.map((c) => [c.id, c]));
+  for (const c of incoming) byId.set(c.id, c);
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}
+
+const commentsKey = (assetId: string) => ['comments', assetId] as const;
+
+/** Every comment after `after` (all pages). */
+async function fetchComments(assetId: string, after?: number): Promise<Comment[]> {
+  const out: Comment[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = unwrap(await api.GET('/assets/{id}/comments', { params: { path: { id: assetId }, query: { limit: 100, ...(cursor ? { cursor } : after !== undefined ? { after } : {}) } } }));
+    out.push(...page.data);
+    if (!page.page.hasMore || !page.page.nextCursor) return out;
+    cursor = page.page.nextCursor;
+  }
+}
+
+export function addComment(client: QueryClient, c: Comment) {
+  client.setQueryData<Comment[]>(commentsKey(c.assetId), (old) => mergeComments(old ?? [], [c]));
+}
+
+/** The asset's comments, live: joins the asset's room, folds in asset:commented, catches up after a reconnect. */
+export function useComments(assetId: string, socket: Socket | null) {
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: commentsKey(assetId), queryFn: () => fetchComments(assetId), retry: noRetryOn4xx, staleTime: Infinity });
+  useEffect(() => {
+    if (!socket) return;
+    const leave = joinAsset(socket, assetId);
+    const onComment = (c: Comment) => { if (c.assetId === assetId) addComment(client, c); };
+    socket.on('asset:commented', onComment);
+    const stopResync = onResync(socket, () => {
+      // What was said while the socket was away: everything after the highest seq this page has.
+      const have = client.getQueryData<Comment[]>(commentsKey(assetId));
+      if (!have) return void client.invalidateQueries({ queryKey: commentsKey(assetId) });
+      const after = have.reduce((m, c) => Math.max(m, c.seq), 0);
+      fetchComments(assetId, after).then((missed) => client.setQueryData<Comment[]>(commentsKey(assetId), (old) => mergeComments(old ?? [], missed)), () => undefined);
+    });
+    return () => {
+      socket.off('asset:commented', onComment);
+      stopResync();
+      leave();
+    };
+  }, [socket, assetId, client]);
+  return query;
+}
+
+/** Keeps the asset's status (decisions, edits) and the version's pipeline live. */
+export function useLiveAsset(assetId: string, socket: Socket | null) {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (!socket) return;
+    const onApproved = (r: { assetId: string; asset: Asset }) => { if (r.assetId === assetId) client.setQueryData(['asset', assetId], r.asset); };
+    const onUpdated = (a: Asset) => { if (a.id === assetId) client.setQueryData(['asset', assetId], a); };
+    const onPipeline = (p: { assetId: string; version: number }) => { if (p.assetId === assetId) void client.invalidateQueries({ queryKey: ['pipeline', assetId, p.version] }); };
+    const onVersion = (v: { assetId: string }) => { if (v.assetId === assetId) void client.invalidateQueries({ queryKey: ['versions', assetId] }); };
+    socket.on('asset:approved', onApproved);
+    socket.on('asset:updated', onUpdated);
+    socket.on('pipeline:update', onPipeline);
+    socket.on('asset:version:created', onVersion);
+    const stopResync = onResync(socket, () => void client.invalidateQueries({ queryKey: ['asset', assetId] }));
+    return () => {
+      socket.off('asset:approved', onApproved);
+      socket.off('asset:updated', onUpdated);
+      socket.off('pipeline:update', onPipeline);
+      socket.off('asset:version:created', onVersion);
+      stopResync();
+    };
+  }, [socket, assetId, client]);
+}
+
+/** Types a browser shows in an <img> at full resolution; others are reviewed through their thumbnail. */
+const BROWSER_IMAGES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/avif', 'image/bmp']);
+
+export type MediaSource = { kind: 'video' | 'image'; path: string } | null;
+
+export function mediaSourceOf(assetId: string, version: Version | undefined, pipeline: Pipeline | undefined): MediaSource {
+  if (!version) return null;
+  const base = `/assets/${assetId}/versions/${version.version}`;
+  if (pipeline?.outputs.preview) return { kind: 'video', path: `${base}/preview` };
+  if (BROWSER_IMAGES.has(version.file.mimeType)) return { kind: 'image', path: `${base}/download` };
+  if (version.file.mimeType.startsWith('image/') && pipeline?.outputs.thumbnail) return { kind: 'image', path: `${base}/thumbnail` };
+  return null;
+}
+
+/**
+ * A blob: URL of a media file fetched with the bearer token (a <video> or <img> cannot send it), revoked
+ * when the page no longer needs it.
+ */
+export function useMediaUrl(path: string | null): { url: string | null; error: Error | null; loading: boolean } {
+  const [state, setState] = useState<{ path: string | null; url: string | null; error: Error | null }>({ path: null, url: null, error: null });
+  useEffect(() => {
+    if (!path) return;
+    let url: string | null = null;
+    const abort = new AbortController();
+    (async () => {
+      const res = await session.authFetch(new Request(`${window.location.origin}${path}`, { signal: abort.signal }));
+      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
+      url = URL.createObjectURL(await res.blob());
+      setState({ path, url, error: null });
+    })().catch((err: unknown) => {
+      if (!abort.signal.aborted) setState({ path, url: null, error: err instanceof Error ? err : new Error(String(err)) });
+    });
+    return () => {
+      abort.abort();
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [path]);
+  const current = state.path === path;
+  return { url: current ? state.url : null, error: current ? state.error : null, loading: Boolean(path) && (!current || (!state.url && !state.error)) };
+}
