@@ -190,7 +190,9 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (t && (t.closest('input, textarea, select, [contenteditable="true"]') || t.closest('dialog'))) return;
+      // Typing is typing; the frame slider (a range input) is the player's own and keeps the player's keys.
+      const typing = t?.closest('textarea, select, [contenteditable="true"], dialog') || (t instanceof HTMLInputElement && t.type !== 'range');
+      if (typing) return;
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const k = e.key;
       if (k === '?') { setHelp(true); e.preventDefault(); return; }
@@ -240,13 +242,13 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
         <div className={s.controls}>
           {isVideo && (
             <>
-              <Button aria-label="First frame" onClick={() => player.seek(0)} disabled={!player.ready}>⏮</Button>
+              <Button aria-label="First frame" onClick={() => player.seek(0)} disabled={!player.ready}><EdgeIcon flip /></Button>
               <Button aria-label="Back ten frames" onClick={() => player.step(-10)} disabled={!player.ready}>◀◀</Button>
               <Button aria-label="Back one frame" onClick={() => player.step(-1)} disabled={!player.ready}>◀</Button>
               <Button aria-label={player.playing ? 'Pause' : 'Play'} onClick={player.toggle} disabled={!player.ready} variant="primary">{player.playing ? '❚❚' : '▶'}</Button>
               <Button aria-label="Forward one frame" onClick={() => player.step(1)} disabled={!player.ready}>▶</Button>
               <Button aria-label="Forward ten frames" onClick={() => player.step(10)} disabled={!player.ready}>▶▶</Button>
-              <Button aria-label="Last frame" onClick={() => player.seek(count - 1)} disabled={!player.ready}>⏭</Button>
+              <Button aria-label="Last frame" onClick={() => player.seek(count - 1)} disabled={!player.ready}><EdgeIcon /></Button>
             </>
           )}
           {!isVideo && source && (
@@ -309,10 +311,10 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
           <ol className={s.notes} aria-label="Notes on this version">
             {notes.map((c) => (
               <li key={c.id} className={[s.note, c.id === selected ? s.noteHere : '', fresh.has(c.id) ? s.noteFresh : ''].join(' ')}>
-                <button type="button" onClick={() => openNote(c)} aria-label={`${nameOf(c.authorId)}${c.frame !== null ? `, frame ${c.frame}` : ''}: ${c.body}`}>
+                <button type="button" onClick={() => openNote(c)}>
                   <span className={s.noteMeta}>
                     <strong>{nameOf(c.authorId)}</strong>
-                    {c.frame !== null && isVideo && <span>@ frame {frameLabel(c.frame)} · {frameToTimecode(c.frame, rate)}</span>}
+                    {c.frame !== null && isVideo && <span>@ frame {c.frame} · {frameToTimecode(c.frame, rate)}</span>}
                     {c.annotation && <span className={s.drawn}>✎ drawing</span>}
                   </span>
                   <p className={s.noteBody}>{c.body}</p>
@@ -376,6 +378,16 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
         <Button onClick={() => setHelp(false)}>Close</Button>
       </Dialog>
     </div>
+  );
+}
+
+/** ▶| (or |◀ flipped) as a small SVG: the font stack need not have the media-control glyphs. */
+function EdgeIcon({ flip = false }: { flip?: boolean }) {
+  return (
+    <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" style={flip ? { transform: 'scaleX(-1)' } : undefined}>
+      <path d="M1 1 L8 6 L1 11 Z" fill="currentColor" />
+      <rect x="9" y="1" width="2" height="10" fill="currentColor" />
+    </svg>
   );
 }
 
