@@ -197,6 +197,66 @@ test('Compare: v2 beside v1 and under a wipe, on the same frame as the player', 
   await page.context().close();
 });
 
+/** Painted (non-transparent) pixels of the overlay inside a rectangle given as fractions of the picture. */
+const paintedIn = (page: Page, x0: number, y0: number, x1: number, y1: number) =>
+  page.getByTestId('annotation-canvas').evaluate((c: HTMLCanvasElement, r) => {
+    const [a, b, w, h] = [Math.round(r[0]! * c.width), Math.round(r[1]! * c.height), Math.round((r[2]! - r[0]!) * c.width), Math.round((r[3]! - r[1]!) * c.height)];
+    const d = c.getContext('2d')!.getImageData(a, b, w, h).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+    return n;
+  }, [x0, y0, x1, y1]);
+
+test('freehand and text drawings are saved with the note and redrawn on their frame only; the shortcuts list', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, director.email, PASSWORD);
+  await openVideo(page, 2);
+  await page.getByLabel('Frame', { exact: true }).fill('40');
+  await expectOnFrame(page, 40);
+  await page.getByRole('button', { name: 'Freehand' }).click();
+  await page.getByRole('button', { name: 'Colour Yellow' }).click();
+  const box = (await page.getByTestId('annotation-canvas').boundingBox())!;
+  const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const;
+  await page.mouse.move(...at(0.1, 0.1));
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.1 + i * 0.01, 0.1 + (i % 2) * 0.05));
+  await page.mouse.up();
+  await page.getByRole('button', { name: 'Text' }).click();
+  await page.getByRole('button', { name: 'Colour Cyan' }).click();
+  await page.mouse.click(...at(0.6, 0.7));
+  await page.getByLabel('Annotation text').fill('Too dark');
+  await page.getByLabel('Annotation text').press('Enter');
+  await expect(page.getByText('Note on frame 40 with 2 drawn shapes')).toBeVisible();
+  await page.locator('#note-box').fill('Lift the shadows');
+  await page.getByRole('button', { name: 'Post note' }).click();
+  await expect(notesList(page).getByRole('button', { name: /frame 40 .*Lift the shadows/ })).toBeVisible();
+  const stored = await apiCall<{ data: Array<{ body: string; frame: number; annotation: { shapes: Array<{ kind: string; color: string; text?: string; points: number[] }> } }> }>(ownerToken, 'GET', `/assets/${assetId}/comments?limit=100`);
+  const note = stored.data.find((c) => c.body === 'Lift the shadows')!;
+  expect(note.frame).toBe(40);
+  expect(note.annotation.shapes.map((sh) => [sh.kind, sh.color, sh.text])).toEqual([['stroke', 'yellow', undefined], ['text', 'cyan', 'Too dark']]);
+  expect(note.annotation.shapes[0]!.points.length).toBeGreaterThanOrEqual(2 * 10);
+  expect(note.annotation.shapes[1]!.points.map((p) => Math.round(p * 100) / 100)).toEqual([0.6, 0.7]);
+
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Play' })).toBeEnabled();
+  await expectOnFrame(page, 0);
+  expect(await paintedIn(page, 0.05, 0.05, 0.35, 0.2)).toBe(0);
+  await notesList(page).getByRole('button', { name: /frame 40 .*Lift the shadows/ }).click();
+  await expectOnFrame(page, 40);
+  await expect.poll(() => paintedIn(page, 0.05, 0.05, 0.35, 0.2)).toBeGreaterThan(50);
+  expect(await paintedIn(page, 0.6, 0.7, 0.8, 0.8)).toBeGreaterThan(50);
+  await checkPage(page, 'review-21-freehand-and-text');
+  await page.keyboard.press('ArrowRight');
+  await expectOnFrame(page, 41);
+  await expect.poll(() => paintedIn(page, 0, 0, 1, 1)).toBe(0);
+
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await checkPage(page, 'review-22-shortcuts');
+  await page.context().close();
+});
+
 test('an image version with zoom; another studio\'s version looks like a missing one', async ({ browser }) => {
   const page = await (await browser.newContext()).newPage();
   await signIn(page, owner.email, PASSWORD);
