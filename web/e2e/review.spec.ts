@@ -257,10 +257,27 @@ test('freehand and text drawings are saved with the note and redrawn on their fr
   await page.context().close();
 });
 
-test('an image version with zoom; another studio\'s version looks like a missing one', async ({ browser }) => {
+test('an image version with zoom; loading and error states; another studio\'s version looks like a missing one', async ({ browser }) => {
+  test.setTimeout(90_000);
   const page = await (await browser.newContext()).newPage();
   await signIn(page, owner.email, PASSWORD);
+  // Loading (the pipeline answer held back for a moment), then a server error with its retry, then the page.
+  const pipelineUrl = `**/assets/${imageAssetId}/versions/1/pipeline`;
+  await page.route(pipelineUrl, async (route) => {
+    await new Promise((r) => setTimeout(r, 2500));
+    await route.continue().catch(() => undefined);
+  });
   await page.goto(reviewUrl(1, imageAssetId));
+  await expect(page.getByRole('status').filter({ hasText: 'Loading the version…' })).toBeVisible();
+  await checkPage(page, 'review-23-loading');
+  await expect(page.getByRole('img', { name: 'Matte painting v1' })).toBeVisible();
+  await page.unroute(pipelineUrl);
+  await page.route(pipelineUrl, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is not reachable right now', correlationId: 'e2e-123' } }) }));
+  await page.goto(reviewUrl(1, imageAssetId));
+  await expect(page.getByRole('alert')).toContainText('The database is not reachable right now', { timeout: 20_000 });
+  await checkPage(page, 'review-24-error');
+  await page.unroute(pipelineUrl);
+  await page.getByRole('button', { name: 'Retry' }).click();
   const img = page.getByRole('img', { name: 'Matte painting v1' });
   await expect(img).toBeVisible();
   await expect(page.getByText('1280 × 720')).toBeVisible();
