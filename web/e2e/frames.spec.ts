@@ -95,6 +95,8 @@ test('23.976 fps: ten-frame steps, seeks from the timeline, J/K/L and play/pause
   const afterL = await expectSettledAndAgreeing(page);
   expect(afterL.shown).toBeGreaterThan(paused.shown);
   await page.keyboard.press('j');
+  // Backwards is played by seeks on a paused element; the UI still says it is playing.
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
   await page.waitForTimeout(600);
   await page.keyboard.press('k');
   const afterJ = await expectSettledAndAgreeing(page);

@@ -1,7 +1,7 @@
 // The review page of a version (UI.md): the picture with its annotation layer, frame-accurate transport,
 // a timeline with note markers, live notes with drawings, Compare (side by side or wipe, in sync) and the
 // DIRECTOR/PRODUCER decisions. Code-split: App.tsx loads it with React.lazy.
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Socket } from 'socket.io-client';
 import { useQueryClient } from '@tanstack/react-query';
@@ -62,10 +62,8 @@ export default function ReviewPage({ socket }: { socket: Socket | null }) {
 }
 
 function useConnection(socket: Socket | null) {
-  return useSyncExternalStore(
-    (cb) => (socket ? onConnectionState(socket, cb) : () => undefined),
-    () => (socket ? connectionState(socket) : 'connecting'),
-  );
+  const subscribe = useCallback((cb: () => void) => (socket ? onConnectionState(socket, cb) : () => undefined), [socket]);
+  return useSyncExternalStore(subscribe, () => (socket ? connectionState(socket) : 'connecting'));
 }
 
 interface Draft { frame: number; shapes: Shape[] }
@@ -97,12 +95,12 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
   const seen = useRef<Set<string> | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   useEffect(() => {
+    // Notes that arrive after the first load (live, or caught up after a reconnect) get a short highlight.
+    if (!comments.isSuccess) return;
     const ids = new Set(notes.map((c) => c.id));
-    if (seen.current) {
-      const added = [...ids].filter((id) => !seen.current!.has(id));
-      if (added.length) setFresh(new Set(added));
-    } else if (comments.isSuccess) seen.current = ids;
-    if (comments.isSuccess) seen.current = ids;
+    const added = seen.current ? [...ids].filter((id) => !seen.current!.has(id)) : [];
+    if (added.length) setFresh(new Set(added));
+    seen.current = ids;
   }, [notes, comments.isSuccess]);
 
   const [tool, setTool] = useState<Tool>('none');

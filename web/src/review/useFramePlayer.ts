@@ -47,7 +47,8 @@ export function useFramePlayer(video: HTMLVideoElement | null, rate: Rate, frame
       video.currentTime = seekTime(0, rate);
     };
     const onPlay = () => setPlaying(true);
-    const onPause = () => setPlaying(false);
+    // J's reverse shuttle pauses the element itself and keeps playing by seeks: still playing for the UI.
+    const onPause = () => { if (reverse.current === null) setPlaying(false); };
     const onEnded = () => {
       setPlaying(false);
       if (count) {
