@@ -10,6 +10,7 @@ export interface AssetFilters {
   q?: string;
   type?: AssetType;
   status?: AssetStatus;
+  tag?: string;
   sort: 'createdAt' | 'updatedAt' | 'name';
   order: 'asc' | 'desc';
 }
@@ -33,6 +34,7 @@ export function matches(asset: Asset, f: AssetFilters): boolean {
   if (asset.archivedAt) return false;
   if (f.type && asset.type !== f.type) return false;
   if (f.status && asset.status !== f.status) return false;
+  if (f.tag && !asset.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
   if (f.q && !asset.name.toLowerCase().startsWith(f.q.toLowerCase())) return false;
   return true;
 }

@@ -1,4 +1,5 @@
-// The assets list: filters, name-prefix search, sort, create, infinite scroll (virtualised), live updates.
+// The assets page: a grid of thumbnails or a list, filters (type, status, tag), name-prefix search, sort,
+// create, infinite scroll over the API's cursors (virtualised), live updates.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -7,7 +8,9 @@ import { api, unwrap } from '../api/client';
 import { applyAssetEvent, useAssetPages, type Asset, type AssetFilters, type AssetStatus, type AssetType, type FetchAssetPage } from '../assets/useAssetPages';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
 import { formValues, useSubmit } from './forms';
+import { AssetGrid } from '../assets/AssetGrid';
 import s from './pages.module.css';
+import g from '../assets/assets.module.css';
 
 const TYPES: AssetType[] = ['CHARACTER', 'PROP', 'ENVIRONMENT', 'SET', 'SHOT', 'ANIMATION', 'RIG', 'TEXTURE', 'AUDIO', 'OTHER'];
 const STATUSES: AssetStatus[] = ['IN_PROGRESS', 'PENDING_REVIEW', 'APPROVED', 'CHANGES_REQUESTED'];
@@ -22,12 +25,14 @@ const words = (v: string) => v.replaceAll('_', ' ').toLowerCase();
 const ROW = 40;
 
 export const fetchAssetPage: FetchAssetPage = async (f, cursor) =>
-  unwrap(await api.GET('/assets', { params: { query: { limit: 50, sort: f.sort, order: f.order, ...(f.q ? { q: f.q } : {}), ...(f.type ? { type: f.type } : {}), ...(f.status ? { status: f.status } : {}), ...(cursor ? { cursor } : {}) } } }));
+  unwrap(await api.GET('/assets', { params: { query: { limit: 50, sort: f.sort, order: f.order, ...(f.q ? { q: f.q } : {}), ...(f.type ? { type: f.type } : {}), ...(f.status ? { status: f.status } : {}), ...(f.tag ? { tag: f.tag } : {}), ...(cursor ? { cursor } : {}) } } }));
 
 export function AssetsPage() {
   const [params, setParams] = useSearchParams();
   const sortKey = (params.get('sort') ?? 'newest') as SortKey;
   const [search, setSearch] = useState(params.get('q') ?? '');
+  const [tagText, setTagText] = useState(params.get('tag') ?? '');
+  const view = params.get('view') === 'list' ? 'list' : 'grid';
   const filters: AssetFilters = useMemo(() => {
     const sort = SORTS[sortKey] ?? SORTS.newest;
     return {
@@ -36,6 +41,7 @@ export function AssetsPage() {
       ...(params.get('q') ? { q: params.get('q')! } : {}),
       ...(params.get('type') ? { type: params.get('type') as AssetType } : {}),
       ...(params.get('status') ? { status: params.get('status') as AssetStatus } : {}),
+      ...(params.get('tag') ? { tag: params.get('tag')!.toLowerCase() } : {}),
     };
   }, [params, sortKey]);
   const setParam = (key: string, value: string) => {
@@ -46,7 +52,10 @@ export function AssetsPage() {
   };
   // The search box filters a moment after typing stops, not on every key.
   useEffect(() => {
-    const t = setTimeout(() => { if ((params.get('q') ?? '') !== search.trim()) setParam('q', search.trim()); }, 250);
+    const t = setTimeout(() => {
+      if ((params.get('q') ?? '') !== search.trim()) setParam('q', search.trim());
+      else if ((params.get('tag') ?? '') !== tagText.trim()) setParam('tag', tagText.trim());
+    }, 250);
     return () => clearTimeout(t);
   });
 
@@ -65,14 +74,15 @@ export function AssetsPage() {
   }, [list.items, list.status]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: list.items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
+  const virtual = useVirtualizer({ count: view === 'list' ? list.items.length : 0, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
   const rows = virtual.getVirtualItems();
   const lastIndex = rows.at(-1)?.index ?? -1;
   useEffect(() => {
-    if (lastIndex >= list.items.length - 10 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
-  }, [lastIndex, list]);
+    if (view === 'list' && lastIndex >= list.items.length - 10 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
+  }, [lastIndex, list, view]);
+  const nearEnd = () => { if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage(); };
 
-  const filtered = Boolean(filters.q || filters.type || filters.status);
+  const filtered = Boolean(filters.q || filters.type || filters.status || filters.tag);
   return (
     <>
       <div className={s.toolbar}>
@@ -80,11 +90,17 @@ export function AssetsPage() {
         <TextField label="Search by name" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name starts with…" />
         <Select label="Type" value={filters.type ?? ''} onChange={(e) => setParam('type', e.target.value)} options={[{ value: '', label: 'All types' }, ...TYPES.map((t) => ({ value: t, label: words(t) }))]} />
         <Select label="Status" value={filters.status ?? ''} onChange={(e) => setParam('status', e.target.value)} options={[{ value: '', label: 'All statuses' }, ...STATUSES.map((t) => ({ value: t, label: words(t) }))]} />
+        <div className={g.tagInput}><TextField label="Tag" value={tagText} onChange={(e) => setTagText(e.target.value)} placeholder="Any tag" /></div>
         <Select label="Sort" value={sortKey} onChange={(e) => setParam('sort', e.target.value === 'newest' ? '' : e.target.value)} options={Object.entries(SORTS).map(([value, o]) => ({ value, label: o.label }))} />
+        <div className={g.viewToggle} role="group" aria-label="View">
+          <Button aria-pressed={view === 'grid'} onClick={() => setParam('view', '')}>Grid</Button>
+          <Button aria-pressed={view === 'list'} onClick={() => setParam('view', 'list')}>List</Button>
+        </div>
         <Button variant="primary" onClick={() => setCreating(true)}>New asset</Button>
       </div>
-      <div ref={scroller} className={s.list}>
-        {(list.isPending || list.items.length > 0) && (
+      {view === 'grid' && (list.isPending || list.items.length > 0) && <AssetGrid items={list.items} pending={list.isPending} fresh={fresh} onNearEnd={nearEnd} />}
+      <div ref={scroller} className={view === 'list' ? s.list : g.below}>
+        {view === 'list' && (list.isPending || list.items.length > 0) && (
           <div role="table" aria-label="Assets" aria-rowcount={list.items.length + 1} aria-busy={list.isPending}>
             <div role="rowgroup" className={s.header}>
               <div role="row" className={s.headerRow}>
