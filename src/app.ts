@@ -48,9 +48,10 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 
   app.use(correlationId());
   app.use(requestLogger(logger, metrics));
-  // helmet's default CSP already fits the web app: scripts, styles and images from 'self' only (Vite emits no
-  // inline script), and connect-src 'self' covers the Socket.IO polling and WebSocket on this origin.
-  app.use(helmet());
+  // helmet's default CSP fits the web app: scripts and styles from 'self' only (Vite emits no inline script),
+  // and connect-src 'self' covers the Socket.IO polling and WebSocket on this origin. Thumbnails and previews
+  // need the bearer token, which <img>/<video> cannot send: the app fetches them and shows blob: URLs it made.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'media-src': ["'self'", 'blob:'] } } }));
   const refreshCookie: RefreshCookiePolicy = {
     secure: config.AUTH_COOKIE_SECURE === 'auto' ? config.NODE_ENV !== 'development' : config.AUTH_COOKIE_SECURE === 'true',
     maxAgeMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,

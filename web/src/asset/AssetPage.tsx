@@ -102,7 +102,7 @@ function Versions({ asset, canRollback, names }: { asset: Asset; canRollback: bo
             {items.map((v) => (
               <tr key={v.id} className={v.version === asset.currentVersion ? a.current : undefined}>
                 <td className="tabular">
-                  <Link to={`/assets/${asset.id}/versions/${v.version}`} aria-label={`Review version ${v.version}`}>v{v.version}</Link>
+                  <Link to={`/assets/${asset.id}/versions/${v.version}`}>v{v.version}</Link>
                   {v.version === asset.currentVersion && <span className={a.currentMark}>current</span>}
                 </td>
                 <td><span className={a.file} title={`sha256 ${v.file.sha256}`}>{v.file.originalName}</span><span className={`${a.muted} tabular`}> · {formatBytes(v.file.size)}</span></td>
@@ -111,10 +111,10 @@ function Versions({ asset, canRollback, names }: { asset: Asset; canRollback: bo
                 <td className="tabular">{when(v.createdAt)}</td>
                 <td className={a.note}>{v.changeNote || <span className={a.muted}>—</span>}</td>
                 <td className={a.actions}>
-                  <Link to={`/assets/${asset.id}/versions/${v.version}`} className={a.linkButton}>Review</Link>
+                  <Link to={`/assets/${asset.id}/versions/${v.version}`} className={a.linkButton} aria-label={`Review version ${v.version}`}>Review</Link>
                   <Button variant="ghost" aria-label={`Download version ${v.version}`} onClick={() => { setDownloadError(null); downloadFile(`/assets/${asset.id}/versions/${v.version}/download`, v.file.originalName).catch((e: Error) => setDownloadError(e)); }}>Download</Button>
-                  {/\.blend$/i.test(v.file.originalName) && <Button variant="ghost" aria-label={`Render version ${v.version}`} onClick={() => setRender(v)}>Render…</Button>}
-                  {canRollback && v.version !== asset.currentVersion && <Button variant="ghost" aria-label={`Make version ${v.version} current`} onClick={() => setRollback(v)}>Make current…</Button>}
+                  {/\.blend$/i.test(v.file.originalName) && <Button variant="ghost" aria-label={`Render version ${v.version}`} onClick={() => setRender(v)}>Render</Button>}
+                  {canRollback && v.version !== asset.currentVersion && <Button variant="ghost" aria-label={`Make current: version ${v.version}`} onClick={() => setRollback(v)}>Make current</Button>}
                 </td>
               </tr>
             ))}

@@ -8,6 +8,16 @@ type Version = components['schemas']['AssetVersion'];
 export interface PipelineUpdate { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null }
 export interface RenderProgress { jobId: string; assetId: string; progress: number; frame: number; chunk: number }
 
+/**
+ * Fetch again now. A query whose first fetch is still in flight would otherwise swallow the invalidation
+ * (TanStack Query joins the running fetch rather than cancel one that has no data yet), and that fetch may
+ * answer from before the change: a fast pipeline makes the thumbnail while its 404 is on the way back.
+ */
+async function refetchNow(client: QueryClient, queryKey: readonly unknown[]) {
+  await client.cancelQueries({ queryKey });
+  await client.invalidateQueries({ queryKey });
+}
+
 export function attachLiveCache(socket: Socket, client: QueryClient): () => void {
   const onVersion = (v: Version) => {
     // The new version becomes the current one: lists show its thumbnail once the pipeline has made it.
@@ -20,9 +30,9 @@ export function attachLiveCache(socket: Socket, client: QueryClient): () => void
   };
   const onPipeline = (p: PipelineUpdate) => {
     client.setQueryData(['pipeline', p.assetId, p.version], (old: components['schemas']['AssetPipeline'] | undefined) => (old ? { ...old, status: p.status as typeof old.status, error: p.error ?? old.error } : old));
-    void client.invalidateQueries({ queryKey: ['pipeline', p.assetId, p.version] });
+    void refetchNow(client, ['pipeline', p.assetId, p.version]);
     // A thumbnail or preview may exist now: ask again (a 404 is cached as "none yet").
-    void client.invalidateQueries({ queryKey: ['media', p.assetId, p.version] });
+    void refetchNow(client, ['media', p.assetId, p.version]);
     if (p.status === 'READY' || p.status === 'FAILED') void client.invalidateQueries({ queryKey: ['asset', p.assetId] });
   };
   const onRenderDone = (p: { jobId: string; assetId: string }) => {

@@ -77,7 +77,7 @@ function UploadRow({ item }: { item: UploadItem }) {
     <li className={u.item} data-state={item.state}>
       <div className={u.itemHead}>
         <span className={u.fileName}>{item.name}</span>
-        <span className={u.state}>{STATE_TEXT[item.state]}{item.resumed && item.state !== 'done' ? ' (resumed)' : ''}</span>
+        <span className={u.state}>{STATE_TEXT[item.state]}{item.resumed ? ' (resumed)' : ''}</span>
         {['queued', 'uploading', 'offline'].includes(item.state) && <Button variant="ghost" onClick={() => void queue.cancel(item.id)} aria-label={`Cancel upload of ${item.name}`}>Cancel</Button>}
         {['failed', 'cancelled'].includes(item.state) && <Button variant="ghost" onClick={() => queue.retry(item.id)} aria-label={`Retry upload of ${item.name}`}>Retry</Button>}
         {['done', 'failed', 'cancelled'].includes(item.state) && <Button variant="ghost" onClick={() => queue.dismiss(item.id)} aria-label={`Dismiss ${item.name}`}>Dismiss</Button>}
