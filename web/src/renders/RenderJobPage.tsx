@@ -28,6 +28,11 @@ export function RenderJobPage() {
     refetchInterval: (q) => (q.state.data && running(q.state.data) ? 4000 : false),
   });
   useAssetRoom(job.data?.assetId);
+  const asset = useQuery({
+    queryKey: ['asset', job.data?.assetId],
+    enabled: Boolean(job.data?.assetId),
+    queryFn: async () => unwrap(await api.GET('/assets/{id}', { params: { path: { id: job.data!.assetId } } })),
+  });
   const lastFetch = useRef(0);
   useSocketEvent<RenderProgress>('render:progress', (p) => {
     if (p.jobId !== jobId) return;
@@ -71,7 +76,7 @@ export function RenderJobPage() {
   const failedChunks = j.chunks.filter((c) => c.error);
   return (
     <div className={r.page}>
-      <nav aria-label="Breadcrumb"><Link to="/renders">← Render jobs</Link> · <Link to={`/assets/${j.assetId}`}>Asset</Link></nav>
+      <nav aria-label="Breadcrumb"><Link to="/renders">← Render jobs</Link> · <Link to={`/assets/${j.assetId}`}>{asset.data?.name ?? 'Asset'}</Link></nav>
       <div className={r.head}>
         <h1>Render #{j.id.slice(-6)} · v{j.version}</h1>
         <RenderStatus status={j.status} />
