@@ -63,15 +63,23 @@ export function AssetsPage() {
   const [creating, setCreating] = useState(false);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const knownIds = useRef<Set<string> | null>(null);
+  const shownFor = useRef('');
   useEffect(() => {
-    // Rows that arrive after the first load (live events, a new asset) get a short highlight.
+    // Rows that arrive after the first load (live events, a new asset) get a short highlight; a change of
+    // filters is a first load again.
+    const key = JSON.stringify(filters);
+    if (shownFor.current !== key) {
+      shownFor.current = key;
+      knownIds.current = null;
+    }
+    if (list.status !== 'success') return;
     const ids = new Set(list.items.map((a) => a.id));
-    if (knownIds.current && list.status === 'success') {
+    if (knownIds.current) {
       const added = [...ids].filter((id) => !knownIds.current!.has(id));
       if (added.length && list.items.findIndex((a) => a.id === added[0]) < 3) setFresh(new Set(added));
     }
     knownIds.current = ids;
-  }, [list.items, list.status]);
+  }, [list.items, list.status, filters]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: view === 'list' ? list.items.length : 0, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
