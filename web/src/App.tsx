@@ -5,7 +5,7 @@ import { session } from './api/client';
 import { ApiError } from './api/errors';
 import { RequireSession, SessionProvider } from './auth/AuthContext';
 import { AcceptInvitation } from './pages/AcceptInvitation';
-import { AssetsPage } from './pages/Assets';
+import { AssetsPage, prefetchAssetsOnStart } from './pages/Assets';
 import { CreateStudio } from './pages/CreateStudio';
 import { Shell } from './pages/Shell';
 import { SignIn } from './pages/SignIn';
@@ -24,6 +24,7 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 30_000, retry: (n, err) => !(err instanceof ApiError && err.status < 500) && n < 2 } },
 });
 revokeMediaOnEviction(queryClient);
+prefetchAssetsOnStart(session, queryClient);
 
 const signedIn = (page: React.ReactNode) => <RequireSession><Shell>{() => page}</Shell></RequireSession>;
 

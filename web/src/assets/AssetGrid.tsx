@@ -65,7 +65,7 @@ function AssetCard({ asset, fresh, style }: { asset: Asset; fresh: boolean; styl
     <li className={[g.card, fresh ? g.fresh : ''].join(' ')} style={style}>
       <div className={g.thumb}>
         {thumb.data
-          ? <img src={thumb.data} alt={`Thumbnail of ${asset.name}`} decoding="async" {...{ elementtiming: 'asset-thumbnail' }} />
+          ? <img src={thumb.data} alt={`Thumbnail of ${asset.name}`} {...{ elementtiming: 'asset-thumbnail' }} />
           : <span className={g.placeholder} data-testid="thumb-placeholder">{asset.currentVersion ? (thumb.isFetching ? '' : 'No thumbnail') : 'No version yet'}</span>}
       </div>
       <Link to={`/assets/${asset.id}`} className={g.name}>{asset.name}</Link>

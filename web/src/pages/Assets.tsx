@@ -3,9 +3,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { Session } from '../auth/session';
 import { api, unwrap } from '../api/client';
-import { applyAssetEvent, useAssetPages, type Asset, type AssetFilters, type AssetStatus, type AssetType, type FetchAssetPage } from '../assets/useAssetPages';
+import { applyAssetEvent, assetPagesOptions, useAssetPages, type Asset, type AssetFilters, type AssetStatus, type AssetType, type FetchAssetPage } from '../assets/useAssetPages';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
 import { formValues, useSubmit } from './forms';
 import { AssetGrid } from '../assets/AssetGrid';
@@ -27,23 +28,41 @@ const ROW = 40;
 export const fetchAssetPage: FetchAssetPage = async (f, cursor) =>
   unwrap(await api.GET('/assets', { params: { query: { limit: 50, sort: f.sort, order: f.order, ...(f.q ? { q: f.q } : {}), ...(f.type ? { type: f.type } : {}), ...(f.status ? { status: f.status } : {}), ...(f.tag ? { tag: f.tag } : {}), ...(cursor ? { cursor } : {}) } } }));
 
+/** The list's filters from the page's query string (also what the start-up prefetch asks for). */
+export function filtersFrom(params: URLSearchParams): AssetFilters {
+  const sort = SORTS[(params.get('sort') ?? 'newest') as SortKey] ?? SORTS.newest;
+  return {
+    sort: sort.sort,
+    order: sort.order,
+    ...(params.get('q') ? { q: params.get('q')! } : {}),
+    ...(params.get('type') ? { type: params.get('type') as AssetType } : {}),
+    ...(params.get('status') ? { status: params.get('status') as AssetStatus } : {}),
+    ...(params.get('tag') ? { tag: params.get('tag')!.toLowerCase() } : {}),
+  };
+}
+
+/**
+ * On a cold load of the assets page, asks for the first page as soon as the session is back from the
+ * cookie, while React is still mounting the page (the page's query then finds it in flight).
+ */
+export function prefetchAssetsOnStart(session: Session, client: QueryClient): void {
+  if (typeof window === 'undefined' || !/^\/app\/assets\/?$/.test(window.location.pathname)) return;
+  const off = session.subscribe((state) => {
+    if (state.status === 'unknown') return;
+    off();
+    if (state.status !== 'signed-in') return;
+    const filters = filtersFrom(new URLSearchParams(window.location.search));
+    void client.prefetchInfiniteQuery(assetPagesOptions(filters, fetchAssetPage));
+  });
+}
+
 export function AssetsPage() {
   const [params, setParams] = useSearchParams();
   const sortKey = (params.get('sort') ?? 'newest') as SortKey;
   const [search, setSearch] = useState(params.get('q') ?? '');
   const [tagText, setTagText] = useState(params.get('tag') ?? '');
   const view = params.get('view') === 'list' ? 'list' : 'grid';
-  const filters: AssetFilters = useMemo(() => {
-    const sort = SORTS[sortKey] ?? SORTS.newest;
-    return {
-      sort: sort.sort,
-      order: sort.order,
-      ...(params.get('q') ? { q: params.get('q')! } : {}),
-      ...(params.get('type') ? { type: params.get('type') as AssetType } : {}),
-      ...(params.get('status') ? { status: params.get('status') as AssetStatus } : {}),
-      ...(params.get('tag') ? { tag: params.get('tag')!.toLowerCase() } : {}),
-    };
-  }, [params, sortKey]);
+  const filters: AssetFilters = useMemo(() => filtersFrom(params), [params]);
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
