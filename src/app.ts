@@ -48,9 +48,9 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
 
   app.use(correlationId());
   app.use(requestLogger(logger, metrics));
-  // helmet's default CSP fits the web app: scripts, styles and images from 'self' only (Vite emits no inline
-  // script), and connect-src 'self' covers the Socket.IO polling and WebSocket on this origin. The review page
-  // plays previews it fetched with its bearer token, as blob: URLs (a <video> cannot send the header).
+  // helmet's default CSP fits the web app: scripts and styles from 'self' only (Vite emits no inline script),
+  // and connect-src 'self' covers the Socket.IO polling and WebSocket on this origin. Thumbnails and previews
+  // need the bearer token, which <img>/<video> cannot send: the app fetches them and shows blob: URLs it made.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'media-src': ["'self'", 'blob:'] } } }));
   const refreshCookie: RefreshCookiePolicy = {
     secure: config.AUTH_COOKIE_SECURE === 'auto' ? config.NODE_ENV !== 'development' : config.AUTH_COOKIE_SECURE === 'true',

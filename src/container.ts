@@ -250,7 +250,7 @@ export function buildApi(core: Core) {
     }),
     assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
-    renders: new RenderController(renders),
+    renders: new RenderController(renders, core.storage),
     pipelines: new PipelineController(pipelines, core.storage),
     reviews: new ReviewController(reviews),
     studios: new StudioController(studios),

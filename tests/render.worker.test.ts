@@ -80,6 +80,15 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-print_format', 'json', '-show_streams', '-show_format', preview]).toString());
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', nb_read_frames: '4', width: 64, height: 64 });
     expect(Number(probe.format.duration)).toBeGreaterThan(0);
+    // The same preview over HTTP, for the web app's player: whole, by range, and never to another studio.
+    const served = await h.http.get(`/render-jobs/${res.body.id}/preview`).set(s.auth).buffer(true).parse((r, cb) => { const parts: Buffer[] = []; r.on('data', (c: Buffer) => parts.push(c)); r.on('end', () => cb(null, Buffer.concat(parts))); });
+    expect(served.status).toBe(200);
+    expect(served.headers['content-type']).toBe('video/mp4');
+    expect(Buffer.compare(served.body as Buffer, readFileSync(preview))).toBe(0);
+    const ranged = await h.http.get(`/render-jobs/${res.body.id}/preview`).set(s.auth).set('Range', 'bytes=0-9');
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers['content-range']).toBe(`bytes 0-9/${readFileSync(preview).length}`);
+    expect((await h.http.get(`/render-jobs/${res.body.id}/preview`).set(other.auth)).status).toBe(404);
 
     // Progress reached the client watching the asset, completion every client of the studio, through the
     // workers' Redis emitter...
@@ -179,6 +188,11 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     const assetId = await assetWith('Private Render', tiny, 'p.blend');
     const res = await h.http.post(`/assets/${assetId}/render`).set(s.auth).send({ engine: 'simulated' });
     expect((await h.http.get(`/render-jobs/${res.body.id}`).set(other.auth)).status).toBe(404);
+    expect((await h.http.get(`/render-jobs/${res.body.id}/preview`).set(other.auth)).status).toBe(404);
+    // A simulated render makes no preview: its owner hears that in the error contract.
+    const none = await h.http.get(`/render-jobs/${res.body.id}/preview`).set(s.auth);
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('RENDER_PREVIEW_NOT_READY');
     expect((await h.http.post(`/render-jobs/${res.body.id}/cancel`).set(other.auth)).status).toBe(404);
     expect((await h.http.post(`/assets/${assetId}/render`).set(other.auth).send({})).status).toBe(404);
     expect((await h.http.get('/render-jobs').set(other.auth)).body.data).toEqual([]);

@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 
 // Served by the API at /app/ (src/app.ts); `npm run dev` in web/ proxies the API for hot reload.
 const api = process.env.STUDIO_API_URL ?? 'http://localhost:3000';
-const proxied = ['/auth', '/assets', '/invitations', '/users', '/socket.io', '/health', '/ready'];
+const proxied = ['/auth', '/assets', '/invitations', '/users', '/uploads', '/render-jobs', '/socket.io', '/health', '/ready'];
 
 export default defineConfig({
   base: '/app/',

@@ -170,6 +170,9 @@ test('serving: hashed assets cached for a year, index.html no-cache, SPA fallbac
   const csp = index.headers()['content-security-policy']!;
   expect(csp).toContain("script-src 'self'");
   expect(csp).not.toContain('unsafe-inline\'; script');
+  // Media the app fetched itself (blob: URLs), nothing from elsewhere.
+  expect(csp).toContain("img-src 'self' data: blob:");
+  expect(csp).toContain("media-src 'self' blob:");
   const html = await index.text();
   const script = /src="(\/app\/static\/[^"]+\.js)"/.exec(html)![1]!;
   const js = await request.get(`${base()}${script}`);

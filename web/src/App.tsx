@@ -5,17 +5,26 @@ import { session } from './api/client';
 import { ApiError } from './api/errors';
 import { RequireSession, SessionProvider } from './auth/AuthContext';
 import { AcceptInvitation } from './pages/AcceptInvitation';
-import { AssetDetail } from './pages/AssetDetail';
-import { AssetsPage } from './pages/Assets';
+import { AssetsPage, prefetchAssetsOnStart } from './pages/Assets';
 import { CreateStudio } from './pages/CreateStudio';
 import { Shell } from './pages/Shell';
 import { SignIn } from './pages/SignIn';
 import { VerifyEmail } from './pages/VerifyEmail';
-import { EmptyState } from './ui';
+import { EmptyState, Skeleton } from './ui';
+import { revokeMediaOnEviction } from './media/useBlobUrl';
+
+// Pages other than the assets list load on demand (the assets page's initial JS stays in budget).
+const AssetPage = lazy(() => import('./asset/AssetPage').then((m) => ({ default: m.AssetPage })));
+const RendersPage = lazy(() => import('./renders/RendersPage').then((m) => ({ default: m.RendersPage })));
+const RenderJobPage = lazy(() => import('./renders/RenderJobPage').then((m) => ({ default: m.RenderJobPage })));
+const MembersPage = lazy(() => import('./members/MembersPage').then((m) => ({ default: m.MembersPage })));
+const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 30_000, retry: (n, err) => !(err instanceof ApiError && err.status < 500) && n < 2 } },
 });
+revokeMediaOnEviction(queryClient);
+prefetchAssetsOnStart(session, queryClient);
 
 const signedIn = (page: React.ReactNode) => <RequireSession><Shell>{() => page}</Shell></RequireSession>;
 // The review page (player, annotations, compare) is its own chunk: the assets page never loads it.
@@ -34,8 +43,11 @@ const router = createBrowserRouter(
     { path: '/verify-email', element: <VerifyEmail /> },
     { path: '/invitations', element: <AcceptInvitation /> },
     { path: '/assets', element: signedIn(<AssetsPage />) },
-    { path: '/assets/:id', element: signedIn(<AssetDetail />) },
+    { path: '/assets/:assetId', element: signedIn(later(<AssetPage />)) },
     { path: '/assets/:assetId/versions/:versionId', element: review },
+    { path: '/renders', element: signedIn(later(<RendersPage />)) },
+    { path: '/renders/:jobId', element: signedIn(later(<RenderJobPage />)) },
+    { path: '/members', element: signedIn(later(<MembersPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
   ],
   { basename: '/app' },

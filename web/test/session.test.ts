@@ -73,6 +73,46 @@ describe('Session', () => {
     expect(seen).toEqual(['Bearer at-1 {"name":"n"}', 'Bearer at-2 {"name":"n"}']);
   });
 
+  it('three requests that meet an expired token at once share one refresh, then all retry with the new token', async () => {
+    let refreshes = 0;
+    const fetch = vi.fn(async (input: RequestInfo | URL) => {
+      if (typeof input === 'string') {
+        refreshes++;
+        await new Promise((r) => setTimeout(r, 10));
+        return json(200, { accessToken: 'at-2', user });
+      }
+      return (input as Request).headers.get('Authorization') === 'Bearer at-2' ? json(200, { ok: true }) : json(401, { error: { code: 'TOKEN_EXPIRED', message: 'expired' } });
+    });
+    const s = new Session({ baseUrl: 'http://x', fetch: fetch as typeof globalThis.fetch });
+    s.signedIn({ accessToken: 'at-1', user });
+    const answers = await Promise.all(['a', 'b', 'c'].map((p) => s.authFetch(new Request(`http://x/${p}`))));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(refreshes).toBe(1);
+    expect(s.accessToken).toBe('at-2');
+  });
+
+  it('signs out when the refresh after a 401 is refused, and hands the caller the 401 without a second try', async () => {
+    const calls: string[] = [];
+    const fetch = vi.fn(async (input: RequestInfo | URL) => {
+      if (typeof input === 'string') {
+        calls.push('refresh');
+        return json(401, { error: { code: 'INVALID_REFRESH_TOKEN', message: 'revoked' } });
+      }
+      calls.push((input as Request).url);
+      return json(401, { error: { code: 'TOKEN_EXPIRED', message: 'expired' } });
+    });
+    const s = new Session({ baseUrl: 'http://x', fetch: fetch as typeof globalThis.fetch });
+    s.signedIn({ accessToken: 'at-1', user });
+    const heard = vi.fn();
+    s.subscribe(heard);
+    const res = await s.authFetch(new Request('http://x/assets'));
+    expect(res.status).toBe(401);
+    expect(calls).toEqual(['http://x/assets', 'refresh']);
+    expect(s.current.status).toBe('signed-out');
+    expect(s.accessToken).toBeUndefined();
+    expect(heard).toHaveBeenCalledWith({ status: 'signed-out' });
+  });
+
   it('logs out in every tab: the API forgets the cookie, and the other tabs hear it on the BroadcastChannel', async () => {
     const fetch = vi.fn(async () => json(204, undefined));
     const one = new Session({ baseUrl: 'http://x', fetch, channel: new FakeChannel() });

@@ -286,6 +286,13 @@ export class RenderService {
     );
   }
 
+  /** The stored key of a finished render's H.264 preview; 404 while there is none (not finished, or simulated). */
+  async previewKey(actor: Actor, id: string): Promise<string> {
+    const job = await this.find(actor, id);
+    if (!job.outputs.previewKey) throw new NotFoundError('RENDER_PREVIEW_NOT_READY', 'This render has no preview (yet)');
+    return job.outputs.previewKey;
+  }
+
   private async find(actor: Actor, id: string, permission: 'asset:read' | 'render:manage' = 'asset:read'): Promise<RenderJobDoc> {
     this.deps.assets.requirePermission(actor, permission);
     if (!Types.ObjectId.isValid(id)) throw NOT_FOUND();

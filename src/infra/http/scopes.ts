@@ -38,6 +38,7 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
 
   'GET /render-jobs': 'renders:read',
   'GET /render-jobs/:id': 'renders:read',
+  'GET /render-jobs/:id/preview': 'renders:read',
   'POST /assets/:id/render': 'renders:write',
   'POST /render-jobs/retry': 'renders:write',
   'POST /render-jobs/:id/cancel': 'renders:write',

@@ -1,5 +1,5 @@
 // The assets list as pages over the API's keyset cursors, plus the live updates that fold socket events into them.
-import { useInfiniteQuery, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, useInfiniteQuery, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import type { components } from '../api/schema';
 
 export type Asset = components['schemas']['Asset'];
@@ -10,6 +10,7 @@ export interface AssetFilters {
   q?: string;
   type?: AssetType;
   status?: AssetStatus;
+  tag?: string;
   sort: 'createdAt' | 'updatedAt' | 'name';
   order: 'asc' | 'desc';
 }
@@ -17,13 +18,16 @@ export type FetchAssetPage = (filters: AssetFilters, cursor: string | undefined)
 
 export const assetsKey = (filters: AssetFilters) => ['assets', filters] as const;
 
+/** The list's query, for the hook and for a prefetch that must land in the same cache entry. */
+export const assetPagesOptions = (filters: AssetFilters, fetchPage: FetchAssetPage) => infiniteQueryOptions({
+  queryKey: assetsKey(filters),
+  queryFn: ({ pageParam }) => fetchPage(filters, pageParam),
+  initialPageParam: undefined as string | undefined,
+  getNextPageParam: (last: AssetPage) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),
+});
+
 export function useAssetPages(filters: AssetFilters, fetchPage: FetchAssetPage) {
-  const query = useInfiniteQuery({
-    queryKey: assetsKey(filters),
-    queryFn: ({ pageParam }) => fetchPage(filters, pageParam),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),
-  });
+  const query = useInfiniteQuery(assetPagesOptions(filters, fetchPage));
   const items = query.data?.pages.flatMap((p) => p.data) ?? [];
   return { ...query, items };
 }
@@ -33,6 +37,7 @@ export function matches(asset: Asset, f: AssetFilters): boolean {
   if (asset.archivedAt) return false;
   if (f.type && asset.type !== f.type) return false;
   if (f.status && asset.status !== f.status) return false;
+  if (f.tag && !asset.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
   if (f.q && !asset.name.toLowerCase().startsWith(f.q.toLowerCase())) return false;
   return true;
 }

@@ -7,6 +7,9 @@ import { useSession, useSessionState } from '../auth/AuthContext';
 import { connectRealtime } from '../realtime/socket';
 import { applyAssetEvent, type Asset } from '../assets/useAssetPages';
 import { Button } from '../ui';
+import { SocketContext } from '../realtime/SocketContext';
+import { attachLiveCache } from '../realtime/liveCache';
+import { StudioSwitcher } from './StudioSwitcher';
 import s from './pages.module.css';
 
 export function Shell({ children }: { children: (socket: Socket | null) => ReactNode }) {
@@ -15,27 +18,31 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
   const navigate = useNavigate();
   const client = useQueryClient();
   const [socket, setSocket] = useState<Socket | null>(null);
+  const user = state.status === 'signed-in' ? state.user : null;
+  // A new connection per studio: a switch of studio changes the rooms the server puts it in.
+  const studioId = user?.studioId;
   useEffect(() => {
     const sock = connectRealtime(session);
     sock.on('asset:created', (a: Asset) => applyAssetEvent(client, a, 'created'));
     sock.on('asset:updated', (a: Asset) => applyAssetEvent(client, a, 'updated'));
+    const detach = attachLiveCache(sock, client);
     setSocket(sock);
-    return () => { sock.disconnect(); };
-  }, [session, client]);
-  const user = state.status === 'signed-in' ? state.user : null;
+    return () => { detach(); sock.disconnect(); };
+  }, [session, client, studioId]);
   return (
     <div className={s.shell}>
       <header className={s.topbar}>
-        <span className={s.studio}>Studio</span>
+        <StudioSwitcher />
         <span className={s.spacer} />
         {user && <span className={s.me}>{user.name} · {user.role.toLowerCase()}</span>}
         <Button variant="ghost" onClick={async () => { await session.logout().catch(() => undefined); client.clear(); navigate('/signin'); }}>Sign out</Button>
       </header>
       <nav className={s.nav} aria-label="Main">
         <NavLink to="/assets">Assets</NavLink>
-        <span className={s.soon}>Shots, renders and members come next</span>
+        <NavLink to="/renders">Renders</NavLink>
+        {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}
       </nav>
-      <main className={s.main}>{children(socket)}</main>
+      <main className={s.main}><SocketContext.Provider value={socket}>{children(socket)}</SocketContext.Provider></main>
     </div>
   );
 }

@@ -13,6 +13,7 @@ export function renderRoutes(r: RenderController, authn: RequestHandler, limits:
   // ...and so GET (or any other method) on /render-jobs/retry is the 405 it is, not a request about a malformed id.
   router.all('/render-jobs/retry', (req, _res, next) => next(req.method === 'OPTIONS' ? undefined : methodNotAllowed(req, ['POST'])));
   router.get('/render-jobs/:id', authn, r.get);
+  router.get('/render-jobs/:id/preview', authn, r.preview);
   router.post('/render-jobs/:id/cancel', authn, r.cancel);
   router.post('/render-jobs/:id/retry', authn, limits.submissions, r.retry);
   return router;

@@ -55,6 +55,11 @@ for (const action of ['cancel', 'retry'] as const) {
   });
 }
 apiRegistry.registerPath({
+  method: 'get', path: '/render-jobs/{id}/preview', operationId: 'getRenderPreview', tags: ['render'], summary: 'The finished render\'s H.264 preview (streamed, Range supported)', security: bearer,
+  request: { params: renderJobParams },
+  responses: { 200: { description: 'video/mp4' }, 206: { description: 'A byte range' }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404, 416) },
+});
+apiRegistry.registerPath({
   method: 'post', path: '/render-jobs/retry', operationId: 'retryRenderJobs', tags: ['render'], summary: 'Retry all FAILED (or CANCELLED) renders, optionally of one asset', security: bearer,
   // Optional: without a body every FAILED render of the studio is retried.
   request: { body: json(bulkRetryBody) },
