@@ -12,6 +12,7 @@ export const createAssetBody = z.strictObject({
   type: z.enum(ASSET_TYPES),
   description: z.string().max(5000).optional(),
   tags: tags.optional(),
+  projectId: objectId.optional().openapi({ description: 'The project; the studio\'s default project when left out' }),
 });
 
 export const updateAssetBody = z
@@ -33,6 +34,7 @@ export const listAssetsQuery = pageQuery.extend({
   tag: z.string().trim().toLowerCase().min(1).max(40).optional(),
   createdBy: objectId.optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  projectId: objectId.optional(),
   archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
@@ -54,6 +56,8 @@ export const AssetSchema = apiRegistry.register(
     createdBy: z.string(),
     updatedBy: z.string(),
     archivedAt: z.string().nullable(),
+    projectId: z.string().nullable(),
+    shotId: z.string().nullable().openapi({ description: 'Set when the asset carries a shot\'s versions (such assets are left out of GET /assets)' }),
     revision: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
