@@ -22,6 +22,11 @@ export function projectListQuery(studioId: StudioId, q: ProjectListQuery): ListS
   return listShape<ProjectDoc>({ studioId, ...(q.status ? { status: q.status } : {}) }, 'nameLower', 'asc', q.cursor);
 }
 
+/** A project's episodes or sequences in their order. */
+export function orderedChildrenQuery<T>(studioId: StudioId, projectId: Types.ObjectId, cursor?: string): ListShape<T> {
+  return listShape<T>({ studioId, projectId } as QueryFilter<T>, 'order', 'asc', cursor);
+}
+
 export const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class ProjectRepository {
@@ -89,7 +94,7 @@ export class ProjectRepository {
   }
 
   listEpisodes(studioId: StudioId, projectId: Types.ObjectId, q: { limit: number; cursor?: string }): Promise<Page<EpisodeDoc>> {
-    return listPage(this.models.Episode, listShape<EpisodeDoc>({ studioId, projectId }, 'order', 'asc', q.cursor), { limit: q.limit, order: 'asc' });
+    return listPage(this.models.Episode, orderedChildrenQuery<EpisodeDoc>(studioId, projectId, q.cursor), { limit: q.limit, order: 'asc' });
   }
 
   // Sequences.
@@ -106,7 +111,7 @@ export class ProjectRepository {
   }
 
   listSequences(studioId: StudioId, projectId: Types.ObjectId, q: { limit: number; cursor?: string }): Promise<Page<SequenceDoc>> {
-    return listPage(this.models.Sequence, listShape<SequenceDoc>({ studioId, projectId }, 'order', 'asc', q.cursor), { limit: q.limit, order: 'asc' });
+    return listPage(this.models.Sequence, orderedChildrenQuery<SequenceDoc>(studioId, projectId, q.cursor), { limit: q.limit, order: 'asc' });
   }
 
   /** Every sequence of a project (bounded: the editorial import and export read a whole cut). */
