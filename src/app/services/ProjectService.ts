@@ -30,6 +30,9 @@ const EPISODE_NOT_FOUND = () => new NotFoundError('EPISODE_NOT_FOUND', 'Episode 
 const valid = (id: string) => Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id);
 
 export class ProjectService {
+  /** Each studio's default project id, once known: asset creation asks for it every time. */
+  private readonly defaults = new Map<string, { _id: Types.ObjectId }>();
+
   constructor(
     private readonly deps: {
       projects: ProjectRepository;
@@ -50,8 +53,14 @@ export class ProjectService {
   }
 
   /** The project a new asset goes to: the named one (the studio's, and open) or the studio's default. */
-  async forNewAsset(actor: Actor, projectId?: string): Promise<ProjectDoc> {
-    if (projectId === undefined) return this.deps.projects.ensureDefault(actor.studioId);
+  async forNewAsset(actor: Actor, projectId?: string): Promise<{ _id: Types.ObjectId }> {
+    if (projectId === undefined) {
+      const known = this.defaults.get(actor.studioId);
+      if (known) return known;
+      const created = await this.deps.projects.ensureDefault(actor.studioId);
+      this.defaults.set(actor.studioId, { _id: created._id });
+      return created;
+    }
     const p = await this.require(actor, 'project:read', projectId);
     if (p.status === 'CLOSED') throw new ConflictError('PROJECT_CLOSED', 'The project is closed: it takes no new work');
     return p;
