@@ -1,7 +1,7 @@
 // HTTP in/out for tasks, task types and task statuses.
 import type { Request, Response } from 'express';
 import type { TaskService } from '../services/TaskService';
-import { idParams } from '../../infra/http/validators/common.validators';
+import { idParams, pageQuery } from '../../infra/http/validators/common.validators';
 import {
   createTaskBody,
   createTaskStatusBody,
@@ -37,6 +37,10 @@ export class TaskController {
     const { id } = idParams.parse(req.params);
     const task = await this.tasks.update(actorOf(req), id, updateTaskBody.parse(req.body), req.header('if-match'));
     res.set('ETag', etag(task)).json(task);
+  };
+
+  history = async (req: Request, res: Response) => {
+    res.json(await this.tasks.history(actorOf(req), idParams.parse(req.params).id, pageQuery.parse(req.query)));
   };
 
   submit = async (req: Request, res: Response) => {

@@ -17,7 +17,7 @@ import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { toTaskDto, toTaskStatusDto, toTaskTypeDto, type ReviewDto, type TaskDto, type TaskStatusDto, type TaskTypeDto } from '../dto';
+import { toTaskDto, toTaskStatusDto, toTaskTypeDto, type AuditEventDto, type ReviewDto, type TaskDto, type TaskStatusDto, type TaskTypeDto } from '../dto';
 
 export interface CreateTask {
   entityType: TaskEntity;
@@ -185,6 +185,12 @@ export class TaskService {
 
   async get(actor: Actor, id: string): Promise<TaskDto> {
     return toTaskDto(await this.require(actor, 'project:read', id));
+  }
+
+  /** The task's audit trail, newest first: who assigned, moved, submitted and reviewed it. */
+  async history(actor: Actor, id: string, page: { limit: number; cursor?: string }): Promise<Page<AuditEventDto>> {
+    const task = await this.require(actor, 'project:read', id);
+    return this.deps.audit.history(actor.studioId, 'task', String(task._id), page);
   }
 
   async list(actor: Actor, q: Omit<TaskListQuery, 'assignee'> & { assignee?: string }): Promise<Page<TaskDto>> {

@@ -60,6 +60,7 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'GET /assets/:id/casting': 'production:read',
   'GET /tasks': 'production:read',
   'GET /tasks/:id': 'production:read',
+  'GET /tasks/:id/history': 'production:read',
   'GET /task-types': 'production:read',
   'GET /task-statuses': 'production:read',
   'GET /notifications': 'production:read',

@@ -33,6 +33,7 @@ export function productionRoutes(p: ProductionController, t: TaskController, n: 
   router.get('/tasks/:id', authn, t.get);
   router.patch('/tasks/:id', authn, t.update);
   router.post('/tasks/:id/submit', authn, t.submit);
+  router.get('/tasks/:id/history', authn, t.history);
   router.get('/task-types', authn, t.types);
   router.post('/task-types', authn, t.createType);
   router.patch('/task-types/:id', authn, t.updateType);

@@ -63,7 +63,7 @@ export const AssetSchema = apiRegistry.register(
     updatedAt: z.string(),
   }),
 );
-const AuditEventSchema = apiRegistry.register(
+export const AuditEventSchema = apiRegistry.register(
   'AuditEvent',
   z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), tokenId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()).openapi({ additionalProperties: {} }) }),
 );

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { idParams, objectId, pageQuery } from './common.validators';
-import { AssetSchema } from './asset.validators';
+import { AssetSchema, AuditEventSchema } from './asset.validators';
 import { PROJECT_STATUSES } from '../../../app/repositories/models/Project';
 import { SHOT_STATUSES } from '../../../app/repositories/models/Shot';
 import { TASK_ENTITIES } from '../../../app/repositories/models/Task';
@@ -235,6 +235,7 @@ reg('post', '/tasks', 'createTask', 'Create a task on an asset or a shot (DIRECT
 reg('get', '/tasks/{id}', 'getTask', 'One task', { params: idOnly }, { 200: { description: 'The task', ...json(TaskSchema) } }, [400, 401, 404]);
 reg('patch', '/tasks/{id}', 'updateTask', 'Assign, plan or move a task (assignees move their own TODO/READY/RETAKE → WIP → WFA)', { params: idOnly, headers: ifMatch, body: jsonBody(updateTaskBody) }, { 200: { description: 'Updated', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
 reg('post', '/tasks/{id}/submit', 'submitTaskVersion', 'Submit a version for the task: it waits for approval (WFA) until a review decides', { params: idOnly, body: jsonBody(submitTaskBody) }, { 200: { description: 'The task', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
+reg('get', '/tasks/{id}/history', 'getTaskHistory', 'The task\'s audit trail, newest first (assignments, moves, submissions, review outcomes)', { params: idOnly, query: pageQuery }, { 200: { description: 'A page of audit events', ...page(AuditEventSchema) } }, [400, 401, 404]);
 reg('get', '/task-types', 'listTaskTypes', 'The studio\'s task types', {}, { 200: { description: 'Task types', ...json(z.object({ data: z.array(TaskTypeSchema) })) } }, [401]);
 reg('post', '/task-types', 'createTaskType', 'Add a task type (PRODUCER)', { body: jsonBody(createTaskTypeBody) }, { 201: { description: 'Created', ...json(TaskTypeSchema) } }, [400, 401, 403, 409]);
 reg('patch', '/task-types/{id}', 'updateTaskType', 'Change a task type (PRODUCER)', { params: idOnly, body: jsonBody(updateTaskTypeBody) }, { 200: { description: 'Updated', ...json(TaskTypeSchema) } }, [400, 401, 403, 404, 409]);
