@@ -37,6 +37,7 @@ import { ShotService } from './app/services/ShotService';
 import { TaskService } from './app/services/TaskService';
 import { NotificationService } from './app/services/NotificationService';
 import { SearchService } from './app/services/SearchService';
+import { GridService } from './app/services/GridService';
 import { EditorialService } from './app/services/EditorialService';
 import { ProductionController } from './app/controllers/ProductionController';
 import { TaskController } from './app/controllers/TaskController';
@@ -179,7 +180,8 @@ export function buildCore(infra: Infra) {
   events.on('review.decided', (e) => void eventLog.record(e.studioId, 'review.decided', { review: e.review }, e.actorId));
   // Production tracking (issue 18): review decisions drive tasks; notifications come from events.
   const tasks = new TaskService({ tasks: repos.tasks, assets: repos.assets, shots: repos.shots, projects: repos.projects, versions: repos.versions, users: repos.users, access, audit, events });
-  const shots = new ShotService({ shots: repos.shots, projects: repos.projects, projectService: projects, assets: repos.assets, tasks: repos.tasks, ensureTaskConfig: tasks.ensureConfig, access, audit, events });
+  const shots = new ShotService({ shots: repos.shots, projects: repos.projects, projectService: projects, assets: repos.assets, access, audit, events });
+  const grids = new GridService({ projects, shots: repos.shots, shotService: shots, assets: repos.assets, tasks: repos.tasks, ensureTaskConfig: tasks.ensureConfig });
   const notifications = new NotificationService({ notifications: repos.notifications, tasks: repos.tasks, users: repos.users, versions: repos.versions, access, events });
   notifications.listen();
   const search = new SearchService({ projects: repos.projects, assets: repos.assets, shots: repos.shots, tasks: repos.tasks, access });
@@ -212,7 +214,7 @@ export function buildCore(infra: Infra) {
     urlGuard,
     deliveryQueue,
     eventLogRepo,
-    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, tasks, notifications, search, editorial },
+    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial },
     /** Closes what the core opened itself (the queue connections). */
     async dispose() {
       await queue.close().catch(() => undefined);

@@ -156,6 +156,20 @@ describe('production tracking', () => {
     expect(bad.body.error.code).toBe('UNSUPPORTED_FILTER');
   });
 
+  it('shows a project\'s assets by name with their tasks in the asset grid', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Asset grid', code: 'AG' }).expect(201)).body;
+    const [b, a] = [(await h.http.post('/assets').set(director.auth).send({ name: 'B tree', type: 'PROP', projectId: project.id }).expect(201)).body, (await h.http.post('/assets').set(director.auth).send({ name: 'A rock', type: 'PROP', projectId: project.id }).expect(201)).body];
+    const modeling = await taskTypeNamed('Modeling');
+    const task = (await h.http.post('/tasks').set(director.auth).send({ entityType: 'ASSET', entityId: b.id, taskTypeId: modeling, assignees: [artist.user.id] }).expect(201)).body;
+    const grid = (await h.http.get(`/projects/${project.id}/asset-grid`).set(artist.auth).expect(200)).body;
+    expect(grid.data.map((r: { asset: { id: string }; tasks: unknown[] }) => [r.asset.id, r.tasks])).toEqual([
+      [a.id, []],
+      [b.id, [{ id: task.id, taskTypeId: modeling, status: 'TODO', assignees: [artist.user.id], dueDate: null }]],
+    ]);
+    expect(grid.taskTypes.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['Modeling', 'Rigging']));
+    expect(grid.taskTypes.map((t: { name: string }) => t.name)).not.toContain('Animation');
+  });
+
   it('casts assets into shots and answers both directions', async () => {
     const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Casting', code: 'CAST' }).expect(201)).body;
     const seq = (await h.http.post(`/projects/${project.id}/sequences`).set(director.auth).send({ code: 'SQ1' }).expect(201)).body;

@@ -1,8 +1,9 @@
-// HTTP in/out for projects, episodes, sequences, shots, the shot grid, casting and the editorial import.
+// HTTP in/out for projects, episodes, sequences, shots, the shot and asset grids, casting and the editorial import.
 import type { Request, Response } from 'express';
 import type { ProjectService } from '../services/ProjectService';
 import type { ShotService } from '../services/ShotService';
 import type { EditorialService } from '../services/EditorialService';
+import type { GridService } from '../services/GridService';
 import { idParams, pageQuery } from '../../infra/http/validators/common.validators';
 import {
   castingBody,
@@ -26,7 +27,7 @@ export const EDITORIAL_MAX_BYTES = 16 * 1024 * 1024;
 const etag = (x: { id: string; revision: number }) => `"${x.id}.${x.revision}"`;
 
 export class ProductionController {
-  constructor(private readonly s: { projects: ProjectService; shots: ShotService; editorial: EditorialService }) {}
+  constructor(private readonly s: { projects: ProjectService; shots: ShotService; grids: GridService; editorial: EditorialService }) {}
 
   createProject = async (req: Request, res: Response) => {
     const project = await this.s.projects.create(actorOf(req), createProjectBody.parse(req.body));
@@ -94,7 +95,11 @@ export class ProductionController {
   };
 
   grid = async (req: Request, res: Response) => {
-    res.json(await this.s.shots.grid(actorOf(req), idParams.parse(req.params).id, gridQuery.parse(req.query)));
+    res.json(await this.s.grids.shots(actorOf(req), idParams.parse(req.params).id, gridQuery.parse(req.query)));
+  };
+
+  assetGrid = async (req: Request, res: Response) => {
+    res.json(await this.s.grids.assets(actorOf(req), idParams.parse(req.params).id, gridQuery.parse(req.query)));
   };
 
   shotCasting = async (req: Request, res: Response) => {

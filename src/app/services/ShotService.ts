@@ -1,12 +1,11 @@
-// Shots: creation (with the backing asset that carries their versions), edits, cut-order listings, the
-// project's shot grid, and casting. Versions, reviews and renders of a shot go through the asset routes
+// Shots: creation (with the backing asset that carries their versions), edits, cut-order listings and
+// casting. Versions, reviews and renders of a shot go through the asset routes
 // on shot.assetId: one implementation of each, no copy.
 import { Types } from 'mongoose';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../shared/errors';
 import type { AssetRepository } from '../repositories/AssetRepository';
 import type { ProjectRepository } from '../repositories/ProjectRepository';
 import type { NewShot, ShotRepository } from '../repositories/ShotRepository';
-import type { TaskRepository } from '../repositories/TaskRepository';
 import type { ProjectDoc, Rational } from '../repositories/models/Project';
 import type { SequenceDoc } from '../repositories/models/Sequence';
 import type { ShotDoc, ShotStatus } from '../repositories/models/Shot';
@@ -16,7 +15,7 @@ import type { AuditService } from './AuditService';
 import type { ProjectService } from './ProjectService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { toShotDto, toTaskStatusDto, toTaskTypeDto, type ShotDto, type TaskStatusDto, type TaskTypeDto, type CastingDto } from '../dto';
+import { toShotDto, type ShotDto, type CastingDto } from '../dto';
 
 export interface ShotFields {
   code: string;
@@ -31,17 +30,6 @@ export interface ShotFields {
 }
 export type UpdateShot = Partial<Omit<ShotFields, 'code'> & { status: ShotStatus }>;
 
-export interface GridCell {
-  id: string;
-  taskTypeId: string;
-  status: string;
-  assignees: string[];
-  dueDate: string | null;
-}
-export interface GridPage extends Page<{ shot: ShotDto; tasks: GridCell[] }> {
-  taskTypes: TaskTypeDto[];
-  statuses: TaskStatusDto[];
-}
 
 export const SHOT_NOT_FOUND = () => new NotFoundError('SHOT_NOT_FOUND', 'Shot not found');
 const valid = (id: string) => /^[a-f0-9]{24}$/i.test(id);
@@ -64,8 +52,6 @@ export class ShotService {
       projects: ProjectRepository;
       projectService: ProjectService;
       assets: AssetRepository;
-      tasks: TaskRepository;
-      ensureTaskConfig: (studioId: string) => Promise<void>;
       access: AccessService;
       audit: AuditService;
       events: DomainEvents;
@@ -154,36 +140,7 @@ export class ShotService {
     return { ...page, data: page.data.map((s) => toShotDto(s, latest.get(String(s.assetId)) ?? 0)) };
   }
 
-  /**
-   * One page of the project's shots in cut order with every task's status: a fixed number of queries
-   * whatever the page size (the project, the shots, their tasks, their backing assets for thumbnails, the
-   * studio's task types and statuses), never one per shot.
-   */
-  async grid(actor: Actor, projectId: string, q: { limit: number; cursor?: string }): Promise<GridPage> {
-    const project = await this.deps.projectService.require(actor, 'project:read', projectId);
-    await this.deps.ensureTaskConfig(actor.studioId);
-    const page = await this.deps.shots.listByProject(actor.studioId, project._id, q);
-    const [tasks, latest, types, statuses] = await Promise.all([
-      this.deps.tasks.ofEntities(actor.studioId, page.data.map((s) => s._id)),
-      this.latestVersions(actor.studioId, page.data),
-      this.deps.tasks.types(actor.studioId),
-      this.deps.tasks.statuses(actor.studioId),
-    ]);
-    const byShot = new Map<string, GridCell[]>();
-    for (const t of tasks) {
-      const cells = byShot.get(String(t.entityId)) ?? [];
-      cells.push({ id: String(t._id), taskTypeId: String(t.taskTypeId), status: t.status, assignees: t.assignees.map(String), dueDate: t.dueDate ? t.dueDate.toISOString() : null });
-      byShot.set(String(t.entityId), cells);
-    }
-    return {
-      data: page.data.map((s) => ({ shot: toShotDto(s, latest.get(String(s.assetId)) ?? 0), tasks: byShot.get(String(s._id)) ?? [] })),
-      page: page.page,
-      taskTypes: types.filter((t) => t.for !== 'ASSET').map(toTaskTypeDto),
-      statuses: statuses.map(toTaskStatusDto),
-    };
-  }
-
-  private async latestVersions(studioId: string, shots: ShotDoc[]): Promise<Map<string, number>> {
+  async latestVersions(studioId: string, shots: ShotDoc[]): Promise<Map<string, number>> {
     const ids = shots.map((s) => s.assetId).filter((a): a is Types.ObjectId => a !== null);
     const assets = await this.deps.assets.findMany(studioId, ids);
     return new Map(assets.map((a) => [String(a._id), a.latestVersion]));

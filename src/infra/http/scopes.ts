@@ -52,6 +52,7 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'GET /projects/:id/episodes': 'production:read',
   'GET /projects/:id/sequences': 'production:read',
   'GET /projects/:id/grid': 'production:read',
+  'GET /projects/:id/asset-grid': 'production:read',
   'GET /projects/:id/editorial/export': 'production:read',
   'GET /sequences/:id': 'production:read',
   'GET /sequences/:id/shots': 'production:read',

@@ -924,6 +924,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{id}/asset-grid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset grid: the project's assets by name with their tasks' statuses, one page per call */
+        get: operations["getAssetGrid"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sequences/{id}": {
         parameters: {
             query?: never;
@@ -1674,6 +1691,25 @@ export interface components {
         ShotGridPage: {
             data: {
                 shot: components["schemas"]["Shot"];
+                tasks: {
+                    id: string;
+                    taskTypeId: string;
+                    status: string;
+                    assignees: string[];
+                    dueDate: string | null;
+                }[];
+            }[];
+            page: {
+                limit: number;
+                nextCursor: string | null;
+                hasMore: boolean;
+            };
+            taskTypes: components["schemas"]["TaskType"][];
+            statuses: components["schemas"]["TaskStatus"][];
+        };
+        AssetGridPage: {
+            data: {
+                asset: components["schemas"]["Asset"];
                 tasks: {
                     id: string;
                     taskTypeId: string;
@@ -6171,6 +6207,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShotGridPage"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another studio's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAssetGrid: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the grid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetGridPage"];
                 };
             };
             /** @description Validation failed */

@@ -16,6 +16,7 @@ export function productionRoutes(p: ProductionController, t: TaskController, n: 
   router.get('/projects/:id/sequences', authn, p.listSequences);
   router.post('/projects/:id/sequences', authn, p.createSequence);
   router.get('/projects/:id/grid', authn, p.grid);
+  router.get('/projects/:id/asset-grid', authn, p.assetGrid);
   router.post('/projects/:id/editorial/import', authn, p.importEditorial);
   router.get('/projects/:id/editorial/export', authn, p.exportEditorial);
   router.get('/sequences/:id', authn, p.getSequence);

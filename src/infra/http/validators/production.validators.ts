@@ -179,6 +179,15 @@ const GridSchema = apiRegistry.register(
     statuses: z.array(TaskStatusSchema),
   }),
 );
+const AssetGridSchema = apiRegistry.register(
+  'AssetGridPage',
+  z.object({
+    data: z.array(z.object({ asset: AssetSchema, tasks: z.array(z.object({ id: z.string(), taskTypeId: z.string(), status: z.string(), assignees: z.array(z.string()), dueDate: z.string().nullable() })) })),
+    page: PageInfoSchema,
+    taskTypes: z.array(TaskTypeSchema),
+    statuses: z.array(TaskStatusSchema),
+  }),
+);
 const ShotRef = z.object({ code: z.string(), sequence: z.string(), frameIn: z.number().int(), frameOut: z.number().int(), recordIn: z.number().int().nullable(), recordOut: z.number().int().nullable(), fps: rational.nullable() });
 const ImportReportSchema = apiRegistry.register(
   'EditorialImportReport',
@@ -218,6 +227,7 @@ reg('post', '/projects/{id}/episodes', 'createEpisode', 'Add an episode (DIRECTO
 reg('get', '/projects/{id}/sequences', 'listSequences', 'Sequences of a project, in order', { params: idOnly, query: pageQuery }, { 200: { description: 'A page of sequences', ...page(SequenceSchema) } }, [400, 401, 404]);
 reg('post', '/projects/{id}/sequences', 'createSequence', 'Add a sequence (DIRECTOR, PRODUCER)', { params: idOnly, body: jsonBody(createSequenceBody) }, { 201: { description: 'Created', ...json(SequenceSchema) } }, [400, 401, 403, 404, 409]);
 reg('get', '/projects/{id}/grid', 'getShotGrid', 'The shot grid: shots in cut order with their tasks\' statuses, one page per call', { params: idOnly, query: gridQuery }, { 200: { description: 'A page of the grid', ...json(GridSchema) } }, [400, 401, 404]);
+reg('get', '/projects/{id}/asset-grid', 'getAssetGrid', 'The asset grid: the project\'s assets by name with their tasks\' statuses, one page per call', { params: idOnly, query: gridQuery }, { 200: { description: 'A page of the grid', ...json(AssetGridSchema) } }, [400, 401, 404]);
 reg('get', '/sequences/{id}', 'getSequence', 'One sequence', { params: idOnly }, { 200: { description: 'The sequence', ...json(SequenceSchema) } }, [400, 401, 404]);
 reg('patch', '/sequences/{id}', 'updateSequence', 'Change a sequence (DIRECTOR, PRODUCER)', { params: idOnly, body: jsonBody(updateSequenceBody) }, { 200: { description: 'Updated', ...json(SequenceSchema) } }, [400, 401, 403, 404]);
 reg('get', '/sequences/{id}/shots', 'listSequenceShots', 'Shots of a sequence in cut order', { params: idOnly, query: pageQuery }, { 200: { description: 'A page of shots', ...page(ShotSchema) } }, [400, 401, 404]);
