@@ -3,6 +3,7 @@
 // malformed file is refused whole with its problems located. The cut goes back out as OTIO.
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
+import { csvRecords } from '../src/app/services/editorial';
 
 const NTSC = 24000 / 1001;
 const rt = (value: number, rate = NTSC) => ({ OTIO_SCHEMA: 'RationalTime.1', rate, value });
@@ -165,6 +166,17 @@ describe('editorial import and export', () => {
       ['A010', null, 'wide, establishing'],
       ['A020', '24000/1001', ''],
       ['B010', '24000/1001', ''],
+    ]);
+  });
+});
+
+describe('CSV records', () => {
+  it('splits quoted fields with commas, doubled quotes and line breaks, numbering records by their first line', () => {
+    expect(csvRecords('a,b\r\n"x, y","say ""hi"""\n"two\nlines",z\n\nlast,')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['x, y', 'say "hi"'] },
+      { line: 3, fields: ['two\nlines', 'z'] },
+      { line: 6, fields: ['last', ''] },
     ]);
   });
 });

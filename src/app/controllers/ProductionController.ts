@@ -21,8 +21,12 @@ import {
 import { actorOf } from '../../shared/middlewares/auth';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../shared/errors';
 
-/** The largest editorial file read (a 20,000-shot OTIO is about 15 MiB; a CSV far less). */
-export const EDITORIAL_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The largest editorial file read: a 10,000-shot OTIO (MAX_SHOTS) as editors write it is about 4.5 MiB. Its
+ * JSON.parse is one synchronous call, measured at 16 ms for 2.2 MiB and 281 ms for 8.9 MiB on a loaded
+ * 2-core machine, so the cap also bounds how long one import can hold the event loop.
+ */
+export const EDITORIAL_MAX_BYTES = 8 * 1024 * 1024;
 
 const etag = (x: { id: string; revision: number }) => `"${x.id}.${x.revision}"`;
 
