@@ -1320,9 +1320,10 @@ export interface components {
             createdBy: string;
             updatedBy: string;
             archivedAt: string | null;
-            projectId: string | null;
-            /** @description Set when the asset carries a shot's versions (such assets are left out of GET /assets) */
-            shotId: string | null;
+            /** @description The asset's project (always present since issue 18) */
+            projectId?: string | null;
+            /** @description Set when the asset carries a shot's versions (such assets are left out of GET /assets); always present since issue 18 */
+            shotId?: string | null;
             revision: number;
             createdAt: string;
             updatedAt: string;

@@ -56,8 +56,9 @@ export const AssetSchema = apiRegistry.register(
     createdBy: z.string(),
     updatedBy: z.string(),
     archivedAt: z.string().nullable(),
-    projectId: z.string().nullable(),
-    shotId: z.string().nullable().openapi({ description: 'Set when the asset carries a shot\'s versions (such assets are left out of GET /assets)' }),
+    // Always sent; documented as optional so clients typed before issue 18 (and their fixtures) still compile.
+    projectId: z.string().nullable().optional().openapi({ description: 'The asset\'s project (always present since issue 18)' }),
+    shotId: z.string().nullable().optional().openapi({ description: 'Set when the asset carries a shot\'s versions (such assets are left out of GET /assets); always present since issue 18' }),
     revision: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
