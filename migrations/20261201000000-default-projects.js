@@ -31,8 +31,10 @@ async function ensureDefaultProject(projects, studioId) {
   try {
     await projects.updateOne(filter, { $setOnInsert: insert }, { upsert: true });
   } catch (err) {
-    // Two starts at once: the other one's insert won the unique index; read it.
-    if (err.code !== 11000) throw err;
+    // Two starts at once: the other one's insert won the unique index; read it. (FerretDB v1 reports a
+    // duplicate from an upsert as code 1 with PostgreSQL's SQLSTATE 23505.)
+    const duplicate = err.code === 11000 || (err.code === 1 && /SQLSTATE 23505|UNIQUE constraint failed/.test(String(err.message)));
+    if (!duplicate) throw err;
   }
   return projects.findOne(filter);
 }

@@ -8,6 +8,7 @@ import { findOwned } from './owned';
 import { listPage, listShape, type ListShape } from './listing';
 import { escapeRegex } from './ProjectRepository';
 import type { StudioId } from './AssetRepository';
+import { isDuplicateKey } from '../../infra/database/errors';
 
 export type NewShot = Omit<ShotDoc, '_id' | 'studioId' | 'codeLower' | 'revision' | 'createdAt' | 'updatedAt' | 'assetId'>;
 
@@ -43,8 +44,9 @@ export class ShotRepository {
     const sid = new Types.ObjectId(String(studioId));
     const filter = { studioId: sid, projectId: s.projectId, codeLower: s.code.toLowerCase() };
     const now = new Date();
-    const res = await this.models.Shot.collection.updateOne(filter, { $setOnInsert: { ...s, ...filter, assetId: null, revision: 1, createdAt: now, updatedAt: now } }, { upsert: true }).catch((err: { code?: number }) => {
-      if (err.code === 11000) return { upsertedCount: 0 };
+    const res = await this.models.Shot.collection.updateOne(filter, { $setOnInsert: { ...s, ...filter, assetId: null, revision: 1, createdAt: now, updatedAt: now } }, { upsert: true }).catch((err: unknown) => {
+      // A concurrent upsert of the same code won the unique index: read the shot it stored.
+      if (isDuplicateKey(err)) return { upsertedCount: 0 };
       throw err;
     });
     const shot = await this.models.Shot.findOne(filter).lean<ShotDoc>().exec();
