@@ -151,6 +151,23 @@ describe('editorial import and export', () => {
     expect(dry.body.shots).toMatchObject({ new: [], removed: [], retimed: [], moved: [], unchanged: 119 });
   });
 
+  it('finishes an apply that stopped half-way: the next run converges on the same shots, each with its backing asset', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Crash', code: 'CRASH' }).expect(201)).body;
+    const csv = 'sequence,shot,frame_in,frame_out\nSQ1,K010,1,10\nSQ1,K020,1,20\nSQ1,K030,1,30\n';
+    // What a crash after the sequence and the first shot's document (before its backing asset) leaves.
+    const m = h.container.models;
+    const seq = await m.Sequence.create({ studioId: producer.user.studioId, projectId: project.id, code: 'SQ1', codeLower: 'sq1', order: 10 });
+    await m.Shot.create({ studioId: producer.user.studioId, projectId: project.id, sequenceId: seq._id, code: 'K010', codeLower: 'k010', cutOrder: 10, frameIn: 1, frameOut: 10, assetId: null });
+    const run = () => h.http.post(`/projects/${project.id}/editorial/import`).query({ format: 'csv', dryRun: 'false' }).set(producer.auth).set('Content-Type', 'text/csv').send(csv).expect(200);
+    await run();
+    await run();
+    const shots = await m.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean();
+    expect(shots.map((s) => [s.code, s.frameOut, s.cutOrder])).toEqual([['K010', 10, 10], ['K020', 20, 20], ['K030', 30, 30]]);
+    const assets = await m.Asset.find({ _id: { $in: shots.map((s) => s.assetId) } }).lean();
+    expect(assets.map((a) => String(a.shotId)).sort()).toEqual(shots.map((s) => String(s._id)).sort());
+    expect(await m.Sequence.countDocuments({ projectId: project.id })).toBe(1);
+  });
+
   it('imports a CSV with rational and decimal rates, reporting bad rows by line', async () => {
     const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'CSV', code: 'CSV', fps: { num: 24, den: 1 } }).expect(201)).body;
     const csv = (text: string, dryRun = false) => h.http.post(`/projects/${project.id}/editorial/import`).query({ format: 'csv', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'text/csv').send(text);

@@ -139,6 +139,11 @@ export class EditorialService {
     for (const { row, order } of fresh) {
       await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, description: row.description ?? '', cutOrder: order });
     }
+    // A shot stored by a run that stopped before its backing asset existed: finish it (the same upserts).
+    for (const [i, row] of rows.entries()) {
+      const shot = shotByCode.get(row.code.toLowerCase());
+      if (shot && !shot.assetId) await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, description: row.description ?? '', cutOrder: cutOrder(row, i) });
+    }
     for (const { shot, row, order } of changes) {
       const sequence = seqIds.get(row.sequence.toLowerCase())!;
       await this.deps.shots.update(actor.studioId, shot._id, null, { frameIn: row.frameIn, frameOut: row.frameOut, recordIn: row.recordIn, recordOut: row.recordOut, fps: row.fps, cutOrder: order, sequenceId: sequence._id, episodeId: sequence.episodeId ?? null, status: 'ACTIVE' });
