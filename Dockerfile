@@ -21,6 +21,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Migrations are plain CommonJS run by migrate-mongo: `node dist/migrate.js up` before starting a release.
+COPY migrations ./migrations
 # Everything the non-root user writes lives under /data (the app directory stays read-only to it).
 RUN mkdir -p /data/storage /data/tus && chown -R node:node /data
 USER node

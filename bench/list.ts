@@ -103,6 +103,8 @@ async function main() {
             createdBy: n % 4 === 0 ? author : other,
             updatedBy: author,
             archivedAt: null,
+            projectId: null,
+            shotId: null,
             revision: 1,
             createdAt: at,
             updatedAt: at,

@@ -21,6 +21,7 @@ import { uploadRoutes } from './infra/http/routes/upload.routes';
 import { renderRoutes } from './infra/http/routes/render.routes';
 import { pipelineRoutes } from './infra/http/routes/pipeline.routes';
 import { studioRoutes } from './infra/http/routes/studio.routes';
+import { productionRoutes } from './infra/http/routes/production.routes';
 import { invitationRoutes } from './infra/http/routes/invitation.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
 import { actorOf, authenticate } from './shared/middlewares/auth';
@@ -109,6 +110,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   );
   app.use(pipelineRoutes(ctl.pipelines, authn));
   app.use(studioRoutes(ctl.studios, authn));
+  app.use(productionRoutes(ctl.production, ctl.tasks, ctl.notifications, authn));
   app.use(tokenRoutes(ctl.tokens, authn));
   app.use(integrationRoutes(ctl.webhooks, ctl.events, authn));
   app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }));

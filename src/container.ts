@@ -28,6 +28,20 @@ import { ApiTokenRepository } from './app/repositories/ApiTokenRepository';
 import { EventLogRepository } from './app/repositories/EventLogRepository';
 import { WebhookRepository } from './app/repositories/WebhookRepository';
 import { EventLogService } from './app/services/EventLogService';
+import { ProjectRepository } from './app/repositories/ProjectRepository';
+import { ShotRepository } from './app/repositories/ShotRepository';
+import { TaskRepository } from './app/repositories/TaskRepository';
+import { NotificationRepository } from './app/repositories/NotificationRepository';
+import { ProjectService } from './app/services/ProjectService';
+import { ShotService } from './app/services/ShotService';
+import { TaskService } from './app/services/TaskService';
+import { NotificationService } from './app/services/NotificationService';
+import { SearchService } from './app/services/SearchService';
+import { GridService } from './app/services/GridService';
+import { EditorialService } from './app/services/EditorialService';
+import { ProductionController } from './app/controllers/ProductionController';
+import { TaskController } from './app/controllers/TaskController';
+import { NotificationController } from './app/controllers/NotificationController';
 import { WebhookService, type DeliveryQueue } from './app/services/WebhookService';
 import { UrlGuard } from './infra/webhooks/UrlGuard';
 import { AccessService } from './app/services/AccessService';
@@ -101,6 +115,10 @@ export function buildCore(infra: Infra) {
     registrations: new RegistrationRepository(models),
     apiTokens: new ApiTokenRepository(models),
     webhooks: new WebhookRepository(models),
+    projects: new ProjectRepository(models),
+    shots: new ShotRepository(models),
+    tasks: new TaskRepository(models),
+    notifications: new NotificationRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
   const eventLogRepo = new EventLogRepository(models, locks);
@@ -121,7 +139,8 @@ export function buildCore(infra: Infra) {
     onError: (err) => logger.warn('queue connection error', { err: err.message }),
   });
 
-  const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events });
+  const projects = new ProjectService({ projects: repos.projects, users: repos.users, access, audit, events });
+  const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events, projects });
   const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
   const renders = new RenderService({
     renders: repos.renders,
@@ -159,6 +178,23 @@ export function buildCore(infra: Infra) {
   events.on('version.created', (e) => void eventLog.record(e.studioId, 'version.created', { assetId: e.assetId, version: e.version }, e.actorId));
   events.on('comment.created', (e) => void eventLog.record(e.studioId, 'comment.created', { comment: e.comment }, e.actorId));
   events.on('review.decided', (e) => void eventLog.record(e.studioId, 'review.decided', { review: e.review }, e.actorId));
+  // Production tracking (issue 18): review decisions drive tasks; notifications come from events.
+  const tasks = new TaskService({ tasks: repos.tasks, assets: repos.assets, shots: repos.shots, projects: repos.projects, versions: repos.versions, users: repos.users, access, audit, events });
+  const shots = new ShotService({ shots: repos.shots, projects: repos.projects, projectService: projects, assets: repos.assets, access, audit, events });
+  const grids = new GridService({ projects, shots: repos.shots, shotService: shots, assets: repos.assets, tasks: repos.tasks, ensureTaskConfig: tasks.ensureConfig });
+  const notifications = new NotificationService({ notifications: repos.notifications, tasks: repos.tasks, users: repos.users, versions: repos.versions, access, events });
+  notifications.listen();
+  const search = new SearchService({ projects: repos.projects, assets: repos.assets, shots: repos.shots, tasks: repos.tasks, access });
+  const editorial = new EditorialService({ models, projects: repos.projects, projectService: projects, shots: repos.shots, shotService: shots, tasks: repos.tasks, assets: repos.assets, locks, audit, events });
+  events.on('review.decided', (e) => tasks.onReviewDecided(e));
+  events.on('project.created', (e) => void eventLog.record(e.studioId, 'project.created', { project: e.project }, e.actorId));
+  events.on('project.updated', (e) => void eventLog.record(e.studioId, 'project.updated', { project: e.project, changes: e.changes }, e.actorId));
+  events.on('shot.created', (e) => void eventLog.record(e.studioId, 'shot.created', { shot: e.shot }, e.actorId));
+  events.on('shot.updated', (e) => void eventLog.record(e.studioId, 'shot.updated', { shot: e.shot, changes: e.changes }, e.actorId));
+  events.on('task.created', (e) => void eventLog.record(e.studioId, 'task.created', { task: e.task }, e.actorId));
+  events.on('task.updated', (e) => void eventLog.record(e.studioId, 'task.updated', { task: e.task, changes: e.changes, from: e.from ?? null, reason: e.reason ?? 'edit' }, e.actorId));
+  events.on('casting.updated', (e) => void eventLog.record(e.studioId, 'casting.updated', { shotId: e.shotId, casting: e.casting }, e.actorId));
+  events.on('editorial.imported', (e) => void eventLog.record(e.studioId, 'editorial.imported', { projectId: e.projectId, format: e.format, created: e.created, updated: e.updated, omitted: e.omitted }, e.actorId));
   // Every new version starts its pipeline by itself.
   events.on('version.created', (e) => pipelines.start(e.studioId, e.assetId, e.version.version));
 
@@ -178,7 +214,7 @@ export function buildCore(infra: Infra) {
     urlGuard,
     deliveryQueue,
     eventLogRepo,
-    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog },
+    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial },
     /** Closes what the core opened itself (the queue connections). */
     async dispose() {
       await queue.close().catch(() => undefined);
@@ -254,6 +290,9 @@ export function buildApi(core: Core) {
     pipelines: new PipelineController(pipelines, core.storage),
     reviews: new ReviewController(reviews),
     studios: new StudioController(studios),
+    production: new ProductionController(core.services),
+    tasks: new TaskController(core.services.tasks),
+    notifications: new NotificationController(core.services),
   };
 
   return {

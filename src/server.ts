@@ -4,6 +4,7 @@ import { buildContainer } from './container';
 import { createApp } from './app';
 import { syncIndexes } from './app/repositories/models';
 import { migrateAccounts } from './app/repositories/migrations/accounts';
+import { runMigrations } from './infra/database/migrations';
 import { attachRealtime } from './infra/realtime/socket';
 import { createHttpServer } from './infra/http/server';
 
@@ -14,6 +15,12 @@ async function main() {
   // Data written by an older release is brought to this one first (idempotent: a no-op once done).
   const linked = await migrateAccounts(container.models);
   if (linked) logger.info('migrated members to accounts', { linked });
+  // Development and embedded runs migrate on start; production runs `npm run migrate` as a release step
+  // (docker-compose's migrate service), unless MIGRATE_ON_START=true.
+  if ((config.MIGRATE_ON_START ?? (config.NODE_ENV === 'production' ? 'false' : 'true')) === 'true') {
+    const applied = await runMigrations(infra.mongo, container.locks);
+    if (applied.length) logger.info('applied migrations', { applied });
+  }
   // Unique indexes carry our consistency rules, so they must exist before the first request.
   for (const note of await syncIndexes(container.models)) logger.warn(note);
   const app = createApp(container);

@@ -18,6 +18,7 @@ const filters: Shape[] = [
   ['status', { status: 'APPROVED' }],
   ['tag', { tag: 'hero' }],
   ['createdBy', { createdBy: new Types.ObjectId().toHexString() }],
+  ['projectId', { projectId: new Types.ObjectId().toHexString() }],
 ];
 const sorts: Shape[] = [
   ['createdAt', { sort: 'createdAt' }],
@@ -64,7 +65,7 @@ describe('GET /assets query shapes have an index that filters and sorts them', (
       const { filter, sort } = assetListQuery(studioId, { ...query, cursor });
       const { equality, range } = fieldsOf(filter as Record<string, unknown>);
       expect(range).toEqual([]);
-      expect(equality).toEqual(expect.arrayContaining(['studioId', 'archivedAt']));
+      expect(equality).toEqual(expect.arrayContaining(['studioId', 'archivedAt', 'shotId']));
       expect(servingIndex(equality, [], sort)).toBeDefined();
     }
   });

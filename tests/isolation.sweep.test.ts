@@ -6,7 +6,7 @@ import http from 'node:http';
 import { Types } from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, type Session } from './support/factories';
+import { givenMember, givenStudio, type Session } from './support/factories';
 import { mountedRoutes } from './support/routeTable';
 
 const OPERATOR_TOKEN = 'operator-token-for-the-sweep-0123456789';
@@ -65,6 +65,23 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     ids.webhook = hook.id;
     ids.delivery = delivery.id;
     secrets.push(bot.id, token.id, token.token, hook.id, hook.secret, 'alpha-hook', delivery.id, 'Alpha bot');
+    // A's production: a project, sequence, shot (with its backing asset), a task assigned to a member of
+    // A's (who gets a notification), a task type and status of A's own, and the shot's casting.
+    const member = await givenMember(h, a, 'ARTIST');
+    const project = (await h.http.post('/projects').set(a.auth).send({ name: 'Alpha Secret Project', code: 'ALPHAPRJ' }).expect(201)).body;
+    const sequence = (await h.http.post(`/projects/${project.id}/sequences`).set(a.auth).send({ code: 'ALPHASEQ' }).expect(201)).body;
+    const shot = (await h.http.post(`/sequences/${sequence.id}/shots`).set(a.auth).send({ code: 'ALPHASHOT', frameIn: 1, frameOut: 24 }).expect(201)).body;
+    const taskType = (await h.http.post('/task-types').set(a.auth).send({ name: 'Alpha Secret Type', color: '#123456' }).expect(201)).body;
+    const taskStatus = (await h.http.post('/task-statuses').set(a.auth).send({ code: 'ALPHASTAT', name: 'Alpha Secret Status', color: '#654321' }).expect(201)).body;
+    const task = (await h.http.post('/tasks').set(a.auth).send({ entityType: 'SHOT', entityId: shot.id, taskTypeId: taskType.id, assignees: [member.user.id] }).expect(201)).body;
+    await h.http.put(`/shots/${shot.id}/casting`).set(a.auth).send({ items: [{ assetId: asset.id, count: 2 }] }).expect(200);
+    let notification: { id: string } | undefined;
+    for (let i = 0; i < 50 && !notification; i++) {
+      notification = (await h.http.get('/notifications').set(member.auth)).body.data[0];
+      if (!notification) await new Promise((r) => setTimeout(r, 50));
+    }
+    Object.assign(ids, { project: project.id, sequence: sequence.id, shot: shot.id, shotAsset: shot.assetId, taskType: taskType.id, taskStatus: taskStatus.id, task: task.id, notification: notification!.id, member: member.user.id });
+    secrets.push(project.id, sequence.id, shot.id, shot.assetId, taskType.id, taskStatus.id, task.id, notification!.id, 'Alpha Secret Project', 'ALPHAPRJ', 'ALPHASEQ', 'ALPHASHOT', 'Alpha Secret Type', 'ALPHASTAT', 'Alpha Secret Status');
     ids.studio = a.user.studioId;
     ids.asset = asset.id;
     ids.render = render.id;
@@ -93,6 +110,17 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       renders: await m.RenderJob.countDocuments({ assetId }),
       user: await m.User.findById(ids.user).lean(),
       invitation: await m.Invitation.findById(ids.invitation).lean(),
+      project: await m.Project.findById(ids.project).lean(),
+      projects: await m.Project.countDocuments({ studioId: new Types.ObjectId(ids.studio) }),
+      sequence: await m.Sequence.findById(ids.sequence).lean(),
+      shot: await m.Shot.findById(ids.shot).lean(),
+      shots: await m.Shot.countDocuments({ studioId: new Types.ObjectId(ids.studio) }),
+      task: await m.Task.findById(ids.task).lean(),
+      tasks: await m.Task.countDocuments({ studioId: new Types.ObjectId(ids.studio) }),
+      taskType: await m.TaskType.findById(ids.taskType).lean(),
+      taskStatus: await m.TaskStatus.findById(ids.taskStatus).lean(),
+      casting: await m.Casting.find({ shotId: new Types.ObjectId(ids.shot) }).lean(),
+      notification: await m.Notification.findById(ids.notification).lean(),
       bot: await m.User.findById(ids.bot).lean(),
       token: await m.ApiToken.findById(ids.token).lean(),
       webhook: await m.WebhookEndpoint.findById(ids.webhook).lean(),
@@ -116,6 +144,20 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /auth/switch': { studioId: '(studio)' },
     'POST /bots/:id/tokens': { name: 'pwned', scopes: ['admin'] },
     'PATCH /webhooks/:id': { active: false, url: 'http://127.0.0.1:9/pwned' },
+    'PATCH /projects/:id': { name: 'pwned', status: 'CLOSED' },
+    'POST /projects/:id/episodes': { code: 'PWNED' },
+    'POST /projects/:id/sequences': { code: 'PWNED' },
+    'POST /projects/:id/editorial/import': { OTIO_SCHEMA: 'Timeline.1', name: 'pwned' },
+    'PATCH /sequences/:id': { name: 'pwned' },
+    'POST /sequences/:id/shots': { code: 'PWNED', frameIn: 1, frameOut: 2 },
+    'PATCH /shots/:id': { frameIn: 5, frameOut: 6 },
+    'PUT /shots/:id/casting': { items: [] },
+    // B names A's shot and A's task type.
+    'POST /tasks': { entityType: 'SHOT', entityId: '(shot)', taskTypeId: '(taskType)' },
+    'PATCH /tasks/:id': { status: 'DONE', assignees: [] },
+    'POST /tasks/:id/submit': { version: 1 },
+    'PATCH /task-types/:id': { name: 'pwned' },
+    'PATCH /task-statuses/:id': { name: 'pwned' },
   };
   // Routes that do not name another studio's resource: B gets its own (empty or self) data.
   const collections: Record<string, object> = {
@@ -136,6 +178,18 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'GET /webhooks': {},
     'GET /events': {},
     'PATCH /studio/settings': { autoRender: false },
+    'GET /projects': {},
+    'POST /projects': { name: 'Beta project', code: 'BETA' },
+    'GET /tasks': {},
+    'GET /task-types': {},
+    'POST /task-types': { name: 'Beta type', color: '#000000' },
+    'GET /task-statuses': {},
+    'POST /task-statuses': { code: 'BETASTAT', name: 'Beta status', color: '#000000' },
+    'GET /notifications': {},
+    'GET /notifications/unread-count': {},
+    'POST /notifications/read-all': {},
+    // B searches for A's names (the path carries ?q=alpha): only B's own data can come back.
+    'GET /search': {},
   };
   // No token needed (credentials in the body, or public by design); still checked for leaks.
   const open = new Set(['POST /auth/register', 'POST /auth/verify-email', 'GET /invitations/preview', 'POST /invitations/accept', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
@@ -232,6 +286,15 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         .replace(/^\/webhooks\/:id/, `/webhooks/${ids.webhook}`)
         .replace(':deliveryId', ids.delivery!)
         .replace(/^\/render-jobs\/:id/, `/render-jobs/${ids.render}`)
+        .replace(/^\/projects\/:id\/editorial\/import$/, `/projects/${ids.project}/editorial/import?format=otio&dryRun=false`)
+        .replace(/^\/projects\/:id/, `/projects/${ids.project}`)
+        .replace(/^\/sequences\/:id/, `/sequences/${ids.sequence}`)
+        .replace(/^\/shots\/:id/, `/shots/${ids.shot}`)
+        .replace(/^\/tasks\/:id/, `/tasks/${ids.task}`)
+        .replace(/^\/task-types\/:id/, `/task-types/${ids.taskType}`)
+        .replace(/^\/task-statuses\/:id/, `/task-statuses/${ids.taskStatus}`)
+        .replace(/^\/notifications\/:id/, `/notifications/${ids.notification}`)
+        .replace(/^\/search$/, '/search?q=alpha')
         .replace(':id', ids.asset!)
         .replace(':v', '1');
     const checked: string[] = [];
@@ -252,7 +315,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       if (body === 'multipart') req = req.attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'b.fbx');
       else if (collections[key]) req = req.send(collections[key]);
       else if (lastBodies[key]) req = req.send(lastBodies[key]);
-      else if (body) req = req.send(JSON.parse(JSON.stringify(body).replace('"(studio)"', JSON.stringify(ids.studio))) as object);
+      else if (body) req = req.send(JSON.parse(JSON.stringify(body).replace(/"\((\w+)\)"/g, (_m, k: string) => JSON.stringify(ids[k]))) as object);
       const res = await req;
       noLeak(key, JSON.stringify(res.body ?? '') + (res.text ?? ''));
       if (open.has(key)) continue;
@@ -261,7 +324,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       else expect({ route: key, status: [403, 404].includes(res.status) ? 'refused' : res.status }).toEqual({ route: key, status: 'refused' });
       checked.push(key);
     }
-    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues']));
+    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues',
+      'GET /projects/:id', 'PATCH /projects/:id', 'GET /projects/:id/grid', 'POST /projects/:id/editorial/import', 'GET /projects/:id/editorial/export', 'GET /sequences/:id/shots', 'GET /shots/:id', 'PATCH /shots/:id', 'PUT /shots/:id/casting', 'GET /assets/:id/casting', 'GET /tasks/:id', 'PATCH /tasks/:id', 'POST /tasks', 'POST /notifications/:id/read', 'GET /search']));
     expect(await snapshot()).toEqual(before);
   });
 

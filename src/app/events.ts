@@ -1,6 +1,6 @@
 // In-process domain events: services announce what happened; real-time fan-out and the pipeline listen.
 import { EventEmitter } from 'node:events';
-import type { AssetDto, VersionDto, CommentDto, ReviewDto } from './dto';
+import type { AssetDto, VersionDto, CommentDto, ReviewDto, ProjectDto, ShotDto, TaskDto, CastingDto, NotificationDto } from './dto';
 
 export interface DomainEventMap {
   'asset.created': { studioId: string; actorId: string; asset: AssetDto };
@@ -9,6 +9,19 @@ export interface DomainEventMap {
   'version.created': { studioId: string; actorId: string; assetId: string; version: VersionDto };
   'comment.created': { studioId: string; actorId: string; comment: CommentDto };
   'review.decided': { studioId: string; actorId: string; review: ReviewDto };
+  'project.created': { studioId: string; actorId: string; project: ProjectDto };
+  'project.updated': { studioId: string; actorId: string; project: ProjectDto; changes: string[] };
+  'shot.created': { studioId: string; actorId: string; shot: ShotDto };
+  'shot.updated': { studioId: string; actorId: string; shot: ShotDto; changes: string[] };
+  'task.created': { studioId: string; actorId: string; task: TaskDto };
+  /** from: the status before, when it changed; reason: what moved it (a person, a submission, a review). */
+  'task.updated': { studioId: string; actorId: string; task: TaskDto; changes: string[]; from?: string; reason?: 'edit' | 'submission' | 'review' };
+  /** People newly assigned to a task (their notifications come from this). */
+  'task.assigned': { studioId: string; actorId: string; task: TaskDto; userIds: string[] };
+  'casting.updated': { studioId: string; actorId: string; shotId: string; casting: CastingDto[] };
+  'editorial.imported': { studioId: string; actorId: string; projectId: string; format: string; created: string[]; updated: string[]; omitted: string[] };
+  /** A notification for one member: goes to that member's sockets only, never to the studio's log. */
+  'notification.created': { studioId: string; userId: string; notification: NotificationDto };
   /** A user's sessions ended (deactivation, role or password change, sign-out everywhere): their live connections must end. */
   'user.sessionEnded': { studioId: string; userId: string; reason: 'deactivated' | 'role-changed' | 'password-changed' | 'signed-out-everywhere' };
   /** An API token was revoked: connections opened with it must end. */

@@ -99,6 +99,8 @@ const schema = z.object({
   EVENT_RETENTION_DAYS: int(1, 3650).default(30),
   /** How often an open event stream looks for new events, and sends a heartbeat comment when idle. */
   EVENTS_POLL_MS: int(20, 60_000).default(1000),
+  /** Apply pending migrations (./migrations) when the api starts; default: everywhere but production, where `npm run migrate` runs them. */
+  MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
   EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Requests one API token may make per minute (on top of the per-IP limit), across all instances. */
   API_TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1200),

@@ -12,7 +12,7 @@ declare module 'express-serve-static-core' {
       tokenId?: string;
       sessionVersion?: number;
       credentialExpiresAt?: number;
-      scopes?: readonly ('assets:read' | 'assets:write' | 'reviews:write' | 'renders:read' | 'renders:write' | 'events:read' | 'admin')[];
+      scopes?: readonly ('assets:read' | 'assets:write' | 'reviews:write' | 'renders:read' | 'renders:write' | 'events:read' | 'production:read' | 'production:write' | 'admin')[];
     };
   }
 }

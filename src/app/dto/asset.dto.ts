@@ -14,6 +14,9 @@ export interface AssetDto {
   createdBy: string;
   updatedBy: string;
   archivedAt: string | null;
+  projectId: string | null;
+  /** Set when the asset carries a shot's versions. */
+  shotId: string | null;
   revision: number;
   createdAt: string;
   updatedAt: string;
@@ -33,6 +36,8 @@ export function toAssetDto(a: AssetDoc): AssetDto {
     createdBy: String(a.createdBy),
     updatedBy: String(a.updatedBy),
     archivedAt: a.archivedAt ? a.archivedAt.toISOString() : null,
+    projectId: a.projectId ? String(a.projectId) : null,
+    shotId: a.shotId ? String(a.shotId) : null,
     revision: a.revision,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),

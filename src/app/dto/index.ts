@@ -10,3 +10,4 @@ export * from './user.dto';
 export * from './version.dto';
 export * from './event.dto';
 export * from './webhook.dto';
+export * from './production.dto';

@@ -18,6 +18,7 @@ export interface AssetListQuery {
   tag?: string;
   createdBy?: string;
   q?: string;
+  projectId?: string;
   archived: boolean;
 }
 
@@ -27,6 +28,7 @@ export interface NewAsset {
   description: string;
   tags: string[];
   createdBy: Types.ObjectId;
+  projectId: Types.ObjectId;
 }
 
 const SORT_FIELD: Record<AssetSort, 'createdAt' | 'updatedAt' | 'nameLower'> = { createdAt: 'createdAt', updatedAt: 'updatedAt', name: 'nameLower' };
@@ -43,6 +45,9 @@ export function assetListQuery(studioId: StudioId, query: AssetListQuery): { fil
   const filter: QueryFilter<AssetDoc> = {
     studioId,
     archivedAt: query.archived ? { $ne: null } : null,
+    // Shots' backing assets carry versions for the shot; the asset list shows plain assets only.
+    shotId: null,
+    ...(query.projectId ? { projectId: new Types.ObjectId(query.projectId) } : {}),
     ...(query.type ? { type: query.type } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.tag ? { tags: query.tag } : {}),
@@ -66,8 +71,31 @@ export class AssetRepository {
       studioId,
       nameLower: input.name.toLowerCase(),
       updatedBy: input.createdBy,
+      shotId: null,
     });
     return doc.toObject();
+  }
+
+  /**
+   * The asset that carries a shot's versions: one per shot, found again by its reserved name, so a re-run
+   * of an interrupted shot creation (or editorial import) converges on the same asset.
+   */
+  async upsertForShot(studioId: StudioId, shot: { _id: Types.ObjectId; projectId: Types.ObjectId; name: string; createdBy: Types.ObjectId }): Promise<AssetDoc> {
+    const nameLower = shot.name.toLowerCase();
+    const filter = { studioId, nameLower };
+    const insert = { studioId, name: shot.name, nameLower, type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1 };
+    const doc = await this.models.Asset.findOneAndUpdate(filter, { $setOnInsert: insert }, { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false })
+      .lean<AssetDoc>()
+      .exec();
+    if (!doc) throw new Error('shot asset upsert returned nothing');
+    return doc;
+  }
+
+  /** Point reads of many assets (the shot grid's thumbnails), by _id alone as in findOwned. */
+  async findMany(studioId: StudioId, ids: Types.ObjectId[]): Promise<AssetDoc[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.models.Asset.find({ _id: { $in: ids } }).lean<AssetDoc[]>().exec();
+    return docs.filter((d) => String(d.studioId) === String(studioId));
   }
 
   findById(studioId: StudioId, id: Types.ObjectId | string): Promise<AssetDoc | null> {

@@ -23,6 +23,21 @@ export const PERMISSIONS = {
   /** Bots, their tokens, and revoking anyone's token. */
   'token:manage': ['PRODUCER'],
   'webhook:manage': ['PRODUCER'],
+  // Production tracking (issue 18): PRODUCERs run projects and the studio's task types and statuses;
+  // DIRECTORs (and PRODUCERs) break the work down, assign and set any status; everyone sees the work,
+  // moves their own tasks along (TaskService checks "own") and submits versions.
+  'project:read': ALL,
+  'project:manage': ['PRODUCER'],
+  'shot:manage': LEADS,
+  'casting:manage': LEADS,
+  'editorial:import': LEADS,
+  'task:create': LEADS,
+  'task:assign': LEADS,
+  'task:status:any': LEADS,
+  'task:status:own': ALL,
+  'task:submit': ALL,
+  'tracking:configure': ['PRODUCER'],
+  'notification:read': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

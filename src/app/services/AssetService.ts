@@ -20,8 +20,15 @@ export interface CreateAsset {
   type: AssetType;
   description?: string;
   tags?: string[];
+  /** The project; the studio's default project when left out (issue 18 keeps project-less clients working). */
+  projectId?: string;
 }
-export type UpdateAsset = Partial<CreateAsset & { status: AssetStatus }>;
+export type UpdateAsset = Partial<Omit<CreateAsset, 'projectId'> & { status: AssetStatus }>;
+
+/** Where a new asset goes: ProjectService resolves the named project or the studio's default one. */
+export interface AssetProjects {
+  forNewAsset(actor: Actor, projectId?: string): Promise<{ _id: Types.ObjectId }>;
+}
 
 export interface Decision {
   set: Partial<AssetDoc>;
@@ -42,6 +49,7 @@ export class AssetService {
       access: AccessService;
       audit: AuditService;
       events: DomainEvents;
+      projects: AssetProjects;
     },
   ) {}
 
@@ -64,6 +72,7 @@ export class AssetService {
 
   async create(actor: Actor, input: CreateAsset): Promise<AssetDto> {
     this.deps.access.require(actor, 'asset:create');
+    const project = await this.deps.projects.forNewAsset(actor, input.projectId);
     let doc: AssetDoc;
     try {
       doc = await this.deps.assets.create(actor.studioId, {
@@ -72,6 +81,7 @@ export class AssetService {
         description: input.description ?? '',
         tags: normalizeTags(input.tags),
         createdBy: new Types.ObjectId(actor.id),
+        projectId: project._id,
       });
     } catch (err) {
       if (isDuplicateKey(err)) throw NAME_TAKEN();

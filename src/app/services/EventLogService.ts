@@ -15,6 +15,7 @@ export interface EventLogger {
 export function scopeForEvent(type: string): Scope {
   if (type.startsWith('render.')) return 'renders:read';
   if (type.startsWith('webhook.')) return 'admin';
+  if (/^(project|shot|task|casting|editorial)\./.test(type)) return 'production:read';
   return 'assets:read';
 }
 

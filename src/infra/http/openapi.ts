@@ -66,6 +66,7 @@ const TAGS = [
   { name: 'studio', description: 'The caller\'s studio and its settings' },
   { name: 'tokens', description: 'API tokens for scripts, and bots' },
   { name: 'integrations', description: 'Webhooks and the studio\'s event log and stream' },
+  { name: 'production', description: 'Production tracking: projects, sequences, shots, tasks, casting, notifications, search, editorial import' },
 ];
 
 export function buildOpenApiDocument() {

@@ -13,7 +13,7 @@ import type { Scope } from '../../app/services/types';
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
 import { socketKey, type AssetEventMap, type WorkerEventMap } from './emitter';
-import type { AssetDto, CommentDto, ReviewDto, VersionDto } from '../../app/dto';
+import type { AssetDto, CommentDto, ReviewDto, VersionDto, ProjectDto, ShotDto, TaskDto, CastingDto, NotificationDto } from '../../app/dto';
 
 /** Every server-to-client event and its payload (asset-room events are in AssetEventMap). */
 export interface ServerEventMap extends WorkerEventMap {
@@ -22,6 +22,19 @@ export interface ServerEventMap extends WorkerEventMap {
   'asset:version:created': VersionDto;
   'asset:commented': CommentDto;
   'asset:approved': ReviewDto;
+  'project:created': ProjectDto;
+  'project:updated': ProjectDto & { changes: string[] };
+  'shot:created': ShotDto;
+  'shot:updated': ShotDto & { changes: string[] };
+  'task:created': TaskDto;
+  'task:updated': TaskDto & { changes: string[]; from: string | null; reason: string };
+  'casting:updated': { shotId: string; casting: CastingDto[] };
+  'editorial:imported': { projectId: string; created: number; updated: number; omitted: number };
+}
+
+/** Server-to-client events for one member's sockets only (the `user:<id>` room). */
+export interface UserEventMap {
+  'notification:new': NotificationDto;
 }
 
 export interface SocketData extends Actor {
@@ -92,6 +105,11 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   const toStudio: RealtimeHandle['toStudio'] = (studioId, event, payload) => {
     emitted.inc({ event });
     io.to(`studio:${studioId}`).emit(event, payload);
+  };
+
+  const toUser = <E extends keyof UserEventMap>(userId: string, event: E, payload: UserEventMap[E]) => {
+    emitted.inc({ event });
+    io.to(`user:${userId}`).emit(event, payload);
   };
 
   const toAsset = <E extends keyof AssetEventMap>(assetId: string, event: E, payload: AssetEventMap[E]) => {
@@ -199,6 +217,16 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     c.events.on('version.created', (e) => toStudio(e.studioId, 'asset:version:created', e.version)),
     c.events.on('comment.created', (e) => toStudio(e.studioId, 'asset:commented', e.comment)),
     c.events.on('review.decided', (e) => toStudio(e.studioId, 'asset:approved', e.review)),
+    c.events.on('project.created', (e) => toStudio(e.studioId, 'project:created', e.project)),
+    c.events.on('project.updated', (e) => toStudio(e.studioId, 'project:updated', { ...e.project, changes: e.changes })),
+    c.events.on('shot.created', (e) => toStudio(e.studioId, 'shot:created', e.shot)),
+    c.events.on('shot.updated', (e) => toStudio(e.studioId, 'shot:updated', { ...e.shot, changes: e.changes })),
+    c.events.on('task.created', (e) => toStudio(e.studioId, 'task:created', e.task)),
+    c.events.on('task.updated', (e) => toStudio(e.studioId, 'task:updated', { ...e.task, changes: e.changes, from: e.from ?? null, reason: e.reason ?? 'edit' })),
+    c.events.on('casting.updated', (e) => toStudio(e.studioId, 'casting:updated', { shotId: e.shotId, casting: e.casting })),
+    c.events.on('editorial.imported', (e) => toStudio(e.studioId, 'editorial:imported', { projectId: e.projectId, created: e.created.length, updated: e.updated.length, omitted: e.omitted.length })),
+    // A member's room (joined on connect) on every instance through the adapter: never the studio's room.
+    c.events.on('notification.created', (e) => toUser(e.userId, 'notification:new', e.notification)),
     // Reaches the user's sockets on every instance through the adapter (each event re-checks the session anyway).
     c.events.on('user.sessionEnded', (e) => io.in(`user:${e.userId}`).disconnectSockets(true)),
     c.events.on('token.revoked', (e) => io.in(`token:${e.tokenId}`).disconnectSockets(true)),

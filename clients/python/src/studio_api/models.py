@@ -11,7 +11,7 @@ AssetStatus = Literal["IN_PROGRESS", "PENDING_REVIEW", "APPROVED", "CHANGES_REQU
 RenderStatus = Literal["QUEUED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]
 RenderEngine = Literal["blender", "simulated"]
 Role = Literal["ARTIST", "DIRECTOR", "PRODUCER"]
-Scope = Literal["assets:read", "assets:write", "reviews:write", "renders:read", "renders:write", "events:read", "admin"]
+Scope = Literal["assets:read", "assets:write", "reviews:write", "renders:read", "renders:write", "events:read", "production:read", "production:write", "admin"]
 
 T = TypeVar("T")
 
@@ -40,6 +40,8 @@ class Asset(TypedDict):
     createdBy: str
     updatedBy: str
     archivedAt: Optional[str]
+    projectId: Optional[str]
+    shotId: Optional[str]
     revision: int
     createdAt: str
     updatedAt: str

@@ -2,7 +2,7 @@
 // as the bot (a membership without a person). Shown once, stored only as sha256, scoped, revocable.
 import { Schema, type Types } from 'mongoose';
 
-export const SCOPES = ['assets:read', 'assets:write', 'reviews:write', 'renders:read', 'renders:write', 'events:read', 'admin'] as const;
+export const SCOPES = ['assets:read', 'assets:write', 'reviews:write', 'renders:read', 'renders:write', 'events:read', 'production:read', 'production:write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface ApiTokenDoc {

@@ -21,6 +21,10 @@ export interface AssetDoc {
   createdBy: Types.ObjectId;
   updatedBy: Types.ObjectId;
   archivedAt: Date | null;
+  /** The project the asset belongs to (the studio's default project unless one was named). */
+  projectId: Types.ObjectId | null;
+  /** Set on the asset that carries a shot's versions: such assets are hidden from the asset list. */
+  shotId: Types.ObjectId | null;
   /** Bumped on every change; the ETag and If-Match compare it. */
   revision: number;
   createdAt: Date;
@@ -41,17 +45,22 @@ export const assetSchema = new Schema<AssetDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     updatedBy: { type: Schema.Types.ObjectId, required: true },
     archivedAt: { type: Date, default: null },
+    projectId: { type: Schema.Types.ObjectId, default: null },
+    shotId: { type: Schema.Types.ObjectId, default: null },
     revision: { type: Number, default: 1 },
   },
   { timestamps: true, versionKey: false },
 );
 assetSchema.index({ studioId: 1, nameLower: 1 }, { unique: true });
-// One index per sort order for the default listing, each led by the tenant and the archive flag.
-assetSchema.index({ studioId: 1, archivedAt: 1, createdAt: 1, _id: 1 });
-assetSchema.index({ studioId: 1, archivedAt: 1, updatedAt: 1, _id: 1 });
-assetSchema.index({ studioId: 1, archivedAt: 1, nameLower: 1, _id: 1 });
+// One index per sort order for the default listing, each led by the tenant, the archive flag and shotId
+// (the listing shows plain assets only: shotId null).
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, updatedAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, nameLower: 1, _id: 1 });
 // Filters, with the default createdAt order.
-assetSchema.index({ studioId: 1, archivedAt: 1, type: 1, createdAt: 1, _id: 1 });
-assetSchema.index({ studioId: 1, archivedAt: 1, status: 1, createdAt: 1, _id: 1 });
-assetSchema.index({ studioId: 1, archivedAt: 1, tags: 1, createdAt: 1, _id: 1 });
-assetSchema.index({ studioId: 1, archivedAt: 1, createdBy: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, type: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, status: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, tags: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, createdBy: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, projectId: 1, createdAt: 1, _id: 1 });
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, projectId: 1, nameLower: 1, _id: 1 });

@@ -18,6 +18,14 @@ export const EVENT_TYPES = [
   'render.completed',
   'render.failed',
   'webhook.disabled',
+  'project.created',
+  'project.updated',
+  'shot.created',
+  'shot.updated',
+  'task.created',
+  'task.updated',
+  'casting.updated',
+  'editorial.imported',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -19,6 +19,14 @@ import { registrationSchema, type RegistrationDoc } from './Registration';
 import { apiTokenSchema, type ApiTokenDoc } from './ApiToken';
 import { studioEventSchema, type StudioEventDoc } from './StudioEvent';
 import { counterSchema, type CounterDoc } from './Counter';
+import { projectSchema, type ProjectDoc } from './Project';
+import { episodeSchema, type EpisodeDoc } from './Episode';
+import { sequenceSchema, type SequenceDoc } from './Sequence';
+import { shotSchema, type ShotDoc } from './Shot';
+import { taskSchema, type TaskDoc } from './Task';
+import { taskStatusSchema, taskTypeSchema, type TaskStatusDoc, type TaskTypeDoc } from './TaskConfig';
+import { castingSchema, type CastingDoc } from './Casting';
+import { notificationSchema, type NotificationDoc } from './Notification';
 import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
 export interface Models {
@@ -42,7 +50,18 @@ export interface Models {
   Counter: Model<CounterDoc>;
   WebhookEndpoint: Model<WebhookEndpointDoc>;
   WebhookDelivery: Model<WebhookDeliveryDoc>;
+  Project: Model<ProjectDoc>;
+  Episode: Model<EpisodeDoc>;
+  Sequence: Model<SequenceDoc>;
+  Shot: Model<ShotDoc>;
+  Task: Model<TaskDoc>;
+  TaskType: Model<TaskTypeDoc>;
+  TaskStatus: Model<TaskStatusDoc>;
+  Casting: Model<CastingDoc>;
+  Notification: Model<NotificationDoc>;
 }
+
+const model = <T>(conn: Connection, name: string, schema: import('mongoose').Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
 
 export function createModels(conn: Connection): Models {
   return {
@@ -66,6 +85,15 @@ export function createModels(conn: Connection): Models {
     Counter: (conn.models.Counter as Model<CounterDoc> | undefined) ?? conn.model<CounterDoc>('Counter', counterSchema),
     WebhookEndpoint: (conn.models.WebhookEndpoint as Model<WebhookEndpointDoc> | undefined) ?? conn.model<WebhookEndpointDoc>('WebhookEndpoint', webhookEndpointSchema),
     WebhookDelivery: (conn.models.WebhookDelivery as Model<WebhookDeliveryDoc> | undefined) ?? conn.model<WebhookDeliveryDoc>('WebhookDelivery', webhookDeliverySchema),
+    Project: model(conn, 'Project', projectSchema),
+    Episode: model(conn, 'Episode', episodeSchema),
+    Sequence: model(conn, 'Sequence', sequenceSchema),
+    Shot: model(conn, 'Shot', shotSchema),
+    Task: model(conn, 'Task', taskSchema),
+    TaskType: model(conn, 'TaskType', taskTypeSchema),
+    TaskStatus: model(conn, 'TaskStatus', taskStatusSchema),
+    Casting: model(conn, 'Casting', castingSchema),
+    Notification: model(conn, 'Notification', notificationSchema),
   };
 }
 

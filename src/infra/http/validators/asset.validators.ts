@@ -12,6 +12,7 @@ export const createAssetBody = z.strictObject({
   type: z.enum(ASSET_TYPES),
   description: z.string().max(5000).optional(),
   tags: tags.optional(),
+  projectId: objectId.optional().openapi({ description: 'The project; the studio\'s default project when left out' }),
 });
 
 export const updateAssetBody = z
@@ -33,6 +34,7 @@ export const listAssetsQuery = pageQuery.extend({
   tag: z.string().trim().toLowerCase().min(1).max(40).optional(),
   createdBy: objectId.optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  projectId: objectId.optional(),
   archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
@@ -54,12 +56,15 @@ export const AssetSchema = apiRegistry.register(
     createdBy: z.string(),
     updatedBy: z.string(),
     archivedAt: z.string().nullable(),
+    // Always sent; documented as optional so clients typed before issue 18 (and their fixtures) still compile.
+    projectId: z.string().nullable().optional().openapi({ description: 'The asset\'s project (always present since issue 18)' }),
+    shotId: z.string().nullable().optional().openapi({ description: 'Set when the asset carries a shot\'s versions (such assets are left out of GET /assets); always present since issue 18' }),
     revision: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),
 );
-const AuditEventSchema = apiRegistry.register(
+export const AuditEventSchema = apiRegistry.register(
   'AuditEvent',
   z.object({ id: z.string(), action: z.string(), entity: z.string(), entityId: z.string(), actorId: z.string().nullable(), tokenId: z.string().nullable(), at: z.string(), details: z.record(z.string(), z.unknown()).openapi({ additionalProperties: {} }) }),
 );

@@ -1,0 +1,41 @@
+// Per-member notifications. Every method takes the studioId and the member it is scoped to.
+import { Types } from 'mongoose';
+import type { Models } from './models';
+import type { NotificationDoc } from './models/Notification';
+import type { Page } from './pagination';
+import { listPage, listShape, type ListShape } from './listing';
+import type { StudioId } from './AssetRepository';
+
+export function notificationListQuery(studioId: StudioId, userId: string, q: { cursor?: string; unread?: boolean }): ListShape<NotificationDoc> {
+  return listShape<NotificationDoc>({ studioId, userId: new Types.ObjectId(userId), ...(q.unread ? { read: false } : {}) }, '_id', 'desc', q.cursor);
+}
+
+export class NotificationRepository {
+  constructor(private readonly models: Models) {}
+
+  async insertMany(studioId: StudioId, docs: Array<Omit<NotificationDoc, '_id' | 'studioId' | 'createdAt' | 'read'>>): Promise<NotificationDoc[]> {
+    if (docs.length === 0) return [];
+    const created = await this.models.Notification.insertMany(docs.map((d) => ({ ...d, studioId, read: false })));
+    return created.map((d) => d.toObject() as NotificationDoc);
+  }
+
+  list(studioId: StudioId, userId: string, q: { limit: number; cursor?: string; unread?: boolean }): Promise<Page<NotificationDoc>> {
+    return listPage(this.models.Notification, notificationListQuery(studioId, userId, q), { limit: q.limit, order: 'desc' });
+  }
+
+  unreadCount(studioId: StudioId, userId: string): Promise<number> {
+    return this.models.Notification.countDocuments({ studioId, userId: new Types.ObjectId(userId), read: false }).exec();
+  }
+
+  /** Marks one of the member's notifications read; null when it is not theirs (or does not exist). */
+  markRead(studioId: StudioId, userId: string, id: string): Promise<NotificationDoc | null> {
+    return this.models.Notification.findOneAndUpdate({ _id: new Types.ObjectId(id), studioId, userId: new Types.ObjectId(userId) }, { $set: { read: true } }, { returnDocument: 'after' })
+      .lean<NotificationDoc>()
+      .exec();
+  }
+
+  async markAllRead(studioId: StudioId, userId: string): Promise<number> {
+    const res = await this.models.Notification.updateMany({ studioId, userId: new Types.ObjectId(userId), read: false }, { $set: { read: true } }).exec();
+    return res.modifiedCount;
+  }
+}

@@ -1,0 +1,113 @@
+// Shots and casting of a studio. Every method takes the studioId it is scoped to.
+import { Types } from 'mongoose';
+import type { Models } from './models';
+import type { ShotDoc } from './models/Shot';
+import type { CastingDoc } from './models/Casting';
+import type { Page } from './pagination';
+import { findOwned } from './owned';
+import { listPage, listShape, type ListShape } from './listing';
+import { escapeRegex } from './ProjectRepository';
+import type { StudioId } from './AssetRepository';
+import { isDuplicateKey } from '../../infra/database/errors';
+
+export type NewShot = Omit<ShotDoc, '_id' | 'studioId' | 'codeLower' | 'revision' | 'createdAt' | 'updatedAt' | 'assetId'>;
+
+/** Shots of a sequence in cut order. */
+export function sequenceShotsQuery(studioId: StudioId, sequenceId: Types.ObjectId, cursor?: string): ListShape<ShotDoc> {
+  return listShape<ShotDoc>({ studioId, sequenceId }, 'cutOrder', 'asc', cursor);
+}
+
+/** Shots of a project in cut order: the rows of the shot grid. */
+export function projectShotsQuery(studioId: StudioId, projectId: Types.ObjectId, cursor?: string): ListShape<ShotDoc> {
+  return listShape<ShotDoc>({ studioId, projectId }, 'cutOrder', 'asc', cursor);
+}
+
+export class ShotRepository {
+  constructor(private readonly models: Models) {}
+
+  findById(studioId: StudioId, id: Types.ObjectId | string): Promise<ShotDoc | null> {
+    return findOwned(this.models.Shot, studioId, id);
+  }
+
+  /** Many shots by _id alone (as findOwned), for casting's reverse direction. */
+  async findMany(studioId: StudioId, ids: Types.ObjectId[]): Promise<ShotDoc[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.models.Shot.find({ _id: { $in: ids } }).lean<ShotDoc[]>().exec();
+    return docs.filter((d) => String(d.studioId) === String(studioId));
+  }
+
+  /**
+   * Inserts the shot unless one with its code exists in the project (the unique {project, code}), and
+   * returns the stored one: a repeated create or import converges on one shot.
+   */
+  async upsert(studioId: StudioId, s: NewShot): Promise<{ shot: ShotDoc; created: boolean }> {
+    const sid = new Types.ObjectId(String(studioId));
+    const filter = { studioId: sid, projectId: s.projectId, codeLower: s.code.toLowerCase() };
+    const now = new Date();
+    const res = await this.models.Shot.collection.updateOne(filter, { $setOnInsert: { ...s, ...filter, assetId: null, revision: 1, createdAt: now, updatedAt: now } }, { upsert: true }).catch((err: unknown) => {
+      // A concurrent upsert of the same code won the unique index: read the shot it stored.
+      if (isDuplicateKey(err)) return { upsertedCount: 0 };
+      throw err;
+    });
+    const shot = await this.models.Shot.findOne(filter).lean<ShotDoc>().exec();
+    if (!shot) throw new Error('shot missing after upsert');
+    return { shot, created: res.upsertedCount === 1 };
+  }
+
+  async setAsset(studioId: StudioId, id: Types.ObjectId, assetId: Types.ObjectId): Promise<void> {
+    await this.models.Shot.updateOne({ _id: id, studioId, assetId: null }, { $set: { assetId } }).exec();
+  }
+
+  update(studioId: StudioId, id: Types.ObjectId, revision: number | null, set: Partial<ShotDoc>): Promise<ShotDoc | null> {
+    return this.models.Shot.findOneAndUpdate({ _id: id, studioId, ...(revision === null ? {} : { revision }) }, { $set: set, $inc: { revision: 1 } }, { returnDocument: 'after' })
+      .lean<ShotDoc>()
+      .exec();
+  }
+
+  listBySequence(studioId: StudioId, sequenceId: Types.ObjectId, q: { limit: number; cursor?: string }): Promise<Page<ShotDoc>> {
+    return listPage(this.models.Shot, sequenceShotsQuery(studioId, sequenceId, q.cursor), { limit: q.limit, order: 'asc' });
+  }
+
+  listByProject(studioId: StudioId, projectId: Types.ObjectId, q: { limit: number; cursor?: string }): Promise<Page<ShotDoc>> {
+    return listPage(this.models.Shot, projectShotsQuery(studioId, projectId, q.cursor), { limit: q.limit, order: 'asc' });
+  }
+
+  /** Every shot of a project in cut order (bounded: the editorial import compares the whole cut). */
+  allOfProject(studioId: StudioId, projectId: Types.ObjectId, max = 50_000): Promise<ShotDoc[]> {
+    return this.models.Shot.find({ studioId, projectId }).sort({ cutOrder: 1, _id: 1 }).limit(max).lean<ShotDoc[]>().exec();
+  }
+
+  async highestCutOrder(studioId: StudioId, projectId: Types.ObjectId): Promise<number> {
+    const top = await this.models.Shot.findOne({ studioId, projectId }).sort({ cutOrder: -1, _id: -1 }).select({ cutOrder: 1 }).lean<{ cutOrder: number }>().exec();
+    return top?.cutOrder ?? 0;
+  }
+
+  search(studioId: StudioId, prefix: string, limit: number): Promise<ShotDoc[]> {
+    return this.models.Shot.find({ studioId, codeLower: { $regex: `^${escapeRegex(prefix.toLowerCase())}` } }).sort({ codeLower: 1, _id: 1 }).limit(limit).lean<ShotDoc[]>().exec();
+  }
+
+  // Casting.
+  castingOfShot(studioId: StudioId, shotId: Types.ObjectId, max = 1000): Promise<CastingDoc[]> {
+    return this.models.Casting.find({ studioId, shotId }).sort({ assetId: 1 }).limit(max).lean<CastingDoc[]>().exec();
+  }
+
+  castingOfAsset(studioId: StudioId, assetId: Types.ObjectId, max = 5000): Promise<CastingDoc[]> {
+    return this.models.Casting.find({ studioId, assetId }).sort({ shotId: 1 }).limit(max).lean<CastingDoc[]>().exec();
+  }
+
+  /**
+   * Replaces a shot's casting: upserts each (shot, asset) row, then deletes the rows no longer named.
+   * Single-document writes only; a repeat of the same request converges on the same rows.
+   */
+  async replaceCasting(studioId: StudioId, projectId: Types.ObjectId, shotId: Types.ObjectId, items: Array<{ assetId: Types.ObjectId; count: number }>): Promise<void> {
+    const sid = new Types.ObjectId(String(studioId));
+    for (const item of items) {
+      await this.models.Casting.collection.updateOne(
+        { studioId: sid, shotId, assetId: item.assetId },
+        { $set: { count: item.count, projectId }, $setOnInsert: { studioId: sid, shotId, assetId: item.assetId, createdAt: new Date() } },
+        { upsert: true },
+      );
+    }
+    await this.models.Casting.deleteMany({ studioId: sid, shotId, assetId: { $nin: items.map((i) => i.assetId) } }).exec();
+  }
+}

@@ -1,0 +1,109 @@
+// Every query shape of production tracking has a declared index that serves it: the list shapes the
+// repositories really build (first page and after a cursor), and the point/range reads (search prefixes,
+// the grid's tasks of a page of shots, casting both ways, a review's submitted tasks, unread counts).
+// `npm run test:plans` asks MongoDB's planner the same about the list shapes (tests/plans/production.plan.ts).
+import { Types, type Schema } from 'mongoose';
+import { projectListQuery, orderedChildrenQuery } from '../src/app/repositories/ProjectRepository';
+import { projectShotsQuery, sequenceShotsQuery } from '../src/app/repositories/ShotRepository';
+import { TASK_LIST_SHAPES, isServedTaskShape, taskListQuery, type TaskListQuery } from '../src/app/repositories/TaskRepository';
+import { notificationListQuery } from '../src/app/repositories/NotificationRepository';
+import { encodeCursor } from '../src/app/repositories/pagination';
+import type { ListShape } from '../src/app/repositories/listing';
+import { projectSchema } from '../src/app/repositories/models/Project';
+import { sequenceSchema } from '../src/app/repositories/models/Sequence';
+import { episodeSchema } from '../src/app/repositories/models/Episode';
+import { shotSchema } from '../src/app/repositories/models/Shot';
+import { taskSchema } from '../src/app/repositories/models/Task';
+import { taskStatusSchema, taskTypeSchema } from '../src/app/repositories/models/TaskConfig';
+import { castingSchema } from '../src/app/repositories/models/Casting';
+import { notificationSchema } from '../src/app/repositories/models/Notification';
+
+const studioId = new Types.ObjectId();
+const id = () => new Types.ObjectId();
+const keysOf = (schema: Schema) => schema.indexes().map(([keys]) => Object.entries(keys as Record<string, 1 | -1>));
+
+/** An index that starts with the equality fields (any order), then `then`, then the sort keys (either direction). */
+function serving(schema: Schema, equality: string[], then: string[], sort: Record<string, unknown>): boolean {
+  const sortKeys = Object.entries(sort) as Array<[string, number]>;
+  return keysOf(schema).some((keys) => {
+    const head = keys.slice(0, equality.length).map(([k]) => k);
+    if (head.length !== equality.length || !equality.every((f) => head.includes(f))) return false;
+    const rest = keys.slice(equality.length);
+    if (!then.every((f, i) => rest[i]?.[0] === f)) return false;
+    const tail = rest.slice(then.length, then.length + sortKeys.length);
+    if (tail.length !== sortKeys.length || !sortKeys.every(([k], i) => tail[i]?.[0] === k)) return false;
+    return sortKeys.every(([, d], i) => tail[i]?.[1] === d) || sortKeys.every(([, d], i) => tail[i]?.[1] === -d);
+  });
+}
+
+/** The equality fields of a list shape (its first $and branch after a cursor) and whether anything else filters. */
+function equalityOf<T>(shape: ListShape<T>): { equality: string[]; other: string[] } {
+  const f = shape.filter as Record<string, unknown>;
+  const main = (Array.isArray(f.$and) ? f.$and[0] : f) as Record<string, unknown>;
+  const equality: string[] = [];
+  const other: string[] = [];
+  for (const [k, v] of Object.entries(main)) {
+    const op = v !== null && typeof v === 'object' && !(v instanceof Types.ObjectId) && !(v instanceof Date) && Object.keys(v).some((o) => o.startsWith('$'));
+    (op ? other : equality).push(k);
+  }
+  return { equality, other };
+}
+
+function expectServed<T>(schema: Schema, build: (cursor?: string) => ListShape<T>, cursorValue: string | number | Date) {
+  for (const cursor of [undefined, 'x']) {
+    const first = build();
+    const shape = cursor ? build(encodeCursor(first.field, Object.values(first.sort)[0] === 1 ? 'asc' : 'desc', cursorValue, id())) : first;
+    const { equality, other } = equalityOf(shape);
+    expect(other).toEqual([]);
+    expect(equality[0]).toBe('studioId');
+    expect({ equality, sort: shape.sort, served: serving(schema, equality, [], shape.sort) }).toEqual({ equality, sort: shape.sort, served: true });
+  }
+}
+
+describe('production list shapes have an index that filters and sorts them', () => {
+  it.each([[{}], [{ status: 'ACTIVE' as const }]])('projects %j', (q) => expectServed(projectSchema, (cursor) => projectListQuery(studioId, { limit: 20, cursor, ...q }), 'night shift'));
+  it('sequences and episodes of a project, in order', () => {
+    expectServed(sequenceSchema, (cursor) => orderedChildrenQuery(studioId, id(), cursor), 10);
+    expectServed(episodeSchema, (cursor) => orderedChildrenQuery(studioId, id(), cursor), 10);
+  });
+  it('shots of a sequence and of a project (the grid), in cut order', () => {
+    expectServed(shotSchema, (cursor) => sequenceShotsQuery(studioId, id(), cursor), 1040);
+    expectServed(shotSchema, (cursor) => projectShotsQuery(studioId, id(), cursor), 1040);
+  });
+  it.each(TASK_LIST_SHAPES.map((s) => [s.join('+') || 'no filter', s] as const))('tasks by %s, by due date', (_name, fields) => {
+    const values: Record<string, string> = { assignee: id().toHexString(), status: 'WIP', taskTypeId: id().toHexString(), projectId: id().toHexString() };
+    const q = Object.fromEntries(fields.map((f) => [f, values[f]])) as Partial<TaskListQuery>;
+    expectServed(taskSchema, (cursor) => taskListQuery(studioId, { limit: 20, cursor, ...q }), new Date());
+  });
+  it.each([[false], [true]])('notifications (unread only: %s), newest first', (unread) => {
+    expectServed(notificationSchema, (cursor) => notificationListQuery(studioId, id().toHexString(), { cursor, unread }), '');
+  });
+
+  it('refuses task filter combinations it has no index for', () => {
+    expect(isServedTaskShape({ status: 'WIP', taskTypeId: id().toHexString() })).toBe(false);
+    expect(isServedTaskShape({ assignee: id().toHexString(), projectId: id().toHexString() })).toBe(false);
+    expect(isServedTaskShape({ projectId: id().toHexString(), status: 'WIP' })).toBe(true);
+  });
+
+  it.each([
+    ['search projects by name prefix', projectSchema, ['studioId'], ['nameLower'], {}],
+    ['search projects by code prefix', projectSchema, ['studioId'], ['codeLower'], {}],
+    ['search shots by code prefix', shotSchema, ['studioId'], ['codeLower'], {}],
+    ['search tasks by name prefix', taskSchema, ['studioId'], ['nameLower'], {}],
+    ['the grid: tasks of a page of shots', taskSchema, ['studioId', 'entityId'], [], {}],
+    ['a review decision: tasks its version was submitted for', taskSchema, ['studioId', 'submission.assetId', 'submission.version'], [], {}],
+    ['casting of a shot', castingSchema, ['studioId', 'shotId'], [], { assetId: 1 }],
+    ['casting of an asset', castingSchema, ['studioId', 'assetId'], [], { shotId: 1 }],
+    ['unread count', notificationSchema, ['studioId', 'userId', 'read'], [], {}],
+    ['editorial: the whole cut of a project', shotSchema, ['studioId', 'projectId'], [], { cutOrder: 1, _id: 1 }],
+    ['task types in order', taskTypeSchema, ['studioId'], [], { order: 1, _id: 1 }],
+    ['task statuses in order', taskStatusSchema, ['studioId'], [], { order: 1, _id: 1 }],
+  ] as Array<[string, Schema, string[], string[], Record<string, number>]>)('%s', (_name, schema, equality, then, sort) => {
+    expect(serving(schema, equality, then, sort)).toBe(true);
+  });
+
+  it('finds no serving index for a shape that has none (the check can fail)', () => {
+    expect(serving(taskSchema, ['studioId', 'status', 'taskTypeId'], [], { dueSort: 1, _id: 1 })).toBe(false);
+    expect(serving(shotSchema, ['studioId', 'sequenceId'], [], { code: 1 })).toBe(false);
+  });
+});
