@@ -30,8 +30,9 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
     const studioId = String(endpoint.studioId);
     const payload = { webhookId: String(endpoint._id), url: endpoint.url, reason };
     logger.warn('webhook disabled', payload);
-    emitter.toStudio(studioId, 'webhook:disabled', payload);
+    // The log first: a client that hears the socket event and then reads /events finds it there.
     await c.services.eventLog.record(studioId, 'webhook.disabled', payload);
+    emitter.toStudio(studioId, 'webhook:disabled', payload);
     await c.services.audit.record({ studioId, id: null }, 'webhook.disabled', 'webhook', endpoint._id, { reason });
     if (!mailer) return;
     const producers = await c.repos.users.producers(studioId);
