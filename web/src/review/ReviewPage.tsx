@@ -135,7 +135,9 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
       const on = draft?.shapes.length ? draft.frame : frame;
       const c = unwrap(await api.POST('/assets/{id}/comments', {
         params: { path: { id: asset.id } },
-        body: { body: body.trim(), version: version.version, frame: on, ...(draft?.shapes.length ? { annotation: { shapes: draft.shapes } } : {}) },
+        // fps too, for a video whose rate is known: the API then stores the note's SMPTE timecode (drop-frame
+        // at 29.97) for every other client; the frame stays the integer the player showed.
+        body: { body: body.trim(), version: version.version, frame: on, ...(isVideo && pipeline.media?.fps ? { fps: rate.num / rate.den } : {}), ...(draft?.shapes.length ? { annotation: { shapes: draft.shapes } } : {}) },
       }));
       addComment(client, c);
       setBody('');
