@@ -161,6 +161,9 @@ test('29.97 fps drop-frame: the minute boundary, long-shot seeks, and a note on 
   await page.getByRole('button', { name: 'Post note' }).click();
   const note = page.getByRole('list', { name: 'Notes on this version' }).getByRole('button', { name: /frame 1800 .*Flash on the cut/ });
   await expect(note).toBeVisible();
+  // Stored as the integer frame, with the same drop-frame timecode for every other client.
+  const stored = await apiCall<{ data: Array<{ body: string; frame: number; timecode: string }> }>(token, 'GET', `/assets/${clips['29.97']!.assetId}/comments?limit=100`);
+  expect(stored.data.find((c) => c.body === 'Flash on the cut')).toMatchObject({ frame: 1800, timecode: '00:01:00;02' });
   await page.reload();
   await expect(page.getByRole('button', { name: 'Play' })).toBeEnabled();
   await expectOnFrame(page, 0);

@@ -39,7 +39,7 @@ async function invited(browser: Browser, who: { email: string; name: string }, r
   await page.getByLabel('Your name').fill(who.name);
   await page.getByLabel(/password/i).fill(PASSWORD);
   await page.getByRole('button', { name: 'Accept and sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Assets' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
   return page;
 }
 

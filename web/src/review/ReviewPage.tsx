@@ -61,6 +61,13 @@ export default function ReviewPage({ socket }: { socket: Socket | null }) {
   return <Review key={`${assetId}:${vNum}`} socket={socket} asset={asset.data} version={version.data} pipeline={pipeline.data} versions={versions.data ?? []} />;
 }
 
+/** The version's rate as one object for as long as num/den stay the same (the player's effects depend on it). */
+function useStableRate(fps: Rate | null | undefined): Rate {
+  const num = fps?.num ?? FALLBACK_RATE.num;
+  const den = fps?.den ?? FALLBACK_RATE.den;
+  return useMemo(() => ({ num, den }), [num, den]);
+}
+
 function useConnection(socket: Socket | null) {
   const subscribe = useCallback((cb: () => void) => (socket ? onConnectionState(socket, cb) : () => undefined), [socket]);
   return useSyncExternalStore(subscribe, () => (socket ? connectionState(socket) : 'connecting'));
@@ -77,7 +84,7 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
 
   const source = mediaSourceOf(asset.id, version, pipeline);
   const media = useMediaUrl(source?.path ?? null);
-  const rate = pipeline.media?.fps ?? FALLBACK_RATE;
+  const rate = useStableRate(pipeline.media?.fps);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const player = useFramePlayer(video, rate, pipeline.media?.frames ?? null);
   const isVideo = source?.kind === 'video';
@@ -135,7 +142,9 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
       const on = draft?.shapes.length ? draft.frame : frame;
       const c = unwrap(await api.POST('/assets/{id}/comments', {
         params: { path: { id: asset.id } },
-        body: { body: body.trim(), version: version.version, frame: on, ...(draft?.shapes.length ? { annotation: { shapes: draft.shapes } } : {}) },
+        // fps too, for a video whose rate is known: the API then stores the note's SMPTE timecode (drop-frame
+        // at 29.97) for every other client; the frame stays the integer the player showed.
+        body: { body: body.trim(), version: version.version, frame: on, ...(isVideo && pipeline.media?.fps ? { fps: rate.num / rate.den } : {}), ...(draft?.shapes.length ? { annotation: { shapes: draft.shapes } } : {}) },
       }));
       addComment(client, c);
       setBody('');
@@ -397,7 +406,7 @@ function CompareView({ mode, wipe, aspect, main, mainLabel, assetId, versions, o
   const pipeline = usePipeline(assetId, other);
   const source = mediaSourceOf(assetId, version, pipeline.data);
   const media = useMediaUrl(source?.path ?? null);
-  const rate = pipeline.data?.media?.fps ?? FALLBACK_RATE;
+  const rate = useStableRate(pipeline.data?.media?.fps);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const follower = useFramePlayer(video, rate, pipeline.data?.media?.frames ?? null);
   const frame = player?.frame ?? 0;

@@ -43,8 +43,9 @@ export function useFramePlayer(video: HTMLVideoElement | null, rate: Rate, frame
     handle = video.requestVideoFrameCallback(onFrame);
     const onLoaded = () => {
       setReady(true);
-      // Present frame 0 at its centre, so the first frame report comes from the decoder, not a guess.
-      video.currentTime = seekTime(0, rate);
+      // Present frame 0 at its centre, so the first frame report comes from the decoder, not a guess (only
+      // at the start: this effect also runs again when its inputs change, and must not move the player then).
+      if (!video.currentTime) video.currentTime = seekTime(0, rate);
     };
     const onPlay = () => setPlaying(true);
     // J's reverse shuttle pauses the element itself and keeps playing by seeks: still playing for the UI.
