@@ -17,7 +17,7 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Assets' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
 }
 
 test('(a) create a studio through the UI, follow the mailed link, create an asset; another context sees it live', async ({ browser }) => {
@@ -43,7 +43,7 @@ test('(a) create a studio through the UI, follow the mailed link, create an asse
 
   const link = await mailedLink(owner.email, 'verify-email');
   await page.goto(link);
-  await expect(page.getByRole('heading', { name: 'Assets' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No assets yet' })).toBeVisible();
   await checkPage(page, '04-assets-empty');
   // The refresh token is in no script's reach.
@@ -96,13 +96,13 @@ test('(b) a reload keeps the session; signing out in one tab ends the other', as
   const first = await ctx.newPage();
   await signIn(first, owner.email);
   await first.reload();
-  await expect(first.getByRole('heading', { name: 'Assets' })).toBeVisible();
+  await expect(first.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
   await expect(first.getByRole('link', { name: 'Forest Set' })).toBeVisible();
   // A second tab opens signed in straight from the cookie, at the same moment as a reload of the first.
   const second = await ctx.newPage();
   await Promise.all([second.goto(`${base()}/app/assets`), first.reload()]);
-  await expect(second.getByRole('heading', { name: 'Assets' })).toBeVisible();
-  await expect(first.getByRole('heading', { name: 'Assets' })).toBeVisible();
+  await expect(second.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
+  await expect(first.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
 
   await first.getByRole('button', { name: 'Sign out' }).click();
   await expect(first.getByRole('heading', { name: 'Sign in' })).toBeVisible();
