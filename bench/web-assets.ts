@@ -14,6 +14,11 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Types } from 'mongoose';
+import { createLogger } from '../src/infra/logging/logger';
+import { connectMongo } from '../src/infra/database/mongo';
+import { createModels } from '../src/app/repositories/models';
+import { ASSET_STATUSES, ASSET_TYPES } from '../src/app/repositories/models/Asset';
 
 // The web app's Playwright and e2e set-up live in web/ (its own package): loaded from there at run time.
 interface Page {
@@ -32,6 +37,7 @@ const { chromium } = createRequire(path.join(root, 'web/package.json'))('@playwr
 const ASSETS = Number(process.env.BENCH_WEB_ASSETS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const TARGET_MS = 1500;
+const SCROLL_ASSETS = Number(process.env.BENCH_WEB_SCROLL_ASSETS ?? 10_000);
 const PASSWORD = 'a long bench password';
 const log = (m: string) => process.env.BENCH_DEBUG && process.stderr.write(`[bench:web-assets] ${m}\n`);
 
@@ -48,6 +54,29 @@ const APP_PROBE = `new Promise((resolve) => {
   }).observe({ type: 'element', buffered: true });
 })`;
 const BARE_PROBE = `new Promise((resolve) => new PerformanceObserver((l) => { const e = l.getEntries()[0]; if (e) resolve(e.renderTime || e.loadTime); }).observe({ type: 'element', buffered: true }))`;
+
+// Scrolls the grid to its end, about four rows per frame, while the page loads the next pages over the
+// cursors; frame intervals are counted only for frames in which the grid moved.
+const SCROLL_PROBE = `new Promise((resolve) => {
+  const list = document.querySelector('ul[aria-label="Assets"]');
+  const el = list.parentElement;
+  const footer = () => document.querySelector('[aria-live="polite"]').textContent || '';
+  const frames = []; let last = performance.now(); const t0 = last; let maxCards = 0; let moved = false;
+  const step = (now) => {
+    if (moved) frames.push(now - last);
+    last = now;
+    maxCards = Math.max(maxCards, list.children.length);
+    const before = el.scrollTop;
+    el.scrollTop = before + 800;
+    moved = el.scrollTop !== before;
+    const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+    if ((atEnd && !footer().includes('+') && !footer().includes('loading')) || now - t0 > 600000) {
+      resolve({ frames, maxCards, loaded: parseInt(footer(), 10), seconds: (now - t0) / 1000 });
+    } else requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+})`;
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN; };
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]!; };
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -143,6 +172,45 @@ async function main() {
       // The waterfall is for BENCH_DEBUG only; the JSON line keeps the figures.
       delete (runs.at(-1) as { waterfall?: unknown }).waterfall;
     }
+    // Scrolling SCROLL_ASSETS assets (no versions: placeholders) in another studio, bulk-inserted as bench:list does.
+    let scroll: Record<string, unknown> | null = null;
+    if (SCROLL_ASSETS > 0) {
+      const email2 = `bench.scroll.${Date.now()}@studio.test`;
+      if ((await post('/auth/register', { studioName: 'Bench Scroll', name: 'Bench', email: email2, password: PASSWORD })).status !== 202) throw new Error('register failed');
+      const owner = await (await post('/auth/verify-email', { token: await mailedToken(process.env.STUDIO_E2E_MAIL!, email2) })).json() as { user: { id: string; studioId: string } };
+      const state = JSON.parse(readFileSync(path.join(path.dirname(process.env.STUDIO_E2E_MAIL!), 'services.json'), 'utf8')) as { mongo: { url: string } };
+      const conn = await connectMongo({ uri: `${state.mongo.url}/studio`, logger: createLogger({ level: 'error', service: 'bench' }) });
+      try {
+        const models = createModels(conn);
+        const studioId = new Types.ObjectId(owner.user.studioId);
+        const author = new Types.ObjectId(owner.user.id);
+        const start = Date.now() - SCROLL_ASSETS * 60_000;
+        for (let i = 0; i < SCROLL_ASSETS; i += 5000) {
+          await models.Asset.collection.insertMany(Array.from({ length: Math.min(5000, SCROLL_ASSETS - i) }, (_, j) => {
+            const n = i + j;
+            const at = new Date(start + n * 60_000);
+            return { studioId, name: `Scroll ${n}`, nameLower: `scroll ${n}`, type: ASSET_TYPES[n % ASSET_TYPES.length], description: '', tags: [], status: ASSET_STATUSES[n % ASSET_STATUSES.length], currentVersion: null, latestVersion: 0, createdBy: author, updatedBy: author, archivedAt: null, revision: 1, createdAt: at, updatedAt: at };
+          }), { ordered: false });
+        }
+      } finally {
+        await conn.close();
+      }
+      const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      if ((await ctx.request.post(`${base}/auth/login`, { headers: { 'X-Studio-Client': 'web' }, data: { email: email2, password: PASSWORD } })).status() !== 200) throw new Error('login failed');
+      const page = await ctx.newPage();
+      await page.goto(`${base}/app/assets`);
+      await page.evaluate(`new Promise((r) => { const t = () => document.querySelector('ul[aria-label="Assets"] > li a') ? r(null) : setTimeout(t, 50); t(); })`);
+      const s = (await page.evaluate(SCROLL_PROBE)) as { frames: number[]; maxCards: number; loaded: number; seconds: number };
+      await ctx.close();
+      const fr = s.frames;
+      scroll = {
+        assets: SCROLL_ASSETS, loaded: s.loaded, seconds: round(s.seconds), framesWhileMoving: fr.length,
+        frameMs: { p50: round(pct(fr, 50)), p95: round(pct(fr, 95)), p99: round(pct(fr, 99)), max: round(Math.max(...fr)) },
+        over50ms: fr.filter((f) => f > 50).length, maxCardsInDom: s.maxCards,
+      };
+      log(`scroll: ${JSON.stringify(scroll)}`);
+    }
+
     const thumbs = runs.map((r) => r.thumb);
     const firstThumbnailMedianMs = round(median(thumbs));
     process.stdout.write(`${JSON.stringify({
@@ -155,6 +223,7 @@ async function main() {
       assetsListResponseEndMs: round(median(runs.map((r) => r.list))),
       baselineBareImageMs: round(median(bare)),
       seedAndThumbnailsMs: seedMs,
+      scroll,
       targetMs: TARGET_MS,
       met: Math.max(...thumbs) <= TARGET_MS,
     })}\n`);

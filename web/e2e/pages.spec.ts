@@ -3,7 +3,7 @@
 // a .blend to a playing preview, roles (what an artist does not see), members and the studio switcher.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -16,7 +16,7 @@ const owner = { studio: `Pages ${tag}`, name: 'Pat Producer', email: `pat.${tag}
 const artist = { name: 'Ari Artist', email: `ari.${tag}@studio.test` };
 const other = { studio: `Other ${tag}`, email: `oli.${tag}@studio.test` };
 const dir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-pages-'));
-const files = { png: path.join(dir, 'poster.png'), mp4: path.join(dir, 'clip.mp4'), big: path.join(dir, 'cache.abc'), html: path.join(dir, 'notes.html'), blend: path.join(dir, 'shot.blend'), corrupt: path.join(dir, 'broken.blend') };
+const files = { huge: path.join(dir, 'huge.abc'), png: path.join(dir, 'poster.png'), mp4: path.join(dir, 'clip.mp4'), big: path.join(dir, 'cache.abc'), html: path.join(dir, 'notes.html'), blend: path.join(dir, 'shot.blend'), corrupt: path.join(dir, 'broken.blend') };
 const ids: Record<string, string> = {};
 let otherToken = '';
 
@@ -27,6 +27,10 @@ test.beforeAll(async () => {
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=24', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-y', files.mp4]);
   // 40 MiB in 4 MiB tus chunks: ten steps of 10%, so "cut at 40%" is a chunk boundary the test can wait for.
   writeFileSync(files.big, randomBytes(40 * 1024 * 1024));
+  // Over the e2e API's MAX_UPLOAD_BYTES (64 MiB, web/e2e/global-setup.ts): refused at creation, by length.
+  const fd = openSync(files.huge, 'w');
+  ftruncateSync(fd, 65 * 1024 * 1024);
+  closeSync(fd);
   writeFileSync(files.html, '<!doctype html><html><body><script>alert(1)</script></body></html>');
   await makeBlenderScene(files.blend, { frames: 6, size: 64, samples: 8 });
   makeCorruptBlend(files.corrupt);
@@ -39,7 +43,7 @@ async function signIn(page: Page, email: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Assets' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
 }
 
 /** An access token of the page's session (a cookie-mode refresh in the page, so the cookie stays its own). */
@@ -161,7 +165,7 @@ test('(3) an upload cut off at 40% resumes after reconnecting and becomes the ne
   await ctx.close();
 });
 
-test('(3b) a reload mid-upload offers to resume; the same file picks up where it stopped; a refused type shows the API\'s words', async ({ browser }) => {
+test('(3b) a reload mid-upload offers to resume; the same file picks up where it stopped; refusals (415, 413) show the API\'s words', async ({ browser }) => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await signIn(page, owner.email);
@@ -189,6 +193,9 @@ test('(3b) a reload mid-upload offers to resume; the same file picks up where it
   await page.getByLabel('Files to upload').setInputFiles(files.html);
   const refused = page.getByRole('listitem').filter({ hasText: 'notes.html' }).getByRole('alert');
   await expect(refused).toContainText(/Refused: .*\(415\)/);
+  await page.getByLabel('Files to upload').setInputFiles(files.huge);
+  const tooLarge = page.getByRole('listitem').filter({ hasText: 'huge.abc' }).getByRole('alert');
+  await expect(tooLarge).toHaveText('Upload-Length exceeds the maximum upload size (413)');
   await checkPage(page, '27-upload-refused');
   await ctx.close();
 });

@@ -1,6 +1,6 @@
 // The assets grid: cards with the current version's thumbnail (a placeholder until the pipeline has made
 // one), virtualised by rows so 10,000 assets scroll as smoothly as 10.
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMediaUrl } from '../media/useBlobUrl';
@@ -43,7 +43,7 @@ export function AssetGrid({ items, pending, fresh, onNearEnd }: { items: Asset[]
             ));
           }
           return items.slice(r.index * columns, (r.index + 1) * columns).map((a, c) => (
-            <AssetCard key={a.id} asset={a} fresh={fresh.has(a.id)} style={cardStyle(r.start, c, columns)} />
+            <AssetCard key={a.id} asset={a} fresh={fresh.has(a.id)} top={r.start} column={c} columns={columns} />
           ));
         })}
       </ul>
@@ -59,7 +59,9 @@ const cardStyle = (top: number, column: number, columns: number): React.CSSPrope
   height: ROW,
 });
 
-function AssetCard({ asset, fresh, style }: { asset: Asset; fresh: boolean; style: React.CSSProperties }) {
+/** One card; memoised on plain props, so scrolling re-renders only the cards that enter or move. */
+const AssetCard = memo(function AssetCard({ asset, fresh, top, column, columns }: { asset: Asset; fresh: boolean; top: number; column: number; columns: number }) {
+  const style = cardStyle(top, column, columns);
   const thumb = useMediaUrl(asset.id, asset.currentVersion, 'thumbnail');
   return (
     <li className={[g.card, fresh ? g.fresh : ''].join(' ')} style={style}>
@@ -76,4 +78,4 @@ function AssetCard({ asset, fresh, style }: { asset: Asset; fresh: boolean; styl
       </div>
     </li>
   );
-}
+});
