@@ -59,7 +59,7 @@ export function NotificationsBell({ socket }: { socket: Socket | null }) {
     <div className={s.bell} ref={box}>
       <Button variant="ghost" aria-expanded={open} aria-controls="notifications-panel" onClick={() => setOpen(!open)}
         aria-label={`Notifications, ${unread} unread`}>
-        <span aria-hidden="true">🔔</span>
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16" fill="currentColor"><path d="M8 16a2 2 0 0 0 2-2H6a2 2 0 0 0 2 2Zm6-4.5-1.5-1.8V6.5a4.5 4.5 0 0 0-3.5-4.4V1a1 1 0 0 0-2 0v1.1a4.5 4.5 0 0 0-3.5 4.4v3.2L2 11.5V13h12v-1.5Z" /></svg>
         {unread > 0 && <span className={s.bellCount} aria-hidden="true" data-testid="unread-count">{unread > 99 ? '99+' : unread}</span>}
       </Button>
       {open && (

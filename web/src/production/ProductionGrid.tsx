@@ -81,18 +81,21 @@ function Cell({ row, type, task, status, nameOf, actor, statuses, onEdit }: {
   row: GridRow; type: TaskType; task: GridTask | undefined; status: TaskStatus | undefined; nameOf: Map<string, string>; actor: Actor; statuses: TaskStatus[]; onEdit: () => void;
 }) {
   if (!task) {
-    if (!canAssign(actor)) return <span className={s.muted} aria-label={`${row.code} ${type.name}: no task`}>—</span>;
-    return <button type="button" className={[s.cell, s.cellEmpty].join(' ')} aria-label={`${row.code} ${type.name}: no task. Create one`} onClick={onEdit}>+ task</button>;
+    if (!canAssign(actor)) return <span className={s.muted}>—<span className="visually-hidden">{`no ${type.name} task`}</span></span>;
+    return <button type="button" className={[s.cell, s.cellEmpty].join(' ')} aria-label={`Create task: ${row.code} ${type.name}`} onClick={onEdit}>+ task</button>;
   }
   const names = task.assignees.map((a) => nameOf.get(a) ?? 'a member');
   const editable = canAssign(actor) || allowedMoves(actor, task, statuses).length > 0;
   const color = status?.color ?? '#6e7681';
-  const label = `${row.code} ${type.name}: ${status?.name ?? task.status}${names.length ? `, assigned to ${names.join(', ')}` : ', unassigned'}${editable ? '. Change' : ''}`;
+  const label = `${row.code} ${type.name}: ${task.status}${status && status.name !== task.status ? `, ${status.name}` : ''}${names.length ? `, assigned to ${names.join(', ')}` : ', unassigned'}${editable ? '. Change' : ''}`;
   return (
-    <button type="button" className={s.cell} style={{ background: color, color: textOn(color) }} aria-label={label} disabled={!editable} onClick={onEdit} data-status={task.status}>
-      <span>{status?.code ?? task.status}</span>
-      <span className={s.avatars} aria-hidden="true">{names.slice(0, 3).map((n, i) => <span key={i} className={s.avatar} title={n}>{initials(n)}</span>)}</span>
-    </button>
+    // The initials sit over the button, outside it: its accessible name (the label) holds the full names.
+    <span className={s.cellWrap}>
+      <button type="button" className={s.cell} style={{ background: color, color: textOn(color) }} aria-label={label} disabled={!editable} onClick={onEdit} data-status={task.status}>
+        {status?.code ?? task.status}
+      </button>
+      <span className={s.avatars} aria-hidden="true" data-testid="assignee-initials">{names.slice(0, 3).map((n, i) => <span key={i} className={s.avatar} title={n}>{initials(n)}</span>)}</span>
+    </span>
   );
 }
 
