@@ -126,6 +126,7 @@ test('(1) the director assigns a task in the shot grid: the artist\'s bell and M
 test('(2) the artist moves it to WIP and submits a version: WIP then WFA reach the director\'s grid without reload', async () => {
   await expect(ari.getByRole('heading', { name: 'SH010 Animation' })).toBeVisible();
   await expect(ari.getByText('Shot SH010')).toBeVisible();
+  await expect(ari.getByRole('link', { name: 'Moon Heist' })).toHaveAttribute('href', `/app/projects/${ids.project}`);
   // An artist's own TODO task moves only to WIP.
   await expect(ari.getByLabel('Move to').locator('option')).toHaveText(['Work in progress']);
   await ari.getByRole('button', { name: 'Move' }).click();
@@ -235,4 +236,33 @@ test('(5) another studio opening the project, its breakdown or the task finds "n
   await oz.goto(`${base()}/app/tasks`);
   await expect(oz.getByRole('heading', { name: 'No tasks assigned to you' })).toBeVisible();
   await expect(oz.getByRole('button', { name: 'Notifications, 0 unread' })).toBeVisible();
+});
+
+test('(6) a 5,000-shot cut: the grid renders only what is on screen and pages by cursor to the last shot', async () => {
+  test.setTimeout(240_000);
+  const project = await apiCall<{ id: string }>(tokens.producer, 'POST', '/projects', { name: 'Long Show', code: `LS${tag}`.toUpperCase() });
+  const lines = ['sequence,shot,frame_in,frame_out'];
+  for (let i = 1; i <= 5000; i++) lines.push(`SQ${String(Math.ceil(i / 500)).padStart(3, '0')},S${String(i).padStart(5, '0')},1001,${1001 + (i % 90)}`);
+  const res = await fetch(`${base()}/projects/${project.id}/editorial/import?format=csv&dryRun=false`, { method: 'POST', headers: { Authorization: `Bearer ${tokens.director}`, 'Content-Type': 'text/csv' }, body: lines.join('\n') + '\n' });
+  expect(res.status, await res.clone().text()).toBe(200);
+  await dee.goto(`${base()}/app/projects/${project.id}`);
+  const grid = dee.getByRole('table', { name: 'Shot grid' });
+  await expect(grid.getByRole('rowheader').first()).toHaveText(/S00001/);
+  await expect(dee.getByText('200 of 200+ shots')).toBeVisible();
+  // Virtualised: a screenful of rows in the DOM, not the page of 200.
+  expect(await grid.getByRole('rowheader').count()).toBeLessThan(60);
+  // Scrolling to the end keeps fetching the next page by cursor until the cut's last shot.
+  const scroller = dee.locator('[role="table"][aria-label="Shot grid"]').locator('..');
+  await expect(async () => {
+    await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await expect(dee.getByText('5000 of 5000 shots')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(grid.getByRole('rowheader').last()).toHaveText(/S05000/);
+  expect(await grid.getByRole('rowheader').count()).toBeLessThan(60);
+  await expect(grid).toHaveAttribute('aria-rowcount', '5001');
+  // A sequence filter over the whole cut: SQ010 is shots 4501–5000.
+  await dee.getByLabel('Sequence').selectOption({ label: 'SQ010' });
+  await expect(dee.getByText('500 of 5000 shots match')).toBeVisible();
+  await expect(grid.getByRole('rowheader').first()).toHaveText(/S04501/);
+  await checkPage(dee, '70-shot-grid-5000');
 });

@@ -18,11 +18,13 @@ const COL = 150;
 
 interface Member { id: string; name: string }
 
-export function ProductionGrid({ projectId, kind, rows, columns, statuses, members, actor, pending, fresh, onNearEnd }: {
+export function ProductionGrid({ projectId, kind, rows, columns, statuses, members, actor, pending, fresh, onNearEnd, resetKey }: {
   projectId: string; kind: GridKind; rows: GridRow[]; columns: TaskType[]; statuses: TaskStatus[]; members: Member[]; actor: Actor;
-  pending: boolean; fresh: Set<string>; onNearEnd: () => void;
+  pending: boolean; fresh: Set<string>; onNearEnd: () => void; resetKey: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // A new filter shows its first matches, not whatever sits at the old scroll position.
+  useEffect(() => { scroller.current?.scrollTo({ top: 0 }); }, [resetKey]);
   const count = pending ? 12 : rows.length;
   const virtual = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 8 });
   const items = virtual.getVirtualItems();

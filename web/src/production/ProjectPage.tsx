@@ -6,7 +6,7 @@ import { Link, NavLink, useParams } from 'react-router';
 import { useSessionState } from '../auth/AuthContext';
 import type { ApiError } from '../api/errors';
 import { EmptyState, ErrorState, Select, Skeleton } from '../ui';
-import { useGrid, useMembers, useProject, useProjects, useProductionLive, useSequences, useStatuses } from './data';
+import { useGrid, useMembers, useProject, useProjects, useProductionLive, useSequences, useStatuses, useTaskTypes } from './data';
 import { filterRows, gridColumns, gridRows, isFiltered, type GridFilter, type GridKind, type Task } from './model';
 import { useSocketEvent } from '../realtime/SocketContext';
 import { ProductionGrid } from './ProductionGrid';
@@ -62,6 +62,7 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
   const sequences = useSequences(projectId);
   const statuses = useStatuses();
   const members = useMembers();
+  const taskTypes = useTaskTypes();
   const [filter, setFilter] = useState<GridFilter>({});
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   useSocketEvent<Task>('task:updated', (t) => {
@@ -71,7 +72,8 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
 
   const pages = grid.data?.pages;
   const rows = useMemo(() => gridRows(pages ?? []), [pages]);
-  const columns = useMemo(() => gridColumns(pages?.[0]?.taskTypes ?? [], kind), [pages, kind]);
+  // The page's own task types; the studio's list shapes the loading skeleton before the first page.
+  const columns = useMemo(() => gridColumns(pages?.[0]?.taskTypes ?? taskTypes.data ?? [], kind), [pages, taskTypes.data, kind]);
   const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = grid;
   const more = useCallback(() => { if (hasNextPage && !isFetchingNextPage) void fetchNextPage(); }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
@@ -104,7 +106,7 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
         </EmptyState>
       ) : (
         <ProductionGrid projectId={projectId} kind={kind} rows={shown} columns={columns} statuses={statusList} members={members.data ?? []} actor={actor}
-          pending={grid.isPending} fresh={fresh} onNearEnd={more} />
+          pending={grid.isPending} fresh={fresh} onNearEnd={more} resetKey={JSON.stringify(filter)} />
       )}
       <div className={s.footer} role="status">
         {grid.isPending ? 'Loading…' : `${shown.length} of ${rows.length}${grid.hasNextPage ? '+' : ''} ${kind === 'SHOT' ? 'shots' : 'assets'}${isFiltered(filter) ? ' match' : ''}${grid.isFetchingNextPage ? ' · loading more…' : ''}`}

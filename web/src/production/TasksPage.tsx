@@ -8,7 +8,7 @@ import { api, unwrap } from '../api/client';
 import type { ApiError } from '../api/errors';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
-import { useMembers, useMyTasks, useProductionLive, useStatuses, useTask, useTaskTypes } from './data';
+import { useMembers, useMyTasks, useProductionLive, useProject, useStatuses, useTask, useTaskTypes } from './data';
 import { allowedMoves, byDueDate, canAssign, textOn, type Task, type TaskStatus } from './model';
 import s from './production.module.css';
 
@@ -68,6 +68,7 @@ export function TaskPage() {
   const statuses = useStatuses();
   const members = useMembers();
   const t = task.data;
+  const project = useProject(t?.projectId ?? '', Boolean(t));
   const entity = useQuery({
     queryKey: ['task-entity', t?.entityType, t?.entityId],
     enabled: Boolean(t),
@@ -91,7 +92,7 @@ export function TaskPage() {
   });
   const submit = useMutation({
     mutationFn: async (v: { version: number; note: string }) => unwrap(await api.POST('/tasks/{id}/submit', { params: { path: { id: taskId } }, body: v })),
-    onSuccess: onSaved,
+    onSuccess: (next) => { onSaved(next); setNote(''); },
   });
   const [move, setMove] = useState('');
   const [pick, setPick] = useState('');
@@ -113,7 +114,7 @@ export function TaskPage() {
 
   return (
     <div className={s.detail}>
-      <p className={s.muted}><Link to={`/projects/${data.projectId}`}>Project</Link> · {entity.data ? `${entity.data.kind} ${entity.data.name}` : '…'}</p>
+      <p className={s.muted} style={{ margin: 0 }}><Link to={`/projects/${data.projectId}`}>{project.data?.name ?? 'Project'}</Link> · {entity.data ? `${entity.data.kind} ${entity.data.name}` : '…'}</p>
       <h1>{data.name}</h1>
       <dl>
         <dt>Status</dt>

@@ -22,7 +22,7 @@ export function useGrid(projectId: string, kind: GridKind) {
 }
 
 export const useProjects = () => useQuery({ queryKey: ['projects'], queryFn: async () => unwrap(await api.GET('/projects', { params: { query: { limit: 100 } } })).data });
-export const useProject = (id: string) => useQuery({ queryKey: ['project', id], queryFn: async () => unwrap(await api.GET('/projects/{id}', { params: { path: { id } } })) });
+export const useProject = (id: string, enabled = true) => useQuery({ queryKey: ['project', id], enabled, queryFn: async () => unwrap(await api.GET('/projects/{id}', { params: { path: { id } } })) });
 export const useSequences = (projectId: string) => useQuery({ queryKey: ['sequences', projectId], queryFn: async () => unwrap(await api.GET('/projects/{id}/sequences', { params: { path: { id: projectId }, query: { limit: 100 } } })).data });
 export const useStatuses = () => useQuery({ queryKey: ['task-statuses'], queryFn: async () => unwrap(await api.GET('/task-statuses')).data, staleTime: 300_000 });
 export const useTaskTypes = () => useQuery({ queryKey: ['task-types'], queryFn: async () => unwrap(await api.GET('/task-types')).data, staleTime: 300_000 });
