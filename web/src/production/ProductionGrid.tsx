@@ -84,7 +84,7 @@ function Cell({ row, type, task, status, nameOf, actor, statuses, onEdit }: {
 }) {
   if (!task) {
     if (!canAssign(actor)) return <span className={s.muted}>—<span className="visually-hidden">{`no ${type.name} task`}</span></span>;
-    return <button type="button" className={[s.cell, s.cellEmpty].join(' ')} aria-label={`Create task: ${row.code} ${type.name}`} onClick={onEdit}>+ task</button>;
+    return <button type="button" className={[s.cell, s.cellEmpty].join(' ')} aria-label={`Create task: ${row.code} ${type.name}`} onClick={onEdit}>+</button>;
   }
   const names = task.assignees.map((a) => nameOf.get(a) ?? 'a member');
   const editable = canAssign(actor) || allowedMoves(actor, task, statuses).length > 0;
