@@ -18,6 +18,13 @@ const AssetPage = lazy(() => import('./asset/AssetPage').then((m) => ({ default:
 const RendersPage = lazy(() => import('./renders/RendersPage').then((m) => ({ default: m.RendersPage })));
 const RenderJobPage = lazy(() => import('./renders/RenderJobPage').then((m) => ({ default: m.RenderJobPage })));
 const MembersPage = lazy(() => import('./members/MembersPage').then((m) => ({ default: m.MembersPage })));
+// Production tracking (projects, grids, tasks, breakdown): one lazy chunk per page file under production/.
+const ProjectsPage = lazy(() => import('./production/ProjectPage').then((m) => ({ default: m.ProjectsPage })));
+const ProjectShots = lazy(() => import('./production/ProjectPage').then((m) => ({ default: () => <m.ProjectPage kind="SHOT" /> })));
+const ProjectAssets = lazy(() => import('./production/ProjectPage').then((m) => ({ default: () => <m.ProjectPage kind="ASSET" /> })));
+const BreakdownPage = lazy(() => import('./production/BreakdownPage').then((m) => ({ default: m.BreakdownPage })));
+const MyTasksPage = lazy(() => import('./production/TasksPage').then((m) => ({ default: m.MyTasksPage })));
+const TaskPage = lazy(() => import('./production/TasksPage').then((m) => ({ default: m.TaskPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
@@ -48,6 +55,12 @@ const router = createBrowserRouter(
     { path: '/renders', element: signedIn(later(<RendersPage />)) },
     { path: '/renders/:jobId', element: signedIn(later(<RenderJobPage />)) },
     { path: '/members', element: signedIn(later(<MembersPage />)) },
+    { path: '/projects', element: signedIn(later(<ProjectsPage />)) },
+    { path: '/projects/:projectId', element: signedIn(later(<ProjectShots />)) },
+    { path: '/projects/:projectId/assets', element: signedIn(later(<ProjectAssets />)) },
+    { path: '/projects/:projectId/breakdown', element: signedIn(later(<BreakdownPage />)) },
+    { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
+    { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
   ],
   { basename: '/app' },

@@ -10,6 +10,7 @@ import { Button } from '../ui';
 import { SocketContext } from '../realtime/SocketContext';
 import { attachLiveCache } from '../realtime/liveCache';
 import { StudioSwitcher } from './StudioSwitcher';
+import { NotificationsBell } from '../production/NotificationsBell';
 import s from './pages.module.css';
 
 export function Shell({ children }: { children: (socket: Socket | null) => ReactNode }) {
@@ -34,11 +35,14 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
       <header className={s.topbar}>
         <StudioSwitcher />
         <span className={s.spacer} />
+        <NotificationsBell socket={socket} />
         {user && <span className={s.me}>{user.name} · {user.role.toLowerCase()}</span>}
         <Button variant="ghost" onClick={async () => { await session.logout().catch(() => undefined); client.clear(); navigate('/signin'); }}>Sign out</Button>
       </header>
       <nav className={s.nav} aria-label="Main">
         <NavLink to="/assets">Assets</NavLink>
+        <NavLink to="/projects">Projects</NavLink>
+        <NavLink to="/tasks">My tasks</NavLink>
         <NavLink to="/renders">Renders</NavLink>
         {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}
       </nav>
