@@ -117,6 +117,8 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Create S3_BUCKET at start-up when it is missing (development and the compose stack; production buckets are provisioned). */
+  S3_CREATE_BUCKET: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
   TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),

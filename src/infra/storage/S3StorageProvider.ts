@@ -1,9 +1,12 @@
-// S3 or any S3-protocol server (MinIO, s3rver): streamed multipart uploads through lib-storage, ranged GetObject.
+// S3 or any S3-protocol server (MinIO, moto): streamed multipart uploads through lib-storage, ranged GetObject.
 import {
   AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  HeadBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
@@ -43,7 +46,7 @@ export function createS3Client(s: S3Settings): S3Client {
     region: s.region,
     endpoint: s.endpoint,
     forcePathStyle: s.forcePathStyle,
-    // Newer SDKs add CRC checksums to every request by default; S3-compatible servers (s3rver, older MinIO) reject them.
+    // Newer SDKs add CRC checksums to every request by default; some S3-compatible servers (older MinIO) reject them.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   };
@@ -93,6 +96,16 @@ export class S3StorageProvider implements StorageProvider {
   constructor(options: { bucket: string; client: S3Client }) {
     this.bucket = options.bucket;
     this.client = options.client;
+  }
+
+  /** Creates the bucket when it is missing (S3_CREATE_BUCKET: development, tests and the compose stack). */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw storageFailure(err, 'bucket check');
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
   }
 
   async write(key: string, body: NodeJS.ReadableStream, options: WriteOptions = {}): Promise<StoredObject> {
@@ -154,7 +167,7 @@ export class S3StorageProvider implements StorageProvider {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
       const body = res.Body as Readable;
       if (!range) return body;
-      // A server may ignore or widen a Range (RFC 9110 §14.2; s3rver answers bytes=0-0 with the whole object):
+      // A server may ignore or widen a Range (RFC 9110 §14.2; s3rver used to answer bytes=0-0 with the whole object):
       // cut the requested bytes out of what actually came back.
       const got = /^bytes (\d+)-(\d+)\//.exec(res.ContentRange ?? '');
       const [from, to] = got ? [Number(got[1]), Number(got[2])] : [0, Number.POSITIVE_INFINITY];
@@ -188,6 +201,24 @@ export class S3StorageProvider implements StorageProvider {
     } catch (err) {
       if (!isNotFound(err)) throw storageFailure(err, 'delete');
     }
+  }
+
+  /** Multipart uploads still in progress under a prefix, as `key (upload id)`: what a failed or abandoned upload must not leave. */
+  async inProgress(prefix: string): Promise<string[]> {
+    assertPrefix(prefix);
+    const found: string[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      do {
+        const res = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        for (const u of res.Uploads ?? []) found.push(`${u.Key} (${u.UploadId})`);
+        [keyMarker, uploadIdMarker] = res.IsTruncated ? [res.NextKeyMarker, res.NextUploadIdMarker] : [undefined, undefined];
+      } while (keyMarker);
+    } catch (err) {
+      throw storageFailure(err, 'list');
+    }
+    return found.sort();
   }
 
   async list(prefix: string): Promise<string[]> {
