@@ -1,7 +1,7 @@
 // One interface for file bytes, on local disk or in S3, plus the key rules and byte metering both providers share.
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError, PayloadTooLargeError, StorageError, ValidationError } from '../../shared/errors';
+import { OffThreadHash } from './OffThreadHasher';
 
 export interface StoredObject {
   key: string;
@@ -96,13 +96,19 @@ export function writeFailure(err: unknown, signal: AbortSignal | undefined): Err
   return storageFailure(err, 'write');
 }
 
-/** Hashes and counts bytes in flight, failing the moment maxBytes is crossed so the source is not read any further. */
+/**
+ * Hashes and counts bytes in flight, failing the moment maxBytes is crossed so the source is not read any further.
+ * The sha256 is computed on a worker thread (OffThreadHash) with a bounded number of batches in flight:
+ * chunks pass on at once, and only when the hasher falls behind does the transform hold the next one back.
+ * The stream finishes only once the digest is known, so digest() is ready when a pipeline through it resolves.
+ */
 export class MeteringTransform extends Transform {
-  private readonly hash = createHash('sha256');
+  private readonly hash = new OffThreadHash();
+  private hex: string | undefined;
   size = 0;
 
   constructor(private readonly maxBytes = Number.POSITIVE_INFINITY) {
-    super();
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -111,11 +117,28 @@ export class MeteringTransform extends Transform {
       cb(new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${this.maxBytes}-byte limit`));
       return;
     }
-    this.hash.update(chunk);
-    cb(null, chunk);
+    const wait = this.hash.update(chunk);
+    this.push(chunk);
+    if (wait) wait.then(() => cb(), cb);
+    else cb();
   }
 
+  override _flush(cb: TransformCallback): void {
+    this.hash.digest().then((hex) => {
+      this.hex = hex;
+      cb();
+    }, cb);
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    // A stream that failed or was cut short never asks for its digest: let the worker forget it.
+    if (this.hex === undefined) this.hash.drop();
+    cb(err);
+  }
+
+  /** Hex sha256 of every byte that passed; only once the stream has finished. */
   digest(): string {
-    return this.hash.digest('hex');
+    if (this.hex === undefined) throw new Error('MeteringTransform.digest() before the stream finished');
+    return this.hex;
   }
 }
