@@ -120,6 +120,10 @@ const schema = z.object({
   /** Create S3_BUCKET at start-up when it is missing (development and the compose stack; production buckets are provisioned). */
   S3_CREATE_BUCKET: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
+  /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted. */
+  DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
+  DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
+  DIRECT_UPLOAD_SWEEP_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 

@@ -73,25 +73,43 @@ export class VersionService {
     const verdict = await judgeContent(file.originalName, head);
     const key = objectKey('studios', actor.studioId, 'assets', assetId, 'versions', randomUUID());
     const stored = await this.deps.storage.write(key, stream, { maxBytes: this.deps.maxUploadBytes, contentType: verdict.mimeType, signal: file.signal });
+    let fields: Record<string, string>;
     try {
-      const fields = (await file.fields) ?? {};
-      const result = await this.commit(actor, assetId, {
-        key,
-        size: stored.size,
-        sha256: stored.sha256,
-        mimeType: verdict.mimeType,
-        originalName: file.originalName,
-        verified: verdict.verified,
-        changeNote: (fields.changeNote ?? '').slice(0, 2000),
-      });
+      fields = (await file.fields) ?? {};
+    } catch (err) {
+      await this.discard(key);
+      throw err;
+    }
+    return this.commitStored(actor, assetId, {
+      key,
+      size: stored.size,
+      sha256: stored.sha256,
+      mimeType: verdict.mimeType,
+      originalName: file.originalName,
+      verified: verdict.verified,
+      changeNote: fields.changeNote ?? '',
+    });
+  }
+
+  /**
+   * Makes a stored object the asset's next version (numbering, audit, events, pipeline): the one commit of the
+   * streamed, tus and direct paths. On any failure the object is deleted: no version, no object, no number.
+   */
+  async commitStored(actor: Actor, assetId: string, file: AssetVersionDoc['file'] & { changeNote: string }): Promise<{ version: VersionDto; asset: AssetDto }> {
+    try {
+      const result = await this.commit(actor, assetId, { ...file, changeNote: file.changeNote.slice(0, 2000) });
       this.deps.events.emit('version.created', { studioId: actor.studioId, actorId: actor.id, assetId, version: result.version });
       return result;
     } catch (err) {
-      await this.deps.storage.delete(key).catch((cleanupErr: unknown) => {
-        this.deps.logger.error('could not remove the stored object of a failed version', { key, err: cleanupErr });
-      });
+      await this.discard(file.key);
       throw err;
     }
+  }
+
+  private async discard(key: string): Promise<void> {
+    await this.deps.storage.delete(key).catch((cleanupErr: unknown) => {
+      this.deps.logger.error('could not remove the stored object of a failed version', { key, err: cleanupErr });
+    });
   }
 
   private async commit(

@@ -1,6 +1,11 @@
 // S3 or any S3-protocol server (MinIO, moto): streamed multipart uploads through lib-storage, ranged GetObject.
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListPartsCommand,
+  UploadPartCommand,
   CreateBucketCommand,
   HeadBucketCommand,
   DeleteObjectCommand,
@@ -23,6 +28,8 @@ import {
   storageFailure,
   writeFailure,
   type ByteRange,
+  type DirectTransfers,
+  type LandedPart,
   type ObjectStat,
   type StorageProvider,
   type StoredObject,
@@ -92,10 +99,71 @@ export class S3StorageProvider implements StorageProvider {
   readonly driver = 's3' as const;
   private readonly bucket: string;
   private readonly client: S3Client;
+  readonly direct: DirectTransfers;
 
   constructor(options: { bucket: string; client: S3Client }) {
     this.bucket = options.bucket;
     this.client = options.client;
+    this.direct = this.directTransfers();
+  }
+
+  private directTransfers(): DirectTransfers {
+    const { client, bucket: Bucket } = this;
+    const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+      try {
+        return await f();
+      } catch (err) {
+        throw storageFailure(err, what);
+      }
+    };
+    return {
+      createMultipart: (key, contentType) =>
+        call('multipart create', async () => {
+          assertKey(key);
+          const res = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' }));
+          return res.UploadId!;
+        }),
+      presignPart: (key, uploadId, partNumber, sha256Base64, expiresIn) =>
+        call('presign', () =>
+          // The checksum stays a signed header (not a query parameter), so the client must send exactly it.
+          getSignedUrl(client, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ChecksumSHA256: sha256Base64 }), {
+            expiresIn,
+            unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+          }),
+        ),
+      listParts: (key, uploadId) =>
+        call('multipart list', async () => {
+          const parts: LandedPart[] = [];
+          let marker: string | undefined;
+          do {
+            const res = await client.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+            for (const p of res.Parts ?? []) parts.push({ partNumber: p.PartNumber!, size: Number(p.Size ?? 0), etag: p.ETag ?? '', sha256: p.ChecksumSHA256 ?? undefined });
+            marker = res.IsTruncated ? res.NextPartNumberMarker : undefined;
+          } while (marker);
+          return parts.sort((a, b) => a.partNumber - b.partNumber);
+        }),
+      completeMultipart: (key, uploadId, parts) =>
+        call('multipart complete', async () => {
+          await client.send(
+            new CompleteMultipartUploadCommand({
+              Bucket,
+              Key: key,
+              UploadId: uploadId,
+              MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ChecksumSHA256: p.sha256 })) },
+            }),
+          );
+        }),
+      abortMultipart: (key, uploadId) =>
+        call('multipart abort', async () => {
+          try {
+            await client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }));
+          } catch (err) {
+            if ((err as { name?: string }).name !== 'NoSuchUpload' && !isNotFound(err)) throw err;
+          }
+        }),
+      presignGet: (key, o) =>
+        call('presign', () => getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key, ResponseContentDisposition: o.contentDisposition, ResponseContentType: o.contentType }), { expiresIn: o.expiresInSeconds })),
+    };
   }
 
   /** Creates the bucket when it is missing (S3_CREATE_BUCKET: development, tests and the compose stack). */

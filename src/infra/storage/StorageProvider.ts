@@ -28,8 +28,36 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+/** A part of a multipart upload that has landed on the server. */
+export interface LandedPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+  /** Base64 sha256 of the part, when the server records additional checksums (S3 does; moto does not). */
+  sha256?: string;
+}
+
+/**
+ * Transfers that bypass the API: the client sends parts to, and reads objects from, presigned URLs.
+ * Only the S3 driver has them; local disk keeps the streamed path.
+ */
+export interface DirectTransfers {
+  /** Opens a multipart upload that asks for SHA-256 additional checksums per part; returns its upload id. */
+  createMultipart(key: string, contentType: string): Promise<string>;
+  /** A PUT URL for one part; sha256Base64 is signed into it, so S3 refuses a part with other bytes. */
+  presignPart(key: string, uploadId: string, partNumber: number, sha256Base64: string, expiresInSeconds: number): Promise<string>;
+  listParts(key: string, uploadId: string): Promise<LandedPart[]>;
+  completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string; sha256: string }>): Promise<void>;
+  /** Idempotent: aborting an upload that is gone (completed, aborted, expired) is fine. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** A short-lived GET URL that downloads the object under fileName. */
+  presignGet(key: string, options: { expiresInSeconds: number; contentDisposition: string; contentType: string }): Promise<string>;
+}
+
 export interface StorageProvider {
   readonly driver: 'local' | 's3';
+  /** Direct (presigned) transfers, where the backend has them. */
+  readonly direct?: DirectTransfers;
   /** Streams body into key, hashing and counting as bytes flow. The object becomes visible only when complete. */
   write(key: string, body: NodeJS.ReadableStream, options?: WriteOptions): Promise<StoredObject>;
   /** A readable stream of the whole object or of one inclusive byte range. Destroying it must release the file descriptor / HTTP socket. */

@@ -19,6 +19,7 @@ import { registrationSchema, type RegistrationDoc } from './Registration';
 import { apiTokenSchema, type ApiTokenDoc } from './ApiToken';
 import { studioEventSchema, type StudioEventDoc } from './StudioEvent';
 import { counterSchema, type CounterDoc } from './Counter';
+import { uploadSessionSchema, type UploadSessionDoc } from './UploadSession';
 import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
 export interface Models {
@@ -42,6 +43,7 @@ export interface Models {
   Counter: Model<CounterDoc>;
   WebhookEndpoint: Model<WebhookEndpointDoc>;
   WebhookDelivery: Model<WebhookDeliveryDoc>;
+  UploadSession: Model<UploadSessionDoc>;
 }
 
 export function createModels(conn: Connection): Models {
@@ -66,6 +68,7 @@ export function createModels(conn: Connection): Models {
     Counter: (conn.models.Counter as Model<CounterDoc> | undefined) ?? conn.model<CounterDoc>('Counter', counterSchema),
     WebhookEndpoint: (conn.models.WebhookEndpoint as Model<WebhookEndpointDoc> | undefined) ?? conn.model<WebhookEndpointDoc>('WebhookEndpoint', webhookEndpointSchema),
     WebhookDelivery: (conn.models.WebhookDelivery as Model<WebhookDeliveryDoc> | undefined) ?? conn.model<WebhookDeliveryDoc>('WebhookDelivery', webhookDeliverySchema),
+    UploadSession: (conn.models.UploadSession as Model<UploadSessionDoc> | undefined) ?? conn.model<UploadSessionDoc>('UploadSession', uploadSessionSchema),
   };
 }
 

@@ -10,3 +10,4 @@ import './studio.validators';
 import './version.validators';
 import './token.validators';
 import './event.validators';
+import './upload-session.validators';

@@ -9,7 +9,7 @@ export const versionParams = z.strictObject({ id: objectId, v: z.coerce.number()
 export const listVersionsQuery = pageQuery;
 export const rollbackBody = z.strictObject({ version: z.number().int().min(1).max(1_000_000), reason: z.string().trim().max(500).optional() });
 
-const VersionSchema = apiRegistry.register(
+export const VersionSchema = apiRegistry.register(
   'AssetVersion',
   z.object({
     id: z.string(),
