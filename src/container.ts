@@ -126,7 +126,7 @@ export function buildCore(infra: Infra) {
   });
 
   const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events });
-  const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
+  const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
   const renders = new RenderService({
     renders: repos.renders,
     versions: repos.versions,

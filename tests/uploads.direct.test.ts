@@ -223,6 +223,38 @@ describe('direct uploads to S3', () => {
   });
 });
 
+describe('downloads redirected to presigned S3 URLs (DOWNLOAD_REDIRECT_TTL_SECONDS)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ STORAGE_DRIVER: 's3', DOWNLOAD_REDIRECT_TTL_SECONDS: '60' });
+  });
+  afterAll(() => h.close());
+
+  it('authorises in the API, then answers 302 to a short-lived URL that serves the bytes under the file name; other studios get 404', async () => {
+    const s = await givenStudio(h);
+    const other = await givenStudio(h);
+    const a = (await h.http.post('/assets').set(s.auth).send({ name: 'Redirected', type: 'PROP' })).body;
+    const bytes = Buffer.from('; FBX 7.4.0 project file\nredirected bytes\n');
+    await h.http.post(`/assets/${a.id}/versions`).set(s.auth).attach('file', bytes, 'prop näme.fbx').expect(201);
+    const res = await h.http.get(`/assets/${a.id}/versions/1/download`).set(s.auth).redirects(0);
+    expect(res.status).toBe(302);
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.headers['content-disposition']).toBeUndefined();
+    const fetched = await fetch(res.headers.location!);
+    expect(fetched.status).toBe(200);
+    expect(hex(Buffer.from(await fetched.arrayBuffer()))).toBe(hex(bytes));
+    // The signed URL asks storage to serve the file under its name (S3 honours response-content-disposition;
+    // moto ignores it, so the request is what can be checked here).
+    expect(new URL(res.headers.location!).searchParams.get('response-content-disposition')).toContain("filename*=UTF-8''prop%20n%C3%A4me.fbx");
+    expect(h.logs.some((l) => l.message === 'download redirected to storage' && l.assetId === a.id && l.userId === s.user.id)).toBe(true);
+    const foreign = await h.http.get(`/assets/${a.id}/versions/1/download`).set(other.auth).redirects(0);
+    expect([foreign.status, foreign.headers.location]).toEqual([404, undefined]);
+    // HEAD still answers from the API with the file's headers (no redirect to follow for metadata).
+    const head = await h.http.head(`/assets/${a.id}/download`).set(s.auth);
+    expect([head.status, head.headers['content-length']]).toEqual([200, String(bytes.length)]);
+  });
+});
+
 describe.each(STORAGE_DRIVERS.filter(([d]) => d === 'local'))('direct uploads on %s storage', (_driver, overrides) => {
   it('answers 409 DIRECT_UPLOADS_UNAVAILABLE and points at the streamed paths', async () => {
     const h = await startHarness(overrides);

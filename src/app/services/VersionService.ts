@@ -63,6 +63,8 @@ export class VersionService {
       events: DomainEvents;
       logger: Logger;
       maxUploadBytes: number;
+      /** Seconds a presigned download URL lives; 0 (or local disk) means downloads stream through the API. */
+      downloadRedirectTtlSeconds?: number;
     },
   ) {}
 
@@ -166,6 +168,19 @@ export class VersionService {
     const asset = await this.deps.assets.require(actor, 'asset:read', assetId);
     if (asset.currentVersion === null) throw new NotFoundError('VERSION_NOT_FOUND', 'This asset has no file yet');
     return this.find(actor, assetId, asset.currentVersion);
+  }
+
+  /**
+   * A short-lived presigned URL for an authorised download, when configured and on S3; undefined otherwise.
+   * The caller has already authorised the read (forDownload); the redirect is logged here with who and what.
+   */
+  async redirectUrl(actor: Actor, v: AssetVersionDoc, contentDisposition: string): Promise<string | undefined> {
+    const ttl = this.deps.downloadRedirectTtlSeconds ?? 0;
+    const direct = this.deps.storage.direct;
+    if (!ttl || !direct) return undefined;
+    const url = await direct.presignGet(v.file.key, { expiresInSeconds: ttl, contentDisposition, contentType: v.file.mimeType });
+    this.deps.logger.info('download redirected to storage', { studioId: actor.studioId, userId: actor.id, assetId: String(v.assetId), version: v.version, ttlSeconds: ttl });
+    return url;
   }
 
   open(v: AssetVersionDoc, range?: ByteRange): Promise<NodeJS.ReadableStream> {

@@ -2957,6 +2957,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description On S3 with DOWNLOAD_REDIRECT_TTL_SECONDS: a short-lived presigned URL to fetch the file from storage */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Not modified */
             304: {
                 headers: {
@@ -3023,6 +3030,13 @@ export interface operations {
             };
             /** @description A byte range */
             206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description On S3 with DOWNLOAD_REDIRECT_TTL_SECONDS: a short-lived presigned URL to fetch the file from storage */
+            302: {
                 headers: {
                     [name: string]: unknown;
                 };
