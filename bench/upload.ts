@@ -23,6 +23,8 @@ const directSize = Number(process.env.BENCH_DIRECT_SIZE_MIB ?? 1024) * MiB;
 const parallel = Number(process.env.BENCH_PARALLEL ?? 20);
 const parallelSize = Number(process.env.BENCH_PARALLEL_MIB ?? 200) * MiB;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+/** BENCH_PATHS (comma-separated, default all three) picks which paths run. */
+const paths = new Set((process.env.BENCH_PATHS ?? 'streamed-local,streamed-s3,direct-s3').split(','));
 const boundary = '----studio-bench-boundary';
 const multipart = (body: ReturnType<typeof generated>) => ({
   pre: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="plate.obj"\r\nContent-Type: application/octet-stream\r\n\r\n`,
@@ -106,13 +108,25 @@ async function main() {
   const bareDir = path.join(services.dir, 'bare');
   mkdirSync(bareDir, { recursive: true });
   const bare = await startProcess(path.resolve(__dirname, 'baselines/bare-upload-server.ts'), { BARE_DIR: bareDir });
+  const bareUrl = `${bare.url}/upload`;
   try {
     // streamed-local: rounds of A-B-B-A (each run after a sync), best of each side, since the disk's
     // throughput wanders by ±30% from run to run here.
+    if (paths.has('streamed-local')) await streamedLocal();
+    if (paths.has('streamed-s3')) await streamedS3();
+    if (paths.has('direct-s3')) await directS3();
+  } finally {
+    await apiLocal.stop();
+    await apiS3.stop();
+    await bare.stop();
+    await s3?.stop();
+    await services.stop();
+  }
+
+  async function streamedLocal() {
     const local = await givenAsset(apiLocal.url);
     const apiRuns: Run[] = [];
     const bareRuns: Run[] = [];
-    const bareUrl = `${bare.url}/upload`;
     for (let i = 0; i < rounds; i++) {
       apiRuns.push(await timedUpload(apiLocal, `${apiLocal.url}/assets/${local.assetId}/versions`, local.token, size));
       bareRuns.push(await timedUpload(bare, bareUrl, local.token, size), await timedUpload(bare, bareUrl, local.token, size));
@@ -138,13 +152,19 @@ async function main() {
       met: peak(apiRuns) / MiB < 64 && ratio >= 0.9,
     });
 
-    // streamed-s3: the same request on the S3 driver, beside the bare server at the same size.
+  }
+
+  // streamed-s3: the same request on the S3 driver, beside the bare server at the same size.
+  async function streamedS3() {
     const viaS3 = await givenAsset(apiS3.url);
     const s3Runs = [await timedUpload(apiS3, `${apiS3.url}/assets/${viaS3.assetId}/versions`, viaS3.token, s3Size)];
     const bareS3 = [await timedUpload(bare, bareUrl, viaS3.token, s3Size)];
     line({ path: 'streamed-s3', sizeMiB: s3Size / MiB, api: side(s3Size, s3Runs), bareNode: side(s3Size, bareS3), ratio: round(best(bareS3).seconds / best(s3Runs).seconds, 2), s3: s3 ? 'moto (embedded)' : s3Endpoint });
 
-    // direct-s3: 8 parts in parallel to presigned URLs, part 3 cut half-way and sent again.
+  }
+
+  // direct-s3: 8 parts in parallel to presigned URLs, part 3 cut half-way and sent again.
+  async function directS3() {
     const direct = await givenAsset(apiS3.url);
     const file = await directFile(directSize);
     const partSize = Math.ceil(directSize / 8);
@@ -181,12 +201,6 @@ async function main() {
       targets: { rssGrowthMiBUnder: 32 },
       met: directGrowth / MiB < 32 && downloaded.sha256 === wholeSha,
     });
-  } finally {
-    await apiLocal.stop();
-    await apiS3.stop();
-    await bare.stop();
-    await s3?.stop();
-    await services.stop();
   }
 }
 
