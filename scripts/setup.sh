@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up of what a fresh Debian machine lacks for Studio API: Redis, PostgreSQL 15, ffmpeg and
 # Blender from Debian's packages, FerretDB v1.24.2 (MongoDB wire protocol on that PostgreSQL) built from
-# the Go module proxy with scripts/ferretdb-*.patch applied, and the npm dependencies.
+# the Go module proxy with scripts/ferretdb-*.patch applied, moto's S3-compatible server (PyPI moto[server], in a
+# venv) for the S3 driver's tests, and the npm dependencies.
 # Safe to re-run: every step is skipped when its result is already there.
 set -euo pipefail
 
@@ -23,6 +24,8 @@ command -v ffmpeg >/dev/null || apt_packages+=(ffmpeg)
 command -v blender >/dev/null || apt_packages+=(blender)
 command -v mongod >/dev/null || [ -x "${PG_BIN}/postgres" ] || apt_packages+=(postgresql-15)
 command -v patch >/dev/null || apt_packages+=(patch)
+# moto's venv needs python3 with venv/ensurepip (Debian splits them out).
+python3 -c 'import venv, ensurepip' 2>/dev/null || apt_packages+=(python3 python3-venv)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   log "installing Debian packages: ${apt_packages[*]}"
   $SUDO apt-get update -qq
@@ -58,6 +61,18 @@ else
   )
   echo "${patch_sum}" > "${BIN_DIR}/ferretdb.patch-sha256"
   "${BIN_DIR}/ferretdb" --version | head -1
+fi
+
+# The S3-compatible server the tests start on loopback (src/infra/embedded/s3.ts); pinned, installed in under a minute.
+MOTO_VERSION=5.2.5
+MOTO_VENV="${TOOLS_DIR}/moto-venv"
+if [ -x "${MOTO_VENV}/bin/moto_server" ] && "${MOTO_VENV}/bin/python" -c "import moto,sys; sys.exit(moto.__version__ != '${MOTO_VERSION}')" 2>/dev/null; then
+  log "moto ${MOTO_VERSION} (S3-compatible server) already installed in ${MOTO_VENV}"
+else
+  command -v python3 >/dev/null || { echo "[setup] python3 is needed for moto's S3 server (apt-get install python3-venv, or set S3_ENDPOINT)" >&2; exit 1; }
+  log "installing moto[server] ${MOTO_VERSION} (S3-compatible server for the tests) into ${MOTO_VENV}"
+  python3 -m venv "${MOTO_VENV}"
+  "${MOTO_VENV}/bin/pip" install --quiet --disable-pip-version-check "moto[server]==${MOTO_VERSION}"
 fi
 
 if [ -z "${SKIP_NPM:-}" ] && [ -f package-lock.json ] && [ ! -d node_modules ]; then

@@ -6,6 +6,8 @@ import { createRedis, redisReady, type Redis } from './infra/cache/redis';
 import { ensureDevServices, EmbeddedServiceError } from './infra/embedded/embedded';
 import type { Connection } from 'mongoose';
 import path from 'node:path';
+import { createStorage } from './infra/storage';
+import type { S3StorageProvider } from './infra/storage/S3StorageProvider';
 import { startDevMailbox, type MailCatcher } from './infra/mail/MailCatcher';
 
 export interface BootedInfra {
@@ -52,6 +54,7 @@ export async function bootInfra(service: string): Promise<BootedInfra> {
   const mongo = await connectMongo({ uri: mongoUri!, logger });
   const redis = createRedis(redisUrl!, logger, `${service}`);
   if (!(await redisReady(redis, 10_000))) logger.warn('redis not reachable yet; starting degraded until it is');
+  if (config.STORAGE_DRIVER === 's3' && config.S3_CREATE_BUCKET) await (createStorage(config) as S3StorageProvider).ensureBucket();
   const mailbox = service === 'api' && !config.SMTP_URL ? await devMailbox(config, logger) : undefined;
   return {
     config: { ...config, MONGO_URI: mongoUri, REDIS_URL: redisUrl, SMTP_URL: mailbox?.url ?? config.SMTP_URL },

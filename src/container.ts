@@ -66,6 +66,9 @@ import { AuthController } from './app/controllers/AuthController';
 import { UserController } from './app/controllers/UserController';
 import { AssetController } from './app/controllers/AssetController';
 import { VersionController } from './app/controllers/VersionController';
+import { UploadSessionController } from './app/controllers/UploadSessionController';
+import { UploadSessionService } from './app/services/UploadSessionService';
+import { UploadSessionRepository } from './app/repositories/UploadSessionRepository';
 import { RenderController } from './app/controllers/RenderController';
 import { PipelineController } from './app/controllers/PipelineController';
 import { ReviewController } from './app/controllers/ReviewController';
@@ -119,6 +122,7 @@ export function buildCore(infra: Infra) {
     shots: new ShotRepository(models),
     tasks: new TaskRepository(models),
     notifications: new NotificationRepository(models),
+    uploadSessions: new UploadSessionRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
   const eventLogRepo = new EventLogRepository(models, locks);
@@ -141,7 +145,7 @@ export function buildCore(infra: Infra) {
 
   const projects = new ProjectService({ projects: repos.projects, users: repos.users, access, audit, events });
   const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events, projects });
-  const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES });
+  const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
   const renders = new RenderService({
     renders: repos.renders,
     versions: repos.versions,
@@ -272,6 +276,20 @@ export function buildApi(core: Core) {
     logger,
     corsOrigins: config.CORS_ORIGINS,
   });
+  const uploadSessions = new UploadSessionService({
+    assets,
+    versions,
+    sessions: repos.uploadSessions,
+    storage: core.storage,
+    locks,
+    logger,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    sessionTtlMs: config.DIRECT_UPLOAD_SESSION_HOURS * 3_600_000,
+    urlTtlSeconds: config.DIRECT_UPLOAD_URL_TTL_SECONDS,
+  });
+  // Abandoned direct uploads: every instance sweeps; the session's lease keeps two from ending one twice.
+  const sweepTimer = setInterval(() => void uploadSessions.sweep().catch((err: unknown) => logger.warn('upload session sweep failed', { err: (err as Error).message })), config.DIRECT_UPLOAD_SWEEP_MS);
+  sweepTimer.unref();
   const controllers = {
     auth: new AuthController(auth),
     users: new UserController(users),
@@ -286,6 +304,7 @@ export function buildApi(core: Core) {
     }),
     assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
+    uploadSessions: new UploadSessionController(uploadSessions),
     renders: new RenderController(renders, core.storage),
     pipelines: new PipelineController(pipelines, core.storage),
     reviews: new ReviewController(reviews),
@@ -306,10 +325,11 @@ export function buildApi(core: Core) {
     tus,
     controllers,
     mailer,
-    services: { ...core.services, auth, users, invitations },
+    services: { ...core.services, auth, users, invitations, uploadSessions },
     /** Closes what the api opened (the tus clean-up timer, the SMTP pool) and then the core. */
     async dispose() {
       tus.close();
+      clearInterval(sweepTimer);
       smtp?.close();
       await core.dispose();
     },

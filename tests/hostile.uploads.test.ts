@@ -5,7 +5,8 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { startHarness, type Harness } from './support/harness';
+import { S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
+import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated, multipartUpload } from './support/uploads';
 import { waitFor } from './support/workers';
@@ -131,7 +132,7 @@ function expectContract(res: Reply | null, status: number, code: string | RegExp
   expect(error.correlationId).toBe(r.headers['x-request-id']);
 }
 
-describe('hostile uploads: every bad body gets a 4xx in the error contract and leaves nothing behind', () => {
+describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in the error contract and leaves nothing behind (%s storage)', (_driver, driverOverrides) => {
   let h: Harness;
   let base: string;
   let s: Session;
@@ -140,7 +141,7 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
   let otherAssetId: string;
 
   beforeAll(async () => {
-    h = await startHarness({ MAX_UPLOAD_BYTES: '1mb', RATE_LIMIT_MAX: '1000000' });
+    h = await startHarness({ ...driverOverrides, MAX_UPLOAD_BYTES: '1mb', RATE_LIMIT_MAX: '1000000' });
     base = await h.listen();
     s = await givenStudio(h);
     other = await givenStudio(h);
@@ -162,6 +163,8 @@ describe('hostile uploads: every bad body gets a 4xx in the error contract and l
       otherKeys: await h.container.storage.list(`studios/${other.user.studioId}/`),
       storageFiles: filesUnder(h.config.STORAGE_LOCAL_ROOT),
       stagedFiles: filesUnder(h.config.TUS_STAGING_DIR),
+      // On S3: multipart uploads still open (an aborted write must abort its upload, not only skip completing it).
+      inProgress: h.container.storage instanceof S3StorageProvider ? await h.container.storage.inProgress('studios/') : [],
     };
   }
   type Snapshot = Awaited<ReturnType<typeof snapshot>>;

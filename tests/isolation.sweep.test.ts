@@ -139,6 +139,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /assets/:id/comments': { body: 'pwned' },
     'POST /assets/:id/versions/:v/review': { decision: 'APPROVED' },
     'POST /assets/:id/render': {},
+    'POST /assets/:id/uploads': { fileName: 'pwned.png', size: 10, sha256: 'a'.repeat(64), partSize: 10, partSha256: ['a'.repeat(64)] },
     'PATCH /users/:id': { role: 'ARTIST' },
     // B asks for a session in A's studio.
     'POST /auth/switch': { studioId: '(studio)' },
@@ -285,6 +286,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         .replace(/^\/bots\/:id/, `/bots/${ids.bot}`)
         .replace(/^\/webhooks\/:id/, `/webhooks/${ids.webhook}`)
         .replace(':deliveryId', ids.delivery!)
+        // Direct upload sessions need the S3 driver (tests/uploads.direct.test.ts sweeps A's real one); here the asset check answers first.
+        .replace(':sessionId', '0123456789abcdef01234567')
         .replace(/^\/render-jobs\/:id/, `/render-jobs/${ids.render}`)
         .replace(/^\/projects\/:id\/editorial\/import$/, `/projects/${ids.project}/editorial/import?format=otio&dryRun=false`)
         .replace(/^\/projects\/:id/, `/projects/${ids.project}`)

@@ -1,12 +1,12 @@
-// One storage contract, run against both providers: local disk and S3 (a real s3rver on loopback).
+// One storage contract, run against both providers: local disk and S3 (a real S3-compatible server on loopback: moto).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import S3rver from 's3rver';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../src/config/env';
-import { freePort } from '../src/infra/embedded/embedded';
+import { EMBEDDED_S3_CREDENTIALS } from '../src/infra/embedded/s3';
 import { createStorage } from '../src/infra/storage';
 import { LocalStorageProvider } from '../src/infra/storage/LocalStorageProvider';
 import { createS3Client, S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
@@ -89,9 +89,12 @@ interface Subject {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'studio-storage-'));
 const localRoot = path.join(tmp, 'local');
-const s3Dir = path.join(tmp, 's3');
-let s3rver: S3rver | undefined;
-let s3Endpoint = '';
+// The S3-compatible server globalSetup started (moto), or the one S3_ENDPOINT names.
+const s3Endpoint = process.env.S3_ENDPOINT!;
+const credentials = {
+  accessKeyId: process.env.S3_ACCESS_KEY_ID ?? EMBEDDED_S3_CREDENTIALS.accessKeyId,
+  secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+};
 const subjects: Record<string, Subject> = {};
 
 beforeAll(async () => {
@@ -103,20 +106,13 @@ beforeAll(async () => {
   };
   writeFileSync(path.join(tmp, 'not-a-directory'), 'a regular file where a directory should be');
 
-  const port = await freePort();
-  s3rver = new S3rver({ port, address: '127.0.0.1', silent: true, directory: s3Dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
-  await s3rver.run();
-  s3Endpoint = `http://127.0.0.1:${port}`;
-  const client = createS3Client({ region: 'us-east-1', endpoint: s3Endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
-  // s3rver implements neither ListMultipartUploads (501) nor AbortMultipartUpload (405). So this middleware
-  // records, on the real client and without changing any request, which uploads were begun and which the
-  // provider asked to abort; leftovers() reads s3rver's own on-disk record of in-progress uploads.
+  const client = createS3Client({ region: 'us-east-1', endpoint: s3Endpoint, ...credentials, forcePathStyle: true });
+  // Records, on the real client and without changing any request, which multipart uploads were begun, so a
+  // failure test can show it really had one in progress (not a single PUT that never started).
   const started = new Map<string, string>();
-  const aborted = new Set<string>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { Key?: string; UploadId?: string };
-      if (context.commandName === 'AbortMultipartUploadCommand' && input.UploadId) aborted.add(input.UploadId);
+      const input = args.input as { Key?: string };
       const result = await next(args);
       const uploadId = (result.output as { UploadId?: string }).UploadId;
       if (context.commandName === 'CreateMultipartUploadCommand' && uploadId && input.Key) started.set(uploadId, input.Key);
@@ -124,23 +120,21 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'recordMultipartUploads' },
   );
+  const storage = new S3StorageProvider({ bucket: BUCKET, client });
+  await storage.ensureBucket();
   subjects.s3 = {
-    storage: new S3StorageProvider({ bucket: BUCKET, client }),
+    storage,
+    // The server's own answer: multipart uploads still in progress (none may survive a failed write).
     leftovers: async (prefix) => {
-      const uploads = path.join(s3Dir, BUCKET, '._S3rver_uploads');
-      if (!existsSync(uploads)) return [];
-      return readdirSync(uploads)
-        .filter((id) => !aborted.has(id))
-        .map((id) => `${readFileSync(path.join(uploads, id, 'key'), 'utf8')} (multipart upload ${id})`)
-        .filter((k) => k.startsWith(prefix));
+      const res = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+      return (res.Uploads ?? []).map((u) => `${u.Key} (multipart upload ${u.UploadId})`);
     },
     multipartStarted: (prefix) => [...started.values()].filter((k) => k.startsWith(prefix)).length,
     broken: new S3StorageProvider({ bucket: 'no-such-bucket', client }),
   };
 });
 
-afterAll(async () => {
-  await s3rver?.close();
+afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -447,8 +441,8 @@ describe('createStorage', () => {
         S3_BUCKET: BUCKET,
         S3_REGION: 'us-east-1',
         S3_ENDPOINT: s3Endpoint,
-        S3_ACCESS_KEY_ID: 'S3RVER',
-        S3_SECRET_ACCESS_KEY: 'S3RVER',
+        S3_ACCESS_KEY_ID: credentials.accessKeyId,
+        S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         S3_FORCE_PATH_STYLE: 'true',
       }),
     );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { startHarness, type Harness } from './support/harness';
+import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
 
@@ -27,7 +27,7 @@ function request(url: string, method: string, headers: Record<string, string | n
   });
 }
 
-describe('tus resumable uploads', () => {
+describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (_driver, driverOverrides) => {
   let h: Harness;
   let base: string;
   let s: Session;
@@ -35,7 +35,7 @@ describe('tus resumable uploads', () => {
   let bytes: Buffer;
 
   beforeAll(async () => {
-    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    h = await startHarness({ ...driverOverrides, RATE_LIMIT_MAX: '100000' });
     base = await h.listen();
     s = await givenStudio(h);
     bytes = await bufferOf(generated(size, 77));

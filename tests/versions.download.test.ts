@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
-import { startHarness, type Harness } from './support/harness';
+import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
 
-describe('downloads: streamed with validators and byte ranges', () => {
+describe.each(STORAGE_DRIVERS)('downloads: streamed with validators and byte ranges (%s storage)', (_driver, driverOverrides) => {
   let h: Harness;
   let s: Session;
   let assetId: string;
@@ -14,7 +14,7 @@ describe('downloads: streamed with validators and byte ranges', () => {
   const size = 3 * 1024 * 1024 + 123;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness(driverOverrides);
     s = await givenStudio(h);
     assetId = (await h.http.post('/assets').set(s.auth).send({ name: 'Plate', type: 'TEXTURE' })).body.id;
     bytes = await bufferOf(generated(size, 42));

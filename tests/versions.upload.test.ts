@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { startHarness, type Harness } from './support/harness';
+import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
 import { generated, multipartUpload, sha256Of } from './support/uploads';
 
@@ -9,13 +9,13 @@ const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108
 const ELF_HEAD = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(200, 1)]);
 const ASCII_FBX = '; FBX 7.4.0 project file\n; Created by Studio seed\nFBXHeaderExtension:  {\n\tFBXHeaderVersion: 1003\n}\nObjects:  {\n}\n';
 
-describe('versions: streamed uploads become immutable, gapless versions', () => {
+describe.each(STORAGE_DRIVERS)('versions: streamed uploads become immutable, gapless versions (%s storage)', (driver, driverOverrides) => {
   let h: Harness;
   let base: string;
   let producer: Session;
   let artist: Session;
   beforeAll(async () => {
-    h = await startHarness({ MAX_UPLOAD_BYTES: '8mb', RATE_LIMIT_MAX: '100000' });
+    h = await startHarness({ ...driverOverrides, MAX_UPLOAD_BYTES: '8mb', RATE_LIMIT_MAX: '100000' });
     base = await h.listen();
     producer = await givenStudio(h);
     artist = await givenMember(h, producer, 'ARTIST');
@@ -161,7 +161,9 @@ describe('versions: streamed uploads become immutable, gapless versions', () => 
     expect(await storedKeys(a.id)).toHaveLength(20);
   });
 
-  it('streams a 300 MB upload with a flat heap', async () => {
+  // On local disk only: the S3 path's memory is bounded by lib-storage's parts in flight (storage contract), and
+  // 300 MB more in the in-memory test server on a shared machine buys no further coverage.
+  (driver === 'local' ? it : it.skip)('streams a 300 MB upload with a flat heap', async () => {
     const size = 300 * 1024 * 1024;
     const h2 = await startHarness({ MAX_UPLOAD_BYTES: '1gib' });
     try {

@@ -119,7 +119,15 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
+  /** Create S3_BUCKET at start-up when it is missing (development and the compose stack; production buckets are provisioned). */
+  S3_CREATE_BUCKET: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
+  /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted. */
+  DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
+  DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
+  DIRECT_UPLOAD_SWEEP_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
+  /** On S3: answer version downloads with a 302 to a presigned URL this many seconds long (0: stream through the API). */
+  DOWNLOAD_REDIRECT_TTL_SECONDS: int(0, 7 * 24 * 3600).default(0),
   TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 

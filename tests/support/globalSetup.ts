@@ -1,10 +1,11 @@
-// Provides real MongoDB-wire and Redis servers for the whole run: the URLs from the environment when
+// Provides real MongoDB-wire, Redis and S3-compatible servers for the whole run: the URLs from the environment when
 // given (CI exports them), else servers started here on free loopback ports and stopped at the end
 // (FerretDB's throw-away PostgreSQL cluster lives in the run's data dir and goes with it).
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMongo, startRedis, type RunningService } from '../../src/infra/embedded/embedded';
+import { startS3 } from '../../src/infra/embedded/s3';
 
 declare global {
   // Shared with globalTeardown, which runs in the same process.
@@ -27,6 +28,12 @@ export default async function globalSetup(): Promise<void> {
     const redis = await startRedis({ dataDir, detached: false, persistent: false });
     started.push(redis);
     process.env.REDIS_URL = redis.url;
+  }
+  // The S3-compatible server the S3 driver's tests run on (moto unless S3_ENDPOINT names another).
+  if (!process.env.S3_ENDPOINT) {
+    const s3 = await startS3({ dataDir, detached: false, persistent: false });
+    started.push(s3);
+    process.env.S3_ENDPOINT = s3.url;
   }
   globalThis.__STUDIO_TEST_SERVICES__ = started;
 }

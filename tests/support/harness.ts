@@ -19,6 +19,8 @@ import { migrateAccounts } from '../../src/app/repositories/migrations/accounts'
 import { attachRealtime, type RealtimeHandle, type RealtimeOptions } from '../../src/infra/realtime/socket';
 import { createHttpServer } from '../../src/infra/http/server';
 import { startMailbox, type Mailbox } from './mailbox';
+import { S3StorageProvider } from '../../src/infra/storage/S3StorageProvider';
+import { EMBEDDED_S3_CREDENTIALS } from '../../src/infra/embedded/s3';
 
 export interface Harness {
   config: Config;
@@ -48,6 +50,28 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The storage drivers the HTTP tests of uploads, tus and downloads run on, as harness overrides. */
+export const STORAGE_DRIVERS: Array<[driver: 'local' | 's3', overrides: Record<string, string>]> = [
+  ['local', {}],
+  ['s3', { STORAGE_DRIVER: 's3' }],
+];
+
+/**
+ * S3 settings for a harness on the S3 driver: the server globalSetup started (or S3_ENDPOINT), one bucket per
+ * deployment (a second instance sharing the identity shares it too).
+ */
+function s3Settings(id: string): Record<string, string> {
+  const endpoint = process.env.S3_ENDPOINT;
+  if (!endpoint) throw new Error('tests on the S3 driver need S3_ENDPOINT; jest globalSetup provides it');
+  return {
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: `studio-test-${id}`,
+    S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID ?? EMBEDDED_S3_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY ?? EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
 export function withDatabase(uri: string, db: string): string {
   const u = new URL(uri);
   u.pathname = `/${db}`;
@@ -68,6 +92,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     BCRYPT_COST: '4',
     STORAGE_LOCAL_ROOT: storageRoot,
     TUS_STAGING_DIR: `${storageRoot}-tus`,
+    ...(overrides.STORAGE_DRIVER === 's3' ? s3Settings(id) : {}),
     ...overrides,
     // Instances of one deployment share the signing secret, as they would in production.
     ...(share ? { JWT_ACCESS_SECRET: share.secret } : {}),
@@ -85,6 +110,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
   const redis = createRedis(config.REDIS_URL!, logger, `test-${id}`);
   if (!(await redisReady(redis, 5000))) throw new Error(`Redis at ${config.REDIS_URL} is not reachable`);
   const container = buildContainer({ config, logger, mongo, redis });
+  if (container.storage instanceof S3StorageProvider) await container.storage.ensureBucket();
   await migrateAccounts(container.models);
   await syncIndexes(container.models);
   const app = createApp(container, appOptions);

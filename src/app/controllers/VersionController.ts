@@ -54,7 +54,22 @@ export class VersionController {
     await this.send(req, res, await this.versions.forDownload(actorOf(req), id, v));
   };
 
-  private send(req: Request, res: Response, v: Downloadable) {
+  private async send(req: Request, res: Response, v: Downloadable) {
+    // On S3 with DOWNLOAD_REDIRECT_TTL_SECONDS: the bytes come from storage, authorised here a moment ago.
+    if (req.method === 'GET') {
+      res.attachment(v.file.originalName);
+      const disposition = res.get('Content-Disposition')!;
+      res.removeHeader('Content-Disposition');
+      const url = await this.versions.redirectUrl(actorOf(req), v, disposition);
+      if (url) {
+        res.set('Cache-Control', 'private, no-store').redirect(302, url);
+        return;
+      }
+    }
+    await this.stream(req, res, v);
+  }
+
+  private stream(req: Request, res: Response, v: Downloadable) {
     return sendDownload(req, res, {
       size: v.file.size,
       etag: `"${v.file.sha256}"`,

@@ -63,6 +63,8 @@ export class VersionService {
       events: DomainEvents;
       logger: Logger;
       maxUploadBytes: number;
+      /** Seconds a presigned download URL lives; 0 (or local disk) means downloads stream through the API. */
+      downloadRedirectTtlSeconds?: number;
     },
   ) {}
 
@@ -73,25 +75,43 @@ export class VersionService {
     const verdict = await judgeContent(file.originalName, head);
     const key = objectKey('studios', actor.studioId, 'assets', assetId, 'versions', randomUUID());
     const stored = await this.deps.storage.write(key, stream, { maxBytes: this.deps.maxUploadBytes, contentType: verdict.mimeType, signal: file.signal });
+    let fields: Record<string, string>;
     try {
-      const fields = (await file.fields) ?? {};
-      const result = await this.commit(actor, assetId, {
-        key,
-        size: stored.size,
-        sha256: stored.sha256,
-        mimeType: verdict.mimeType,
-        originalName: file.originalName,
-        verified: verdict.verified,
-        changeNote: (fields.changeNote ?? '').slice(0, 2000),
-      });
+      fields = (await file.fields) ?? {};
+    } catch (err) {
+      await this.discard(key);
+      throw err;
+    }
+    return this.commitStored(actor, assetId, {
+      key,
+      size: stored.size,
+      sha256: stored.sha256,
+      mimeType: verdict.mimeType,
+      originalName: file.originalName,
+      verified: verdict.verified,
+      changeNote: fields.changeNote ?? '',
+    });
+  }
+
+  /**
+   * Makes a stored object the asset's next version (numbering, audit, events, pipeline): the one commit of the
+   * streamed, tus and direct paths. On any failure the object is deleted: no version, no object, no number.
+   */
+  async commitStored(actor: Actor, assetId: string, file: AssetVersionDoc['file'] & { changeNote: string }): Promise<{ version: VersionDto; asset: AssetDto }> {
+    try {
+      const result = await this.commit(actor, assetId, { ...file, changeNote: file.changeNote.slice(0, 2000) });
       this.deps.events.emit('version.created', { studioId: actor.studioId, actorId: actor.id, assetId, version: result.version });
       return result;
     } catch (err) {
-      await this.deps.storage.delete(key).catch((cleanupErr: unknown) => {
-        this.deps.logger.error('could not remove the stored object of a failed version', { key, err: cleanupErr });
-      });
+      await this.discard(file.key);
       throw err;
     }
+  }
+
+  private async discard(key: string): Promise<void> {
+    await this.deps.storage.delete(key).catch((cleanupErr: unknown) => {
+      this.deps.logger.error('could not remove the stored object of a failed version', { key, err: cleanupErr });
+    });
   }
 
   private async commit(
@@ -148,6 +168,19 @@ export class VersionService {
     const asset = await this.deps.assets.require(actor, 'asset:read', assetId);
     if (asset.currentVersion === null) throw new NotFoundError('VERSION_NOT_FOUND', 'This asset has no file yet');
     return this.find(actor, assetId, asset.currentVersion);
+  }
+
+  /**
+   * A short-lived presigned URL for an authorised download, when configured and on S3; undefined otherwise.
+   * The caller has already authorised the read (forDownload); the redirect is logged here with who and what.
+   */
+  async redirectUrl(actor: Actor, v: AssetVersionDoc, contentDisposition: string): Promise<string | undefined> {
+    const ttl = this.deps.downloadRedirectTtlSeconds ?? 0;
+    const direct = this.deps.storage.direct;
+    if (!ttl || !direct) return undefined;
+    const url = await direct.presignGet(v.file.key, { expiresInSeconds: ttl, contentDisposition, contentType: v.file.mimeType });
+    this.deps.logger.info('download redirected to storage', { studioId: actor.studioId, userId: actor.id, assetId: String(v.assetId), version: v.version, ttlSeconds: ttl });
+    return url;
   }
 
   open(v: AssetVersionDoc, range?: ByteRange): Promise<NodeJS.ReadableStream> {

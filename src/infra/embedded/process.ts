@@ -9,7 +9,7 @@ export class EmbeddedServiceError extends Error {
 }
 
 export interface RunningService {
-  kind: 'redis' | 'mongod' | 'ferretdb' | 'postgres' | 'mongodb-memory-server';
+  kind: 'redis' | 'mongod' | 'ferretdb' | 'postgres' | 'mongodb-memory-server' | 's3';
   url: string;
   pid?: number;
   stop(): Promise<void>;

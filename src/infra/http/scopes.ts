@@ -32,6 +32,10 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'PATCH /assets/:id/rollback': 'assets:write',
   'ALL /uploads': 'assets:write',
   'ALL /uploads/{*rest}': 'assets:write',
+  'POST /assets/:id/uploads': 'assets:write',
+  'GET /assets/:id/uploads/:sessionId': 'assets:write',
+  'POST /assets/:id/uploads/:sessionId/complete': 'assets:write',
+  'DELETE /assets/:id/uploads/:sessionId': 'assets:write',
 
   'POST /assets/:id/comments': 'reviews:write',
   'POST /assets/:id/versions/:v/review': 'reviews:write',

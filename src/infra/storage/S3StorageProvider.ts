@@ -1,9 +1,17 @@
-// S3 or any S3-protocol server (MinIO, s3rver): streamed multipart uploads through lib-storage, ranged GetObject.
+// S3 or any S3-protocol server (MinIO, moto): streamed multipart uploads through lib-storage, ranged GetObject.
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+  CreateBucketCommand,
+  HeadBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
@@ -20,6 +28,8 @@ import {
   storageFailure,
   writeFailure,
   type ByteRange,
+  type DirectTransfers,
+  type LandedPart,
   type ObjectStat,
   type StorageProvider,
   type StoredObject,
@@ -43,7 +53,7 @@ export function createS3Client(s: S3Settings): S3Client {
     region: s.region,
     endpoint: s.endpoint,
     forcePathStyle: s.forcePathStyle,
-    // Newer SDKs add CRC checksums to every request by default; S3-compatible servers (s3rver, older MinIO) reject them.
+    // Newer SDKs add CRC checksums to every request by default; some S3-compatible servers (older MinIO) reject them.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   };
@@ -89,10 +99,81 @@ export class S3StorageProvider implements StorageProvider {
   readonly driver = 's3' as const;
   private readonly bucket: string;
   private readonly client: S3Client;
+  readonly direct: DirectTransfers;
 
   constructor(options: { bucket: string; client: S3Client }) {
     this.bucket = options.bucket;
     this.client = options.client;
+    this.direct = this.directTransfers();
+  }
+
+  private directTransfers(): DirectTransfers {
+    const { client, bucket: Bucket } = this;
+    const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+      try {
+        return await f();
+      } catch (err) {
+        throw storageFailure(err, what);
+      }
+    };
+    return {
+      createMultipart: (key, contentType) =>
+        call('multipart create', async () => {
+          assertKey(key);
+          const res = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, ChecksumAlgorithm: 'SHA256' }));
+          return res.UploadId!;
+        }),
+      presignPart: (key, uploadId, partNumber, sha256Base64, expiresIn) =>
+        call('presign', () =>
+          // The checksum stays a signed header (not a query parameter), so the client must send exactly it.
+          getSignedUrl(client, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ChecksumSHA256: sha256Base64 }), {
+            expiresIn,
+            unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+          }),
+        ),
+      listParts: (key, uploadId) =>
+        call('multipart list', async () => {
+          const parts: LandedPart[] = [];
+          let marker: string | undefined;
+          do {
+            const res = await client.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+            for (const p of res.Parts ?? []) parts.push({ partNumber: p.PartNumber!, size: Number(p.Size ?? 0), etag: p.ETag ?? '', sha256: p.ChecksumSHA256 ?? undefined });
+            marker = res.IsTruncated ? res.NextPartNumberMarker : undefined;
+          } while (marker);
+          return parts.sort((a, b) => a.partNumber - b.partNumber);
+        }),
+      completeMultipart: (key, uploadId, parts) =>
+        call('multipart complete', async () => {
+          await client.send(
+            new CompleteMultipartUploadCommand({
+              Bucket,
+              Key: key,
+              UploadId: uploadId,
+              MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ChecksumSHA256: p.sha256 })) },
+            }),
+          );
+        }),
+      abortMultipart: (key, uploadId) =>
+        call('multipart abort', async () => {
+          try {
+            await client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }));
+          } catch (err) {
+            if ((err as { name?: string }).name !== 'NoSuchUpload' && !isNotFound(err)) throw err;
+          }
+        }),
+      presignGet: (key, o) =>
+        call('presign', () => getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key, ResponseContentDisposition: o.contentDisposition, ResponseContentType: o.contentType }), { expiresIn: o.expiresInSeconds })),
+    };
+  }
+
+  /** Creates the bucket when it is missing (S3_CREATE_BUCKET: development, tests and the compose stack). */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw storageFailure(err, 'bucket check');
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
   }
 
   async write(key: string, body: NodeJS.ReadableStream, options: WriteOptions = {}): Promise<StoredObject> {
@@ -154,7 +235,7 @@ export class S3StorageProvider implements StorageProvider {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
       const body = res.Body as Readable;
       if (!range) return body;
-      // A server may ignore or widen a Range (RFC 9110 §14.2; s3rver answers bytes=0-0 with the whole object):
+      // A server may ignore or widen a Range (RFC 9110 §14.2; s3rver used to answer bytes=0-0 with the whole object):
       // cut the requested bytes out of what actually came back.
       const got = /^bytes (\d+)-(\d+)\//.exec(res.ContentRange ?? '');
       const [from, to] = got ? [Number(got[1]), Number(got[2])] : [0, Number.POSITIVE_INFINITY];
@@ -188,6 +269,24 @@ export class S3StorageProvider implements StorageProvider {
     } catch (err) {
       if (!isNotFound(err)) throw storageFailure(err, 'delete');
     }
+  }
+
+  /** Multipart uploads still in progress under a prefix, as `key (upload id)`: what a failed or abandoned upload must not leave. */
+  async inProgress(prefix: string): Promise<string[]> {
+    assertPrefix(prefix);
+    const found: string[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      do {
+        const res = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        for (const u of res.Uploads ?? []) found.push(`${u.Key} (${u.UploadId})`);
+        [keyMarker, uploadIdMarker] = res.IsTruncated ? [res.NextKeyMarker, res.NextUploadIdMarker] : [undefined, undefined];
+      } while (keyMarker);
+    } catch (err) {
+      throw storageFailure(err, 'list');
+    }
+    return found.sort();
   }
 
   async list(prefix: string): Promise<string[]> {

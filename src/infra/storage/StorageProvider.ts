@@ -1,7 +1,7 @@
 // One interface for file bytes, on local disk or in S3, plus the key rules and byte metering both providers share.
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError, PayloadTooLargeError, StorageError, ValidationError } from '../../shared/errors';
+import { OffThreadHash } from './OffThreadHasher';
 
 export interface StoredObject {
   key: string;
@@ -28,8 +28,36 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+/** A part of a multipart upload that has landed on the server. */
+export interface LandedPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+  /** Base64 sha256 of the part, when the server records additional checksums (S3 does; moto does not). */
+  sha256?: string;
+}
+
+/**
+ * Transfers that bypass the API: the client sends parts to, and reads objects from, presigned URLs.
+ * Only the S3 driver has them; local disk keeps the streamed path.
+ */
+export interface DirectTransfers {
+  /** Opens a multipart upload that asks for SHA-256 additional checksums per part; returns its upload id. */
+  createMultipart(key: string, contentType: string): Promise<string>;
+  /** A PUT URL for one part; sha256Base64 is signed into it, so S3 refuses a part with other bytes. */
+  presignPart(key: string, uploadId: string, partNumber: number, sha256Base64: string, expiresInSeconds: number): Promise<string>;
+  listParts(key: string, uploadId: string): Promise<LandedPart[]>;
+  completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string; sha256: string }>): Promise<void>;
+  /** Idempotent: aborting an upload that is gone (completed, aborted, expired) is fine. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** A short-lived GET URL that downloads the object under fileName. */
+  presignGet(key: string, options: { expiresInSeconds: number; contentDisposition: string; contentType: string }): Promise<string>;
+}
+
 export interface StorageProvider {
   readonly driver: 'local' | 's3';
+  /** Direct (presigned) transfers, where the backend has them. */
+  readonly direct?: DirectTransfers;
   /** Streams body into key, hashing and counting as bytes flow. The object becomes visible only when complete. */
   write(key: string, body: NodeJS.ReadableStream, options?: WriteOptions): Promise<StoredObject>;
   /** A readable stream of the whole object or of one inclusive byte range. Destroying it must release the file descriptor / HTTP socket. */
@@ -96,13 +124,19 @@ export function writeFailure(err: unknown, signal: AbortSignal | undefined): Err
   return storageFailure(err, 'write');
 }
 
-/** Hashes and counts bytes in flight, failing the moment maxBytes is crossed so the source is not read any further. */
+/**
+ * Hashes and counts bytes in flight, failing the moment maxBytes is crossed so the source is not read any further.
+ * The sha256 is computed on a worker thread (OffThreadHash) with a bounded number of batches in flight:
+ * chunks pass on at once, and only when the hasher falls behind does the transform hold the next one back.
+ * The stream finishes only once the digest is known, so digest() is ready when a pipeline through it resolves.
+ */
 export class MeteringTransform extends Transform {
-  private readonly hash = createHash('sha256');
+  private readonly hash = new OffThreadHash();
+  private hex: string | undefined;
   size = 0;
 
   constructor(private readonly maxBytes = Number.POSITIVE_INFINITY) {
-    super();
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -111,11 +145,28 @@ export class MeteringTransform extends Transform {
       cb(new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${this.maxBytes}-byte limit`));
       return;
     }
-    this.hash.update(chunk);
-    cb(null, chunk);
+    const wait = this.hash.update(chunk);
+    this.push(chunk);
+    if (wait) wait.then(() => cb(), cb);
+    else cb();
   }
 
+  override _flush(cb: TransformCallback): void {
+    this.hash.digest().then((hex) => {
+      this.hex = hex;
+      cb();
+    }, cb);
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    // A stream that failed or was cut short never asks for its digest: let the worker forget it.
+    if (this.hex === undefined) this.hash.drop();
+    cb(err);
+  }
+
+  /** Hex sha256 of every byte that passed; only once the stream has finished. */
   digest(): string {
-    return this.hash.digest('hex');
+    if (this.hex === undefined) throw new Error('MeteringTransform.digest() before the stream finished');
+    return this.hex;
   }
 }

@@ -27,6 +27,7 @@ import { taskSchema, type TaskDoc } from './Task';
 import { taskStatusSchema, taskTypeSchema, type TaskStatusDoc, type TaskTypeDoc } from './TaskConfig';
 import { castingSchema, type CastingDoc } from './Casting';
 import { notificationSchema, type NotificationDoc } from './Notification';
+import { uploadSessionSchema, type UploadSessionDoc } from './UploadSession';
 import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
 export interface Models {
@@ -59,6 +60,7 @@ export interface Models {
   TaskStatus: Model<TaskStatusDoc>;
   Casting: Model<CastingDoc>;
   Notification: Model<NotificationDoc>;
+  UploadSession: Model<UploadSessionDoc>;
 }
 
 const model = <T>(conn: Connection, name: string, schema: import('mongoose').Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
@@ -94,6 +96,7 @@ export function createModels(conn: Connection): Models {
     TaskStatus: model(conn, 'TaskStatus', taskStatusSchema),
     Casting: model(conn, 'Casting', castingSchema),
     Notification: model(conn, 'Notification', notificationSchema),
+    UploadSession: (conn.models.UploadSession as Model<UploadSessionDoc> | undefined) ?? conn.model<UploadSessionDoc>('UploadSession', uploadSessionSchema),
   };
 }
 

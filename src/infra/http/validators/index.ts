@@ -11,3 +11,4 @@ import './version.validators';
 import './token.validators';
 import './event.validators';
 import './production.validators';
+import './upload-session.validators';

@@ -9,7 +9,7 @@ export const versionParams = z.strictObject({ id: objectId, v: z.coerce.number()
 export const listVersionsQuery = pageQuery;
 export const rollbackBody = z.strictObject({ version: z.number().int().min(1).max(1_000_000), reason: z.string().trim().max(500).optional() });
 
-const VersionSchema = apiRegistry.register(
+export const VersionSchema = apiRegistry.register(
   'AssetVersion',
   z.object({
     id: z.string(),
@@ -62,6 +62,6 @@ apiRegistry.registerPath({
   request: { params: idOnly, body: jsonBody(rollbackBody) },
   responses: { 200: { description: 'The asset', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
 });
-const download = { 200: { description: 'The file' }, 206: { description: 'A byte range' }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404, 416) };
+const download = { 200: { description: 'The file' }, 206: { description: 'A byte range' }, 302: { description: 'On S3 with DOWNLOAD_REDIRECT_TTL_SECONDS: a short-lived presigned URL to fetch the file from storage' }, 304: { description: 'Not modified' }, ...errorResponses(400, 401, 404, 416) };
 apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/download', operationId: 'downloadAsset', tags: ['versions'], summary: 'Download the current version (Range supported)', security: bearer, request: { params: idOnly }, responses: download });
 apiRegistry.registerPath({ method: 'get', path: '/assets/{id}/versions/{v}/download', operationId: 'downloadAssetVersion', tags: ['versions'], summary: 'Download a version (Range supported)', security: bearer, request: { params: versionParams }, responses: download });
