@@ -11,7 +11,17 @@ AssetStatus = Literal["IN_PROGRESS", "PENDING_REVIEW", "APPROVED", "CHANGES_REQU
 RenderStatus = Literal["QUEUED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]
 RenderEngine = Literal["blender", "simulated"]
 Role = Literal["ARTIST", "DIRECTOR", "PRODUCER"]
-Scope = Literal["assets:read", "assets:write", "reviews:write", "renders:read", "renders:write", "events:read", "production:read", "production:write", "admin"]
+Scope = Literal[
+    "assets:read",
+    "assets:write",
+    "reviews:write",
+    "renders:read",
+    "renders:write",
+    "events:read",
+    "production:read",
+    "production:write",
+    "admin",
+]
 
 T = TypeVar("T")
 

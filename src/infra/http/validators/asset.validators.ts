@@ -74,7 +74,7 @@ const ifMatch = z.object({ 'if-match': z.string().optional() });
 apiRegistry.registerPath({
   method: 'post', path: '/assets', operationId: 'createAsset', tags: ['assets'], summary: 'Create an asset', security: bearer,
   request: { body: jsonBody(createAssetBody) },
-  responses: { 201: { description: 'Created (Location and ETag headers)', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 409) },
+  responses: { 201: { description: 'Created (Location and ETag headers)', ...json(AssetSchema) }, ...errorResponses(400, 401, 403, 404, 409) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/assets', operationId: 'listAssets', tags: ['assets'], summary: 'List assets (keyset pagination)', security: bearer,
