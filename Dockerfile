@@ -4,9 +4,15 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+COPY web/package.json web/package-lock.json ./web/
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix web --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+# The web app imports the API's generated types; CI type-checks it (with its tests) and enforces the bundle
+# budget, so the image only bundles it.
+COPY packages/sdk/src/generated ./packages/sdk/src/generated
+COPY web ./web
+RUN npm run build:api && cd web && npx vite build
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -21,6 +27,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The web app, served by the API at /app/ (dist/server.js looks for ../web/dist).
+COPY --from=build /app/web/dist ./web/dist
 # Migrations are plain CommonJS run by migrate-mongo: `node dist/migrate.js up` before starting a release.
 COPY migrations ./migrations
 # Everything the non-root user writes lives under /data (the app directory stays read-only to it).
