@@ -6,9 +6,10 @@ import { Types } from 'mongoose';
 import { assetListQuery, type AssetListQuery } from '../src/app/repositories/AssetRepository';
 import { assetSchema } from '../src/app/repositories/models/Asset';
 import { encodeCursor } from '../src/app/repositories/pagination';
+import { filterFields as fieldsOf, indexKeys, servingIndex as servingOf } from './support/indexCoverage';
 
 const studioId = new Types.ObjectId();
-const indexes = assetSchema.indexes().map(([keys]) => Object.entries(keys as Record<string, 1 | -1>));
+const indexes = indexKeys(assetSchema);
 
 type Shape = [string, Partial<AssetListQuery>];
 const base: AssetListQuery = { limit: 50, sort: 'createdAt', order: 'desc', archived: false };
@@ -26,34 +27,6 @@ const sorts: Shape[] = [
   ['name', { sort: 'name' }],
 ];
 
-/** Equality fields of the first $and branch (or the whole filter), and the remaining conditions' fields. */
-function fieldsOf(filter: Record<string, unknown>): { equality: string[]; range: string[] } {
-  const main = (Array.isArray(filter.$and) ? filter.$and[0] : filter) as Record<string, unknown>;
-  const equality: string[] = [];
-  const range: string[] = [];
-  for (const [k, v] of Object.entries(main)) {
-    const isOperator = v !== null && typeof v === 'object' && !(v instanceof Types.ObjectId) && !(v instanceof Date) && Object.keys(v).some((o) => o.startsWith('$'));
-    (isOperator ? range : equality).push(k);
-  }
-  return { equality, range };
-}
-
-/** An index that starts with the equality fields (in any order), continues with `then`, and sorts as asked. */
-function servingIndex(equality: string[], then: string[], sort: Record<string, unknown>): Array<[string, number]> | undefined {
-  const sortKeys = Object.entries(sort) as Array<[string, number]>;
-  return indexes.find((keys) => {
-    const head = keys.slice(0, equality.length).map(([k]) => k);
-    if (head.length !== equality.length || !equality.every((f) => head.includes(f))) return false;
-    const rest = keys.slice(equality.length);
-    if (!then.every((f, i) => rest[i]?.[0] === f)) return false;
-    const tail = rest.slice(then.length, then.length + sortKeys.length);
-    if (tail.length !== sortKeys.length || !sortKeys.every(([k], i) => tail[i]?.[0] === k)) return false;
-    // The index may be walked forwards or backwards, so the directions must agree all together or be all reversed.
-    const same = sortKeys.every(([, d], i) => tail[i]?.[1] === d);
-    const reversed = sortKeys.every(([, d], i) => tail[i]?.[1] === -d);
-    return same || reversed;
-  });
-}
 
 describe('GET /assets query shapes have an index that filters and sorts them', () => {
   const cases: Array<[string, AssetListQuery]> = [];
@@ -66,7 +39,7 @@ describe('GET /assets query shapes have an index that filters and sorts them', (
       const { equality, range } = fieldsOf(filter as Record<string, unknown>);
       expect(range).toEqual([]);
       expect(equality).toEqual(expect.arrayContaining(['studioId', 'archivedAt', 'shotId']));
-      expect(servingIndex(equality, [], sort)).toBeDefined();
+      expect(servingOf(indexes, equality, [], sort)).toBeDefined();
     }
   });
 
@@ -74,15 +47,15 @@ describe('GET /assets query shapes have an index that filters and sorts them', (
     const byName = assetListQuery(studioId, { ...base, sort: 'name', order: 'asc', q: 'Shot_12' });
     const f = fieldsOf(byName.filter as Record<string, unknown>);
     expect(f.range).toEqual(['nameLower']);
-    expect(servingIndex(f.equality, [], byName.sort)).toBeDefined();
+    expect(servingOf(indexes, f.equality, [], byName.sort)).toBeDefined();
     // Newest first: the index bounds the prefix range; only the matches are sorted in memory.
     const newest = assetListQuery(studioId, { ...base, q: 'Shot_12' });
     const g = fieldsOf(newest.filter as Record<string, unknown>);
-    expect(servingIndex(g.equality, ['nameLower'], { _id: -1 })).toBeDefined();
+    expect(servingOf(indexes, g.equality, ['nameLower'], { _id: -1 })).toBeDefined();
   });
 
   it('finds no serving index for a shape that has none (the check can fail)', () => {
-    expect(servingIndex(['studioId', 'archivedAt', 'type'], [], { updatedAt: -1, _id: -1 })).toBeUndefined();
-    expect(servingIndex(['description'], [], { createdAt: -1, _id: -1 })).toBeUndefined();
+    expect(servingOf(indexes, ['studioId', 'archivedAt', 'type'], [], { updatedAt: -1, _id: -1 })).toBeUndefined();
+    expect(servingOf(indexes, ['description'], [], { createdAt: -1, _id: -1 })).toBeUndefined();
   });
 });

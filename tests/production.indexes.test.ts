@@ -9,6 +9,7 @@ import { TASK_LIST_SHAPES, isServedTaskShape, taskListQuery, type TaskListQuery 
 import { notificationListQuery } from '../src/app/repositories/NotificationRepository';
 import { encodeCursor } from '../src/app/repositories/pagination';
 import type { ListShape } from '../src/app/repositories/listing';
+import { filterFields, indexKeys, servingIndex } from './support/indexCoverage';
 import { projectSchema } from '../src/app/repositories/models/Project';
 import { sequenceSchema } from '../src/app/repositories/models/Sequence';
 import { episodeSchema } from '../src/app/repositories/models/Episode';
@@ -20,33 +21,12 @@ import { notificationSchema } from '../src/app/repositories/models/Notification'
 
 const studioId = new Types.ObjectId();
 const id = () => new Types.ObjectId();
-const keysOf = (schema: Schema) => schema.indexes().map(([keys]) => Object.entries(keys as Record<string, 1 | -1>));
-
-/** An index that starts with the equality fields (any order), then `then`, then the sort keys (either direction). */
-function serving(schema: Schema, equality: string[], then: string[], sort: Record<string, unknown>): boolean {
-  const sortKeys = Object.entries(sort) as Array<[string, number]>;
-  return keysOf(schema).some((keys) => {
-    const head = keys.slice(0, equality.length).map(([k]) => k);
-    if (head.length !== equality.length || !equality.every((f) => head.includes(f))) return false;
-    const rest = keys.slice(equality.length);
-    if (!then.every((f, i) => rest[i]?.[0] === f)) return false;
-    const tail = rest.slice(then.length, then.length + sortKeys.length);
-    if (tail.length !== sortKeys.length || !sortKeys.every(([k], i) => tail[i]?.[0] === k)) return false;
-    return sortKeys.every(([, d], i) => tail[i]?.[1] === d) || sortKeys.every(([, d], i) => tail[i]?.[1] === -d);
-  });
-}
+const serving = (schema: Schema, equality: string[], then: string[], sort: Record<string, unknown>): boolean => servingIndex(indexKeys(schema), equality, then, sort) !== undefined;
 
 /** The equality fields of a list shape (its first $and branch after a cursor) and whether anything else filters. */
 function equalityOf<T>(shape: ListShape<T>): { equality: string[]; other: string[] } {
-  const f = shape.filter as Record<string, unknown>;
-  const main = (Array.isArray(f.$and) ? f.$and[0] : f) as Record<string, unknown>;
-  const equality: string[] = [];
-  const other: string[] = [];
-  for (const [k, v] of Object.entries(main)) {
-    const op = v !== null && typeof v === 'object' && !(v instanceof Types.ObjectId) && !(v instanceof Date) && Object.keys(v).some((o) => o.startsWith('$'));
-    (op ? other : equality).push(k);
-  }
-  return { equality, other };
+  const { equality, range } = filterFields(shape.filter as Record<string, unknown>);
+  return { equality, other: range };
 }
 
 function expectServed<T>(schema: Schema, build: (cursor?: string) => ListShape<T>, cursorValue: string | number | Date) {
