@@ -7,6 +7,7 @@ import { migrateAccounts } from './app/repositories/migrations/accounts';
 import { runMigrations } from './infra/database/migrations';
 import { attachRealtime } from './infra/realtime/socket';
 import { createHttpServer } from './infra/http/server';
+import { warmHashers } from './infra/storage/OffThreadHasher';
 
 async function main() {
   const infra = await bootInfra('api');
@@ -24,6 +25,7 @@ async function main() {
   // Unique indexes carry our consistency rules, so they must exist before the first request.
   for (const note of await syncIndexes(container.models)) logger.warn(note);
   const app = createApp(container);
+  warmHashers();
 
   const server = createHttpServer(app, config);
 

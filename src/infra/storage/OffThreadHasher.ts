@@ -68,6 +68,11 @@ class HashWorker {
     return w;
   }
 
+  /** Starts the thread now (see warmHashers). */
+  start(): void {
+    this.ensure();
+  }
+
   register(id: number, p: Pending): Worker {
     const w = this.ensure();
     this.sessions.set(id, p);
@@ -84,9 +89,22 @@ let pool: HashWorker[] | undefined;
 let nextWorker = 0;
 let nextId = 1;
 
-function pickWorker(): HashWorker {
+function hashPool(): HashWorker[] {
   pool ??= Array.from({ length: Math.max(1, Math.min(4, availableParallelism() - 1)) }, () => new HashWorker());
-  return pool[nextWorker++ % pool.length]!;
+  return pool;
+}
+
+function pickWorker(): HashWorker {
+  const workers = hashPool();
+  return workers[nextWorker++ % workers.length]!;
+}
+
+/**
+ * Starts the hashing threads at boot. Each is a V8 isolate of about 20 MiB: a fixed cost of the process, paid
+ * once when it starts rather than by the first upload (whose memory budget is then the upload's own).
+ */
+export function warmHashers(): void {
+  for (const w of hashPool()) w.start();
 }
 
 /**
