@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { bufferOf, generated } from './support/uploads';
+import { bufferOf, generated, stagedUploads } from './support/uploads';
+import { createS3Client } from '../src/infra/storage/S3StorageProvider';
+import { s3Settings } from '../src/infra/storage';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -27,7 +30,7 @@ function request(url: string, method: string, headers: Record<string, string | n
   });
 }
 
-describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (_driver, driverOverrides) => {
+describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (driver, driverOverrides) => {
   let h: Harness;
   let base: string;
   let s: Session;
@@ -79,7 +82,7 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (_driver, d
     });
     expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
     // The staged copy is gone once the version exists.
-    expect(readdirSync(h.config.TUS_STAGING_DIR).filter((f) => !f.endsWith('.json'))).toEqual([]);
+    expect(await stagedUploads(h)).toEqual([]);
   });
 
   it('runs the same content checks: a finished upload of an executable becomes no version', async () => {
@@ -121,10 +124,18 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (_driver, d
     const mineId = mine.headers.location!.split('/').pop()!;
     const planted = [`${studio}-${mineId.slice(-31)}`, `${studio}-${mineId.split('-')[1]!.toUpperCase()}`];
     for (const id of planted) {
+      if (driver === 's3') {
+        // The S3 store finds an upload by its `.info` object (its upload-id rides along in the object's metadata).
+        const s3 = createS3Client(s3Settings(h.config));
+        await s3.send(new CopyObjectCommand({ Bucket: h.config.S3_BUCKET!, CopySource: `${h.config.S3_BUCKET}/tus/${mineId}.info`, Key: `tus/${id}.info` }));
+        s3.destroy();
+        continue;
+      }
       copyFileSync(path.join(h.config.TUS_STAGING_DIR, mineId), path.join(h.config.TUS_STAGING_DIR, id));
       const meta = JSON.parse(readFileSync(path.join(h.config.TUS_STAGING_DIR, `${mineId}.json`), 'utf8')) as { id: string };
       writeFileSync(path.join(h.config.TUS_STAGING_DIR, `${id}.json`), JSON.stringify({ ...meta, id }));
     }
+    expect(await stagedUploads(h)).toEqual(expect.arrayContaining(planted));
     for (const id of [traversal, ...planted, `${studio}-${'0'.repeat(32)}%00`]) {
       const res = await request(`${base}/uploads/${id}`, 'HEAD', auth());
       expect({ id, status: res.status }).toEqual({ id, status: 404 });
@@ -151,19 +162,26 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (_driver, d
     }
   });
 
-  it('removes expired incomplete uploads', async () => {
-    const h2 = await startHarness({ TUS_EXPIRATION_HOURS: '0.0001' }); // about 0.36 s
+  it('removes expired incomplete uploads, with the bytes they had received', async () => {
+    const h2 = await startHarness({ ...driverOverrides, TUS_EXPIRATION_HOURS: '0.001' }); // 3.6 s (S3 dates uploads to the second)
     try {
       const base2 = await h2.listen();
       const p = await givenStudio(h2);
       const asset = (await h2.http.post('/assets').set(p.auth).send({ name: 'Stale', type: 'PROP' })).body;
       const created = await request(`${base2}/uploads`, 'POST', { Authorization: `Bearer ${p.accessToken}`, 'Upload-Length': 100, 'Upload-Metadata': `assetId ${b64(asset.id)},filename ${b64('a.obj')}` });
       expect(created.status).toBe(201);
-      expect(readdirSync(h2.config.TUS_STAGING_DIR).filter((f) => !f.endsWith('.json'))).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 800));
+      // Half the bytes: on S3 they wait in a `.part` object (shorter than a part), which must go too.
+      const half = await request(`${base2}${created.headers.location}`, 'PATCH', { Authorization: `Bearer ${p.accessToken}`, 'Upload-Offset': 0, 'Content-Type': 'application/offset+octet-stream' }, bytes.subarray(0, 50));
+      expect(half.status).toBe(204);
+      const id = created.headers.location!.split('/').pop()!;
+      expect(await stagedUploads(h2)).toEqual([id]);
+      // Not yet expired: the sweep keeps it.
+      expect(await h2.container.tus.cleanUpExpired()).toBe(0);
+      expect(await stagedUploads(h2)).toEqual([id]);
+      await new Promise((r) => setTimeout(r, 4000));
       const removed = await h2.container.tus.cleanUpExpired();
       expect(removed).toBe(1);
-      expect(readdirSync(h2.config.TUS_STAGING_DIR).filter((f) => !f.endsWith('.json'))).toHaveLength(0);
+      expect(await stagedUploads(h2)).toEqual([]);
       const head = await request(`${base2}${created.headers.location}`, 'HEAD', { Authorization: `Bearer ${p.accessToken}` });
       expect([404, 410]).toContain(head.status);
     } finally {
