@@ -6,7 +6,7 @@ import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated, stagedUploads } from './support/uploads';
-import { createS3Client } from '../src/infra/storage/S3StorageProvider';
+import { createS3Client, S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
 import { s3Settings } from '../src/infra/storage';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -178,10 +178,27 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (driver, dr
       // Not yet expired: the sweep keeps it.
       expect(await h2.container.tus.cleanUpExpired()).toBe(0);
       expect(await stagedUploads(h2)).toEqual([id]);
+      // What else lives in the deployment's storage is not the sweep's: a version's object, and on S3 (one
+      // bucket) a direct upload session's open multipart upload, as old as the tus upload.
+      const kept = (await h2.http.post('/assets').set(p.auth).send({ name: 'Kept', type: 'PROP' })).body;
+      await h2.http.post(`/assets/${kept.id}/versions`).set(p.auth).attach('file', Buffer.from('# Wavefront OBJ\nv 0 0 0\n'), 'kept.obj').expect(201);
+      if (driver === 's3') {
+        const file = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(84)]);
+        const sha = createHash('sha256').update(file).digest('hex');
+        await h2.http.post(`/assets/${kept.id}/uploads`).set(p.auth).send({ fileName: 'kept.png', size: file.length, sha256: sha, partSize: 5 * 1024 * 1024, partSha256: [sha] }).expect(201);
+      }
+      const others = async () => ({
+        objects: await h2.container.storage.list(`studios/${p.user.studioId}/`),
+        open: h2.container.storage instanceof S3StorageProvider ? await h2.container.storage.inProgress(`studios/${p.user.studioId}/`) : [],
+      });
+      const before = await others();
+      expect(before.objects).toHaveLength(1);
+      expect(before.open).toHaveLength(driver === 's3' ? 1 : 0);
       await new Promise((r) => setTimeout(r, 4000));
       const removed = await h2.container.tus.cleanUpExpired();
       expect(removed).toBe(1);
       expect(await stagedUploads(h2)).toEqual([]);
+      expect(await others()).toEqual(before);
       const head = await request(`${base2}${created.headers.location}`, 'HEAD', { Authorization: `Bearer ${p.accessToken}` });
       expect([404, 410]).toContain(head.status);
     } finally {
