@@ -118,6 +118,15 @@ describe('RedisLocker: tus upload locks shared by every API instance', () => {
     expect(asked).toBe(1);
   });
 
+  it('refuses with a 503 UPLOAD_LOCK_UNAVAILABLE error (the contract's) when Redis cannot be reached', async () => {
+    const dead = createRedis('redis://127.0.0.1:1', logger, 'dead', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const deadSub = createRedis('redis://127.0.0.1:1', logger, 'dead-sub', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    clients.push(dead, deadSub);
+    const locker = new RedisLocker({ redis: dead, subscriber: deadSub, prefix, logger, acquireTimeoutMs: 2000 });
+    lockers.push(locker);
+    await expect(locker.newLock(uploadId()).lock(never, ignore)).rejects.toMatchObject({ code: 'UPLOAD_LOCK_UNAVAILABLE', status: 503 });
+  });
+
   it('gives up waiting when the waiting request goes away', async () => {
     const a = await instance();
     const b = await instance({ acquireTimeoutMs: 10_000 });
