@@ -118,7 +118,7 @@ describe('RedisLocker: tus upload locks shared by every API instance', () => {
     expect(asked).toBe(1);
   });
 
-  it('refuses with a 503 UPLOAD_LOCK_UNAVAILABLE error (the contract's) when Redis cannot be reached', async () => {
+  it('refuses with a 503 UPLOAD_LOCK_UNAVAILABLE error when Redis cannot be reached', async () => {
     const dead = createRedis('redis://127.0.0.1:1', logger, 'dead', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
     const deadSub = createRedis('redis://127.0.0.1:1', logger, 'dead-sub', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
     clients.push(dead, deadSub);

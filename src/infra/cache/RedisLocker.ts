@@ -39,7 +39,8 @@ export class RedisLocker implements Locker {
   private readonly subscribed: Promise<void>;
 
   constructor(private readonly opts: RedisLockerOptions) {
-    this.leaseMs = opts.leaseMs ?? 30_000;
+    // Shorter than the wait, so a request resuming an upload whose instance died gets it within one wait.
+    this.leaseMs = opts.leaseMs ?? 20_000;
     this.acquireTimeoutMs = opts.acquireTimeoutMs ?? 30_000;
     this.releaseChannel = `${opts.prefix}tus:lock:release`;
     this.freedChannel = `${opts.prefix}tus:lock:freed`;
