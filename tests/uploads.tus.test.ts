@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { CopyObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated, stagedUploads } from './support/uploads';
@@ -162,7 +162,7 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (driver, dr
     }
   });
 
-  it('removes expired incomplete uploads, with the bytes they had received', async () => {
+  it('removes expired incomplete uploads with the bytes they had received (on S3 also a finished upload left behind), and nothing else', async () => {
     const h2 = await startHarness({ ...driverOverrides, TUS_EXPIRATION_HOURS: '0.001' }); // 3.6 s (S3 dates uploads to the second)
     try {
       const base2 = await h2.listen();
@@ -194,9 +194,18 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (driver, dr
       const before = await others();
       expect(before.objects).toHaveLength(1);
       expect(before.open).toHaveLength(driver === 's3' ? 1 : 0);
+      // On S3, also what an instance that died between completing an upload and committing its version
+      // leaves: the completed object and its `.info`, with no multipart upload open any more.
+      const leftover = `${p.user.studioId}-${'e'.repeat(32)}`;
+      if (driver === 's3') {
+        const s3 = createS3Client(s3Settings(h2.config));
+        for (const Key of [`tus/${leftover}`, `tus/${leftover}.info`]) await s3.send(new PutObjectCommand({ Bucket: h2.config.S3_BUCKET!, Key, Body: 'left over' }));
+        s3.destroy();
+        expect(await stagedUploads(h2)).toEqual([id, leftover].sort());
+      }
       await new Promise((r) => setTimeout(r, 4000));
       const removed = await h2.container.tus.cleanUpExpired();
-      expect(removed).toBe(1);
+      expect(removed).toBe(driver === 's3' ? 2 : 1);
       expect(await stagedUploads(h2)).toEqual([]);
       expect(await others()).toEqual(before);
       const head = await request(`${base2}${created.headers.location}`, 'HEAD', { Authorization: `Bearer ${p.accessToken}` });
