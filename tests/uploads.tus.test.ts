@@ -94,6 +94,8 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (driver, dr
     expect(JSON.parse(res.body).error.code).toBe('FILE_TYPE_REFUSED');
     expect(await h.container.models.AssetVersion.countDocuments({ assetId: asset.id })).toBe(0);
     expect(await h.container.storage.list(`studios/${s.user.studioId}/assets/${asset.id}/`)).toEqual([]);
+    // Refused is finished too: the staged bytes are gone.
+    expect(await stagedUploads(h)).not.toContain(created.headers.location!.split('/').pop());
   });
 
   it('requires a token, refuses another studio\'s asset at creation, and hides another studio\'s upload', async () => {
