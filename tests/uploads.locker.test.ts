@@ -1,9 +1,15 @@
 // The tus upload lock on the real Redis: each RedisLocker below has its own connections, as an API instance would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ERRORS, type Lock } from '@tus/utils';
 import { createRedis, redisReady, type Redis } from '../src/infra/cache/redis';
 import { RedisLocker } from '../src/infra/cache/RedisLocker';
 import { createLogger } from '../src/infra/logging/logger';
+import { freePort, startRedis, type RunningService } from '../src/infra/embedded/embedded';
+import { startHarness, type Harness } from './support/harness';
+import { givenStudio } from './support/factories';
 
 const logger = createLogger({ level: 'silent', service: 'test' });
 const prefix = `t:${randomBytes(5).toString('hex')}:`;
@@ -136,5 +142,51 @@ describe('RedisLocker: tus upload locks shared by every API instance', () => {
     const waiting = b.locker.newLock(id).lock(gone.signal, ignore);
     setTimeout(() => gone.abort(), 100);
     await expect(waiting).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
+  });
+});
+
+describe('tus while Redis is away: the upload lock cannot be taken', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-tus-redis-'));
+  let redis: RunningService;
+  let port: number;
+  let h: Harness;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis({ dataDir: dir, detached: false, persistent: false, port });
+    h = await startHarness({ REDIS_URL: redis.url, RATE_LIMIT_MAX: '100000' });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 UPLOAD_LOCK_UNAVAILABLE in the error contract, and works again once Redis is back, without a restart', async () => {
+    const base = await h.listen();
+    const s = await givenStudio(h);
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Redis Away', type: 'PROP' }).expect(201)).body as { id: string };
+    const tus = { Authorization: `Bearer ${s.accessToken}`, 'Tus-Resumable': '1.0.0' };
+    const meta = `assetId ${Buffer.from(asset.id).toString('base64')},filename ${Buffer.from('a.obj').toString('base64')}`;
+    const created = await fetch(`${base}/uploads`, { method: 'POST', headers: { ...tus, 'Upload-Length': '10', 'Upload-Metadata': meta } });
+    expect(created.status).toBe(201);
+    const url = `${base}${created.headers.get('location')}`;
+
+    await redis.stop();
+    const head = await fetch(url, { method: 'HEAD', headers: tus });
+    expect(head.status).toBe(503);
+    const patch = await fetch(url, { method: 'PATCH', headers: { ...tus, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: Buffer.from('# OBJ\nv 0') });
+    expect(patch.status).toBe(503);
+    expect(patch.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await patch.json()) as unknown).toEqual({ error: { code: 'UPLOAD_LOCK_UNAVAILABLE', message: expect.any(String), correlationId: patch.headers.get('x-request-id') } });
+
+    redis = await startRedis({ dataDir: dir, detached: false, persistent: false, port });
+    const deadline = Date.now() + 15_000;
+    let after = await fetch(url, { method: 'HEAD', headers: tus });
+    while (after.status !== 200 && Date.now() < deadline) {
+      await sleep(200);
+      after = await fetch(url, { method: 'HEAD', headers: tus });
+    }
+    expect([after.status, after.headers.get('upload-offset')]).toEqual([200, '0']);
   });
 });
