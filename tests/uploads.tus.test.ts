@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { bufferOf, generated, stagedUploads } from './support/uploads';
@@ -83,6 +83,36 @@ describe.each(STORAGE_DRIVERS)('tus resumable uploads (%s storage)', (driver, dr
     expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
     // The staged copy is gone once the version exists.
     expect(await stagedUploads(h)).toEqual([]);
+  });
+
+  it('finishes, on an empty PATCH at its end offset, an upload whose bytes were all staged but whose version was never made', async () => {
+    const asset = (await h.http.post('/assets').set(s.auth).send({ name: 'Died Before Commit', type: 'PROP' })).body;
+    const data = bytes.subarray(0, 64 * 1024);
+    const created = await create(asset.id, data.length);
+    const url = `${base}${created.headers.location}`;
+    const id = created.headers.location!.split('/').pop()!;
+    // What an instance that died right after staging the last byte leaves: every byte staged (on S3 the
+    // multipart upload completed into tus/<id>), no version.
+    if (driver === 's3') {
+      const s3 = createS3Client(s3Settings(h.config));
+      const Bucket = h.config.S3_BUCKET!;
+      const Key = `tus/${id}`;
+      const UploadId = (await s3.send(new HeadObjectCommand({ Bucket, Key: `${Key}.info` }))).Metadata!['upload-id']!;
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: data }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } }));
+      s3.destroy();
+    } else {
+      writeFileSync(path.join(h.config.TUS_STAGING_DIR, id), data);
+    }
+    const head = await request(url, 'HEAD', auth());
+    expect([head.status, head.headers['upload-offset']]).toEqual([200, String(data.length)]);
+    expect(await h.container.models.AssetVersion.countDocuments({ assetId: asset.id })).toBe(0);
+
+    // The SDK resumes from HEAD's offset, so its next PATCH is this one: no bytes, at the end.
+    const done = await request(url, 'PATCH', { ...auth(), 'Upload-Offset': data.length, 'Content-Type': 'application/offset+octet-stream' }, Buffer.alloc(0));
+    expect([done.status, done.body.slice(0, 200)]).toEqual([200, expect.any(String)]);
+    expect(JSON.parse(done.body).version).toMatchObject({ version: 1, file: { size: data.length, sha256: createHash('sha256').update(data).digest('hex') } });
+    expect(await stagedUploads(h)).not.toContain(id);
   });
 
   it('runs the same content checks: a finished upload of an executable becomes no version', async () => {

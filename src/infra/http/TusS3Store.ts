@@ -1,6 +1,7 @@
 // tus staging in the deployment's S3 bucket under one prefix (tus/), so every API instance sees every upload:
 // @tus/s3-store's layout (an S3 multipart upload per tus upload, `<id>.info` holding its metadata, `<id>.part`
 // holding a tail shorter than a part), with the changes several instances and a shared bucket need.
+import type { Readable } from 'node:stream';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { S3Store, type MetadataValue } from '@tus/s3-store';
 import { ERRORS, type KvStore } from '@tus/utils';
@@ -66,6 +67,24 @@ export class TusS3Store extends S3Store {
       },
       { step: 'initialize', name: 'tusKeyPrefix' },
     );
+  }
+
+  /**
+   * As the file store does, a PATCH at the end offset of an upload whose bytes are all staged succeeds, so its
+   * finish (the version) runs again: that is how a client recovers an upload whose instance died between
+   * completing the staged object and committing the version. The library fails there, listing the parts of a
+   * multipart upload that no longer exists.
+   */
+  override async write(src: Readable, id: string, offset: number): Promise<number> {
+    try {
+      return await super.write(src, id, offset);
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      const upload = await this.getUpload(id);
+      if (upload.size === undefined || upload.offset !== upload.size || offset !== upload.size) throw err;
+      src.resume();
+      return offset;
+    }
   }
 
   /**
