@@ -44,8 +44,10 @@ export class TusS3Store extends S3Store {
       expirationPeriodInMilliseconds: options.expirationMs,
       // Tags only serve S3 lifecycle rules; expiry is our own sweep (deleteExpired), so spare the extra requests.
       useTags: false,
-      // Each part in flight is spooled to the OS temp directory first: bound how many at once.
-      maxConcurrentPartUploads: 8,
+      // Each part is spooled to the OS temp directory while it arrives and until S3 has it, and a PATCH holds
+      // one of these for its part in progress (however slow its client): the bound caps the temp space
+      // (64 parts of TUS_S3_PART_SIZE) and the concurrent PATCHes of one instance (more wait for a slot).
+      maxConcurrentPartUploads: 64,
       cache: new NoCache(),
       s3ClientConfig: { ...options.client, bucket: options.bucket },
     });
