@@ -81,7 +81,9 @@ import { SmtpMailer } from './infra/mail/SmtpMailer';
 import { LeaseLock } from './infra/database/LeaseLock';
 import { AssetCacheService } from './infra/cache/AssetCacheService';
 import { RedisSessionCache } from './infra/cache/SessionCache';
-import { createStorage } from './infra/storage';
+import { createStorage, s3Settings } from './infra/storage';
+import { s3ClientConfig } from './infra/storage/S3StorageProvider';
+import { RedisLocker } from './infra/cache/RedisLocker';
 import type { StorageProvider } from './infra/storage/StorageProvider';
 import { createTus } from './infra/http/tus';
 import { QueueBus } from './infra/queue/QueueBus';
@@ -267,8 +269,14 @@ export function buildApi(core: Core) {
     const counts = await Promise.race([core.queue.counts(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())]).catch(() => null);
     for (const [q, states] of Object.entries(counts ?? {})) for (const [state, n] of Object.entries(states)) g.set({ queue: q, state }, n);
   });
+  // tus stages where every instance sees it when the files do (S3, under tus/), and locks uploads in Redis.
+  const tusLocker = new RedisLocker({ redis, subscriber: redis.duplicate(), prefix: config.REDIS_KEY_PREFIX, logger });
   const tus = createTus({
-    stagingDir: path.resolve(config.TUS_STAGING_DIR),
+    staging:
+      config.STORAGE_DRIVER === 's3'
+        ? { driver: 's3', bucket: config.S3_BUCKET!, client: s3ClientConfig(s3Settings(config)), prefix: 'tus/', partSize: config.TUS_S3_PART_SIZE }
+        : { driver: 'local', dir: path.resolve(config.TUS_STAGING_DIR) },
+    locker: tusLocker,
     maxSize: config.MAX_UPLOAD_BYTES,
     expirationMs: config.TUS_EXPIRATION_HOURS * 3_600_000,
     versions,
@@ -329,6 +337,7 @@ export function buildApi(core: Core) {
     /** Closes what the api opened (the tus clean-up timer, the SMTP pool) and then the core. */
     async dispose() {
       tus.close();
+      tusLocker.close();
       clearInterval(sweepTimer);
       smtp?.close();
       await core.dispose();

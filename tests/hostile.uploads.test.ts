@@ -1,6 +1,6 @@
 // Hostile bodies against both upload endpoints (multipart POST /assets/:id/versions and tus /uploads):
 // every case must get a 4xx in the error contract and leave no version, object, partial or staged file.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { bufferOf, generated, multipartUpload } from './support/uploads';
+import { bufferOf, generated, multipartUpload, stagedUploads } from './support/uploads';
 import { waitFor } from './support/workers';
 
 const MAX = 1024 * 1024; // MAX_UPLOAD_BYTES below
@@ -132,7 +132,7 @@ function expectContract(res: Reply | null, status: number, code: string | RegExp
   expect(error.correlationId).toBe(r.headers['x-request-id']);
 }
 
-describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in the error contract and leaves nothing behind (%s storage)', (_driver, driverOverrides) => {
+describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in the error contract and leaves nothing behind (%s storage)', (driver, driverOverrides) => {
   let h: Harness;
   let base: string;
   let s: Session;
@@ -163,6 +163,8 @@ describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in th
       otherKeys: await h.container.storage.list(`studios/${other.user.studioId}/`),
       storageFiles: filesUnder(h.config.STORAGE_LOCAL_ROOT),
       stagedFiles: filesUnder(h.config.TUS_STAGING_DIR),
+      // The tus uploads staged (on S3: objects and open multipart uploads under tus/ in the bucket).
+      staged: await stagedUploads(h),
       // On S3: multipart uploads still open (an aborted write must abort its upload, not only skip completing it).
       inProgress: h.container.storage instanceof S3StorageProvider ? await h.container.storage.inProgress('studios/') : [],
     };
@@ -496,7 +498,7 @@ describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in th
       const gone = await send(`${base}${location}`, 'DELETE', tus());
       expect(gone.status).toBe(204);
       const id = location.split('/').pop()!;
-      expect(Object.keys(filesUnder(h.config.TUS_STAGING_DIR)).filter((f) => f.startsWith(id))).toEqual([]);
+      expect(await stagedUploads(h)).not.toContain(id);
       expectContract(await send(`${base}${location}`, 'PATCH', { ...tus(), ...octets, 'Upload-Offset': 0 }, OBJ), 404, 'UPLOAD_NOT_FOUND');
     });
 
@@ -537,7 +539,7 @@ describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in th
       });
       expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
       const id = location.split('/').pop()!;
-      expect(Object.keys(filesUnder(h.config.TUS_STAGING_DIR)).filter((f) => f.startsWith(id))).toEqual([]);
+      expect(await stagedUploads(h)).not.toContain(id);
     });
 
     it.each([
@@ -565,5 +567,103 @@ describe.each(STORAGE_DRIVERS)('hostile uploads: every bad body gets a 4xx in th
       expectContract(res, 400, 'UPLOAD_METADATA_REQUIRED');
       await expectUnchanged(before);
     });
+  });
+
+  describe('abort mid-way: no object, no version, no consumed number (the next upload is v1)', () => {
+    const tusHeaders = (who: Session = s) => ({ ...bearer(who), 'Tus-Resumable': '1.0.0' });
+    const octets = { 'Content-Type': 'application/offset+octet-stream' };
+    const meta = (id: string, filename = 'mesh.obj') => `assetId ${b64(id)},filename ${b64(filename)}`;
+
+    /** What an abandoned upload must not leave: a version, a consumed number, an object, an open multipart upload, a staged upload. */
+    async function expectNothingOf(on: Harness, who: Session, id: string, uploadId?: string) {
+      expect(await on.container.models.AssetVersion.countDocuments({ assetId: id })).toBe(0);
+      expect(await on.container.models.Asset.findById(id).lean()).toMatchObject({ latestVersion: 0, currentVersion: null });
+      expect(await on.container.storage.list(`studios/${who.user.studioId}/assets/${id}/`)).toEqual([]);
+      if (on.container.storage instanceof S3StorageProvider) expect(await on.container.storage.inProgress(`studios/${who.user.studioId}/assets/${id}/`)).toEqual([]);
+      if (uploadId) expect(await stagedUploads(on)).not.toContain(uploadId);
+    }
+    async function expectNextIsV1(on: Harness, who: Session, id: string) {
+      const next = await on.http.post(`/assets/${id}/versions`).set(who.auth).attach('file', OBJ, 'next.obj');
+      expect([next.status, next.body.version?.version]).toEqual([201, 1]);
+    }
+    const newAsset = async (on: Harness, who: Session, name: string) => (await on.http.post('/assets').set(who.auth).send({ name, type: 'SHOT' }).expect(201)).body.id as string;
+
+    it('tus: DELETE after part of the bytes removes the staged upload (on S3: the open multipart upload and its tail object)', async () => {
+      const id = await newAsset(h, s, 'Tus Deleted Mid-way');
+      const size = 200 * 1024;
+      const bytes = await bufferOf(generated(size, 31));
+      const created = await send(`${base}/uploads`, 'POST', { ...tusHeaders(), 'Upload-Length': size, 'Upload-Metadata': meta(id) });
+      expect(created.status).toBe(201);
+      const location = String(created.headers.location);
+      const uploadId = location.split('/').pop()!;
+      const half = await send(`${base}${location}`, 'PATCH', { ...tusHeaders(), ...octets, 'Upload-Offset': 0 }, bytes.subarray(0, 80 * 1024));
+      expect([half.status, half.headers['upload-offset']]).toEqual([204, String(80 * 1024)]);
+      expect(await stagedUploads(h)).toContain(uploadId);
+
+      expect((await send(`${base}${location}`, 'DELETE', tusHeaders())).status).toBe(204);
+      await expectNothingOf(h, s, id, uploadId);
+      expect((await send(`${base}${location}`, 'HEAD', tusHeaders())).status).toBe(404);
+      await expectNextIsV1(h, s, id);
+    });
+
+    it('tus: a connection cut mid-PATCH and never resumed is removed by the expiry clean-up', async () => {
+      // A deployment of its own: its short expiry would otherwise sweep what the other cases staged.
+      const h3 = await startHarness({ ...driverOverrides, MAX_UPLOAD_BYTES: '1mb', TUS_EXPIRATION_HOURS: '0.001' }); // 3.6 s
+      try {
+        const base3 = await h3.listen();
+        const p = await givenStudio(h3);
+        const id = await newAsset(h3, p, 'Tus Cut And Expired');
+        const size = 300 * 1024;
+        const bytes = await bufferOf(generated(size, 32));
+        const created = await send(`${base3}/uploads`, 'POST', { ...tusHeaders(p), 'Upload-Length': size, 'Upload-Metadata': meta(id) });
+        expect(created.status).toBe(201);
+        const location = String(created.headers.location);
+        const uploadId = location.split('/').pop()!;
+        const { hostname, port } = new URL(base3);
+        const requestId = `cut-expire-${randomBytes(6).toString('hex')}`;
+        const head = `PATCH ${location} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${p.accessToken}\r\nX-Request-Id: ${requestId}\r\nTus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\nContent-Length: ${size}\r\n\r\n`;
+        expect(await rawExchange(base3, Buffer.concat([Buffer.from(head), bytes.subarray(0, size * 0.4)]), 'destroy', h3.reading(requestId))).toBeNull();
+        expect(await h3.answered(requestId)).toEqual({ status: 204 });
+        expect(await stagedUploads(h3)).toEqual([uploadId]);
+
+        await new Promise((r) => setTimeout(r, 4000));
+        expect(await h3.container.tus.cleanUpExpired()).toBe(1);
+        expect(await stagedUploads(h3)).toEqual([]);
+        await expectNothingOf(h3, p, id, uploadId);
+        expect([404, 410]).toContain((await send(`${base3}${location}`, 'HEAD', tusHeaders(p))).status);
+        await expectNextIsV1(h3, p, id);
+      } finally {
+        await h3.close();
+      }
+    });
+
+    // Direct uploads exist on S3 only (local disk answers 409 DIRECT_UPLOADS_UNAVAILABLE).
+    if (driver === 's3') {
+      it('direct: DELETE of a session after some parts landed aborts the multipart upload', async () => {
+        const h4 = await startHarness({ ...driverOverrides, MAX_UPLOAD_BYTES: '64mb' }, {}, h.identity);
+        try {
+          const PART = 5 * 1024 * 1024;
+          const id = await newAsset(h4, s, 'Direct Deleted Mid-way');
+          const size = 3 * PART - 99;
+          const bytes = Buffer.concat([PNG_HEAD, Buffer.alloc(5000), await bufferOf(generated(size - PNG_HEAD.length - 5000, 33))]);
+          const parts = [0, 1, 2].map((i) => bytes.subarray(i * PART, Math.min((i + 1) * PART, size)));
+          const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+          const started = await h4.http.post(`/assets/${id}/uploads`).set(s.auth).send({ fileName: 'plate.png', size, sha256: sha(bytes), partSize: PART, partSha256: parts.map(sha) });
+          expect(started.status).toBe(201);
+          const planned = started.body.parts as Array<{ url: string; checksumSha256: string }>;
+          const put = (i: number) => fetch(planned[i]!.url, { method: 'PUT', body: parts[i]!, headers: { 'x-amz-checksum-sha256': planned[i]!.checksumSha256 } });
+          expect((await Promise.all([put(0), put(2)])).map((r) => r.status)).toEqual([200, 200]);
+          expect(await (h4.container.storage as S3StorageProvider).inProgress(`studios/${s.user.studioId}/assets/${id}/`)).toHaveLength(1);
+
+          await h4.http.delete(`/assets/${id}/uploads/${started.body.id}`).set(s.auth).expect(204);
+          await expectNothingOf(h4, s, id);
+          const late = await h4.http.post(`/assets/${id}/uploads/${started.body.id}/complete`).set(s.auth);
+          expect([late.status, late.body.error?.code]).toEqual([409, 'UPLOAD_SESSION_CLOSED']);
+          await expectNextIsV1(h4, s, id);
+        } finally {
+          await h4.close();
+        }
+      });
+    }
   });
 });

@@ -130,6 +130,8 @@ const schema = z.object({
   DOWNLOAD_REDIRECT_TTL_SECONDS: int(0, 7 * 24 * 3600).default(0),
   TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** With STORAGE_DRIVER=s3 tus stages in the bucket under tus/: the size of each S3 part (S3's minimum is 5 MiB). */
+  TUS_S3_PART_SIZE: bytes.default(8 * 1024 ** 2).refine((n) => n >= 5 * 1024 ** 2 && n <= 5 * 1024 ** 3, 'must be between 5mib and 5gib'),
 
   RENDER_CONCURRENCY: int(1, 64).default(1),
   RENDER_MAX_ATTEMPTS: int(1, 10).default(3),

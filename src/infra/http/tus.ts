@@ -1,14 +1,17 @@
-// Resumable uploads (tus 1.0) at /uploads. Parts are staged on local disk; a finished upload becomes a
+// Resumable uploads (tus 1.0) at /uploads. Bytes are staged on local disk (one instance) or in the S3 bucket
+// under tus/ (any instance resumes any upload), with each upload's lock in Redis; a finished upload becomes a
 // version through VersionService.upload, the same path as a multipart upload (sniffing, hashing,
 // numbering, events). Upload ids start with the studio id, so one studio can never touch another's.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { ERRORS, Server, TUS_RESUMABLE, TUS_VERSION, type ServerOptions } from '@tus/server';
 import { validTusHeader } from './tusHeaders';
 import { FileStore } from '@tus/file-store';
-import type { Upload } from '@tus/utils';
+import type { Locker, Upload } from '@tus/utils';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { TusS3Store } from './TusS3Store';
 import type { VersionService } from '../../app/services/VersionService';
 import type { AssetService } from '../../app/services/AssetService';
 import type { Actor } from '../../app/services/types';
@@ -19,8 +22,15 @@ import { currentContext } from '../logging/context';
 import { safeFileName } from './upload';
 import { uploadFields } from './validators/version.validators';
 
+/** Where parts wait until the upload is complete. */
+export type TusStaging =
+  | { driver: 'local'; dir: string }
+  | { driver: 's3'; bucket: string; client: S3ClientConfig; prefix: string; partSize: number };
+
 export interface TusOptions {
-  stagingDir: string;
+  staging: TusStaging;
+  /** Serialises the requests on one upload; in Redis, so across every instance. */
+  locker: Locker;
   maxSize: number;
   /** Incomplete uploads older than this are removed by the periodic clean-up. */
   expirationMs: number;
@@ -71,6 +81,9 @@ function fromTus(err: unknown, method: string): unknown {
       return new ValidationError('UPLOAD_ALREADY_COMPLETE', 'A completed upload cannot be terminated');
     case 'ABORTED':
       return new ValidationError('UPLOAD_ABORTED', 'The request was aborted because another request took over the upload');
+    case 'ERR_LOCK_TIMEOUT':
+      // 423 is what tus clients retry on.
+      return new DomainError('UPLOAD_LOCKED', 'Another request is still working on this upload; retry shortly', { status: 423 });
     case 'ERR_SIZE_EXCEEDED':
       return new PayloadTooLargeError('UPLOAD_LENGTH_EXCEEDED', 'The body runs past the upload\'s Upload-Length');
     case 'ERR_MAX_SIZE_EXCEEDED':
@@ -141,6 +154,9 @@ function withJsonType(headers: unknown): unknown {
   return { 'content-type': JSON_TYPE };
 }
 
+/** What tus needs of a staging store beyond @tus/server's DataStore: reading a finished upload back. */
+type StagingStore = (FileStore | TusS3Store) & { read(id: string): Readable | Promise<Readable> };
+
 export interface TusHandle {
   handler: (req: Request, res: Response, next: NextFunction) => void;
   cleanUpExpired(): Promise<number>;
@@ -148,10 +164,14 @@ export interface TusHandle {
 }
 
 export function createTus(opts: TusOptions): TusHandle {
-  const store = new FileStore({ directory: opts.stagingDir, expirationPeriodInMilliseconds: opts.expirationMs });
-  const options: Omit<ServerOptions, 'locker'> & { datastore: FileStore } = {
+  const store: StagingStore =
+    opts.staging.driver === 's3'
+      ? new TusS3Store({ ...opts.staging, expirationMs: opts.expirationMs })
+      : new FileStore({ directory: opts.staging.dir, expirationPeriodInMilliseconds: opts.expirationMs });
+  const options: ServerOptions & { datastore: StagingStore } = {
     path: '/uploads',
     datastore: store,
+    locker: opts.locker,
     maxSize: opts.maxSize,
     respectForwardedHeaders: false,
     // The same CORS policy as the rest of the API (left to itself, @tus/server allows every origin).
@@ -186,11 +206,16 @@ export function createTus(opts: TusOptions): TusHandle {
     },
     async onUploadFinish(req, upload: Upload) {
       const actor = actorOf(req);
+      let staged: Readable | undefined;
       try {
-        const path = upload.storage?.path;
-        if (!path) throw new DomainError('UPLOAD_STAGING_MISSING', 'The staged upload is missing', { status: 500 });
+        // A stream of the staged bytes (a file, or the completed S3 object), never the whole file in memory.
+        try {
+          staged = await store.read(upload.id);
+        } catch (err) {
+          throw new DomainError('UPLOAD_STAGING_MISSING', 'The staged upload is missing', { status: 500, cause: err });
+        }
         const result = await opts.versions.upload(actor, upload.metadata!.assetId!, {
-          stream: createReadStream(path),
+          stream: staged,
           // Metadata is the client's: keep only a plain file name, as for multipart uploads.
           originalName: safeFileName(upload.metadata!.filename!),
           fields: Promise.resolve({ changeNote: upload.metadata?.changeNote ?? '' }),
@@ -203,6 +228,8 @@ export function createTus(opts: TusOptions): TusHandle {
       } catch (err) {
         throw reject(err);
       } finally {
+        // A refusal may leave the read unfinished: let go of the file or the S3 connection under it.
+        staged?.destroy();
         // Committed or refused, the staged bytes have served their purpose.
         await store.remove(upload.id).catch((err: unknown) => opts.logger.warn('could not remove staged tus upload', { id: upload.id, err: (err as Error).message }));
       }
@@ -217,7 +244,7 @@ export function createTus(opts: TusOptions): TusHandle {
       return reject(error);
     },
   };
-  const server = new Server(options as ServerOptions & { datastore: FileStore });
+  const server = new Server(options);
   const timer = setInterval(() => void cleanUpExpired(), Math.max(60_000, Math.min(opts.expirationMs, 3_600_000)));
   timer.unref();
 

@@ -48,7 +48,8 @@ export interface S3Settings {
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
-export function createS3Client(s: S3Settings): S3Client {
+/** The client settings every S3 client of the app uses (the storage provider's and tus staging's). */
+export function s3ClientConfig(s: S3Settings): S3ClientConfig {
   const config: S3ClientConfig = {
     region: s.region,
     endpoint: s.endpoint,
@@ -59,7 +60,11 @@ export function createS3Client(s: S3Settings): S3Client {
   };
   // Without explicit keys the SDK's default chain applies (instance role, AWS_PROFILE, ...).
   if (s.accessKeyId && s.secretAccessKey) config.credentials = { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey };
-  return new S3Client(config);
+  return config;
+}
+
+export function createS3Client(s: S3Settings): S3Client {
+  return new S3Client(s3ClientConfig(s));
 }
 
 /** A missing object; a missing bucket is a misconfiguration and must not pass for "no such file". */

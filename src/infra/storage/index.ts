@@ -2,23 +2,24 @@
 import path from 'node:path';
 import type { Config } from '../../config/env';
 import { LocalStorageProvider } from './LocalStorageProvider';
-import { createS3Client, S3StorageProvider } from './S3StorageProvider';
+import { createS3Client, S3StorageProvider, type S3Settings } from './S3StorageProvider';
 import type { StorageProvider } from './StorageProvider';
 
 export * from './StorageProvider';
 
+export function s3Settings(config: Config): S3Settings {
+  return {
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  };
+}
+
 export function createStorage(config: Config): StorageProvider {
   if (config.STORAGE_DRIVER === 's3') {
-    return new S3StorageProvider({
-      bucket: config.S3_BUCKET!,
-      client: createS3Client({
-        region: config.S3_REGION,
-        endpoint: config.S3_ENDPOINT,
-        accessKeyId: config.S3_ACCESS_KEY_ID,
-        secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-        forcePathStyle: config.S3_FORCE_PATH_STYLE,
-      }),
-    });
+    return new S3StorageProvider({ bucket: config.S3_BUCKET!, client: createS3Client(s3Settings(config)) });
   }
   return new LocalStorageProvider({ root: path.resolve(config.STORAGE_LOCAL_ROOT) });
 }
