@@ -122,6 +122,8 @@ const schema = z.object({
   /** Create S3_BUCKET at start-up when it is missing (development and the compose stack; production buckets are provisioned). */
   S3_CREATE_BUCKET: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
+  /** Each studio's storage quota in logical bytes (its versions' sizes), unless the operator set its own; 0: none. */
+  STORAGE_QUOTA_BYTES: bytes.default(0),
   /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted. */
   DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
   DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { VersionService } from '../services/VersionService';
 import { listVersionsQuery, rollbackBody, uploadFields, versionParams } from '../../infra/http/validators/version.validators';
 import { assetIdParams } from '../../infra/http/validators/asset.validators';
-import { receiveUpload } from '../../infra/http/upload';
+import { MULTIPART_OVERHEAD_BYTES, receiveUpload } from '../../infra/http/upload';
 import { sendDownload } from '../../infra/http/download';
 import { actorOf } from '../../shared/middlewares/auth';
 import { assetEtag } from '../dto';
@@ -18,6 +18,9 @@ export class VersionController {
     const actor = actorOf(req);
     const { id } = assetIdParams.parse(req.params);
     try {
+      // A Content-Length the studio's quota cannot hold is refused before the body is read (form overhead allowed).
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > MULTIPART_OVERHEAD_BYTES) await this.versions.admit(actor, id, declared - MULTIPART_OVERHEAD_BYTES);
       const result = await receiveUpload(req, { maxFileBytes: this.maxUploadBytes, fieldSchema: uploadFields }, (file) => this.versions.upload(actor, id, file));
       res.status(201).location(`/assets/${id}/versions/${result.version.version}`).set('ETag', assetEtag(result.asset)).json(result);
     } catch (err) {
