@@ -149,7 +149,7 @@ export function buildCore(infra: Infra) {
 
   const projects = new ProjectService({ projects: repos.projects, users: repos.users, access, audit, events });
   const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events, projects });
-  const storageUsage = new StorageUsageService({ usage: repos.storageUsage, access, logger, defaultQuotaBytes: config.STORAGE_QUOTA_BYTES });
+  const storageUsage = new StorageUsageService({ usage: repos.storageUsage, access, locks, logger, defaultQuotaBytes: config.STORAGE_QUOTA_BYTES });
   // A purge (archive + purge) gives the removed versions' logical bytes back to the studio.
   events.on('asset.purged', (e) => storageUsage.release(e.studioId, e.bytes, e.versions));
   const versions = new VersionService({ assets, versions: repos.versions, storage, usage: storageUsage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });

@@ -1,6 +1,6 @@
 // The public shapes of storage usage: a studio's totals with its quota, and usage by asset.
 import type { AssetDoc, AssetType } from '../repositories/models/Asset';
-import type { StudioDoc } from '../repositories/models/Studio';
+import type { StorageUsageDoc } from '../repositories/models/StorageUsage';
 
 export interface StorageUsageDto {
   studioId: string;
@@ -23,10 +23,11 @@ export interface AssetUsageDto {
   versions: number;
 }
 
-export function toStorageUsageDto(s: StudioDoc, room: { quota: StorageUsageDto['quota']; remaining: number | null }): StorageUsageDto {
+/** doc is null for a studio that has stored nothing yet (and has no quota of its own). */
+export function toStorageUsageDto(studioId: string, doc: StorageUsageDoc | null, room: { quota: StorageUsageDto['quota']; remaining: number | null }): StorageUsageDto {
   return {
-    studioId: String(s._id),
-    logical: { bytes: s.usage?.bytes ?? 0, versions: s.usage?.versions ?? 0 },
+    studioId,
+    logical: { bytes: doc?.bytes ?? 0, versions: doc?.versions ?? 0 },
     quota: { bytes: room.quota.bytes, source: room.quota.source },
     remainingBytes: room.remaining,
   };

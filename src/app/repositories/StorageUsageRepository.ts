@@ -1,8 +1,10 @@
-// Storage usage counters: the studio's totals (with its quota) and each asset's, as single-document $inc writes.
-import type { QueryFilter, SortOrder, Types } from 'mongoose';
+// Storage usage: each studio's counters and quota override (StorageUsage, written under the studio's
+// `storage:` lease by StorageUsageService) and each asset's counters (on the asset, $inc'd under its lease).
+import { Types, type QueryFilter, type SortOrder } from 'mongoose';
 import type { Models } from './models';
 import type { AssetDoc } from './models/Asset';
-import type { StudioDoc } from './models/Studio';
+import type { StorageUsageDoc } from './models/StorageUsage';
+import { isDuplicateKey } from '../../infra/database/errors';
 import { keyset, toPage, type Page } from './pagination';
 
 type StudioId = Types.ObjectId | string;
@@ -25,32 +27,39 @@ export function assetUsageQuery(studioId: StudioId, page: AssetUsagePage): { fil
 export class StorageUsageRepository {
   constructor(private readonly models: Models) {}
 
-  studio(studioId: StudioId): Promise<StudioDoc | null> {
-    return this.models.Studio.findById(studioId).lean<StudioDoc>().exec();
+  async studioExists(studioId: StudioId): Promise<boolean> {
+    return Boolean(await this.models.Studio.exists({ _id: studioId }).exec());
+  }
+
+  /** The studio's counters; null for a studio that has never stored anything nor had a quota set. */
+  find(studioId: StudioId): Promise<StorageUsageDoc | null> {
+    return this.models.StorageUsage.findById(studioId).lean<StorageUsageDoc>().exec();
+  }
+
+  /** The studio's counters, created at zero when missing. Callers hold the studio's storage lease. */
+  async findOrCreate(studioId: StudioId): Promise<StorageUsageDoc> {
+    const found = await this.find(studioId);
+    if (found) return found;
+    try {
+      return (await this.models.StorageUsage.create({ _id: new Types.ObjectId(String(studioId)), bytes: 0, versions: 0, quota: { override: false, bytes: null } })).toObject();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return (await this.find(studioId))!;
+    }
   }
 
   /**
-   * Adds one version of `bytes` to the studio's usage if the result stays within `limit` (null: no limit).
-   * The quota the caller computed the limit from is part of the filter, so a quota the operator changed in
-   * the meantime makes this miss rather than apply the old one. Null when the condition failed.
+   * Adds to the counters; with `maxBytes`, only while bytes stay within it (null when that failed). Callers
+   * hold the studio's storage lease (the condition alone is not atomic on FerretDB v1; on MongoDB it is a
+   * second guard should a lease ever expire under its holder).
    */
-  reserve(studioId: StudioId, bytes: number, limit: number | null, quota: StudioDoc['storageQuota']): Promise<StudioDoc | null> {
-    const filter: QueryFilter<StudioDoc> = {
-      _id: studioId,
-      // Studios from before quotas have no storageQuota at all: no override, like `override: false`.
-      ...(quota.override ? { 'storageQuota.override': true, 'storageQuota.bytes': quota.bytes } : { 'storageQuota.override': { $ne: true } }),
-      ...(limit === null ? {} : { 'usage.bytes': { $lte: limit - bytes } }),
-    };
-    return this.models.Studio.findOneAndUpdate(filter, { $inc: { 'usage.bytes': bytes, 'usage.versions': 1 } }, { returnDocument: 'after' }).lean<StudioDoc>().exec();
+  add(studioId: StudioId, bytes: number, versions: number, maxBytes?: number): Promise<StorageUsageDoc | null> {
+    const filter: QueryFilter<StorageUsageDoc> = { _id: studioId, ...(maxBytes === undefined ? {} : { bytes: { $lte: maxBytes - bytes } }) };
+    return this.models.StorageUsage.findOneAndUpdate(filter, { $inc: { bytes, versions } }, { returnDocument: 'after' }).lean<StorageUsageDoc>().exec();
   }
 
-  /** Takes versions off the studio's usage (a failed commit's reservation, a purge). */
-  async release(studioId: StudioId, bytes: number, versions: number): Promise<void> {
-    await this.models.Studio.updateOne({ _id: studioId }, { $inc: { 'usage.bytes': -bytes, 'usage.versions': -versions } }).exec();
-  }
-
-  setQuota(studioId: StudioId, quota: StudioDoc['storageQuota']): Promise<StudioDoc | null> {
-    return this.models.Studio.findOneAndUpdate({ _id: studioId }, { $set: { storageQuota: quota } }, { returnDocument: 'after' }).lean<StudioDoc>().exec();
+  setQuota(studioId: StudioId, quota: StorageUsageDoc['quota']): Promise<StorageUsageDoc | null> {
+    return this.models.StorageUsage.findOneAndUpdate({ _id: studioId }, { $set: { quota } }, { returnDocument: 'after' }).lean<StorageUsageDoc>().exec();
   }
 
   async assets(studioId: StudioId, page: AssetUsagePage): Promise<Page<AssetDoc>> {
