@@ -236,7 +236,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         `${method} /admin/studios/:id/storage-quota`,
         async () => {
           for (const studioId of [ids.studio!, b.user.studioId]) {
-            const res = await raw(`${base}/admin/studios/${studioId}/storage-quota`, method, { Authorization: `Bearer ${b.accessToken}`, 'Content-Type': 'application/json' }, Buffer.from(JSON.stringify({ quotaBytes: 10 ** 15 })));
+            const body = method === 'PUT' ? Buffer.from(JSON.stringify({ quotaBytes: 10 ** 15 })) : undefined;
+            const res = await raw(`${base}/admin/studios/${studioId}/storage-quota`, method, { Authorization: `Bearer ${b.accessToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body);
             expect({ route: `${method} storage-quota as B`, status: res.status }).toEqual({ route: `${method} storage-quota as B`, status: 401 });
             noLeak('storage-quota', res.text);
           }
