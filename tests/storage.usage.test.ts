@@ -193,18 +193,26 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
     await upload(s, a.id, await bufferOf(generated(2 * MiB, 10))).expect(201);
   });
 
-  it('lets uploads racing for the last bytes of the quota commit only as many as fit: never over, every kept byte counted', async () => {
-    const s = await givenStudio(h);
-    const size = 100 * KiB;
-    const assets = await Promise.all(Array.from({ length: 6 }, (_, i) => newAsset(s, `Race ${i}`)));
-    await setQuota(s.user.studioId, 3 * size + size / 2).expect(200);
-    const results = await Promise.all(assets.map((a, i) => upload(s, a.id, Buffer.concat([Buffer.from('v 0 0 0\n'), Buffer.alloc(size - 8, i)]))));
-    const statuses = results.map((r) => r.status).sort();
-    expect(statuses).toEqual([201, 201, 201, 507, 507, 507]);
-    for (const r of results.filter((x) => x.status === 507)) expectQuotaBody(r.status, r.body);
-    expect((await usage(s)).logical).toEqual({ bytes: 3 * size, versions: 3 });
-    expect(await h.container.storage.list(`studios/${s.user.studioId}/`)).toHaveLength(3);
-    expect(await h.container.models.AssetVersion.countDocuments({ studioId: new Types.ObjectId(s.user.studioId) })).toBe(3);
+  it('lets uploads racing for the last bytes of the quota, on two API instances, commit only as many as fit: never over, every kept byte counted', async () => {
+    const second = await startHarness({ ...driverOverrides, RATE_LIMIT_MAX: '100000', OPERATOR_TOKEN, MAX_UPLOAD_BYTES: '8mb' }, {}, h.identity);
+    try {
+      const s = await givenStudio(h);
+      const size = 100 * KiB;
+      const assets = await Promise.all(Array.from({ length: 8 }, (_, i) => newAsset(s, `Race ${i}`)));
+      await setQuota(s.user.studioId, 3 * size + size / 2).expect(200);
+      // Half through each instance (no shared memory: only the database and storage are common).
+      const results = await Promise.all(
+        assets.map((a, i) => (i % 2 ? second : h).http.post(`/assets/${a.id}/versions`).set(s.auth).attach('file', Buffer.concat([Buffer.from('v 0 0 0\n'), Buffer.alloc(size - 8, i)]), 'part.obj')),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 201, 201, 507, 507, 507, 507, 507]);
+      for (const r of results.filter((x) => x.status === 507)) expectQuotaBody(r.status, r.body);
+      expect((await usage(s)).logical).toEqual({ bytes: 3 * size, versions: 3 });
+      expect(await h.container.storage.list(`studios/${s.user.studioId}/`)).toHaveLength(3);
+      expect(await h.container.models.AssetVersion.countDocuments({ studioId: new Types.ObjectId(s.user.studioId) })).toBe(3);
+    } finally {
+      await second.close();
+    }
   });
 });
 
