@@ -183,7 +183,11 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
     expect((await tusRequest(`${base}${fits.headers.location!}`, 'HEAD', { Authorization: `Bearer ${s.accessToken}` })).status).toBe(404);
     await expectNothingKept(s, a.id, { ...before, quota: { bytes: 100 * KiB, source: 'studio' }, remainingBytes: 0 });
 
-    // A file over MAX_UPLOAD_BYTES (8 MiB) with room in the quota is still the per-file 413.
+    // A file over MAX_UPLOAD_BYTES (8 MiB) is the per-file 413 whatever the quota: freeing space cannot help it.
+    const overBoth = await upload(s, a.id, await bufferOf(generated(10 * MiB, 13)));
+    expect([overBoth.status, overBoth.body.error.code]).toEqual([413, 'FILE_TOO_LARGE']);
+    expect((await tusCreate(s, a.id, 9 * MiB)).status).toBe(413);
+    await expectNothingKept(s, a.id, { ...before, quota: { bytes: 100 * KiB, source: 'studio' }, remainingBytes: 0 });
     await setQuota(s.user.studioId, 100 * MiB).expect(200);
     const tooBig = await multipartUpload(`${base}/assets/${a.id}/versions`, s.accessToken, 'huge.obj', generated(9 * MiB, 9));
     expect([tooBig.status, JSON.parse(tooBig.body).error.code]).toEqual([413, 'FILE_TOO_LARGE']);

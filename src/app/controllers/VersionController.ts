@@ -18,9 +18,11 @@ export class VersionController {
     const actor = actorOf(req);
     const { id } = assetIdParams.parse(req.params);
     try {
-      // A Content-Length the studio's quota cannot hold is refused before the body is read (form overhead allowed).
+      // A Content-Length the studio's quota cannot hold is refused before the body is read (form overhead
+      // allowed). One past the per-file limit is left to its 413: no freed space would let that file in.
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > MULTIPART_OVERHEAD_BYTES) await this.versions.admit(actor, id, declared - MULTIPART_OVERHEAD_BYTES);
+      const file = declared - MULTIPART_OVERHEAD_BYTES;
+      if (Number.isFinite(declared) && file > 0 && file <= this.maxUploadBytes) await this.versions.admit(actor, id, file);
       const result = await receiveUpload(req, { maxFileBytes: this.maxUploadBytes, fieldSchema: uploadFields }, (file) => this.versions.upload(actor, id, file));
       res.status(201).location(`/assets/${id}/versions/${result.version.version}`).set('ETag', assetEtag(result.asset)).json(result);
     } catch (err) {
