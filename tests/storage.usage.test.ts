@@ -104,8 +104,10 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
     expect(first.body.data.map((a: { name: string; bytes: number; versions: number }) => [a.name, a.bytes, a.versions])).toEqual([['Big', 500 * KiB, 2], ['Mid', 120 * KiB, 1]]);
     expect(first.body.data[0]).toEqual({ assetId: big.id, name: 'Big', type: 'PROP', shotId: null, archivedAt: null, bytes: 500 * KiB, versions: 2 });
     expect(first.body.page).toMatchObject({ limit: 2, hasMore: true });
+    // An archived asset keeps its versions, so it still counts (and says it is archived).
+    await h.http.delete(`/assets/${small.id}`).set(s.auth).expect(200);
     const second = await h.http.get(`/storage/usage/assets?limit=2&cursor=${first.body.page.nextCursor}`).set(s.auth).expect(200);
-    expect(second.body.data.map((a: { name: string; bytes: number }) => [a.name, a.bytes])).toEqual([['Small', 8], ['Empty', 0]]);
+    expect(second.body.data.map((a: { name: string; bytes: number; archivedAt: string | null }) => [a.name, a.bytes, a.archivedAt !== null])).toEqual([['Small', 8, true], ['Empty', 0, false]]);
     expect(second.body.page).toEqual({ limit: 2, nextCursor: null, hasMore: false });
     // A cursor of another listing is refused, not misread.
     const foreign = encodeCursor('createdAt', 'desc', new Date(), new Types.ObjectId());
