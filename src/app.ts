@@ -25,6 +25,7 @@ import { studioRoutes } from './infra/http/routes/studio.routes';
 import { productionRoutes } from './infra/http/routes/production.routes';
 import { invitationRoutes } from './infra/http/routes/invitation.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
+import { storageRoutes } from './infra/http/routes/storage.routes';
 import { actorOf, authenticate } from './shared/middlewares/auth';
 import { scopeOf } from './infra/http/scopes';
 import { tokenRoutes } from './infra/http/routes/token.routes';
@@ -115,7 +116,8 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(productionRoutes(ctl.production, ctl.tasks, ctl.notifications, authn));
   app.use(tokenRoutes(ctl.tokens, authn));
   app.use(integrationRoutes(ctl.webhooks, ctl.events, authn));
-  app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }));
+  app.use(storageRoutes(ctl.storage, authn));
+  app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }, ctl.storage));
 
   options.extraRoutes?.(app);
 

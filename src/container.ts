@@ -13,6 +13,9 @@ import { Metrics } from './infra/metrics/metrics';
 import { HealthService, Lifecycle } from './app/services/HealthService';
 import { createModels } from './app/repositories/models';
 import { StudioRepository } from './app/repositories/StudioRepository';
+import { StorageUsageRepository } from './app/repositories/StorageUsageRepository';
+import { StorageUsageService } from './app/services/StorageUsageService';
+import { StorageController } from './app/controllers/StorageController';
 import { UserRepository } from './app/repositories/UserRepository';
 import { RefreshTokenRepository } from './app/repositories/RefreshTokenRepository';
 import { AuditRepository } from './app/repositories/AuditRepository';
@@ -125,6 +128,7 @@ export function buildCore(infra: Infra) {
     tasks: new TaskRepository(models),
     notifications: new NotificationRepository(models),
     uploadSessions: new UploadSessionRepository(models),
+    storageUsage: new StorageUsageRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
   const eventLogRepo = new EventLogRepository(models, locks);
@@ -147,7 +151,10 @@ export function buildCore(infra: Infra) {
 
   const projects = new ProjectService({ projects: repos.projects, users: repos.users, access, audit, events });
   const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events, projects });
-  const versions = new VersionService({ assets, versions: repos.versions, storage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
+  const storageUsage = new StorageUsageService({ usage: repos.storageUsage, access, locks, logger, defaultQuotaBytes: config.STORAGE_QUOTA_BYTES });
+  // A purge (archive + purge) gives the removed versions' logical bytes back to the studio.
+  events.on('asset.purged', (e) => storageUsage.release(e.studioId, e.bytes, e.versions));
+  const versions = new VersionService({ assets, versions: repos.versions, storage, usage: storageUsage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
   const renders = new RenderService({
     renders: repos.renders,
     versions: repos.versions,
@@ -220,7 +227,7 @@ export function buildCore(infra: Infra) {
     urlGuard,
     deliveryQueue,
     eventLogRepo,
-    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial },
+    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial, storageUsage },
     /** Closes what the core opened itself (the queue connections). */
     async dispose() {
       await queue.close().catch(() => undefined);
@@ -320,6 +327,7 @@ export function buildApi(core: Core) {
     production: new ProductionController(core.services),
     tasks: new TaskController(core.services.tasks),
     notifications: new NotificationController(core.services),
+    storage: new StorageController(core.services.storageUsage),
   };
 
   return {

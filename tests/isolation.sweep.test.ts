@@ -103,6 +103,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     const assetId = new Types.ObjectId(ids.asset);
     return {
       asset: await m.Asset.findById(ids.asset).lean(),
+      studio: await m.Studio.findById(ids.studio).lean(),
+      storageUsage: await m.StorageUsage.findById(ids.studio).lean(),
       versions: await m.AssetVersion.countDocuments({ assetId }),
       comments: await m.Comment.countDocuments({ assetId }),
       reviews: await m.ReviewDecision.countDocuments({ assetId }),
@@ -191,6 +193,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /notifications/read-all': {},
     // B searches for A's names (the path carries ?q=alpha): only B's own data can come back.
     'GET /search': {},
+    'GET /storage/usage': {},
+    'GET /storage/usage/assets': {},
   };
   // No token needed (credentials in the body, or public by design); still checked for leaks.
   const open = new Set(['POST /auth/register', 'POST /auth/verify-email', 'GET /invitations/preview', 'POST /invitations/accept', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
@@ -226,6 +230,20 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         noLeak('/admin/queues', res.text);
       }
     },
+    // The operator's quota routes: a studio's bearer token (B's, on A's studio or its own) is not the operator's.
+    ...Object.fromEntries(
+      (['PUT', 'DELETE'] as const).map((method) => [
+        `${method} /admin/studios/:id/storage-quota`,
+        async () => {
+          for (const studioId of [ids.studio!, b.user.studioId]) {
+            const body = method === 'PUT' ? Buffer.from(JSON.stringify({ quotaBytes: 10 ** 15 })) : undefined;
+            const res = await raw(`${base}/admin/studios/${studioId}/storage-quota`, method, { Authorization: `Bearer ${b.accessToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body);
+            expect({ route: `${method} storage-quota as B`, status: res.status }).toEqual({ route: `${method} storage-quota as B`, status: 401 });
+            noLeak('storage-quota', res.text);
+          }
+        },
+      ]),
+    ),
     // A stream, not an answer: B follows its own log while A acts, and hears nothing of A.
     'GET /events/stream': async () => {
       const ac = new AbortController();

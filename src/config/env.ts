@@ -10,15 +10,15 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const csv = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
-/** Byte sizes accept plain integers or a unit suffix: 512kb, 20mb, 20gib. */
+/** Byte sizes accept plain integers or a unit suffix: 512kb, 20mb, 20gib, 5tib (binary units, as a quota's). */
 const bytes = z.string().transform((v, ctx) => {
-  const m = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(v.trim());
+  const m = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?$/i.exec(v.trim());
   if (!m) {
     ctx.addIssue({ code: 'custom', message: 'expected a byte size such as 1048576, 1mb or 20gib' });
     return z.NEVER;
   }
   const unit = (m[2] ?? 'b').toLowerCase();
-  const mult: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+  const mult: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3, tb: 1024 ** 4, tib: 1024 ** 4 };
   return Number(m[1]) * (mult[unit] ?? 1);
 });
 
@@ -122,6 +122,8 @@ const schema = z.object({
   /** Create S3_BUCKET at start-up when it is missing (development and the compose stack; production buckets are provisioned). */
   S3_CREATE_BUCKET: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
+  /** Each studio's storage quota in logical bytes (its versions' sizes), unless the operator set its own; 0: none. */
+  STORAGE_QUOTA_BYTES: bytes.default(0),
   /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted. */
   DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
   DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),

@@ -11,6 +11,7 @@ import { createModels, syncIndexes, type Models } from '../../src/app/repositori
 import { assetListQuery, type AssetListQuery } from '../../src/app/repositories/AssetRepository';
 import { ASSET_STATUSES, ASSET_TYPES } from '../../src/app/repositories/models/Asset';
 import { encodeCursor } from '../../src/app/repositories/pagination';
+import { assetUsageQuery } from '../../src/app/repositories/StorageUsageRepository';
 import { withDatabase } from '../support/harness';
 
 interface PlanStage {
@@ -64,6 +65,7 @@ describe('MongoDB plans every GET /assets shape as an index scan', () => {
       archivedAt: i % 50 ? null : new Date(now),
       createdAt: new Date(now - i * 1000),
       updatedAt: new Date(now - i * 500),
+      storage: { bytes: (i * 7919) % 100_000, versions: i % 5 },
     }));
     await models.Asset.collection.insertMany(docs, { ordered: false });
   }, 120_000);
@@ -93,6 +95,17 @@ describe('MongoDB plans every GET /assets shape as an index scan', () => {
     const field = query.sort === 'name' ? 'nameLower' : query.sort;
     for (const cursor of [undefined, encodeCursor(field, query.order, field === 'nameLower' ? 'shot_15000' : new Date(Date.now() - 5_000_000), new Types.ObjectId())]) {
       const s = await stages({ ...query, cursor });
+      expect(s).toContain('IXSCAN');
+      expect(s).not.toContain('COLLSCAN');
+      expect(s).not.toContain('SORT');
+    }
+  });
+
+  it('storage usage by asset (GET /storage/usage/assets), largest first: IXSCAN, no COLLSCAN, no in-memory SORT, on the first page and after a cursor', async () => {
+    for (const cursor of [undefined, encodeCursor('storage.bytes', 'desc', 50_000, new Types.ObjectId())]) {
+      const { filter, sort } = assetUsageQuery(studioId, { limit: 50, cursor });
+      const explained = (await models.Asset.find(filter).sort(sort).limit(51).explain('queryPlanner')) as unknown as { queryPlanner: { winningPlan: PlanStage } };
+      const s = stagesOf(explained.queryPlanner.winningPlan);
       expect(s).toContain('IXSCAN');
       expect(s).not.toContain('COLLSCAN');
       expect(s).not.toContain('SORT');

@@ -11,3 +11,4 @@ export * from './version.dto';
 export * from './event.dto';
 export * from './webhook.dto';
 export * from './production.dto';
+export * from './storage.dto';

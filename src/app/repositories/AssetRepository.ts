@@ -83,7 +83,7 @@ export class AssetRepository {
   async upsertForShot(studioId: StudioId, shot: { _id: Types.ObjectId; projectId: Types.ObjectId; name: string; createdBy: Types.ObjectId }): Promise<AssetDoc> {
     const nameLower = shot.name.toLowerCase();
     const filter = { studioId, nameLower };
-    const insert = { studioId, name: shot.name, nameLower, type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1 };
+    const insert = { studioId, name: shot.name, nameLower, type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1, storage: { bytes: 0, versions: 0 } };
     const doc = await this.models.Asset.findOneAndUpdate(filter, { $setOnInsert: insert }, { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false })
       .lean<AssetDoc>()
       .exec();
@@ -102,11 +102,14 @@ export class AssetRepository {
     return findOwned(this.models.Asset, studioId, id);
   }
 
-  /** Applies a change and bumps the revision. Callers hold the asset's lease, so the revision check holds. */
-  update(studioId: StudioId, id: Types.ObjectId, expectedRevision: number, set: Partial<AssetDoc>): Promise<AssetDoc | null> {
+  /**
+   * Applies a change and bumps the revision. Callers hold the asset's lease, so the revision check holds.
+   * `inc` adds to counters (a version's bytes) in the same single-document write.
+   */
+  update(studioId: StudioId, id: Types.ObjectId, expectedRevision: number, set: Partial<AssetDoc>, inc: Record<string, number> = {}): Promise<AssetDoc | null> {
     return this.models.Asset.findOneAndUpdate(
       { _id: id, studioId, revision: expectedRevision },
-      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase() } : {}) }, $inc: { revision: 1 } },
+      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase() } : {}) }, $inc: { ...inc, revision: 1 } },
       { returnDocument: 'after' },
     )
       .lean<AssetDoc>()

@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'task:submit': ALL,
   'tracking:configure': ['PRODUCER'],
   'notification:read': ALL,
+  /** Storage usage and quota (issue 21): the leads who answer for the studio's space. */
+  'storage:read': LEADS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -32,6 +32,8 @@ export interface AssetProjects {
 
 export interface Decision {
   set: Partial<AssetDoc>;
+  /** Counters to add to in the same write (e.g. `storage.bytes`): $inc, so no read-modify-write is lost. */
+  inc?: Record<string, number>;
   action: string;
   details?: Record<string, unknown>;
 }
@@ -155,12 +157,12 @@ export class AssetService {
       if (ifMatch !== undefined && !etagMatches(ifMatch, toAssetDto(current))) {
         throw new PreconditionFailedError('ASSET_CHANGED', 'Asset changed since you read it; reload and retry');
       }
-      const { set, action, details } = await decide(current);
+      const { set, inc, action, details } = await decide(current);
       const changes = Object.keys(set);
       if (changes.length === 0) return { doc: current, action, changes, details };
       let doc: AssetDoc | null;
       try {
-        doc = await this.deps.assets.update(actor.studioId, current._id, current.revision, { ...set, updatedBy: new Types.ObjectId(actor.id) });
+        doc = await this.deps.assets.update(actor.studioId, current._id, current.revision, { ...set, updatedBy: new Types.ObjectId(actor.id) }, inc);
       } catch (err) {
         if (isDuplicateKey(err)) throw NAME_TAKEN();
         throw err;

@@ -97,6 +97,7 @@ export class UploadSessionService {
     if (asset.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
     const direct = this.direct();
     if (input.size > this.deps.maxUploadBytes) throw new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${this.deps.maxUploadBytes}-byte limit`);
+    await this.deps.versions.admit(actor, assetId, input.size);
     const parts = Math.ceil(input.size / input.partSize);
     if (parts > MAX_PARTS) throw new ValidationError('TOO_MANY_PARTS', `At most ${MAX_PARTS} parts: use parts of at least ${Math.ceil(input.size / MAX_PARTS)} bytes`);
     if (parts > 1 && input.partSize < MIN_PART_BYTES) throw new ValidationError('PART_TOO_SMALL', `Parts other than the last must be at least ${MIN_PART_BYTES} bytes`);

@@ -12,6 +12,7 @@ import type { VersionRepository } from '../repositories/VersionRepository';
 import type { AssetVersionDoc } from '../repositories/models/AssetVersion';
 import type { Page } from '../repositories/pagination';
 import type { AssetService } from './AssetService';
+import { quotaExceeded, type StorageUsageService } from './StorageUsageService';
 import type { DomainEvents } from '../events';
 import { judgeContent, SNIFF_BYTES } from './ContentPolicy';
 import type { Actor } from './types';
@@ -60,6 +61,7 @@ export class VersionService {
       assets: AssetService;
       versions: VersionRepository;
       storage: StorageProvider;
+      usage: Pick<StorageUsageService, 'room' | 'reserve' | 'release' | 'requireRoom'>;
       events: DomainEvents;
       logger: Logger;
       maxUploadBytes: number;
@@ -74,7 +76,16 @@ export class VersionService {
     const { head, stream } = await peek(file.stream, SNIFF_BYTES);
     const verdict = await judgeContent(file.originalName, head);
     const key = objectKey('studios', actor.studioId, 'assets', assetId, 'versions', randomUUID());
-    const stored = await this.deps.storage.write(key, stream, { maxBytes: this.deps.maxUploadBytes, contentType: verdict.mimeType, signal: file.signal });
+    // A body of unknown length stops where the studio's quota would: it fails mid-stream and nothing is kept.
+    const room = await this.deps.usage.room(actor.studioId);
+    const capped = room.remaining !== null && room.remaining < this.deps.maxUploadBytes;
+    let stored: Awaited<ReturnType<StorageProvider['write']>>;
+    try {
+      stored = await this.deps.storage.write(key, stream, { maxBytes: capped ? room.remaining! : this.deps.maxUploadBytes, contentType: verdict.mimeType, signal: file.signal });
+    } catch (err) {
+      if (capped && (err as { code?: string }).code === 'FILE_TOO_LARGE') throw quotaExceeded(room);
+      throw err;
+    }
     let fields: Record<string, string>;
     try {
       fields = (await file.fields) ?? {};
@@ -91,6 +102,19 @@ export class VersionService {
       verified: verdict.verified,
       changeNote: fields.changeNote ?? '',
     });
+  }
+
+  /**
+   * Refuses, before any byte is sent, an upload whose announced size cannot fit the studio's quota (507). The
+   * asset check runs first when refusing, so another studio's asset still answers 404, never 507.
+   */
+  async admit(actor: Actor, assetId: string, bytes: number): Promise<void> {
+    try {
+      await this.deps.usage.requireRoom(actor.studioId, bytes);
+    } catch (err) {
+      await this.deps.assets.require(actor, 'version:create', assetId);
+      throw err;
+    }
   }
 
   /**
@@ -120,20 +144,38 @@ export class VersionService {
     f: AssetVersionDoc['file'] & { changeNote: string },
   ): Promise<{ version: VersionDto; asset: AssetDto }> {
     let created: AssetVersionDoc | undefined;
-    const asset = await this.deps.assets.change(actor, 'version:create', assetId, undefined, async (current) => {
-      if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
-      const next = Math.max(current.latestVersion, await this.deps.versions.highest(actor.studioId, current._id)) + 1;
-      const { changeNote, ...file } = f;
-      created = await this.deps.versions.insert(actor.studioId, {
-        assetId: current._id,
-        version: next,
-        file,
-        changeNote,
-        createdBy: new Types.ObjectId(actor.id),
+    let reserved = false;
+    try {
+      const asset = await this.deps.assets.change(actor, 'version:create', assetId, undefined, async (current) => {
+        if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
+        const next = Math.max(current.latestVersion, await this.deps.versions.highest(actor.studioId, current._id)) + 1;
+        // The quota's guarantee: counted on the studio only if it fits, before the version exists (507 otherwise).
+        await this.deps.usage.reserve(actor.studioId, f.size);
+        reserved = true;
+        const { changeNote, ...file } = f;
+        created = await this.deps.versions.insert(actor.studioId, {
+          assetId: current._id,
+          version: next,
+          file,
+          changeNote,
+          createdBy: new Types.ObjectId(actor.id),
+        });
+        return {
+          set: { latestVersion: next, currentVersion: next },
+          inc: { 'storage.bytes': file.size, 'storage.versions': 1 },
+          action: 'version.created',
+          details: { version: next, size: file.size, sha256: file.sha256 },
+        };
       });
-      return { set: { latestVersion: next, currentVersion: next }, action: 'version.created', details: { version: next, size: file.size, sha256: file.sha256 } };
-    });
-    return { version: toVersionDto(created!), asset };
+      return { version: toVersionDto(created!), asset };
+    } catch (err) {
+      if (reserved) {
+        await this.deps.usage.release(actor.studioId, f.size, 1).catch((releaseErr: unknown) => {
+          this.deps.logger.error('could not give back the storage usage of a failed version', { studioId: actor.studioId, assetId, size: f.size, err: releaseErr });
+        });
+      }
+      throw err;
+    }
   }
 
   async list(actor: Actor, assetId: string, page: { limit: number; cursor?: string }): Promise<Page<VersionDto>> {

@@ -41,6 +41,7 @@ export function errorResponses(...statuses: number[]) {
     416: 'Range not satisfiable',
     422: 'Valid, but past a limit the server sets',
     429: 'Rate limited',
+    507: 'The studio\'s storage quota cannot hold this upload (STORAGE_QUOTA_EXCEEDED)',
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { description: text[s] ?? 'Error', content: { 'application/json': { schema: ErrorBodySchema } } }]),

@@ -37,6 +37,10 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'POST /assets/:id/uploads/:sessionId/complete': 'assets:write',
   'DELETE /assets/:id/uploads/:sessionId': 'assets:write',
 
+  // Storage usage reveals no more than listing assets and versions does; the role (DIRECTOR, PRODUCER) still decides.
+  'GET /storage/usage': 'assets:read',
+  'GET /storage/usage/assets': 'assets:read',
+
   'POST /assets/:id/comments': 'reviews:write',
   'POST /assets/:id/versions/:v/review': 'reviews:write',
 

@@ -199,6 +199,8 @@ export function createTus(opts: TusOptions): TusHandle {
         uploadFields.parse({ changeNote: upload.metadata?.changeNote ?? undefined });
         const asset = await opts.assets.require(actor, 'version:create', assetId);
         if (asset.archivedAt) throw new DomainError('ASSET_ARCHIVED', 'Archived assets take no new versions', { status: 409 });
+        // A declared length the studio's quota cannot hold is refused now, not after the bytes were staged.
+        if (upload.size !== undefined) await opts.versions.admit(actor, assetId, upload.size);
         return {};
       } catch (err) {
         throw reject(err);

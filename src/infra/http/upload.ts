@@ -24,6 +24,9 @@ export interface ReceivedFile {
   signal: AbortSignal;
 }
 
+/** What a multipart body may carry besides its file (boundaries, part headers, form fields). */
+export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
 export class ClientAbortedError extends DomainError {
   constructor() {
     super('CLIENT_ABORTED', 'The client went away before the upload completed', { status: 400 });
@@ -55,7 +58,7 @@ export function receiveUpload<T>(req: Request, limits: UploadLimits, consume: (f
     }
     const declared = Number(req.headers['content-length']);
     // Reject before reading a byte when the client already tells us it is too big (form overhead allowed).
-    if (Number.isFinite(declared) && declared > limits.maxFileBytes + 1024 * 1024) {
+    if (Number.isFinite(declared) && declared > limits.maxFileBytes + MULTIPART_OVERHEAD_BYTES) {
       reject(new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${limits.maxFileBytes}-byte limit`));
       return;
     }

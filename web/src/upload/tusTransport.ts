@@ -71,7 +71,8 @@ export function tusTransport(endpoint = `${window.location.origin}/uploads`): Tr
           refreshing = session.refresh().catch(() => null).finally(() => { refreshing = null; });
           return true;
         }
-        return status === 0 || status >= 500 || status === 409 || status === 423;
+        // 507 STORAGE_QUOTA_EXCEEDED is a 5xx that no retry can cure: show its message at once.
+        return status === 0 || (status >= 500 && status !== 507) || status === 409 || status === 423;
       },
       onProgress: (sent, total) => cb.onProgress(sent, total),
       onSuccess: ({ lastResponse }) => {

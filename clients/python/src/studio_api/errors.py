@@ -20,6 +20,7 @@ __all__ = [
     "UnsupportedMediaTypeError",
     "UnprocessableEntityError",
     "RateLimitedError",
+    "InsufficientStorageError",
     "ServerError",
     "ChecksumMismatchError",
     "RenderFailedError",
@@ -120,6 +121,10 @@ class ServerError(StudioApiError):
     """5xx."""
 
 
+class InsufficientStorageError(StudioApiError):
+    """507 STORAGE_QUOTA_EXCEEDED: the studio's storage quota cannot hold the upload; retrying cannot help."""
+
+
 class ChecksumMismatchError(StudioError):
     """A downloaded file's sha256 differs from the version's ``file.sha256``."""
 
@@ -152,6 +157,7 @@ _BY_STATUS: dict[int, type[StudioApiError]] = {
     415: UnsupportedMediaTypeError,
     422: UnprocessableEntityError,
     429: RateLimitedError,
+    507: InsufficientStorageError,
 }
 
 

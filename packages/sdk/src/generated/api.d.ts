@@ -1358,6 +1358,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storage/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The studio's storage usage (logical bytes and versions), its quota and what remains (DIRECTOR, PRODUCER) */
+        get: operations["getStorageUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storage/usage/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Storage usage by asset, largest first (archived and shots' assets included; DIRECTOR, PRODUCER) */
+        get: operations["listAssetStorageUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1947,6 +1981,35 @@ export interface components {
                 /** @description Base64 sha256 of the part */
                 checksumSha256: string;
             }[];
+        };
+        StorageUsage: {
+            studioId: string;
+            /** @description The sum of the sizes of the studio's versions, each counted whole: what the quota applies to */
+            logical: {
+                bytes: number;
+                versions: number;
+            };
+            quota: {
+                /** @description The quota on logical bytes; null: none */
+                bytes: number | null;
+                /**
+                 * @description deployment: STORAGE_QUOTA_BYTES; studio: set for this studio by the operator
+                 * @enum {string}
+                 */
+                source: "deployment" | "studio";
+            };
+            /** @description Bytes that can still be added; null without a quota */
+            remainingBytes: number | null;
+        };
+        AssetUsage: {
+            assetId: string;
+            name: string;
+            /** @enum {string} */
+            type: "CHARACTER" | "PROP" | "ENVIRONMENT" | "SET" | "SHOT" | "ANIMATION" | "RIG" | "TEXTURE" | "AUDIO" | "OTHER";
+            shotId: string | null;
+            archivedAt: string | null;
+            bytes: number;
+            versions: number;
         };
     };
     responses: never;
@@ -3494,6 +3557,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The studio's storage quota cannot hold this upload (STORAGE_QUOTA_EXCEEDED) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     uploadAssetVersionAlias: {
@@ -3574,6 +3646,15 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The studio's storage quota cannot hold this upload (STORAGE_QUOTA_EXCEEDED) */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8297,6 +8378,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The studio's storage quota cannot hold this upload (STORAGE_QUOTA_EXCEEDED) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getDirectUpload: {
@@ -8504,6 +8594,110 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The studio's storage quota cannot hold this upload (STORAGE_QUOTA_EXCEEDED) */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStorageUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage and quota */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageUsage"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAssetStorageUsage: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of assets by size */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["AssetUsage"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,6 +27,8 @@ export interface AssetDoc {
   shotId: Types.ObjectId | null;
   /** Bumped on every change; the ETag and If-Match compare it. */
   revision: number;
+  /** Logical bytes and count of the asset's versions, $inc'd in the same write that commits a version. */
+  storage: { bytes: number; versions: number };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,6 +50,7 @@ export const assetSchema = new Schema<AssetDoc>(
     projectId: { type: Schema.Types.ObjectId, default: null },
     shotId: { type: Schema.Types.ObjectId, default: null },
     revision: { type: Number, default: 1 },
+    storage: { bytes: { type: Number, default: 0 }, versions: { type: Number, default: 0 } },
   },
   { timestamps: true, versionKey: false },
 );
@@ -64,3 +67,6 @@ assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, tags: 1, createdAt: 1
 assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, createdBy: 1, createdAt: 1, _id: 1 });
 assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, projectId: 1, createdAt: 1, _id: 1 });
 assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, projectId: 1, nameLower: 1, _id: 1 });
+// Storage usage by asset, largest first (GET /storage/usage/assets): every asset of the studio, archived and
+// shots' backing assets included, since their versions take space too.
+assetSchema.index({ studioId: 1, 'storage.bytes': -1, _id: -1 });

@@ -7,6 +7,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { QueueBus } from '../../queue/QueueBus';
+import type { StorageController } from '../../../app/controllers/StorageController';
 import { AuthenticationError, AuthorizationError } from '../../../shared/errors';
 import { QUEUE_NAMES } from '../../queue/jobs';
 import { sameSecret } from '../../../shared/security/sameSecret';
@@ -42,10 +43,26 @@ export function operatorOnly(token: string, options: { write: boolean }) {
   };
 }
 
-export function adminRoutes(queues: QueueBus, operator: { token?: string; write: boolean }): Router {
+/** The operator's API (not a browser page): the token as a Bearer header only, so no cross-site request carries it. */
+export function operatorBearer(token: string) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const given = presented(req);
+    if (given?.scheme !== 'bearer' || !sameSecret(given.token, token)) {
+      throw new AuthenticationError('OPERATOR_TOKEN_REQUIRED', 'This is the operator\'s route: send the operator token (OPERATOR_TOKEN) as a Bearer header; studio accounts cannot use it');
+    }
+    next();
+  };
+}
+
+export function adminRoutes(queues: QueueBus, operator: { token?: string; write: boolean }, storage?: StorageController): Router {
   const router = Router();
   const { token, write } = operator;
   if (!token) return router;
+  // Per-studio storage quotas (issue 21): the installation's operator sets them, never a studio itself.
+  if (storage) {
+    router.put('/admin/studios/:id/storage-quota', operatorBearer(token), storage.setQuota);
+    router.delete('/admin/studios/:id/storage-quota', operatorBearer(token), storage.resetQuota);
+  }
   const adapter = new ExpressAdapter();
   adapter.setBasePath('/admin/queues');
   createBullBoard({ queues: QUEUE_NAMES.map((n) => new BullMQAdapter(queues.queue(n), { readOnlyMode: !write })), serverAdapter: adapter });

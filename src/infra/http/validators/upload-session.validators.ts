@@ -51,7 +51,7 @@ apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/uploads', operationId: 'startDirectUpload', tags: ['versions'],
   summary: 'Start a direct upload to S3: presigned part URLs for parallel, resumable parts (S3 driver only)', security: bearer,
   request: { params: idOnly, body: jsonBody(startUploadBody) },
-  responses: { 201: { description: 'The session with a URL per part', ...json(UploadSessionSchema) }, ...errorResponses(400, 401, 404, 409, 413) },
+  responses: { 201: { description: 'The session with a URL per part', ...json(UploadSessionSchema) }, ...errorResponses(400, 401, 404, 409, 413, 507) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/assets/{id}/uploads/{sessionId}', operationId: 'getDirectUpload', tags: ['versions'],
@@ -63,7 +63,7 @@ apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/uploads/{sessionId}/complete', operationId: 'completeDirectUpload', tags: ['versions'],
   summary: 'Verify the landed parts and make them the next version', security: bearer,
   request: { params: uploadSessionParams },
-  responses: { 201: { description: 'The new version', ...json(z.object({ version: VersionSchema, asset: AssetSchema })) }, ...errorResponses(400, 401, 404, 409, 410, 415, 503) },
+  responses: { 201: { description: 'The new version', ...json(z.object({ version: VersionSchema, asset: AssetSchema })) }, ...errorResponses(400, 401, 404, 409, 410, 415, 503, 507) },
 });
 apiRegistry.registerPath({
   method: 'delete', path: '/assets/{id}/uploads/{sessionId}', operationId: 'abortDirectUpload', tags: ['versions'],

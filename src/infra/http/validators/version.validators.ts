@@ -44,7 +44,7 @@ for (const path of ['/assets/{id}/versions', '/assets/{id}/upload']) {
       ? { operationId: 'uploadAssetVersionAlias', summary: 'Upload a new immutable version (alias of POST /assets/{id}/versions)', deprecated: true }
       : { operationId: 'uploadAssetVersion', summary: 'Upload a new immutable version (streamed multipart)' }),
     request: { params: idOnly, body: uploadBody },
-    responses: { 201: { description: 'The new version', ...json(z.object({ version: VersionSchema, asset: AssetSchema })) }, ...errorResponses(400, 401, 404, 409, 413, 415) },
+    responses: { 201: { description: 'The new version', ...json(z.object({ version: VersionSchema, asset: AssetSchema })) }, ...errorResponses(400, 401, 404, 409, 413, 415, 507) },
   });
 }
 apiRegistry.registerPath({
