@@ -48,8 +48,6 @@ class HashWorker {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(WORKER_SOURCE, { eval: true, name: 'sha256' });
-    // An idle pool must not keep a process (a test, a CLI) alive.
-    w.unref();
     w.on('message', (m: { id: number; op: 'ack' | 'digest' | 'error'; buf?: ArrayBuffer; hex?: string; message?: string }) => {
       const s = this.sessions.get(m.id);
       if (!s) return;
@@ -64,6 +62,10 @@ class HashWorker {
     };
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`sha256 worker exited with code ${code}`)));
+    // An idle pool must not keep a process (a test, a CLI) alive, but a hash in progress must: register() refs
+    // the thread and the last unregister() unrefs it. After the listeners, since adding a 'message' listener
+    // refs the worker's port again.
+    w.unref();
     this.worker = w;
     return w;
   }
@@ -76,11 +78,12 @@ class HashWorker {
   register(id: number, p: Pending): Worker {
     const w = this.ensure();
     this.sessions.set(id, p);
+    if (this.sessions.size === 1) w.ref();
     return w;
   }
 
   unregister(id: number): void {
-    this.sessions.delete(id);
+    if (this.sessions.delete(id) && this.sessions.size === 0) this.worker?.unref();
   }
 }
 
