@@ -28,6 +28,7 @@ import { taskStatusSchema, taskTypeSchema, type TaskStatusDoc, type TaskTypeDoc 
 import { castingSchema, type CastingDoc } from './Casting';
 import { notificationSchema, type NotificationDoc } from './Notification';
 import { uploadSessionSchema, type UploadSessionDoc } from './UploadSession';
+import { blobSchema, type BlobDoc } from './Blob';
 import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
 export interface Models {
@@ -61,6 +62,7 @@ export interface Models {
   Casting: Model<CastingDoc>;
   Notification: Model<NotificationDoc>;
   UploadSession: Model<UploadSessionDoc>;
+  Blob: Model<BlobDoc>;
 }
 
 const model = <T>(conn: Connection, name: string, schema: import('mongoose').Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
@@ -97,6 +99,7 @@ export function createModels(conn: Connection): Models {
     Casting: model(conn, 'Casting', castingSchema),
     Notification: model(conn, 'Notification', notificationSchema),
     UploadSession: (conn.models.UploadSession as Model<UploadSessionDoc> | undefined) ?? conn.model<UploadSessionDoc>('UploadSession', uploadSessionSchema),
+    Blob: model(conn, 'Blob', blobSchema),
   };
 }
 
