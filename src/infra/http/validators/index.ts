@@ -12,3 +12,4 @@ import './token.validators';
 import './event.validators';
 import './production.validators';
 import './upload-session.validators';
+import './storage.validators';
