@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { Types } from 'mongoose';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
-import { generated, multipartUpload, sha256Of } from './support/uploads';
+import { bufferOf, generated, multipartUpload, sha256Of } from './support/uploads';
 import { pipelineWorkerFor, waitFor } from './support/workers';
 import { indexKeys, servingIndex } from './support/indexCoverage';
 import { blobSchema, type BlobDoc } from '../src/app/repositories/models/Blob';
@@ -325,6 +325,79 @@ describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, over
       expect(await h.container.models.Blob.countDocuments({ studioId: new Types.ObjectId(s.user.studioId), sha256: hex(bytes) })).toBe(0);
     }, 120_000);
   });
+});
+
+describe('direct uploads and dedup (S3)', () => {
+  let h: Harness;
+  let s: Session;
+  const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+  const png = async (seed: number) => Buffer.concat([PNG_HEAD, Buffer.alloc(5000), await bufferOf(generated(MiB, seed))]);
+
+  beforeAll(async () => {
+    h = await startHarness({ STORAGE_DRIVER: 's3', RATE_LIMIT_MAX: '100000', STORAGE_GC_INTERVAL_SECONDS: '0' });
+    s = await givenStudio(h);
+  });
+  afterAll(() => h.close());
+
+  const newAsset = async (name: string) => (await h.http.post('/assets').set(s.auth).send({ name, type: 'TEXTURE' }).expect(201)).body as { id: string };
+  /** A one-part direct upload of `bytes` claiming `claimed` as the whole file's sha256. */
+  async function direct(assetId: string, bytes: Buffer, claimed: string) {
+    const started = await h.http.post(`/assets/${assetId}/uploads`).set(s.auth).send({ fileName: 'plate.png', size: bytes.length, sha256: claimed, partSize: bytes.length, partSha256: [hex(bytes)] });
+    expect(started.status).toBe(201);
+    const part = started.body.parts[0] as { url: string; checksumSha256: string };
+    expect((await fetch(part.url, { method: 'PUT', body: bytes, headers: { 'x-amz-checksum-sha256': part.checksumSha256 } })).status).toBe(200);
+    const done = await h.http.post(`/assets/${assetId}/uploads/${started.body.id}/complete`).set(s.auth);
+    expect(done.status).toBe(201);
+    return (await h.container.models.AssetVersion.findOne({ assetId: new Types.ObjectId(assetId), version: 1 }).lean())!.file.key;
+  }
+  const validated = (assetId: string) =>
+    waitFor('the pipeline\'s re-hash', async () => {
+      const p = await h.container.models.AssetPipeline.findOne({ assetId: new Types.ObjectId(assetId) }).lean();
+      return p?.steps.some((x) => x.name === 'VALIDATING' && x.status !== 'RUNNING') ? p : undefined;
+    });
+  const streamed = async (bytes: Buffer) => {
+    const a = await newAsset(`Streamed ${hex(bytes).slice(0, 8)} ${Math.random()}`);
+    expect((await h.http.post(`/assets/${a.id}/versions`).set(s.auth).attach('file', bytes, 'plate.png')).status).toBe(201);
+    return { id: a.id, key: (await h.container.models.AssetVersion.findOne({ assetId: new Types.ObjectId(a.id) }).lean())!.file.key };
+  };
+
+  it('makes a direct upload a dedup target only once the pipeline has re-hashed its bytes', async () => {
+    const bytes = await png(31);
+    const sha = hex(bytes);
+    const a = await newAsset('Direct honest');
+    const key = await direct(a.id, bytes, sha);
+    expect((await h.http.head(`/blobs/${sha}`).set(s.auth)).status).toBe(404);
+    const worker = await pipelineWorkerFor(h);
+    try {
+      const p = await validated(a.id);
+      expect(p.steps.find((x) => x.name === 'VALIDATING')?.status).toBe('DONE');
+    } finally {
+      await worker.close();
+    }
+    expect((await h.http.head(`/blobs/${sha}`).set(s.auth)).status).toBe(200);
+    expect((await streamed(bytes)).key).toBe(key);
+  }, 120_000);
+
+  it('never hands out a direct upload whose claimed sha256 is a lie', async () => {
+    const wanted = await png(32);
+    const sent = await png(33);
+    const a = await newAsset('Direct liar');
+    const lie = await direct(a.id, sent, hex(wanted));
+    expect((await h.http.head(`/blobs/${hex(wanted)}`).set(s.auth)).status).toBe(404);
+    const worker = await pipelineWorkerFor(h);
+    try {
+      const p = await validated(a.id);
+      expect(p.error?.code).toBe('STORED_OBJECT_CORRUPT');
+    } finally {
+      await worker.close();
+    }
+    expect((await h.http.head(`/blobs/${hex(wanted)}`).set(s.auth)).status).toBe(404);
+    // The honest upload of those bytes stores its own object and downloads exactly them.
+    const honest = await streamed(wanted);
+    expect(honest.key).not.toBe(lie);
+    const dl = await fetch(`${await h.listen()}/assets/${honest.id}/download`, { headers: { Authorization: `Bearer ${s.accessToken}` } });
+    expect(await sha256Of(Readable.fromWeb(dl.body as import('node:stream/web').ReadableStream))).toBe(hex(wanted));
+  }, 120_000);
 });
 
 describe('the blobs backfill migration', () => {
