@@ -214,12 +214,40 @@ describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, over
       expect(await storage().exists(thumb)).toBe(true);
       expect((await purge(a.id)).status).toBe(200);
       expect(await storage().exists(thumb)).toBe(false);
+      expect(await storage().list(`studios/${s.user.studioId}/assets/${a.id}/versions/1/`)).toEqual([]);
       expect(await h.container.models.AssetPipeline.countDocuments({ assetId: new Types.ObjectId(a.id) })).toBe(0);
       expect((await h.http.get(`/assets/${a.id}/versions/1/thumbnail`).set(s.auth)).status).toBe(404);
     } finally {
       await worker.close();
     }
   }, 120_000);
+
+  it('takes back what a commit failing after its claim stored, and keeps a held object another version uses', async () => {
+    const actor = { id: s.user.id, studioId: s.user.studioId, role: 'PRODUCER' as const };
+    const commit = async (assetId: string, bytes: Buffer) => {
+      const key = `studios/${s.user.studioId}/assets/${assetId}/versions/failing-${hex(bytes).slice(0, 8)}-${Date.now()}`;
+      const put = await storage().write(key, Readable.from([bytes]));
+      // An empty original name fails the version's own validation at insert, after the object was claimed.
+      const res = h.container.services.versions.commitStored(actor, assetId, { key, size: put.size, sha256: put.sha256, mimeType: 'application/octet-stream', originalName: '', verified: false, changeNote: '' }, { contentAddressed: true });
+      await expect(res).rejects.toThrow();
+      return key;
+    };
+    const fresh = FBX('never committed');
+    const a = await newAsset('Failing commit');
+    const key = await commit(a.id, fresh);
+    expect(await storage().exists(key)).toBe(false);
+    expect(await h.container.models.Blob.countDocuments({ sha256: hex(fresh) })).toBe(0);
+    expect(await h.container.models.Asset.findById(a.id).lean()).toMatchObject({ latestVersion: 0, currentVersion: null });
+
+    const held = FBX('held while a commit fails');
+    await upload(a.id, held, 'held.fbx');
+    const heldKey = await keyOf(a.id);
+    const copy = await commit(a.id, held);
+    expect(await storage().exists(copy)).toBe(false);
+    expect(await storage().exists(heldKey)).toBe(true);
+    expect(await h.container.models.Blob.find({ sha256: hex(held) }).lean()).toEqual([expect.objectContaining({ key: heldKey, state: 'live' })]);
+    expect(await downloadSha(a.id)).toBe(hex(held));
+  });
 
   describe('the collector racing a new upload of the same bytes', () => {
     /** An object of the studio that no version references any more (its only asset purged). */

@@ -131,8 +131,10 @@ const schema = z.object({
   /**
    * Storage collector: an object no version references is removed once its last claim (an upload or a
    * version made from its hash) is this old; runs every STORAGE_GC_INTERVAL_SECONDS on each api instance, one at a time (0: never).
+   * The grace must outlast the gap between a commit's claim and its version insert (one insert under the asset's
+   * lease), hence its floor of a minute.
    */
-  STORAGE_GC_GRACE_SECONDS: int(0, 30 * 24 * 3600).default(3600),
+  STORAGE_GC_GRACE_SECONDS: int(60, 30 * 24 * 3600).default(3600),
   STORAGE_GC_INTERVAL_SECONDS: int(0, 7 * 24 * 3600).default(900),
   TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),

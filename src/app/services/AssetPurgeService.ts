@@ -9,6 +9,7 @@
 import { ConflictError } from '../../shared/errors';
 import type { Logger } from '../../infra/logging/logger';
 import type { StorageProvider } from '../../infra/storage/StorageProvider';
+import { objectKey } from '../../infra/storage/StorageProvider';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { PipelineRepository } from '../repositories/PipelineRepository';
 import type { DomainEvents } from '../events';
@@ -41,10 +42,16 @@ export class AssetPurgeService {
       if (!current.archivedAt) throw new ConflictError('ASSET_NOT_ARCHIVED', 'Archive the asset (DELETE /assets/{id}) before purging it');
       const versions = await this.deps.versions.forAsset(actor.studioId, current._id);
       // Derived objects first: a purge cut here still finds the version records and finishes the rest.
+      const keys = new Set<string>();
       for (const p of await this.deps.pipelines.forAsset(actor.studioId, current._id)) {
-        const keys = new Set([p.outputs.thumbnailKey, p.outputs.posterKey, p.outputs.proxyKey].filter((k): k is string => Boolean(k)));
-        for (const key of keys) await this.deps.storage.delete(key);
+        for (const key of [p.outputs.thumbnailKey, p.outputs.posterKey, p.outputs.proxyKey]) if (key) keys.add(key);
       }
+      // Outputs a pipeline step wrote but had not recorded yet live under the same per-version prefix (the version
+      // files themselves are at .../versions/<uuid>, never under a version number).
+      for (const v of versions) {
+        for (const key of await this.deps.storage.list(`${objectKey('studios', actor.studioId, 'assets', assetId, 'versions', String(v.version))}/`)) keys.add(key);
+      }
+      for (const key of keys) await this.deps.storage.delete(key);
       await this.deps.pipelines.deleteForAsset(actor.studioId, current._id);
       await this.deps.versions.deleteForAsset(actor.studioId, current._id);
       result.versions = versions.length;
