@@ -2,6 +2,7 @@
 // have this hash?" and make a version from held bytes, an archived asset can be purged, and the storage collector
 // removes objects no version references, never one a concurrent upload is about to use. On local disk and S3.
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { Types } from 'mongoose';
@@ -19,6 +20,22 @@ const MiB = 1024 * 1024;
 const FBX = (tag: string) => Buffer.from(`; FBX 7.4.0 project file\n; ${tag}\n${'v 0 0 0\n'.repeat(512)}`);
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const future = () => new Date(Date.now() + 2 * 3600_000);
+
+/** The sha256 of a download, streamed (a 100 MiB body is never held), on a connection of its own. */
+function downloadedSha(url: string, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { Authorization: `Bearer ${token}` }, agent: false }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`download answered ${res.statusCode}`));
+          return;
+        }
+        sha256Of(res).then(resolve, reject);
+      })
+      .on('error', reject);
+  });
+}
 
 describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, overrides) => {
   let h: Harness;
@@ -46,9 +63,7 @@ describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, over
   };
   const keyOf = async (assetId: string, version = 1) => (await h.container.models.AssetVersion.findOne({ assetId: new Types.ObjectId(assetId), version }).lean())!.file.key;
   const downloadSha = async (assetId: string, who = s, version?: number) => {
-    const res = await fetch(`${base}/assets/${assetId}/${version ? `versions/${version}/` : ''}download`, { headers: { Authorization: `Bearer ${who.accessToken}` } });
-    expect(res.status).toBe(200);
-    return sha256Of(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream));
+    return downloadedSha(`${base}/assets/${assetId}/${version ? `versions/${version}/` : ''}download`, who.accessToken);
   };
   const purge = async (assetId: string, who = s) => {
     await h.http.delete(`/assets/${assetId}`).set(who.auth).expect(200);
@@ -260,22 +275,43 @@ describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, over
       return { bytes, blob: (await h.container.models.Blob.findOne({ key }).lean<BlobDoc>())! };
     }
 
-    it('keeps the object when the upload claims it between the collector\'s reference check and its compare-and-set', async () => {
+    it('keeps the object when an upload claims it between the collector\'s reference check and its compare-and-set, even before its version exists', async () => {
       // Other orphans of earlier tests go first, so this run's count is this blob's alone.
       await blobs().collect({ now: future() });
       const { bytes, blob } = await orphan('claimed before the CAS');
       const target = await newAsset('Claims before the CAS');
-      let committed: Awaited<ReturnType<typeof upload>> | undefined;
-      const run = await blobs().collect({
-        now: future(),
-        hooks: {
-          afterCheck: async (b) => {
-            if (b.key === blob.key) committed = await upload(target.id, bytes, 'again.fbx');
+      // The commit is held right after its claim, before its version insert: the narrowest gap there is. Only
+      // the compare-and-set on claimedAt stops the collector here (its reference re-check finds no version yet).
+      const service = blobs();
+      const claim = service.claim.bind(service);
+      let claimed!: () => void;
+      const hasClaimed = new Promise<void>((r) => (claimed = r));
+      let letGo!: () => void;
+      const gate = new Promise<void>((r) => (letGo = r));
+      service.claim = async (...args) => {
+        const c = await claim(...args);
+        claimed();
+        await gate;
+        return c;
+      };
+      let committing: ReturnType<typeof upload> | undefined;
+      try {
+        const run = await service.collect({
+          now: future(),
+          hooks: {
+            afterCheck: async (b) => {
+              if (b.key !== blob.key) return;
+              committing = upload(target.id, bytes, 'again.fbx');
+              await hasClaimed;
+            },
           },
-        },
-      });
-      expect(committed?.version).toBe(1);
-      expect(run.removed).toBe(0);
+        });
+        expect(run.removed).toBe(0);
+      } finally {
+        letGo();
+        service.claim = claim;
+      }
+      expect((await committing!).version).toBe(1);
       expect(await h.container.models.Blob.findById(blob._id).lean()).toMatchObject({ state: 'live', key: blob.key });
       // The upload reused the held object, and the collector's compare-and-set failed on the new claim.
       expect(await keyOf(target.id)).toBe(blob.key);
@@ -423,8 +459,7 @@ describe('direct uploads and dedup (S3)', () => {
     // The honest upload of those bytes stores its own object and downloads exactly them.
     const honest = await streamed(wanted);
     expect(honest.key).not.toBe(lie);
-    const dl = await fetch(`${await h.listen()}/assets/${honest.id}/download`, { headers: { Authorization: `Bearer ${s.accessToken}` } });
-    expect(await sha256Of(Readable.fromWeb(dl.body as import('node:stream/web').ReadableStream))).toBe(hex(wanted));
+    expect(await downloadedSha(`${await h.listen()}/assets/${honest.id}/download`, s.accessToken)).toBe(hex(wanted));
   }, 120_000);
 });
 
