@@ -8580,6 +8580,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Hex sha256 of the file */
                 sha256: string;
             };
             cookie?: never;

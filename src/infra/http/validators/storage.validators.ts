@@ -31,7 +31,7 @@ const PurgeSchema = apiRegistry.register(
 apiRegistry.registerPath({
   method: 'get', path: '/blobs/{sha256}', operationId: 'getBlob', tags: ['versions'],
   summary: 'Do you have this hash? Your studio\'s stored object with this sha256 (HEAD for the status alone), before sending the bytes', security: bearer,
-  request: { params: z.object({ sha256: z.string() }) },
+  request: { params: z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).openapi({ description: 'Hex sha256 of the file' }) }) },
   responses: { 200: { description: 'Your studio holds these bytes', ...json(BlobSchema) }, ...errorResponses(400, 401, 403, 404) },
 });
 apiRegistry.registerPath({
