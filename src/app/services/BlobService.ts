@@ -118,6 +118,11 @@ export class BlobService {
     if (await this.deps.blobs.markDeleting(blob.studioId, blob._id, blob.claimedAt)) await this.finish(blob);
   }
 
+  /** Whether a stored object is a blob (a claim registered it). */
+  async isRegistered(studioId: string, key: string): Promise<boolean> {
+    return (await this.deps.blobs.findByKey(studioId, key)) !== null;
+  }
+
   /**
    * The pipeline re-hashed a direct upload's bytes and they match the sha256 the client claimed: its private blob
    * becomes a dedup target, unless these bytes already have one.

@@ -144,9 +144,11 @@ export class VersionService {
       const registered = claim && !claim.reused ? claim.blob : undefined;
       if (registered) {
         await this.deps.blobs.release(registered).catch((cleanupErr: unknown) => this.deps.logger.error('could not release the object of a failed version', { key: registered.key, err: cleanupErr }));
-      } else {
+      } else if (claim || !(await this.deps.blobs.isRegistered(actor.studioId, file.key).catch(() => true))) {
         await this.discard(file.key);
       }
+      // Otherwise the claim registered our object but its answer was lost: another upload may already use it, so
+      // it is left to the collector (removed after the grace period if no version points at it).
       throw err;
     }
   }
