@@ -19,6 +19,7 @@ import { versionRoutes } from './infra/http/routes/version.routes';
 import { reviewRoutes } from './infra/http/routes/review.routes';
 import { uploadRoutes } from './infra/http/routes/upload.routes';
 import { uploadSessionRoutes } from './infra/http/routes/upload-session.routes';
+import { blobRoutes } from './infra/http/routes/blob.routes';
 import { renderRoutes } from './infra/http/routes/render.routes';
 import { pipelineRoutes } from './infra/http/routes/pipeline.routes';
 import { studioRoutes } from './infra/http/routes/studio.routes';
@@ -97,6 +98,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(reviewRoutes(ctl.reviews, authn));
   app.use(uploadRoutes(c.tus.handler, authn));
   app.use(uploadSessionRoutes(ctl.uploadSessions, authn));
+  app.use(blobRoutes(ctl.blobs, authn));
   app.use(
     renderRoutes(ctl.renders, authn, {
       // Render requests per studio per minute, whoever sends them: one studio cannot flood the farm's queue.

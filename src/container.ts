@@ -72,6 +72,10 @@ import { VersionController } from './app/controllers/VersionController';
 import { UploadSessionController } from './app/controllers/UploadSessionController';
 import { UploadSessionService } from './app/services/UploadSessionService';
 import { UploadSessionRepository } from './app/repositories/UploadSessionRepository';
+import { BlobRepository } from './app/repositories/BlobRepository';
+import { BlobService } from './app/services/BlobService';
+import { AssetPurgeService } from './app/services/AssetPurgeService';
+import { BlobController } from './app/controllers/BlobController';
 import { RenderController } from './app/controllers/RenderController';
 import { PipelineController } from './app/controllers/PipelineController';
 import { ReviewController } from './app/controllers/ReviewController';
@@ -129,6 +133,7 @@ export function buildCore(infra: Infra) {
     notifications: new NotificationRepository(models),
     uploadSessions: new UploadSessionRepository(models),
     storageUsage: new StorageUsageRepository(models),
+    blobs: new BlobRepository(models),
   };
   const locks = new LeaseLock(models.Lease);
   const eventLogRepo = new EventLogRepository(models, locks);
@@ -151,10 +156,12 @@ export function buildCore(infra: Infra) {
 
   const projects = new ProjectService({ projects: repos.projects, users: repos.users, access, audit, events });
   const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events, projects });
-  const storageUsage = new StorageUsageService({ usage: repos.storageUsage, access, locks, logger, defaultQuotaBytes: config.STORAGE_QUOTA_BYTES });
+  const blobs = new BlobService({ blobs: repos.blobs, versions: repos.versions, assets, storage, locks, logger, graceMs: config.STORAGE_GC_GRACE_SECONDS * 1000 });
+  const storageUsage = new StorageUsageService({ usage: repos.storageUsage, access, locks, logger, physical: (studioId) => blobs.usage(studioId), defaultQuotaBytes: config.STORAGE_QUOTA_BYTES });
   // A purge (archive + purge) gives the removed versions' logical bytes back to the studio.
   events.on('asset.purged', (e) => storageUsage.release(e.studioId, e.bytes, e.versions));
-  const versions = new VersionService({ assets, versions: repos.versions, storage, usage: storageUsage, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
+  const purges = new AssetPurgeService({ assets, versions: repos.versions, pipelines: repos.pipelines, storage, events, logger });
+  const versions = new VersionService({ assets, versions: repos.versions, storage, usage: storageUsage, blobs, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
   const renders = new RenderService({
     renders: repos.renders,
     versions: repos.versions,
@@ -227,7 +234,7 @@ export function buildCore(infra: Infra) {
     urlGuard,
     deliveryQueue,
     eventLogRepo,
-    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial, storageUsage },
+    services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial, storageUsage, blobs, purges },
     /** Closes what the core opened itself (the queue connections). */
     async dispose() {
       await queue.close().catch(() => undefined);
@@ -305,6 +312,11 @@ export function buildApi(core: Core) {
   // Abandoned direct uploads: every instance sweeps; the session's lease keeps two from ending one twice.
   const sweepTimer = setInterval(() => void uploadSessions.sweep().catch((err: unknown) => logger.warn('upload session sweep failed', { err: (err as Error).message })), config.DIRECT_UPLOAD_SWEEP_MS);
   sweepTimer.unref();
+  // The storage collector: every instance tries; its lease lets one run at a time (the others skip that round).
+  const gcTimer = config.STORAGE_GC_INTERVAL_SECONDS
+    ? setInterval(() => void core.services.blobs.collect().catch((err: unknown) => logger.warn('storage collector skipped a round', { err: (err as Error).message })), config.STORAGE_GC_INTERVAL_SECONDS * 1000)
+    : undefined;
+  gcTimer?.unref();
   const controllers = {
     auth: new AuthController(auth),
     users: new UserController(users),
@@ -320,6 +332,7 @@ export function buildApi(core: Core) {
     assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     uploadSessions: new UploadSessionController(uploadSessions),
+    blobs: new BlobController(core.services.blobs, versions, core.services.purges),
     renders: new RenderController(renders, core.storage),
     pipelines: new PipelineController(pipelines, core.storage),
     reviews: new ReviewController(reviews),
@@ -347,6 +360,7 @@ export function buildApi(core: Core) {
       tus.close();
       tusLocker.close();
       clearInterval(sweepTimer);
+      clearInterval(gcTimer);
       smtp?.close();
       await core.dispose();
     },

@@ -2,6 +2,7 @@
 // itself, so a route added anywhere joins without being listed), the tus endpoints and every Socket.IO
 // event, called as studio B on studio A's resources. Each answers 401/403/404 (or, for collections, B's own
 // data), leaks nothing of studio A and changes nothing of it.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { Types } from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -87,6 +88,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     ids.render = render.id;
     ids.user = a.user.id;
     ids.upload = upload.headers.location!;
+    ids.sha256 = createHash('sha256').update('; FBX 7.4.0 project file\n').digest('hex');
     secrets.push(asset.id, render.id, a.user.id, a.user.email, 'Top Secret Asset', 'alpha-only description', 'alpha-secret.fbx', 'alpha secret note', 'Studio Alpha Secret', 'alpha-tus.obj', invitation.id, 'alpha.invitee@studio.test');
   });
   afterAll(async () => {
@@ -106,6 +108,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       studio: await m.Studio.findById(ids.studio).lean(),
       storageUsage: await m.StorageUsage.findById(ids.studio).lean(),
       versions: await m.AssetVersion.countDocuments({ assetId }),
+      blobs: await m.Blob.find({ studioId: new Types.ObjectId(ids.studio) }).sort({ key: 1 }).lean(),
       comments: await m.Comment.countDocuments({ assetId }),
       reviews: await m.ReviewDecision.countDocuments({ assetId }),
       render: await m.RenderJob.findById(ids.render).lean(),
@@ -142,6 +145,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /assets/:id/versions/:v/review': { decision: 'APPROVED' },
     'POST /assets/:id/render': {},
     'POST /assets/:id/uploads': { fileName: 'pwned.png', size: 10, sha256: 'a'.repeat(64), partSize: 10, partSha256: ['a'.repeat(64)] },
+    // B names the hash of A's file, on A's asset.
+    'POST /assets/:id/versions/from-blob': { sha256: '(sha256)', fileName: 'b.fbx' },
     'PATCH /users/:id': { role: 'ARTIST' },
     // B asks for a session in A's studio.
     'POST /auth/switch': { studioId: '(studio)' },
@@ -306,6 +311,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         .replace(':deliveryId', ids.delivery!)
         // Direct upload sessions need the S3 driver (tests/uploads.direct.test.ts sweeps A's real one); here the asset check answers first.
         .replace(':sessionId', '0123456789abcdef01234567')
+        // "Do you have this hash?" with the hash of A's file: B holds no such bytes.
+        .replace(':sha256', ids.sha256!)
         .replace(/^\/render-jobs\/:id/, `/render-jobs/${ids.render}`)
         .replace(/^\/projects\/:id\/editorial\/import$/, `/projects/${ids.project}/editorial/import?format=otio&dryRun=false`)
         .replace(/^\/projects\/:id/, `/projects/${ids.project}`)
@@ -345,7 +352,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       else expect({ route: key, status: [403, 404].includes(res.status) ? 'refused' : res.status }).toEqual({ route: key, status: 'refused' });
       checked.push(key);
     }
-    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues',
+    expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'GET /blobs/:sha256', 'POST /assets/:id/versions/from-blob', 'POST /assets/:id/purge', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues',
       'GET /projects/:id', 'PATCH /projects/:id', 'GET /projects/:id/grid', 'POST /projects/:id/editorial/import', 'GET /projects/:id/editorial/export', 'GET /sequences/:id/shots', 'GET /shots/:id', 'PATCH /shots/:id', 'PUT /shots/:id/casting', 'GET /assets/:id/casting', 'GET /tasks/:id', 'PATCH /tasks/:id', 'POST /tasks', 'POST /notifications/:id/read', 'GET /search']));
     expect(await snapshot()).toEqual(before);
   });

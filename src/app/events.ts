@@ -7,7 +7,8 @@ export interface DomainEventMap {
   'asset.updated': { studioId: string; actorId: string; asset: AssetDto; changes: string[] };
   /** A new immutable version was committed; the pipeline starts from this and clients hear asset:version:created. */
   'version.created': { studioId: string; actorId: string; assetId: string; version: VersionDto };
-  /** An asset and its versions were removed for good: storage usage gives back their logical bytes. */
+  /** An archived asset's versions were purged: storage usage gives back their logical bytes, and their objects go when
+   * the storage collector finds them unreferenced. */
   'asset.purged': { studioId: string; actorId: string; assetId: string; versions: number; bytes: number };
   'comment.created': { studioId: string; actorId: string; comment: CommentDto };
   'review.decided': { studioId: string; actorId: string; review: ReviewDto };

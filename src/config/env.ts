@@ -130,6 +130,14 @@ const schema = z.object({
   DIRECT_UPLOAD_SWEEP_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** On S3: answer version downloads with a 302 to a presigned URL this many seconds long (0: stream through the API). */
   DOWNLOAD_REDIRECT_TTL_SECONDS: int(0, 7 * 24 * 3600).default(0),
+  /**
+   * Storage collector: an object no version references is removed once its last claim (an upload or a
+   * version made from its hash) is this old; runs every STORAGE_GC_INTERVAL_SECONDS on each api instance, one at a time (0: never).
+   * The grace must outlast the gap between a commit's claim and its version insert (one insert under the asset's
+   * lease), hence its floor of a minute.
+   */
+  STORAGE_GC_GRACE_SECONDS: int(60, 30 * 24 * 3600).default(3600),
+  STORAGE_GC_INTERVAL_SECONDS: int(0, 7 * 24 * 3600).default(900),
   TUS_STAGING_DIR: z.string().min(1).default('./.data/tus'),
   TUS_EXPIRATION_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   /** With STORAGE_DRIVER=s3 tus stages in the bucket under tus/: the size of each S3 part (S3's minimum is 5 MiB). */

@@ -22,6 +22,7 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
     ffmpeg: Ffmpeg.fromConfig(config),
     queue: c.queue,
     renders: c.services.renders,
+    blobs: c.services.blobs,
     emit: (studioId, payload) => {
       emitter.toStudio(studioId, 'pipeline:update', payload);
       void c.services.eventLog.record(studioId, 'pipeline.updated', payload);

@@ -6,6 +6,8 @@ export interface StorageUsageDto {
   studioId: string;
   /** What the studio's versions add up to (each version's full size), whatever storage saves by sharing bytes. */
   logical: { bytes: number; versions: number };
+  /** What is stored: each object once (content-addressed per studio), including objects not yet collected. */
+  physical: { bytes: number; objects: number };
   /** The quota in force on logical bytes: null bytes means none; source says whose setting it is. */
   quota: { bytes: number | null; source: 'deployment' | 'studio' };
   /** Bytes that can still be added (null: no quota); 0 once usage reaches or exceeds the quota. */
@@ -24,10 +26,16 @@ export interface AssetUsageDto {
 }
 
 /** doc is null for a studio that has stored nothing yet (and has no quota of its own). */
-export function toStorageUsageDto(studioId: string, doc: StorageUsageDoc | null, room: { quota: StorageUsageDto['quota']; remaining: number | null }): StorageUsageDto {
+export function toStorageUsageDto(
+  studioId: string,
+  doc: StorageUsageDoc | null,
+  room: { quota: StorageUsageDto['quota']; remaining: number | null },
+  physical: StorageUsageDto['physical'],
+): StorageUsageDto {
   return {
     studioId,
     logical: { bytes: doc?.bytes ?? 0, versions: doc?.versions ?? 0 },
+    physical,
     quota: { bytes: room.quota.bytes, source: room.quota.source },
     remainingBytes: room.remaining,
   };

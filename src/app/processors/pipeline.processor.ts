@@ -21,6 +21,7 @@ import type { JobMap } from '../../infra/queue/jobs';
 import type { WorkerEventMap } from '../../infra/realtime/emitter';
 import { judgeContent, SNIFF_BYTES } from '../services/ContentPolicy';
 import type { RenderService } from '../services/RenderService';
+import type { BlobService } from '../services/BlobService';
 import { DomainError } from '../../shared/errors';
 
 export interface PipelineDeps {
@@ -31,6 +32,8 @@ export interface PipelineDeps {
   ffmpeg: Ffmpeg;
   queue: QueueBus;
   renders: Pick<RenderService, 'create'>;
+  /** Makes a direct upload's object a dedup target once its bytes are verified here. */
+  blobs?: Pick<BlobService, 'promote'>;
   emit: (studioId: string, payload: WorkerEventMap['pipeline:update']) => void;
   thumbnailSize: number;
   proxyHeight: number;
@@ -101,6 +104,8 @@ export async function runPipeline(data: JobMap['pipeline.run'], deps: PipelineDe
     await judgeContent(v.file.originalName, Buffer.concat(head).subarray(0, SNIFF_BYTES)).catch((err: Error) => {
       throw new StepFailure('CONTENT_REFUSED', err.message, { permanent: true });
     });
+    // The sha256 is now the server's own: a direct upload's object (registered privately) may serve later uploads.
+    await deps.blobs?.promote(data.studioId, v.file.key, v.file.sha256);
     return { status: 'DONE', note: `${meter.size} bytes verified` };
   });
   // The preview keeps the pipeline's lane (PipelineService.start), so studios share the media queue fairly too.

@@ -55,4 +55,13 @@ export class PipelineRepository {
       .lean<AssetPipelineDoc[]>()
       .exec();
   }
+
+  /** The pipelines of an asset's versions: what a purge removes, outputs first. */
+  forAsset(studioId: StudioId, assetId: Types.ObjectId | string): Promise<AssetPipelineDoc[]> {
+    return this.models.AssetPipeline.find({ studioId, assetId }).sort({ version: 1 }).lean<AssetPipelineDoc[]>().exec();
+  }
+
+  async deleteForAsset(studioId: StudioId, assetId: Types.ObjectId | string): Promise<void> {
+    await this.models.AssetPipeline.deleteMany({ studioId, assetId }).exec();
+  }
 }

@@ -1,4 +1,5 @@
-// Asset versions: insert and read only. There is deliberately no update or delete method.
+// Asset versions: insert and read only. There is deliberately no update method; the one delete is an archived
+// asset's purge (AssetPurgeService), after which the storage collector removes objects no version references.
 import { Types } from 'mongoose';
 import type { Models } from './models';
 import type { AssetVersionDoc } from './models/AssetVersion';
@@ -26,5 +27,21 @@ export class VersionRepository {
     const { filter, sort } = keyset<AssetVersionDoc>('version', 'desc', req.cursor);
     const rows = await this.models.AssetVersion.find({ ...filter, studioId, assetId }).sort(sort).limit(req.limit + 1).lean<AssetVersionDoc[]>().exec();
     return toPage(rows, { limit: req.limit, order: 'desc' }, 'version', (r) => r.version, (r) => r);
+  }
+
+  /** Whether any version of the studio points at this stored object (the storage collector's reference check). */
+  async referencesKey(studioId: StudioId, key: string): Promise<boolean> {
+    return (await this.models.AssetVersion.exists({ studioId, 'file.key': key }).exec()) !== null;
+  }
+
+  /** Every version of an asset, numbers and files only: what a purge removes. */
+  forAsset(studioId: StudioId, assetId: Types.ObjectId | string): Promise<Array<Pick<AssetVersionDoc, '_id' | 'version' | 'file'>>> {
+    return this.models.AssetVersion.find({ studioId, assetId }).sort({ version: -1 }).select({ version: 1, file: 1 }).lean<Array<Pick<AssetVersionDoc, '_id' | 'version' | 'file'>>>().exec();
+  }
+
+  /** The purge of an archived asset; its objects are left to the storage collector. */
+  async deleteForAsset(studioId: StudioId, assetId: Types.ObjectId | string): Promise<number> {
+    const res = await this.models.AssetVersion.deleteMany({ studioId, assetId }).exec();
+    return res.deletedCount;
   }
 }

@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'asset:update': ALL,
   'asset:archive': LEADS,
   'asset:rollback': LEADS,
+  /** Deleting an archived asset's versions for good (their storage is then collected). */
+  'asset:purge': ['PRODUCER'],
   'version:create': ALL,
   'comment:create': ALL,
   'review:decide': LEADS,

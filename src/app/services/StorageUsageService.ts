@@ -62,6 +62,8 @@ export class StorageUsageService {
       access: AccessService;
       locks: LeaseLock;
       logger: Logger;
+      /** The studio's stored objects, each once (BlobService.usage). */
+      physical: (studioId: string) => Promise<{ objects: number; bytes: number }>;
       /** STORAGE_QUOTA_BYTES: every studio's quota unless the operator set its own; 0 means none. */
       defaultQuotaBytes: number;
     },
@@ -114,8 +116,8 @@ export class StorageUsageService {
 
   async usage(actor: Actor): Promise<StorageUsageDto> {
     this.deps.access.require(actor, 'storage:read');
-    const doc = await this.deps.usage.find(actor.studioId);
-    return toStorageUsageDto(actor.studioId, doc, this.roomOf(doc));
+    const [doc, physical] = await Promise.all([this.deps.usage.find(actor.studioId), this.deps.physical(actor.studioId)]);
+    return toStorageUsageDto(actor.studioId, doc, this.roomOf(doc), physical);
   }
 
   async byAsset(actor: Actor, page: AssetUsagePage): Promise<Page<AssetUsageDto>> {
@@ -136,6 +138,6 @@ export class StorageUsageService {
     });
     // No member acts here (the operator token has none), so the change goes to the log, not a studio's audit trail.
     this.deps.logger.info('storage quota set by the operator', { studioId, quota });
-    return toStorageUsageDto(studioId, doc, this.roomOf(doc));
+    return toStorageUsageDto(studioId, doc, this.roomOf(doc), await this.deps.physical(studioId));
   }
 }

@@ -1,6 +1,8 @@
 // Immutable versions: stream bytes into storage first, then allocate the next number at commit, under the
 // asset's lease with the unique {assetId, version} index as the backstop, so numbers are gapless and
-// race-free. Any failure deletes what was stored: no version, no object, no consumed number.
+// race-free. Any failure deletes what was stored: no version, no object, no consumed number. Objects are
+// content-addressed per studio (BlobService): a commit of bytes the studio already holds keeps the held object and
+// deletes its own copy.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Types } from 'mongoose';
@@ -13,6 +15,7 @@ import type { AssetVersionDoc } from '../repositories/models/AssetVersion';
 import type { Page } from '../repositories/pagination';
 import type { AssetService } from './AssetService';
 import { quotaExceeded, type StorageUsageService } from './StorageUsageService';
+import { BLOB_NOT_FOUND, type BlobService, type Claim } from './BlobService';
 import type { DomainEvents } from '../events';
 import { judgeContent, SNIFF_BYTES } from './ContentPolicy';
 import type { Actor } from './types';
@@ -62,6 +65,7 @@ export class VersionService {
       versions: VersionRepository;
       storage: StorageProvider;
       usage: Pick<StorageUsageService, 'room' | 'reserve' | 'release' | 'requireRoom'>;
+      blobs: BlobService;
       events: DomainEvents;
       logger: Logger;
       maxUploadBytes: number;
@@ -101,7 +105,29 @@ export class VersionService {
       originalName: file.originalName,
       verified: verdict.verified,
       changeNote: fields.changeNote ?? '',
+    }, { contentAddressed: true });
+  }
+
+  /**
+   * A version from bytes the studio already holds ("do you have this hash?" answered yes): nothing is sent, the
+   * held object is claimed (so the collector keeps it) and sniffed under this file name, then committed as usual.
+   */
+  async fromBlob(actor: Actor, assetId: string, input: { sha256: string; fileName: string; changeNote?: string }): Promise<{ version: VersionDto; asset: AssetDto }> {
+    const asset = await this.deps.assets.require(actor, 'version:create', assetId);
+    if (asset.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
+    const held = await this.deps.blobs.claimExisting(actor.studioId, input.sha256);
+    if (!held) throw BLOB_NOT_FOUND();
+    const head = held.size ? await readAll(await this.deps.storage.read(held.key, { start: 0, end: Math.min(SNIFF_BYTES, held.size) - 1 })) : Buffer.alloc(0);
+    const verdict = await judgeContent(input.fileName, head);
+    const f = { key: held.key, size: held.size, sha256: held.sha256, mimeType: verdict.mimeType, originalName: input.fileName, verified: verdict.verified, changeNote: (input.changeNote ?? '').slice(0, 2000) };
+    const result = await this.commit(actor, assetId, f, async () => {
+      // Claimed again right before the insert: the grace period then only has to cover the insert itself.
+      const claimed = await this.deps.blobs.claimExisting(actor.studioId, input.sha256);
+      if (!claimed) throw BLOB_NOT_FOUND();
+      return claimed.key;
     });
+    this.deps.events.emit('version.created', { studioId: actor.studioId, actorId: actor.id, assetId, version: result.version });
+    return result;
   }
 
   /**
@@ -120,14 +146,33 @@ export class VersionService {
   /**
    * Makes a stored object the asset's next version (numbering, audit, events, pipeline): the one commit of the
    * streamed, tus and direct paths. On any failure the object is deleted: no version, no object, no number.
+   * contentAddressed: the server hashed the bytes itself, so an identical held object may replace this one (and
+   * this one may serve later uploads); a client's unverified sha256 (direct uploads) never takes part in dedup.
    */
-  async commitStored(actor: Actor, assetId: string, file: AssetVersionDoc['file'] & { changeNote: string }): Promise<{ version: VersionDto; asset: AssetDto }> {
+  async commitStored(
+    actor: Actor,
+    assetId: string,
+    file: AssetVersionDoc['file'] & { changeNote: string },
+    options: { contentAddressed: boolean } = { contentAddressed: false },
+  ): Promise<{ version: VersionDto; asset: AssetDto }> {
+    let claim: Claim | undefined;
     try {
-      const result = await this.commit(actor, assetId, { ...file, changeNote: file.changeNote.slice(0, 2000) });
+      const result = await this.commit(actor, assetId, { ...file, changeNote: file.changeNote.slice(0, 2000) }, async () => {
+        claim = await this.deps.blobs.claim(actor.studioId, file, options);
+        return claim.blob.key;
+      });
       this.deps.events.emit('version.created', { studioId: actor.studioId, actorId: actor.id, assetId, version: result.version });
+      if (claim?.reused) await this.discard(file.key);
       return result;
     } catch (err) {
-      await this.discard(file.key);
+      const registered = claim && !claim.reused ? claim.blob : undefined;
+      if (registered) {
+        await this.deps.blobs.release(registered).catch((cleanupErr: unknown) => this.deps.logger.error('could not release the object of a failed version', { key: registered.key, err: cleanupErr }));
+      } else if (claim || !(await this.deps.blobs.isRegistered(actor.studioId, file.key).catch(() => true))) {
+        await this.discard(file.key);
+      }
+      // Otherwise the claim registered our object but its answer was lost: another upload may already use it, so
+      // it is left to the collector (removed after the grace period if no version points at it).
       throw err;
     }
   }
@@ -142,6 +187,8 @@ export class VersionService {
     actor: Actor,
     assetId: string,
     f: AssetVersionDoc['file'] & { changeNote: string },
+    /** Claims the stored object (BlobService) right before the insert and answers the key the version points at. */
+    claimKey: () => Promise<string>,
   ): Promise<{ version: VersionDto; asset: AssetDto }> {
     let created: AssetVersionDoc | undefined;
     let reserved = false;
@@ -153,10 +200,11 @@ export class VersionService {
         await this.deps.usage.reserve(actor.studioId, f.size);
         reserved = true;
         const { changeNote, ...file } = f;
+        const key = await claimKey();
         created = await this.deps.versions.insert(actor.studioId, {
           assetId: current._id,
           version: next,
-          file,
+          file: { ...file, key },
           changeNote,
           createdBy: new Types.ObjectId(actor.id),
         });
@@ -228,4 +276,10 @@ export class VersionService {
   open(v: AssetVersionDoc, range?: ByteRange): Promise<NodeJS.ReadableStream> {
     return this.deps.storage.read(v.file.key, range);
   }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }

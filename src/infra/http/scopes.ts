@@ -36,6 +36,10 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'GET /assets/:id/uploads/:sessionId': 'assets:write',
   'POST /assets/:id/uploads/:sessionId/complete': 'assets:write',
   'DELETE /assets/:id/uploads/:sessionId': 'assets:write',
+  // Asking for a hash is part of uploading: the same scope as sending the bytes.
+  'GET /blobs/:sha256': 'assets:write',
+  'POST /assets/:id/versions/from-blob': 'assets:write',
+  'POST /assets/:id/purge': 'assets:write',
 
   // Storage usage reveals no more than listing assets and versions does; the role (DIRECTOR, PRODUCER) still decides.
   'GET /storage/usage': 'assets:read',

@@ -21,6 +21,8 @@ export interface AssetDoc {
   createdBy: Types.ObjectId;
   updatedBy: Types.ObjectId;
   archivedAt: Date | null;
+  /** When its versions were purged (AssetPurgeService); set on archived assets only. */
+  purgedAt?: Date | null;
   /** The project the asset belongs to (the studio's default project unless one was named). */
   projectId: Types.ObjectId | null;
   /** Set on the asset that carries a shot's versions: such assets are hidden from the asset list. */
@@ -47,6 +49,7 @@ export const assetSchema = new Schema<AssetDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     updatedBy: { type: Schema.Types.ObjectId, required: true },
     archivedAt: { type: Date, default: null },
+    purgedAt: { type: Date },
     projectId: { type: Schema.Types.ObjectId, default: null },
     shotId: { type: Schema.Types.ObjectId, default: null },
     revision: { type: Number, default: 1 },

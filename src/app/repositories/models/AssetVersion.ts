@@ -1,4 +1,4 @@
-// An immutable version of an asset's file. Nothing updates or deletes one.
+// An immutable version of an asset's file. Nothing updates one; only the purge of an archived asset deletes them.
 import { Schema, type Types } from 'mongoose';
 
 export interface AssetVersionDoc {
@@ -33,3 +33,5 @@ export const assetVersionSchema = new Schema<AssetVersionDoc>(
 // The number is the identity of a version: the unique index is what makes allocation race-free.
 assetVersionSchema.index({ assetId: 1, version: 1 }, { unique: true });
 assetVersionSchema.index({ studioId: 1, assetId: 1, version: -1 });
+// The storage collector's reference check: does any version of the studio point at this object?
+assetVersionSchema.index({ studioId: 1, 'file.key': 1 });

@@ -29,6 +29,7 @@ import { castingSchema, type CastingDoc } from './Casting';
 import { notificationSchema, type NotificationDoc } from './Notification';
 import { uploadSessionSchema, type UploadSessionDoc } from './UploadSession';
 import { storageUsageSchema, type StorageUsageDoc } from './StorageUsage';
+import { blobSchema, type BlobDoc } from './Blob';
 import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
 export interface Models {
@@ -63,6 +64,7 @@ export interface Models {
   Notification: Model<NotificationDoc>;
   UploadSession: Model<UploadSessionDoc>;
   StorageUsage: Model<StorageUsageDoc>;
+  Blob: Model<BlobDoc>;
 }
 
 const model = <T>(conn: Connection, name: string, schema: import('mongoose').Schema<T>): Model<T> => (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
@@ -100,6 +102,7 @@ export function createModels(conn: Connection): Models {
     Notification: model(conn, 'Notification', notificationSchema),
     UploadSession: (conn.models.UploadSession as Model<UploadSessionDoc> | undefined) ?? conn.model<UploadSessionDoc>('UploadSession', uploadSessionSchema),
     StorageUsage: model(conn, 'StorageUsage', storageUsageSchema),
+    Blob: model(conn, 'Blob', blobSchema),
   };
 }
 

@@ -13,3 +13,4 @@ import './event.validators';
 import './production.validators';
 import './upload-session.validators';
 import './storage.validators';
+import './blob.validators';

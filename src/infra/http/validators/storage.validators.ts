@@ -17,6 +17,7 @@ export const StorageUsageSchema = apiRegistry.register(
   z.object({
     studioId: z.string(),
     logical: z.object({ bytes: z.number().int(), versions: z.number().int() }).openapi({ description: 'The sum of the sizes of the studio\'s versions, each counted whole: what the quota applies to' }),
+    physical: z.object({ bytes: z.number().int(), objects: z.number().int() }).openapi({ description: 'What is stored: each object once (identical bytes in one studio are stored once), including objects the collector has not yet removed' }),
     quota: z.object({
       bytes: z.number().int().nullable().openapi({ description: 'The quota on logical bytes; null: none' }),
       source: z.enum(['deployment', 'studio']).openapi({ description: 'deployment: STORAGE_QUOTA_BYTES; studio: set for this studio by the operator' }),
