@@ -304,6 +304,7 @@ export function buildApi(core: Core) {
     sessions: repos.uploadSessions,
     storage: core.storage,
     locks,
+    blobs: core.services.blobs,
     logger,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     sessionTtlMs: config.DIRECT_UPLOAD_SESSION_HOURS * 3_600_000,

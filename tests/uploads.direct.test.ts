@@ -188,6 +188,21 @@ describe('direct uploads to S3', () => {
     expect((await h.http.get(`/assets/${a.id}/uploads/${started.id}`).set(s.auth)).body).toMatchObject({ status: 'ABORTED', endReason: 'EXPIRED' });
   });
 
+  it('the sweep removes the object S3 assembled for a session whose instance died inside complete, before its commit', async () => {
+    const a = await newAsset('Crashed');
+    const f = await fileOf(PART + 5, 11);
+    const started = (await start(a.id, f).expect(201)).body as { id: string; parts: PartDto[] };
+    for (const [i, p] of started.parts.entries()) expect((await putPart(p, f.parts[i]!)).status).toBe(200);
+    // What complete() does up to the commit, done here and then left: the instance died before claiming the object.
+    const session = (await h.container.models.UploadSession.findById(started.id).lean())!;
+    const landed = await s3().direct.listParts(session.key, session.uploadId);
+    await s3().direct.completeMultipart(session.key, session.uploadId, landed.map((p, i) => ({ partNumber: p.partNumber, etag: p.etag, sha256: session.partSha256[i]! })));
+    expect(await s3().exists(session.key)).toBe(true);
+    expect(await h.container.services.uploadSessions.sweep(new Date(Date.now() + 25 * 3_600_000))).toBe(1);
+    await expectNothingLeft(a.id);
+    expect((await h.http.get(`/assets/${a.id}/uploads/${started.id}`).set(s.auth)).body).toMatchObject({ status: 'ABORTED', endReason: 'EXPIRED' });
+  });
+
   it('validates the plan: part checksums per part, S3\'s smallest part, the upload limit', async () => {
     const a = await newAsset('Plans');
     const body = { fileName: 'a.png', size: 2 * PART, sha256: 'a'.repeat(64), partSize: PART, partSha256: ['a'.repeat(64)] };

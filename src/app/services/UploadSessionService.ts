@@ -16,6 +16,7 @@ import type { UploadSessionRepository } from '../repositories/UploadSessionRepos
 import type { UploadSessionDoc } from '../repositories/models/UploadSession';
 import type { AssetService } from './AssetService';
 import type { VersionService } from './VersionService';
+import type { BlobService } from './BlobService';
 import { judgeContent, SNIFF_BYTES } from './ContentPolicy';
 import type { Actor } from './types';
 import type { AssetDto, VersionDto } from '../dto';
@@ -77,6 +78,8 @@ export class UploadSessionService {
       sessions: UploadSessionRepository;
       storage: StorageProvider;
       locks: LeaseLock;
+      /** Whether a stored object belongs to a version (a commit registers its object before the version insert). */
+      blobs: Pick<BlobService, 'isRegistered'>;
       logger: Logger;
       maxUploadBytes: number;
       sessionTtlMs: number;
@@ -219,6 +222,12 @@ export class UploadSessionService {
             const current = await this.deps.sessions.find(stale.studioId, String(stale.assetId), String(stale._id));
             if (current?.status !== 'OPEN') return;
             await direct.abortMultipart(current.key, current.uploadId);
+            // An instance that died inside complete() after S3 assembled the object but before the commit claimed
+            // it leaves an object no version can ever point at: remove it. Once claimed, the object is a blob,
+            // and the collector removes it if the version insert never happened.
+            if ((await this.deps.storage.exists(current.key)) && !(await this.deps.blobs.isRegistered(String(current.studioId), current.key))) {
+              await this.deps.storage.delete(current.key);
+            }
             await this.deps.sessions.end(current.studioId, current._id, 'ABORTED', { endReason: 'EXPIRED' });
             ended++;
           },
