@@ -238,6 +238,34 @@ describe('direct uploads to S3', () => {
   });
 });
 
+describe('presigned URLs name the endpoint clients reach (S3_PUBLIC_ENDPOINT)', () => {
+  let h: Harness;
+  // The same moto, reached by another name: the api talks to S3_ENDPOINT, clients get URLs for this one.
+  const publicEndpoint = () => {
+    const u = new URL(process.env.S3_ENDPOINT!);
+    u.hostname = u.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    return u.toString().replace(/\/$/, '');
+  };
+  beforeAll(async () => {
+    h = await startHarness({ STORAGE_DRIVER: 's3', DOWNLOAD_REDIRECT_TTL_SECONDS: '60', S3_PUBLIC_ENDPOINT: publicEndpoint() });
+  });
+  afterAll(() => h.close());
+
+  it('signs part URLs and download redirects for S3_PUBLIC_ENDPOINT, and they work there', async () => {
+    const s = await givenStudio(h);
+    const a = (await h.http.post('/assets').set(s.auth).send({ name: 'Public', type: 'TEXTURE' }).expect(201)).body as { id: string };
+    const f = await fileOf(PART + 7, 12);
+    const started = (await h.http.post(`/assets/${a.id}/uploads`).set(s.auth).send({ fileName: 'plate.png', size: f.bytes.length, sha256: f.sha256, partSize: PART, partSha256: f.partSha256 }).expect(201)).body as { id: string; parts: PartDto[] };
+    for (const p of started.parts) expect(p.url!.startsWith(`${publicEndpoint()}/`)).toBe(true);
+    for (const [i, p] of started.parts.entries()) expect((await putPart(p, f.parts[i]!)).status).toBe(200);
+    await h.http.post(`/assets/${a.id}/uploads/${started.id}/complete`).set(s.auth).expect(201);
+    const res = await h.http.get(`/assets/${a.id}/download`).set(s.auth).redirects(0).expect(302);
+    expect(res.headers.location!.startsWith(`${publicEndpoint()}/`)).toBe(true);
+    const fetched = await fetch(res.headers.location!);
+    expect(hex(Buffer.from(await fetched.arrayBuffer()))).toBe(f.sha256);
+  });
+});
+
 describe('downloads redirected to presigned S3 URLs (DOWNLOAD_REDIRECT_TTL_SECONDS)', () => {
   let h: Harness;
   beforeAll(async () => {

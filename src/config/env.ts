@@ -116,6 +116,8 @@ const schema = z.object({
   S3_BUCKET: z.string().min(3).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ENDPOINT: z.url().optional(),
+  /** The S3 endpoint clients reach, when it is not the api's S3_ENDPOINT: presigned URLs are signed for it. */
+  S3_PUBLIC_ENDPOINT: z.url().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),

@@ -104,16 +104,19 @@ export class S3StorageProvider implements StorageProvider {
   readonly driver = 's3' as const;
   private readonly bucket: string;
   private readonly client: S3Client;
+  /** Signs the URLs clients use directly: its endpoint is the one they reach (S3_PUBLIC_ENDPOINT), which the signature covers. */
+  private readonly presigner: S3Client;
   readonly direct: DirectTransfers;
 
-  constructor(options: { bucket: string; client: S3Client }) {
+  constructor(options: { bucket: string; client: S3Client; presigner?: S3Client }) {
     this.bucket = options.bucket;
     this.client = options.client;
+    this.presigner = options.presigner ?? options.client;
     this.direct = this.directTransfers();
   }
 
   private directTransfers(): DirectTransfers {
-    const { client, bucket: Bucket } = this;
+    const { client, presigner, bucket: Bucket } = this;
     const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
       try {
         return await f();
@@ -131,7 +134,7 @@ export class S3StorageProvider implements StorageProvider {
       presignPart: (key, uploadId, partNumber, sha256Base64, expiresIn) =>
         call('presign', () =>
           // The checksum stays a signed header (not a query parameter), so the client must send exactly it.
-          getSignedUrl(client, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ChecksumSHA256: sha256Base64 }), {
+          getSignedUrl(presigner, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ChecksumSHA256: sha256Base64 }), {
             expiresIn,
             unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
           }),
@@ -167,7 +170,7 @@ export class S3StorageProvider implements StorageProvider {
           }
         }),
       presignGet: (key, o) =>
-        call('presign', () => getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key, ResponseContentDisposition: o.contentDisposition, ResponseContentType: o.contentType }), { expiresIn: o.expiresInSeconds })),
+        call('presign', () => getSignedUrl(presigner, new GetObjectCommand({ Bucket, Key: key, ResponseContentDisposition: o.contentDisposition, ResponseContentType: o.contentType }), { expiresIn: o.expiresInSeconds })),
     };
   }
 

@@ -19,7 +19,11 @@ export function s3Settings(config: Config): S3Settings {
 
 export function createStorage(config: Config): StorageProvider {
   if (config.STORAGE_DRIVER === 's3') {
-    return new S3StorageProvider({ bucket: config.S3_BUCKET!, client: createS3Client(s3Settings(config)) });
+    const settings = s3Settings(config);
+    // Presigned URLs (direct uploads, download redirects) name the endpoint clients reach, when the api reaches
+    // S3 by another (a compose network's `s3:9000`); the signature covers the host, so they are signed for it.
+    const presigner = config.S3_PUBLIC_ENDPOINT ? createS3Client({ ...settings, endpoint: config.S3_PUBLIC_ENDPOINT }) : undefined;
+    return new S3StorageProvider({ bucket: config.S3_BUCKET!, client: createS3Client(settings), presigner });
   }
   return new LocalStorageProvider({ root: path.resolve(config.STORAGE_LOCAL_ROOT) });
 }
