@@ -1,4 +1,5 @@
 // The off-thread sha256 of streamed uploads: the same digest as node:crypto, bounded batches in flight.
+import nodeCrypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,21 +48,17 @@ describe('sha256 off the main thread', () => {
     await h.digest();
   });
 
-  it('does the hashing of 256 MiB on another thread: the main thread spends less CPU than the hash alone costs', async () => {
+  it('does the hashing of 256 MiB on another thread: the main thread never creates a hash, and the digest is right', async () => {
     const size = 256 * MiB;
     const chunk = randomBytes(MiB);
-    const cpuOfMainThread = async (work: () => Promise<void> | void) => {
-      const before = process.threadCpuUsage();
-      await work();
-      const used = process.threadCpuUsage(before);
-      return (used.user + used.system) / 1000;
-    };
     const reference = createHash('sha256');
-    const hashHere = await cpuOfMainThread(() => {
-      for (let i = 0; i < size / MiB; i++) reference.update(chunk);
-    });
-    const meter = new MeteringTransform();
-    const metered = await cpuOfMainThread(async () => {
+    for (let i = 0; i < size / MiB; i++) reference.update(chunk);
+    // Any sha256 made on this thread goes through node:crypto's createHash (the worker's is another isolate's
+    // module, which this spy cannot see). How much main-thread CPU that saves is measured by bench:upload, not
+    // here: CPU time on a contended machine is no assertion.
+    const spy = jest.spyOn(nodeCrypto, 'createHash');
+    try {
+      const meter = new MeteringTransform();
       let sent = 0;
       const source = new Readable({
         read() {
@@ -73,13 +70,12 @@ describe('sha256 off the main thread', () => {
         },
       });
       await pipeline(source, meter, new Writable({ write: (_c, _e, cb) => cb() }));
-    });
-    expect(meter.digest()).toBe(reference.digest('hex'));
-    expect(meter.size).toBe(size);
-    // CPU time of this thread, not wall time. Hashing here would cost hashHere plus the stream's own work;
-    // copying into batches costs a fraction of it (about 0.6 of hashHere on an idle machine, nearer 1 when
-    // the cores are contended), so the bound is the hash alone.
-    expect(metered).toBeLessThan(hashHere);
+      expect(spy).not.toHaveBeenCalled();
+      expect(meter.digest()).toBe(reference.digest('hex'));
+      expect(meter.size).toBe(size);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('still fails at maxBytes with FILE_TOO_LARGE and reads no further', async () => {
