@@ -94,11 +94,12 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(userRoutes(ctl.users, authn));
   app.use(invitationRoutes(ctl.invitations, authn, limits.perIp));
   app.use(assetRoutes(ctl.assets, authn));
+  // Before the version routes, so /assets/:id/versions/from-blob is never read as a version number.
+  app.use(blobRoutes(ctl.blobs, authn));
   app.use(versionRoutes(ctl.versions, authn));
   app.use(reviewRoutes(ctl.reviews, authn));
   app.use(uploadRoutes(c.tus.handler, authn));
   app.use(uploadSessionRoutes(ctl.uploadSessions, authn));
-  app.use(blobRoutes(ctl.blobs, authn));
   app.use(
     renderRoutes(ctl.renders, authn, {
       // Render requests per studio per minute, whoever sends them: one studio cannot flood the farm's queue.

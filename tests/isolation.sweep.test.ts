@@ -287,6 +287,10 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       const res = await raw(`${base}/render-jobs/retry`, 'GET', { Authorization: `Bearer ${b.accessToken}` });
       expect(res.status).toBe(405);
     },
+    'ALL /assets/:id/versions/from-blob': async () => {
+      const res = await raw(`${base}/assets/${ids.asset}/versions/from-blob`, 'GET', { Authorization: `Bearer ${b.accessToken}` });
+      expect([res.status, res.headers.allow]).toEqual([405, 'OPTIONS, POST']);
+    },
   };
 
   it('walks every mounted route: B is refused on A\'s resources, gets only its own data elsewhere, and nothing of A changes', async () => {
