@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { bufferOf, generated, multipartUpload, stagedUploads } from './support/uploads';
+import { bufferOf, generated, multipartUpload, onReply, stagedUploads } from './support/uploads';
 import { waitFor } from './support/workers';
 
 const MAX = 1024 * 1024; // MAX_UPLOAD_BYTES below
@@ -63,12 +63,7 @@ interface Reply {
 function send(url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: body ? { 'Content-Length': body.length, ...headers } : headers });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    onReply(req, resolve, reject);
     req.on('error', reject);
     req.end(body);
   });

@@ -3,11 +3,10 @@
 // (507 STORAGE_QUOTA_EXCEEDED), guaranteed at commit by a conditional $inc so racing uploads never overrun
 // it, set per studio by the operator only; given back by asset.purged; backfilled by a migration.
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import { Types } from 'mongoose';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
-import { bufferOf, generated, multipartUpload } from './support/uploads';
+import { bufferOf, generated, multipartUpload, tusRequest } from './support/uploads';
 import { waitFor } from './support/workers';
 import { indexKeys, filterFields, servingIndex } from './support/indexCoverage';
 import { assetSchema } from '../src/app/repositories/models/Asset';
@@ -25,20 +24,6 @@ const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108
 const STORAGE_USAGE = '20261202000000-storage-usage.js';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const storageUsageMigration = require(`${MIGRATIONS_DIR}/${STORAGE_USAGE}`) as { up(db: unknown): Promise<void> };
-
-function tusRequest(url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 interface Usage {
   studioId: string;

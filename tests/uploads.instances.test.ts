@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { bufferOf, generated, stagedUploads } from './support/uploads';
+import { bufferOf, generated, onReply, stagedUploads } from './support/uploads';
 import { S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
 
 const MiB = 1024 * 1024;
@@ -27,12 +27,7 @@ interface Reply {
 function tus(url: string, method: string, headers: Record<string, string | number>, body?: Buffer, hold?: { bytes: number; after: Promise<unknown> }): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    onReply(req, resolve, reject);
     req.on('error', (err) => (hold ? resolve({ status: 0, headers: {}, body: err.message }) : reject(err)));
     if (body && hold) req.write(body.subarray(0, hold.bytes), () => void hold.after.catch(() => undefined).then(() => req.destroy()));
     else req.end(body);

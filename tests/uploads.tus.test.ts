@@ -5,7 +5,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { CompleteMultipartUploadCommand, CopyObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { bufferOf, generated, stagedUploads } from './support/uploads';
+import { bufferOf, generated, onReply, stagedUploads } from './support/uploads';
 import { createS3Client, S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
 import { s3Settings } from '../src/infra/storage';
 
@@ -14,12 +14,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 function request(url: string, method: string, headers: Record<string, string | number>, body?: Buffer, cutAfter?: number, dropWhen?: Promise<unknown>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    onReply(req, resolve, reject);
     req.on('error', (err) => (cutAfter !== undefined ? resolve({ status: 0, headers: {}, body: err.message }) : reject(err)));
     if (body && cutAfter !== undefined) {
       // Send part of the body, then (once dropWhen has resolved) drop the connection like a flaky network would.

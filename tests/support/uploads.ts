@@ -48,6 +48,27 @@ export interface RawResponse {
   body: string;
 }
 
+/** Resolves with req's response (status, headers, text) once it has been read to the end. */
+export function onReply(req: http.ClientRequest, resolve: (r: RawResponse) => void, reject: (err: Error) => void): void {
+  req.on('response', (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => (body += d));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    res.on('error', reject);
+  });
+}
+
+/** One tus request (Tus-Resumable set) over a real socket with an exact body. */
+export function tusRequest(url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: { 'Tus-Resumable': '1.0.0', ...headers } });
+    onReply(req, resolve, reject);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /**
  * Sends a multipart upload with the file part streamed from `content`, over a real socket with chunked
  * encoding (no Content-Length), so the server only learns the size as bytes arrive. With abortAfterBytes
@@ -71,13 +92,7 @@ export function multipartUpload(
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Transfer-Encoding': 'chunked', ...options.headers },
     });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
+    onReply(req, resolve, reject);
     req.on('error', (err) => (options.abortAfterBytes !== undefined ? resolve({ status: 0, headers: {}, body: err.message }) : reject(err)));
     req.write(pre);
     let sent = 0;
