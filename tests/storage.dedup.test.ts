@@ -179,6 +179,7 @@ describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, over
     expect(stale.status).toBe(412);
     expect(await h.container.models.AssetVersion.countDocuments({ assetId: new Types.ObjectId(lonely.id) })).toBe(1);
 
+    const usageBefore = (await h.http.get('/storage/usage').set(s.auth).expect(200)).body as { logical: { bytes: number; versions: number } };
     const heard: unknown[] = [];
     const off = h.container.events.on('asset.purged', (e) => void heard.push(e));
     const etag = (await h.http.get(`/assets/${lonely.id}`).set(s.auth)).headers.etag!;
@@ -191,6 +192,13 @@ describe.each(STORAGE_DRIVERS)('content-addressed storage on %s', (_driver, over
     expect((await h.http.get(`/assets/${lonely.id}/download`).set(s.auth)).status).toBe(404);
     const history = await h.http.get(`/assets/${lonely.id}/history`).set(s.auth);
     expect(history.body.data[0]).toMatchObject({ action: 'asset.purged', actorId: s.user.id, details: { versions: 1, bytes: only.length } });
+    // Storage usage gives the bytes back: the studio's logical totals, and the asset's own line.
+    await waitFor('usage to drop by the purged version', async () => {
+      const now = (await h.http.get('/storage/usage').set(s.auth)).body as { logical: { bytes: number; versions: number } };
+      return now.logical.bytes === usageBefore.logical.bytes - only.length && now.logical.versions === usageBefore.logical.versions - 1;
+    }, 10_000);
+    const byAsset = (await h.http.get('/storage/usage/assets?limit=100').set(s.auth).expect(200)).body as { data: Array<{ assetId: string; bytes: number; versions: number }> };
+    expect(byAsset.data.find((u) => u.assetId === lonely.id)).toMatchObject({ bytes: 0, versions: 0 });
 
     const sharedPurge = await purge(a.id);
     expect(sharedPurge.body).toEqual({ assetId: a.id, versions: 1, bytes: shared.length });

@@ -56,7 +56,8 @@ export class AssetPurgeService {
       await this.deps.versions.deleteForAsset(actor.studioId, current._id);
       result.versions = versions.length;
       result.bytes = versions.reduce((sum, v) => sum + v.file.size, 0);
-      return { set: { currentVersion: null, purgedAt: new Date() }, action: 'asset.purged', details: { versions: result.versions, bytes: result.bytes } };
+      // The asset keeps no bytes: its line in storage usage by asset says so (the studio's totals follow asset.purged).
+      return { set: { currentVersion: null, purgedAt: new Date(), storage: { bytes: 0, versions: 0 } }, action: 'asset.purged', details: { versions: result.versions, bytes: result.bytes } };
     });
     this.deps.logger.info('asset purged', { studioId: actor.studioId, assetId, versions: result.versions, bytes: result.bytes });
     this.deps.events.emit('asset.purged', { studioId: actor.studioId, actorId: actor.id, assetId, versions: result.versions, bytes: result.bytes });
