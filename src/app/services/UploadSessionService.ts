@@ -15,9 +15,9 @@ import type { Logger } from '../../infra/logging/logger';
 import type { UploadSessionRepository } from '../repositories/UploadSessionRepository';
 import type { UploadSessionDoc } from '../repositories/models/UploadSession';
 import type { AssetService } from './AssetService';
-import type { VersionService } from './VersionService';
+import { storedHead, type VersionService } from './VersionService';
 import type { BlobService } from './BlobService';
-import { judgeContent, SNIFF_BYTES } from './ContentPolicy';
+import { judgeContent } from './ContentPolicy';
 import type { Actor } from './types';
 import type { AssetDto, VersionDto } from '../dto';
 
@@ -173,7 +173,7 @@ export class UploadSessionService {
         try {
           const stat = await this.deps.storage.stat(session.key);
           if (!stat || stat.size !== session.size) throw new ConflictError('UPLOAD_SIZE_MISMATCH', `The assembled object has ${stat?.size ?? 0} bytes, not the announced ${session.size}`);
-          const head = await readAll(await this.deps.storage.read(session.key, { start: 0, end: Math.min(SNIFF_BYTES, session.size) - 1 }));
+          const head = await storedHead(this.deps.storage, session.key, session.size);
           const verdict = await judgeContent(session.fileName, head);
           const result = await this.deps.versions.commitStored(actor, assetId, {
             key: session.key,
@@ -283,10 +283,4 @@ export class UploadSessionService {
       parts,
     };
   }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }

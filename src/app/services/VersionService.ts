@@ -117,7 +117,7 @@ export class VersionService {
     if (asset.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
     const held = await this.deps.blobs.claimExisting(actor.studioId, input.sha256);
     if (!held) throw BLOB_NOT_FOUND();
-    const head = held.size ? await readAll(await this.deps.storage.read(held.key, { start: 0, end: Math.min(SNIFF_BYTES, held.size) - 1 })) : Buffer.alloc(0);
+    const head = await storedHead(this.deps.storage, held.key, held.size);
     const verdict = await judgeContent(input.fileName, head);
     const f = { key: held.key, size: held.size, sha256: held.sha256, mimeType: verdict.mimeType, originalName: input.fileName, verified: verdict.verified, changeNote: (input.changeNote ?? '').slice(0, 2000) };
     const result = await this.commit(actor, assetId, f, async () => {
@@ -278,8 +278,10 @@ export class VersionService {
   }
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** The first bytes of a stored object, for sniffing (a ranged read; empty for an empty object). */
+export async function storedHead(storage: StorageProvider, key: string, size: number): Promise<Buffer> {
+  if (!size) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
+  for await (const c of await storage.read(key, { start: 0, end: Math.min(SNIFF_BYTES, size) - 1 })) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
