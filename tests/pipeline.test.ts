@@ -132,6 +132,18 @@ describe('asset pipeline: every new version is validated and previewed by itself
     expect((await settled(assetId)).status).toBe('READY');
   });
 
+  it('reads a committed version whose pipeline is not recorded yet as UPLOADED, and a version never committed as 404', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer();
+    const assetId = await upload('Early Reader', png, 'early.png');
+    await settled(assetId);
+    // The moment between the commit's answer and the pipeline's first write, recreated once the worker is done.
+    await h.container.models.AssetPipeline.deleteMany({ assetId });
+    const early = await h.http.get(`/assets/${assetId}/versions/1/pipeline`).set(s.auth).expect(200);
+    expect(early.body).toMatchObject({ assetId, version: 1, status: 'UPLOADED', steps: [], error: null, outputs: { thumbnail: false, preview: false, renderJobId: null } });
+    const never = await h.http.get(`/assets/${assetId}/versions/2/pipeline`).set(s.auth).expect(404);
+    expect(never.body.error.code).toBe('PIPELINE_NOT_FOUND');
+  });
+
   it('hides another studio\'s pipeline', async () => {
     const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer();
     const assetId = await upload('Private Pipeline', png, 'p.png');

@@ -36,7 +36,15 @@ export class PipelineService {
   }
 
   async get(actor: Actor, assetId: string, version: number): Promise<PipelineDto> {
-    const p = await this.find(actor, assetId, version);
+    const asset = await this.deps.assets.require(actor, 'asset:read', assetId);
+    const p = await this.deps.pipelines.find(actor.studioId, assetId, version);
+    if (!p) {
+      // The pipeline record is written just after the version's commit answers: a client that asks at once
+      // sees the state machine's first state, not a 404 it would have to retry. Numbers are consumed only by
+      // a commit, so a version up to latestVersion exists (unless purged).
+      if (asset.purgedAt || version < 1 || version > asset.latestVersion) throw new NotFoundError('PIPELINE_NOT_FOUND', 'No pipeline for this version');
+      return { assetId, version, status: 'UPLOADED', steps: [], error: null, outputs: { thumbnail: false, preview: false, renderJobId: null }, media: null };
+    }
     return {
       assetId,
       version,
