@@ -26,14 +26,19 @@ const link = (links: MailLinks, page: string, token: string) => `${withoutTraili
 const hours = (expiresAt: Date, now: Date) => Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 3_600_000));
 
 export const mails = {
-  verifyRegistration(links: MailLinks, p: { to: string; name: string; studioName: string; token: string; expiresAt: Date; now: Date }): MailMessage {
+  /**
+   * Anyone may type anyone's address into the form: the mail says so, greets no name a stranger may have
+   * typed, and leaves the password to the link's page.
+   */
+  verifyRegistration(links: MailLinks, p: { to: string; studioName: string; token: string; expiresAt: Date; now: Date }): MailMessage {
     return {
       to: p.to,
       subject: `Confirm your address to create ${p.studioName} on Studio API`,
       text: [
-        `Hello ${p.name},`,
+        'Hello,',
         '',
-        `Follow this link to confirm your address and create the studio "${p.studioName}":`,
+        `Someone, probably you, asked to create the studio "${p.studioName}" on Studio API with this address.`,
+        'Follow this link to confirm it: on that page you choose your password (and may change the studio\'s name), then the studio is created.',
         link(links, 'verify-email', p.token),
         '',
         `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. If you did not ask for this, ignore this mail: nothing is created.`,
@@ -50,11 +55,32 @@ export const mails = {
         'Hello,',
         '',
         `Someone asked to create the studio "${p.studioName}" with this address, which already has a Studio API account.`,
-        'If it was you, follow this link: the studio is added to your account, and you keep signing in with your existing password',
-        '(the password typed in the registration form is not used):',
+        'If it was you, follow this link and sign in there with your account\'s password: the studio is added to your account.',
         link(links, 'verify-email', p.token),
         '',
         `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. If it was not you, ignore this mail: nothing changes.`,
+      ].join('\n'),
+    };
+  },
+
+  /**
+   * For an account migrated from before addresses were proven: its password was set by whoever made it, who
+   * may not be the mailbox's owner. Following the link sets a new password and ends the account's sessions.
+   */
+  registrationForUnconfirmedAccount(links: MailLinks, p: { to: string; studioName: string; token: string; expiresAt: Date; now: Date }): MailMessage {
+    return {
+      to: p.to,
+      subject: `Confirm your address to create ${p.studioName} on Studio API`,
+      text: [
+        'Hello,',
+        '',
+        `Someone asked to create the studio "${p.studioName}" with this address. It has a Studio API account from before addresses were confirmed.`,
+        'If it was you, follow this link and choose a new password there: the old password stops working, every session and API token',
+        'of the account ends, and the studio is added to your account. If you never made that account, someone else did with your',
+        'address: following the link and choosing a password makes it yours.',
+        link(links, 'verify-email', p.token),
+        '',
+        `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. If you ignore this mail, nothing changes.`,
       ].join('\n'),
     };
   },
