@@ -7,6 +7,10 @@ import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, PASSWORD, uniqueEmail } from './support/factories';
 import { hashRefreshToken } from '../src/app/services/TokenService';
+import { MIGRATIONS_DIR } from '../src/infra/database/migrations';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const withoutPasswords = require(`${MIGRATIONS_DIR}/20261207000000-registrations-without-passwords.js`) as { up(db: unknown): Promise<void> };
 
 const ATTACKER_PASSWORD = 'attacker chosen password';
 const VICTIM_PASSWORD = 'the victim own password';
@@ -129,6 +133,22 @@ describe('registration: a stranger\'s pre-registration gives them nothing', () =
     const made = await h.http.post('/auth/verify-email').send({ token, password: PASSWORD });
     expect(made.status).toBe(201);
     expect((await h.http.get('/auth/verify-email/preview').query({ token })).body.error.code).toBe('LINK_INVALID');
+  });
+
+  it('a link mailed before this release (with the password its requester typed) still needs the password chosen on its page; the migration removes the stored hashes', async () => {
+    const victim = uniqueEmail('before');
+    const link = randomBytes(32).toString('base64url');
+    // The shape main stored: the requester's password hash, no requester or mail time.
+    await h.container.models.Registration.collection.insertOne({ tokenHash: hashRefreshToken(link), email: victim, emailNormalized: victim, name: 'V', studioName: 'Old Pending', passwordHash: await h.container.passwords.hash(ATTACKER_PASSWORD), expiresAt: new Date(Date.now() + 3_600_000), createdAt: new Date() });
+    await withoutPasswords.up(h.container.mongo.db);
+    await withoutPasswords.up(h.container.mongo.db);
+    const stored = await h.container.models.Registration.collection.findOne({ emailNormalized: victim });
+    expect(stored).not.toBeNull();
+    expect(stored).not.toHaveProperty('passwordHash');
+    expect((await h.http.post('/auth/verify-email').send({ token: link })).status).toBe(400);
+    expect((await h.http.post('/auth/verify-email').send({ token: link, password: VICTIM_PASSWORD })).status).toBe(201);
+    expect((await h.http.post('/auth/login').send({ email: victim, password: ATTACKER_PASSWORD })).status).toBe(401);
+    expect((await h.http.post('/auth/login').send({ email: victim, password: VICTIM_PASSWORD })).status).toBe(200);
   });
 
   it('an existing account\'s link needs that account\'s password; wrong guesses leave it usable and count in the login throttle', async () => {

@@ -142,9 +142,7 @@ export class AuthService {
       const expiresAt = new Date(now.getTime() + this.deps.verificationTtlHours * 3_600_000);
       const record = await registrations.create({ tokenHash: link.hash, email, name: input.name.trim(), studioName, requester, mailedAt: now, expiresAt });
       const common = { to: email, studioName, token: link.token, expiresAt, now };
-      const kind = accountKind(existing);
-      const message = kind === 'new' ? mails.verifyRegistration(links, common) : kind === 'existing' ? mails.registrationForExistingAccount(links, common) : mails.registrationForUnconfirmedAccount(links, common);
-      await sendOrFail(mailer, message, () => registrations.delete(record._id));
+      await sendOrFail(mailer, mails.registration(links, accountKind(existing), common), () => registrations.delete(record._id));
       // The newest link replaces this client's earlier ones for this address: they do not pile up.
       await registrations.deleteOthersFrom(email, requester, record._id);
       return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
