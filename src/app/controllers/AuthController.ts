@@ -117,6 +117,7 @@ export class AuthController {
 
   login = async (req: Request, res: Response) => {
     const { email, password, studioId } = loginBody.parse(req.body);
+    // Before the password is checked: a cross-site cookie-mode sign-in is refused whatever it sends.
     cookieMode(req);
     this.reply(req, res, await this.auth.login(email, password, studioId));
   };

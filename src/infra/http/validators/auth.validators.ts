@@ -38,7 +38,7 @@ export const refreshBody = z.strictObject({
 /** Cookie mode: the web app asks for its refresh token in an HttpOnly cookie; also the header that cookie requests must carry (CSRF). */
 export const webClientHeaders = z.object({
   'x-studio-client': z.literal('web').optional().openapi({
-    description: 'Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site',
+    description: 'Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF)',
   }),
 });
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: password });
