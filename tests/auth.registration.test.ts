@@ -170,6 +170,26 @@ describe('registration: a stranger\'s pre-registration gives them nothing', () =
   });
 });
 
+describe('invitations: an existing account\'s password is guessed no faster through an invitation link', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('counts wrong passwords on POST /invitations/accept in the login throttle of the invited account', async () => {
+    const inviter = await givenStudio(h, 'Throttled Inviter');
+    const person = await givenStudio(h, 'Person Home');
+    expect((await h.http.post('/invitations').set(inviter.auth).send({ email: person.user.email, role: 'ARTIST' })).status).toBe(201);
+    const token = h.mailbox.tokenOf(await h.mailbox.next(person.user.email), 'invitations');
+    const accept = (ip: string, password: string) => h.http.post('/invitations/accept').set('X-Forwarded-For', ip).send({ token, password });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await accept('198.51.100.120', `wrong guess ${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await accept('203.0.113.120', PASSWORD)).status).toBe(201);
+  });
+});
+
 describe('registration: limits count requesters, never addresses', () => {
   let h: Harness;
   beforeAll(async () => {
