@@ -101,8 +101,8 @@ async function main() {
   try {
     const email = `bench.${Date.now()}@studio.test`;
     const post = (p: string, body: unknown, token?: string) => fetch(`${base}${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-    if ((await post('/auth/register', { studioName: 'Bench Web', name: 'Bench', email, password: PASSWORD })).status !== 202) throw new Error('register failed');
-    const verified = await (await post('/auth/verify-email', { token: await mailedToken(process.env.STUDIO_E2E_MAIL!, email) })).json() as { accessToken: string };
+    if ((await post('/auth/register', { studioName: 'Bench Web', name: 'Bench', email })).status !== 202) throw new Error('register failed');
+    const verified = await (await post('/auth/verify-email', { token: await mailedToken(process.env.STUDIO_E2E_MAIL!, email), password: PASSWORD })).json() as { accessToken: string };
     const token = verified.accessToken;
 
     // Seed: ASSETS assets, each with a small PNG version (distinct pixels), then wait for every thumbnail.
@@ -176,8 +176,8 @@ async function main() {
     let scroll: Record<string, unknown> | null = null;
     if (SCROLL_ASSETS > 0) {
       const email2 = `bench.scroll.${Date.now()}@studio.test`;
-      if ((await post('/auth/register', { studioName: 'Bench Scroll', name: 'Bench', email: email2, password: PASSWORD })).status !== 202) throw new Error('register failed');
-      const owner = await (await post('/auth/verify-email', { token: await mailedToken(process.env.STUDIO_E2E_MAIL!, email2) })).json() as { user: { id: string; studioId: string } };
+      if ((await post('/auth/register', { studioName: 'Bench Scroll', name: 'Bench', email: email2 })).status !== 202) throw new Error('register failed');
+      const owner = await (await post('/auth/verify-email', { token: await mailedToken(process.env.STUDIO_E2E_MAIL!, email2), password: PASSWORD })).json() as { user: { id: string; studioId: string } };
       const state = JSON.parse(readFileSync(path.join(path.dirname(process.env.STUDIO_E2E_MAIL!), 'services.json'), 'utf8')) as { mongo: { url: string } };
       const conn = await connectMongo({ uri: `${state.mongo.url}/studio`, logger: createLogger({ level: 'error', service: 'bench' }) });
       try {

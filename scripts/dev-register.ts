@@ -1,6 +1,7 @@
 // Registers a studio on a running development API the way a person does, for scripts (the fuzz, the
 // benchmarks) and newcomers: POST /auth/register, then the link from the development inbox (the mail
-// catcher the api starts when SMTP_URL is unset, under EMBEDDED_DATA_DIR/mail), then POST /auth/verify-email.
+// catcher the api starts when SMTP_URL is unset, under EMBEDDED_DATA_DIR/mail), then POST /auth/verify-email
+// with the password, which is chosen there (the link's page), not at registration.
 // Usage: tsx scripts/dev-register.ts <api-url> <mail-dir> <studio-name> <email> <password>
 // Prints the AuthResult (accessToken, refreshToken, user) as JSON.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -42,10 +43,11 @@ export async function linkTokenFromInbox(mailDir: string, email: string, page: '
 
 export async function registerThroughInbox(api: string, mailDir: string, input: { studioName: string; name: string; email: string; password: string }): Promise<{ accessToken: string; refreshToken: string; user: { id: string; studioId: string } }> {
   const since = Date.now();
-  const started = await post(`${api}/auth/register`, input);
+  const { password, ...form } = input;
+  const started = await post(`${api}/auth/register`, form);
   if (started.status !== 202) throw new Error(`POST /auth/register: ${started.status} ${JSON.stringify(started.json)}`);
   const token = await linkTokenFromInbox(mailDir, input.email, 'verify-email', since);
-  const verified = await post(`${api}/auth/verify-email`, { token });
+  const verified = await post(`${api}/auth/verify-email`, { token, password });
   if (verified.status !== 201) throw new Error(`POST /auth/verify-email: ${verified.status} ${JSON.stringify(verified.json)}`);
   return verified.json as { accessToken: string; refreshToken: string; user: { id: string; studioId: string } };
 }

@@ -92,7 +92,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   const limits = authLimits(c);
   app.use(authRoutes(ctl.auth, authn, limits));
   app.use(userRoutes(ctl.users, authn));
-  app.use(invitationRoutes(ctl.invitations, authn, limits.perIp));
+  app.use(invitationRoutes(ctl.invitations, authn, limits.perIp, limits.invitationPassword));
   app.use(assetRoutes(ctl.assets, authn));
   // Before the version routes, so /assets/:id/versions/from-blob is never read as a version number.
   app.use(blobRoutes(ctl.blobs, authn));
@@ -189,6 +189,8 @@ function withTokenLimit(authn: RequestHandler, c: Container): RequestHandler {
   return (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : perToken(req, res, next)));
 }
 
+const bodyToken = (req: Request): unknown => (req.body as { token?: unknown } | undefined)?.token;
+
 function authLimits(c: Container) {
   const { config } = c;
   const throttle = new LoginThrottle({
@@ -222,5 +224,32 @@ function authLimits(c: Container) {
       accountOf: async (req: Request) => (await c.services.auth.me(actorOf(req))).email,
       wrongPasswordStatus: 403,
     }),
+    // A registration link for an existing account asks for its password: the link's holder guesses at the
+    // login throttle's pace, not faster.
+    registrationPassword: loginThrottle(throttle, { accountOf: (req: Request) => c.services.auth.registrationAddress(bodyToken(req)) }),
+    invitationPassword: loginThrottle(throttle, { accountOf: (req: Request) => c.services.invitations.invitationAddress(bodyToken(req)) }),
+    // Per client first, so one client's flood is refused before it spends the shared budget. No limit is
+    // per address: that would let anyone keep an address's owner from registering.
+    registrations: [
+      redisRateLimit({
+        redis: c.redis,
+        logger: c.logger,
+        prefix: `${c.keyPrefix}rl:register-client:`,
+        windowMs: 3_600_000,
+        limit: config.REGISTRATIONS_PER_CLIENT_PER_HOUR,
+        code: 'REGISTRATION_RATE_LIMITED',
+        message: 'Too many studios were asked for from your network this hour; try again later',
+      }),
+      redisRateLimit({
+        redis: c.redis,
+        logger: c.logger,
+        prefix: `${c.keyPrefix}rl:register-all:`,
+        windowMs: 3_600_000,
+        limit: config.REGISTRATIONS_PER_HOUR,
+        keyGenerator: () => 'all',
+        code: 'REGISTRATIONS_BUSY',
+        message: 'Too many studios are being created right now; try again later',
+      }),
+    ],
   };
 }

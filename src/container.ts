@@ -261,6 +261,7 @@ export function buildApi(core: Core) {
   const smtp = core.mailer ? undefined : createMailer(config, logger);
   const mailer = core.mailer ?? smtp!;
   const links = { publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
+  const apiTokens = new ApiTokenService({ tokens: repos.apiTokens, users: repos.users, sessions, access, audit, events });
   const auth = new AuthService({
     ...repos,
     tokens,
@@ -270,12 +271,13 @@ export function buildApi(core: Core) {
     sessions,
     mailer,
     links,
+    personalTokens: apiTokens,
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     verificationTtlHours: config.EMAIL_VERIFICATION_TTL_HOURS,
+    registrationMailIntervalMinutes: config.REGISTRATION_MAIL_INTERVAL_MINUTES,
   });
   const users = new UserService({ ...repos, access, audit, locks, events, sessions });
-  const apiTokens = new ApiTokenService({ tokens: repos.apiTokens, users: repos.users, sessions, access, audit, events });
-  const invitations = new InvitationService({ ...repos, passwords, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });
+  const invitations = new InvitationService({ ...repos, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });
   const { assets, versions, renders, reviews, pipelines, studios } = core.services;
 
   // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).

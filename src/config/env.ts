@@ -83,6 +83,15 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   INVITATION_TTL_HOURS: int(1, 24 * 90).default(7 * 24),
   EMAIL_VERIFICATION_TTL_HOURS: int(1, 24 * 30).default(24),
+  /**
+   * Registration mail: one client (IP, IPv6 /56) gets at most one link mailed to one address per this many
+   * minutes (a later request answers 429 with Retry-After; past it a new link replaces the old one).
+   */
+  REGISTRATION_MAIL_INTERVAL_MINUTES: int(1, 24 * 60).default(10),
+  /** Registrations one client (IP, IPv6 /56) may start per hour, whatever the addresses. */
+  REGISTRATIONS_PER_CLIENT_PER_HOUR: int(1, 1_000_000).default(20),
+  /** Registrations all clients together may start per hour (the mail server's reputation is shared). */
+  REGISTRATIONS_PER_HOUR: int(1, 10_000_000).default(2000),
   /** Webhooks: http:// endpoints too (never in production unless set); CIDRs allowed despite being private (e.g. 127.0.0.1/32). */
   WEBHOOK_ALLOW_HTTP: bool.optional(),
   WEBHOOK_ALLOWED_CIDRS: csv.default([]),

@@ -18,14 +18,15 @@ function session(body: { accessToken: string; refreshToken: string; user: Sessio
 }
 
 /**
- * Registers a new studio the way a person does: the form, then the link mailed to the address.
- * The returned session is its first PRODUCER. With an email of an existing account, the studio joins it.
+ * Registers a new studio the way a person does: the form, then the link mailed to the address, whose page
+ * asks for the password (chosen there for a new account; an existing account's own). The returned session
+ * is its first PRODUCER. With an email of an existing account, the studio joins it.
  */
 export async function givenStudio(h: Harness, name = `Studio ${randomBytes(3).toString('hex')}`, email = uniqueEmail('owner'), password = PASSWORD): Promise<Session> {
-  const res = await h.http.post('/auth/register').send({ studioName: name, name: 'Owner', email, password });
+  const res = await h.http.post('/auth/register').send({ studioName: name, name: 'Owner', email });
   if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   const token = h.mailbox.tokenOf(await h.mailbox.next(email), 'verify-email');
-  const verified = await h.http.post('/auth/verify-email').send({ token });
+  const verified = await h.http.post('/auth/verify-email').send({ token, password });
   if (verified.status !== 201) throw new Error(`verify-email failed: ${verified.status} ${JSON.stringify(verified.body)}`);
   return session(verified.body, password);
 }

@@ -29,20 +29,27 @@ test('(a) create a studio through the UI, follow the mailed link, create an asse
   await page.getByLabel('Studio name').fill('A');
   await page.getByLabel('Your name').fill(owner.name);
   await page.getByLabel('Email').fill('not-an-address');
-  await page.getByLabel(/^Password/).fill('short');
   await page.getByRole('button', { name: 'Create studio' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
   await checkPage(page, '02-create-studio-field-errors');
   await page.getByLabel('Studio name').fill(owner.studio);
   await page.getByLabel('Email').fill(owner.email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create studio' }).click();
   await expect(page.getByRole('heading', { name: 'Check your mail' })).toBeVisible();
   await checkPage(page, '03-check-your-mail');
 
+  // The link's page: the password is chosen here, and nothing happens before the submit.
   const link = await mailedLink(owner.email, 'verify-email');
   await page.goto(link);
+  await expect(page.getByText(`This link creates a studio for ${owner.email}`)).toBeVisible();
+  await page.getByLabel(/^Choose a password/).fill('short');
+  await page.getByRole('button', { name: 'Create studio and sign in' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(page.getByLabel(/^Choose a password/)).toHaveAttribute('aria-invalid', 'true');
+  await checkPage(page, '03b-verify-email-choose-password');
+  await page.getByLabel(/^Choose a password/).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create studio and sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Assets', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No assets yet' })).toBeVisible();
   await checkPage(page, '04-assets-empty');

@@ -84,9 +84,11 @@ test('(1) create a studio and assets in the UI, upload a PNG and an MP4: thumbna
   await page.getByLabel('Studio name').fill(owner.studio);
   await page.getByLabel('Your name').fill(owner.name);
   await page.getByLabel('Email').fill(owner.email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create studio' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your mail' })).toBeVisible();
   await page.goto(await mailedLink(owner.email, 'verify-email'));
+  await page.getByLabel(/^Choose a password/).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create studio and sign in' }).click();
   await expect(page.getByRole('heading', { name: 'No assets yet' })).toBeVisible();
   ids.poster = await createAssetInUi(page, 'Poster', 'TEXTURE');
   ids.clip = await createAssetInUi(page, 'Clip', 'ANIMATION');

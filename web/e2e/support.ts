@@ -28,12 +28,12 @@ export async function mailedLink(to: string, page: string): Promise<string> {
   throw new Error(`no ${page} mail to ${to}`);
 }
 
-/** Registers a studio through the API (form + mailed link) for tests that need one without the UI. */
+/** Registers a studio through the API (form + mailed link, whose page takes the password) for tests that need one without the UI. */
 export async function studioViaApi(name: string, email: string, password: string) {
-  const res = await fetch(`${base()}/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studioName: name, name: 'Owner', email, password }) });
+  const res = await fetch(`${base()}/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studioName: name, name: 'Owner', email }) });
   expect(res.status).toBe(202);
   const token = new URL(await mailedLink(email, 'verify-email')).hash.slice('#token='.length);
-  const verified = await fetch(`${base()}/auth/verify-email`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+  const verified = await fetch(`${base()}/auth/verify-email`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password }) });
   expect(verified.status).toBe(201);
   return (await verified.json()) as { accessToken: string; user: { id: string; studioId: string } };
 }

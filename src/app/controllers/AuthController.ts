@@ -2,7 +2,8 @@
 // token in an HttpOnly cookie instead of the body, so no script can read it.
 import type { Request, Response } from 'express';
 import type { AuthResult, AuthService } from '../services/AuthService';
-import { changePasswordBody, loginBody, refreshBody, switchStudioBody, verifyEmailBody, registerBody } from '../../infra/http/validators/auth.validators';
+import { changePasswordBody, loginBody, refreshBody, switchStudioBody, verifyEmailBody, verifyEmailPreviewQuery, registerBody } from '../../infra/http/validators/auth.validators';
+import { clientKey } from '../../shared/middlewares/rateLimit';
 import { actorOf } from '../../shared/middlewares/auth';
 import { AuthenticationError, AuthorizationError } from '../../shared/errors';
 
@@ -21,7 +22,7 @@ const DEFAULT_POLICY: RefreshCookiePolicy = { secure: true, maxAgeMs: 30 * 86_40
 const CSRF_REFUSED = () => new AuthorizationError('CSRF_REFUSED', `Cookie sign-in needs the ${WEB_CLIENT_HEADER} header from the web app's own origin`);
 const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
 
-const cookieMode = (req: Request) => req.header(WEB_CLIENT_HEADER) === 'web';
+const asksForCookie = (req: Request) => req.header(WEB_CLIENT_HEADER) === 'web';
 
 /** The value of one cookie of the request, read without a parser dependency (split on `;` and the first `=`). */
 export function readCookie(req: Request, name: string): string | undefined {
@@ -39,7 +40,7 @@ export function readCookie(req: Request, name: string): string | undefined {
  * this refuses them even where a browser or proxy gets that wrong.
  */
 function requireSameOriginWebClient(req: Request): void {
-  if (!cookieMode(req)) throw CSRF_REFUSED();
+  if (!asksForCookie(req)) throw CSRF_REFUSED();
   const site = req.header('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') throw CSRF_REFUSED();
   const origin = req.header('origin');
@@ -52,6 +53,17 @@ function requireSameOriginWebClient(req: Request): void {
     }
     if (host !== req.header('host')) throw CSRF_REFUSED();
   }
+}
+
+/**
+ * Cookie mode: the answer sets a session cookie in the browser. Asked for from another site, that would
+ * sign the browser in to whatever account the other site holds credentials (or a mailed link) for, so the
+ * victim works in the attacker's studio (login CSRF): refused like a cross-site use of the cookie.
+ */
+function cookieMode(req: Request): boolean {
+  if (!asksForCookie(req)) return false;
+  requireSameOriginWebClient(req);
+  return true;
 }
 
 export class AuthController {
@@ -87,16 +99,26 @@ export class AuthController {
 
   register = async (req: Request, res: Response) => {
     const input = registerBody.parse(req.body);
-    res.status(202).json(await this.auth.register(input));
+    res.status(202).json(await this.auth.register(input, clientKey(req)));
+  };
+
+  previewRegistration = async (req: Request, res: Response) => {
+    const { token } = verifyEmailPreviewQuery.parse(req.query);
+    // The answer names the address: never kept by a shared cache.
+    res.set('Cache-Control', 'no-store').json(await this.auth.previewRegistration(token));
   };
 
   verifyEmail = async (req: Request, res: Response) => {
-    const { token } = verifyEmailBody.parse(req.body);
-    this.reply(req, res, await this.auth.verifyEmail(token), 201);
+    const { token, ...input } = verifyEmailBody.parse(req.body);
+    // Before the link is spent: a cross-site cookie-mode request must change nothing.
+    cookieMode(req);
+    this.reply(req, res, await this.auth.verifyEmail(token, input), 201);
   };
 
   login = async (req: Request, res: Response) => {
     const { email, password, studioId } = loginBody.parse(req.body);
+    // Before the password is checked: a cross-site cookie-mode sign-in is refused whatever it sends.
+    cookieMode(req);
     this.reply(req, res, await this.auth.login(email, password, studioId));
   };
 

@@ -80,6 +80,23 @@ export class ApiTokenService {
     return toApiTokenDto(revoked, this.now());
   }
 
+  /**
+   * Revokes every live token of these memberships (their sockets close too), for a credential taken back
+   * from whoever held it: an unconfirmed account claimed through its mailbox. Returns how many it revoked.
+   */
+  async revokeAllOf(members: Array<{ _id: Types.ObjectId; studioId: Types.ObjectId }>): Promise<number> {
+    const now = this.now();
+    let revoked = 0;
+    for (const member of members) {
+      for (const token of await this.deps.tokens.ofUser(member.studioId, member._id)) {
+        if (token.revokedAt || !(await this.deps.tokens.revoke(member.studioId, token._id, now))) continue;
+        this.deps.events.emit('token.revoked', { studioId: String(member.studioId), tokenId: String(token._id) });
+        revoked++;
+      }
+    }
+    return revoked;
+  }
+
   async createBot(actor: Actor, input: { name: string; role: Role }): Promise<UserDto> {
     this.requireManager(actor);
     const id = new Types.ObjectId();

@@ -1,12 +1,14 @@
 // Registration (proven by a mailed link), login into one of a person's studios, switching studios, token
 // refresh with rotation and theft detection, logout, password changes.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { AuthenticationError, AuthorizationError, NotFoundError, ServiceUnavailableError, UnprocessableEntityError, ValidationError } from '../../shared/errors';
+import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, RateLimitError, ServiceUnavailableError, UnprocessableEntityError, ValidationError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { AccountRepository } from '../repositories/AccountRepository';
 import type { RegistrationRepository } from '../repositories/RegistrationRepository';
+import { normalizeEmail } from '../repositories/AccountRepository';
+import type { RegistrationDoc } from '../repositories/models/Registration';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
 import type { UserDoc } from '../repositories/models/User';
 import type { AccountDoc } from '../repositories/models/Account';
@@ -17,6 +19,7 @@ import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
 import type { SessionService } from './SessionService';
+import type { ApiTokenService } from './ApiTokenService';
 import { mails, type MailLinks, type Mailer, type MailMessage } from './Mailer';
 import { toUserDto, type MembershipDto, type UserDto } from '../dto';
 
@@ -31,9 +34,23 @@ const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', '
 const LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This link is invalid, was already used or has expired; register again for a new one');
 const NOT_A_MEMBER = () => new NotFoundError('STUDIO_NOT_FOUND', 'Studio not found among yours');
 const DEACTIVATED = () => new AuthorizationError('ACCOUNT_DEACTIVATED', 'This account has been deactivated');
+const WRONG_ACCOUNT_PASSWORD = () =>
+  new AuthenticationError('INVALID_CREDENTIALS', "This address already has an account: give that account's password", { details: [{ path: 'password', message: "is not this account's password" }] });
 
-/** Registration links one address may have pending at once (each lives EMAIL_VERIFICATION_TTL_HOURS). */
-export const MAX_PENDING_REGISTRATIONS = 3;
+/** What following a mailed link does to the address's account: make one, sign in to it, or take it back (never confirmed). */
+export type AccountKind = 'new' | 'existing' | 'unconfirmed';
+
+export interface RegistrationPreview {
+  email: string;
+  studioName: string;
+  name: string;
+  expiresAt: string;
+  account: AccountKind;
+}
+
+export const accountKind = (account: AccountDoc | null): AccountKind => (!account ? 'new' : account.emailVerifiedAt ? 'existing' : 'unconfirmed');
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** A single-use mailed secret: 256 random bits, of which only the sha256 is stored. */
 export function newLinkToken(): { token: string; hash: string } {
@@ -81,8 +98,11 @@ export class AuthService {
       sessions: SessionService;
       mailer: Mailer;
       links: MailLinks;
+      personalTokens: Pick<ApiTokenService, 'revokeAllOf'>;
       refreshTtlDays: number;
       verificationTtlHours: number;
+      /** REGISTRATION_MAIL_INTERVAL_MINUTES: one registration mail per address and client in this time. */
+      registrationMailIntervalMinutes: number;
       now?: () => Date;
     },
   ) {}
@@ -93,47 +113,73 @@ export class AuthService {
 
   /**
    * Starts a registration: nothing but a pending record exists until the link mailed to the address is
-   * followed. The answer is the same whether the address has an account or not; only the mail differs.
+   * followed, and it holds no password (the link's holder chooses it). The answer is the same whether the
+   * address has an account or not; only the mail differs. Mail is never dropped silently: one client gets
+   * one link per address per REGISTRATION_MAIL_INTERVAL_MINUTES and is told (429) when it asks sooner, so
+   * a stranger can neither flood a mailbox nor keep its owner from registering from their own network.
+   * `client` is the requester's rate-limit key (its IP, an IPv6 /56); only its sha256 is stored.
    */
-  async register(input: { studioName: string; name: string; email: string; password: string }): Promise<{ status: 'verification_sent'; expiresAt: string }> {
-    const { registrations, passwords, accounts, mailer, links } = this.deps;
-    const now = this.now();
+  async register(input: { studioName: string; name: string; email: string }, client: string): Promise<{ status: 'verification_sent'; expiresAt: string }> {
+    const { registrations, accounts, mailer, links, locks } = this.deps;
     const email = input.email.trim();
-    // Hashed in both cases, so the time taken does not tell the cases apart either.
-    const passwordHash = await passwords.hash(input.password);
-    const existing = await accounts.findByEmail(email);
-    const link = newLinkToken();
-    const expiresAt = new Date(now.getTime() + this.deps.verificationTtlHours * 3_600_000);
-    // Anyone may type anyone's address: past a few pending links no more mail goes there, and the answer
-    // stays the same (the earlier links still work).
-    if ((await registrations.countPending(email, now)) >= MAX_PENDING_REGISTRATIONS) return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
-    await registrations.create({ tokenHash: link.hash, email, name: input.name, studioName: input.studioName.trim(), passwordHash, expiresAt });
-    const common = { to: email, studioName: input.studioName.trim(), token: link.token, expiresAt, now };
-    const message = existing ? mails.registrationForExistingAccount(links, common) : mails.verifyRegistration(links, { ...common, name: input.name });
-    await sendOrFail(mailer, message, async () => {
-      const record = await registrations.findByTokenHash(link.hash);
-      if (record) await registrations.delete(record._id);
+    const studioName = input.studioName.trim();
+    const requester = sha256(`registration-requester\n${client}`);
+    const intervalMs = this.deps.registrationMailIntervalMinutes * 60_000;
+    // Two requests of one client for one address at once must not both mail: decided under a lease.
+    return locks.withLock(`registration-mail:${sha256(`${normalizeEmail(email)}\n${requester}`)}`, async () => {
+      const now = this.now();
+      const recent = await registrations.newestFrom(email, requester, now);
+      const nextAllowed = recent ? recent.mailedAt.getTime() + intervalMs : 0;
+      if (nextAllowed > now.getTime()) {
+        throw new RateLimitError(
+          'REGISTRATION_RECENTLY_MAILED',
+          `A link to create a studio was mailed to this address from your network less than ${this.deps.registrationMailIntervalMinutes} minutes ago: follow the newest one (you choose the studio name and your password there), or ask again later`,
+          { retryAfterSeconds: (nextAllowed - now.getTime()) / 1000 },
+        );
+      }
+      const existing = await accounts.findByEmail(email);
+      const link = newLinkToken();
+      const expiresAt = new Date(now.getTime() + this.deps.verificationTtlHours * 3_600_000);
+      const record = await registrations.create({ tokenHash: link.hash, email, name: input.name.trim(), studioName, requester, mailedAt: now, expiresAt });
+      const common = { to: email, studioName, token: link.token, expiresAt, now };
+      await sendOrFail(mailer, mails.registration(links, accountKind(existing), common), () => registrations.delete(record._id));
+      // The newest link replaces this client's earlier ones for this address: they do not pile up.
+      await registrations.deleteOthersFrom(email, requester, record._id);
+      return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
     });
-    return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
+  }
+
+  /** What a registration link will do, for its page to show before anything happens; reading it changes nothing. */
+  async previewRegistration(token: string): Promise<RegistrationPreview> {
+    const record = await this.openRegistration(token);
+    const account = await this.deps.accounts.findByEmail(record.email);
+    return { email: record.email, studioName: record.studioName, name: record.name, expiresAt: record.expiresAt.toISOString(), account: accountKind(account) };
+  }
+
+  /** The address a registration link is for (undefined for an unusable link): the account whose password a follow may guess. */
+  async registrationAddress(token: unknown): Promise<string | undefined> {
+    if (typeof token !== 'string') return undefined;
+    return (await this.openRegistration(token).catch(() => null))?.email;
   }
 
   /**
-   * Follows a registration link: the address is proven, so the account (new, or the existing one of that
-   * address) gets the new studio as its PRODUCER. Single-use under a lease; on failure what was made is
-   * removed and the link still works.
+   * Follows a registration link, on its holder's explicit submit: the address is proven, so the account
+   * (a new one with the password typed here; the existing one, given its own password; an unconfirmed one,
+   * taken back with the password typed here) gets the new studio as its PRODUCER. Single-use under a lease;
+   * on failure what was made is removed and the link still works.
    */
-  async verifyEmail(token: string): Promise<AuthResult> {
+  async verifyEmail(token: string, input: { password: string; name?: string; studioName?: string }): Promise<AuthResult> {
     const hash = hashRefreshToken(token);
     return this.deps.locks.withLock(`registration:${hash}`, async () => {
       const { registrations, accounts, users, studios } = this.deps;
       const now = this.now();
-      const record = await registrations.findByTokenHash(hash);
-      if (!record || record.expiresAt.getTime() <= now.getTime()) throw LINK_INVALID();
-      const { account, created } = await this.accountFor({ email: record.email, name: record.name, passwordHash: record.passwordHash }, now);
-      const studio = await this.createStudio(record.studioName);
+      const record = await this.openRegistration(token);
+      const name = input.name ?? record.name;
+      const { account, created } = await this.claimAccount({ email: record.email, name, password: input.password }, now);
+      const studio = await this.createStudio(input.studioName ?? record.studioName);
       let user: UserDoc;
       try {
-        user = await users.create(studio._id, { accountId: account._id, email: account.email, name: record.name, role: 'PRODUCER' });
+        user = await users.create(studio._id, { accountId: account._id, email: account.email, name: input.name ?? account.name, role: 'PRODUCER' });
       } catch (err) {
         // No multi-document transactions: undo what this call made so nothing half-written remains.
         await studios.delete(studio._id);
@@ -142,30 +188,60 @@ export class AuthService {
       }
       await registrations.delete(record._id);
       await accounts.setLastStudio(account._id, studio._id);
-      await this.deps.audit.record(toActor(user), 'studio.registered', 'studio', studio._id, { name: studio.name, slug: studio.slug });
+      await this.deps.audit.record(toActor(user), 'studio.registered', 'studio', studio._id, { name: studio.name, slug: studio.slug, newAccount: created });
       return this.issue(user, randomUUID());
     });
   }
 
+  /** The pending, unexpired registration of a link, or 400 LINK_INVALID. */
+  private async openRegistration(token: string): Promise<RegistrationDoc> {
+    const record = await this.deps.registrations.findByTokenHash(hashRefreshToken(token));
+    if (!record || record.expiresAt.getTime() <= this.now().getTime()) throw LINK_INVALID();
+    return record;
+  }
+
   /**
-   * The account of a proven address: the existing one (marked verified if it was not), or a new one.
-   * `created` says whether this call made it, so a failure later can undo exactly that.
+   * The account a proven address acts as, given the password the holder of the mailed link typed. The
+   * link proves the mailbox, never a password someone else chose:
+   * - no account: a new one, with this password (and `name`);
+   * - a confirmed account: only with its own password (401 otherwise); a link never changes it;
+   * - an account never confirmed (migrated from before addresses were proven, its password set by whoever
+   *   made it): this password replaces the old one, and every session and API token of the account ends,
+   *   so whoever set the old password loses access.
+   * One decision per address at a time (a lease): two links of one mailbox followed at once cannot both
+   * make an account or both reset one. `created` says whether this call made the account, for an undo.
    */
-  async accountFor(input: { email: string; name: string; passwordHash: string }, now: Date): Promise<{ account: AccountDoc; created: boolean }> {
-    const { accounts } = this.deps;
-    const existing = await accounts.findByEmail(input.email);
-    if (existing) {
-      if (!existing.emailVerifiedAt) await accounts.markVerified(existing._id, now);
-      return { account: existing, created: false };
-    }
-    try {
-      return { account: await accounts.create({ ...input, email: input.email.trim(), emailVerifiedAt: now }), created: true };
-    } catch (err) {
-      // Two links of one address followed at once: the other made the account; join it.
-      const raced = isDuplicateKey(err) ? await accounts.findByEmail(input.email) : null;
-      if (!raced) throw err;
-      return { account: raced, created: false };
-    }
+  async claimAccount(input: { email: string; name?: string; password: string }, now: Date): Promise<{ account: AccountDoc; created: boolean }> {
+    const { accounts, passwords } = this.deps;
+    return this.deps.locks.withLock(`account-address:${sha256(normalizeEmail(input.email))}`, async () => {
+      const existing = await accounts.findByEmail(input.email);
+      if (existing?.emailVerifiedAt) {
+        if (!(await passwords.verify(input.password, existing.passwordHash))) throw WRONG_ACCOUNT_PASSWORD();
+        return { account: existing, created: false };
+      }
+      assertChosenPassword(input.password, existing ? null : (input.name ?? ''));
+      const passwordHash = await passwords.hash(input.password);
+      if (existing) {
+        await this.reclaim(existing, passwordHash, now);
+        return { account: { ...existing, passwordHash, emailVerifiedAt: now }, created: false };
+      }
+      try {
+        return { account: await accounts.create({ email: input.email.trim(), name: (input.name ?? '').trim(), passwordHash, emailVerifiedAt: now }), created: true };
+      } catch (err) {
+        // Only past an expired lease: the other follower made the account, and its password decides.
+        if (isDuplicateKey(err)) throw new ConflictError('ACCOUNT_JUST_CREATED', 'This address got its account a moment ago: submit again with that account\'s password');
+        throw err;
+      }
+    });
+  }
+
+  /** An unconfirmed account taken back through its mailbox: new password, proven address, every old session and token ended. */
+  private async reclaim(account: AccountDoc, passwordHash: string, now: Date): Promise<void> {
+    await this.deps.accounts.setPasswordHash(account._id, passwordHash);
+    await this.deps.accounts.markVerified(account._id, now);
+    const ended = await this.endSessionsOfAccount(account._id, 'password-changed');
+    const tokens = await this.deps.personalTokens.revokeAllOf(await this.deps.users.ofAccount(account._id));
+    for (const member of ended) await this.deps.audit.record(toActor(member), 'user.address_confirmed', 'user', member._id, { passwordReset: true, tokensRevoked: tokens });
   }
 
   private async createStudio(name: string) {
@@ -340,4 +416,16 @@ function pickMembership(memberships: UserDoc[], wanted: string | undefined, expl
 
 export function toActor(user: UserDoc): Actor {
   return { id: String(user._id), studioId: String(user.studioId), role: user.role };
+}
+
+/**
+ * The rules of a password chosen on a link's page (registration's and invitation's): bcrypt must take it
+ * whole. `name` is the new account's (required), or null when the account exists and keeps its own.
+ */
+export function assertChosenPassword(password: string, name: string | null): void {
+  const details: Array<{ path: string; message: string }> = [];
+  if (name !== null && !name.trim()) details.push({ path: 'name', message: 'Required for a new account' });
+  if (password.length < 10) details.push({ path: 'password', message: 'must be at least 10 characters' });
+  if (Buffer.byteLength(password, 'utf8') > 72) details.push({ path: 'password', message: 'must be at most 72 bytes (bcrypt ignores anything longer)' });
+  if (details.length) throw new ValidationError('VALIDATION_FAILED', 'Choose a password for the account (and a name, for a new one)', { details });
 }

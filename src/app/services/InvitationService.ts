@@ -4,7 +4,7 @@
 // studio learns nothing about the address beyond its own members: the answer is the same whether the
 // address has an account elsewhere or not.
 import { Types } from 'mongoose';
-import { AuthenticationError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { InvitationRepository } from '../repositories/InvitationRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { AccountRepository } from '../repositories/AccountRepository';
@@ -15,8 +15,7 @@ import type { Page } from '../repositories/pagination';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import { hashRefreshToken } from './TokenService';
-import { newLinkToken, sendOrFail, toActor, type AuthResult, type AuthService } from './AuthService';
-import type { PasswordHasher } from './PasswordHasher';
+import { accountKind, newLinkToken, sendOrFail, toActor, type AccountKind, type AuthResult, type AuthService } from './AuthService';
 import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import { mails, type MailLinks, type Mailer } from './Mailer';
@@ -28,8 +27,10 @@ export interface InvitationPreview {
   email: string;
   role: Role;
   expiresAt: string;
-  /** Whether accepting asks for the existing account's password (true) or for a new name and password. */
+  /** Whether the address has an account (confirmed or not); kept for clients that predate `account`. */
   accountExists: boolean;
+  /** What accepting asks for: a name and a password (new), the account's password (existing), or a new password (unconfirmed). */
+  account: AccountKind;
 }
 
 const LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This invitation link is invalid, was already used, was withdrawn or has expired; ask the studio for a new one');
@@ -43,7 +44,6 @@ export class InvitationService {
       users: UserRepository;
       accounts: AccountRepository;
       studios: StudioRepository;
-      passwords: PasswordHasher;
       access: AccessService;
       audit: AuditService;
       locks: LeaseLock;
@@ -104,26 +104,22 @@ export class InvitationService {
     const invitation = await this.open(token);
     const [studio, account] = await Promise.all([this.deps.studios.findById(invitation.studioId), this.deps.accounts.findByEmail(invitation.email)]);
     if (!studio) throw LINK_INVALID();
-    return { studioName: studio.name, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt.toISOString(), accountExists: account !== null };
+    return { studioName: studio.name, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt.toISOString(), accountExists: account !== null, account: accountKind(account) };
   }
 
   /**
    * Accepts an invitation: the link proves the address. An existing account must give its password; a
-   * new person gives a name and a password. The result is a session in the inviting studio.
+   * new person gives a name and a password; an account never confirmed (migrated) is taken back with a new
+   * password, ending its old sessions and tokens (AuthService.claimAccount). The result is a session in the
+   * inviting studio.
    */
   async accept(token: string, input: { password: string; name?: string }): Promise<AuthResult> {
     const hash = hashRefreshToken(token);
     return this.deps.locks.withLock(`invitation:${hash}`, async () => {
-      const { accounts, users, invitations, passwords } = this.deps;
+      const { accounts, users, invitations } = this.deps;
       const now = this.now();
       const invitation = await this.open(token);
-      const existing = await accounts.findByEmail(invitation.email);
-      if (existing && !(await passwords.verify(input.password, existing.passwordHash))) {
-        throw new AuthenticationError('INVALID_CREDENTIALS', 'This address already has an account: give its password to accept');
-      }
-      if (!existing) assertNewAccount(input);
-      const passwordHash = existing ? existing.passwordHash : await passwords.hash(input.password);
-      const { account, created } = await this.deps.auth.accountFor({ email: invitation.email, name: input.name ?? existing?.name ?? invitation.email, passwordHash }, now);
+      const { account, created } = await this.deps.auth.claimAccount({ email: invitation.email, name: input.name, password: input.password }, now);
       let user;
       try {
         user = await users.create(invitation.studioId, { accountId: account._id, email: account.email, name: input.name ?? account.name, role: invitation.role });
@@ -139,19 +135,16 @@ export class InvitationService {
     });
   }
 
+  /** The address an invitation link is for (undefined for an unusable link): the account whose password an accept may guess. */
+  async invitationAddress(token: unknown): Promise<string | undefined> {
+    if (typeof token !== 'string') return undefined;
+    return (await this.open(token).catch(() => null))?.email;
+  }
+
   /** The pending, unexpired invitation of a link, or 400 LINK_INVALID. */
   private async open(token: string): Promise<InvitationDoc> {
     const invitation = await this.deps.invitations.findByTokenHash(hashRefreshToken(token));
     if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt.getTime() <= this.now().getTime()) throw LINK_INVALID();
     return invitation;
   }
-}
-
-/** The rules of a new account (the same as registration's): a name, and a password bcrypt can take whole. */
-function assertNewAccount(input: { password: string; name?: string }): void {
-  const details: Array<{ path: string; message: string }> = [];
-  if (!input.name) details.push({ path: 'name', message: 'Required for a new account' });
-  if (input.password.length < 10) details.push({ path: 'password', message: 'must be at least 10 characters' });
-  if (Buffer.byteLength(input.password, 'utf8') > 72) details.push({ path: 'password', message: 'must be at most 72 bytes (bcrypt ignores anything longer)' });
-  if (details.length) throw new ValidationError('VALIDATION_FAILED', 'Choose a name and a password for your new account', { details });
 }

@@ -26,36 +26,35 @@ const link = (links: MailLinks, page: string, token: string) => `${withoutTraili
 const hours = (expiresAt: Date, now: Date) => Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 3_600_000));
 
 export const mails = {
-  verifyRegistration(links: MailLinks, p: { to: string; name: string; studioName: string; token: string; expiresAt: Date; now: Date }): MailMessage {
-    return {
-      to: p.to,
-      subject: `Confirm your address to create ${p.studioName} on Studio API`,
-      text: [
-        `Hello ${p.name},`,
-        '',
-        `Follow this link to confirm your address and create the studio "${p.studioName}":`,
-        link(links, 'verify-email', p.token),
-        '',
-        `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. If you did not ask for this, ignore this mail: nothing is created.`,
-      ].join('\n'),
-    };
-  },
-
-  /** Sent instead of the above when the address already has an account: the same request, told apart only in the mailbox. */
-  registrationForExistingAccount(links: MailLinks, p: { to: string; studioName: string; token: string; expiresAt: Date; now: Date }): MailMessage {
-    return {
-      to: p.to,
-      subject: `Confirm your address to create ${p.studioName} on Studio API`,
-      text: [
-        'Hello,',
-        '',
+  /**
+   * A registration link, worded by what following it does to the address's account (the same request, told
+   * apart only in the mailbox). Anyone may type anyone's address into the form: the mail says so, greets no
+   * name a stranger may have typed, and leaves the password to the link's page. An unconfirmed account
+   * (migrated from before addresses were proven) had its password set by whoever made it, who may not be
+   * the mailbox's owner: following the link sets a new one and ends the account's sessions.
+   */
+  registration(links: MailLinks, account: 'new' | 'existing' | 'unconfirmed', p: { to: string; studioName: string; token: string; expiresAt: Date; now: Date }): MailMessage {
+    const what = {
+      new: [
+        `Someone, probably you, asked to create the studio "${p.studioName}" on Studio API with this address.`,
+        'Follow this link to confirm it: on that page you choose your password (and may change the studio\'s name), then the studio is created.',
+      ],
+      existing: [
         `Someone asked to create the studio "${p.studioName}" with this address, which already has a Studio API account.`,
-        'If it was you, follow this link: the studio is added to your account, and you keep signing in with your existing password',
-        '(the password typed in the registration form is not used):',
-        link(links, 'verify-email', p.token),
-        '',
-        `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. If it was not you, ignore this mail: nothing changes.`,
-      ].join('\n'),
+        'If it was you, follow this link and sign in there with your account\'s password: the studio is added to your account.',
+      ],
+      unconfirmed: [
+        `Someone asked to create the studio "${p.studioName}" with this address. It has a Studio API account from before addresses were confirmed.`,
+        'If it was you, follow this link and choose a new password there: the old password stops working, every session and API token',
+        'of the account ends, and the studio is added to your account. If you never made that account, someone else did with your',
+        'address: following the link and choosing a password makes it yours.',
+      ],
+    }[account];
+    const ignore = account === 'new' ? 'If you did not ask for this, ignore this mail: nothing is created.' : 'If it was not you, ignore this mail: nothing changes.';
+    return {
+      to: p.to,
+      subject: `Confirm your address to create ${p.studioName} on Studio API`,
+      text: ['Hello,', '', ...what, link(links, 'verify-email', p.token), '', `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. ${ignore}`].join('\n'),
     };
   },
 

@@ -1,8 +1,8 @@
 // Puts LoginThrottle in front of POST /auth/login: it names the account and the client, and reports how
 // the login ended once the answer has gone out.
 import type { NextFunction, Request, Response } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
 import type { LoginOutcome, LoginThrottle } from '../../app/services/LoginThrottle';
+import { clientKey } from './rateLimit';
 
 /** Read from the status, the one thing every path through the handler sets. */
 function outcomeOf(res: Response, wrongPasswordStatus: number): LoginOutcome {
@@ -27,8 +27,7 @@ export function loginThrottle(throttle: LoginThrottle, options: LoginThrottleOpt
     const email = options.accountOf ? await options.accountOf(req) : (req.body as { email?: unknown } | undefined)?.email;
     // Without an email string the validator answers 400 and no password is checked.
     if (typeof email !== 'string') return next();
-    // An IPv6 client is its /56, as in the other limiters: one host can hold a whole subnet of addresses.
-    const ticket = await throttle.admit(email, ipKeyGenerator(req.ip ?? ''));
+    const ticket = await throttle.admit(email, clientKey(req));
     // Gone during the delay: spend no password check on an answer nobody reads (the attempt stays counted).
     if (req.socket.destroyed) return;
     res.once('close', () => void ticket.settle(outcomeOf(res, wrong)));

@@ -1,7 +1,7 @@
 // Redis-backed rate limits so a limit holds across every API instance. When Redis is down they fail
 // open (requests pass and the failure is logged): availability of the studio beats strict throttling.
 import type { NextFunction, Request, Response } from 'express';
-import { rateLimit, type Options } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Redis } from '../../infra/cache/redis';
 import type { Logger } from '../../infra/logging/logger';
@@ -19,7 +19,12 @@ export interface RateLimitConfig {
   /** Count only failed requests (status >= 400), e.g. for login attempts. */
   skipSuccessfulRequests?: boolean;
   code?: string;
+  /** Words for the person who is refused (default: "Too many requests, slow down"). */
+  message?: string;
 }
+
+/** The client a limit counts: its IP, an IPv6 client as its /56 (one host can hold a whole subnet of addresses). */
+export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? '');
 
 /**
  * rate-limit-redis keeps the promise of its first SCRIPT LOAD; if Redis was down then, every later
@@ -74,7 +79,7 @@ export function redisRateLimit(cfg: RateLimitConfig) {
     handler: (req: Request, _res: Response, next: NextFunction, options: Options) => {
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = resetTime ? (resetTime.getTime() - Date.now()) / 1000 : options.windowMs / 1000;
-      next(new RateLimitError(cfg.code ?? 'RATE_LIMITED', undefined, { retryAfterSeconds: retryAfter }));
+      next(new RateLimitError(cfg.code ?? 'RATE_LIMITED', cfg.message, { retryAfterSeconds: retryAfter }));
     },
   });
 }

@@ -34,10 +34,13 @@ export function AcceptInvitation() {
           <>
             <p><strong>{preview.data.studioName}</strong> invites <strong>{preview.data.email}</strong> as {preview.data.role.toLowerCase()}.</p>
             {error && <ErrorState error={error} />}
-            {!preview.data.accountExists && <TextField label="Your name" name="name" autoComplete="name" required error={fields.name} />}
+            {preview.data.account === 'unconfirmed' && (
+              <p>This address has an account from before addresses were confirmed. Choose a new password: the old one stops working, and every session and API token of the account ends.</p>
+            )}
+            {preview.data.account === 'new' && <TextField label="Your name" name="name" autoComplete="name" required error={fields.name} />}
             <TextField
-              label={preview.data.accountExists ? 'Your password' : 'Choose a password (at least 10 characters)'}
-              name="password" type="password" autoComplete={preview.data.accountExists ? 'current-password' : 'new-password'} required error={fields.password}
+              label={preview.data.account === 'existing' ? 'Your password' : 'Choose a password (at least 10 characters)'}
+              name="password" type="password" autoComplete={preview.data.account === 'existing' ? 'current-password' : 'new-password'} required error={fields.password}
             />
             <div className={s.actions}><span /><Button type="submit" variant="primary" disabled={busy}>{busy ? 'Joining…' : 'Accept and sign in'}</Button></div>
           </>

@@ -8,7 +8,7 @@ import s from './pages.module.css';
 export function CreateStudio() {
   const [sentTo, setSentTo] = useState<string | null>(null);
   const { busy, error, fields, submit } = useSubmit(async (v: Record<string, string>) => {
-    const body = { studioName: v.studioName ?? '', name: v.name ?? '', email: v.email ?? '', password: v.password ?? '' };
+    const body = { studioName: v.studioName ?? '', name: v.name ?? '', email: v.email ?? '' };
     unwrap(await api.POST('/auth/register', { body }));
     setSentTo(body.email);
   });
@@ -18,7 +18,7 @@ export function CreateStudio() {
         <section className={s.card} aria-live="polite">
           <span className={s.brand}>Studio</span>
           <h1>Check your mail</h1>
-          <p>We sent a link to <strong>{sentTo}</strong>. Open it to create your studio and sign in.</p>
+          <p>We sent a link to <strong>{sentTo}</strong>. Open it to choose your password, create your studio and sign in.</p>
         </section>
       </main>
     );
@@ -32,7 +32,6 @@ export function CreateStudio() {
         <TextField label="Studio name" name="studioName" required error={fields.studioName} />
         <TextField label="Your name" name="name" autoComplete="name" required error={fields.name} />
         <TextField label="Email" name="email" type="email" autoComplete="email" required error={fields.email} />
-        <TextField label="Password (at least 10 characters)" name="password" type="password" autoComplete="new-password" required error={fields.password} />
         <div className={s.actions}>
           <Link to="/signin">I have an account</Link>
           <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Sending…' : 'Create studio'}</Button>

@@ -1,35 +1,70 @@
-import { useEffect, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
-import { useSession } from '../auth/AuthContext';
+import { api, unwrap } from '../api/client';
+import { useSession, useSessionState } from '../auth/AuthContext';
 import type { SignedIn } from '../auth/session';
-import { ErrorState } from '../ui';
-import { tokenFromHash } from './forms';
+import { Button, ErrorState, Skeleton, TextField } from '../ui';
+import { formValues, tokenFromHash, useSubmit } from './forms';
 import s from './pages.module.css';
 
-/** The page a registration mail links to: follows the link once, then opens the new studio. */
+/**
+ * The page a registration mail links to. Opening it only reads what the link is for (a preview, a link
+ * scanner or a page someone else made you open spends nothing); the studio is created when its holder
+ * submits, with the password chosen here (or the existing account's own), so no password typed at
+ * registration, by anyone, ever becomes the account's.
+ */
 export function VerifyEmail() {
   const session = useSession();
+  const state = useSessionState();
   const navigate = useNavigate();
-  const [error, setError] = useState<Error | null>(null);
-  const started = useRef(false);
-  useEffect(() => {
-    if (started.current) return; // StrictMode runs effects twice; the link is single-use.
-    started.current = true;
-    session
-      .post<SignedIn>('/auth/verify-email', { token: tokenFromHash() })
-      .then((result) => {
-        session.signedIn(result);
-        navigate('/assets', { replace: true });
-      })
-      .catch((err: Error) => setError(err));
-  }, [session, navigate]);
+  const token = tokenFromHash();
+  const preview = useQuery({
+    queryKey: ['registration', token],
+    queryFn: async () => unwrap(await api.GET('/auth/verify-email/preview', { params: { query: { token } } })),
+    retry: false,
+  });
+  const { busy, error, fields, submit } = useSubmit(async (v: Record<string, string>) => {
+    const result = await session.post<SignedIn>('/auth/verify-email', {
+      token,
+      password: v.password ?? '',
+      ...(v.name ? { name: v.name } : {}),
+      ...(v.studioName ? { studioName: v.studioName } : {}),
+    });
+    session.signedIn(result);
+    navigate('/assets', { replace: true });
+  });
+  const p = preview.data;
+  const signedInAs = state.status === 'signed-in' ? state.user.email : null;
   return (
     <main className={s.center}>
-      <section className={s.card}>
+      <form className={s.card} noValidate onSubmit={(e) => { e.preventDefault(); void submit(formValues(e.currentTarget)); }}>
         <span className={s.brand}>Studio</span>
-        <h1>Confirming your address</h1>
-        {error ? <><ErrorState error={error} /><Link to="/create-studio">Register again</Link></> : <p role="status">Creating your studio…</p>}
-      </section>
+        <h1>Create your studio</h1>
+        {preview.isPending && <><Skeleton width="70%" /><Skeleton width="40%" /></>}
+        {preview.error && <><ErrorState error={preview.error} /><Link to="/create-studio">Register again</Link></>}
+        {p && (
+          <>
+            <p>This link creates a studio for <strong>{p.email}</strong>. Nothing happens until you submit.</p>
+            {signedInAs && signedInAs.toLowerCase() !== p.email.toLowerCase() && (
+              <p role="note">You are signed in as <strong>{signedInAs}</strong>; this link is for another address. Continue only if it is yours.</p>
+            )}
+            {p.account === 'existing' && <p>This address has an account: sign in with its password and the studio is added to it.</p>}
+            {p.account === 'unconfirmed' && (
+              <p>This address has an account from before addresses were confirmed. Choose a new password: the old one stops working, and every session and API token of the account ends.</p>
+            )}
+            {error && <ErrorState error={error} />}
+            {/* For password managers: the account this password belongs to. */}
+            <input type="hidden" name="username" autoComplete="username" value={p.email} />
+            <TextField label="Studio name" name="studioName" defaultValue={p.studioName} required error={fields.studioName} />
+            {p.account === 'new' && <TextField label="Your name" name="name" autoComplete="name" defaultValue={p.name} required error={fields.name} />}
+            <TextField
+              label={p.account === 'existing' ? 'Your password' : 'Choose a password (at least 10 characters)'}
+              name="password" type="password" autoComplete={p.account === 'existing' ? 'current-password' : 'new-password'} required error={fields.password}
+            />
+            <div className={s.actions}><span /><Button type="submit" variant="primary" disabled={busy}>{busy ? 'Creating…' : 'Create studio and sign in'}</Button></div>
+          </>
+        )}
+      </form>
     </main>
   );
 }

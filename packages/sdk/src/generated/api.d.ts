@@ -67,8 +67,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start creating a studio: a link to confirm the address is mailed (the same answer whether the address has an account or not) */
+        /**
+         * Start creating a studio: a link to confirm the address is mailed (the same answer whether the address has an account or not); the password is chosen on the link's page
+         * @description One client (IP) gets one link per address per REGISTRATION_MAIL_INTERVAL_MINUTES (sooner: 429 REGISTRATION_RECENTLY_MAILED with Retry-After; later: a new link that replaces its earlier one), REGISTRATIONS_PER_CLIENT_PER_HOUR registrations an hour (429 REGISTRATION_RATE_LIMITED), and all clients together REGISTRATIONS_PER_HOUR (429 REGISTRATIONS_BUSY). Another client's requests never stop a mail to the address.
+         */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify-email/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a registration link will do (its page shows this and acts only when its holder submits); reading it changes nothing */
+        get: operations["previewRegistration"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -84,7 +104,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow a registration link: creates the studio (and the account, unless the address has one) and signs in as its PRODUCER */
+        /**
+         * Follow a registration link with a password: creates the studio (and the account, unless the address has one) and signs in as its PRODUCER
+         * @description The password is the one chosen here for a new (or never confirmed) account, else the existing account's own: a password typed at registration by someone else can never become the credential. Wrong passwords of an existing account count in the login throttle. In cookie mode a request from another site is refused (403 CSRF_REFUSED).
+         */
         post: operations["verifyEmail"];
         delete?: never;
         options?: never;
@@ -1522,6 +1545,17 @@ export interface components {
             /** @description When the mailed link expires */
             expiresAt: string;
         };
+        RegistrationPreview: {
+            email: string;
+            studioName: string;
+            name: string;
+            expiresAt: string;
+            /**
+             * @description What following the link asks for: new: a name and a password for a new account; existing: the account's password; unconfirmed (an account from before addresses were proven): a new password, which ends its old sessions and tokens
+             * @enum {string}
+             */
+            account: "new" | "existing" | "unconfirmed";
+        };
         Membership: {
             studioId: string;
             studioName: string;
@@ -1551,6 +1585,11 @@ export interface components {
             role: "ARTIST" | "DIRECTOR" | "PRODUCER";
             expiresAt: string;
             accountExists: boolean;
+            /**
+             * @description What following the link asks for: new: a name and a password for a new account; existing: the account's password; unconfirmed (an account from before addresses were proven): a new password, which ends its old sessions and tokens
+             * @enum {string}
+             */
+            account: "new" | "existing" | "unconfirmed";
         };
         AssetVersion: {
             id: string;
@@ -2508,8 +2547,6 @@ export interface operations {
                     studioName: string;
                     name: string;
                     email: string;
-                    /** @description At least 10 characters and at most 72 bytes of UTF-8 (bcrypt ignores the rest) */
-                    password: string;
                 };
             };
         };
@@ -2561,11 +2598,51 @@ export interface operations {
             };
         };
     };
+    previewRegistration: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending registration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationPreview"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     verifyEmail: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF) */
                 "x-studio-client"?: "web";
             };
             path?: never;
@@ -2575,6 +2652,12 @@ export interface operations {
             content: {
                 "application/json": {
                     token: string;
+                    /** @description For an address without an account, or with one never confirmed (migrated), the password to set (at least 10 characters, at most 72 bytes; an unconfirmed account's old password stops working and its sessions and tokens end); for an existing account, its password */
+                    password: string;
+                    /** @description A new account's name; default: the one given at registration */
+                    name?: string;
+                    /** @description The studio to create; default: the name given at registration */
+                    studioName?: string;
                 };
             };
         };
@@ -2592,6 +2675,33 @@ export interface operations {
             };
             /** @description Validation failed */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2623,7 +2733,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF) */
                 "x-studio-client"?: "web";
             };
             path?: never;
@@ -2693,7 +2803,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF) */
                 "x-studio-client"?: "web";
             };
             path?: never;
@@ -2761,7 +2871,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF) */
                 "x-studio-client"?: "web";
             };
             path?: never;
@@ -2852,7 +2962,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF) */
                 "x-studio-client"?: "web";
             };
             path?: never;
@@ -2981,7 +3091,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site */
+                /** @description Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF) */
                 "x-studio-client"?: "web";
             };
             path?: never;
@@ -3301,7 +3411,7 @@ export interface operations {
             content: {
                 "application/json": {
                     token: string;
-                    /** @description An existing account's password, or the new account's (then at least 10 characters, at most 72 bytes) */
+                    /** @description An existing account's password, or the new account's (then at least 10 characters, at most 72 bytes); for an account never confirmed (migrated), a new password that replaces the old one and ends its sessions and tokens */
                     password: string;
                     /** @description Required when the address has no account yet */
                     name?: string;

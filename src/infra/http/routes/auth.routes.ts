@@ -10,13 +10,18 @@ export interface AuthLimits {
   login: RequestHandler;
   /** The same throttle on the caller's own account, for the current-password check of a password change. */
   passwordChange: RequestHandler;
+  /** The same throttle on the account a registration link is for, which an existing account's password unlocks. */
+  registrationPassword: RequestHandler;
+  /** Registrations started per client, then by all clients together (429, never a silently dropped mail). */
+  registrations: RequestHandler[];
 }
 
 export function authRoutes(auth: AuthController, authn: RequestHandler, limits: AuthLimits): Router {
   const router = Router();
-  const { perIp, login, passwordChange } = limits;
-  router.post('/auth/register', perIp, auth.register);
-  router.post('/auth/verify-email', perIp, auth.verifyEmail);
+  const { perIp, login, passwordChange, registrationPassword, registrations } = limits;
+  router.post('/auth/register', perIp, ...registrations, auth.register);
+  router.get('/auth/verify-email/preview', perIp, auth.previewRegistration);
+  router.post('/auth/verify-email', perIp, registrationPassword, auth.verifyEmail);
   router.post('/auth/login', perIp, login, auth.login);
   router.post('/auth/refresh', perIp, auth.refresh);
   router.post('/auth/logout', perIp, auth.logout);

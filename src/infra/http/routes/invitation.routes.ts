@@ -3,11 +3,12 @@ import { Router, type RequestHandler } from 'express';
 import type { InvitationController } from '../../../app/controllers/InvitationController';
 import { methodNotAllowed } from '../../../shared/middlewares/errorHandler';
 
-export function invitationRoutes(i: InvitationController, authn: RequestHandler, perIp: RequestHandler): Router {
+/** `acceptPassword`: the login throttle on the account an invitation is for, which an existing account's password unlocks. */
+export function invitationRoutes(i: InvitationController, authn: RequestHandler, perIp: RequestHandler, acceptPassword: RequestHandler): Router {
   const router = Router();
   // The public pair first: their paths would otherwise read as ids of the authenticated routes.
   router.get('/invitations/preview', perIp, i.preview);
-  router.post('/invitations/accept', perIp, i.accept);
+  router.post('/invitations/accept', perIp, acceptPassword, i.accept);
   // Any other method on these two is the 405 it is, not DELETE /invitations/:id with a malformed id.
   router.all('/invitations/preview', (req, _res, next) => next(req.method === 'OPTIONS' ? undefined : methodNotAllowed(req, ['GET', 'HEAD'])));
   router.all('/invitations/accept', (req, _res, next) => next(req.method === 'OPTIONS' ? undefined : methodNotAllowed(req, ['POST'])));

@@ -3,13 +3,11 @@ import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { email, idParams, objectId, pageQuery, password, roleEnum } from './common.validators';
 
-export const registerBody = z.strictObject({
-  // Messages a person reads under the form's fields (the web app shows details[].message as is).
-  studioName: z.string().trim().min(2, 'must be at least 2 characters').max(120, 'must be at most 120 characters'),
-  name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
-  email,
-  password,
-});
+// Messages a person reads under the form's fields (the web app shows details[].message as is).
+const studioName = z.string().trim().min(2, 'must be at least 2 characters').max(120, 'must be at most 120 characters');
+const personName = z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters');
+/** No password here: anyone may type anyone's address, so the password is chosen by whoever follows the mailed link. */
+export const registerBody = z.strictObject({ studioName, name: personName, email });
 export const loginBody = z.strictObject({
   email,
   password: z.string().min(1).max(1024),
@@ -17,13 +15,21 @@ export const loginBody = z.strictObject({
 });
 /** A mailed single-use token: 32 random bytes in base64url. */
 export const linkToken = z.string().length(43).regex(/^[A-Za-z0-9_-]+$/, 'must be the token of a link you were sent');
-export const verifyEmailBody = z.strictObject({ token: linkToken });
+export const verifyEmailBody = z.strictObject({
+  token: linkToken,
+  password: z.string().min(1, 'is required').max(1024).openapi({
+    description: "For an address without an account, or with one never confirmed (migrated), the password to set (at least 10 characters, at most 72 bytes; an unconfirmed account's old password stops working and its sessions and tokens end); for an existing account, its password",
+  }),
+  name: personName.optional().openapi({ description: "A new account's name; default: the one given at registration" }),
+  studioName: studioName.optional().openapi({ description: 'The studio to create; default: the name given at registration' }),
+});
+export const verifyEmailPreviewQuery = z.strictObject({ token: linkToken });
 export const switchStudioBody = z.strictObject({ studioId: objectId });
 export const inviteBody = z.strictObject({ email, role: roleEnum });
 export const invitationTokenQuery = z.strictObject({ token: linkToken });
 export const acceptInvitationBody = z.strictObject({
   token: linkToken,
-  password: z.string().min(1).max(1024).openapi({ description: 'An existing account\'s password, or the new account\'s (then at least 10 characters, at most 72 bytes)' }),
+  password: z.string().min(1).max(1024).openapi({ description: 'An existing account\'s password, or the new account\'s (then at least 10 characters, at most 72 bytes); for an account never confirmed (migrated), a new password that replaces the old one and ends its sessions and tokens' }),
   name: z.string().trim().min(1).max(120).optional().openapi({ description: 'Required when the address has no account yet' }),
 });
 export const refreshBody = z.strictObject({
@@ -32,7 +38,7 @@ export const refreshBody = z.strictObject({
 /** Cookie mode: the web app asks for its refresh token in an HttpOnly cookie; also the header that cookie requests must carry (CSRF). */
 export const webClientHeaders = z.object({
   'x-studio-client': z.literal('web').optional().openapi({
-    description: 'Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site',
+    description: 'Cookie mode (the web app): the refresh token is set in an HttpOnly, SameSite=Strict cookie on Path=/auth and left out of the body; /auth/refresh and /auth/logout then read it from that cookie, and refuse it (403 CSRF_REFUSED) without this header or from another site; a cookie-mode sign-in (login, a registration link) from another site is refused the same way (login CSRF)',
   }),
 });
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: password });
@@ -76,6 +82,13 @@ const RegistrationStartedSchema = apiRegistry.register(
   'RegistrationStarted',
   z.object({ status: z.literal('verification_sent'), expiresAt: z.string().openapi({ description: 'When the mailed link expires' }) }),
 );
+const accountKindEnum = z.enum(['new', 'existing', 'unconfirmed']).openapi({
+  description: 'What following the link asks for: new: a name and a password for a new account; existing: the account\'s password; unconfirmed (an account from before addresses were proven): a new password, which ends its old sessions and tokens',
+});
+const RegistrationPreviewSchema = apiRegistry.register(
+  'RegistrationPreview',
+  z.object({ email: z.string(), studioName: z.string(), name: z.string(), expiresAt: z.string(), account: accountKindEnum }),
+);
 const MembershipSchema = apiRegistry.register(
   'Membership',
   z.object({ studioId: z.string(), studioName: z.string(), studioSlug: z.string(), userId: z.string(), role: roleEnum, current: z.boolean() }),
@@ -96,20 +109,28 @@ const InvitationSchema = apiRegistry.register(
 );
 const InvitationPreviewSchema = apiRegistry.register(
   'InvitationPreview',
-  z.object({ studioName: z.string(), email: z.string(), role: roleEnum, expiresAt: z.string(), accountExists: z.boolean() }),
+  z.object({ studioName: z.string(), email: z.string(), role: roleEnum, expiresAt: z.string(), accountExists: z.boolean(), account: accountKindEnum }),
 );
 
 apiRegistry.registerPath({
   method: 'post', path: '/auth/register', operationId: 'register', security: [], tags: ['auth'],
-  summary: 'Start creating a studio: a link to confirm the address is mailed (the same answer whether the address has an account or not)',
+  summary: 'Start creating a studio: a link to confirm the address is mailed (the same answer whether the address has an account or not); the password is chosen on the link\'s page',
+  description: 'One client (IP) gets one link per address per REGISTRATION_MAIL_INTERVAL_MINUTES (sooner: 429 REGISTRATION_RECENTLY_MAILED with Retry-After; later: a new link that replaces its earlier one), REGISTRATIONS_PER_CLIENT_PER_HOUR registrations an hour (429 REGISTRATION_RATE_LIMITED), and all clients together REGISTRATIONS_PER_HOUR (429 REGISTRATIONS_BUSY). Another client\'s requests never stop a mail to the address.',
   request: { body: jsonBody(registerBody) },
   responses: { 202: { description: 'Confirmation mailed; nothing exists until its link is followed', ...json(RegistrationStartedSchema) }, ...errorResponses(400, 422, 429, 503) },
 });
 apiRegistry.registerPath({
+  method: 'get', path: '/auth/verify-email/preview', operationId: 'previewRegistration', security: [], tags: ['auth'],
+  summary: 'What a registration link will do (its page shows this and acts only when its holder submits); reading it changes nothing',
+  request: { query: verifyEmailPreviewQuery },
+  responses: { 200: { description: 'The pending registration', ...json(RegistrationPreviewSchema) }, ...errorResponses(400, 429) },
+});
+apiRegistry.registerPath({
   method: 'post', path: '/auth/verify-email', operationId: 'verifyEmail', security: [], tags: ['auth'],
-  summary: 'Follow a registration link: creates the studio (and the account, unless the address has one) and signs in as its PRODUCER',
+  summary: 'Follow a registration link with a password: creates the studio (and the account, unless the address has one) and signs in as its PRODUCER',
+  description: 'The password is the one chosen here for a new (or never confirmed) account, else the existing account\'s own: a password typed at registration by someone else can never become the credential. Wrong passwords of an existing account count in the login throttle. In cookie mode a request from another site is refused (403 CSRF_REFUSED).',
   request: { body: jsonBody(verifyEmailBody), headers: webClientHeaders },
-  responses: { 201: cookieJson('Studio created; signed in'), ...errorResponses(400, 429, 503) },
+  responses: { 201: cookieJson('Studio created; signed in'), ...errorResponses(400, 401, 403, 409, 429, 503) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/login', operationId: 'login', security: [], tags: ['auth'], summary: 'Log in',
