@@ -135,6 +135,13 @@ const schema = z.object({
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
   /** Each studio's storage quota in logical bytes (its versions' sizes), unless the operator set its own; 0: none. */
   STORAGE_QUOTA_BYTES: bytes.default(0),
+  /**
+   * Per studio, quota or not: direct sessions and tus uploads in progress at once (429 past it), and the bytes they may
+   * reserve together; staged bytes never exceed their reservation, so this bounds what one studio can stage on the
+   * shared disk or bucket. At least MAX_UPLOAD_BYTES, so that one largest file always fits.
+   */
+  UPLOADS_MAX_OPEN_PER_STUDIO: int(1, 100_000).default(100),
+  UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO: bytes.default(200 * 1024 ** 3),
   /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted. */
   DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
   DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
@@ -252,6 +259,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { proc
     if (!cfg.MONGO_URI) throw new ConfigError('Invalid configuration: MONGO_URI is missing: required in production');
     if (!cfg.REDIS_URL) throw new ConfigError('Invalid configuration: REDIS_URL is missing: required in production');
     if (!worker && !cfg.SMTP_URL) throw new ConfigError('Invalid configuration: SMTP_URL is missing: required in production (invitations and email verification are sent by mail)');
+  }
+  if (cfg.UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO < cfg.MAX_UPLOAD_BYTES) {
+    throw new ConfigError('Invalid configuration: UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO must be at least MAX_UPLOAD_BYTES, or no upload of the largest file allowed could start');
   }
   if (cfg.STORAGE_DRIVER === 's3' && !cfg.S3_BUCKET) {
     throw new ConfigError('Invalid configuration: S3_BUCKET is missing: required when STORAGE_DRIVER=s3');
