@@ -4,6 +4,7 @@
 // (expiry, or what an instance that died mid-way left) gives it back once. Per studio, open uploads and what they
 // reserve are capped (429) with or without a quota, so staged bytes cannot fill the shared disk.
 import { createHash, randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Types } from 'mongoose';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
@@ -11,6 +12,7 @@ import { bufferOf, generated, stagedUploads, tusRequest, type RawResponse } from
 import { S3StorageProvider } from '../src/infra/storage/S3StorageProvider';
 import { uploadReservationSchema } from '../src/app/repositories/models/UploadReservation';
 import { indexKeys, servingIndex } from './support/indexCoverage';
+import { waitFor } from './support/workers';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -197,6 +199,23 @@ describe.each(STORAGE_DRIVERS)('upload reservations (%s storage)', (driver, driv
     expect((await tusPatch(s, live.headers.location!, await bufferOf(generated(MiB, 3)))).status).toBe(200);
     expect(await usage(s)).toMatchObject({ logical: { bytes: MiB, versions: 1 }, reserved: { bytes: 0, uploads: 0 } });
     expect(await reservations(s)).toBe(0);
+
+    if (driver === 'local') {
+      // The store fails to create the upload after its reservation (its directory is not one): the refusal gives
+      // the reservation back at once, without waiting for the sweep.
+      const dir = h.config.TUS_STAGING_DIR;
+      renameSync(dir, `${dir}.away`);
+      writeFileSync(dir, '');
+      try {
+        const failed = await tusCreate(s, a.id, MiB);
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        await waitFor('the failed creation to give its reservation back', async () => (await reservations(s)) === 0, 5000, 20);
+      } finally {
+        rmSync(dir);
+        renameSync(`${dir}.away`, dir);
+      }
+      expect((await usage(s)).reserved).toEqual({ bytes: 0, uploads: 0 });
+    }
   });
 
   it('lets creations racing for the last bytes of the quota, on two API instances, reserve only as many as fit', async () => {

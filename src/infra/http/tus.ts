@@ -336,7 +336,7 @@ export function createTus(opts: TusOptions): TusHandle {
   async function staged(id: string): Promise<Upload | undefined> {
     if (store instanceof TusS3Store) return store.staged(id);
     const dir = (opts.staging as { dir: string }).dir;
-    const present = await Promise.all([id, `${id}.json`].map((name) => stat(path.join(dir, name)).then(() => true, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(err)))));
+    const present = await Promise.all([id, `${id}.json`].map((name) => stat(path.join(dir, name)).then(() => true, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? false : Promise.reject(err)))));
     return present.every(Boolean) ? store.getUpload(id) : undefined;
   }
 
@@ -363,12 +363,12 @@ export function createTus(opts: TusOptions): TusHandle {
         next(err);
         return;
       }
-      // A creation refused after its reservation (the store failed to create the upload, say) leaves a reservation
-      // without an upload: give it back as soon as the answer is out, if no upload was made.
+      // A creation refused after its reservation (the store failed to create the upload, say), or left by its
+      // client before the answer, may leave a reservation without an upload: give it back if no upload was made.
       if (req.method === 'POST') {
-        res.on('finish', () => {
+        res.on('close', () => {
           const id = reservedBy.get(req);
-          if (id === undefined || res.statusCode < 400) return;
+          if (id === undefined || (res.writableFinished && res.statusCode < 400)) return;
           void staged(id)
             .then((upload) => (upload ? undefined : release(id)))
             .catch((err: unknown) => opts.logger.warn('could not check a refused tus creation', { id, err: (err as Error).message }));
