@@ -157,9 +157,18 @@ export function buildCore(infra: Infra) {
   const projects = new ProjectService({ projects: repos.projects, users: repos.users, access, audit, events });
   const assets = new AssetService({ assets: repos.assets, cache: assetCache, locks, access, audit, events, projects });
   const blobs = new BlobService({ blobs: repos.blobs, versions: repos.versions, assets, storage, locks, logger, graceMs: config.STORAGE_GC_GRACE_SECONDS * 1000 });
-  const storageUsage = new StorageUsageService({ usage: repos.storageUsage, access, locks, logger, physical: (studioId) => blobs.usage(studioId), defaultQuotaBytes: config.STORAGE_QUOTA_BYTES });
+  const storageUsage = new StorageUsageService({
+    usage: repos.storageUsage,
+    access,
+    locks,
+    logger,
+    physical: (studioId) => blobs.usage(studioId),
+    defaultQuotaBytes: config.STORAGE_QUOTA_BYTES,
+    maxOpenUploads: config.UPLOADS_MAX_OPEN_PER_STUDIO,
+    maxReservedBytes: config.UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO,
+  });
   // A purge (archive + purge) gives the removed versions' logical bytes back to the studio.
-  events.on('asset.purged', (e) => storageUsage.release(e.studioId, e.bytes, e.versions));
+  events.on('asset.purged', (e) => storageUsage.removeVersions(e.studioId, e.bytes, e.versions));
   const purges = new AssetPurgeService({ assets, versions: repos.versions, pipelines: repos.pipelines, storage, events, logger });
   const versions = new VersionService({ assets, versions: repos.versions, storage, usage: storageUsage, blobs, events, logger, maxUploadBytes: config.MAX_UPLOAD_BYTES, downloadRedirectTtlSeconds: config.DOWNLOAD_REDIRECT_TTL_SECONDS });
   const renders = new RenderService({
@@ -297,6 +306,7 @@ export function buildApi(core: Core) {
     expirationMs: config.TUS_EXPIRATION_HOURS * 3_600_000,
     versions,
     assets,
+    usage: core.services.storageUsage,
     logger,
     corsOrigins: config.CORS_ORIGINS,
   });
@@ -307,13 +317,20 @@ export function buildApi(core: Core) {
     storage: core.storage,
     locks,
     blobs: core.services.blobs,
+    usage: core.services.storageUsage,
     logger,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     sessionTtlMs: config.DIRECT_UPLOAD_SESSION_HOURS * 3_600_000,
     urlTtlSeconds: config.DIRECT_UPLOAD_URL_TTL_SECONDS,
   });
-  // Abandoned direct uploads: every instance sweeps; the session's lease keeps two from ending one twice.
-  const sweepTimer = setInterval(() => void uploadSessions.sweep().catch((err: unknown) => logger.warn('upload session sweep failed', { err: (err as Error).message })), config.DIRECT_UPLOAD_SWEEP_MS);
+  // Abandoned uploads: every instance sweeps; the session's lease keeps two from ending one twice, and a
+  // reservation is released by a single delete. Expired direct sessions first, then the reservations due a look
+  // (expired tus uploads, and whatever an instance that died mid-way left reserved).
+  const sweepUploads = async (now = new Date()) => ({
+    sessions: await uploadSessions.sweep(now),
+    reservations: await core.services.storageUsage.sweepReservations((r) => (r.kind === 'direct' ? uploadSessions.reservationState(r, now) : tus.reservationState(r, now)), now),
+  });
+  const sweepTimer = setInterval(() => void sweepUploads().catch((err: unknown) => logger.warn('upload sweep failed', { err: (err as Error).message })), config.DIRECT_UPLOAD_SWEEP_MS);
   sweepTimer.unref();
   // The storage collector: every instance tries; its lease lets one run at a time (the others skip that round).
   const gcTimer = config.STORAGE_GC_INTERVAL_SECONDS
@@ -355,6 +372,7 @@ export function buildApi(core: Core) {
     sessions,
     apiTokens,
     tus,
+    sweepUploads,
     controllers,
     mailer,
     services: { ...core.services, auth, users, invitations, uploadSessions },

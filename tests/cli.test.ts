@@ -133,6 +133,27 @@ describe('studio CLI', () => {
     expect(missing.stderr).toContain('ASSET_NOT_FOUND');
   }, 60_000);
 
+  it('exits 6, not 7, when the studio\'s storage quota cannot hold the upload (507): waiting and retrying would not help', async () => {
+    const writer = await botToken(['assets:read', 'assets:write']);
+    const target = await asset('Over Quota');
+    writeFileSync(path.join(dir, 'quota.obj'), '# OBJ\nv 0 0 0\n');
+    const usage = h.container.services.storageUsage;
+    const uploadId = `${s.user.studioId}-${'1'.repeat(32)}`;
+    await usage.setQuota(s.user.studioId, (await usage.room(s.user.studioId)).used + 4);
+    try {
+      const refused = await run(['upload', 'quota.obj', '--asset', target.id], { STUDIO_TOKEN: writer });
+      expect(refused.code).toBe(6);
+      expect(refused.stderr).toMatch(/STORAGE_QUOTA_EXCEEDED \(HTTP 507\)/);
+      // Room held by another upload in progress: the same.
+      await usage.setQuota(s.user.studioId, (await usage.room(s.user.studioId)).used + 1024);
+      await usage.reserveUpload(s.user.studioId, { kind: 'tus', uploadId, bytes: 1024, expiresAt: new Date(Date.now() + 3_600_000) });
+      expect((await run(['upload', 'quota.obj', '--asset', target.id], { STUDIO_TOKEN: writer })).code).toBe(6);
+    } finally {
+      await usage.releaseUpload(s.user.studioId, 'tus', uploadId);
+      await usage.setQuota(s.user.studioId, 'default');
+    }
+  }, 60_000);
+
   it('uploads with a progress bar; Ctrl-C at about half exits 130, and the same command resumes and finishes', async () => {
     const writer = await botToken(['assets:read', 'assets:write']);
     const target = await asset('Big Upload');

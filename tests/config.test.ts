@@ -33,6 +33,14 @@ describe('config: the environment is validated at start-up', () => {
     expect(() => loadConfig({ JSON_BODY_LIMIT: 'lots' })).toThrow(/JSON_BODY_LIMIT is invalid/);
   });
 
+  it('bounds what a studio\'s open uploads may reserve below by the largest file, and takes the part signer\'s key pair whole', () => {
+    const d = loadConfig({});
+    expect([d.UPLOADS_MAX_OPEN_PER_STUDIO, d.UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO]).toEqual([100, 200 * 1024 ** 3]);
+    expect(() => loadConfig({ MAX_UPLOAD_BYTES: '20gib', UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO: '10gib' })).toThrow(/UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO must be at least MAX_UPLOAD_BYTES/);
+    expect(() => loadConfig({ S3_UPLOAD_SIGNER_ACCESS_KEY_ID: 'uploader' })).toThrow(/set both S3_UPLOAD_SIGNER_ACCESS_KEY_ID and S3_UPLOAD_SIGNER_SECRET_ACCESS_KEY, or neither/);
+    expect(loadConfig({ S3_UPLOAD_SIGNER_ACCESS_KEY_ID: '', S3_UPLOAD_SIGNER_SECRET_ACCESS_KEY: '' }).S3_UPLOAD_SIGNER_ACCESS_KEY_ID).toBeUndefined();
+  });
+
   it('requires secrets of at least 32 characters and explicit service URLs in production', () => {
     const base = { NODE_ENV: 'production', MONGO_URI: 'mongodb://db:27017/studio', REDIS_URL: 'redis://cache:6379' };
     expect(() => loadConfig(base)).toThrow('Invalid configuration: JWT_ACCESS_SECRET is missing: required in production');

@@ -160,6 +160,21 @@ describe('TypeScript SDK', () => {
     expect(upload).toMatchObject({ status: 403, code: 'INSUFFICIENT_SCOPE' });
   });
 
+  it('refuses an upload the studio\'s quota cannot hold beside its open uploads at creation: 507 STORAGE_QUOTA_EXCEEDED, nothing sent, no state file', async () => {
+    const other = await givenStudio(h);
+    const theirs = new StudioClient({ baseUrl: base, session: { accessToken: other.accessToken, refreshToken: other.refreshToken } });
+    const asset = await theirs.assets.create({ name: 'Quota Upload', type: 'PROP' });
+    await h.container.services.storageUsage.setQuota(other.user.studioId, 1024 * 1024);
+    // An upload in progress (another artist's) holds the whole quota.
+    await h.container.services.storageUsage.reserveUpload(other.user.studioId, { kind: 'tus', uploadId: `${other.user.studioId}-${'0'.repeat(32)}`, bytes: 1024 * 1024, expiresAt: new Date(Date.now() + 3_600_000) });
+    const stateFile = path.join(dir, 'quota-state.json');
+    const sent: number[] = [];
+    const refused = await theirs.upload({ assetId: asset.id, source: { stream: Readable.from([Buffer.from('v 0 0 0\n')]), size: 8 }, filename: 'a.obj', stateFile, onProgress: (p) => sent.push(p.sent) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StudioApiError);
+    expect(refused).toMatchObject({ status: 507, code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringContaining('reserved by 1 upload in progress') });
+    expect([sent, existsSync(stateFile)]).toEqual([[], false]);
+  });
+
   it('signs in with email and password and refreshes a refused access token once, handing over the rotated pair', async () => {
     const sessions: SdkSession[] = [];
     const logged = await StudioClient.login({ baseUrl: base, email: s.user.email, password: s.password, onSession: (x) => void sessions.push(x) });

@@ -29,6 +29,7 @@ interface Usage {
   studioId: string;
   logical: { bytes: number; versions: number };
   physical: { bytes: number; objects: number };
+  reserved: { bytes: number; uploads: number };
   quota: { bytes: number | null; source: 'deployment' | 'studio' };
   remainingBytes: number | null;
 }
@@ -63,12 +64,12 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
 
   const expectQuotaBody = (status: number, body: unknown) => {
     expect(status).toBe(507);
-    expect(body).toEqual({ error: { code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringMatching(/storage quota.*used\. Nothing was stored\..*ask your operator to raise the quota/s), correlationId: expect.any(String) } });
+    expect(body).toEqual({ error: { code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringMatching(/storage quota.*used( and .* reserved by \d+ uploads? in progress)?\. Nothing was stored\..*ask your operator to raise the quota\.$/s), correlationId: expect.any(String) } });
   };
 
   it('counts every version of the streamed and tus paths in the studio\'s totals and per asset, largest asset first, page by page', async () => {
     const s = await givenStudio(h);
-    expect(await usage(s)).toEqual({ studioId: s.user.studioId, logical: { bytes: 0, versions: 0 }, physical: { bytes: 0, objects: 0 }, quota: { bytes: null, source: 'deployment' }, remainingBytes: null });
+    expect(await usage(s)).toEqual({ studioId: s.user.studioId, logical: { bytes: 0, versions: 0 }, physical: { bytes: 0, objects: 0 }, reserved: { bytes: 0, uploads: 0 }, quota: { bytes: null, source: 'deployment' }, remainingBytes: null });
     const small = await newAsset(s, 'Small');
     const big = await newAsset(s, 'Big');
     const mid = await newAsset(s, 'Mid');
@@ -84,7 +85,7 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
     expect(finished.status).toBe(200);
 
     const total = 8 + 300 * KiB + 200 * KiB + 120 * KiB;
-    expect(await usage(s)).toEqual({ studioId: s.user.studioId, logical: { bytes: total, versions: 4 }, physical: { bytes: total, objects: 4 }, quota: { bytes: null, source: 'deployment' }, remainingBytes: null });
+    expect(await usage(s)).toEqual({ studioId: s.user.studioId, logical: { bytes: total, versions: 4 }, physical: { bytes: total, objects: 4 }, reserved: { bytes: 0, uploads: 0 }, quota: { bytes: null, source: 'deployment' }, remainingBytes: null });
     // The same bytes again, as a second version of Mid: the quota counts what the studio keeps (logical), the
     // store holds them once (physical).
     const again = await tusCreate(s, mid.id, 120 * KiB);
@@ -146,7 +147,7 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
     const a = await newAsset(s, 'Quota');
     const keep = await newAsset(s, 'Kept');
     await upload(s, keep.id, await bufferOf(generated(100 * KiB, 5))).expect(201);
-    expect((await setQuota(s.user.studioId, 1 * MiB).expect(200)).body).toEqual({ studioId: s.user.studioId, logical: { bytes: 100 * KiB, versions: 1 }, physical: { bytes: 100 * KiB, objects: 1 }, quota: { bytes: MiB, source: 'studio' }, remainingBytes: 924 * KiB });
+    expect((await setQuota(s.user.studioId, 1 * MiB).expect(200)).body).toEqual({ studioId: s.user.studioId, logical: { bytes: 100 * KiB, versions: 1 }, physical: { bytes: 100 * KiB, objects: 1 }, reserved: { bytes: 0, uploads: 0 }, quota: { bytes: MiB, source: 'studio' }, remainingBytes: 924 * KiB });
     const before = await usage(s);
 
     // Multipart with a Content-Length past the remainder (and the form's overhead): refused before the body is read.
@@ -234,7 +235,7 @@ describe('storage usage: who may read it, the operator\'s quota, purges, the bac
     await h.http.post(`/assets/${a.id}/versions`).set(producer.auth).attach('file', Buffer.from('v 0 0 0\n'), 'mine.obj').expect(201);
     const director = await givenMember(h, producer, 'DIRECTOR');
     const artist = await givenMember(h, producer, 'ARTIST');
-    const mine = { studioId: producer.user.studioId, logical: { bytes: 8, versions: 1 }, physical: { bytes: 8, objects: 1 }, quota: { bytes: 10 * MiB, source: 'deployment' }, remainingBytes: 10 * MiB - 8 };
+    const mine = { studioId: producer.user.studioId, logical: { bytes: 8, versions: 1 }, physical: { bytes: 8, objects: 1 }, reserved: { bytes: 0, uploads: 0 }, quota: { bytes: 10 * MiB, source: 'deployment' }, remainingBytes: 10 * MiB - 8 };
     expect((await h.http.get('/storage/usage').set(director.auth).expect(200)).body).toEqual(mine);
     for (const path of ['/storage/usage', '/storage/usage/assets']) {
       const res = await h.http.get(path).set(artist.auth);
@@ -246,7 +247,7 @@ describe('storage usage: who may read it, the operator\'s quota, purges, the bac
     expect((await h.http.get('/storage/usage').set(await botToken(['assets:read'], 'ARTIST'))).status).toBe(403);
 
     const other = await givenStudio(h);
-    expect((await h.http.get('/storage/usage').set(other.auth).expect(200)).body).toEqual({ studioId: other.user.studioId, logical: { bytes: 0, versions: 0 }, physical: { bytes: 0, objects: 0 }, quota: { bytes: 10 * MiB, source: 'deployment' }, remainingBytes: 10 * MiB });
+    expect((await h.http.get('/storage/usage').set(other.auth).expect(200)).body).toEqual({ studioId: other.user.studioId, logical: { bytes: 0, versions: 0 }, physical: { bytes: 0, objects: 0 }, reserved: { bytes: 0, uploads: 0 }, quota: { bytes: 10 * MiB, source: 'deployment' }, remainingBytes: 10 * MiB });
     expect((await h.http.get('/storage/usage/assets').set(other.auth).expect(200)).body.data).toEqual([]);
   });
 

@@ -266,6 +266,33 @@ describe('presigned URLs name the endpoint clients reach (S3_PUBLIC_ENDPOINT)', 
   });
 });
 
+describe('part URLs are signed by write-only credentials when the deployment has them (S3_UPLOAD_SIGNER_*)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ STORAGE_DRIVER: 's3', DOWNLOAD_REDIRECT_TTL_SECONDS: '60', S3_UPLOAD_SIGNER_ACCESS_KEY_ID: 'studio-part-signer', S3_UPLOAD_SIGNER_SECRET_ACCESS_KEY: 'part-signer-secret-0123456789' });
+  });
+  afterAll(() => h.close());
+
+  it('binds each part URL to its key, upload, part number and checksum, signs it with the upload signer, and downloads with the api\'s own key', async () => {
+    const s = await givenStudio(h);
+    const a = (await h.http.post('/assets').set(s.auth).send({ name: 'Signed', type: 'TEXTURE' }).expect(201)).body as { id: string };
+    const f = await fileOf(PART + 9, 13);
+    const started = (await h.http.post(`/assets/${a.id}/uploads`).set(s.auth).send({ fileName: 'plate.png', size: f.bytes.length, sha256: f.sha256, partSize: PART, partSha256: f.partSha256 }).expect(201)).body as { id: string; parts: PartDto[] };
+    const session = (await h.container.models.UploadSession.findById(started.id).lean())!;
+    for (const p of started.parts) {
+      const url = new URL(p.url!);
+      // Path and query are always signed; of the headers, the host and the part's checksum (so S3 takes only those bytes).
+      expect([url.pathname.endsWith(`/${session.key}`), url.searchParams.get('uploadId'), url.searchParams.get('partNumber')]).toEqual([true, session.uploadId, String(p.partNumber)]);
+      expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host;x-amz-checksum-sha256');
+      expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^studio-part-signer\//);
+    }
+    for (const [i, p] of started.parts.entries()) expect((await putPart(p, f.parts[i]!)).status).toBe(200);
+    await h.http.post(`/assets/${a.id}/uploads/${started.id}/complete`).set(s.auth).expect(201);
+    const res = await h.http.get(`/assets/${a.id}/download`).set(s.auth).redirects(0).expect(302);
+    expect(new URL(res.headers.location!).searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${h.config.S3_ACCESS_KEY_ID}/`));
+  });
+});
+
 describe('downloads redirected to presigned S3 URLs (DOWNLOAD_REDIRECT_TTL_SECONDS)', () => {
   let h: Harness;
   beforeAll(async () => {

@@ -129,13 +129,27 @@ const schema = z.object({
   S3_PUBLIC_ENDPOINT: z.url().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /**
+   * Credentials that sign direct-upload part URLs only: grant them s3:PutObject on the bucket's studios/ prefix and
+   * nothing else (no s3:GetObject), so a part URL can never be turned into a read (docs/security.md). Unset: the
+   * S3_ACCESS_KEY_ID pair signs them.
+   */
+  S3_UPLOAD_SIGNER_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_UPLOAD_SIGNER_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
   /** Create S3_BUCKET at start-up when it is missing (development and the compose stack; production buckets are provisioned). */
   S3_CREATE_BUCKET: bool.default(false),
   MAX_UPLOAD_BYTES: bytes.default(20 * 1024 ** 3),
   /** Each studio's storage quota in logical bytes (its versions' sizes), unless the operator set its own; 0: none. */
   STORAGE_QUOTA_BYTES: bytes.default(0),
-  /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted. */
+  /**
+   * Per studio, quota or not: direct sessions and tus uploads in progress at once (429 past it), and the bytes they may
+   * reserve together; staged bytes never exceed their reservation, so this bounds what one studio can stage on the
+   * shared disk or bucket. At least MAX_UPLOAD_BYTES, so that one largest file always fits.
+   */
+  UPLOADS_MAX_OPEN_PER_STUDIO: int(1, 100_000).default(100),
+  UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO: bytes.default(200 * 1024 ** 3),
+  /** Direct uploads (S3): how long a session stays open, how long its part URLs work, how often abandoned sessions are aborted (and upload reservations swept). */
   DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
   DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
   DIRECT_UPLOAD_SWEEP_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
@@ -252,6 +266,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { proc
     if (!cfg.MONGO_URI) throw new ConfigError('Invalid configuration: MONGO_URI is missing: required in production');
     if (!cfg.REDIS_URL) throw new ConfigError('Invalid configuration: REDIS_URL is missing: required in production');
     if (!worker && !cfg.SMTP_URL) throw new ConfigError('Invalid configuration: SMTP_URL is missing: required in production (invitations and email verification are sent by mail)');
+  }
+  if (Boolean(cfg.S3_UPLOAD_SIGNER_ACCESS_KEY_ID) !== Boolean(cfg.S3_UPLOAD_SIGNER_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration: set both S3_UPLOAD_SIGNER_ACCESS_KEY_ID and S3_UPLOAD_SIGNER_SECRET_ACCESS_KEY, or neither');
+  }
+  if (cfg.UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO < cfg.MAX_UPLOAD_BYTES) {
+    throw new ConfigError('Invalid configuration: UPLOADS_MAX_RESERVED_BYTES_PER_STUDIO must be at least MAX_UPLOAD_BYTES, or no upload of the largest file allowed could start');
   }
   if (cfg.STORAGE_DRIVER === 's3' && !cfg.S3_BUCKET) {
     throw new ConfigError('Invalid configuration: S3_BUCKET is missing: required when STORAGE_DRIVER=s3');

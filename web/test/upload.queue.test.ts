@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { UploadQueue, type Transport, type TransportCallbacks } from '../src/upload/queue';
 import { RateMeter, formatEta, formatRate, MiB } from '../src/upload/rate';
 import { offerFor, offersFor, type StoredUpload } from '../src/upload/resume';
-import { chunkSizeFor, uploadErrorOf } from '../src/upload/tusTransport';
+import { chunkSizeFor, retriable, uploadErrorOf } from '../src/upload/tusTransport';
 
 const file = (name: string, size: number) => new File([new Uint8Array(size)], name, { type: 'image/png', lastModified: 1 });
 
@@ -169,5 +169,14 @@ describe('tus transport helpers', () => {
     expect(uploadErrorOf(err)).toEqual({ status: 413, code: 'FILE_TOO_LARGE', message: 'Upload-Length exceeds the maximum upload size' });
     expect(uploadErrorOf(Object.assign(new Error('x'), { originalResponse: res(502, 'Bad gateway') }))).toEqual({ status: 502, code: 'UPLOAD_FAILED', message: 'The server answered 502' });
     expect(uploadErrorOf(new Error('tus: failed to upload chunk'))).toMatchObject({ status: null, code: 'NETWORK' });
+  });
+
+  it('retries what a retry can cure, and shows at once a quota refusal (507) or too many open uploads (429), at creation or later', () => {
+    expect([0, 500, 502, 503, 409, 423].map(retriable)).toEqual([true, true, true, true, true, true]);
+    expect([507, 429, 413, 415, 403, 404].map(retriable)).toEqual([false, false, false, false, false, false]);
+    const res = (status: number, body: string) => ({ getStatus: () => status, getBody: () => body, getHeader: () => undefined, getUnderlyingObject: () => null });
+    const busy = 'Your studio has 100 uploads in progress, the most it may have at once. Finish or cancel some of them, then try again; an abandoned upload is cancelled once it expires.';
+    const err = Object.assign(new Error('tus: unexpected response while creating upload'), { originalResponse: res(429, JSON.stringify({ error: { code: 'TOO_MANY_OPEN_UPLOADS', message: busy } })) });
+    expect(uploadErrorOf(err)).toEqual({ status: 429, code: 'TOO_MANY_OPEN_UPLOADS', message: busy });
   });
 });

@@ -13,9 +13,9 @@ export const EXIT = {
   FORBIDDEN: 4,
   /** No such asset, version, render (404). */
   NOT_FOUND: 5,
-  /** The API refused the request as given: validation, conflict, too large (other 4xx). */
+  /** The API refused the request as given: validation, conflict, too large (other 4xx), the storage quota (507). */
   REFUSED: 6,
-  /** The API is unreachable, overloaded (429) or failing (5xx): worth retrying later. */
+  /** The API is unreachable, overloaded (429) or failing (other 5xx): worth retrying later. */
   UNAVAILABLE: 7,
   /** Bytes did not match the stored sha256. */
   INTEGRITY: 8,
@@ -33,6 +33,8 @@ export function exitCodeOf(err: unknown): number {
     if (err.status === 401) return EXIT.UNAUTHENTICATED;
     if (err.status === 403) return EXIT.FORBIDDEN;
     if (err.status === 404) return EXIT.NOT_FOUND;
+    // 507 STORAGE_QUOTA_EXCEEDED: space has to be freed (or the quota raised) first; a retry later finds the same.
+    if (err.status === 507 && err.code === 'STORAGE_QUOTA_EXCEEDED') return EXIT.REFUSED;
     if (err.status === 429 || err.status >= 500) return EXIT.UNAVAILABLE;
     return EXIT.REFUSED;
   }

@@ -8,9 +8,11 @@ export interface StorageUsageDto {
   logical: { bytes: number; versions: number };
   /** What is stored: each object once (content-addressed per studio), including objects not yet collected. */
   physical: { bytes: number; objects: number };
+  /** What the studio's uploads in progress (direct sessions, tus uploads) hold until they are committed or end. */
+  reserved: { bytes: number; uploads: number };
   /** The quota in force on logical bytes: null bytes means none; source says whose setting it is. */
   quota: { bytes: number | null; source: 'deployment' | 'studio' };
-  /** Bytes that can still be added (null: no quota); 0 once usage reaches or exceeds the quota. */
+  /** Bytes a new upload can still have (null: no quota): the quota less usage and reservations, never below 0. */
   remainingBytes: number | null;
 }
 
@@ -29,13 +31,14 @@ export interface AssetUsageDto {
 export function toStorageUsageDto(
   studioId: string,
   doc: StorageUsageDoc | null,
-  room: { quota: StorageUsageDto['quota']; remaining: number | null },
+  room: { reserved: StorageUsageDto['reserved']; quota: StorageUsageDto['quota']; remaining: number | null },
   physical: StorageUsageDto['physical'],
 ): StorageUsageDto {
   return {
     studioId,
     logical: { bytes: doc?.bytes ?? 0, versions: doc?.versions ?? 0 },
     physical,
+    reserved: { bytes: room.reserved.bytes, uploads: room.reserved.uploads },
     quota: { bytes: room.quota.bytes, source: room.quota.source },
     remainingBytes: room.remaining,
   };

@@ -1,9 +1,11 @@
 // Storage usage: each studio's counters and quota override (StorageUsage, written under the studio's
-// `storage:` lease by StorageUsageService) and each asset's counters (on the asset, $inc'd under its lease).
+// `storage:` lease by StorageUsageService), the reservations of its uploads in progress (UploadReservation,
+// inserted under the same lease) and each asset's counters (on the asset, $inc'd under its lease).
 import { Types, type QueryFilter, type SortOrder } from 'mongoose';
 import type { Models } from './models';
 import type { AssetDoc } from './models/Asset';
 import type { StorageUsageDoc } from './models/StorageUsage';
+import type { UploadReservationDoc } from './models/UploadReservation';
 import { isDuplicateKey } from '../../infra/database/errors';
 import { keyset, toPage, type Page } from './pagination';
 
@@ -60,6 +62,36 @@ export class StorageUsageRepository {
 
   setQuota(studioId: StudioId, quota: StorageUsageDoc['quota']): Promise<StorageUsageDoc | null> {
     return this.models.StorageUsage.findOneAndUpdate({ _id: studioId }, { $set: { quota } }, { returnDocument: 'after' }).lean<StorageUsageDoc>().exec();
+  }
+
+  /** The studio's reservations (as many as it may have open uploads: the cap bounds this read). */
+  reservations(studioId: StudioId): Promise<Array<Pick<UploadReservationDoc, '_id' | 'bytes'>>> {
+    return this.models.UploadReservation.find({ studioId }, { bytes: 1 }).lean<Array<Pick<UploadReservationDoc, '_id' | 'bytes'>>>().exec();
+  }
+
+  /** False when this upload already holds a reservation (a retried creation). Callers hold the studio's storage lease. */
+  async insertReservation(doc: Omit<UploadReservationDoc, 'createdAt'>): Promise<boolean> {
+    try {
+      await this.models.UploadReservation.create(doc);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /** A single delete: releasing twice gives back nothing more (the sum no longer has it). */
+  async deleteReservation(studioId: StudioId, id: string): Promise<void> {
+    await this.models.UploadReservation.deleteOne({ _id: id, studioId }).exec();
+  }
+
+  /** Reservations due a look by the sweep, soonest first, across studios: the sweep's work list. */
+  dueReservations(now: Date, limit: number): Promise<UploadReservationDoc[]> {
+    return this.models.UploadReservation.find({ checkAt: { $lte: now } }).sort({ checkAt: 1 }).limit(limit).lean<UploadReservationDoc[]>().exec();
+  }
+
+  async postponeReservation(studioId: StudioId, id: string, checkAt: Date): Promise<void> {
+    await this.models.UploadReservation.updateOne({ _id: id, studioId }, { $set: { checkAt } }).exec();
   }
 
   async assets(studioId: StudioId, page: AssetUsagePage): Promise<Page<AssetDoc>> {

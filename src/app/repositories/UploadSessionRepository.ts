@@ -7,7 +7,8 @@ import type { StudioId } from './AssetRepository';
 export class UploadSessionRepository {
   constructor(private readonly models: Models) {}
 
-  async insert(studioId: StudioId, doc: Omit<UploadSessionDoc, '_id' | 'studioId' | 'createdAt' | 'updatedAt'>): Promise<UploadSessionDoc> {
+  /** `_id` may be chosen ahead (the session's reservation is taken under it before the insert). */
+  async insert(studioId: StudioId, doc: Omit<UploadSessionDoc, '_id' | 'studioId' | 'createdAt' | 'updatedAt'> & { _id?: Types.ObjectId }): Promise<UploadSessionDoc> {
     const created = await this.models.UploadSession.create({ ...doc, studioId });
     return created.toObject();
   }
@@ -15,6 +16,12 @@ export class UploadSessionRepository {
   find(studioId: StudioId, assetId: string, id: string): Promise<UploadSessionDoc | null> {
     if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
     return this.models.UploadSession.findOne({ studioId, assetId, _id: id }).lean<UploadSessionDoc>().exec();
+  }
+
+  /** A session by id alone, for the reservation sweep (which knows the studio but not the asset). */
+  findInStudio(studioId: StudioId | Types.ObjectId, id: string): Promise<UploadSessionDoc | null> {
+    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+    return this.models.UploadSession.findOne({ studioId, _id: id }).lean<UploadSessionDoc>().exec();
   }
 
   /** Called under the session's lease only (the status it moves from was read under the same lease). */

@@ -4,7 +4,9 @@
 // into its URL, so S3 refuses other bytes; compared again where the server reports part checksums), the head
 // sniffed through a ranged read. The whole-file sha256 the client claimed is recorded and re-hashed by the
 // pipeline worker before the version becomes READY (a mismatch fails it as STORED_OBJECT_CORRUPT).
-// Then the version is made by VersionService.commitStored, the same commit as every other path.
+// Then the version is made by VersionService.commitStored, the same commit as every other path. A session holds a
+// reservation of its size against the studio's quota from its start (StorageUsageService.reserveUpload): the commit
+// turns it into usage, and every other end (abort, refusal, expiry) gives it back.
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { ConflictError, DomainError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../shared/errors';
@@ -17,6 +19,9 @@ import type { UploadSessionDoc } from '../repositories/models/UploadSession';
 import type { AssetService } from './AssetService';
 import { storedHead, type VersionService } from './VersionService';
 import type { BlobService } from './BlobService';
+import type { StorageUsageService, UploadState } from './StorageUsageService';
+import { reservationId } from './StorageUsageService';
+import type { UploadReservationDoc } from '../repositories/models/UploadReservation';
 import { judgeContent } from './ContentPolicy';
 import type { Actor } from './types';
 import type { AssetDto, VersionDto } from '../dto';
@@ -80,6 +85,7 @@ export class UploadSessionService {
       locks: LeaseLock;
       /** Whether a stored object belongs to a version (a commit registers its object before the version insert). */
       blobs: Pick<BlobService, 'isRegistered'>;
+      usage: Pick<StorageUsageService, 'reserveUpload' | 'releaseUpload'>;
       logger: Logger;
       maxUploadBytes: number;
       sessionTtlMs: number;
@@ -100,17 +106,23 @@ export class UploadSessionService {
     if (asset.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
     const direct = this.direct();
     if (input.size > this.deps.maxUploadBytes) throw new PayloadTooLargeError('FILE_TOO_LARGE', `The file exceeds the ${this.deps.maxUploadBytes}-byte limit`);
-    await this.deps.versions.admit(actor, assetId, input.size);
     const parts = Math.ceil(input.size / input.partSize);
     if (parts > MAX_PARTS) throw new ValidationError('TOO_MANY_PARTS', `At most ${MAX_PARTS} parts: use parts of at least ${Math.ceil(input.size / MAX_PARTS)} bytes`);
     if (parts > 1 && input.partSize < MIN_PART_BYTES) throw new ValidationError('PART_TOO_SMALL', `Parts other than the last must be at least ${MIN_PART_BYTES} bytes`);
     if (input.partSha256.length !== parts) throw new ValidationError('PART_CHECKSUMS_MISMATCH', `${parts} parts of ${input.partSize} bytes make this file: send ${parts} part checksums, not ${input.partSha256.length}`);
 
+    // The size is reserved before S3 hears of the upload: a refusal (507, 429) leaves nothing to clean up, and an
+    // instance dying before the insert leaves only a reservation without a session, which the sweep releases.
+    const id = new Types.ObjectId();
+    const expiresAt = new Date(Date.now() + this.deps.sessionTtlMs);
+    await this.deps.usage.reserveUpload(actor.studioId, { kind: 'direct', uploadId: String(id), bytes: input.size, expiresAt });
     const key = objectKey('studios', actor.studioId, 'assets', assetId, 'versions', randomUUID());
-    // The declared type is a placeholder: the object's real type is decided by sniffing at completion.
-    const uploadId = await direct.createMultipart(key, 'application/octet-stream');
+    let uploadId: string | undefined;
     try {
+      // The declared type is a placeholder: the object's real type is decided by sniffing at completion.
+      uploadId = await direct.createMultipart(key, 'application/octet-stream');
       const session = await this.deps.sessions.insert(actor.studioId, {
+        _id: id,
         assetId: new Types.ObjectId(assetId),
         createdBy: new Types.ObjectId(actor.id),
         key,
@@ -124,11 +136,12 @@ export class UploadSessionService {
         status: 'OPEN',
         endReason: null,
         version: null,
-        expiresAt: new Date(Date.now() + this.deps.sessionTtlMs),
+        expiresAt,
       });
       return this.toDto(session, []);
     } catch (err) {
-      await direct.abortMultipart(key, uploadId).catch(() => undefined);
+      if (uploadId) await direct.abortMultipart(key, uploadId).catch(() => undefined);
+      await this.release(actor.studioId, String(id));
       throw err;
     }
   }
@@ -175,21 +188,27 @@ export class UploadSessionService {
           if (!stat || stat.size !== session.size) throw new ConflictError('UPLOAD_SIZE_MISMATCH', `The assembled object has ${stat?.size ?? 0} bytes, not the announced ${session.size}`);
           const head = await storedHead(this.deps.storage, session.key, session.size);
           const verdict = await judgeContent(session.fileName, head);
-          const result = await this.deps.versions.commitStored(actor, assetId, {
-            key: session.key,
-            size: session.size,
-            // The client's claim, re-hashed by the pipeline before the version becomes READY.
-            sha256: session.sha256,
-            mimeType: verdict.mimeType,
-            originalName: session.fileName,
-            verified: verdict.verified,
-            changeNote: session.changeNote,
-          });
+          const result = await this.deps.versions.commitStored(
+            actor,
+            assetId,
+            {
+              key: session.key,
+              size: session.size,
+              // The client's claim, re-hashed by the pipeline before the version becomes READY.
+              sha256: session.sha256,
+              mimeType: verdict.mimeType,
+              originalName: session.fileName,
+              verified: verdict.verified,
+              changeNote: session.changeNote,
+            },
+            { contentAddressed: false, reservation: reservationId('direct', id) },
+          );
           await this.deps.sessions.end(actor.studioId, session._id, 'COMPLETED', { version: result.version.version });
           return result;
         } catch (err) {
           await this.deps.storage.delete(session.key).catch((e: unknown) => this.deps.logger.error('could not remove a refused direct upload', { key: session.key, err: e }));
           await this.deps.sessions.end(actor.studioId, session._id, 'ABORTED', { endReason: (err as DomainError).code ?? 'FAILED' });
+          await this.release(actor.studioId, id);
           throw err;
         }
       },
@@ -202,43 +221,73 @@ export class UploadSessionService {
     const direct = this.direct();
     await this.deps.locks.withLock(`upload-session:${id}`, async () => {
       const session = await this.find(actor, assetId, id);
-      if (session.status === 'ABORTED') return;
-      this.requireOpen(session);
-      await direct.abortMultipart(session.key, session.uploadId);
-      await this.deps.sessions.end(actor.studioId, session._id, 'ABORTED', { endReason: 'ABORTED_BY_CLIENT' });
+      // Aborting again also releases: the first abort may have ended the session and died before its release.
+      if (session.status !== 'ABORTED') {
+        this.requireOpen(session);
+        await direct.abortMultipart(session.key, session.uploadId);
+        await this.deps.sessions.end(actor.studioId, session._id, 'ABORTED', { endReason: 'ABORTED_BY_CLIENT' });
+      }
+      await this.release(actor.studioId, id);
     });
   }
 
   /** Aborts open sessions past their expiry (the S3 upload and its parts go with them). Returns how many. */
   async sweep(now = new Date(), batch = 100): Promise<number> {
-    const direct = this.deps.storage.direct;
-    if (!direct) return 0;
+    if (!this.deps.storage.direct) return 0;
     let ended = 0;
     for (const stale of await this.deps.sessions.expired(now, batch)) {
       try {
-        await this.deps.locks.withLock(
-          `upload-session:${String(stale._id)}`,
-          async () => {
-            const current = await this.deps.sessions.find(stale.studioId, String(stale.assetId), String(stale._id));
-            if (current?.status !== 'OPEN') return;
-            await direct.abortMultipart(current.key, current.uploadId);
-            // An instance that died inside complete() after S3 assembled the object but before the commit claimed
-            // it leaves an object no version can ever point at: remove it. Once claimed, the object is a blob,
-            // and the collector removes it if the version insert never happened.
-            if ((await this.deps.storage.exists(current.key)) && !(await this.deps.blobs.isRegistered(String(current.studioId), current.key))) {
-              await this.deps.storage.delete(current.key);
-            }
-            await this.deps.sessions.end(current.studioId, current._id, 'ABORTED', { endReason: 'EXPIRED' });
-            ended++;
-          },
-          { waitMs: 0 },
-        );
+        if (await this.expire(stale.studioId, String(stale._id), now)) ended++;
       } catch (err) {
         // A session being completed right now holds the lease: the next sweep looks again.
         this.deps.logger.warn('upload session sweep skipped a session', { id: String(stale._id), err: (err as Error).message });
       }
     }
     return ended;
+  }
+
+  /**
+   * For the reservation sweep: whether the session a reservation belongs to still needs it. A session that never
+   * got inserted or has ended needs it no more; one past its expiry is aborted here first.
+   */
+  async reservationState(r: Pick<UploadReservationDoc, '_id' | 'studioId'>, now = new Date()): Promise<UploadState> {
+    const id = r._id.slice(reservationId('direct', '').length);
+    const session = await this.deps.sessions.findInStudio(r.studioId, id);
+    if (session?.status !== 'OPEN') return { live: false };
+    if (session.expiresAt <= now) {
+      if (!this.deps.storage.direct) return { live: true, until: session.expiresAt };
+      await this.expire(session.studioId, id, now);
+      return { live: false };
+    }
+    return { live: true, until: session.expiresAt };
+  }
+
+  /** Aborts one session past its expiry, under its lease (busy: throws, for a later sweep); whether it ended it. */
+  private async expire(studioId: Types.ObjectId, id: string, now: Date): Promise<boolean> {
+    const direct = this.direct();
+    return this.deps.locks.withLock(
+      `upload-session:${id}`,
+      async () => {
+        const current = await this.deps.sessions.findInStudio(studioId, id);
+        if (current?.status !== 'OPEN' || current.expiresAt > now) return false;
+        await direct.abortMultipart(current.key, current.uploadId);
+        // An instance that died inside complete() after S3 assembled the object but before the commit claimed
+        // it leaves an object no version can ever point at: remove it. Once claimed, the object is a blob,
+        // and the collector removes it if the version insert never happened.
+        if ((await this.deps.storage.exists(current.key)) && !(await this.deps.blobs.isRegistered(String(current.studioId), current.key))) {
+          await this.deps.storage.delete(current.key);
+        }
+        await this.deps.sessions.end(current.studioId, current._id, 'ABORTED', { endReason: 'EXPIRED' });
+        await this.release(String(current.studioId), id);
+        return true;
+      },
+      { waitMs: 0 },
+    );
+  }
+
+  /** Gives the session's reservation back; a failure leaves it to the reservation sweep (the session has ended). */
+  private async release(studioId: string, id: string): Promise<void> {
+    await this.deps.usage.releaseUpload(studioId, 'direct', id).catch((err: unknown) => this.deps.logger.warn('could not release an upload session\'s reservation', { id, err: (err as Error).message }));
   }
 
   private async find(actor: Actor, assetId: string, id: string): Promise<UploadSessionDoc> {

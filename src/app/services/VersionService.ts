@@ -27,6 +27,8 @@ export interface IncomingFile {
   /** Resolves with the form's other fields once the whole request has been read. */
   fields?: Promise<Record<string, string>>;
   signal?: AbortSignal;
+  /** The reservation of the upload these bytes finish (a tus upload's), turned into usage at the commit. */
+  reservation?: string;
 }
 
 const VERSION_NOT_FOUND = () => new NotFoundError('VERSION_NOT_FOUND', 'Version not found');
@@ -64,7 +66,7 @@ export class VersionService {
       assets: AssetService;
       versions: VersionRepository;
       storage: StorageProvider;
-      usage: Pick<StorageUsageService, 'room' | 'reserve' | 'release' | 'requireRoom'>;
+      usage: Pick<StorageUsageService, 'room' | 'addVersion' | 'removeVersions' | 'requireRoom'>;
       blobs: BlobService;
       events: DomainEvents;
       logger: Logger;
@@ -80,8 +82,9 @@ export class VersionService {
     const { head, stream } = await peek(file.stream, SNIFF_BYTES);
     const verdict = await judgeContent(file.originalName, head);
     const key = objectKey('studios', actor.studioId, 'assets', assetId, 'versions', randomUUID());
-    // A body of unknown length stops where the studio's quota would: it fails mid-stream and nothing is kept.
-    const room = await this.deps.usage.room(actor.studioId);
+    // A body of unknown length stops where the studio's quota would: it fails mid-stream and nothing is kept. The
+    // upload's own reservation is room it may use.
+    const room = await this.deps.usage.room(actor.studioId, file.reservation);
     const capped = room.remaining !== null && room.remaining < this.deps.maxUploadBytes;
     let stored: Awaited<ReturnType<StorageProvider['write']>>;
     try {
@@ -105,7 +108,7 @@ export class VersionService {
       originalName: file.originalName,
       verified: verdict.verified,
       changeNote: fields.changeNote ?? '',
-    }, { contentAddressed: true });
+    }, { contentAddressed: true, reservation: file.reservation });
   }
 
   /**
@@ -148,19 +151,26 @@ export class VersionService {
    * streamed, tus and direct paths. On any failure the object is deleted: no version, no object, no number.
    * contentAddressed: the server hashed the bytes itself, so an identical held object may replace this one (and
    * this one may serve later uploads); a client's unverified sha256 (direct uploads) never takes part in dedup.
+   * reservation: the id of the upload's reservation, which the commit turns into usage (StorageUsageService.addVersion).
    */
   async commitStored(
     actor: Actor,
     assetId: string,
     file: AssetVersionDoc['file'] & { changeNote: string },
-    options: { contentAddressed: boolean } = { contentAddressed: false },
+    options: { contentAddressed: boolean; reservation?: string } = { contentAddressed: false },
   ): Promise<{ version: VersionDto; asset: AssetDto }> {
     let claim: Claim | undefined;
     try {
-      const result = await this.commit(actor, assetId, { ...file, changeNote: file.changeNote.slice(0, 2000) }, async () => {
-        claim = await this.deps.blobs.claim(actor.studioId, file, options);
-        return claim.blob.key;
-      });
+      const result = await this.commit(
+        actor,
+        assetId,
+        { ...file, changeNote: file.changeNote.slice(0, 2000) },
+        async () => {
+          claim = await this.deps.blobs.claim(actor.studioId, file, options);
+          return claim.blob.key;
+        },
+        options.reservation,
+      );
       this.deps.events.emit('version.created', { studioId: actor.studioId, actorId: actor.id, assetId, version: result.version });
       if (claim?.reused) await this.discard(file.key);
       return result;
@@ -189,16 +199,17 @@ export class VersionService {
     f: AssetVersionDoc['file'] & { changeNote: string },
     /** Claims the stored object (BlobService) right before the insert and answers the key the version points at. */
     claimKey: () => Promise<string>,
+    reservation?: string,
   ): Promise<{ version: VersionDto; asset: AssetDto }> {
     let created: AssetVersionDoc | undefined;
-    let reserved = false;
+    let counted = false;
     try {
       const asset = await this.deps.assets.change(actor, 'version:create', assetId, undefined, async (current) => {
         if (current.archivedAt) throw new ConflictError('ASSET_ARCHIVED', 'Archived assets take no new versions');
         const next = Math.max(current.latestVersion, await this.deps.versions.highest(actor.studioId, current._id)) + 1;
         // The quota's guarantee: counted on the studio only if it fits, before the version exists (507 otherwise).
-        await this.deps.usage.reserve(actor.studioId, f.size);
-        reserved = true;
+        await this.deps.usage.addVersion(actor.studioId, f.size, reservation);
+        counted = true;
         const { changeNote, ...file } = f;
         const key = await claimKey();
         created = await this.deps.versions.insert(actor.studioId, {
@@ -217,8 +228,8 @@ export class VersionService {
       });
       return { version: toVersionDto(created!), asset };
     } catch (err) {
-      if (reserved) {
-        await this.deps.usage.release(actor.studioId, f.size, 1).catch((releaseErr: unknown) => {
+      if (counted) {
+        await this.deps.usage.removeVersions(actor.studioId, f.size, 1).catch((releaseErr: unknown) => {
           this.deps.logger.error('could not give back the storage usage of a failed version', { studioId: actor.studioId, assetId, size: f.size, err: releaseErr });
         });
       }

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { S3Store, type MetadataValue } from '@tus/s3-store';
-import { ERRORS, type KvStore } from '@tus/utils';
+import { ERRORS, type KvStore, type Upload } from '@tus/utils';
 
 export interface TusS3StoreOptions {
   bucket: string;
@@ -13,6 +13,8 @@ export interface TusS3StoreOptions {
   prefix: string;
   partSize: number;
   expirationMs: number;
+  /** Called once an upload's staged bytes are gone (removed, or found missing on removal). */
+  removed?: (id: string) => Promise<void>;
 }
 
 /**
@@ -37,6 +39,7 @@ type Output = { output?: { Uploads?: Array<{ Key?: string }>; Contents?: Array<{
 
 export class TusS3Store extends S3Store {
   private readonly prefix: string;
+  private readonly removed: (id: string) => Promise<void>;
 
   constructor(options: TusS3StoreOptions) {
     super({
@@ -52,6 +55,7 @@ export class TusS3Store extends S3Store {
       s3ClientConfig: { ...options.client, bucket: options.bucket },
     });
     this.prefix = options.prefix;
+    this.removed = options.removed ?? (async () => undefined);
     // The library names objects by the bare upload id at the bucket's root and lists every multipart upload
     // of the bucket when it expires uploads (direct-upload sessions included). One middleware puts every key
     // it uses under the prefix and confines its listings to it, so the store's own code keeps bare ids.
@@ -109,7 +113,22 @@ export class TusS3Store extends S3Store {
       }
     }
     await this.client.deleteObjects({ Bucket: this.bucket, Delete: { Objects: [{ Key: id }, { Key: this.infoKey(id) }, { Key: this.partKey(id, true) }] } });
+    await this.removed(id);
     if (!uploadId) throw ERRORS.FILE_NOT_FOUND;
+  }
+
+  /**
+   * The staged upload, or undefined when its `.info` is gone. Unlike getUpload (which answers FILE_NOT_FOUND for any
+   * failure), an unreachable bucket throws: a caller releasing what an upload reserved must not do so on a guess.
+   */
+  async staged(id: string): Promise<Upload | undefined> {
+    try {
+      await this.client.headObject({ Bucket: this.bucket, Key: this.infoKey(id) });
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    return this.getUpload(id);
   }
 
   /**

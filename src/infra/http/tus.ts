@@ -1,8 +1,13 @@
 // Resumable uploads (tus 1.0) at /uploads. Bytes are staged on local disk (one instance) or in the S3 bucket
 // under tus/ (any instance resumes any upload), with each upload's lock in Redis; a finished upload becomes a
 // version through VersionService.upload, the same path as a multipart upload (sniffing, hashing,
-// numbering, events). Upload ids start with the studio id, so one studio can never touch another's.
+// numbering, events). Upload ids start with the studio id, so one studio can never touch another's. Each upload
+// reserves its length (or, undeclared, the largest file allowed) against the studio's quota when it is created; the
+// staged bytes never run past it (tus refuses bytes beyond Upload-Length, and an undeclared length beyond maxSize),
+// the commit turns it into usage, and a termination, a refused finish or the sweep of expired uploads gives it back.
 import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
@@ -14,6 +19,8 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { TusS3Store } from './TusS3Store';
 import type { VersionService } from '../../app/services/VersionService';
 import type { AssetService } from '../../app/services/AssetService';
+import { reservationId, type StorageUsageService, type UploadState } from '../../app/services/StorageUsageService';
+import type { UploadReservationDoc } from '../../app/repositories/models/UploadReservation';
 import type { Actor } from '../../app/services/types';
 import type { Logger } from '../logging/logger';
 import { toDomainError, errorBody } from '../../shared/middlewares/errorHandler';
@@ -36,6 +43,7 @@ export interface TusOptions {
   expirationMs: number;
   versions: VersionService;
   assets: AssetService;
+  usage: Pick<StorageUsageService, 'reserveUpload' | 'releaseUpload'>;
   logger: Logger;
   /** CORS_ORIGINS: the browser origins allowed to call the API; none means no cross-origin access. */
   corsOrigins: string[];
@@ -43,13 +51,17 @@ export interface TusOptions {
 
 type TusRejection = { status_code: number; body: string };
 
-/** Rejections already in the error contract (thrown by our hooks), as opposed to @tus/server's own. */
-const contractRejections = new WeakSet<object>();
+/**
+ * Rejections already in the error contract (thrown by our hooks), as opposed to @tus/server's own, with the
+ * headers their error implies (Retry-After on a 429): a rejection carries only a status and a body, so the
+ * handler adds them when the answer is written.
+ */
+const contractRejections = new WeakMap<object, Record<string, string>>();
 
 function reject(err: unknown): TusRejection {
   const { error } = toDomainError(err);
   const rejection = { status_code: error.status, body: JSON.stringify(errorBody(error, currentContext()?.correlationId)) };
-  contractRejections.add(rejection);
+  contractRejections.set(rejection, error.headers ?? {});
   return rejection;
 }
 
@@ -123,8 +135,11 @@ type ServerRequest = Parameters<NonNullable<ServerOptions['onIncomingRequest']>>
 /** The Node request srvx wraps in the web Request it hands the hooks. */
 const nodeRequestOf = (req: ServerRequest): http.IncomingMessage | undefined => (req as ServerRequest & { runtime?: { node?: { req?: http.IncomingMessage } } }).runtime?.node?.req;
 
-/** Requests whose error answer came from onResponseError, i.e. a JSON body in the error contract. */
-const jsonErrors = new WeakSet<http.IncomingMessage>();
+/** Requests whose error answer came from onResponseError, i.e. a JSON body in the error contract, with its headers. */
+const jsonErrors = new WeakMap<http.IncomingMessage, Record<string, string>>();
+
+/** Creation requests that took a reservation, with the upload's id (released should the creation fail after it). */
+const reservedBy = new WeakMap<http.IncomingMessage, string>();
 
 /**
  * The actor of a tus request. @tus/server 2 hands hooks a web Request that wraps the Node request Express
@@ -141,17 +156,22 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** `<studio id>-<32 hex>`, as namingFunction makes them. */
 const UPLOAD_ID = /^[0-9a-f]{24}-[0-9a-f]{32}$/;
 
-/** Headers as Node's writeHead takes them (pairs, a flat list or an object) with Content-Type set to JSON. */
-function withJsonType(headers: unknown): unknown {
-  const other = (name: unknown) => String(name).toLowerCase() !== 'content-type';
+/**
+ * Headers as Node's writeHead takes them (pairs, a flat list or an object) with Content-Type set to JSON and the
+ * error's own headers (`extra`, e.g. Retry-After) set too.
+ */
+function withJsonType(headers: unknown, extra: Record<string, string> = {}): unknown {
+  const set: Array<[string, string]> = [...Object.entries(extra), ['content-type', JSON_TYPE]];
+  const replaced = new Set(set.map(([name]) => name.toLowerCase()));
+  const other = (name: unknown) => !replaced.has(String(name).toLowerCase());
   if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) return [...(headers as Array<[string, string]>).filter(([name]) => other(name)), ['content-type', JSON_TYPE]];
+    if (headers.length > 0 && Array.isArray(headers[0])) return [...(headers as Array<[string, string]>).filter(([name]) => other(name)), ...set];
     const flat: unknown[] = [];
     for (let i = 0; i < headers.length; i += 2) if (other(headers[i])) flat.push(headers[i], headers[i + 1]);
-    return [...flat, 'content-type', JSON_TYPE];
+    return [...flat, ...set.flat()];
   }
-  if (headers && typeof headers === 'object') return { ...Object.fromEntries(Object.entries(headers).filter(([name]) => other(name))), 'content-type': JSON_TYPE };
-  return { 'content-type': JSON_TYPE };
+  const kept = headers && typeof headers === 'object' ? Object.entries(headers).filter(([name]) => other(name)) : [];
+  return Object.fromEntries([...kept, ...set]);
 }
 
 /** What tus needs of a staging store beyond @tus/server's DataStore: reading a finished upload back. */
@@ -160,14 +180,43 @@ type StagingStore = (FileStore | TusS3Store) & { read(id: string): Readable | Pr
 export interface TusHandle {
   handler: (req: Request, res: Response, next: NextFunction) => void;
   cleanUpExpired(): Promise<number>;
+  /** For the reservation sweep: whether a tus upload still needs its reservation (an expired one is removed first). */
+  reservationState(r: Pick<UploadReservationDoc, '_id'>, now?: Date): Promise<UploadState>;
   close(): void;
 }
 
+/** The studio an upload id belongs to (ids are `<studio id>-<32 hex>`). */
+const studioOf = (uploadId: string) => uploadId.slice(0, 24);
+
+/** @tus/file-store's store, saying when an upload's bytes are gone (its own expiry clean-up removes through here too). */
+class TusFileStore extends FileStore {
+  constructor(
+    options: ConstructorParameters<typeof FileStore>[0],
+    private readonly removed: (id: string) => Promise<void>,
+  ) {
+    super(options);
+  }
+
+  override async remove(id: string): Promise<void> {
+    try {
+      await super.remove(id);
+    } catch (err) {
+      // The library answers FILE_NOT_FOUND for any failure to unlink: the bytes are not there to hold room for.
+      if (tusErrorName(err) === 'FILE_NOT_FOUND') await this.removed(id);
+      throw err;
+    }
+    await this.removed(id);
+  }
+}
+
 export function createTus(opts: TusOptions): TusHandle {
+  // Once an upload's bytes are gone (terminated, finished, expired), so is its reservation: a commit has already
+  // turned it into usage, and anything else gives it back. Released before the answer, so a client sees the room.
+  const removed = (id: string) => release(id);
   const store: StagingStore =
     opts.staging.driver === 's3'
-      ? new TusS3Store({ ...opts.staging, expirationMs: opts.expirationMs })
-      : new FileStore({ directory: opts.staging.dir, expirationPeriodInMilliseconds: opts.expirationMs });
+      ? new TusS3Store({ ...opts.staging, expirationMs: opts.expirationMs, removed })
+      : new TusFileStore({ directory: opts.staging.dir, expirationPeriodInMilliseconds: opts.expirationMs }, removed);
   const options: ServerOptions & { datastore: StagingStore } = {
     path: '/uploads',
     datastore: store,
@@ -199,8 +248,18 @@ export function createTus(opts: TusOptions): TusHandle {
         uploadFields.parse({ changeNote: upload.metadata?.changeNote ?? undefined });
         const asset = await opts.assets.require(actor, 'version:create', assetId);
         if (asset.archivedAt) throw new DomainError('ASSET_ARCHIVED', 'Archived assets take no new versions', { status: 409 });
-        // A declared length the studio's quota cannot hold is refused now, not after the bytes were staged.
-        if (upload.size !== undefined) await opts.versions.admit(actor, assetId, upload.size);
+        // The declared length (or, undeclared, the largest file allowed: what tus will accept) is reserved now, so
+        // neither the quota nor the shared staging space can be taken by bytes that were never accounted for.
+        const created = Date.parse(upload.creation_date ?? '');
+        await opts.usage.reserveUpload(actor.studioId, {
+          kind: 'tus',
+          uploadId: upload.id,
+          bytes: upload.size ?? opts.maxSize,
+          deferred: upload.size === undefined,
+          expiresAt: new Date((Number.isFinite(created) ? created : Date.now()) + opts.expirationMs),
+        });
+        const node = nodeRequestOf(req);
+        if (node) reservedBy.set(node, upload.id);
         return {};
       } catch (err) {
         throw reject(err);
@@ -218,6 +277,7 @@ export function createTus(opts: TusOptions): TusHandle {
         }
         const result = await opts.versions.upload(actor, upload.metadata!.assetId!, {
           stream: staged,
+          reservation: reservationId('tus', upload.id),
           // Metadata is the client's: keep only a plain file name, as for multipart uploads.
           originalName: safeFileName(upload.metadata!.filename!),
           fields: Promise.resolve({ changeNote: upload.metadata?.changeNote ?? '' }),
@@ -232,17 +292,23 @@ export function createTus(opts: TusOptions): TusHandle {
       } finally {
         // A refusal may leave the read unfinished: let go of the file or the S3 connection under it.
         staged?.destroy();
-        // Committed or refused, the staged bytes have served their purpose.
-        await store.remove(upload.id).catch((err: unknown) => opts.logger.warn('could not remove staged tus upload', { id: upload.id, err: (err as Error).message }));
+        // Committed or refused, the staged bytes (and with them the reservation) have served their purpose.
+        await store.remove(upload.id).catch((err: unknown) => {
+          if (tusErrorName(err) !== 'FILE_NOT_FOUND') opts.logger.warn('could not remove staged tus upload', { id: upload.id, err: (err as Error).message });
+        });
       }
     },
     onResponseError(req, err) {
       // Whatever this returns is a body in the error contract: say so in the Content-Type (see handler).
       const node = nodeRequestOf(req);
-      if (node) jsonErrors.add(node);
-      if (contractRejections.has(err)) return undefined;
+      const ours = contractRejections.get(err);
+      if (ours) {
+        if (node) jsonErrors.set(node, ours);
+        return undefined;
+      }
       const { error, expected } = toDomainError(fromTus(err, req.method ?? ''));
       if (!expected) opts.logger.error('tus request failed', { method: req.method, url: req.url, err });
+      if (node) jsonErrors.set(node, error.headers ?? {});
       return reject(error);
     },
   };
@@ -259,6 +325,36 @@ export function createTus(opts: TusOptions): TusHandle {
     }
   }
 
+  async function release(id: string): Promise<void> {
+    await opts.usage.releaseUpload(studioOf(id), 'tus', id).catch((err: unknown) => opts.logger.warn('could not release a tus upload\'s reservation', { id, err: (err as Error).message }));
+  }
+
+  /**
+   * The staged upload, or undefined when it is gone. A storage failure throws instead, so that nothing is released
+   * on a guess (@tus/s3-store's getUpload answers FILE_NOT_FOUND for any error).
+   */
+  async function staged(id: string): Promise<Upload | undefined> {
+    if (store instanceof TusS3Store) return store.staged(id);
+    const dir = (opts.staging as { dir: string }).dir;
+    const present = await Promise.all([id, `${id}.json`].map((name) => stat(path.join(dir, name)).then(() => true, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? false : Promise.reject(err)))));
+    return present.every(Boolean) ? store.getUpload(id) : undefined;
+  }
+
+  async function reservationState(r: Pick<UploadReservationDoc, '_id'>, now = new Date()): Promise<UploadState> {
+    const id = r._id.slice(reservationId('tus', '').length);
+    if (!UPLOAD_ID.test(id)) return { live: false };
+    const upload = await staged(id);
+    if (!upload) return { live: false };
+    const created = Date.parse(upload.creation_date ?? '');
+    const expires = new Date((Number.isFinite(created) ? created : now.getTime()) + opts.expirationMs);
+    if (expires > now) return { live: true, until: expires };
+    // Past its expiry tus refuses its PATCHes (410): remove what it staged, and with it the reservation.
+    await store.remove(id).catch((err: unknown) => {
+      if (tusErrorName(err) !== 'FILE_NOT_FOUND') throw err;
+    });
+    return { live: false };
+  }
+
   return {
     handler: (req, res, next) => {
       try {
@@ -267,21 +363,34 @@ export function createTus(opts: TusOptions): TusHandle {
         next(err);
         return;
       }
+      // A creation refused after its reservation (the store failed to create the upload, say), or left by its
+      // client before the answer, may leave a reservation without an upload: give it back if no upload was made.
+      if (req.method === 'POST') {
+        res.on('close', () => {
+          const id = reservedBy.get(req);
+          if (id === undefined || (res.writableFinished && res.statusCode < 400)) return;
+          void staged(id)
+            .then((upload) => (upload ? undefined : release(id)))
+            .catch((err: unknown) => opts.logger.warn('could not check a refused tus creation', { id, err: (err as Error).message }));
+        });
+      }
       // Every refusal is a JSON body in the error contract (onResponseError), but @tus/server 2 answers
       // through a web Response whose string body defaults to text/plain: say what it is for error statuses.
       const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
       res.writeHead = ((status: number, ...rest: unknown[]) => {
         // Only our own error bodies: anything else @tus/server writes keeps its own (plain-text) type.
-        if (status >= 400 && jsonErrors.has(req)) {
+        const ours = status >= 400 ? jsonErrors.get(req) : undefined;
+        if (ours) {
           const last = rest.length && typeof rest[rest.length - 1] !== 'string' ? rest.length - 1 : -1;
-          if (last >= 0) rest[last] = withJsonType(rest[last]);
-          else rest.push({ 'content-type': JSON_TYPE });
+          if (last >= 0) rest[last] = withJsonType(rest[last], ours);
+          else rest.push(withJsonType(undefined, ours));
         }
         return writeHead(status, ...rest);
       }) as typeof res.writeHead;
       void server.handle(req, res);
     },
     cleanUpExpired,
+    reservationState,
     close: () => clearInterval(timer),
   };
 }

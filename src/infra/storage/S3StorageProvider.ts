@@ -106,17 +106,24 @@ export class S3StorageProvider implements StorageProvider {
   private readonly client: S3Client;
   /** Signs the URLs clients use directly: its endpoint is the one they reach (S3_PUBLIC_ENDPOINT), which the signature covers. */
   private readonly presigner: S3Client;
+  /**
+   * Signs part URLs, with credentials that may only write (S3_UPLOAD_SIGNER_*): a presigned request runs with its
+   * signer's rights, and a server that lets an unsigned x-amz-copy-source through (MinIO) would otherwise turn a
+   * part URL into a copy of any object the api can read. See docs/security.md ("Direct uploads").
+   */
+  private readonly partSigner: S3Client;
   readonly direct: DirectTransfers;
 
-  constructor(options: { bucket: string; client: S3Client; presigner?: S3Client }) {
+  constructor(options: { bucket: string; client: S3Client; presigner?: S3Client; partSigner?: S3Client }) {
     this.bucket = options.bucket;
     this.client = options.client;
     this.presigner = options.presigner ?? options.client;
+    this.partSigner = options.partSigner ?? this.presigner;
     this.direct = this.directTransfers();
   }
 
   private directTransfers(): DirectTransfers {
-    const { client, presigner, bucket: Bucket } = this;
+    const { client, presigner, partSigner, bucket: Bucket } = this;
     const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
       try {
         return await f();
@@ -134,7 +141,7 @@ export class S3StorageProvider implements StorageProvider {
       presignPart: (key, uploadId, partNumber, sha256Base64, expiresIn) =>
         call('presign', () =>
           // The checksum stays a signed header (not a query parameter), so the client must send exactly it.
-          getSignedUrl(presigner, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ChecksumSHA256: sha256Base64 }), {
+          getSignedUrl(partSigner, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ChecksumSHA256: sha256Base64 }), {
             expiresIn,
             unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
           }),

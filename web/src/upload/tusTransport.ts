@@ -29,6 +29,13 @@ export function uploadErrorOf(err: Error | tus.DetailedError): UploadError {
   return { status, code: 'UPLOAD_FAILED', message: `The server answered ${status}` };
 }
 
+/**
+ * Whether a failed tus request is worth another try: a network failure, a 5xx, a 409 (offset conflict) or a 423
+ * (another request holds the upload). Not 507 STORAGE_QUOTA_EXCEEDED (a 5xx no retry can cure) nor 429
+ * TOO_MANY_OPEN_UPLOADS (the studio's other uploads must end first): their messages are shown at once.
+ */
+export const retriable = (status: number) => status === 0 || (status >= 500 && status !== 507) || status === 409 || status === 423;
+
 export function tusTransport(endpoint = `${window.location.origin}/uploads`): Transport {
   return ({ file, assetId, changeNote }, cb) => {
     let offline = false;
@@ -71,8 +78,7 @@ export function tusTransport(endpoint = `${window.location.origin}/uploads`): Tr
           refreshing = session.refresh().catch(() => null).finally(() => { refreshing = null; });
           return true;
         }
-        // 507 STORAGE_QUOTA_EXCEEDED is a 5xx that no retry can cure: show its message at once.
-        return status === 0 || (status >= 500 && status !== 507) || status === 409 || status === 423;
+        return retriable(status);
       },
       onProgress: (sent, total) => cb.onProgress(sent, total),
       onSuccess: ({ lastResponse }) => {

@@ -2084,6 +2084,11 @@ export interface components {
                 bytes: number;
                 objects: number;
             };
+            /** @description What the studio's uploads in progress (direct sessions and tus uploads) reserve from the quota until they are committed, cancelled or expire */
+            reserved: {
+                bytes: number;
+                uploads: number;
+            };
             quota: {
                 /** @description The quota on logical bytes; null: none */
                 bytes: number | null;
@@ -2093,7 +2098,7 @@ export interface components {
                  */
                 source: "deployment" | "studio";
             };
-            /** @description Bytes that can still be added; null without a quota */
+            /** @description Bytes a new upload can still have: the quota less logical bytes and reserved bytes; null without a quota */
             remainingBytes: number | null;
         };
         AssetUsage: {

@@ -29,6 +29,7 @@ import { castingSchema, type CastingDoc } from './Casting';
 import { notificationSchema, type NotificationDoc } from './Notification';
 import { uploadSessionSchema, type UploadSessionDoc } from './UploadSession';
 import { storageUsageSchema, type StorageUsageDoc } from './StorageUsage';
+import { uploadReservationSchema, type UploadReservationDoc } from './UploadReservation';
 import { blobSchema, type BlobDoc } from './Blob';
 import { webhookDeliverySchema, webhookEndpointSchema, type WebhookDeliveryDoc, type WebhookEndpointDoc } from './Webhook';
 
@@ -64,6 +65,7 @@ export interface Models {
   Notification: Model<NotificationDoc>;
   UploadSession: Model<UploadSessionDoc>;
   StorageUsage: Model<StorageUsageDoc>;
+  UploadReservation: Model<UploadReservationDoc>;
   Blob: Model<BlobDoc>;
 }
 
@@ -102,6 +104,7 @@ export function createModels(conn: Connection): Models {
     Notification: model(conn, 'Notification', notificationSchema),
     UploadSession: (conn.models.UploadSession as Model<UploadSessionDoc> | undefined) ?? conn.model<UploadSessionDoc>('UploadSession', uploadSessionSchema),
     StorageUsage: model(conn, 'StorageUsage', storageUsageSchema),
+    UploadReservation: model(conn, 'UploadReservation', uploadReservationSchema),
     Blob: model(conn, 'Blob', blobSchema),
   };
 }

@@ -18,11 +18,14 @@ export const StorageUsageSchema = apiRegistry.register(
     studioId: z.string(),
     logical: z.object({ bytes: z.number().int(), versions: z.number().int() }).openapi({ description: 'The sum of the sizes of the studio\'s versions, each counted whole: what the quota applies to' }),
     physical: z.object({ bytes: z.number().int(), objects: z.number().int() }).openapi({ description: 'What is stored: each object once (identical bytes in one studio are stored once), including objects the collector has not yet removed' }),
+    reserved: z
+      .object({ bytes: z.number().int(), uploads: z.number().int() })
+      .openapi({ description: 'What the studio\'s uploads in progress (direct sessions and tus uploads) reserve from the quota until they are committed, cancelled or expire' }),
     quota: z.object({
       bytes: z.number().int().nullable().openapi({ description: 'The quota on logical bytes; null: none' }),
       source: z.enum(['deployment', 'studio']).openapi({ description: 'deployment: STORAGE_QUOTA_BYTES; studio: set for this studio by the operator' }),
     }),
-    remainingBytes: z.number().int().nullable().openapi({ description: 'Bytes that can still be added; null without a quota' }),
+    remainingBytes: z.number().int().nullable().openapi({ description: 'Bytes a new upload can still have: the quota less logical bytes and reserved bytes; null without a quota' }),
   }),
 );
 
