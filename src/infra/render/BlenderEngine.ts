@@ -90,7 +90,7 @@ interface ExternalReference {
 /** A scene's own text (names, paths) in a message: printable, and short. */
 const printable = (text: string) => {
   const clean = Array.from(text, (ch) => (ch < ' ' || ch === '\x7f' ? '?' : ch)).join('');
-  return clean.length > 160 ? `${clean.slice(0, 160)}…` : clean;
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
 };
 
 function externalReferenceError(refs: ExternalReference[]): RenderEngineError {
