@@ -80,6 +80,8 @@ describe('renders cannot read other studios\' files (local storage)', () => {
   /** A's render of a scene naming `file`, once while the file exists and once (a retry) after it is gone. */
   async function refusedEitherWay(scene: string, file: string) {
     const first = await render(a, scene, `steals-${path.basename(file)}`);
+    // Before issue 27 this render COMPLETED, its frame showing B's picture.
+    expect(first.job.status).toBe('FAILED');
     renameSync(file, `${file}.away`);
     let second;
     try {
@@ -87,7 +89,6 @@ describe('renders cannot read other studios\' files (local storage)', () => {
     } finally {
       renameSync(`${file}.away`, file);
     }
-    expect(first.job.status).toBe('FAILED');
     expect(first.job.error).toMatchObject({ code: 'RENDER_EXTERNAL_REFERENCE', message: expect.stringContaining(`image "texture" (${file})`) });
     // No presence signal: the answer does not depend on whether B's file exists.
     expect(second.status).toBe('FAILED');
