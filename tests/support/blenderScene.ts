@@ -7,6 +7,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** Runs one of the scripts below in a headless, factory-settings Blender with its arguments after `--`. */
+async function build(script: string, args: string[], what: string): Promise<void> {
+  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', script, '--', ...args], { timeout: 120_000 }).catch((err: Error) => {
+    throw new Error(`Blender could not build ${what} (is Debian's blender installed? .ci/run installs it): ${err.message}`);
+  });
+}
+
 const SCRIPT = `
 import bpy, sys
 argv = sys.argv[sys.argv.index('--') + 1:]
@@ -34,9 +41,7 @@ bpy.ops.wm.save_as_mainfile(filepath=out)
 `;
 
 export async function makeBlenderScene(file: string, o: { frames?: number; size?: number; samples?: number } = {}): Promise<string> {
-  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', SCRIPT, '--', file, String(o.frames ?? 4), String(o.size ?? 64), String(o.samples ?? 4)], { timeout: 120_000 }).catch((err: Error) => {
-    throw new Error(`Blender could not build the test scene (is Debian's blender installed? .ci/run installs it): ${err.message}`);
-  });
+  await build(SCRIPT, [file, String(o.frames ?? 4), String(o.size ?? 64), String(o.samples ?? 4)], 'the test scene');
   return file;
 }
 
@@ -45,22 +50,26 @@ export function makeCorruptBlend(file: string): string {
   return file;
 }
 
-const HOSTILE_SCRIPT = `
-import bpy, sys
-argv = sys.argv[sys.argv.index('--') + 1:]
-out, suffix, node_path = argv[0], argv[1], argv[2]
+/** The start of a one-frame scene script: empty factory scene, Cycles on the CPU at 1 sample, `size`² pixels. */
+const oneFrameScene = (size: number) => `
 bpy.ops.wm.read_factory_settings(use_empty=True)
 s = bpy.context.scene
 s.render.engine = 'CYCLES'
 s.cycles.device = 'CPU'
 s.cycles.samples = 1
 s.cycles.use_denoising = False
-s.render.resolution_x = 8
-s.render.resolution_y = 8
+s.render.resolution_x = ${size}
+s.render.resolution_y = ${size}
 s.render.resolution_percentage = 100
 s.frame_start = 1
 s.frame_end = 1
-bpy.ops.object.camera_add(location=(0, -6, 2), rotation=(1.3, 0, 0))
+`;
+
+const HOSTILE_SCRIPT = `
+import bpy, sys
+argv = sys.argv[sys.argv.index('--') + 1:]
+out, suffix, node_path = argv[0], argv[1], argv[2]
+${oneFrameScene(8)}bpy.ops.object.camera_add(location=(0, -6, 2), rotation=(1.3, 0, 0))
 s.camera = bpy.context.active_object
 # Stereo views whose file suffix the scene chooses: a forged "Saved:" line, or a path out of the output folder.
 s.render.use_multiview = True
@@ -81,9 +90,7 @@ bpy.ops.wm.save_as_mainfile(filepath=out)
  * suffix carries `suffix` (a forged "Saved: '<path>'" line, or `../` segments) and a File Output node to `nodePath`.
  */
 export async function makeHostileBlend(file: string, o: { suffix: string; nodePath: string }): Promise<string> {
-  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', HOSTILE_SCRIPT, '--', file, o.suffix, o.nodePath], { timeout: 120_000 }).catch((err: Error) => {
-    throw new Error(`Blender could not build the hostile scene: ${err.message}`);
-  });
+  await build(HOSTILE_SCRIPT, [file, o.suffix, o.nodePath], 'the hostile scene');
   return file;
 }
 
@@ -91,18 +98,7 @@ const TEXTURED_SCRIPT = `
 import bpy, sys
 argv = sys.argv[sys.argv.index('--') + 1:]
 out, source, filepath, pack = argv[0], argv[1], argv[2], argv[3] == 'pack'
-bpy.ops.wm.read_factory_settings(use_empty=True)
-s = bpy.context.scene
-s.render.engine = 'CYCLES'
-s.cycles.device = 'CPU'
-s.cycles.samples = 1
-s.cycles.use_denoising = False
-s.render.resolution_x = 16
-s.render.resolution_y = 16
-s.render.resolution_percentage = 100
-s.view_settings.view_transform = 'Standard'
-s.frame_start = 1
-s.frame_end = 1
+${oneFrameScene(16)}s.view_settings.view_transform = 'Standard'
 bpy.ops.mesh.primitive_plane_add(size=4)
 plane = bpy.context.active_object
 if pack:
@@ -138,9 +134,7 @@ bpy.ops.wm.save_as_mainfile(filepath=out, relative_remap=False)
  * packed into the .blend. Rendered with the Standard view, a texel's colour comes out unchanged.
  */
 export async function makeTexturedScene(file: string, o: { filepath: string; source?: 'FILE' | 'MOVIE'; pack?: boolean }): Promise<string> {
-  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', TEXTURED_SCRIPT, '--', file, o.source ?? 'FILE', o.filepath, o.pack ? 'pack' : 'reference'], { timeout: 120_000 }).catch((err: Error) => {
-    throw new Error(`Blender could not build the textured scene: ${err.message}`);
-  });
+  await build(TEXTURED_SCRIPT, [file, o.source ?? 'FILE', o.filepath, o.pack ? 'pack' : 'reference'], 'the textured scene');
   return file;
 }
 
@@ -162,9 +156,7 @@ bpy.ops.wm.save_as_mainfile(filepath=out, relative_remap=False)
 
 /** A one-frame scene whose video sequencer shows the image at `filepath` (which need not exist). */
 export async function makeStripScene(file: string, filepath: string): Promise<string> {
-  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', STRIP_SCRIPT, '--', file, filepath], { timeout: 120_000 }).catch((err: Error) => {
-    throw new Error(`Blender could not build the sequencer scene: ${err.message}`);
-  });
+  await build(STRIP_SCRIPT, [file, filepath], 'the sequencer scene');
   return file;
 }
 
@@ -188,8 +180,6 @@ bpy.ops.wm.save_as_mainfile(filepath=out, relative_remap=False)
 
 /** A scene that links a cube from another .blend at `library` (made there first; a test may remove it). */
 export async function makeLinkingScene(file: string, library: string): Promise<string> {
-  await run('blender', ['-b', '--factory-startup', '-noaudio', '--python-expr', LINKING_SCRIPT, '--', file, library], { timeout: 120_000 }).catch((err: Error) => {
-    throw new Error(`Blender could not build the linking scene: ${err.message}`);
-  });
+  await build(LINKING_SCRIPT, [file, library], 'the linking scene');
   return file;
 }
