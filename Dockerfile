@@ -19,9 +19,11 @@ ENV NODE_ENV=production \
     PORT=3000 \
     STORAGE_LOCAL_ROOT=/data/storage \
     TUS_STAGING_DIR=/data/tus
-# ffmpeg for previews and Blender for renders: the same image runs the api and both workers.
+# ffmpeg for previews and Blender for renders, each run in a bubblewrap sandbox that sees only its own job
+# (workers refuse to start without one; docker-compose.yml says what the container needs for it): the same
+# image runs the api and both workers.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg blender tini ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg blender bubblewrap tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One-time set-up of what a fresh Debian machine lacks for Studio API: Redis, PostgreSQL 15, ffmpeg and
-# Blender from Debian's packages, FerretDB v1.24.2 (MongoDB wire protocol on that PostgreSQL) built from
+# One-time set-up of what a fresh Debian machine lacks for Studio API: Redis, PostgreSQL 15, ffmpeg,
+# Blender and bubblewrap (the sandbox they run in) from Debian's packages, FerretDB v1.24.2 (MongoDB wire protocol on that PostgreSQL) built from
 # the Go module proxy with scripts/ferretdb-*.patch applied, moto's S3-compatible server (PyPI moto[server], in a
 # venv) for the S3 driver's tests, and the npm dependencies.
 # Safe to re-run: every step is skipped when its result is already there.
@@ -22,6 +22,8 @@ apt_packages=()
 command -v redis-server >/dev/null || apt_packages+=(redis-server)
 command -v ffmpeg >/dev/null || apt_packages+=(ffmpeg)
 command -v blender >/dev/null || apt_packages+=(blender)
+# Workers run Blender, ffmpeg and ffprobe in a bubblewrap sandbox (src/infra/sandbox) and refuse to start without it.
+command -v bwrap >/dev/null || apt_packages+=(bubblewrap)
 command -v mongod >/dev/null || [ -x "${PG_BIN}/postgres" ] || apt_packages+=(postgresql-15)
 command -v patch >/dev/null || apt_packages+=(patch)
 # moto's venv needs python3 with venv/ensurepip (Debian splits them out).
@@ -31,7 +33,11 @@ if [ "${#apt_packages[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 else
-  log "redis-server, postgresql-15, ffmpeg and blender already installed"
+  log "redis-server, postgresql-15, ffmpeg, blender and bubblewrap already installed"
+fi
+# The sandbox needs unprivileged user namespaces; say so now rather than when a worker refuses to start.
+if ! bwrap --unshare-all --unshare-user --ro-bind /usr /usr --symlink usr/lib64 /lib64 --symlink usr/lib /lib -- /usr/bin/true 2>/dev/null; then
+  log "warning: bubblewrap cannot make a sandbox here (enable unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1); workers will refuse to start unless MEDIA_SANDBOX=off"
 fi
 
 # The patches' checksum beside the binary, so a changed or added patch rebuilds it (src/infra/embedded

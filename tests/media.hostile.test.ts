@@ -15,9 +15,11 @@ import { runProcess } from '../src/infra/media/process';
 import { Ffmpeg, MediaError } from '../src/infra/media/ffmpeg';
 import { makeImageThumbnail } from '../src/infra/media/images';
 import { BlenderEngine } from '../src/infra/render/BlenderEngine';
+import { Sandbox } from '../src/infra/sandbox/Sandbox';
 import { processPreview, type PipelineDeps } from '../src/app/processors/pipeline.processor';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
+import { aliasMovie } from './support/hostileMedia';
 
 const MINIMAL_ENV = ['HOME', 'LANG', 'LC_ALL', 'PATH', 'TMPDIR'];
 
@@ -114,23 +116,97 @@ describe('media tools: no secrets in their environment, no probing of what users
       delete process.env.STUDIO_TEST_CANARY_SECRET;
     });
 
-    it('runs Blender with factory settings, scripts off, and HOME and TMPDIR inside its own work directory', async () => {
+    it('runs Blender in its sandbox with factory settings, scripts off, and HOME and TMPDIR inside its job directory', async () => {
       const record = path.join(dir, 'fake-blender');
       mkdirSync(record);
       const fake = path.join(record, 'blender');
-      writeFileSync(fake, `#!/bin/sh\nenv > ${record}/env.txt\npwd > ${record}/cwd.txt\nprintf '%s\\n' "$@" > ${record}/args.txt\n`);
+      // Writes what it was given where -o says the first frame goes (the one place a render's output is taken from).
+      writeFileSync(fake, `#!/bin/sh\nout=""; prev=""; for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done\nf=$(echo "$out" | sed 's/#####/00001/').png\n{ env; echo ---; pwd; echo ---; printf '%s\\n' "$@"; } > "$f"\n`);
       chmodSync(fake, 0o755);
       const scene = path.join(dir, 'scene.blend');
-      const err = await new BlenderEngine(fake).render({ scenePath: scene, frameStart: 1, frameEnd: 1, outputDir: dir, timeoutMs: 10_000 }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'RENDER_FAILED' });
-      const env = parseEnv(readFileSync(path.join(record, 'env.txt'), 'utf8'));
-      const work = readFileSync(path.join(record, 'cwd.txt'), 'utf8').trim();
+      writeFileSync(scene, 'BLENDER');
+      const outputDir = path.join(dir, 'fake-blender-out');
+      mkdirSync(outputDir);
+      const frames = await new BlenderEngine(fake).render({ scenePath: scene, frameStart: 1, frameEnd: 1, outputDir, timeoutMs: 10_000 });
+      const [envText, cwd, argText] = readFileSync(frames[0]!.path, 'utf8').split('---\n');
+      const env = parseEnv(envText!);
+      // PWD is set by bubblewrap (--chdir) and by the shell, SHLVL by the shell.
       expect(Object.keys(env).filter((k) => k !== 'PWD' && k !== 'SHLVL' && k !== '_').sort()).toEqual(MINIMAL_ENV);
-      expect(env).toMatchObject({ HOME: path.join(work, 'home'), TMPDIR: path.join(work, 'tmp') });
-      expect(path.basename(work)).toMatch(/^blender-/);
-      expect(existsSync(work)).toBe(false);
-      const args = readFileSync(path.join(record, 'args.txt'), 'utf8').trim().split('\n');
-      expect(args.slice(0, args.indexOf(scene))).toEqual(['-b', '-Y', '--factory-startup', '-noaudio']);
+      expect(env).toMatchObject({ HOME: '/job/home', TMPDIR: '/job/tmp', PATH: '/usr/local/bin:/usr/bin:/bin' });
+      expect(cwd!.trim()).toBe('/job');
+      const args = argText!.trim().split('\n');
+      expect(args.slice(0, args.indexOf('/job/scene.blend'))).toEqual(['-b', '-Y', '--factory-startup', '-noaudio']);
+    });
+  });
+
+  describe('a compromised media tool (what a parser exploit would run)', () => {
+    /**
+     * A stand-in for ffmpeg or Blender after a hostile file took it over: it tries to read another studio's
+     * stored movie and /etc/passwd, to reach a loopback listener, and reports what it got, with its
+     * environment, in its output file.
+     */
+    const compromised = (name: string) => {
+      const bin = path.join(dir, `compromised-${name}`);
+      mkdirSync(bin, { recursive: true });
+      const tool = path.join(bin, name);
+      const port = new URL(recorder.url).port;
+      writeFileSync(
+        tool,
+        [
+          '#!/usr/bin/python3',
+          'import json, os, socket, sys',
+          'report = {}',
+          `for key, target in (('victim', ${JSON.stringify(victim)}), ('passwd', '/etc/passwd')):`,
+          '    try:',
+          "        report[key] = open(target, 'rb').read().hex()",
+          '    except OSError as e:',
+          "        report[key] = 'unreadable: ' + type(e).__name__",
+          'try:',
+          `    socket.create_connection(('127.0.0.1', ${port}), 3).close()`,
+          "    report['network'] = 'connected'",
+          'except OSError as e:',
+          "    report['network'] = 'refused: ' + type(e).__name__",
+          "report['env'] = dict(os.environ)",
+          'args = sys.argv[1:]',
+          "out = args[args.index('-o') + 1].replace('#####', '00001') + '.png' if '-o' in args else args[-1]",
+          "open(out, 'w').write(json.dumps(report))",
+        ].join('\n') + '\n',
+      );
+      chmodSync(tool, 0o755);
+      return tool;
+    };
+    const expectNothingLeaked = async (reportFile: string) => {
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { victim: string; passwd: string; network: string; env: Record<string, string> };
+      expect(report.victim).toBe('unreadable: FileNotFoundError');
+      expect(report.passwd).toBe('unreadable: FileNotFoundError');
+      expect(report.network).toMatch(/^refused: /);
+      expect(Object.keys(report.env).sort()).toEqual(['HOME', 'LANG', 'LC_ALL', 'PATH', 'PWD', 'TMPDIR']);
+      expect(JSON.stringify(report)).not.toContain('canary-compromised');
+      expect(await recorder.connections()).toEqual([]);
+    };
+    beforeEach(() => {
+      process.env.STUDIO_TEST_CANARY_SECRET = 'canary-compromised';
+    });
+    afterEach(() => {
+      delete process.env.STUDIO_TEST_CANARY_SECRET;
+    });
+
+    it('ffmpeg gets neither another studio\'s file, /etc/passwd, the network nor the worker\'s environment', async () => {
+      const tool = new Ffmpeg({ ffmpegPath: compromised('ffmpeg') });
+      const output = path.join(dir, 'compromised-thumbnail.png');
+      const input = path.join(dir, 'compromised-input.exr');
+      writeFileSync(input, 'not really an EXR');
+      await tool.thumbnail(input, output, { size: 8, mimeType: 'image/x-exr' });
+      await expectNothingLeaked(output);
+    });
+
+    it('Blender gets neither another studio\'s file, /etc/passwd, the network nor the worker\'s environment', async () => {
+      const scene = path.join(dir, 'compromised.blend');
+      writeFileSync(scene, 'BLENDER');
+      const outputDir = path.join(dir, 'compromised-frames');
+      mkdirSync(outputDir, { recursive: true });
+      const frames = await new BlenderEngine(compromised('blender')).render({ scenePath: scene, frameStart: 1, frameEnd: 1, outputDir, timeoutMs: 30_000 });
+      await expectNothingLeaked(frames[0]!.path);
     });
   });
 
@@ -140,12 +216,15 @@ describe('media tools: no secrets in their environment, no probing of what users
       mkdirSync(bin);
       const log = path.join(bin, 'calls.log');
       const probeAnswer = JSON.stringify({ streams: [{ codec_type: 'video', width: 2, height: 2 }], format: { duration: '1' } });
-      writeFileSync(path.join(bin, 'ffmpeg'), `#!/bin/sh\nprintf '%s\\037' "$@" >> ${log}\necho >> ${log}\n`);
+      // The last argument is the output, which a run must write to succeed.
+      writeFileSync(path.join(bin, 'ffmpeg'), `#!/bin/sh\nprintf '%s\\037' "$@" >> ${log}\necho >> ${log}\nfor last in "$@"; do :; done\n: > "$last"\n`);
       writeFileSync(path.join(bin, 'ffprobe'), `#!/bin/sh\nprintf '%s\\037' "$@" >> ${log}\necho >> ${log}\necho '${probeAnswer}'\n`);
       chmodSync(path.join(bin, 'ffmpeg'), 0o755);
       chmodSync(path.join(bin, 'ffprobe'), 0o755);
-      const fake = new Ffmpeg({ ffmpegPath: path.join(bin, 'ffmpeg') });
+      // Outside the sandbox (whose tool directory is read-only), so the fakes can keep a log: this is about arguments.
+      const fake = new Ffmpeg({ ffmpegPath: path.join(bin, 'ffmpeg'), sandbox: new Sandbox({ mode: 'off' }) });
       const input = path.join(dir, 'anything');
+      writeFileSync(input, '');
       await fake.probe(input, { mimeType: 'video/webm' });
       await fake.posterFrame(input, path.join(dir, 'p.png'), { width: 8, mimeType: 'video/quicktime' });
       await fake.proxy(input, path.join(dir, 'p.mp4'), { height: 8, mimeType: 'video/x-matroska' });
@@ -160,6 +239,8 @@ describe('media tools: no secrets in their environment, no probing of what users
         expect(at('-format_whitelist')).toBe(at('-f'));
         expect(args[i + 1]).toMatch(/^file:\//);
         expect(args.lastIndexOf('-i')).toBe(i);
+        // QuickTime data references (alias records naming other files) stay closed, whatever the defaults.
+        if (at('-f') === 'mov') expect([at('-enable_drefs'), at('-use_absolute_path')]).toEqual(['0', '0']);
         return at('-f');
       });
       // posterFrame probes first, with the same demuxer.
@@ -218,6 +299,34 @@ describe('media tools: no secrets in their environment, no probing of what users
       // This ffmpeg (5.1) keeps hls segments to `file,crypto,data` on its own, so http was never fetched.
       expect(spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', path.join(dir, 'remote.mp4'), '-frames:v', '1', out('remote', 'png')]).status).not.toBe(0);
       expect(await recorder.connections()).toEqual([]);
+    });
+  });
+
+  describe('a QuickTime movie whose samples are an alias of another studio\'s file', () => {
+    const methods: Record<string, (input: string, output: string) => Promise<unknown>> = {
+      probe: (i) => ffmpeg.probe(i, { mimeType: 'video/quicktime' }),
+      posterFrame: (i, o) => ffmpeg.posterFrame(i, o, { width: 64, mimeType: 'video/quicktime' }),
+      proxy: (i, o) => ffmpeg.proxy(i, o, { height: 64, mimeType: 'video/quicktime' }),
+      thumbnail: (i, o) => ffmpeg.thumbnail(i, o, { size: 64, mimeType: 'video/quicktime' }),
+    };
+    it.each(Object.keys(methods))('%s reads none of it, and answers the same whether the file exists or not', async (method) => {
+      // A copy of the victim as QuickTime, so the alias's sample offsets line up with the file it names.
+      const target = path.join(dir, `victim-${method}.mov`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', victim, '-c', 'copy', '-f', 'mov', target]);
+      const hostile = aliasMovie(target, path.join(dir, `alias-${method}.mov`), target);
+      const output = path.join(dir, `alias-${method}.png`);
+      const answer = async () => {
+        const result = await methods[method]!(hostile, output).catch((e: unknown) => e);
+        const written = existsSync(output);
+        rmSync(output, { force: true });
+        return result instanceof MediaError ? { code: result.code, message: result.message, permanent: result.permanent, written } : { result, written };
+      };
+      const whilePresent = await answer();
+      expect(whilePresent.written).toBe(false);
+      if (method === 'probe') expect(whilePresent).toMatchObject({ result: { videoStreams: [{ width: 320, height: 240 }] } });
+      else expect(whilePresent).toMatchObject({ code: 'MEDIA_PROCESSING_FAILED', permanent: true });
+      rmSync(target);
+      expect(await answer()).toEqual(whilePresent);
     });
   });
 

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { BlenderEngine, isPermanentRenderError } from '../src/infra/render/BlenderEngine';
 import { SimulatedEngine } from '../src/infra/render/SimulatedEngine';
 import type { RenderProgress } from '../src/infra/render/RenderEngine';
-import { makeBlenderScene, makeCorruptBlend, makeHostileBlend } from './support/blenderScene';
+import { makeBlenderScene, makeCorruptBlend, makeHostileBlend, makeLinkingScene, makeStripScene, makeTexturedScene } from './support/blenderScene';
 import { ownBlenderRenders, type OwnProcess } from './support/processes';
 
 describe('render engines', () => {
@@ -42,6 +43,77 @@ describe('render engines', () => {
     expect(existsSync(path.join(dir, 'ESCAPED.png'))).toBe(false);
   }, 240_000);
 
+  describe('a scene that names files outside itself', () => {
+    /** Stands for another studio's stored objects on the worker's disk. */
+    const storage = path.join(dir, 'storage');
+    let green: string;
+    let movie: string;
+    beforeAll(async () => {
+      mkdirSync(storage, { recursive: true });
+      green = path.join(storage, 'thumbnail.png');
+      await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 0, g: 255, b: 0 } } }).png().toFile(green);
+      movie = path.join(storage, 'proxy.mp4');
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=green:s=16x16:d=1:r=4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', movie]);
+    });
+
+    const refusal = async (scenePath: string, name: string) => {
+      const target = out(`refused-${name}-${Math.random().toString(36).slice(2)}`);
+      const err = await blender.render({ scenePath, frameStart: 1, frameEnd: 1, outputDir: target, timeoutMs: 120_000 }).catch((e: unknown) => e);
+      // Nothing rendered, so nothing of the file can be in any output.
+      expect(readdirSync(target)).toEqual([]);
+      return err as { code: string; message: string; permanent: boolean };
+    };
+
+    /** Renders the scene while `file` exists and again once it is gone: the two answers must be the same refusal. */
+    async function refusedEitherWay(scene: string, file: string, named: RegExp) {
+      const present = await refusal(scene, 'present');
+      const saved = `${file}.saved`;
+      renameSync(file, saved);
+      try {
+        const absent = await refusal(scene, 'absent');
+        expect(absent).toEqual(present);
+      } finally {
+        renameSync(saved, file);
+      }
+      expect(present).toMatchObject({ code: 'RENDER_EXTERNAL_REFERENCE', permanent: true });
+      expect(present.message).toMatch(named);
+      expect(present.message).toMatch(/Pack them into the scene/);
+    }
+
+    it('refuses an image texture that is another studio\'s stored picture, the same whether it exists or not', async () => {
+      const scene = await makeTexturedScene(path.join(dir, 'steals-thumbnail.blend'), { filepath: green });
+      await refusedEitherWay(scene, green, new RegExp(`image "texture" \\(${green}\\)`));
+    }, 240_000);
+
+    it('refuses a movie texture that is another studio\'s proxy, the same whether it exists or not', async () => {
+      const scene = await makeTexturedScene(path.join(dir, 'steals-proxy.blend'), { filepath: movie, source: 'MOVIE' });
+      await refusedEitherWay(scene, movie, /image "texture"/);
+    }, 240_000);
+
+    it('refuses /etc/passwd as an image, and a relative path that climbs out of the scene\'s directory', async () => {
+      const passwd = await refusal(await makeTexturedScene(path.join(dir, 'passwd.blend'), { filepath: '/etc/passwd' }), 'passwd');
+      const missing = await refusal(await makeTexturedScene(path.join(dir, 'nothing.blend'), { filepath: '/etc/no-such-file' }), 'nothing');
+      expect(passwd).toMatchObject({ code: 'RENDER_EXTERNAL_REFERENCE', message: expect.stringContaining('(/etc/passwd)') });
+      expect(missing.message.replace('/etc/no-such-file', '/etc/passwd')).toBe(passwd.message);
+      const climbing = await refusal(await makeTexturedScene(path.join(dir, 'climbing.blend'), { filepath: '//../../../../../../etc/passwd' }), 'climbing');
+      expect(climbing).toMatchObject({ code: 'RENDER_EXTERNAL_REFERENCE', message: expect.stringContaining('//../../../../../../etc/passwd') });
+    }, 240_000);
+
+    it('refuses a sequencer strip and a linked library outside the scene, the same whether they exist or not', async () => {
+      await refusedEitherWay(await makeStripScene(path.join(dir, 'strip.blend'), green), green, new RegExp(green));
+      const library = path.join(storage, 'rig.blend');
+      await refusedEitherWay(await makeLinkingScene(path.join(dir, 'links.blend'), library), library, /linked library "rig.blend"/);
+    }, 300_000);
+
+    it('still renders a texture packed into the .blend, exactly as packed', async () => {
+      const scene = await makeTexturedScene(path.join(dir, 'packed.blend'), { filepath: green, pack: true });
+      const frames = await blender.render({ scenePath: scene, frameStart: 1, frameEnd: 1, outputDir: out('packed'), timeoutMs: 120_000 });
+      const { data, info } = await sharp(frames[0]!.path).raw().toBuffer({ resolveWithObject: true });
+      const i = (8 * info.width + 8) * info.channels;
+      expect([...data.subarray(i, i + 3)]).toEqual([0, 255, 0]);
+    }, 120_000);
+  });
+
   it('renders 4 real 64x64 PNG frames with Blender, reporting progress up to 4 frames done', async () => {
     const progress: RenderProgress[] = [];
     const frames = await blender.render({ scenePath: scene, frameStart: 1, frameEnd: 4, outputDir: out('ok'), timeoutMs: 120_000, onProgress: (p) => progress.push(p) });
@@ -63,8 +135,9 @@ describe('render engines', () => {
   it('kills a running render when cancelled, leaving no Blender process behind', async () => {
     const long = await makeBlenderScene(path.join(dir, 'long.blend'), { frames: 40, size: 128, samples: 256 });
     const ac = new AbortController();
-    // Only this process's children: other test files and other people render this kind of scene too.
-    const rendersOfLong = () => ownBlenderRenders().filter((p) => p.argv.includes(long));
+    // Only this process's descendants (bwrap, then Blender in its sandbox): other test files and other people
+    // render too. In the sandbox every scene is /job/scene.blend; this file renders one scene at a time.
+    const rendersOfLong = () => ownBlenderRenders().filter((p) => p.argv.includes('/job/scene.blend'));
     let whileRendering: OwnProcess[] | undefined;
     const onProgress = () => {
       whileRendering ??= rendersOfLong();

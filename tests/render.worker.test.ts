@@ -75,8 +75,13 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     expect(done.chunks.map((c: { status: string; attempts: number }) => [c.status, c.attempts])).toEqual([['COMPLETED', 1], ['COMPLETED', 1]]);
     const stored = await h.container.storage.list(`studios/${s.user.studioId}/renders/${res.body.id}/`);
     expect(stored.filter((k) => k.includes('/frames/'))).toHaveLength(4);
+    // The reply names what was made, never where it is stored.
+    expect(done.outputs).toEqual({ frames: [1, 2, 3, 4].map((frame) => ({ frame })), preview: true });
+    const record = (await h.container.models.RenderJob.findById(res.body.id).lean())!;
+    expect(JSON.stringify(done)).not.toContain(record.outputs.previewKey!);
+    expect(JSON.stringify(done)).not.toContain(record.outputToken!);
     const preview = path.join(dir, 'preview.mp4');
-    writeFileSync(preview, await bufferOf(await h.container.storage.read(done.outputs.previewKey)));
+    writeFileSync(preview, await bufferOf(await h.container.storage.read(record.outputs.previewKey!)));
     const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-print_format', 'json', '-show_streams', '-show_format', preview]).toString());
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', nb_read_frames: '4', width: 64, height: 64 });
     expect(Number(probe.format.duration)).toBeGreaterThan(0);
@@ -97,7 +102,7 @@ describe('render farm: the API dispatches, a worker renders for real', () => {
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.every((p) => p.jobId === res.body.id && p.assetId === assetId)).toBe(true);
     expect(progress.at(-1)!.progress).toBe(100);
-    expect(mine['render:completed']![0]).toMatchObject({ jobId: res.body.id, frames: 4 });
+    expect(mine['render:completed']![0]).toEqual({ jobId: res.body.id, assetId, frames: 4, preview: true });
     // ...progress (asset-room only) did not reach the studio client that did not join the asset, both events
     // arriving in order on one connection, so completion is the sentinel that progress would have come before...
     expect(studioWide['render:progress']).toBeUndefined();

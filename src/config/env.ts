@@ -211,6 +211,21 @@ const schema = z.object({
   RENDER_MAX_FRAME_MS: int(100, 24 * 3600_000).default(10 * 60_000),
   /** One rendered frame's file; over it: RENDER_FRAME_TOO_LARGE, for good. */
   RENDER_MAX_FRAME_BYTES: bytes.default(1024 ** 3),
+  /**
+   * Where Blender, ffmpeg and ffprobe run (issue 27): `bwrap` (bubblewrap: only their job directory and their
+   * own install are visible, no network, no environment of ours), or `off`, which lets a scene or a
+   * crafted file read whatever the worker can (other studios' stored files) and is only for trusted
+   * single-studio installations. Workers refuse to start when `bwrap` cannot make a sandbox.
+   */
+  MEDIA_SANDBOX: z.enum(['bwrap', 'off']).default('bwrap'),
+  BWRAP_PATH: z.string().min(1).default('bwrap'),
+  /**
+   * Address space of one ffmpeg or ffprobe run, in MiB (0: no limit). 16 GiB leaves room for the largest
+   * frame the pixel budget admits (a 16384² float EXR is 4 GiB decoded) and the scaler's copies of it.
+   */
+  MEDIA_MAX_MEMORY_MB: int(0, 1 << 24).default(16 * 1024),
+  /** Address space of one Blender render, in MiB (0: no limit; a scene needs what it needs, so set it per farm node). */
+  RENDER_MAX_MEMORY_MB: int(0, 1 << 24).default(0),
 });
 
 type Raw = z.infer<typeof schema>;

@@ -5,6 +5,7 @@ import { runWorker, type WorkerHandle } from './worker-host';
 import type { BootedInfra } from '../bootstrap';
 import { buildWorker } from '../container';
 import { Ffmpeg } from '../infra/media/ffmpeg';
+import { Sandbox } from '../infra/sandbox/Sandbox';
 import { runWorkers } from '../infra/queue/runWorkers';
 import { StudioEmitter } from '../infra/realtime/emitter';
 import { processPreview, runPipeline, type PipelineDeps } from '../app/processors/pipeline.processor';
@@ -12,6 +13,11 @@ import { reconcilePipelines } from '../app/processors/pipeline.reconciler';
 
 export async function startPipelineWorker(infra: BootedInfra, options: { lockDurationMs?: number; stalledIntervalMs?: number; reconcileEveryMs?: number } = {}): Promise<WorkerHandle> {
   const { config, logger } = infra;
+  const sandbox = Sandbox.fromConfig(config);
+  // Before taking any job: without a sandbox every preview would fail (or, with it off, ffmpeg would parse
+  // uploads with the worker's view of the disk).
+  if (sandbox.mode === 'bwrap') await sandbox.verify();
+  else logger.warn('MEDIA_SANDBOX=off: media files are read without a sandbox; only for a trusted single-studio installation');
   const c = buildWorker(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
   const deps: PipelineDeps = {
@@ -19,7 +25,7 @@ export async function startPipelineWorker(infra: BootedInfra, options: { lockDur
     versions: c.repos.versions,
     studios: c.repos.studios,
     storage: c.storage,
-    ffmpeg: Ffmpeg.fromConfig(config),
+    ffmpeg: Ffmpeg.fromConfig(config, sandbox),
     queue: c.queue,
     renders: c.services.renders,
     blobs: c.services.blobs,

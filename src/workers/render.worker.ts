@@ -8,6 +8,7 @@ import { buildWorker } from '../container';
 import { BlenderEngine } from '../infra/render/BlenderEngine';
 import { SimulatedEngine } from '../infra/render/SimulatedEngine';
 import { Ffmpeg } from '../infra/media/ffmpeg';
+import { Sandbox } from '../infra/sandbox/Sandbox';
 import { runWorkers } from '../infra/queue/runWorkers';
 import { StudioEmitter } from '../infra/realtime/emitter';
 import { finalizeRender, processRenderChunk, type RenderEventsPublisher, type RenderProcessorDeps } from '../app/processors/render.processor';
@@ -25,6 +26,11 @@ export interface RenderWorkerOptions {
 
 export async function startRenderWorker(infra: BootedInfra, options: RenderWorkerOptions = {}): Promise<WorkerHandle> {
   const { config, logger } = infra;
+  const sandbox = Sandbox.fromConfig(config);
+  // Before taking any job: a worker that cannot sandbox Blender would fail every render it took (or, with
+  // the sandbox off, render scenes that read other studios' files).
+  if (sandbox.mode === 'bwrap') await sandbox.verify();
+  else logger.warn('MEDIA_SANDBOX=off: scenes and media files are read without a sandbox; only for a trusted single-studio installation');
   const c = buildWorker(infra);
   const emitter = new StudioEmitter(infra.redis, config.REDIS_KEY_PREFIX);
   // The event log gets progress in steps of 10%: enough for a dashboard or a webhook, not a write per frame.
@@ -55,8 +61,11 @@ export async function startRenderWorker(infra: BootedInfra, options: RenderWorke
     versions: c.repos.versions,
     storage: c.storage,
     locks: c.locks,
-    engines: options.engines ?? { blender: new BlenderEngine(config.BLENDER_PATH, { maxFrameMs: config.RENDER_MAX_FRAME_MS, maxFrameBytes: config.RENDER_MAX_FRAME_BYTES }), simulated: new SimulatedEngine({ msPerFrame: config.SIMULATED_RENDER_MS_PER_FRAME }) },
-    ffmpeg: Ffmpeg.fromConfig(config),
+    engines: options.engines ?? {
+      blender: new BlenderEngine(config.BLENDER_PATH, { maxFrameMs: config.RENDER_MAX_FRAME_MS, maxFrameBytes: config.RENDER_MAX_FRAME_BYTES, memoryMb: config.RENDER_MAX_MEMORY_MB }, sandbox),
+      simulated: new SimulatedEngine({ msPerFrame: config.SIMULATED_RENDER_MS_PER_FRAME }),
+    },
+    ffmpeg: Ffmpeg.fromConfig(config, sandbox),
     events,
     logger,
   };

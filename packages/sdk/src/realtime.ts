@@ -8,7 +8,7 @@ export type Comment = components['schemas']['Comment'];
 
 export interface ServerEvents {
   'render:progress': { jobId: string; assetId: string; progress: number; frame: number; chunk: number };
-  'render:completed': { jobId: string; assetId: string; frames: number; previewKey: string | null };
+  'render:completed': { jobId: string; assetId: string; frames: number; preview: boolean };
   'render:failed': { jobId: string; assetId: string; error: { code: string; message: string } };
   'pipeline:update': { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null };
   'asset:commented': Comment;

@@ -18,7 +18,11 @@ export interface RenderJobDto {
   chunkTimeoutMs: number;
   chunks: Array<{ index: number; start: number; end: number; status: RenderStatus; progress: number; attempts: number; error: { code: string; message: string } | null }>;
   error: { code: string; message: string } | null;
-  outputs: { frames: Array<{ frame: number; key: string }>; previewKey: string | null };
+  /**
+   * What the render made, without storage keys: clients fetch the preview from /render-jobs/{id}/preview,
+   * and a key is of no use to them (and on the local driver it is a path on the workers' disk).
+   */
+  outputs: { frames: Array<{ frame: number }>; preview: boolean };
   requestedBy: string;
   queuedAt: string;
   startedAt: string | null;
@@ -43,7 +47,7 @@ export function toRenderJobDto(job: RenderJobDoc, chunks: RenderChunkDoc[]): Ren
     chunkTimeoutMs: job.chunkTimeoutMs,
     chunks: chunks.map((c) => ({ index: c.index, start: c.start, end: c.end, status: c.status, progress: c.progress, attempts: c.attempts, error: c.error })),
     error: job.error,
-    outputs: job.outputs,
+    outputs: { frames: job.outputs.frames.map((f) => ({ frame: f.frame })), preview: Boolean(job.outputs.previewKey) },
     requestedBy: String(job.requestedBy),
     queuedAt: job.queuedAt.toISOString(),
     startedAt: job.startedAt ? job.startedAt.toISOString() : null,

@@ -1,7 +1,8 @@
 // The asset pipeline of one version as plain functions: VALIDATING re-reads the stored object, then
 // PROCESSING_PREVIEW makes thumbnails, posters and proxies, then RENDER_QUEUED asks for a render of
-// .blend versions when the studio auto-renders, then READY. Every step is idempotent (deterministic
-// output keys) and a failing step fails its pipeline, not the worker.
+// .blend versions when the studio auto-renders, then READY. Every step is idempotent (output keys are
+// deterministic for a pipeline: its ids and its stored output token) and a failing step fails its
+// pipeline, not the worker.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,7 +118,9 @@ export async function processPreview(data: JobMap['media.preview'], deps: Pipeli
   const { p: loaded, v } = await load(deps, data);
   if (!loaded || !v) return 'skipped: version or pipeline gone';
   if (loaded.status === 'READY' || loaded.status === 'FAILED') return `skipped: ${loaded.status}`;
-  const base = (name: string) => objectKey('studios', data.studioId, 'assets', data.assetId, 'versions', String(data.version), name);
+  // Under the version's own prefix (a purge lists it) and the pipeline's random token, which nobody can derive
+  // from ids; a pipeline from before tokens keeps writing where it always did.
+  const base = (name: string) => objectKey('studios', data.studioId, 'assets', data.assetId, 'versions', String(data.version), ...(loaded.outputToken ? [loaded.outputToken] : []), name);
   let p = await step(deps, loaded, 'PROCESSING_PREVIEW', ctx.attemptsLeft, async () => {
     const isImage = v.file.mimeType.startsWith('image/');
     const isVideo = v.file.mimeType.startsWith('video/');

@@ -1,6 +1,7 @@
 // Render worker logic as plain functions: render one chunk, or finalise a render (preview movie and
-// COMPLETED). MongoDB is written first, then events. Output keys are deterministic, so a chunk that is
-// re-run after its worker died overwrites its own frames instead of duplicating them.
+// COMPLETED). MongoDB is written first, then events. Output keys are deterministic for a render (its ids
+// and its stored output token), so a chunk that is re-run after its worker died overwrites its own frames
+// instead of duplicating them, while nobody can name them from the render's id.
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ import type { JobMap } from '../../infra/queue/jobs';
 
 export interface RenderEventsPublisher {
   progress(studioId: string, payload: { jobId: string; assetId: string; progress: number; frame: number; chunk: number }): void;
-  completed(studioId: string, payload: { jobId: string; assetId: string; frames: number; previewKey: string | null }): void;
+  completed(studioId: string, payload: { jobId: string; assetId: string; frames: number; preview: boolean }): void;
   failed(studioId: string, payload: { jobId: string; assetId: string; error: { code: string; message: string } }): void;
 }
 
@@ -46,7 +47,9 @@ export interface ChunkContext {
   signal?: AbortSignal;
 }
 
-const frameKey = (job: RenderJobDoc, frame: number) => objectKey('studios', String(job.studioId), 'renders', String(job._id), 'frames', `frame_${String(frame).padStart(6, '0')}.png`);
+/** Where a render's outputs go: under its output token, or where they always went for a render from before tokens. */
+const renderKey = (job: RenderJobDoc, ...name: string[]) => objectKey('studios', String(job.studioId), 'renders', String(job._id), ...(job.outputToken ? [job.outputToken] : []), ...name);
+const frameKey = (job: RenderJobDoc, frame: number) => renderKey(job, 'frames', `frame_${String(frame).padStart(6, '0')}.png`);
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 async function download(storage: StorageProvider, key: string, file: string): Promise<void> {
@@ -147,7 +150,7 @@ async function encodePreview(deps: RenderProcessorDeps, job: RenderJobDoc, frame
     for (const [i, f] of frames.entries()) await download(deps.storage, f.key, path.join(work, `frame_${String(i + 1).padStart(6, '0')}.png`));
     const movie = path.join(work, 'preview.mp4');
     await deps.ffmpeg.framesToMovie(path.join(work, 'frame_%06d.png'), movie, { fps: deps.previewFps ?? 24, startNumber: 1 });
-    const key = objectKey('studios', String(job.studioId), 'renders', String(job._id), 'preview.mp4');
+    const key = renderKey(job, 'preview.mp4');
     await deps.storage.write(key, createReadStream(movie), { contentType: 'video/mp4' });
     return key;
   } finally {
@@ -182,7 +185,7 @@ async function finalize(job: RenderJobDoc, deps: RenderProcessorDeps): Promise<{
     await deps.renders.updateJob(job, { status: 'COMPLETED', outputs: { frames, previewKey }, finishedAt: new Date(), error: null });
     return true;
   });
-  if (completed) deps.events.completed(String(job.studioId), { jobId: String(job._id), assetId: String(job.assetId), frames: frames.length, previewKey });
+  if (completed) deps.events.completed(String(job.studioId), { jobId: String(job._id), assetId: String(job.assetId), frames: frames.length, preview: previewKey !== null });
   return { previewKey };
 }
 

@@ -4,6 +4,7 @@ import type { Models } from './models';
 import type { AssetPipelineDoc, PipelineStatus, PipelineStep } from './models/AssetPipeline';
 import type { StudioId } from './AssetRepository';
 import { isDuplicateKey } from '../../infra/database/errors';
+import { newOutputToken } from '../../infra/storage/StorageProvider';
 
 const UNFINISHED: PipelineStatus[] = ['UPLOADED', 'VALIDATING', 'PROCESSING_PREVIEW', 'RENDER_QUEUED'];
 
@@ -13,7 +14,7 @@ export class PipelineRepository {
   /** Creates the pipeline of a version; false if it already exists (the start is idempotent). */
   async createIfAbsent(studioId: StudioId, assetId: Types.ObjectId | string, version: number, lane = 1): Promise<boolean> {
     try {
-      await this.models.AssetPipeline.create({ studioId, assetId, version, status: 'UPLOADED', steps: [], error: null, lane });
+      await this.models.AssetPipeline.create({ studioId, assetId, version, status: 'UPLOADED', steps: [], error: null, lane, outputToken: newOutputToken() });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;

@@ -13,6 +13,7 @@ import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { MAX_PRIORITY, type QueueBus } from '../../infra/queue/QueueBus';
 import type { Logger } from '../../infra/logging/logger';
 import { isDuplicateKey } from '../../infra/database/errors';
+import { newOutputToken } from '../../infra/storage/StorageProvider';
 import type { AssetService } from './AssetService';
 import type { AuditService } from './AuditService';
 import type { Actor } from './types';
@@ -144,6 +145,7 @@ export class RenderService {
             run: 1,
             error: null,
             outputs: { frames: [], previewKey: null },
+            outputToken: newOutputToken(),
             requestedBy: new Types.ObjectId(actor.id),
             idempotencyKey: key,
             queuedAt: new Date(),
@@ -247,7 +249,9 @@ export class RenderService {
         if (current.status !== 'FAILED' && current.status !== 'CANCELLED') throw new ConflictError('RENDER_NOT_RETRYABLE', `A ${current.status} render cannot be retried`);
         const priority = await this.admit(actor.studioId, { frames: current.frames.end - current.frames.start + 1, chunks: current.chunkCount });
         await this.deps.renders.resetChunks(actor.studioId, job._id, ['FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED'], 'QUEUED');
-        return (await this.deps.renders.updateJob(current, { status: 'QUEUED', priority, error: null, finishedAt: null, queuedAt: new Date() }, { run: 1 }))!;
+        // A render from before output tokens gets one now, so what it writes next cannot be named from its id.
+        const token = current.outputToken ? {} : { outputToken: newOutputToken() };
+        return (await this.deps.renders.updateJob(current, { status: 'QUEUED', priority, error: null, finishedAt: null, queuedAt: new Date(), ...token }, { run: 1 }))!;
       }),
     );
     await this.enqueue(updated);

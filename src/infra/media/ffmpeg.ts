@@ -1,9 +1,10 @@
-// ffmpeg and ffprobe for posters, H.264 proxies, render previews and thumbnails sharp cannot make.
-import { rmSync } from 'node:fs';
+// ffmpeg and ffprobe for posters, H.264 proxies, render previews and thumbnails sharp cannot make. Every
+// run is sandboxed (infra/sandbox): the tool sees its one input, read-only, and writes its one output.
 import path from 'node:path';
 import type { Config } from '../../config/env';
 import { DomainError } from '../../shared/errors';
-import { ProgramMissingError, runProcess, type RunResult } from './process';
+import { Sandbox, takeOutput, type SandboxJob } from '../sandbox/Sandbox';
+import { ProgramMissingError, type RunResult } from './process';
 
 export class MediaError extends DomainError {
   /**
@@ -67,11 +68,14 @@ export function demuxerFor(mimeType: string): string {
  * `-f` skips probing; `-format_whitelist` makes any nested demuxer a container asks for (hls, concat) fail
  * with "Format not on whitelist"; `-protocol_whitelist` refuses http, tcp, data and crypto (hls allows
  * `file,crypto,data` by default); the `file:` prefix keeps a path from being read as a protocol
- * (`concat:a|b`, `subfile,,`). mov's `enable_drefs` must stay off (its default): on, a QuickTime data
- * reference would open any absolute path the file names.
+ * (`concat:a|b`, `subfile,,`). mov's data references stay closed, said out loud rather than left to
+ * defaults: with `enable_drefs` a QuickTime alias record opens the path it names (relative ones climbing
+ * `../` from the input, absolute ones with `use_absolute_path`). The sandbox stands behind all of this: a
+ * path that gets through still finds nothing but the job directory.
  */
 function inputArgs(demuxer: string, file: string): string[] {
-  return ['-protocol_whitelist', 'file,pipe', '-format_whitelist', demuxer, '-f', demuxer, '-i', `file:${file}`];
+  const demuxerOptions = demuxer === 'mov' ? ['-enable_drefs', '0', '-use_absolute_path', '0'] : [];
+  return ['-protocol_whitelist', 'file,pipe', '-format_whitelist', demuxer, '-f', demuxer, ...demuxerOptions, '-i', `file:${file}`];
 }
 
 export interface ProbeResult {
@@ -167,14 +171,29 @@ export interface FfmpegOptions {
   budget?: Partial<MediaBudget>;
   /** Between SIGTERM and SIGKILL when a run times out or is cancelled. */
   killGraceMs?: number;
+  /** Where ffmpeg and ffprobe run: bubblewrap unless told otherwise. */
+  sandbox?: Sandbox;
+  /** Address space of one run in MiB (0: no limit). */
+  memoryMb?: number;
+}
+
+/** One run: the files it reads (plain names in its job directory) and the one it writes, if any. */
+interface RunSpec {
+  what: string;
+  inputs: Record<string, string>;
+  output?: string;
+  signal?: AbortSignal;
+  collectStdout?: boolean;
 }
 
 export class Ffmpeg {
   readonly ffmpeg: string;
   readonly ffprobe: string;
   readonly budget: MediaBudget;
+  readonly sandbox: Sandbox;
   private readonly timeoutMs: number;
   private readonly killGraceMs?: number;
+  private readonly memoryMb: number;
 
   constructor(options: FfmpegOptions) {
     this.ffmpeg = options.ffmpegPath;
@@ -182,12 +201,19 @@ export class Ffmpeg {
     this.timeoutMs = options.timeoutMs ?? 10 * 60_000;
     this.killGraceMs = options.killGraceMs;
     this.budget = { ...DEFAULT_MEDIA_BUDGET, ...options.budget };
+    this.sandbox = options.sandbox ?? new Sandbox();
+    this.memoryMb = options.memoryMb ?? 0;
   }
 
-  static fromConfig(config: Pick<Config, 'FFMPEG_PATH' | 'MEDIA_TIMEOUT_MS' | 'MEDIA_MAX_DURATION_SECONDS' | 'MEDIA_MAX_FRAMES' | 'MEDIA_MAX_WIDTH' | 'MEDIA_MAX_HEIGHT' | 'MEDIA_MAX_PIXELS' | 'MEDIA_MAX_STREAMS'>): Ffmpeg {
+  static fromConfig(
+    config: Pick<Config, 'FFMPEG_PATH' | 'MEDIA_TIMEOUT_MS' | 'MEDIA_MAX_DURATION_SECONDS' | 'MEDIA_MAX_FRAMES' | 'MEDIA_MAX_WIDTH' | 'MEDIA_MAX_HEIGHT' | 'MEDIA_MAX_PIXELS' | 'MEDIA_MAX_STREAMS' | 'MEDIA_MAX_MEMORY_MB'>,
+    sandbox: Sandbox,
+  ): Ffmpeg {
     return new Ffmpeg({
       ffmpegPath: config.FFMPEG_PATH,
       timeoutMs: config.MEDIA_TIMEOUT_MS,
+      sandbox,
+      memoryMb: config.MEDIA_MAX_MEMORY_MB,
       budget: {
         maxDurationSeconds: config.MEDIA_MAX_DURATION_SECONDS,
         maxFrames: config.MEDIA_MAX_FRAMES,
@@ -199,22 +225,30 @@ export class Ffmpeg {
     });
   }
 
-  private async run(bin: string, args: string[], o: { what: string; output?: string; signal?: AbortSignal; collectStdout?: boolean }): Promise<RunResult> {
-    let res: RunResult;
-    try {
-      res = await runProcess(bin, args, { timeoutMs: this.timeoutMs, killGraceMs: this.killGraceMs, signal: o.signal, collectStdout: o.collectStdout });
-    } catch (err) {
-      if (err instanceof ProgramMissingError) throw new MediaError('MEDIA_TOOL_UNAVAILABLE', `${bin} is not available: install ffmpeg or set FFMPEG_PATH`, { permanent: true, cause: err });
-      throw err;
-    }
-    // A half-written output must not pass for a preview.
-    if (res.code !== 0 && o.output) rmSync(o.output, { force: true });
-    // Permanent: the same file takes as long again, and a retried duplication bomb held a pipeline slot for
-    // three timeouts (issue 14).
-    if (res.timedOut) throw new MediaError('MEDIA_TIMEOUT', `${o.what} took longer than ${this.timeoutMs} ms and was stopped`, { permanent: true });
-    if (res.aborted) throw new MediaError('MEDIA_CANCELLED', `${o.what} was cancelled`, { permanent: false });
-    if (res.code !== 0) throw new MediaError('MEDIA_PROCESSING_FAILED', `${o.what} failed: ${res.tail.slice(-3).join(' | ').slice(0, 500)}`, { permanent: true });
-    return res;
+  /**
+   * Runs the tool in a job directory of its own holding o.inputs (read-only); args gets their paths as the
+   * tool sees them and the output's. Only when the run succeeds is the output moved to o.output: a
+   * half-written one never passes for a preview, and it goes away with the job directory.
+   */
+  private async run(bin: string, o: RunSpec, args: (at: (name: string) => string, output: string) => string[]): Promise<RunResult> {
+    return this.sandbox.withJob({ inputs: o.inputs }, async (job: SandboxJob) => {
+      // The output's extension tells ffmpeg which muxer to use; nothing else of its name reaches the tool.
+      const written = `output${path.extname(o.output ?? '').replace(/[^A-Za-z0-9.]/g, '')}`;
+      let res: RunResult;
+      try {
+        res = await job.run(bin, args((name) => job.inside(name), job.inside(written)), { timeoutMs: this.timeoutMs, killGraceMs: this.killGraceMs, signal: o.signal, collectStdout: o.collectStdout, memoryMb: this.memoryMb });
+      } catch (err) {
+        if (err instanceof ProgramMissingError) throw new MediaError('MEDIA_TOOL_UNAVAILABLE', `${bin} is not available: install ffmpeg or set FFMPEG_PATH`, { permanent: true, cause: err });
+        throw err;
+      }
+      // Permanent: the same file takes as long again, and a retried duplication bomb held a pipeline slot for
+      // three timeouts (issue 14).
+      if (res.timedOut) throw new MediaError('MEDIA_TIMEOUT', `${o.what} took longer than ${this.timeoutMs} ms and was stopped`, { permanent: true });
+      if (res.aborted) throw new MediaError('MEDIA_CANCELLED', `${o.what} was cancelled`, { permanent: false });
+      if (res.code !== 0) throw new MediaError('MEDIA_PROCESSING_FAILED', `${o.what} failed: ${res.tail.slice(-3).join(' | ').slice(0, 500)}`, { permanent: true });
+      if (o.output && !takeOutput(job.host(written), o.output)) throw new MediaError('MEDIA_PROCESSING_FAILED', `${o.what} wrote no output`, { permanent: true });
+      return res;
+    });
   }
 
   /**
@@ -223,11 +257,10 @@ export class Ffmpeg {
    * so about 15 min for the 4 h a file may last).
    */
   async probe(file: string, o: { mimeType: string; signal?: AbortSignal }): Promise<ProbeResult> {
-    const res = await this.run(this.ffprobe, ['-v', 'error', '-count_packets', '-print_format', 'json', '-show_streams', '-show_format', ...inputArgs(demuxerFor(o.mimeType), file)], {
-      what: 'ffprobe',
-      signal: o.signal,
-      collectStdout: true,
-    });
+    const demuxer = demuxerFor(o.mimeType);
+    const res = await this.run(this.ffprobe, { what: 'ffprobe', inputs: { input: file }, signal: o.signal, collectStdout: true }, (inside) => [
+      '-v', 'error', '-count_packets', '-print_format', 'json', '-show_streams', '-show_format', ...inputArgs(demuxer, inside('input')),
+    ]);
     type Info = {
       streams?: Array<{ codec_type?: string; codec_name?: string; width?: number; height?: number; pix_fmt?: string; nb_frames?: string; nb_read_packets?: string; duration?: string; r_frame_rate?: string; avg_frame_rate?: string }>;
       format?: { duration?: string; format_name?: string };
@@ -277,11 +310,9 @@ export class Ffmpeg {
     const probed = o.probe ?? (await this.probe(input, { mimeType: o.mimeType, signal: o.signal }));
     assertWithinBudget(probed, this.budget);
     const at = Math.min(probed.durationSeconds * 0.1, 5);
-    await this.run(this.ffmpeg, ['-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), ...inputArgs(demuxer, input), '-frames:v', '1', '-vf', `scale=${o.width}:-2`, output], {
-      what: 'poster frame',
-      output,
-      signal: o.signal,
-    });
+    await this.run(this.ffmpeg, { what: 'poster frame', inputs: { input }, output, signal: o.signal }, (inside, out) => [
+      '-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), ...inputArgs(demuxer, inside('input')), '-frames:v', '1', '-vf', `scale=${o.width}:-2`, out,
+    ]);
     return probed;
   }
 
@@ -301,20 +332,21 @@ export class Ffmpeg {
     const demuxer = demuxerFor(o.mimeType);
     if (o.probe) assertWithinBudget(o.probe, this.budget);
     const { seconds, frames } = outputCaps(o.probe, this.budget);
-    await this.run(
-      this.ffmpeg,
-      ['-nostdin', '-v', 'error', '-y', ...inputArgs(demuxer, input), '-map', '0:v:0', '-map', '0:a:0?', '-vf', `scale=-2:${o.height}`, '-fps_mode', 'passthrough', '-t', String(seconds), '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', output],
-      { what: 'proxy encode', output, signal: o.signal },
-    );
+    await this.run(this.ffmpeg, { what: 'proxy encode', inputs: { input }, output, signal: o.signal }, (inside, out) => [
+      '-nostdin', '-v', 'error', '-y', ...inputArgs(demuxer, inside('input')), '-map', '0:v:0', '-map', '0:a:0?', '-vf', `scale=-2:${o.height}`, '-fps_mode', 'passthrough', '-t', String(seconds), '-frames:v', String(frames),
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', out,
+    ]);
   }
 
-  /** A preview movie of our own rendered PNG frames (a printf pattern such as frame_%05d.png, starting at startNumber). */
+  /**
+   * A preview movie of our own rendered PNG frames (a printf pattern such as frame_%05d.png, starting at
+   * startNumber). The pattern's directory is the tool's one input, so it should hold the frames only.
+   */
   async framesToMovie(pattern: string, output: string, o: { fps: number; startNumber: number; signal?: AbortSignal }): Promise<void> {
-    await this.run(
-      this.ffmpeg,
-      ['-nostdin', '-v', 'error', '-y', '-framerate', String(o.fps), '-start_number', String(o.startNumber), ...inputArgs('image2', pattern), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-movflags', '+faststart', output],
-      { what: 'preview encode', output, signal: o.signal },
-    );
+    await this.run(this.ffmpeg, { what: 'preview encode', inputs: { frames: path.dirname(pattern) }, output, signal: o.signal }, (inside, out) => [
+      '-nostdin', '-v', 'error', '-y', '-framerate', String(o.fps), '-start_number', String(o.startNumber), ...inputArgs('image2', path.posix.join(inside('frames'), path.basename(pattern))),
+      '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-movflags', '+faststart', out,
+    ]);
   }
 
   /**
@@ -323,11 +355,10 @@ export class Ffmpeg {
    */
   async thumbnail(input: string, output: string, o: { size: number; mimeType: string; probe?: ProbeResult; signal?: AbortSignal }): Promise<void> {
     if (o.probe) assertWithinBudget(o.probe, this.budget);
-    await this.run(
-      this.ffmpeg,
-      ['-nostdin', '-v', 'error', '-y', ...inputArgs(demuxerFor(o.mimeType), input), '-frames:v', '1', '-vf', `scale=w=${o.size}:h=${o.size}:force_original_aspect_ratio=decrease,format=rgb24`, output],
-      { what: 'thumbnail', output, signal: o.signal },
-    );
+    const demuxer = demuxerFor(o.mimeType);
+    await this.run(this.ffmpeg, { what: 'thumbnail', inputs: { input }, output, signal: o.signal }, (inside, out) => [
+      '-nostdin', '-v', 'error', '-y', ...inputArgs(demuxer, inside('input')), '-frames:v', '1', '-vf', `scale=w=${o.size}:h=${o.size}:force_original_aspect_ratio=decrease,format=rgb24`, out,
+    ]);
   }
 }
 

@@ -2,6 +2,19 @@
 import sharp, { type Metadata } from 'sharp';
 import { assertWithinBudget, demuxerFor, type Ffmpeg } from './ffmpeg';
 
+/**
+ * The libvips loaders sharp may use in this process: PNG, JPEG, WebP, GIF, TIFF and HEIF/AVIF, none of which
+ * can name another file. libvips picks a loader from the bytes, not from what we expect, and some of the
+ * others follow references or parse far more than an image (SVG's `<image href>` and CSS through librsvg,
+ * PDF, Radiance, FITS, Matlab, CSV, libvips' own format), so every loader is blocked and only these come back.
+ * sharp runs in the pipeline worker's own process, outside the sandbox: with no loader that opens a second
+ * file, what it can read is the one input it is given; a memory-safety bug in one of these decoders is the
+ * risk left (see docs/security.md).
+ */
+const SHARP_LOADERS = ['Png', 'Jpeg', 'Webp', 'Nsgif', 'Tiff', 'Heif'].flatMap((f) => ['File', 'Buffer', 'Source'].map((from) => `VipsForeignLoad${f}${from}`));
+sharp.block({ operation: ['VipsForeignLoad'] });
+sharp.unblock({ operation: SHARP_LOADERS });
+
 export interface Thumbnail {
   width: number;
   height: number;

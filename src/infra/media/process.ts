@@ -1,7 +1,9 @@
 // Runs an external program safely: an args array (never a shell), a minimal environment, its own process
 // group so a timeout or an abort kills everything it started, line-split output, and a bounded stderr tail.
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { DomainError } from '../../shared/errors';
 
 export interface RunOptions {
@@ -20,6 +22,8 @@ export interface RunOptions {
    * looks at the SIGTERM.
    */
   killGraceMs?: number;
+  /** Give the child a fourth descriptor (fd 3) whose output is kept in the result (bubblewrap's --json-status-fd). */
+  statusFd?: boolean;
 }
 
 export interface RunResult {
@@ -30,6 +34,8 @@ export interface RunResult {
   /** The last lines of stdout and stderr, for error messages (bounded memory). */
   tail: string[];
   stdout: string;
+  /** What the child wrote to fd 3 (with statusFd; at most 64 KiB). */
+  status: string;
 }
 
 export class ProgramMissingError extends DomainError {
@@ -46,11 +52,7 @@ const TAIL_LINES = 50;
  */
 export function childEnvironment(o: { cwd?: string; env?: Record<string, string> } = {}): Record<string, string> {
   return {
-    // The one read of process.env outside config/env.ts, kept here so no caller can forget it: PATH is how
-    // spawn finds `ffmpeg` and `blender` (FFMPEG_PATH and BLENDER_PATH may be bare names) and how they find
-    // their helpers, and it holds no secret.
-    // eslint-disable-next-line no-restricted-properties
-    PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin',
+    PATH: searchPath(),
     // Never the service user's home: dotfiles there (and whatever a tool writes back) stay out of reach.
     HOME: o.cwd ?? os.tmpdir(),
     TMPDIR: os.tmpdir(),
@@ -60,13 +62,48 @@ export function childEnvironment(o: { cwd?: string; env?: Record<string, string>
   };
 }
 
+/**
+ * The one read of process.env outside config/env.ts, kept here so no caller can forget it: PATH is how
+ * spawn finds `ffmpeg` and `blender` (FFMPEG_PATH and BLENDER_PATH may be bare names) and how they find
+ * their helpers, and it holds no secret.
+ */
+function searchPath(): string {
+  // eslint-disable-next-line no-restricted-properties
+  return process.env.PATH || '/usr/local/bin:/usr/bin:/bin';
+}
+
+/**
+ * The absolute path of a program as spawn would find it (a bare name searched on PATH), or undefined when
+ * there is no executable file by that name.
+ */
+export function programPath(bin: string): string | undefined {
+  const executable = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (bin.includes('/')) return executable(bin) ? path.resolve(bin) : undefined;
+  for (const dir of searchPath().split(':')) {
+    if (!dir) continue;
+    const file = path.resolve(dir, bin);
+    if (executable(file)) return file;
+  }
+  return undefined;
+}
+
 export function runProcess(bin: string, args: string[], o: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (o.signal?.aborted) {
-      resolve({ code: null, signal: null, timedOut: false, aborted: true, tail: [], stdout: '' });
+      resolve({ code: null, signal: null, timedOut: false, aborted: true, tail: [], stdout: '', status: '' });
       return;
     }
-    const child = spawn(bin, args, { cwd: o.cwd, env: childEnvironment(o), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { cwd: o.cwd, env: childEnvironment(o), detached: true, stdio: ['ignore', 'pipe', 'pipe', o.statusFd ? 'pipe' : 'ignore'] });
+    // Piped above, so present (a fourth descriptor makes TypeScript forget which ones are).
+    const stdoutPipe = child.stdout!;
+    const stderrPipe = child.stderr!;
     const tail: string[] = [];
     let timedOut = false;
     let aborted = false;
@@ -89,8 +126,9 @@ export function runProcess(bin: string, args: string[], o: RunOptions): Promise<
         // 'close' waits for stdout and stderr to end too; a process outside the group that inherited them
         // (or one stuck in the kernel) must not keep the caller waiting for ever.
         lastResort = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          stdoutPipe.destroy();
+          stderrPipe.destroy();
+          (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void } | null | undefined)?.destroy?.();
           finish(child.exitCode, child.signalCode ?? 'SIGKILL');
         }, grace);
       }, grace);
@@ -116,7 +154,7 @@ export function runProcess(bin: string, args: string[], o: RunOptions): Promise<
       cleanUp();
       // The leader may have exited on SIGTERM while something it started in its group did not.
       if (graceTimer) signalGroup('SIGKILL');
-      resolve({ code, signal, timedOut, aborted, tail, stdout });
+      resolve({ code, signal, timedOut, aborted, tail, stdout, status });
     };
 
     const lines = (stream: NodeJS.ReadableStream, each?: (line: string) => void) => {
@@ -137,12 +175,17 @@ export function runProcess(bin: string, args: string[], o: RunOptions): Promise<
     };
     let stdout = '';
     if (o.collectStdout) {
-      child.stdout.on('data', (chunk: Buffer | string) => {
+      stdoutPipe.on('data', (chunk: Buffer | string) => {
         if (stdout.length < 4 * 1024 * 1024) stdout += chunk.toString();
       });
     }
-    lines(child.stdout, o.onStdoutLine);
-    lines(child.stderr, o.onStderrLine);
+    let status = '';
+    const statusPipe = child.stdio[3] as NodeJS.ReadableStream | null | undefined;
+    statusPipe?.on('data', (chunk: Buffer | string) => {
+      if (status.length < 64 * 1024) status += chunk.toString();
+    });
+    lines(stdoutPipe, o.onStdoutLine);
+    lines(stderrPipe, o.onStderrLine);
 
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (settled) return;

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 /** Server-to-client events that go to a whole studio's room, with their payloads. */
 export interface WorkerEventMap {
   'pipeline:update': { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null };
-  'render:completed': { jobId: string; assetId: string; frames: number; previewKey: string | null };
+  'render:completed': { jobId: string; assetId: string; frames: number; preview: boolean };
   'render:failed': { jobId: string; assetId: string; error: { code: string; message: string } };
   'webhook:disabled': { webhookId: string; url: string; reason: string };
 }

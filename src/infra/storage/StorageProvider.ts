@@ -1,4 +1,5 @@
 // One interface for file bytes, on local disk or in S3, plus the key rules and byte metering both providers share.
+import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DomainError, PayloadTooLargeError, StorageError, ValidationError } from '../../shared/errors';
 import { OffThreadHash } from './OffThreadHasher';
@@ -90,6 +91,16 @@ export function objectKey(...segments: string[]): string {
   const key = segments.join('/');
   assertKey(key);
   return key;
+}
+
+/**
+ * 128 random bits (32 hex) for the keys of a record's derived objects (thumbnails, posters, proxies, render
+ * frames and previews): stored on the record and read back from it, so the keys stay deterministic for
+ * retries while nobody can name them from ids. On the local driver a key is a path, and a path that can be
+ * worked out from an asset's id is one a hostile scene or file can ask for.
+ */
+export function newOutputToken(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /** A prefix is '' (everything), a key, or a key followed by '/'; its last segment may be a partial name. */

@@ -115,7 +115,7 @@ export function RenderJobPage() {
       </section>
       <section className={r.section} aria-labelledby="preview-h">
         <h2 id="preview-h">Preview</h2>
-        {j.status === 'COMPLETED' && j.outputs.previewKey
+        {j.status === 'COMPLETED' && j.outputs.preview
           ? <Preview jobId={j.id} />
           : <p className={r.muted}>{j.status === 'COMPLETED' ? 'This render has no preview.' : running(j) ? 'The preview plays here when every chunk is done.' : 'No preview: the render did not finish.'}</p>}
       </section>

@@ -103,12 +103,11 @@ class RenderChunk(TypedDict):
 
 class RenderOutputFrame(TypedDict):
     frame: int
-    key: str
 
 
 class RenderOutputs(TypedDict):
     frames: List[RenderOutputFrame]
-    previewKey: Optional[str]
+    preview: bool
 
 
 class RenderJob(TypedDict):

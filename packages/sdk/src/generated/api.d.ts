@@ -1683,9 +1683,8 @@ export interface components {
             outputs: {
                 frames: {
                     frame: number;
-                    key: string;
                 }[];
-                previewKey: string | null;
+                preview: boolean;
             };
             requestedBy: string;
             queuedAt: string;

@@ -38,6 +38,11 @@ export interface AssetPipelineDoc {
   outputs: { thumbnailKey: string | null; posterKey: string | null; proxyKey: string | null; renderJobId: string | null; media?: ProxyMedia | null };
   /** Its queue lane (BullMQ priority), decided by PipelineService.start: lower runs first. */
   lane?: number;
+  /**
+   * The random segment of its outputs' keys (newOutputToken). Absent on pipelines made before it existed:
+   * their outputs keep the old keys, which the record names, so nothing needs migrating.
+   */
+  outputToken?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -65,6 +70,7 @@ export const assetPipelineSchema = new Schema<AssetPipelineDoc>(
       },
     },
     lane: { type: Number, default: 1 },
+    outputToken: { type: String },
   },
   { timestamps: true, versionKey: false },
 );

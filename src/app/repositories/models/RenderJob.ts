@@ -27,6 +27,11 @@ export interface RenderJobDoc {
   run: number;
   error: { code: string; message: string } | null;
   outputs: { frames: Array<{ frame: number; key: string }>; previewKey: string | null };
+  /**
+   * The random segment of its frames' and preview's keys (newOutputToken). Absent on renders made before it
+   * existed: their outputs keep the old keys, which the record names; a retry gives them one.
+   */
+  outputToken?: string;
   requestedBy: Types.ObjectId;
   idempotencyKey: string;
   queuedAt: Date;
@@ -55,6 +60,7 @@ export const renderJobSchema = new Schema<RenderJobDoc>(
       frames: { type: [{ frame: Number, key: String, _id: false }], default: [] },
       previewKey: { type: String, default: null },
     },
+    outputToken: { type: String },
     requestedBy: { type: Schema.Types.ObjectId, required: true },
     idempotencyKey: { type: String, required: true },
     queuedAt: { type: Date, required: true },

@@ -27,7 +27,7 @@ const RenderJobSchema = apiRegistry.register(
     status, progress: z.number(), attempts: z.number().int(), maxAttempts: z.number().int(), chunkTimeoutMs: z.number().int(),
     chunks: z.array(z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), status, progress: z.number(), attempts: z.number().int(), error: z.object({ code: z.string(), message: z.string() }).nullable() })),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
-    outputs: z.object({ frames: z.array(z.object({ frame: z.number().int(), key: z.string() })), previewKey: z.string().nullable() }),
+    outputs: z.object({ frames: z.array(z.object({ frame: z.number().int() })), preview: z.boolean() }),
     requestedBy: z.string(), queuedAt: z.string(), startedAt: z.string().nullable(), finishedAt: z.string().nullable(),
   }),
 );
