@@ -187,6 +187,65 @@ describe('editorial import and export', () => {
   });
 });
 
+describe('EDL import', () => {
+  let h: Harness;
+  let producer: Session;
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    producer = await givenStudio(h);
+  });
+  afterAll(async () => h.close());
+
+  const send = (projectId: string, text: string, dryRun = false) =>
+    h.http.post(`/projects/${projectId}/editorial/import`).query({ format: 'edl', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'application/octet-stream').send(Buffer.from(text));
+
+  it('imports video events as shots, by clip name, through a dissolve, past audio events and notes', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'EDL', code: 'EDL', fps: { num: 24, den: 1 } }).expect(201)).body;
+    const edl = [
+      'TITLE: REEL 1',
+      'FCM: NON-DROP FRAME',
+      '',
+      '001  A001C003 V     C        01:00:10:00 01:00:12:00 01:00:00:00 01:00:02:00',
+      '* FROM CLIP NAME: SQ010_SH0010.mov',
+      '002  A001C003 A     C        01:00:10:00 01:00:12:00 01:00:00:00 01:00:02:00',
+      '003  A001C003 V     C        01:00:12:00 01:00:12:00 01:00:02:00 01:00:02:00',
+      '003  B002C001 V     D    012 02:00:00:00 02:00:01:12 01:00:02:00 01:00:03:12',
+      '* FROM CLIP NAME: SQ010_SH0010.mov',
+      '* TO CLIP NAME: SQ010_SH0020.mov',
+      'M2   B002C001       024.0                02:00:00:00',
+      '004  SQ020_SH0010 V     C        00:00:00:00 00:00:00:10 01:00:03:12 01:00:03:22',
+      '',
+    ].join('\r\n');
+    await send(project.id, edl).expect(200);
+    const shots = await h.container.models.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean();
+    expect(shots.map((s) => [s.code, s.frameIn, s.frameOut, s.recordIn, s.recordOut])).toEqual([
+      ['SQ010_SH0010', 86640, 86687, 86400, 86447],
+      ['SQ010_SH0020', 172800, 172835, 86448, 86483],
+      ['SQ020_SH0010', 0, 9, 86484, 86493],
+    ]);
+    const seqs = (await h.http.get(`/projects/${project.id}/sequences`).set(producer.auth).expect(200)).body.data;
+    expect(seqs.map((s: { code: string }) => s.code)).toEqual(['SQ010', 'SQ020']);
+  });
+
+  it('reads drop-frame timecode at 29.97', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'DF', code: 'DF', fps: { num: 30000, den: 1001 } }).expect(201)).body;
+    const res = await send(project.id, 'FCM: DROP FRAME\n001  X  V  C  00:00:59;28 00:01:00;02 00:09:59;29 00:10:00;03\n* FROM CLIP NAME: SQ1_A\n', true).expect(200);
+    expect(res.body.shots.new).toEqual([{ code: 'SQ1_A', sequence: 'SQ1', frameIn: 1798, frameOut: 1799, recordIn: 17981, recordOut: 17984, fps: null }]);
+  });
+
+  it('refuses a malformed EDL whole, saying which lines, and changes nothing', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Bad EDL', code: 'BADEDL', fps: { num: 25, den: 1 } }).expect(201)).body;
+    const res = await send(project.id, ['TITLE: X', '001  R  V  C  01:00:00:00 01:00:01:00 01:00:00:00 01:00:01:00', '* FROM CLIP NAME: NOSEQUENCE', '002  R  V  C  01:00:00:00 01:00:01:30 01:00:01:00 01:00:02:00', 'sequence,shot,frame_in,frame_out'].join('\n')).expect(422);
+    expect(res.body.error.code).toBe('EDITORIAL_INVALID');
+    expect(res.body.error.details).toEqual([
+      { path: 'line 4', message: 'event 002: a timecode is not HH:MM:SS:FF at 25 frames per second' },
+      { path: 'line 5', message: 'not an EDL line (an event, a * note, TITLE: or FCM:)' },
+      { path: 'line 2', message: 'clip "NOSEQUENCE": no sequence (name it like SQ010_SH0010)' },
+    ]);
+    expect(await h.container.models.Shot.countDocuments({ projectId: project.id })).toBe(0);
+  });
+});
+
 describe('CSV records', () => {
   it('splits quoted fields with commas, doubled quotes and line breaks, numbering records by their first line', () => {
     expect(csvRecords('a,b\r\n"x, y","say ""hi"""\n"two\nlines",z\n\nlast,')).toEqual([

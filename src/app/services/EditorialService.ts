@@ -1,14 +1,19 @@
 // Editorial import and export. An import validates the whole file first (every problem reported with its
 // line, nothing stored), then compares it with the project's cut, and on apply writes single-document
 // upserts keyed by (project, code), so a repeated or interrupted import converges on the same cut.
+// Reading is bounded: CSV and EDL bodies stream through their readers as they arrive (a few hundred
+// microseconds per socket chunk; the 10,001st shot stops the read), an OTIO body is parsed on a
+// BudgetedThread (docs/performance.md).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Types } from 'mongoose';
-import { UnprocessableEntityError } from '../../shared/errors';
+import { DomainError, PayloadTooLargeError, ServiceUnavailableError, UnprocessableEntityError } from '../../shared/errors';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
-import type { Models } from '../repositories/models';
+import { ThreadLimitError, type BudgetedThread } from '../../infra/threads/BudgetedThread';
 import type { ProjectRepository } from '../repositories/ProjectRepository';
 import type { ShotRepository } from '../repositories/ShotRepository';
 import type { TaskRepository } from '../repositories/TaskRepository';
 import type { AssetRepository } from '../repositories/AssetRepository';
+import type { Models } from '../repositories/models';
 import type { ShotDoc } from '../repositories/models/Shot';
 import type { Rational } from '../repositories/models/Project';
 import type { ProjectService } from './ProjectService';
@@ -16,7 +21,9 @@ import type { ShotService } from './ShotService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { parseCsv, parseOtio, sameRate, toOtio, type CutRow } from './editorial';
+import { EDITORIAL_MAX_BYTES, MAX_SHOTS, count, csvCutReader, parseOtio, sameRate, toOtio, type CutFormat, type CutReader, type CutResult, type CutRow } from './editorial';
+import { edlCutReader } from './editorial.edl';
+import type { OtioJob } from './editorial.thread';
 
 export interface ShotRef {
   code: string;
@@ -30,7 +37,7 @@ export interface ShotRef {
 
 export interface ImportReport {
   dryRun: boolean;
-  format: 'csv' | 'otio';
+  format: CutFormat;
   sequences: { new: string[]; existing: string[] };
   shots: {
     new: ShotRef[];
@@ -43,7 +50,20 @@ export interface ImportReport {
   };
 }
 
+/** An import's file: a request body as it arrives, or (OTIO sent as application/json) the document the JSON body parser already read. */
+export type CutSource = { body: AsyncIterable<Uint8Array>; declaredBytes?: number } | { document: unknown };
+
+/** A socket delivers at most 64 KiB at a time; a caller's larger chunks are cut to that, with a turn of the event loop between. */
+const SLICE_BYTES = 64 * 1024;
+const MiB = 1024 * 1024;
+
 const sameFps = (a: Rational | null, b: Rational | null) => (a === null || b === null ? a === b : sameRate(a, b));
+const FORMAT_NAMES: Record<CutFormat, string> = { csv: 'CSV', edl: 'EDL', otio: 'timeline' };
+const SHRINK_ADVICE: Record<CutFormat, string> = {
+  csv: 'Shorten long descriptions or leave out columns the import does not read',
+  edl: 'Export the video track only, without audio events',
+  otio: 'Export the video track only, without audio and reference tracks',
+};
 
 export class EditorialService {
   constructor(
@@ -58,27 +78,20 @@ export class EditorialService {
       locks: LeaseLock;
       audit: AuditService;
       events: DomainEvents;
+      /** Where OTIO documents are parsed, off the event loop, within a CPU and memory budget. */
+      otioThread: BudgetedThread;
+      /** The thread's budgets, for the words of a refusal. */
+      otioBudget: { cpuMs: number; heapMib: number };
     },
   ) {}
 
-  async import(actor: Actor, projectId: string, format: 'csv' | 'otio', input: string | unknown, dryRun: boolean): Promise<ImportReport> {
+  /** Access is checked before a byte of the file is read: only members who may import make the server parse. */
+  async import(actor: Actor, projectId: string, format: CutFormat, source: CutSource, dryRun: boolean): Promise<ImportReport> {
     const project = await this.deps.projectService.require(actor, 'editorial:import', projectId);
-    let parsed: { rows: CutRow[]; problems: Array<{ line: number; message: string }> };
-    if (format === 'csv') parsed = parseCsv(String(input), project.fps);
-    else {
-      let doc = input;
-      if (typeof input === 'string') {
-        try {
-          doc = JSON.parse(input);
-        } catch (err) {
-          throw new UnprocessableEntityError('EDITORIAL_INVALID', 'The timeline is not JSON', { details: [{ path: 'line 0', message: (err as Error).message }] });
-        }
-      }
-      parsed = parseOtio(doc, project.fps);
-    }
-    if (parsed.problems.length) {
-      throw new UnprocessableEntityError('EDITORIAL_INVALID', `The ${format === 'csv' ? 'CSV' : 'timeline'} has ${parsed.problems.length} problem(s); nothing was changed`, {
-        details: parsed.problems.slice(0, 200).map((p) => ({ path: format === 'csv' ? `line ${p.line}` : `item ${p.line}`, message: p.message })),
+    const parsed = await this.read(format, source, project.fps);
+    if (parsed.problemCount) {
+      throw new UnprocessableEntityError('EDITORIAL_INVALID', `The ${FORMAT_NAMES[format]} has ${count(parsed.problemCount)} problem(s); nothing was changed`, {
+        details: parsed.problems.map((p) => ({ path: format === 'otio' ? `item ${p.line}` : `line ${p.line}`, message: p.message })),
       });
     }
     if (parsed.rows.length === 0) throw new UnprocessableEntityError('EDITORIAL_INVALID', 'The file holds no shots; nothing was changed', { details: [{ path: 'line 1', message: 'no shots' }] });
@@ -86,7 +99,97 @@ export class EditorialService {
     return dryRun ? run() : this.deps.locks.withLock(`editorial:${String(project._id)}`, run, { ttlMs: 10 * 60_000, waitMs: 30_000 });
   }
 
-  private async compareAndApply(actor: Actor, projectId: Types.ObjectId, format: 'csv' | 'otio', rows: CutRow[], dryRun: boolean): Promise<ImportReport> {
+  /** The format's byte cap, for the controller (it closes the connection after refusing a body larger than this). */
+  maxBytes(format: CutFormat): number {
+    return EDITORIAL_MAX_BYTES[format];
+  }
+
+  private async read(format: CutFormat, source: CutSource, fps: Rational): Promise<CutResult> {
+    if ('document' in source) return parseOtio(source.document, fps);
+    if (format === 'otio') {
+      // Its shots are counted only once it is parsed, so a body declared past the cap is refused unread.
+      if (source.declaredBytes !== undefined && source.declaredBytes > EDITORIAL_MAX_BYTES.otio) throw this.tooLarge(format);
+      return this.readOtio(source.body, source.declaredBytes, fps);
+    }
+    return this.stream(format === 'csv' ? csvCutReader(fps) : edlCutReader(fps), format, source.body);
+  }
+
+  /**
+   * A text format streamed through its reader as the bytes arrive: the read stops at the reader's first cap
+   * (the 10,001st shot of an 8 MiB file of "a" lines after 20 KB) or past the byte cap, whichever comes first.
+   */
+  private async stream(reader: CutReader, format: CutFormat, body: AsyncIterable<Uint8Array>): Promise<CutResult> {
+    const max = EDITORIAL_MAX_BYTES[format];
+    const decoder = new TextDecoder();
+    let bytes = 0;
+    for await (const chunk of body) {
+      bytes += chunk.length;
+      if (bytes > max) throw this.tooLarge(format);
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+        if (at > 0) await nextTurn();
+        reader.write(decoder.decode(chunk.subarray(at, at + SLICE_BYTES), { stream: true }));
+      }
+    }
+    reader.write(decoder.decode());
+    return reader.end();
+  }
+
+  /** An OTIO body gathered (within its cap) and handed, without a copy, to the parse thread. */
+  private async readOtio(body: AsyncIterable<Uint8Array>, declaredBytes: number | undefined, fps: Rational): Promise<CutResult> {
+    const max = EDITORIAL_MAX_BYTES.otio;
+    let buffer = new Uint8Array(Math.min(max, declaredBytes ?? MiB));
+    let size = 0;
+    for await (const chunk of body) {
+      if (size + chunk.length > max) throw this.tooLarge('otio');
+      if (size + chunk.length > buffer.length) {
+        const grown = new Uint8Array(Math.min(max, Math.max(buffer.length * 2, size + chunk.length)));
+        grown.set(buffer.subarray(0, size));
+        buffer = grown;
+      }
+      buffer.set(chunk, size);
+      size += chunk.length;
+    }
+    const job: OtioJob = { bytes: buffer.subarray(0, size), fps: { num: fps.num, den: fps.den } };
+    let reply;
+    try {
+      reply = await this.deps.otioThread.run(job, [buffer.buffer]);
+    } catch (err) {
+      if (err instanceof ThreadLimitError) throw this.threadRefusal(err);
+      throw err;
+    }
+    if (reply.ok) return reply.value as CutResult;
+    const { code, message, status, details } = reply.error as { code?: string; message?: string; status?: number; details?: Array<{ path: string; message: string }> };
+    if (code && message) throw new DomainError(code, message, { status: status ?? 422, details });
+    throw new Error(`editorial parse thread: ${message ?? 'failed'}`);
+  }
+
+  private tooLarge(format: CutFormat): PayloadTooLargeError {
+    const max = EDITORIAL_MAX_BYTES[format];
+    return new PayloadTooLargeError(
+      'EDITORIAL_TOO_LARGE',
+      `The ${FORMAT_NAMES[format]} is larger than ${max / MiB} MiB, more than a ${count(MAX_SHOTS)}-shot cut needs. ${SHRINK_ADVICE[format]}, and import again. Nothing was changed.`,
+    );
+  }
+
+  private threadRefusal(err: ThreadLimitError): DomainError {
+    const { cpuMs, heapMib } = this.deps.otioBudget;
+    switch (err.limit) {
+      case 'cpu':
+      case 'memory':
+        return new UnprocessableEntityError(
+          'EDITORIAL_TOO_COMPLEX',
+          `Reading the timeline needed more than ${err.limit === 'cpu' ? `${cpuMs / 1000} s of CPU time` : `${heapMib} MiB of memory`}, far more than a ${count(MAX_SHOTS)}-shot cut needs, so it was stopped. Check that the file is an OpenTimelineIO timeline as an editing tool writes it (one video track of clips and gaps). Nothing was changed.`,
+          { cause: err },
+        );
+      case 'busy':
+      case 'wall':
+        return new ServiceUnavailableError('EDITORIAL_BUSY', 'This server is reading other timelines right now; try again in a few seconds. Nothing was changed.', { headers: { 'Retry-After': '5' }, cause: err });
+      default:
+        return new DomainError('EDITORIAL_READ_FAILED', 'The timeline could not be read because of a fault on the server; try again, and tell your administrator if it keeps failing. Nothing was changed.', { status: 500, cause: err });
+    }
+  }
+
+  private async compareAndApply(actor: Actor, projectId: Types.ObjectId, format: CutFormat, rows: CutRow[], dryRun: boolean): Promise<ImportReport> {
     const project = (await this.deps.projects.findById(actor.studioId, projectId))!;
     const [sequences, shots] = await Promise.all([this.deps.projects.allSequences(actor.studioId, projectId), this.deps.shots.allOfProject(actor.studioId, projectId)]);
     const seqByCode = new Map(sequences.map((s) => [s.codeLower, s]));
