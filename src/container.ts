@@ -215,7 +215,7 @@ export function buildCore(infra: Infra) {
     maxQueued: 8,
     wallMs: Math.max(30_000, 10 * otioBudget.cpuMs),
   });
-  const editorial = new EditorialService({ models, projects: repos.projects, projectService: projects, shots: repos.shots, shotService: shots, tasks: repos.tasks, assets: repos.assets, locks, audit, events, otioThread, otioBudget });
+  const editorial = new EditorialService({ projects: repos.projects, projectService: projects, shots: repos.shots, shotService: shots, tasks: repos.tasks, assets: repos.assets, renders: repos.renders, locks, audit, events, otioThread, otioBudget });
   events.on('review.decided', (e) => tasks.onReviewDecided(e));
   events.on('project.created', (e) => void eventLog.record(e.studioId, 'project.created', { project: e.project }, e.actorId));
   events.on('project.updated', (e) => void eventLog.record(e.studioId, 'project.updated', { project: e.project, changes: e.changes }, e.actorId));

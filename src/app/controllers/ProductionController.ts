@@ -20,6 +20,7 @@ import {
 } from '../../infra/http/validators/production.validators';
 import { actorOf } from '../../shared/middlewares/auth';
 import { UnsupportedMediaTypeError } from '../../shared/errors';
+import { sendJsonSliced } from '../../infra/http/slicedJson';
 
 /** What each format may be sent as (an .edl has no registered type: browsers send octet-stream or plain text). */
 const EDITORIAL_TYPES = {
@@ -124,23 +125,26 @@ export class ProductionController {
     const { format, dryRun } = importQuery.parse(req.query);
     if (format === 'otio' && req.is('application/json') && req.body !== undefined && typeof req.body === 'object') {
       // Already parsed by the JSON body parser (within JSON_BODY_LIMIT).
-      res.json(await this.s.editorial.import(actorOf(req), id, format, { document: req.body as unknown }, dryRun));
+      await sendJsonSliced(res, await this.s.editorial.import(actorOf(req), id, format, { document: req.body as unknown }, dryRun));
       return;
     }
     const wanted = EDITORIAL_TYPES[format];
     if (!req.is([...wanted])) throw new UnsupportedMediaTypeError('UNSUPPORTED_MEDIA_TYPE', `Send the ${format.toUpperCase()} file with Content-Type ${wanted.join(' or ')}`);
     const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    let report;
     try {
       // The body is read by the service, after the access check, and only as far as the caps let it.
       // Not destroyed when the reader stops early: the client still gets its answer (see below).
       const body = req.iterator({ destroyOnReturn: false });
-      res.json(await this.s.editorial.import(actorOf(req), id, format, { body, declaredBytes: declared }, dryRun));
+      report = await this.s.editorial.import(actorOf(req), id, format, { body, declaredBytes: declared }, dryRun);
     } catch (err) {
       // A refused body within the cap is drained after the answer (cheap, and the client reads the answer
       // instead of a reset); one declared larger, or of unknown length, gets the answer and the connection closed.
       if (declared === undefined || !(declared <= this.s.editorial.maxBytes(format))) res.set('Connection', 'close');
       throw err;
     }
+    // A report of 10,000 shots is megabytes of JSON: written in slices (see slicedJson).
+    await sendJsonSliced(res, report);
   };
 
   exportEditorial = async (req: Request, res: Response) => {

@@ -3,17 +3,17 @@
 // upserts keyed by (project, code), so a repeated or interrupted import converges on the same cut.
 // Reading is bounded: CSV and EDL bodies stream through their readers as they arrive (a few hundred
 // microseconds per socket chunk; the 10,001st shot stops the read), an OTIO body is parsed on a
-// BudgetedThread (docs/performance.md).
-import { setImmediate as nextTurn } from 'node:timers/promises';
+// BudgetedThread; the comparison is linear, with its reads in `$in` batches (docs/performance.md).
 import { Types } from 'mongoose';
 import { DomainError, PayloadTooLargeError, ServiceUnavailableError, UnprocessableEntityError } from '../../shared/errors';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { ThreadLimitError, type BudgetedThread } from '../../infra/threads/BudgetedThread';
+import { TimeSlicer } from '../../shared/scheduling/timeSlicer';
 import type { ProjectRepository } from '../repositories/ProjectRepository';
 import type { ShotRepository } from '../repositories/ShotRepository';
-import type { TaskRepository } from '../repositories/TaskRepository';
+import type { TaskRepository, TaskSummary } from '../repositories/TaskRepository';
 import type { AssetRepository } from '../repositories/AssetRepository';
-import type { Models } from '../repositories/models';
+import type { RenderRepository } from '../repositories/RenderRepository';
 import type { ShotDoc } from '../repositories/models/Shot';
 import type { Rational } from '../repositories/models/Project';
 import type { ProjectService } from './ProjectService';
@@ -53,7 +53,7 @@ export interface ImportReport {
 /** An import's file: a request body as it arrives, or (OTIO sent as application/json) the document the JSON body parser already read. */
 export type CutSource = { body: AsyncIterable<Uint8Array>; declaredBytes?: number } | { document: unknown };
 
-/** A socket delivers at most 64 KiB at a time; a caller's larger chunks are cut to that, with a turn of the event loop between. */
+/** Text handed to a reader at once: a socket's chunk at most, so a time slice is checked at least this often. */
 const SLICE_BYTES = 64 * 1024;
 const MiB = 1024 * 1024;
 
@@ -68,13 +68,13 @@ const SHRINK_ADVICE: Record<CutFormat, string> = {
 export class EditorialService {
   constructor(
     private readonly deps: {
-      models: Models;
       projects: ProjectRepository;
       projectService: ProjectService;
       shots: ShotRepository;
       shotService: ShotService;
       tasks: TaskRepository;
       assets: AssetRepository;
+      renders: RenderRepository;
       locks: LeaseLock;
       audit: AuditService;
       events: DomainEvents;
@@ -121,13 +121,14 @@ export class EditorialService {
   private async stream(reader: CutReader, format: CutFormat, body: AsyncIterable<Uint8Array>): Promise<CutResult> {
     const max = EDITORIAL_MAX_BYTES[format];
     const decoder = new TextDecoder();
+    const slicer = new TimeSlicer();
     let bytes = 0;
     for await (const chunk of body) {
       bytes += chunk.length;
       if (bytes > max) throw this.tooLarge(format);
       for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-        if (at > 0) await nextTurn();
         reader.write(decoder.decode(chunk.subarray(at, at + SLICE_BYTES), { stream: true }));
+        await slicer.turn();
       }
     }
     reader.write(decoder.decode());
@@ -194,47 +195,60 @@ export class EditorialService {
     const [sequences, shots] = await Promise.all([this.deps.projects.allSequences(actor.studioId, projectId), this.deps.shots.allOfProject(actor.studioId, projectId)]);
     const seqByCode = new Map(sequences.map((s) => [s.codeLower, s]));
     const seqCode = new Map(sequences.map((s) => [String(s._id), s.code]));
+    const sequenceOf = (s: ShotDoc) => seqCode.get(String(s.sequenceId)) ?? '';
     const shotByCode = new Map(shots.map((s) => [s.codeLower, s]));
     const withRecord = rows.every((r) => r.recordIn !== null);
-    const cutOrder = (r: CutRow, i: number) => (withRecord ? r.recordIn! : (i + 1) * 10);
-    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: seqCode.get(String(s.sequenceId)) ?? '', frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn, recordOut: s.recordOut, fps: s.fps ?? null });
+    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: sequenceOf(s), frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn, recordOut: s.recordOut, fps: s.fps ?? null });
     const rowRef = (r: CutRow): ShotRef => ({ code: r.code, sequence: r.sequence, frameIn: r.frameIn, frameOut: r.frameOut, recordIn: r.recordIn, recordOut: r.recordOut, fps: r.fps });
 
-    const newSequences = [...new Set(rows.map((r) => r.sequence))].filter((c) => !seqByCode.has(c.toLowerCase()));
+    const slicer = new TimeSlicer();
+    const matched = new Set<string>();
+    const entries: Array<{ row: CutRow; shot: ShotDoc | undefined; order: number }> = [];
+    for (const [i, row] of rows.entries()) {
+      await slicer.turn();
+      const shot = shotByCode.get(row.code.toLowerCase());
+      if (shot) matched.add(String(shot._id));
+      entries.push({ row, shot, order: withRecord ? row.recordIn! : (i + 1) * 10 });
+    }
+
+    const rowSequences = [...new Set(rows.map((r) => r.sequence))];
+    const newSequences = rowSequences.filter((c) => !seqByCode.has(c.toLowerCase()));
     const report: ImportReport = {
       dryRun,
       format,
-      sequences: { new: newSequences, existing: [...new Set(rows.map((r) => r.sequence))].filter((c) => seqByCode.has(c.toLowerCase())) },
+      sequences: { new: newSequences, existing: rowSequences.filter((c) => seqByCode.has(c.toLowerCase())) },
       shots: { new: [], removed: [], retimed: [], moved: [], unchanged: 0 },
     };
-    const fresh: Array<{ row: CutRow; order: number }> = [];
+    const fresh: typeof entries = [];
     const changes: Array<{ shot: ShotDoc; row: CutRow; order: number }> = [];
-    rows.forEach((row, i) => {
-      const order = cutOrder(row, i);
-      const shot = shotByCode.get(row.code.toLowerCase());
+    const retimedShots: ShotDoc[] = [];
+    for (const { row, shot, order } of entries) {
+      await slicer.turn();
       if (!shot) {
         report.shots.new.push(rowRef(row));
-        fresh.push({ row, order });
-        return;
+        fresh.push({ row, shot, order });
+        continue;
       }
       const retimed = shot.frameIn !== row.frameIn || shot.frameOut !== row.frameOut || !sameFps(shot.fps ?? null, row.fps);
-      const moved = shot.recordIn !== row.recordIn || shot.recordOut !== row.recordOut || shot.cutOrder !== order || (seqCode.get(String(shot.sequenceId)) ?? '').toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
-      if (retimed) report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
-      else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row) });
+      const moved = shot.recordIn !== row.recordIn || shot.recordOut !== row.recordOut || shot.cutOrder !== order || sequenceOf(shot).toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
+      if (retimed) {
+        report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
+        retimedShots.push(shot);
+      } else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row) });
       else report.shots.unchanged++;
       if (retimed || moved) changes.push({ shot, row, order });
-    });
-    const named = new Set(rows.map((r) => r.code.toLowerCase()));
-    const removed = shots.filter((s) => s.status === 'ACTIVE' && !named.has(s.codeLower));
+    }
+    const removed = shots.filter((s) => s.status === 'ACTIVE' && !matched.has(String(s._id)));
     report.shots.removed = removed.map((s) => s.code);
-    await this.affects(actor.studioId, report, shotByCode);
+    await this.affects(actor.studioId, report, retimedShots);
     if (dryRun) return report;
 
-    // Apply: every write is a single-document upsert or update keyed by (project, code), in an order where a
-    // crash leaves a state the next run completes: sequences, then shots (with their backing assets).
+    // Apply: every write is a single-document upsert or update keyed by (project, code) or by the shot's id,
+    // in an order where a crash leaves a state the next run completes: sequences, then shots (with their
+    // backing assets), then the changes to existing shots.
     let nextOrder = sequences.reduce((m, s) => Math.max(m, s.order), 0);
     const seqIds = new Map(sequences.map((s) => [s.codeLower, s]));
-    for (const code of [...new Set(rows.map((r) => r.sequence))]) {
+    for (const code of rowSequences) {
       if (seqIds.has(code.toLowerCase())) continue;
       nextOrder += 10;
       seqIds.set(code.toLowerCase(), await this.deps.projects.upsertSequence(actor.studioId, { projectId, code, order: nextOrder }));
@@ -242,40 +256,54 @@ export class EditorialService {
     for (const { row, order } of fresh) {
       await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, description: row.description ?? '', cutOrder: order });
     }
-    // A shot stored by a run that stopped before its backing asset existed: finish it (the same upserts).
-    for (const [i, row] of rows.entries()) {
-      const shot = shotByCode.get(row.code.toLowerCase());
-      if (shot && !shot.assetId) await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, description: row.description ?? '', cutOrder: cutOrder(row, i) });
+    // A shot stored by a run that stopped before its backing asset existed: finish it (the same upserts, under its stored code).
+    for (const { row, shot, order } of entries) {
+      if (shot && !shot.assetId) await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, code: shot.code, description: row.description ?? '', cutOrder: order });
     }
-    for (const { shot, row, order } of changes) {
-      const sequence = seqIds.get(row.sequence.toLowerCase())!;
-      await this.deps.shots.update(actor.studioId, shot._id, null, { frameIn: row.frameIn, frameOut: row.frameOut, recordIn: row.recordIn, recordOut: row.recordOut, fps: row.fps, cutOrder: order, sequenceId: sequence._id, episodeId: sequence.episodeId ?? null, status: 'ACTIVE' });
-    }
-    for (const shot of removed) await this.deps.shots.update(actor.studioId, shot._id, null, { status: 'OMITTED' });
+    await this.deps.shots.updateEach(actor.studioId, [
+      ...changes.map(({ shot, row, order }) => {
+        const sequence = seqIds.get(row.sequence.toLowerCase())!;
+        return { id: shot._id, set: { frameIn: row.frameIn, frameOut: row.frameOut, recordIn: row.recordIn, recordOut: row.recordOut, fps: row.fps, cutOrder: order, sequenceId: sequence._id, episodeId: sequence.episodeId ?? null, status: 'ACTIVE' as const } };
+      }),
+      ...removed.map((shot) => ({ id: shot._id, set: { status: 'OMITTED' as const } })),
+    ]);
     const summary = { created: report.shots.new.map((s) => s.code), updated: [...report.shots.retimed, ...report.shots.moved].map((s) => s.code), omitted: report.shots.removed };
     await this.deps.audit.record(actor, 'editorial.imported', 'project', projectId, { format, sequences: newSequences, created: summary.created.length, updated: summary.updated.length, omitted: summary.omitted.length });
     this.deps.events.emit('editorial.imported', { studioId: actor.studioId, actorId: actor.id, projectId: String(projectId), format, ...summary });
     return report;
   }
 
-  /** For each re-timed shot: its tasks, how many versions it has, how many renders were made of it. Three queries in all. */
-  private async affects(studioId: string, report: ImportReport, shotByCode: Map<string, ShotDoc>): Promise<void> {
-    const shots = report.shots.retimed.map((r) => shotByCode.get(r.code.toLowerCase())!);
+  /**
+   * For each re-timed shot (report.shots.retimed, in the order of `shots`): its tasks, how many versions it
+   * has, how many renders were made of it. Three reads in `$in` batches, each indexed once by shot or asset.
+   */
+  private async affects(studioId: string, report: ImportReport, shots: ShotDoc[]): Promise<void> {
     if (shots.length === 0) return;
     const assetIds = shots.map((s) => s.assetId).filter((a): a is Types.ObjectId => a !== null);
-    const [tasks, assets, renders] = await Promise.all([
-      this.deps.tasks.ofEntities(studioId, shots.map((s) => s._id)),
-      this.deps.assets.findMany(studioId, assetIds),
-      this.deps.models.RenderJob.find({ studioId, assetId: { $in: assetIds } }, { assetId: 1 }).limit(100_000).lean<Array<{ assetId: Types.ObjectId }>>().exec(),
+    const [tasks, versions, renders] = await Promise.all([
+      this.deps.tasks.summariesOfEntities(studioId, shots.map((s) => s._id)),
+      this.deps.assets.latestVersions(studioId, assetIds),
+      this.deps.renders.countByAsset(studioId, assetIds),
     ]);
-    report.shots.retimed.forEach((r, i) => {
+    const tasksOf = new Map<string, TaskSummary[]>();
+    // Tens of thousands of tasks at the cap: indexed once, by shot.
+    for (const t of tasks) {
+      const key = String(t.entityId);
+      const list = tasksOf.get(key);
+      if (list) list.push(t);
+      else tasksOf.set(key, [t]);
+    }
+    const slicer = new TimeSlicer();
+    for (const [i, r] of report.shots.retimed.entries()) {
+      await slicer.turn();
       const shot = shots[i]!;
+      const asset = shot.assetId ? String(shot.assetId) : '';
       r.affects = {
-        tasks: tasks.filter((t) => String(t.entityId) === String(shot._id)).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
-        versions: assets.find((a) => String(a._id) === String(shot.assetId))?.latestVersion ?? 0,
-        renders: renders.filter((j) => String(j.assetId) === String(shot.assetId)).length,
+        tasks: (tasksOf.get(String(shot._id)) ?? []).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
+        versions: versions.get(asset) ?? 0,
+        renders: renders.get(asset) ?? 0,
       };
-    });
+    }
   }
 
   async export(actor: Actor, projectId: string): Promise<Record<string, unknown>> {
