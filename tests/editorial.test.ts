@@ -187,6 +187,65 @@ describe('editorial import and export', () => {
   });
 });
 
+describe('re-importing a cut that names shots with or without their sequence (issue 28)', () => {
+  let h: Harness;
+  let producer: Session;
+
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    producer = await givenStudio(h);
+  });
+  afterAll(async () => h.close());
+
+  /** A project whose sequence `seq` holds 20 shots coded `codeOf(n)`, made one by one as a coordinator does in the UI. */
+  async function project(code: string, seq: string, codeOf: (n: string) => string) {
+    const p = (await h.http.post('/projects').set(producer.auth).send({ name: code, code, fps: { num: 24, den: 1 } }).expect(201)).body;
+    const sequence = (await h.http.post(`/projects/${p.id}/sequences`).set(producer.auth).send({ code: seq }).expect(201)).body;
+    for (let i = 1; i <= 20; i++) {
+      await h.http.post(`/sequences/${sequence.id}/shots`).set(producer.auth).send({ code: codeOf(`SH${String(i * 10).padStart(4, '0')}`), frameIn: 1001, frameOut: 1048, cutOrder: i * 10 }).expect(201);
+    }
+    return p.id as string;
+  }
+  const importCsv = (projectId: string, rows: string[], dryRun: boolean) =>
+    h.http.post(`/projects/${projectId}/editorial/import`).query({ format: 'csv', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'text/csv').send(`sequence,shot,frame_in,frame_out\n${rows.join('\n')}\n`).expect(200);
+  const stored = async (projectId: string) => (await h.container.models.Shot.find({ projectId }).sort({ cutOrder: 1 }).lean()).map((s) => [s.code, s.status, s.frameOut]);
+  const shotNames = Array.from({ length: 20 }, (_, i) => `SH${String((i + 1) * 10).padStart(4, '0')}`);
+
+  it('recognises SH0010 of SQ010 in clips named SQ010_SH0010 and sq010_sh0010: nothing new, nothing removed', async () => {
+    const id = await project('NAMES', 'SQ010', (n) => n);
+    const clips = shotNames.map((n, i) => ({ OTIO_SCHEMA: 'Clip.2', name: i % 2 ? `sq010_${n.toLowerCase()}` : `SQ010_${n}`, source_range: { OTIO_SCHEMA: 'TimeRange.1', start_time: { OTIO_SCHEMA: 'RationalTime.1', rate: 24, value: 1001 }, duration: { OTIO_SCHEMA: 'RationalTime.1', rate: 24, value: i === 0 ? 60 : 48 } } }));
+    const doc = { OTIO_SCHEMA: 'Timeline.1', name: 'Re-cut', tracks: { OTIO_SCHEMA: 'Stack.1', children: [{ OTIO_SCHEMA: 'Track.1', kind: 'Video', children: clips }] } };
+    const send = (dryRun: boolean) => h.http.post(`/projects/${id}/editorial/import`).query({ format: 'otio', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'application/vnd.opentimelineio+json').send(JSON.stringify(doc)).expect(200);
+    const dry = (await send(true)).body;
+    expect(dry.shots.new).toEqual([]);
+    expect(dry.shots.removed).toEqual([]);
+    expect(dry.shots.retimed.map((r: { code: string }) => r.code)).toEqual(['SH0010']);
+    // The timeline places every clip (record ranges), which the shots made by hand did not have.
+    expect(dry.shots.moved.map((m: { code: string }) => m.code)).toEqual(shotNames.slice(1));
+    expect(dry.sequences).toEqual({ new: [], existing: ['SQ010'] });
+    await send(false);
+    expect(await stored(id)).toEqual(shotNames.map((n, i) => [n, 'ACTIVE', i === 0 ? 1060 : 1048]));
+  });
+
+  it('recognises SQ020_SH0010 in a CSV row naming shot SH0010 of sequence SQ020, but not SH0010 of another sequence', async () => {
+    const id = await project('FULL', 'SQ020', (n) => `SQ020_${n}`);
+    const dry = (await importCsv(id, [...shotNames.map((n) => `SQ020,${n},1001,1048`), 'SQ030,SQ020_SH0010X,1,2'], true)).body;
+    expect(dry.shots).toMatchObject({ removed: [], retimed: [], moved: [], unchanged: 20 });
+    expect(dry.shots.new.map((s: { code: string }) => s.code)).toEqual(['SQ020_SH0010X']);
+    // SH0010 named under SQ030 is not SQ020's shot: a new shot, and SQ020_SH0010 is left out of the cut.
+    const other = (await importCsv(id, ['SQ030,SH0010,1001,1048'], true)).body;
+    expect(other.shots.new.map((s: { code: string }) => s.code)).toEqual(['SH0010']);
+    expect(other.shots.removed).toHaveLength(20);
+  });
+
+  it('refuses a file that names one shot twice under its two names', async () => {
+    const id = await project('TWICE', 'SQ040', (n) => n);
+    const res = await h.http.post(`/projects/${id}/editorial/import`).query({ format: 'csv', dryRun: 'false' }).set(producer.auth).set('Content-Type', 'text/csv').send('sequence,shot,frame_in,frame_out\nSQ040,SH0010,1001,1048\nSQ040,SQ040_SH0010,1001,1050\n').expect(422);
+    expect(res.body.error).toMatchObject({ code: 'EDITORIAL_INVALID', details: [{ path: 'line 3', message: 'SQ040_SH0010 is shot SH0010, already named by SH0010 at line 2' }] });
+    expect(await stored(id)).toEqual(shotNames.map((n) => [n, 'ACTIVE', 1048]));
+  });
+});
+
 describe('EDL import', () => {
   let h: Harness;
   let producer: Session;

@@ -65,6 +65,27 @@ const SHRINK_ADVICE: Record<CutFormat, string> = {
   otio: 'Export the video track only, without audio and reference tracks',
 };
 
+/**
+ * Existing shots by the names a file may give them, for re-imports across naming conventions: a shot stored
+ * as SH0010 in sequence SQ010 is the clip SQ010_SH0010 (or sq010_sh0010), and a shot stored as SQ010_SH0010 is
+ * the clip SH0010 in a stack or sequence named SQ010. A code without the prefix names a shot only within its
+ * own sequence (SH0010 of SQ010 is not SH0010 of SQ020).
+ */
+export function shotMatcher(shots: ShotDoc[], sequenceCodeOf: (s: ShotDoc) => string): (row: CutRow) => ShotDoc | undefined {
+  const byCode = new Map(shots.map((s) => [s.codeLower, s]));
+  return (row) => {
+    const code = row.code.toLowerCase();
+    const exact = byCode.get(code);
+    if (exact) return exact;
+    const prefix = `${row.sequence.toLowerCase()}_`;
+    if (code.startsWith(prefix) && code.length > prefix.length) {
+      const short = byCode.get(code.slice(prefix.length));
+      if (short && sequenceCodeOf(short).toLowerCase() === row.sequence.toLowerCase()) return short;
+    }
+    return byCode.get(prefix + code);
+  };
+}
+
 export class EditorialService {
   constructor(
     private readonly deps: {
@@ -196,22 +217,34 @@ export class EditorialService {
     const seqByCode = new Map(sequences.map((s) => [s.codeLower, s]));
     const seqCode = new Map(sequences.map((s) => [String(s._id), s.code]));
     const sequenceOf = (s: ShotDoc) => seqCode.get(String(s.sequenceId)) ?? '';
-    const shotByCode = new Map(shots.map((s) => [s.codeLower, s]));
+    const match = shotMatcher(shots, sequenceOf);
     const withRecord = rows.every((r) => r.recordIn !== null);
-    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: sequenceOf(s), frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn, recordOut: s.recordOut, fps: s.fps ?? null });
+    // A shot made without a record range may come back without the fields (FerretDB keeps no null it was given in an upsert's $setOnInsert): null either way.
+    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: sequenceOf(s), frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn ?? null, recordOut: s.recordOut ?? null, fps: s.fps ?? null });
     const rowRef = (r: CutRow): ShotRef => ({ code: r.code, sequence: r.sequence, frameIn: r.frameIn, frameOut: r.frameOut, recordIn: r.recordIn, recordOut: r.recordOut, fps: r.fps });
 
+    // Each row with its place in the cut and the stored shot it names, if any; two rows naming one shot refuse the file.
+    const where = format === 'otio' ? 'item' : 'line';
+    const matchedBy = new Map<string, CutRow>();
+    const clashes: Array<{ path: string; message: string }> = [];
     const slicer = new TimeSlicer();
-    const matched = new Set<string>();
     const entries: Array<{ row: CutRow; shot: ShotDoc | undefined; order: number }> = [];
     for (const [i, row] of rows.entries()) {
       await slicer.turn();
-      const shot = shotByCode.get(row.code.toLowerCase());
-      if (shot) matched.add(String(shot._id));
+      const shot = match(row);
+      if (shot) {
+        const first = matchedBy.get(String(shot._id));
+        if (first) clashes.push({ path: `${where} ${row.line}`, message: `${row.code} is shot ${shot.code}, already named by ${first.code} at ${where} ${first.line}` });
+        else matchedBy.set(String(shot._id), row);
+      }
       entries.push({ row, shot, order: withRecord ? row.recordIn! : (i + 1) * 10 });
     }
+    if (clashes.length) throw new UnprocessableEntityError('EDITORIAL_INVALID', `The file names ${clashes.length} shot(s) twice under different names; nothing was changed`, { details: clashes.slice(0, 200) });
 
-    const rowSequences = [...new Set(rows.map((r) => r.sequence))];
+    // One spelling per sequence (the first the file uses): SQ010 and sq010 are one sequence, as codes are.
+    const spellings = new Map<string, string>();
+    for (const r of rows) if (!spellings.has(r.sequence.toLowerCase())) spellings.set(r.sequence.toLowerCase(), r.sequence);
+    const rowSequences = [...spellings.values()];
     const newSequences = rowSequences.filter((c) => !seqByCode.has(c.toLowerCase()));
     const report: ImportReport = {
       dryRun,
@@ -230,7 +263,7 @@ export class EditorialService {
         continue;
       }
       const retimed = shot.frameIn !== row.frameIn || shot.frameOut !== row.frameOut || !sameFps(shot.fps ?? null, row.fps);
-      const moved = shot.recordIn !== row.recordIn || shot.recordOut !== row.recordOut || shot.cutOrder !== order || sequenceOf(shot).toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
+      const moved = (shot.recordIn ?? null) !== row.recordIn || (shot.recordOut ?? null) !== row.recordOut || shot.cutOrder !== order || sequenceOf(shot).toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
       if (retimed) {
         report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
         retimedShots.push(shot);
@@ -238,7 +271,7 @@ export class EditorialService {
       else report.shots.unchanged++;
       if (retimed || moved) changes.push({ shot, row, order });
     }
-    const removed = shots.filter((s) => s.status === 'ACTIVE' && !matched.has(String(s._id)));
+    const removed = shots.filter((s) => s.status === 'ACTIVE' && !matchedBy.has(String(s._id)));
     report.shots.removed = removed.map((s) => s.code);
     await this.affects(actor.studioId, report, retimedShots);
     if (dryRun) return report;
