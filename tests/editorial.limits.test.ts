@@ -9,7 +9,7 @@ import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { onReply, type RawResponse } from './support/uploads';
 import { aLinesCsv, legitimateCsv, legitimateEdl, legitimateOtio, nestedOtio } from './support/cuts';
-import { EDITORIAL_MAX_BYTES, MAX_SHOTS, OTIO_MAX_ITEMS } from '../src/app/services/editorial';
+import { EDITORIAL_MAX_BYTES, MAX_SHOTS, OTIO_MAX_ITEMS, OTIO_MAX_JSON_VALUES } from '../src/app/services/editorial';
 import { BudgetedThread, ThreadLimitError } from '../src/infra/threads/BudgetedThread';
 
 const MiB = 1024 * 1024;
@@ -125,6 +125,14 @@ describe('editorial import limits', () => {
     expect(res.body.error.code).toBe('EDITORIAL_TOO_DEEP');
     expect(res.body.error.message).toContain('more than 64 levels deep');
     expect(res.body.error.message).toContain('Flatten the nested stacks');
+    expect(await shotCount()).toBe(0);
+  });
+
+  it('refuses a timeline of more JSON values than a cut needs while it arrives, before parsing it', async () => {
+    // 2,000,001 empty objects in 6 MiB: 32 MiB of them made JSON.parse abort the whole API process past the thread's heap.
+    const res = await send('otio', OTIO_TYPE, `{"OTIO_SCHEMA":"Timeline.1","x":[${'{},'.repeat(OTIO_MAX_JSON_VALUES / 2)}{}]}`).expect(422);
+    expect(res.body.error.code).toBe('EDITORIAL_TOO_COMPLEX');
+    expect(res.body.error.message).toContain('The timeline holds more than 2,000,000 JSON values');
     expect(await shotCount()).toBe(0);
   });
 

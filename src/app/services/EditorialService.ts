@@ -21,7 +21,7 @@ import type { ShotService } from './ShotService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { EDITORIAL_MAX_BYTES, MAX_SHOTS, count, csvCutReader, parseOtio, sameRate, toOtio, type CutFormat, type CutReader, type CutResult, type CutRow } from './editorial';
+import { EDITORIAL_MAX_BYTES, JsonValueCounter, MAX_SHOTS, count, csvCutReader, parseOtio, sameRate, toOtio, type CutFormat, type CutReader, type CutResult, type CutRow } from './editorial';
 import { edlCutReader } from './editorial.edl';
 import type { OtioJob } from './editorial.thread';
 
@@ -161,8 +161,12 @@ export class EditorialService {
     const max = EDITORIAL_MAX_BYTES.otio;
     let buffer = new Uint8Array(Math.min(max, declaredBytes ?? MiB));
     let size = 0;
+    const counter = new JsonValueCounter();
+    const slicer = new TimeSlicer();
     for await (const chunk of body) {
       if (size + chunk.length > max) throw this.tooLarge('otio');
+      counter.write(chunk);
+      await slicer.turn();
       if (size + chunk.length > buffer.length) {
         const grown = new Uint8Array(Math.min(max, Math.max(buffer.length * 2, size + chunk.length)));
         grown.set(buffer.subarray(0, size));

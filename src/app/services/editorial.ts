@@ -62,6 +62,14 @@ export const CSV_MAX_COLUMNS = 32;
 export const OTIO_MAX_DEPTH = 64;
 /** Clips, gaps, transitions and nested tracks walked in an OTIO timeline: room for a gap and a transition per shot and more. */
 export const OTIO_MAX_ITEMS = 5 * MAX_SHOTS;
+/**
+ * JSON values an OTIO file may hold, as JsonValueCounter counts them: a 10,000-clip timeline as
+ * OpenTimelineIO writes it has about 400,000. At the cap no shape of JSON needs more than 128 MiB to parse
+ * (measured: docs/performance.md), half the parse thread's heap, which matters because a worker's heap limit
+ * is not a safe boundary: a JSON.parse growing one array past it aborts the whole process, not only the
+ * thread (nodejs/node#47224; 32 MiB of `{},` did so to the API in bench:parsers before this cap).
+ */
+export const OTIO_MAX_JSON_VALUES = 2_000_000;
 
 const storableDescription = (d: string) => d.length <= MAX_DESCRIPTION && isStorableText(d);
 export const count = (n: number) => n.toLocaleString('en-US');
@@ -404,6 +412,40 @@ export function parseCsv(text: string, projectFps: Rational): CutResult {
 
 // ---------------------------------------------------------------------------------------------------------
 // OpenTimelineIO
+
+/**
+ * The JSON structure a parse would build, counted from the bytes as they arrive: each `{`, `[` and `,`
+ * outside strings (an upper bound of the values, less one). A byte scan is exact on UTF-8, whose multi-byte
+ * sequences hold no ASCII byte. Throws past OTIO_MAX_JSON_VALUES, so such a file never reaches JSON.parse.
+ */
+export class JsonValueCounter {
+  count = 0;
+  private inString = false;
+  private escaped = false;
+
+  write(bytes: Uint8Array): void {
+    let { inString, escaped } = this;
+    let n = this.count;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === 92 /* \ */) escaped = true;
+        else if (b === 34 /* " */) inString = false;
+      } else if (b === 34) inString = true;
+      else if (b === 44 /* , */ || b === 91 /* [ */ || b === 123 /* { */) n++;
+    }
+    this.count = n;
+    this.inString = inString;
+    this.escaped = escaped;
+    if (n > OTIO_MAX_JSON_VALUES) {
+      throw new UnprocessableEntityError(
+        'EDITORIAL_TOO_COMPLEX',
+        `The timeline holds more than ${count(OTIO_MAX_JSON_VALUES)} JSON values (objects, lists and their items), far more than a ${count(MAX_SHOTS)}-shot cut needs (about 400,000 as OpenTimelineIO writes one). Check that the file is an OpenTimelineIO timeline as an editing tool writes it. Nothing was changed.`,
+      );
+    }
+  }
+}
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
