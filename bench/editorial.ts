@@ -13,7 +13,7 @@ import { connectMongo } from '../src/infra/database/mongo';
 import { createModels } from '../src/app/repositories/models';
 import { databaseLabel, json, mailDirOf, round, startApi, startServices } from './lib/harness';
 import { whileProbing } from './lib/health';
-import { longestTasks, profileArgs, type Task } from './lib/cpuprofile';
+import { heaviest, longestTasks, profileArgs, type Task } from './lib/cpuprofile';
 import { registerThroughInbox } from '../scripts/dev-register';
 
 const SHOTS = Number(process.env.BENCH_SHOTS ?? 10_000);
@@ -123,7 +123,7 @@ async function main() {
     const tasks = longestTasks(profile.dir, windows);
     const perRound = output.perRound as Array<Record<string, unknown>>;
     perRound.forEach((r, i) => (r.longestTask = tasks[i + 1]));
-    const worst = (kind: string) => perRound.filter((r) => r.kind === kind).map((r) => r.longestTask as Task | null).reduce<Task | null>((a, b) => (b && (!a || b.cpuMs > a.cpuMs) ? b : a), null);
+    const worst = (kind: string) => heaviest(perRound.filter((r) => r.kind === kind).map((r) => r.longestTask as Task | null));
     output.longestTaskCpuMs = { retimed: worst('retimed'), unchanged: worst('unchanged'), idle: tasks[0] };
     output.target = { ...(output.target as object), longestTaskCpuMs: 50, longestTaskMet: (worst('retimed')?.cpuMs ?? 0) <= 50 };
   }

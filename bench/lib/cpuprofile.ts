@@ -102,3 +102,6 @@ export function longestTasks(dir: string, windows: Array<{ start: bigint; end: b
     return { cpuMs: round((run.samples.length * PROFILE_INTERVAL_US) / 1000, 1), wallMs: round((run.end - run.start) / 1000, 1), where: top(counts, 4), leaves: top(leafCounts, 3) };
   });
 }
+
+/** The task of most CPU among some windows' longest. */
+export const heaviest = (tasks: Array<Task | null | undefined>): Task | null => tasks.reduce<Task | null>((a, b) => (b && (!a || b.cpuMs > a.cpuMs) ? b : a), null);
