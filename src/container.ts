@@ -94,6 +94,7 @@ import { RedisLocker } from './infra/cache/RedisLocker';
 import type { StorageProvider } from './infra/storage/StorageProvider';
 import { createTus } from './infra/http/tus';
 import { QueueBus } from './infra/queue/QueueBus';
+import { BudgetedThread } from './infra/threads/BudgetedThread';
 
 export interface Infra {
   config: Config;
@@ -214,7 +215,16 @@ export function buildCore(infra: Infra) {
   const notifications = new NotificationService({ notifications: repos.notifications, tasks: repos.tasks, users: repos.users, versions: repos.versions, access, events });
   notifications.listen();
   const search = new SearchService({ projects: repos.projects, assets: repos.assets, shots: repos.shots, tasks: repos.tasks, access });
-  const editorial = new EditorialService({ models, projects: repos.projects, projectService: projects, shots: repos.shots, shotService: shots, tasks: repos.tasks, assets: repos.assets, locks, audit, events });
+  const otioBudget = { cpuMs: config.EDITORIAL_PARSE_CPU_MS, heapMib: config.EDITORIAL_PARSE_HEAP_MIB };
+  // Started on the first OTIO import (processes that never import never start it); one job at a time, 8 waiting.
+  const otioThread = new BudgetedThread({
+    name: 'editorial-otio',
+    entry: path.join(__dirname, 'app', 'services', `editorial.thread${path.extname(__filename)}`),
+    ...otioBudget,
+    maxQueued: 8,
+    wallMs: Math.max(30_000, 10 * otioBudget.cpuMs),
+  });
+  const editorial = new EditorialService({ projects: repos.projects, projectService: projects, shots: repos.shots, shotService: shots, tasks: repos.tasks, assets: repos.assets, renders: repos.renders, locks, audit, events, otioThread, otioBudget });
   events.on('review.decided', (e) => tasks.onReviewDecided(e));
   events.on('project.created', (e) => void eventLog.record(e.studioId, 'project.created', { project: e.project }, e.actorId));
   events.on('project.updated', (e) => void eventLog.record(e.studioId, 'project.updated', { project: e.project, changes: e.changes }, e.actorId));
@@ -246,6 +256,7 @@ export function buildCore(infra: Infra) {
     services: { assets, versions, renders, reviews, pipelines, studios, audit, webhooks, eventLog, projects, shots, grids, tasks, notifications, search, editorial, storageUsage, blobs, purges },
     /** Closes what the core opened itself (the queue connections). */
     async dispose() {
+      await otioThread.close();
       await queue.close().catch(() => undefined);
       queueConnection.disconnect();
     },

@@ -187,6 +187,124 @@ describe('editorial import and export', () => {
   });
 });
 
+describe('re-importing a cut that names shots with or without their sequence (issue 28)', () => {
+  let h: Harness;
+  let producer: Session;
+
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    producer = await givenStudio(h);
+  });
+  afterAll(async () => h.close());
+
+  /** A project whose sequence `seq` holds 20 shots coded `codeOf(n)`, made one by one as a coordinator does in the UI. */
+  async function project(code: string, seq: string, codeOf: (n: string) => string) {
+    const p = (await h.http.post('/projects').set(producer.auth).send({ name: code, code, fps: { num: 24, den: 1 } }).expect(201)).body;
+    const sequence = (await h.http.post(`/projects/${p.id}/sequences`).set(producer.auth).send({ code: seq }).expect(201)).body;
+    for (let i = 1; i <= 20; i++) {
+      await h.http.post(`/sequences/${sequence.id}/shots`).set(producer.auth).send({ code: codeOf(`SH${String(i * 10).padStart(4, '0')}`), frameIn: 1001, frameOut: 1048, cutOrder: i * 10 }).expect(201);
+    }
+    return p.id as string;
+  }
+  const importCsv = (projectId: string, rows: string[], dryRun: boolean) =>
+    h.http.post(`/projects/${projectId}/editorial/import`).query({ format: 'csv', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'text/csv').send(`sequence,shot,frame_in,frame_out\n${rows.join('\n')}\n`).expect(200);
+  const stored = async (projectId: string) => (await h.container.models.Shot.find({ projectId }).sort({ cutOrder: 1 }).lean()).map((s) => [s.code, s.status, s.frameOut]);
+  const shotNames = Array.from({ length: 20 }, (_, i) => `SH${String((i + 1) * 10).padStart(4, '0')}`);
+
+  it('recognises SH0010 of SQ010 in clips named SQ010_SH0010 and sq010_sh0010: nothing new, nothing removed', async () => {
+    const id = await project('NAMES', 'SQ010', (n) => n);
+    const clips = shotNames.map((n, i) => ({ OTIO_SCHEMA: 'Clip.2', name: i % 2 ? `sq010_${n.toLowerCase()}` : `SQ010_${n}`, source_range: { OTIO_SCHEMA: 'TimeRange.1', start_time: { OTIO_SCHEMA: 'RationalTime.1', rate: 24, value: 1001 }, duration: { OTIO_SCHEMA: 'RationalTime.1', rate: 24, value: i === 0 ? 60 : 48 } } }));
+    const doc = { OTIO_SCHEMA: 'Timeline.1', name: 'Re-cut', tracks: { OTIO_SCHEMA: 'Stack.1', children: [{ OTIO_SCHEMA: 'Track.1', kind: 'Video', children: clips }] } };
+    const send = (dryRun: boolean) => h.http.post(`/projects/${id}/editorial/import`).query({ format: 'otio', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'application/vnd.opentimelineio+json').send(JSON.stringify(doc)).expect(200);
+    const dry = (await send(true)).body;
+    expect(dry.shots.new).toEqual([]);
+    expect(dry.shots.removed).toEqual([]);
+    expect(dry.shots.retimed.map((r: { code: string }) => r.code)).toEqual(['SH0010']);
+    // The timeline places every clip (record ranges), which the shots made by hand did not have.
+    expect(dry.shots.moved.map((m: { code: string }) => m.code)).toEqual(shotNames.slice(1));
+    expect(dry.sequences).toEqual({ new: [], existing: ['SQ010'] });
+    await send(false);
+    expect(await stored(id)).toEqual(shotNames.map((n, i) => [n, 'ACTIVE', i === 0 ? 1060 : 1048]));
+  });
+
+  it('recognises SQ020_SH0010 in a CSV row naming shot SH0010 of sequence SQ020, but not SH0010 of another sequence', async () => {
+    const id = await project('FULL', 'SQ020', (n) => `SQ020_${n}`);
+    const dry = (await importCsv(id, [...shotNames.map((n) => `SQ020,${n},1001,1048`), 'SQ030,SQ020_SH0010X,1,2'], true)).body;
+    expect(dry.shots).toMatchObject({ removed: [], retimed: [], moved: [], unchanged: 20 });
+    expect(dry.shots.new.map((s: { code: string }) => s.code)).toEqual(['SQ020_SH0010X']);
+    // SH0010 named under SQ030 is not SQ020's shot: a new shot, and SQ020_SH0010 is left out of the cut.
+    const other = (await importCsv(id, ['SQ030,SH0010,1001,1048'], true)).body;
+    expect(other.shots.new.map((s: { code: string }) => s.code)).toEqual(['SH0010']);
+    expect(other.shots.removed).toHaveLength(20);
+  });
+
+  it('refuses a file that names one shot twice under its two names', async () => {
+    const id = await project('TWICE', 'SQ040', (n) => n);
+    const res = await h.http.post(`/projects/${id}/editorial/import`).query({ format: 'csv', dryRun: 'false' }).set(producer.auth).set('Content-Type', 'text/csv').send('sequence,shot,frame_in,frame_out\nSQ040,SH0010,1001,1048\nSQ040,SQ040_SH0010,1001,1050\n').expect(422);
+    expect(res.body.error).toMatchObject({ code: 'EDITORIAL_INVALID', details: [{ path: 'line 3', message: 'SQ040_SH0010 is shot SH0010, already named by SH0010 at line 2' }] });
+    expect(await stored(id)).toEqual(shotNames.map((n) => [n, 'ACTIVE', 1048]));
+  });
+});
+
+describe('EDL import', () => {
+  let h: Harness;
+  let producer: Session;
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    producer = await givenStudio(h);
+  });
+  afterAll(async () => h.close());
+
+  const send = (projectId: string, text: string, dryRun = false) =>
+    h.http.post(`/projects/${projectId}/editorial/import`).query({ format: 'edl', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'application/octet-stream').send(Buffer.from(text));
+
+  it('imports video events as shots, by clip name, through a dissolve, past audio events and notes', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'EDL', code: 'EDL', fps: { num: 24, den: 1 } }).expect(201)).body;
+    const edl = [
+      'TITLE: REEL 1',
+      'FCM: NON-DROP FRAME',
+      '',
+      '001  A001C003 V     C        01:00:10:00 01:00:12:00 01:00:00:00 01:00:02:00',
+      '* FROM CLIP NAME: SQ010_SH0010.mov',
+      '002  A001C003 A     C        01:00:10:00 01:00:12:00 01:00:00:00 01:00:02:00',
+      '003  A001C003 V     C        01:00:12:00 01:00:12:00 01:00:02:00 01:00:02:00',
+      '003  B002C001 V     D    012 02:00:00:00 02:00:01:12 01:00:02:00 01:00:03:12',
+      '* FROM CLIP NAME: SQ010_SH0010.mov',
+      '* TO CLIP NAME: SQ010_SH0020.mov',
+      'M2   B002C001       024.0                02:00:00:00',
+      '004  SQ020_SH0010 V     C        00:00:00:00 00:00:00:10 01:00:03:12 01:00:03:22',
+      '',
+    ].join('\r\n');
+    await send(project.id, edl).expect(200);
+    const shots = await h.container.models.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean();
+    expect(shots.map((s) => [s.code, s.frameIn, s.frameOut, s.recordIn, s.recordOut])).toEqual([
+      ['SQ010_SH0010', 86640, 86687, 86400, 86447],
+      ['SQ010_SH0020', 172800, 172835, 86448, 86483],
+      ['SQ020_SH0010', 0, 9, 86484, 86493],
+    ]);
+    const seqs = (await h.http.get(`/projects/${project.id}/sequences`).set(producer.auth).expect(200)).body.data;
+    expect(seqs.map((s: { code: string }) => s.code)).toEqual(['SQ010', 'SQ020']);
+  });
+
+  it('reads drop-frame timecode at 29.97', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'DF', code: 'DF', fps: { num: 30000, den: 1001 } }).expect(201)).body;
+    const res = await send(project.id, 'FCM: DROP FRAME\n001  X  V  C  00:00:59;28 00:01:00;02 00:09:59;29 00:10:00;03\n* FROM CLIP NAME: SQ1_A\n', true).expect(200);
+    expect(res.body.shots.new).toEqual([{ code: 'SQ1_A', sequence: 'SQ1', frameIn: 1798, frameOut: 1799, recordIn: 17981, recordOut: 17984, fps: null }]);
+  });
+
+  it('refuses a malformed EDL whole, saying which lines, and changes nothing', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Bad EDL', code: 'BADEDL', fps: { num: 25, den: 1 } }).expect(201)).body;
+    const res = await send(project.id, ['TITLE: X', '001  R  V  C  01:00:00:00 01:00:01:00 01:00:00:00 01:00:01:00', '* FROM CLIP NAME: NOSEQUENCE', '002  R  V  C  01:00:00:00 01:00:01:30 01:00:01:00 01:00:02:00', 'sequence,shot,frame_in,frame_out'].join('\n')).expect(422);
+    expect(res.body.error.code).toBe('EDITORIAL_INVALID');
+    expect(res.body.error.details).toEqual([
+      { path: 'line 4', message: 'event 002: a timecode is not HH:MM:SS:FF at 25 frames per second' },
+      { path: 'line 5', message: 'not an EDL line (an event, a * note, TITLE: or FCM:)' },
+      { path: 'line 2', message: 'clip "NOSEQUENCE": no sequence (name it like SQ010_SH0010)' },
+    ]);
+    expect(await h.container.models.Shot.countDocuments({ projectId: project.id })).toBe(0);
+  });
+});
+
 describe('CSV records', () => {
   it('splits quoted fields with commas, doubled quotes and line breaks, numbering records by their first line', () => {
     expect(csvRecords('a,b\r\n"x, y","say ""hi"""\n"two\nlines",z\n\nlast,')).toEqual([

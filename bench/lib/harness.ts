@@ -62,10 +62,10 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Runs a TypeScript entry point (through tsx) as its own process and waits for its port. */
-export async function startProcess(entry: string, env: Record<string, string>): Promise<ChildServer> {
+/** Runs a TypeScript entry point (through tsx) as its own process and waits for its port; nodeArgs go before it (e.g. --cpu-prof). */
+export async function startProcess(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -94,7 +94,7 @@ export function mailDirOf(apiUrl: string): string {
   return dir;
 }
 
-export async function startApi(services: Services, extra: Record<string, string> = {}): Promise<ChildServer> {
+export async function startApi(services: Services, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildServer> {
   const dataDir = mkdtempSync(path.join(services.dir, 'api-'));
   const api = await startProcess(path.resolve(__dirname, '../../src/server.ts'), {
     NODE_ENV: 'development',
@@ -109,7 +109,7 @@ export async function startApi(services: Services, extra: Record<string, string>
     TUS_STAGING_DIR: path.join(services.dir, 'tus'),
     MAX_UPLOAD_BYTES: '64gib',
     ...extra,
-  });
+  }, nodeArgs);
   mailDirs.set(api.url, path.join(dataDir, 'mail'));
   return api;
 }

@@ -46,6 +46,13 @@ const schema = z.object({
 
   CORS_ORIGINS: csv.default([]),
   JSON_BODY_LIMIT: bytes.default(1024 * 1024),
+  /**
+   * CPU time and heap the thread that parses an editorial OTIO upload may use for one file; past either the
+   * upload gets 422 EDITORIAL_TOO_COMPLEX. A 10,000-shot timeline as OpenTimelineIO writes it (24 MiB) takes
+   * a few hundred ms and fits in 64 MiB; any file within OTIO_MAX_JSON_VALUES in 128 (docs/performance.md).
+   */
+  EDITORIAL_PARSE_CPU_MS: int(10, 600_000).default(3000),
+  EDITORIAL_PARSE_HEAP_MIB: int(16, 16_384).default(256),
   RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(60_000),
   RATE_LIMIT_MAX: int(1, 1_000_000).default(600),
   AUTH_RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(15 * 60_000),

@@ -4,6 +4,7 @@ import type { Models } from './models';
 import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
 import { keyset, toPage, type Page } from './pagination';
 import { findOwned, ownedIds } from './owned';
+import { IN_BATCH, inBatches } from './batches';
 
 export type StudioId = Types.ObjectId | string;
 export type AssetSort = 'createdAt' | 'updatedAt' | 'name';
@@ -89,6 +90,17 @@ export class AssetRepository {
       .exec();
     if (!doc) throw new Error('shot asset upsert returned nothing');
     return doc;
+  }
+
+  /** Each asset's latest version number, by _id alone as in findOwned, in `$in` batches (an editorial import's thousands of shots). */
+  async latestVersions(studioId: StudioId, ids: Types.ObjectId[]): Promise<Map<string, number>> {
+    const docs = await inBatches(ids, (batch) =>
+      this.models.Asset.find({ _id: { $in: batch } }, { studioId: 1, latestVersion: 1 })
+        .batchSize(IN_BATCH)
+        .lean<Array<Pick<AssetDoc, '_id' | 'studioId' | 'latestVersion'>>>()
+        .exec(),
+    );
+    return new Map(docs.filter((d) => String(d.studioId) === String(studioId)).map((d) => [String(d._id), d.latestVersion]));
   }
 
   /** Point reads of many assets (the shot grid's thumbnails), by _id alone as in findOwned. */

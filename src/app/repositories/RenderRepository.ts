@@ -6,6 +6,7 @@ import { renderChunkId, type RenderChunkDoc } from './models/RenderChunk';
 import { findOwned, ownedIds } from './owned';
 import { keyset, toPage, type Page } from './pagination';
 import type { StudioId } from './AssetRepository';
+import { IN_BATCH, inBatches } from './batches';
 
 export type NewRenderJob = Omit<RenderJobDoc, '_id' | 'studioId' | 'createdAt' | 'updatedAt'>;
 
@@ -48,6 +49,17 @@ export class RenderRepository {
     }
     await cursor.close();
     return { frames, chunks, nextLane };
+  }
+
+  /** How many renders each asset has had, in `$in` batches on the {studioId, assetId} index; assets without any are absent. */
+  async countByAsset(studioId: StudioId, assetIds: Types.ObjectId[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    await inBatches(assetIds, async (batch) => {
+      const cursor = this.models.RenderJob.find({ studioId, assetId: { $in: batch } }, { assetId: 1 }).batchSize(IN_BATCH).lean<Array<{ assetId: Types.ObjectId }>>().cursor();
+      for await (const job of cursor) counts.set(String(job.assetId), (counts.get(String(job.assetId)) ?? 0) + 1);
+      return [];
+    });
+    return counts;
   }
 
   findByIdempotencyKey(studioId: StudioId, key: string): Promise<RenderJobDoc | null> {

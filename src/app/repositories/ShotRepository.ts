@@ -9,6 +9,7 @@ import { listPage, listShape, type ListShape } from './listing';
 import { escapeRegex } from './ProjectRepository';
 import type { StudioId } from './AssetRepository';
 import { isDuplicateKey } from '../../infra/database/errors';
+import { IN_BATCH } from './batches';
 
 export type NewShot = Omit<ShotDoc, '_id' | 'studioId' | 'codeLower' | 'revision' | 'createdAt' | 'updatedAt' | 'assetId'>;
 
@@ -64,6 +65,17 @@ export class ShotRepository {
       .exec();
   }
 
+  /**
+   * update() without a revision check for many shots at once (an editorial apply): each is still a
+   * single-document update keyed by its _id and studio, sent in bulk batches instead of one round trip each.
+   */
+  async updateEach(studioId: StudioId, updates: Array<{ id: Types.ObjectId; set: Partial<ShotDoc> }>): Promise<void> {
+    for (let i = 0; i < updates.length; i += IN_BATCH) {
+      const batch = updates.slice(i, i + IN_BATCH).map((u) => ({ updateOne: { filter: { _id: u.id, studioId }, update: { $set: u.set, $inc: { revision: 1 } } } }));
+      await this.models.Shot.bulkWrite(batch as Parameters<typeof this.models.Shot.bulkWrite>[0], { ordered: false });
+    }
+  }
+
   listBySequence(studioId: StudioId, sequenceId: Types.ObjectId, q: { limit: number; cursor?: string }): Promise<Page<ShotDoc>> {
     return listPage(this.models.Shot, sequenceShotsQuery(studioId, sequenceId, q.cursor), { limit: q.limit, order: 'asc' });
   }
@@ -74,7 +86,7 @@ export class ShotRepository {
 
   /** Every shot of a project in cut order (bounded: the editorial import compares the whole cut). */
   allOfProject(studioId: StudioId, projectId: Types.ObjectId, max = 50_000): Promise<ShotDoc[]> {
-    return this.models.Shot.find({ studioId, projectId }).sort({ cutOrder: 1, _id: 1 }).limit(max).lean<ShotDoc[]>().exec();
+    return this.models.Shot.find({ studioId, projectId }).sort({ cutOrder: 1, _id: 1 }).limit(max).batchSize(IN_BATCH).lean<ShotDoc[]>().exec();
   }
 
   async highestCutOrder(studioId: StudioId, projectId: Types.ObjectId): Promise<number> {

@@ -9,6 +9,9 @@ import { listPage, listShape, type ListShape } from './listing';
 import { escapeRegex } from './ProjectRepository';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { StudioId } from './AssetRepository';
+import { IN_BATCH, inBatches } from './batches';
+
+export type TaskSummary = Pick<TaskDoc, '_id' | 'entityId' | 'name' | 'status'>;
 
 export interface TaskListQuery {
   limit: number;
@@ -68,6 +71,16 @@ export class TaskRepository {
   ofEntities(studioId: StudioId, entityIds: Types.ObjectId[]): Promise<TaskDoc[]> {
     if (entityIds.length === 0) return Promise.resolve([]);
     return this.models.Task.find({ studioId, entityId: { $in: entityIds } }).lean<TaskDoc[]>().exec();
+  }
+
+  /** id, name and status of every task of many entities (what an editorial re-time affects), in `$in` batches. */
+  summariesOfEntities(studioId: StudioId, entityIds: Types.ObjectId[]): Promise<TaskSummary[]> {
+    return inBatches(entityIds, (batch) =>
+      this.models.Task.find({ studioId, entityId: { $in: batch } }, { entityId: 1, name: 1, status: 1 })
+        .batchSize(IN_BATCH)
+        .lean<TaskSummary[]>()
+        .exec(),
+    );
   }
 
   /** Tasks whose latest submission is this version. */

@@ -1,14 +1,19 @@
 // Editorial import and export. An import validates the whole file first (every problem reported with its
 // line, nothing stored), then compares it with the project's cut, and on apply writes single-document
 // upserts keyed by (project, code), so a repeated or interrupted import converges on the same cut.
+// Reading is bounded: CSV and EDL bodies stream through their readers as they arrive (a few hundred
+// microseconds per socket chunk; the 10,001st shot stops the read), an OTIO body is parsed on a
+// BudgetedThread; the comparison is linear, with its reads in `$in` batches (docs/performance.md).
 import { Types } from 'mongoose';
-import { UnprocessableEntityError } from '../../shared/errors';
+import { DomainError, PayloadTooLargeError, ServiceUnavailableError, UnprocessableEntityError } from '../../shared/errors';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
-import type { Models } from '../repositories/models';
+import { ThreadLimitError, type BudgetedThread } from '../../infra/threads/BudgetedThread';
+import { TimeSlicer } from '../../shared/scheduling/timeSlicer';
 import type { ProjectRepository } from '../repositories/ProjectRepository';
 import type { ShotRepository } from '../repositories/ShotRepository';
-import type { TaskRepository } from '../repositories/TaskRepository';
+import type { TaskRepository, TaskSummary } from '../repositories/TaskRepository';
 import type { AssetRepository } from '../repositories/AssetRepository';
+import type { RenderRepository } from '../repositories/RenderRepository';
 import type { ShotDoc } from '../repositories/models/Shot';
 import type { Rational } from '../repositories/models/Project';
 import type { ProjectService } from './ProjectService';
@@ -16,7 +21,9 @@ import type { ShotService } from './ShotService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { parseCsv, parseOtio, sameRate, toOtio, type CutRow } from './editorial';
+import { EDITORIAL_MAX_BYTES, JsonValueCounter, MAX_SHOTS, count, csvCutReader, parseOtio, sameRate, toOtio, type CutFormat, type CutReader, type CutResult, type CutRow } from './editorial';
+import { edlCutReader } from './editorial.edl';
+import type { OtioJob } from './editorial.thread';
 
 export interface ShotRef {
   code: string;
@@ -30,7 +37,7 @@ export interface ShotRef {
 
 export interface ImportReport {
   dryRun: boolean;
-  format: 'csv' | 'otio';
+  format: CutFormat;
   sequences: { new: string[]; existing: string[] };
   shots: {
     new: ShotRef[];
@@ -43,42 +50,69 @@ export interface ImportReport {
   };
 }
 
+/** An import's file: a request body as it arrives, or (OTIO sent as application/json) the document the JSON body parser already read. */
+export type CutSource = { body: AsyncIterable<Uint8Array>; declaredBytes?: number } | { document: unknown };
+
+/** Text handed to a reader at once: a socket's chunk at most, so a time slice is checked at least this often. */
+const SLICE_BYTES = 64 * 1024;
+const MiB = 1024 * 1024;
+
 const sameFps = (a: Rational | null, b: Rational | null) => (a === null || b === null ? a === b : sameRate(a, b));
+const FORMAT_NAMES: Record<CutFormat, string> = { csv: 'CSV', edl: 'EDL', otio: 'timeline' };
+const SHRINK_ADVICE: Record<CutFormat, string> = {
+  csv: 'Shorten long descriptions or leave out columns the import does not read',
+  edl: 'Export the video track only, without audio events',
+  otio: 'Export the video track only, without audio and reference tracks',
+};
+
+/**
+ * Existing shots by the names a file may give them, for re-imports across naming conventions: a shot stored
+ * as SH0010 in sequence SQ010 is the clip SQ010_SH0010 (or sq010_sh0010), and a shot stored as SQ010_SH0010 is
+ * the clip SH0010 in a stack or sequence named SQ010. A code without the prefix names a shot only within its
+ * own sequence (SH0010 of SQ010 is not SH0010 of SQ020).
+ */
+export function shotMatcher(shots: ShotDoc[], sequenceCodeOf: (s: ShotDoc) => string): (row: CutRow) => ShotDoc | undefined {
+  const byCode = new Map(shots.map((s) => [s.codeLower, s]));
+  return (row) => {
+    const code = row.code.toLowerCase();
+    const exact = byCode.get(code);
+    if (exact) return exact;
+    const prefix = `${row.sequence.toLowerCase()}_`;
+    if (code.startsWith(prefix) && code.length > prefix.length) {
+      const short = byCode.get(code.slice(prefix.length));
+      if (short && sequenceCodeOf(short).toLowerCase() === row.sequence.toLowerCase()) return short;
+    }
+    return byCode.get(prefix + code);
+  };
+}
 
 export class EditorialService {
   constructor(
     private readonly deps: {
-      models: Models;
       projects: ProjectRepository;
       projectService: ProjectService;
       shots: ShotRepository;
       shotService: ShotService;
       tasks: TaskRepository;
       assets: AssetRepository;
+      renders: RenderRepository;
       locks: LeaseLock;
       audit: AuditService;
       events: DomainEvents;
+      /** Where OTIO documents are parsed, off the event loop, within a CPU and memory budget. */
+      otioThread: BudgetedThread;
+      /** The thread's budgets, for the words of a refusal. */
+      otioBudget: { cpuMs: number; heapMib: number };
     },
   ) {}
 
-  async import(actor: Actor, projectId: string, format: 'csv' | 'otio', input: string | unknown, dryRun: boolean): Promise<ImportReport> {
+  /** Access is checked before a byte of the file is read: only members who may import make the server parse. */
+  async import(actor: Actor, projectId: string, format: CutFormat, source: CutSource, dryRun: boolean): Promise<ImportReport> {
     const project = await this.deps.projectService.require(actor, 'editorial:import', projectId);
-    let parsed: { rows: CutRow[]; problems: Array<{ line: number; message: string }> };
-    if (format === 'csv') parsed = parseCsv(String(input), project.fps);
-    else {
-      let doc = input;
-      if (typeof input === 'string') {
-        try {
-          doc = JSON.parse(input);
-        } catch (err) {
-          throw new UnprocessableEntityError('EDITORIAL_INVALID', 'The timeline is not JSON', { details: [{ path: 'line 0', message: (err as Error).message }] });
-        }
-      }
-      parsed = parseOtio(doc, project.fps);
-    }
-    if (parsed.problems.length) {
-      throw new UnprocessableEntityError('EDITORIAL_INVALID', `The ${format === 'csv' ? 'CSV' : 'timeline'} has ${parsed.problems.length} problem(s); nothing was changed`, {
-        details: parsed.problems.slice(0, 200).map((p) => ({ path: format === 'csv' ? `line ${p.line}` : `item ${p.line}`, message: p.message })),
+    const parsed = await this.read(format, source, project.fps);
+    if (parsed.problemCount) {
+      throw new UnprocessableEntityError('EDITORIAL_INVALID', `The ${FORMAT_NAMES[format]} has ${count(parsed.problemCount)} problem(s); nothing was changed`, {
+        details: parsed.problems.map((p) => ({ path: format === 'otio' ? `item ${p.line}` : `line ${p.line}`, message: p.message })),
       });
     }
     if (parsed.rows.length === 0) throw new UnprocessableEntityError('EDITORIAL_INVALID', 'The file holds no shots; nothing was changed', { details: [{ path: 'line 1', message: 'no shots' }] });
@@ -86,52 +120,172 @@ export class EditorialService {
     return dryRun ? run() : this.deps.locks.withLock(`editorial:${String(project._id)}`, run, { ttlMs: 10 * 60_000, waitMs: 30_000 });
   }
 
-  private async compareAndApply(actor: Actor, projectId: Types.ObjectId, format: 'csv' | 'otio', rows: CutRow[], dryRun: boolean): Promise<ImportReport> {
+  /** The format's byte cap, for the controller (it closes the connection after refusing a body larger than this). */
+  maxBytes(format: CutFormat): number {
+    return EDITORIAL_MAX_BYTES[format];
+  }
+
+  private async read(format: CutFormat, source: CutSource, fps: Rational): Promise<CutResult> {
+    if ('document' in source) return parseOtio(source.document, fps);
+    if (format === 'otio') {
+      // Its shots are counted only once it is parsed, so a body declared past the cap is refused unread.
+      if (source.declaredBytes !== undefined && source.declaredBytes > EDITORIAL_MAX_BYTES.otio) throw this.tooLarge(format);
+      return this.readOtio(source.body, source.declaredBytes, fps);
+    }
+    return this.stream(format === 'csv' ? csvCutReader(fps) : edlCutReader(fps), format, source.body);
+  }
+
+  /**
+   * A text format streamed through its reader as the bytes arrive: the read stops at the reader's first cap
+   * (the 10,001st shot of an 8 MiB file of "a" lines after 20 KB) or past the byte cap, whichever comes first.
+   */
+  private async stream(reader: CutReader, format: CutFormat, body: AsyncIterable<Uint8Array>): Promise<CutResult> {
+    const max = EDITORIAL_MAX_BYTES[format];
+    const decoder = new TextDecoder();
+    const slicer = new TimeSlicer();
+    let bytes = 0;
+    for await (const chunk of body) {
+      bytes += chunk.length;
+      if (bytes > max) throw this.tooLarge(format);
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+        reader.write(decoder.decode(chunk.subarray(at, at + SLICE_BYTES), { stream: true }));
+        await slicer.turn();
+      }
+    }
+    reader.write(decoder.decode());
+    return reader.end();
+  }
+
+  /** An OTIO body gathered (within its cap) and handed, without a copy, to the parse thread. */
+  private async readOtio(body: AsyncIterable<Uint8Array>, declaredBytes: number | undefined, fps: Rational): Promise<CutResult> {
+    const max = EDITORIAL_MAX_BYTES.otio;
+    let buffer = new Uint8Array(Math.min(max, declaredBytes ?? MiB));
+    let size = 0;
+    const counter = new JsonValueCounter();
+    const slicer = new TimeSlicer();
+    for await (const chunk of body) {
+      if (size + chunk.length > max) throw this.tooLarge('otio');
+      counter.write(chunk);
+      await slicer.turn();
+      if (size + chunk.length > buffer.length) {
+        const grown = new Uint8Array(Math.min(max, Math.max(buffer.length * 2, size + chunk.length)));
+        grown.set(buffer.subarray(0, size));
+        buffer = grown;
+      }
+      buffer.set(chunk, size);
+      size += chunk.length;
+    }
+    const job: OtioJob = { bytes: buffer.subarray(0, size), fps: { num: fps.num, den: fps.den } };
+    let reply;
+    try {
+      reply = await this.deps.otioThread.run(job, [buffer.buffer]);
+    } catch (err) {
+      if (err instanceof ThreadLimitError) throw this.threadRefusal(err);
+      throw err;
+    }
+    if (reply.ok) return reply.value as CutResult;
+    const { code, message, status, details } = reply.error as { code?: string; message?: string; status?: number; details?: Array<{ path: string; message: string }> };
+    if (code && message) throw new DomainError(code, message, { status: status ?? 422, details });
+    throw new Error(`editorial parse thread: ${message ?? 'failed'}`);
+  }
+
+  private tooLarge(format: CutFormat): PayloadTooLargeError {
+    const max = EDITORIAL_MAX_BYTES[format];
+    return new PayloadTooLargeError(
+      'EDITORIAL_TOO_LARGE',
+      `The ${FORMAT_NAMES[format]} is larger than ${max / MiB} MiB, more than a ${count(MAX_SHOTS)}-shot cut needs. ${SHRINK_ADVICE[format]}, and import again. Nothing was changed.`,
+    );
+  }
+
+  private threadRefusal(err: ThreadLimitError): DomainError {
+    const { cpuMs, heapMib } = this.deps.otioBudget;
+    switch (err.limit) {
+      case 'cpu':
+      case 'memory':
+        return new UnprocessableEntityError(
+          'EDITORIAL_TOO_COMPLEX',
+          `Reading the timeline needed more than ${err.limit === 'cpu' ? `${cpuMs / 1000} s of CPU time` : `${heapMib} MiB of memory`}, far more than a ${count(MAX_SHOTS)}-shot cut needs, so it was stopped. Check that the file is an OpenTimelineIO timeline as an editing tool writes it (one video track of clips and gaps). Nothing was changed.`,
+          { cause: err },
+        );
+      case 'busy':
+      case 'wall':
+        return new ServiceUnavailableError('EDITORIAL_BUSY', 'This server is reading other timelines right now; try again in a few seconds. Nothing was changed.', { headers: { 'Retry-After': '5' }, cause: err });
+      default:
+        return new DomainError('EDITORIAL_READ_FAILED', 'The timeline could not be read because of a fault on the server; try again, and tell your administrator if it keeps failing. Nothing was changed.', { status: 500, cause: err });
+    }
+  }
+
+  private async compareAndApply(actor: Actor, projectId: Types.ObjectId, format: CutFormat, rows: CutRow[], dryRun: boolean): Promise<ImportReport> {
     const project = (await this.deps.projects.findById(actor.studioId, projectId))!;
     const [sequences, shots] = await Promise.all([this.deps.projects.allSequences(actor.studioId, projectId), this.deps.shots.allOfProject(actor.studioId, projectId)]);
     const seqByCode = new Map(sequences.map((s) => [s.codeLower, s]));
     const seqCode = new Map(sequences.map((s) => [String(s._id), s.code]));
-    const shotByCode = new Map(shots.map((s) => [s.codeLower, s]));
+    const sequenceOf = (s: ShotDoc) => seqCode.get(String(s.sequenceId)) ?? '';
+    const match = shotMatcher(shots, sequenceOf);
     const withRecord = rows.every((r) => r.recordIn !== null);
-    const cutOrder = (r: CutRow, i: number) => (withRecord ? r.recordIn! : (i + 1) * 10);
-    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: seqCode.get(String(s.sequenceId)) ?? '', frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn, recordOut: s.recordOut, fps: s.fps ?? null });
+    // A shot made without a record range may come back without the fields (FerretDB keeps no null it was given in an upsert's $setOnInsert): null either way.
+    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: sequenceOf(s), frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn ?? null, recordOut: s.recordOut ?? null, fps: s.fps ?? null });
     const rowRef = (r: CutRow): ShotRef => ({ code: r.code, sequence: r.sequence, frameIn: r.frameIn, frameOut: r.frameOut, recordIn: r.recordIn, recordOut: r.recordOut, fps: r.fps });
 
-    const newSequences = [...new Set(rows.map((r) => r.sequence))].filter((c) => !seqByCode.has(c.toLowerCase()));
+    // Each row with its place in the cut and the stored shot it names, if any; two rows naming one shot refuse the file.
+    const where = format === 'otio' ? 'item' : 'line';
+    const matchedBy = new Map<string, CutRow>();
+    const clashes: Array<{ path: string; message: string }> = [];
+    const slicer = new TimeSlicer();
+    const entries: Array<{ row: CutRow; shot: ShotDoc | undefined; order: number }> = [];
+    for (const [i, row] of rows.entries()) {
+      await slicer.turn();
+      const shot = match(row);
+      if (shot) {
+        const first = matchedBy.get(String(shot._id));
+        if (first) clashes.push({ path: `${where} ${row.line}`, message: `${row.code} is shot ${shot.code}, already named by ${first.code} at ${where} ${first.line}` });
+        else matchedBy.set(String(shot._id), row);
+      }
+      entries.push({ row, shot, order: withRecord ? row.recordIn! : (i + 1) * 10 });
+    }
+    if (clashes.length) throw new UnprocessableEntityError('EDITORIAL_INVALID', `The file names ${clashes.length} shot(s) twice under different names; nothing was changed`, { details: clashes.slice(0, 200) });
+
+    // One spelling per sequence (the first the file uses): SQ010 and sq010 are one sequence, as codes are.
+    const spellings = new Map<string, string>();
+    for (const r of rows) if (!spellings.has(r.sequence.toLowerCase())) spellings.set(r.sequence.toLowerCase(), r.sequence);
+    const rowSequences = [...spellings.values()];
+    const newSequences = rowSequences.filter((c) => !seqByCode.has(c.toLowerCase()));
     const report: ImportReport = {
       dryRun,
       format,
-      sequences: { new: newSequences, existing: [...new Set(rows.map((r) => r.sequence))].filter((c) => seqByCode.has(c.toLowerCase())) },
+      sequences: { new: newSequences, existing: rowSequences.filter((c) => seqByCode.has(c.toLowerCase())) },
       shots: { new: [], removed: [], retimed: [], moved: [], unchanged: 0 },
     };
-    const fresh: Array<{ row: CutRow; order: number }> = [];
+    const fresh: typeof entries = [];
     const changes: Array<{ shot: ShotDoc; row: CutRow; order: number }> = [];
-    rows.forEach((row, i) => {
-      const order = cutOrder(row, i);
-      const shot = shotByCode.get(row.code.toLowerCase());
+    const retimedShots: ShotDoc[] = [];
+    for (const { row, shot, order } of entries) {
+      await slicer.turn();
       if (!shot) {
         report.shots.new.push(rowRef(row));
-        fresh.push({ row, order });
-        return;
+        fresh.push({ row, shot, order });
+        continue;
       }
       const retimed = shot.frameIn !== row.frameIn || shot.frameOut !== row.frameOut || !sameFps(shot.fps ?? null, row.fps);
-      const moved = shot.recordIn !== row.recordIn || shot.recordOut !== row.recordOut || shot.cutOrder !== order || (seqCode.get(String(shot.sequenceId)) ?? '').toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
-      if (retimed) report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
-      else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row) });
+      const moved = (shot.recordIn ?? null) !== row.recordIn || (shot.recordOut ?? null) !== row.recordOut || shot.cutOrder !== order || sequenceOf(shot).toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
+      if (retimed) {
+        report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
+        retimedShots.push(shot);
+      } else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row) });
       else report.shots.unchanged++;
       if (retimed || moved) changes.push({ shot, row, order });
-    });
-    const named = new Set(rows.map((r) => r.code.toLowerCase()));
-    const removed = shots.filter((s) => s.status === 'ACTIVE' && !named.has(s.codeLower));
+    }
+    const removed = shots.filter((s) => s.status === 'ACTIVE' && !matchedBy.has(String(s._id)));
     report.shots.removed = removed.map((s) => s.code);
-    await this.affects(actor.studioId, report, shotByCode);
+    await this.affects(actor.studioId, report, retimedShots);
     if (dryRun) return report;
 
-    // Apply: every write is a single-document upsert or update keyed by (project, code), in an order where a
-    // crash leaves a state the next run completes: sequences, then shots (with their backing assets).
+    // Apply: every write is a single-document upsert or update keyed by (project, code) or by the shot's id,
+    // in an order where a crash leaves a state the next run completes: sequences, then shots (with their
+    // backing assets), then the changes to existing shots.
     let nextOrder = sequences.reduce((m, s) => Math.max(m, s.order), 0);
     const seqIds = new Map(sequences.map((s) => [s.codeLower, s]));
-    for (const code of [...new Set(rows.map((r) => r.sequence))]) {
+    for (const code of rowSequences) {
       if (seqIds.has(code.toLowerCase())) continue;
       nextOrder += 10;
       seqIds.set(code.toLowerCase(), await this.deps.projects.upsertSequence(actor.studioId, { projectId, code, order: nextOrder }));
@@ -139,40 +293,54 @@ export class EditorialService {
     for (const { row, order } of fresh) {
       await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, description: row.description ?? '', cutOrder: order });
     }
-    // A shot stored by a run that stopped before its backing asset existed: finish it (the same upserts).
-    for (const [i, row] of rows.entries()) {
-      const shot = shotByCode.get(row.code.toLowerCase());
-      if (shot && !shot.assetId) await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, description: row.description ?? '', cutOrder: cutOrder(row, i) });
+    // A shot stored by a run that stopped before its backing asset existed: finish it (the same upserts, under its stored code).
+    for (const { row, shot, order } of entries) {
+      if (shot && !shot.assetId) await this.deps.shotService.materialize(actor.studioId, actor.id, project, seqIds.get(row.sequence.toLowerCase())!, { ...row, code: shot.code, description: row.description ?? '', cutOrder: order });
     }
-    for (const { shot, row, order } of changes) {
-      const sequence = seqIds.get(row.sequence.toLowerCase())!;
-      await this.deps.shots.update(actor.studioId, shot._id, null, { frameIn: row.frameIn, frameOut: row.frameOut, recordIn: row.recordIn, recordOut: row.recordOut, fps: row.fps, cutOrder: order, sequenceId: sequence._id, episodeId: sequence.episodeId ?? null, status: 'ACTIVE' });
-    }
-    for (const shot of removed) await this.deps.shots.update(actor.studioId, shot._id, null, { status: 'OMITTED' });
+    await this.deps.shots.updateEach(actor.studioId, [
+      ...changes.map(({ shot, row, order }) => {
+        const sequence = seqIds.get(row.sequence.toLowerCase())!;
+        return { id: shot._id, set: { frameIn: row.frameIn, frameOut: row.frameOut, recordIn: row.recordIn, recordOut: row.recordOut, fps: row.fps, cutOrder: order, sequenceId: sequence._id, episodeId: sequence.episodeId ?? null, status: 'ACTIVE' as const } };
+      }),
+      ...removed.map((shot) => ({ id: shot._id, set: { status: 'OMITTED' as const } })),
+    ]);
     const summary = { created: report.shots.new.map((s) => s.code), updated: [...report.shots.retimed, ...report.shots.moved].map((s) => s.code), omitted: report.shots.removed };
     await this.deps.audit.record(actor, 'editorial.imported', 'project', projectId, { format, sequences: newSequences, created: summary.created.length, updated: summary.updated.length, omitted: summary.omitted.length });
     this.deps.events.emit('editorial.imported', { studioId: actor.studioId, actorId: actor.id, projectId: String(projectId), format, ...summary });
     return report;
   }
 
-  /** For each re-timed shot: its tasks, how many versions it has, how many renders were made of it. Three queries in all. */
-  private async affects(studioId: string, report: ImportReport, shotByCode: Map<string, ShotDoc>): Promise<void> {
-    const shots = report.shots.retimed.map((r) => shotByCode.get(r.code.toLowerCase())!);
+  /**
+   * For each re-timed shot (report.shots.retimed, in the order of `shots`): its tasks, how many versions it
+   * has, how many renders were made of it. Three reads in `$in` batches, each indexed once by shot or asset.
+   */
+  private async affects(studioId: string, report: ImportReport, shots: ShotDoc[]): Promise<void> {
     if (shots.length === 0) return;
     const assetIds = shots.map((s) => s.assetId).filter((a): a is Types.ObjectId => a !== null);
-    const [tasks, assets, renders] = await Promise.all([
-      this.deps.tasks.ofEntities(studioId, shots.map((s) => s._id)),
-      this.deps.assets.findMany(studioId, assetIds),
-      this.deps.models.RenderJob.find({ studioId, assetId: { $in: assetIds } }, { assetId: 1 }).limit(100_000).lean<Array<{ assetId: Types.ObjectId }>>().exec(),
+    const [tasks, versions, renders] = await Promise.all([
+      this.deps.tasks.summariesOfEntities(studioId, shots.map((s) => s._id)),
+      this.deps.assets.latestVersions(studioId, assetIds),
+      this.deps.renders.countByAsset(studioId, assetIds),
     ]);
-    report.shots.retimed.forEach((r, i) => {
+    const tasksOf = new Map<string, TaskSummary[]>();
+    // Tens of thousands of tasks at the cap: indexed once, by shot.
+    for (const t of tasks) {
+      const key = String(t.entityId);
+      const list = tasksOf.get(key);
+      if (list) list.push(t);
+      else tasksOf.set(key, [t]);
+    }
+    const slicer = new TimeSlicer();
+    for (const [i, r] of report.shots.retimed.entries()) {
+      await slicer.turn();
       const shot = shots[i]!;
+      const asset = shot.assetId ? String(shot.assetId) : '';
       r.affects = {
-        tasks: tasks.filter((t) => String(t.entityId) === String(shot._id)).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
-        versions: assets.find((a) => String(a._id) === String(shot.assetId))?.latestVersion ?? 0,
-        renders: renders.filter((j) => String(j.assetId) === String(shot.assetId)).length,
+        tasks: (tasksOf.get(String(shot._id)) ?? []).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
+        versions: versions.get(asset) ?? 0,
+        renders: renders.get(asset) ?? 0,
       };
-    });
+    }
   }
 
   async export(actor: Actor, projectId: string): Promise<Record<string, unknown>> {

@@ -1304,7 +1304,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create or update sequences and shots from a CSV or an OpenTimelineIO timeline; dryRun (the default) only reports (DIRECTOR, PRODUCER) */
+        /** Create or update sequences and shots from a CSV, a CMX 3600 EDL or an OpenTimelineIO timeline; dryRun (the default) only reports (DIRECTOR, PRODUCER). Files up to 8 MiB (CSV, EDL) or 32 MiB (OTIO) and 10,000 shots */
         post: operations["importEditorial"];
         delete?: never;
         options?: never;
@@ -1958,7 +1958,7 @@ export interface components {
         EditorialImportReport: {
             dryRun: boolean;
             /** @enum {string} */
-            format: "csv" | "otio";
+            format: "csv" | "edl" | "otio";
             sequences: {
                 new: string[];
                 existing: string[];
@@ -8334,7 +8334,7 @@ export interface operations {
     importEditorial: {
         parameters: {
             query: {
-                format: "csv" | "otio";
+                format: "csv" | "edl" | "otio";
                 dryRun?: "true" | "false";
             };
             header?: never;
@@ -8346,7 +8346,10 @@ export interface operations {
         requestBody: {
             content: {
                 "text/csv": string;
+                "text/plain": string;
+                "application/x-edl": string;
                 "application/vnd.opentimelineio+json": string;
+                "application/octet-stream": string;
             };
         };
         responses: {
@@ -8415,6 +8418,15 @@ export interface operations {
             };
             /** @description Valid, but past a limit the server sets */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

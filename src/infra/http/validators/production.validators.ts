@@ -105,7 +105,7 @@ export const searchQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 export const importQuery = z.strictObject({
-  format: z.enum(['csv', 'otio']),
+  format: z.enum(['csv', 'edl', 'otio']),
   dryRun: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 export const sequenceIdParams = idParams;
@@ -193,7 +193,7 @@ const ImportReportSchema = apiRegistry.register(
   'EditorialImportReport',
   z.object({
     dryRun: z.boolean(),
-    format: z.enum(['csv', 'otio']),
+    format: z.enum(['csv', 'edl', 'otio']),
     sequences: z.object({ new: z.array(z.string()), existing: z.array(z.string()) }),
     shots: z.object({
       new: z.array(ShotRef),
@@ -263,13 +263,22 @@ reg(
   'post',
   '/projects/{id}/editorial/import',
   'importEditorial',
-  'Create or update sequences and shots from a CSV or an OpenTimelineIO timeline; dryRun (the default) only reports (DIRECTOR, PRODUCER)',
+  'Create or update sequences and shots from a CSV, a CMX 3600 EDL or an OpenTimelineIO timeline; dryRun (the default) only reports (DIRECTOR, PRODUCER). Files up to 8 MiB (CSV, EDL) or 32 MiB (OTIO) and 10,000 shots',
   {
     params: idOnly,
     query: importQuery,
-    body: { required: true, content: { 'text/csv': { schema: z.string() }, 'application/vnd.opentimelineio+json': { schema: z.string() } } },
+    body: {
+      required: true,
+      content: {
+        'text/csv': { schema: z.string() },
+        'text/plain': { schema: z.string() },
+        'application/x-edl': { schema: z.string() },
+        'application/vnd.opentimelineio+json': { schema: z.string() },
+        'application/octet-stream': { schema: z.string() },
+      },
+    },
   },
   { 200: { description: 'What changes (dryRun) or changed', ...json(ImportReportSchema) } },
-  [400, 401, 403, 404, 413, 415, 422],
+  [400, 401, 403, 404, 413, 415, 422, 503],
 );
 reg('get', '/projects/{id}/editorial/export', 'exportEditorial', 'The project\'s current cut as an OpenTimelineIO timeline', { params: idOnly }, { 200: { description: 'An .otio document', content: { 'application/vnd.opentimelineio+json': { schema: z.object({ OTIO_SCHEMA: z.string(), name: z.string(), tracks: z.object({ OTIO_SCHEMA: z.string() }).openapi({ additionalProperties: {} }) }).openapi({ additionalProperties: {} }) } } } }, [400, 401, 404]);
