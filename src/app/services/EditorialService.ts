@@ -94,7 +94,8 @@ export class EditorialService {
     const shotByCode = new Map(shots.map((s) => [s.codeLower, s]));
     const withRecord = rows.every((r) => r.recordIn !== null);
     const cutOrder = (r: CutRow, i: number) => (withRecord ? r.recordIn! : (i + 1) * 10);
-    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: seqCode.get(String(s.sequenceId)) ?? '', frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn, recordOut: s.recordOut, fps: s.fps ?? null });
+    // ?? null as in toShotDto: shots stored by the upsert that FerretDB stripped of nulls have no recordIn.
+    const ref = (s: ShotDoc): ShotRef => ({ code: s.code, sequence: seqCode.get(String(s.sequenceId)) ?? '', frameIn: s.frameIn, frameOut: s.frameOut, recordIn: s.recordIn ?? null, recordOut: s.recordOut ?? null, fps: s.fps ?? null });
     const rowRef = (r: CutRow): ShotRef => ({ code: r.code, sequence: r.sequence, frameIn: r.frameIn, frameOut: r.frameOut, recordIn: r.recordIn, recordOut: r.recordOut, fps: r.fps });
 
     const newSequences = [...new Set(rows.map((r) => r.sequence))].filter((c) => !seqByCode.has(c.toLowerCase()));
