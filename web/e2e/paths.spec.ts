@@ -141,3 +141,35 @@ test('an artist opens a shot from the grid (click, then Enter), from a task\'s l
   await w.expectClean('the whole path');
   expect(page.url()).toBe(`${base()}/app/projects/${show.project.id}`);
 });
+
+test('a page that throws shows its error boundary inside the shell, in words, reported on the console; Try again and the navigation work', async ({ browser }) => {
+  const { page, w } = await signedIn(browser, show.producer.email);
+  // The server answers the asset without its tags once, as main's did for a shot's asset.
+  let broken = true;
+  await page.route(`**/assets/${show.rocket.id}`, async (route) => {
+    if (!broken || route.request().method() !== 'GET') return route.continue();
+    const res = await route.fetch();
+    const { tags: _tags, ...asset } = (await res.json()) as Record<string, unknown>;
+    await route.fulfill({ response: res, json: asset });
+  });
+  await page.getByRole('list', { name: 'Assets' }).getByRole('link', { name: 'Rocket' }).click();
+  const problem = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'This page hit a problem' }) });
+  await expect(problem).toBeVisible();
+  await expect(problem).toContainText(/What failed: .*(length|undefined)/);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await checkPage(page, 'paths-08-error-boundary');
+  // The walk's watcher sees it as a person would: a boundary and a console error.
+  expect(w.problems.some((p) => p.startsWith('console error') && /length|undefined/.test(p))).toBe(true);
+  w.problems.length = 0;
+
+  // The navigation leaves it behind; Back finds the same bad answer in the cache, and Try again drops it.
+  await nav(page, 'Projects').click();
+  await w.arrive('another page from the navigation', page.getByRole('link', { name: 'Moon Heist' }));
+  await page.goBack();
+  await expect(problem).toBeVisible();
+  w.problems.length = 0;
+  broken = false;
+  await problem.getByRole('button', { name: 'Try again' }).click();
+  await w.arrive('the asset page after Try again', page.getByRole('heading', { name: 'Rocket', level: 1 }));
+  await w.arrive('its tags, from a fresh answer', page.getByRole('link', { name: '#hero' }));
+});
