@@ -10,15 +10,16 @@ import { isDuplicateKey } from '../../infra/database/errors';
  * `recordIn`: issue 28, found by the tests' OpenAPI response check).
  */
 export async function insertUnlessExists<T>(model: Model<T>, filter: QueryFilter<T>, doc: Record<string, unknown>): Promise<{ doc: T; created: boolean }> {
-  let created = false;
+  const stored = { ...doc };
   try {
-    await model.collection.insertOne({ ...doc });
-    created = true;
+    const res = await model.collection.insertOne(stored);
+    // What was inserted is what is stored: no read back (an editorial import makes thousands of these).
+    return { doc: { ...stored, _id: res.insertedId } as T, created: true };
   } catch (err) {
     // Another writer's insert (or an earlier run's) holds the key: the one it stored is the answer.
     if (!isDuplicateKey(err)) throw err;
   }
-  const stored = await model.findOne(filter).lean<T>().exec();
-  if (!stored) throw new Error(`${model.modelName} missing after its insert`);
-  return { doc: stored, created };
+  const existing = await model.findOne(filter).lean<T>().exec();
+  if (!existing) throw new Error(`${model.modelName} missing after its insert`);
+  return { doc: existing, created: false };
 }
