@@ -129,6 +129,21 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // Query keys are made by web/src/api/keys.ts alone, whose keys name their resource and their shape: a key
+    // written anywhere else can collide with one of another shape (issue 28: an infinite list read as an array).
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    ignores: ['web/src/api/keys.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...[
+        "Property[key.name='queryKey'] > ArrayExpression",
+        "Property[key.name='queryKey'] > TSAsExpression > ArrayExpression",
+        "Property[key.name='queryKey'] > TSSatisfiesExpression > ArrayExpression",
+        "Property[key.name='queryKey'] > CallExpression:not([callee.object.object.name='keys'])",
+        'CallExpression[callee.property.name=/^((get|set|ensure|fetch|prefetch)(Infinite)?Query(Data|State)?|(get|set)QueriesData|(invalidate|refetch|cancel|remove|reset)Queries)$/] > ArrayExpression.arguments',
+      ].map((selector) => ({ selector, message: 'Make query keys with the factory in web/src/api/keys.ts (keys.<resource>.<shape>(...)), so a key always says what shape its data has.' }))],
+    },
+  },
+  {
     files: ['web/scripts/**', 'web/e2e/**', 'web/*.config.ts'],
     rules: { 'no-restricted-properties': 'off', 'no-console': 'off' },
   },

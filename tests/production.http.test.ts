@@ -1,6 +1,7 @@
 // Production tracking over HTTP and Socket.IO: projects (and the default project that keeps project-less
 // asset clients working), sequences and shots whose versions live on a backing asset, tasks moved by
 // submissions and review decisions, notifications live and in the list, casting, search, roles, scopes.
+import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
 import { listen, type Listener } from './support/sockets';
@@ -67,6 +68,24 @@ describe('production tracking', () => {
     expect((await h.http.get(`/assets/${shot.assetId}`).set(artist.auth).expect(200)).body.shotId).toBe(shot.id);
     const listed = (await h.http.get('/assets').query({ limit: 100 }).set(artist.auth).expect(200)).body.data.map((a: { id: string }) => a.id);
     expect(listed).not.toContain(shot.assetId);
+  });
+
+  it('gives a shot\'s backing asset every field an asset has (issue 28: no tags crashed the web app\'s shot page)', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Backing', code: 'BACK' }).expect(201)).body;
+    const seq = (await h.http.post(`/projects/${project.id}/sequences`).set(director.auth).send({ code: 'SQ010' }).expect(201)).body;
+    const shot = (await h.http.post(`/sequences/${seq.id}/shots`).set(director.auth).send({ code: 'SH010', frameIn: 1001, frameOut: 1048 }).expect(201)).body;
+    expect(shot).toMatchObject({ recordIn: null, recordOut: null, handles: null, fps: null });
+    const asset = (await h.http.get(`/assets/${shot.assetId}`).set(artist.auth).expect(200)).body;
+    expect(asset).toMatchObject({ name: 'shot:BACK:SH010', type: 'SHOT', tags: [], currentVersion: null, latestVersion: 0, archivedAt: null, shotId: shot.id, projectId: project.id });
+    // As stored, not only as answered: the model's every field is in the document.
+    const stored = await h.container.models.Asset.collection.findOne({ _id: new Types.ObjectId(String(asset.id)) });
+    expect(stored).toMatchObject({ tags: [], currentVersion: null, archivedAt: null });
+    expect((await h.http.get(`/assets/${shot.assetId}/download`).set(artist.auth)).body.error.code).toBe('VERSION_NOT_FOUND');
+    // Tagging and uploading to it work as on any asset.
+    const tagged = (await h.http.patch(`/assets/${shot.assetId}`).set(director.auth).send({ tags: ['hero'] }).expect(200)).body;
+    expect(tagged.tags).toEqual(['hero']);
+    const uploaded = (await h.http.post(`/assets/${shot.assetId}/versions`).set(artist.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'sh010.fbx').expect(201)).body;
+    expect(uploaded.asset).toMatchObject({ tags: ['hero'], currentVersion: 1 });
   });
 
   it('submission → WFA, changes requested → RETAKE with the artist told live and in the list, approval → DONE; all audited and logged', async () => {

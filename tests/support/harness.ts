@@ -21,11 +21,13 @@ import { createHttpServer } from '../../src/infra/http/server';
 import { startMailbox, type Mailbox } from './mailbox';
 import { S3StorageProvider } from '../../src/infra/storage/S3StorageProvider';
 import { EMBEDDED_S3_CREDENTIALS } from '../../src/infra/embedded/s3';
+import { conformingAgent } from './conformance';
 
 export interface Harness {
   config: Config;
   container: Container;
   app: Express;
+  /** Supertest on the app; every JSON answer is checked against the OpenAPI document (support/conformance.ts). */
   http: ReturnType<typeof supertest>;
   /** The SMTP server the app mails to (unless the test set SMTP_URL itself). */
   mailbox: Mailbox;
@@ -161,7 +163,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     config,
     container,
     app,
-    http: supertest(app),
+    http: conformingAgent(supertest(app)),
     mailbox,
     logs,
     listen: () => listen(createHttpServer(app, config)),

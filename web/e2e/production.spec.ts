@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { base, checkPage, mailedLink, studioViaApi } from './support';
+import { base, checkPage, joinViaApi, studioViaApi } from './support';
 import { apiCall, uploadAndWait } from './review-support';
 
 const PASSWORD = 'a long e2e password';
@@ -23,16 +23,6 @@ const ids: Record<string, string> = {};
 const tokens = { producer: '', director: '', artist: '' };
 
 test.describe.configure({ mode: 'serial' });
-
-async function join(ownerToken: string, who: { name: string; email: string }, role: string): Promise<string> {
-  await apiCall(ownerToken, 'POST', '/invitations', { email: who.email, role });
-  const token = new URL(await mailedLink(who.email, 'invitations')).hash.slice('#token='.length);
-  const res = await fetch(`${base()}/invitations/accept`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, name: who.name, password: PASSWORD }) });
-  expect(res.status).toBe(201);
-  const login = await fetch(`${base()}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: who.email, password: PASSWORD }) });
-  expect(login.status).toBe(200);
-  return ((await login.json()) as { accessToken: string }).accessToken;
-}
 
 async function signedIn(browser: Browser, email: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -59,8 +49,8 @@ let ari: Page;
 test.beforeAll(async ({ browser }) => {
   const owner = await studioViaApi(`Prod ${tag}`, producer.email, PASSWORD);
   tokens.producer = owner.accessToken;
-  tokens.director = await join(owner.accessToken, director, 'DIRECTOR');
-  tokens.artist = await join(owner.accessToken, artist, 'ARTIST');
+  tokens.director = await joinViaApi(owner.accessToken, director, 'DIRECTOR', PASSWORD);
+  tokens.artist = await joinViaApi(owner.accessToken, artist, 'ARTIST', PASSWORD);
   const project = await apiCall<{ id: string }>(tokens.producer, 'POST', '/projects', { name: 'Moon Heist', code: `MH${tag}`.toUpperCase(), fps: { num: 24000, den: 1001 } });
   ids.project = project.id;
   const seq = await apiCall<{ id: string }>(tokens.director, 'POST', `/projects/${project.id}/sequences`, { code: 'SQ010', name: 'Opening' });

@@ -38,6 +38,21 @@ export async function studioViaApi(name: string, email: string, password: string
   return (await verified.json()) as { accessToken: string; user: { id: string; studioId: string } };
 }
 
+/**
+ * Someone joins the studio through the API: the owner invites them, they accept with the mailed link's
+ * token and sign in; returns their access token.
+ */
+export async function joinViaApi(ownerToken: string, who: { name: string; email: string }, role: 'ARTIST' | 'DIRECTOR' | 'PRODUCER', password: string): Promise<string> {
+  const invited = await fetch(`${base()}/invitations`, { method: 'POST', headers: { Authorization: `Bearer ${ownerToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ email: who.email, role }) });
+  expect(invited.status, await invited.clone().text()).toBe(201);
+  const token = new URL(await mailedLink(who.email, 'invitations')).hash.slice('#token='.length);
+  const res = await fetch(`${base()}/invitations/accept`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, name: who.name, password }) });
+  expect(res.status).toBe(201);
+  const login = await fetch(`${base()}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: who.email, password }) });
+  expect(login.status).toBe(200);
+  return ((await login.json()) as { accessToken: string }).accessToken;
+}
+
 /** No serious or critical axe violation on the page as it is now; and a screenshot of it. */
 export async function checkPage(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });

@@ -11,6 +11,7 @@ import { Shell } from './pages/Shell';
 import { SignIn } from './pages/SignIn';
 import { VerifyEmail } from './pages/VerifyEmail';
 import { EmptyState, Skeleton } from './ui';
+import { RouteBoundary, RouteErrorPage } from './ui/RouteError';
 import { revokeMediaOnEviction } from './media/useBlobUrl';
 
 // Pages other than the assets list load on demand (the assets page's initial JS stays in budget).
@@ -33,12 +34,13 @@ const queryClient = new QueryClient({
 revokeMediaOnEviction(queryClient);
 prefetchAssetsOnStart(session, queryClient);
 
-const signedIn = (page: React.ReactNode) => <RequireSession><Shell>{() => page}</Shell></RequireSession>;
+// Each page in its own error boundary inside the shell: a page that throws leaves the navigation usable.
+const signedIn = (page: React.ReactNode) => <RequireSession><Shell>{() => <RouteBoundary>{page}</RouteBoundary>}</Shell></RequireSession>;
 // The review page (player, annotations, compare) is its own chunk: the assets page never loads it.
 const ReviewPage = lazy(() => import('./review/ReviewPage'));
 const review = (
   <RequireSession>
-    <Shell>{(socket) => <Suspense fallback={<p role="status" style={{ padding: 24, color: 'var(--muted)' }}>Loading the review…</p>}><ReviewPage socket={socket} /></Suspense>}</Shell>
+    <Shell>{(socket) => <RouteBoundary><Suspense fallback={<p role="status" style={{ padding: 24, color: 'var(--muted)' }}>Loading the review…</p>}><ReviewPage socket={socket} /></Suspense></RouteBoundary>}</Shell>
   </RequireSession>
 );
 
@@ -62,7 +64,8 @@ const router = createBrowserRouter(
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
     { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
-  ],
+    // The last resort of every route (the shell itself, or a page outside it, failed), instead of React Router's default.
+  ].map((route) => ({ errorElement: <RouteErrorPage />, ...route })),
   { basename: '/app' },
 );
 

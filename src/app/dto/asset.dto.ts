@@ -29,9 +29,11 @@ export function toAssetDto(a: AssetDoc): AssetDto {
     name: a.name,
     type: a.type,
     description: a.description,
-    tags: a.tags,
+    // Shot assets stored before their insert replaced an upsert lack both (FerretDB dropped [] and null
+    // from its $setOnInsert; repositories/insertOnce.ts): the document promises them on every asset.
+    tags: a.tags ?? [],
     status: a.status,
-    currentVersion: a.currentVersion,
+    currentVersion: a.currentVersion ?? null,
     latestVersion: a.latestVersion,
     createdBy: String(a.createdBy),
     updatedBy: String(a.updatedBy),

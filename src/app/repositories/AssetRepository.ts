@@ -5,6 +5,7 @@ import type { AssetDoc, AssetStatus, AssetType } from './models/Asset';
 import { keyset, toPage, type Page } from './pagination';
 import { findOwned, ownedIds } from './owned';
 import { IN_BATCH, inBatches } from './batches';
+import { insertUnlessExists } from './insertOnce';
 
 export type StudioId = Types.ObjectId | string;
 export type AssetSort = 'createdAt' | 'updatedAt' | 'name';
@@ -82,14 +83,11 @@ export class AssetRepository {
    * of an interrupted shot creation (or editorial import) converges on the same asset.
    */
   async upsertForShot(studioId: StudioId, shot: { _id: Types.ObjectId; projectId: Types.ObjectId; name: string; createdBy: Types.ObjectId }): Promise<AssetDoc> {
+    const sid = new Types.ObjectId(String(studioId));
     const nameLower = shot.name.toLowerCase();
-    const filter = { studioId, nameLower };
-    const insert = { studioId, name: shot.name, nameLower, type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1, storage: { bytes: 0, versions: 0 } };
-    const doc = await this.models.Asset.findOneAndUpdate(filter, { $setOnInsert: insert }, { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false })
-      .lean<AssetDoc>()
-      .exec();
-    if (!doc) throw new Error('shot asset upsert returned nothing');
-    return doc;
+    const now = new Date();
+    const insert = { studioId: sid, name: shot.name, nameLower, type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1, storage: { bytes: 0, versions: 0 }, createdAt: now, updatedAt: now };
+    return (await insertUnlessExists(this.models.Asset, { studioId: sid, nameLower }, insert)).doc;
   }
 
   /** Each asset's latest version number, by _id alone as in findOwned, in `$in` batches (an editorial import's thousands of shots). */

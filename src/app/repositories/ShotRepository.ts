@@ -8,8 +8,8 @@ import { findOwned } from './owned';
 import { listPage, listShape, type ListShape } from './listing';
 import { escapeRegex } from './ProjectRepository';
 import type { StudioId } from './AssetRepository';
-import { isDuplicateKey } from '../../infra/database/errors';
 import { IN_BATCH } from './batches';
+import { insertUnlessExists } from './insertOnce';
 
 export type NewShot = Omit<ShotDoc, '_id' | 'studioId' | 'codeLower' | 'revision' | 'createdAt' | 'updatedAt' | 'assetId'>;
 
@@ -45,14 +45,11 @@ export class ShotRepository {
     const sid = new Types.ObjectId(String(studioId));
     const filter = { studioId: sid, projectId: s.projectId, codeLower: s.code.toLowerCase() };
     const now = new Date();
-    const res = await this.models.Shot.collection.updateOne(filter, { $setOnInsert: { ...s, ...filter, assetId: null, revision: 1, createdAt: now, updatedAt: now } }, { upsert: true }).catch((err: unknown) => {
-      // A concurrent upsert of the same code won the unique index: read the shot it stored.
-      if (isDuplicateKey(err)) return { upsertedCount: 0 };
-      throw err;
-    });
-    const shot = await this.models.Shot.findOne(filter).lean<ShotDoc>().exec();
-    if (!shot) throw new Error('shot missing after upsert');
-    return { shot, created: res.upsertedCount === 1 };
+    // The model's defaults under what the caller gave, so every optional field is stored (null), as documented.
+    const given = Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined));
+    const defaults = { episodeId: null, recordIn: null, recordOut: null, handles: null, fps: null, description: '', status: 'ACTIVE', createdBy: null };
+    const { doc: shot, created } = await insertUnlessExists(this.models.Shot, filter, { ...defaults, ...given, ...filter, assetId: null, revision: 1, createdAt: now, updatedAt: now });
+    return { shot, created };
   }
 
   async setAsset(studioId: StudioId, id: Types.ObjectId, assetId: Types.ObjectId): Promise<void> {

@@ -4,9 +4,11 @@
 // exactly like a missing one.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
+import { keys } from '../api/keys';
+import { useAsset, useMemberNames } from '../api/queries';
 import type { components } from '../api/schema';
 import { useSessionState } from '../auth/AuthContext';
 import { useAssetRoom, useSocketEvent } from '../realtime/SocketContext';
@@ -16,7 +18,6 @@ import { formatBytes } from '../upload/rate';
 import { downloadFile } from '../media/useBlobUrl';
 import { SubmitRenderDialog } from '../renders/SubmitRenderDialog';
 import { RenderJobsTable } from '../renders/RenderJobsTable';
-import { useMemberNames } from '../members/useMemberNames';
 import { PipelineBadge } from './PipelineBadge';
 import { formValues, useSubmit } from '../pages/forms';
 import a from './asset.module.css';
@@ -34,17 +35,14 @@ export function AssetPage() {
   const state = useSessionState();
   const role = state.status === 'signed-in' ? state.user.role : 'ARTIST';
   const canRollback = role === 'DIRECTOR' || role === 'PRODUCER';
-  const asset = useQuery({
-    queryKey: ['asset', assetId],
-    queryFn: async () => unwrap(await api.GET('/assets/{id}', { params: { path: { id: assetId } } })),
-  });
+  const asset = useAsset(assetId);
   useAssetRoom(asset.isSuccess ? assetId : undefined);
   useSocketEvent<Asset>('asset:updated', (next) => {
     if (next.id !== assetId) return;
-    client.setQueryData(['asset', assetId], next);
-    void client.invalidateQueries({ queryKey: ['history', assetId] });
+    client.setQueryData(keys.assets.detail(assetId), next);
+    void client.invalidateQueries({ queryKey: keys.assetHistory.infinite(assetId) });
   });
-  useSocketEvent<{ assetId: string }>('asset:version:created', (v) => { if (v.assetId === assetId) void client.invalidateQueries({ queryKey: ['history', assetId] }); });
+  useSocketEvent<{ assetId: string }>('asset:version:created', (v) => { if (v.assetId === assetId) void client.invalidateQueries({ queryKey: keys.assetHistory.infinite(assetId) }); });
   const names = useMemberNames();
 
   if (asset.isPending) return <div className={a.page} aria-busy="true"><Skeleton width="30%" /><Skeleton width="50%" /><Skeleton width="80%" /><Skeleton width="80%" /></div>;
@@ -77,7 +75,7 @@ export function AssetPage() {
 
 function Versions({ asset, canRollback, names }: { asset: Asset; canRollback: boolean; names: (id: string | null) => string }) {
   const versions = useInfiniteQuery({
-    queryKey: ['versions', asset.id],
+    queryKey: keys.versions.infinite(asset.id),
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/assets/{id}/versions', { params: { path: { id: asset.id }, query: { limit: 20, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),
@@ -132,8 +130,8 @@ function RollbackDialog({ asset, version, onClose }: { asset: Asset; version: Ve
   const client = useQueryClient();
   const { busy, error, fields, submit } = useSubmit(async (v: Record<string, string>) => {
     const next = unwrap(await api.PATCH('/assets/{id}/rollback', { params: { path: { id: asset.id } }, body: { version: version!.version, ...(v.reason ? { reason: v.reason } : {}) } }));
-    client.setQueryData(['asset', asset.id], next);
-    void client.invalidateQueries({ queryKey: ['history', asset.id] });
+    client.setQueryData(keys.assets.detail(asset.id), next);
+    void client.invalidateQueries({ queryKey: keys.assetHistory.infinite(asset.id) });
     onClose();
   });
   return (
@@ -153,7 +151,7 @@ function RollbackDialog({ asset, version, onClose }: { asset: Asset; version: Ve
 
 function History({ assetId, names }: { assetId: string; names: (id: string | null) => string }) {
   const history = useInfiniteQuery({
-    queryKey: ['history', assetId],
+    queryKey: keys.assetHistory.infinite(assetId),
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/assets/{id}/history', { params: { path: { id: assetId }, query: { limit: 20, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),

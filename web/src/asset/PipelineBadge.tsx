@@ -1,25 +1,12 @@
 // A version's pipeline state (UPLOADED → VALIDATING → PROCESSING_PREVIEW → RENDER_QUEUED → READY | FAILED),
 // kept live by pipeline:update (realtime/liveCache.ts refetches it), with the failure's message.
-import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
-import { ApiError } from '../api/errors';
+import { usePipeline } from '../api/queries';
 import a from './asset.module.css';
 
 const tone: Record<string, string | undefined> = { READY: a.ready, FAILED: a.failed };
 
 export function PipelineBadge({ assetId, version }: { assetId: string; version: number }) {
-  const q = useQuery({
-    queryKey: ['pipeline', assetId, version],
-    queryFn: async () => {
-      try {
-        return unwrap(await api.GET('/assets/{id}/versions/{v}/pipeline', { params: { path: { id: assetId, v: version } } }));
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      }
-    },
-    staleTime: 10_000,
-  });
+  const q = usePipeline(assetId, version);
   if (q.isPending) return <span className={a.muted}>…</span>;
   if (q.error) return <span className={a.muted}>unknown</span>;
   if (!q.data) return <span className={a.muted}>not processed</span>;

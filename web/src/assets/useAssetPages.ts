@@ -1,26 +1,18 @@
 // The assets list as pages over the API's keyset cursors, plus the live updates that fold socket events into them.
 import { infiniteQueryOptions, useInfiniteQuery, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { keys, type AssetFilters, type AssetListPage } from '../api/keys';
 import type { components } from '../api/schema';
 
 export type Asset = components['schemas']['Asset'];
 export type AssetType = Asset['type'];
 export type AssetStatus = Asset['status'];
-export interface AssetPage { data: Asset[]; page: { limit: number; nextCursor: string | null; hasMore: boolean } }
-export interface AssetFilters {
-  q?: string;
-  type?: AssetType;
-  status?: AssetStatus;
-  tag?: string;
-  sort: 'createdAt' | 'updatedAt' | 'name';
-  order: 'asc' | 'desc';
-}
+export type AssetPage = AssetListPage;
+export type { AssetFilters };
 export type FetchAssetPage = (filters: AssetFilters, cursor: string | undefined) => Promise<AssetPage>;
-
-export const assetsKey = (filters: AssetFilters) => ['assets', filters] as const;
 
 /** The list's query, for the hook and for a prefetch that must land in the same cache entry. */
 export const assetPagesOptions = (filters: AssetFilters, fetchPage: FetchAssetPage) => infiniteQueryOptions({
-  queryKey: assetsKey(filters),
+  queryKey: keys.assets.infinite(filters),
   queryFn: ({ pageParam }) => fetchPage(filters, pageParam),
   initialPageParam: undefined as string | undefined,
   getNextPageParam: (last: AssetPage) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),
@@ -47,9 +39,9 @@ export function matches(asset: Asset, f: AssetFilters): boolean {
  * the top of lists sorted newest first (elsewhere its place is unknown until the next fetch, so those refetch).
  */
 export function applyAssetEvent(client: QueryClient, asset: Asset, kind: 'created' | 'updated') {
-  for (const [key, data] of client.getQueriesData<InfiniteData<AssetPage, string | undefined>>({ queryKey: ['assets'] })) {
+  for (const [key, data] of client.getQueriesData<InfiniteData<AssetPage, string | undefined>>({ queryKey: keys.assets.infinites() })) {
     if (!data) continue;
-    const filters = key[1] as AssetFilters;
+    const filters = key[2] as AssetFilters;
     const present = data.pages.some((p) => p.data.some((a) => a.id === asset.id));
     const fits = matches(asset, filters);
     let pages = data.pages;

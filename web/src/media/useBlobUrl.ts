@@ -3,8 +3,7 @@
 import { useQuery, type QueryClient } from '@tanstack/react-query';
 import { session } from '../api/client';
 import { ApiError } from '../api/errors';
-
-export const mediaKey = (assetId: string, version: number, which: 'thumbnail' | 'preview') => ['media', assetId, version, which] as const;
+import { keys } from '../api/keys';
 
 /** GET a bearer-protected path as a Blob; an API error (404 while the pipeline has not made it) as ApiError. */
 export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blob> {
@@ -24,7 +23,7 @@ export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blo
  */
 export function useMediaUrl(assetId: string, version: number | null | undefined, which: 'thumbnail' | 'preview', enabled = true) {
   return useQuery({
-    queryKey: mediaKey(assetId, version ?? 0, which),
+    queryKey: keys.media.detail(assetId, version ?? 0, which),
     enabled: enabled && Boolean(version),
     staleTime: Infinity,
     gcTime: 5 * 60_000,
@@ -43,7 +42,7 @@ export function useMediaUrl(assetId: string, version: number | null | undefined,
 /** Revokes object URLs of media queries that leave the cache; call once with the app's QueryClient. */
 export function revokeMediaOnEviction(client: QueryClient): () => void {
   return client.getQueryCache().subscribe((e) => {
-    if (e.type === 'removed' && e.query.queryKey[0] === 'media' && typeof e.query.state.data === 'string') URL.revokeObjectURL(e.query.state.data);
+    if (e.type === 'removed' && e.query.queryKey[0] === keys.media.all()[0] && typeof e.query.state.data === 'string') URL.revokeObjectURL(e.query.state.data);
   });
 }
 

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import type { components } from '../api/schema';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
@@ -38,7 +39,7 @@ function InviteForm() {
     setSent(null);
     const inv = unwrap(await api.POST('/invitations', { body: { email: v.email ?? '', role: (v.role ?? 'ARTIST') as Role } }));
     setSent(inv.email);
-    void client.invalidateQueries({ queryKey: ['invitations'] });
+    void client.invalidateQueries({ queryKey: keys.invitations.all() });
   });
   return (
     <section className={m.section} aria-labelledby="invite-h">
@@ -57,7 +58,7 @@ function InviteForm() {
 function MemberList({ meId }: { meId: string }) {
   const client = useQueryClient();
   const users = useInfiniteQuery({
-    queryKey: ['members'],
+    queryKey: keys.users.infinite(),
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/users', { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),
@@ -67,11 +68,11 @@ function MemberList({ meId }: { meId: string }) {
     setError(null);
     try {
       unwrap(await api.PATCH('/users/{id}', { params: { path: { id: u.id } }, body }));
-      void client.invalidateQueries({ queryKey: ['members'] });
-      void client.invalidateQueries({ queryKey: ['users'] });
+      // Every cached list of members (this table, the names and pickers of other pages).
+      void client.invalidateQueries({ queryKey: keys.users.all() });
     } catch (err) {
       setError({ userId: u.id, error: err as Error });
-      void client.invalidateQueries({ queryKey: ['members'] });
+      void client.invalidateQueries({ queryKey: keys.users.infinite() });
     }
   };
   const items = (users.data?.pages.flatMap((p) => p.data) ?? []).filter((u) => u.kind === 'PERSON');
@@ -114,13 +115,13 @@ function MemberList({ meId }: { meId: string }) {
 
 function Invitations() {
   const client = useQueryClient();
-  const invitations = useQuery({ queryKey: ['invitations'], queryFn: async () => unwrap(await api.GET('/invitations', { params: { query: { limit: 50 } } })).data });
+  const invitations = useQuery({ queryKey: keys.invitations.list(), queryFn: async () => unwrap(await api.GET('/invitations', { params: { query: { limit: 50 } } })).data });
   const [error, setError] = useState<Error | null>(null);
   const revoke = async (id: string) => {
     setError(null);
     try {
       unwrap(await api.DELETE('/invitations/{id}', { params: { path: { id } } }));
-      void client.invalidateQueries({ queryKey: ['invitations'] });
+      void client.invalidateQueries({ queryKey: keys.invitations.all() });
     } catch (err) {
       setError(err as Error);
     }

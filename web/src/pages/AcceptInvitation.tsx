@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import { useSession } from '../auth/AuthContext';
 import type { SignedIn } from '../auth/session';
 import { Button, ErrorState, Skeleton, TextField } from '../ui';
@@ -13,7 +14,7 @@ export function AcceptInvitation() {
   const navigate = useNavigate();
   const token = tokenFromHash();
   const preview = useQuery({
-    queryKey: ['invitation', token],
+    queryKey: keys.invitationPreviews.detail(token),
     queryFn: async () => unwrap(await api.GET('/invitations/preview', { params: { query: { token } } })),
     retry: false,
   });

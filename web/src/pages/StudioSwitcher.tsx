@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { useState } from 'react';
 import { api, session, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import { WEB_CLIENT } from '../auth/session';
 import s from './shell.module.css';
 
@@ -10,7 +11,7 @@ export function StudioSwitcher() {
   const client = useQueryClient();
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
-  const studios = useQuery({ queryKey: ['my-studios'], queryFn: async () => unwrap(await api.GET('/auth/studios')).data, staleTime: 60_000 });
+  const studios = useQuery({ queryKey: keys.studios.mine(), queryFn: async () => unwrap(await api.GET('/auth/studios')).data, staleTime: 60_000 });
   const list = studios.data ?? [];
   const current = list.find((m) => m.current);
   if (list.length <= 1) return <span className={s.studio}>{current?.studioName ?? 'Studio'}</span>;

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import { useSession, useSessionState } from '../auth/AuthContext';
 import type { SignedIn } from '../auth/session';
 import { Button, ErrorState, Skeleton, TextField } from '../ui';
@@ -19,7 +20,7 @@ export function VerifyEmail() {
   const navigate = useNavigate();
   const token = tokenFromHash();
   const preview = useQuery({
-    queryKey: ['registration', token],
+    queryKey: keys.registrationPreviews.detail(token),
     queryFn: async () => unwrap(await api.GET('/auth/verify-email/preview', { params: { query: { token } } })),
     retry: false,
   });

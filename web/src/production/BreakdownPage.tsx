@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys, type CastItem } from '../api/keys';
 import type { ApiError } from '../api/errors';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
@@ -12,7 +13,6 @@ import { canAssign, gridRows } from './model';
 import { ProjectTabs } from './ProjectPage';
 import s from './production.module.css';
 
-interface CastItem { assetId: string; count: number; assetName: string; assetType: string }
 
 export function BreakdownPage() {
   const { projectId = '' } = useParams();
@@ -56,20 +56,20 @@ export function BreakdownPage() {
 
 function Casting({ projectId, shotId, code, mayEdit }: { projectId: string; shotId: string; code: string; mayEdit: boolean }) {
   const client = useQueryClient();
-  const casting = useQuery({ queryKey: ['casting', shotId], queryFn: async () => unwrap(await api.GET('/shots/{id}/casting', { params: { path: { id: shotId } } })).data as CastItem[] });
+  const casting = useQuery({ queryKey: keys.casting.list(shotId), queryFn: async () => unwrap(await api.GET('/shots/{id}/casting', { params: { path: { id: shotId } } })).data });
   const assets = useQuery({
-    queryKey: ['project-assets', projectId], enabled: mayEdit,
+    queryKey: keys.assets.list({ projectId }), enabled: mayEdit,
     queryFn: async () => unwrap(await api.GET('/assets', { params: { query: { projectId, limit: 100 } } })).data,
   });
   const save = useMutation({
     mutationFn: async (items: Array<{ assetId: string; count: number }>) => unwrap(await api.PUT('/shots/{id}/casting', { params: { path: { id: shotId } }, body: { items } })),
     // The answer has ids and counts only: the names come with a fresh read.
-    onSuccess: () => client.invalidateQueries({ queryKey: ['casting', shotId] }),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.casting.list(shotId) }),
   });
   const [add, setAdd] = useState('');
   const [count, setCount] = useState('1');
   const items = casting.data ?? [];
-  const put = (next: CastItem[]) => save.mutate(next.map(({ assetId, count: c }) => ({ assetId, count: c })));
+  const put = (next: Array<Pick<CastItem, 'assetId' | 'count'>>) => save.mutate(next.map(({ assetId, count: c }) => ({ assetId, count: c })));
   const candidates = (assets.data ?? []).filter((a) => !items.some((i) => i.assetId === a.id));
   const chosen = add || candidates[0]?.id || '';
   const total = items.reduce((n, i) => n + i.count, 0);
@@ -96,7 +96,7 @@ function Casting({ projectId, shotId, code, mayEdit }: { projectId: string; shot
         )}
       {mayEdit && (
         candidates.length ? (
-          <form className={s.row} onSubmit={(e) => { e.preventDefault(); const a = candidates.find((x) => x.id === chosen); if (a) put([...items, { assetId: a.id, count: Math.max(1, Number(count) || 1), assetName: a.name, assetType: a.type }]); }}>
+          <form className={s.row} onSubmit={(e) => { e.preventDefault(); const a = candidates.find((x) => x.id === chosen); if (a) put([...items, { assetId: a.id, count: Math.max(1, Number(count) || 1) }]); }}>
             <Select label="Asset" value={chosen} onChange={(e) => setAdd(e.target.value)} options={candidates.map((a) => ({ value: a.id, label: a.name }))} />
             <TextField label="How many" type="number" min={1} max={1000} value={count} onChange={(e) => setCount(e.target.value)} style={{ width: 90 }} />
             <Button type="submit" variant="primary" disabled={save.isPending}>Add to {code}</Button>

@@ -6,14 +6,13 @@ import { Link } from 'react-router';
 import type { Socket } from 'socket.io-client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import type { components } from '../api/schema';
 import type { ApiError } from '../api/errors';
 import { Button, ErrorState } from '../ui';
 import s from './production.module.css';
 
 type Notification = components['schemas']['Notification'];
-const COUNT = ['notifications', 'unread'] as const;
-const LIST = ['notifications', 'list'] as const;
 
 /** Where a notification leads: its task, else the version it is about, else the asset. */
 export function notificationHref(n: Pick<Notification, 'taskId' | 'assetId' | 'version'>): string | null {
@@ -27,16 +26,16 @@ export function NotificationsBell({ socket }: { socket: Socket | null }) {
   const client = useQueryClient();
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
-  const count = useQuery({ queryKey: COUNT, queryFn: async () => unwrap(await api.GET('/notifications/unread-count')).unread });
-  const list = useQuery({ queryKey: LIST, enabled: open, queryFn: async () => unwrap(await api.GET('/notifications', { params: { query: { limit: 30 } } })).data });
+  const count = useQuery({ queryKey: keys.notifications.unread(), queryFn: async () => unwrap(await api.GET('/notifications/unread-count')).unread });
+  const list = useQuery({ queryKey: keys.notifications.list(), enabled: open, queryFn: async () => unwrap(await api.GET('/notifications', { params: { query: { limit: 30 } } })).data });
   useEffect(() => {
     if (!socket) return;
     const onNew = (n: Notification) => {
-      client.setQueryData<number>(COUNT, (c) => (c ?? 0) + (n.read ? 0 : 1));
-      client.setQueryData<Notification[]>(LIST, (l) => (l ? [n, ...l.filter((x) => x.id !== n.id)] : l));
+      client.setQueryData(keys.notifications.unread(), (c) => (c ?? 0) + (n.read ? 0 : 1));
+      client.setQueryData(keys.notifications.list(), (l) => (l ? [n, ...l.filter((x) => x.id !== n.id)] : l));
     };
     // A reconnect may have missed some: count again.
-    const onConnect = () => void client.invalidateQueries({ queryKey: COUNT });
+    const onConnect = () => void client.invalidateQueries({ queryKey: keys.notifications.unread() });
     socket.on('notification:new', onNew);
     socket.on('connect', onConnect);
     return () => { socket.off('notification:new', onNew); socket.off('connect', onConnect); };
@@ -50,7 +49,7 @@ export function NotificationsBell({ socket }: { socket: Socket | null }) {
     document.addEventListener('keydown', close);
     return () => { document.removeEventListener('mousedown', close); document.removeEventListener('keydown', close); };
   }, [open]);
-  const done = () => { void client.invalidateQueries({ queryKey: ['notifications'] }); };
+  const done = () => { void client.invalidateQueries({ queryKey: keys.notifications.all() }); };
   const markOne = useMutation({ mutationFn: async (id: string) => unwrap(await api.POST('/notifications/{id}/read', { params: { path: { id } } })), onSuccess: done });
   const markAll = useMutation({ mutationFn: async () => unwrap(await api.POST('/notifications/read-all')), onSuccess: done });
   const unread = count.data ?? 0;

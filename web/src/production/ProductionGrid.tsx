@@ -6,10 +6,10 @@ import { Link } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import type { ApiError } from '../api/errors';
 import { Button, Dialog, ErrorState, Select, Skeleton } from '../ui';
 import { allowedMoves, canAssign, initials, textOn, type Actor, type GridKind, type GridRow, type GridTask, type TaskStatus, type TaskType } from './model';
-import { gridKey } from './data';
 import s from './production.module.css';
 
 const ROW = 36;
@@ -122,7 +122,7 @@ function CellDialog({ projectId, kind, row, type, task, statuses, members, actor
       if (!Object.keys(body).length) return null;
       return unwrap(await api.PATCH('/tasks/{id}', { params: { path: { id: task.id } }, body }));
     },
-    onSuccess: () => { void client.invalidateQueries({ queryKey: gridKey(projectId, kind) }); onClose(); },
+    onSuccess: () => { void client.invalidateQueries({ queryKey: keys.grids.infinite(projectId, kind) }); onClose(); },
   });
   const statusOptions = task ? [{ value: task.status, label: `${statuses.find((x) => x.code === task.status)?.name ?? task.status} (now)` }, ...moves.map((m) => ({ value: m.code, label: m.name }))] : [];
   return (

@@ -6,7 +6,8 @@ import { Link, NavLink, useParams } from 'react-router';
 import { useSessionState } from '../auth/AuthContext';
 import type { ApiError } from '../api/errors';
 import { EmptyState, ErrorState, Select, Skeleton } from '../ui';
-import { useGrid, useMembers, useProject, useProjects, useProductionLive, useSequences, useStatuses, useTaskTypes } from './data';
+import { useStudioMembers } from '../api/queries';
+import { useGrid, useProject, useProjects, useProductionLive, useSequences, useStatuses, useTaskTypes } from './data';
 import { filterRows, gridColumns, gridRows, isFiltered, type GridFilter, type GridKind, type Task } from './model';
 import { useSocketEvent } from '../realtime/SocketContext';
 import { ProductionGrid } from './ProductionGrid';
@@ -61,7 +62,7 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
   const grid = useGrid(projectId, kind);
   const sequences = useSequences(projectId);
   const statuses = useStatuses();
-  const members = useMembers();
+  const members = useStudioMembers();
   const taskTypes = useTaskTypes();
   const [filter, setFilter] = useState<GridFilter>({});
   const [fresh, setFresh] = useState<Set<string>>(new Set());

@@ -6,9 +6,11 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { ApiError } from '../api/errors';
+import { keys } from '../api/keys';
+import { useAsset, useStudioMembers, useVersionList } from '../api/queries';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
-import { useMembers, useMyTasks, useProductionLive, useProject, useStatuses, useTask, useTaskTypes } from './data';
+import { useMyTasks, useProductionLive, useProject, useStatuses, useTask, useTaskTypes } from './data';
 import { allowedMoves, byDueDate, canAssign, textOn, type Task, type TaskStatus } from './model';
 import s from './production.module.css';
 
@@ -66,26 +68,22 @@ export function TaskPage() {
   const client = useQueryClient();
   const task = useTask(taskId);
   const statuses = useStatuses();
-  const members = useMembers();
+  const members = useStudioMembers();
   const t = task.data;
   const project = useProject(t?.projectId ?? '', Boolean(t));
-  const entity = useQuery({
-    queryKey: ['task-entity', t?.entityType, t?.entityId],
-    enabled: Boolean(t),
-    queryFn: async () => (t!.entityType === 'SHOT'
-      ? { kind: 'Shot', name: unwrap(await api.GET('/shots/{id}', { params: { path: { id: t!.entityId } } })).code }
-      : { kind: 'Asset', name: unwrap(await api.GET('/assets/{id}', { params: { path: { id: t!.entityId } } })).name }),
+  const shot = useQuery({
+    queryKey: keys.shots.detail(t?.entityId ?? ''),
+    enabled: t?.entityType === 'SHOT',
+    queryFn: async () => unwrap(await api.GET('/shots/{id}', { params: { path: { id: t!.entityId } } })),
   });
-  const versions = useQuery({
-    queryKey: ['versions', t?.assetId],
-    enabled: Boolean(t),
-    queryFn: async () => unwrap(await api.GET('/assets/{id}/versions', { params: { path: { id: t!.assetId }, query: { limit: 100 } } })).data,
-  });
+  const asset = useAsset(t?.entityId ?? '', t?.entityType === 'ASSET');
+  const entity = t?.entityType === 'SHOT' ? (shot.data ? `Shot ${shot.data.code}` : null) : asset.data ? `Asset ${asset.data.name}` : null;
+  const versions = useVersionList(t?.assetId ?? '', Boolean(t));
   const history = useQuery({
-    queryKey: ['task-history', taskId],
+    queryKey: keys.taskHistory.list(taskId),
     queryFn: async () => unwrap(await api.GET('/tasks/{id}/history', { params: { path: { id: taskId }, query: { limit: 100 } } })).data,
   });
-  const onSaved = (next: Task) => { client.setQueryData(['task', taskId], next); void client.invalidateQueries({ queryKey: ['task-history', taskId] }); void client.invalidateQueries({ queryKey: ['tasks'] }); };
+  const onSaved = (next: Task) => { client.setQueryData(keys.tasks.detail(taskId), next); void client.invalidateQueries({ queryKey: keys.taskHistory.list(taskId) }); void client.invalidateQueries({ queryKey: keys.tasks.mine() }); };
   const patch = useMutation({
     mutationFn: async (body: { status?: string; assignees?: string[]; dueDate?: string | null }) => unwrap(await api.PATCH('/tasks/{id}', { params: { path: { id: taskId } }, body })),
     onSuccess: onSaved,
@@ -114,7 +112,7 @@ export function TaskPage() {
 
   return (
     <div className={s.detail}>
-      <p className={s.muted} style={{ margin: 0 }}><Link to={`/projects/${data.projectId}`}>{project.data?.name ?? 'Project'}</Link> · {entity.data ? `${entity.data.kind} ${entity.data.name}` : '…'}</p>
+      <p className={s.muted} style={{ margin: 0 }}><Link to={`/projects/${data.projectId}`}>{project.data?.name ?? 'Project'}</Link> · {entity ?? '…'}</p>
       <h1>{data.name}</h1>
       <dl>
         <dt>Status</dt>

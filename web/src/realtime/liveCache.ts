@@ -1,8 +1,8 @@
 // Folds studio-wide socket events into TanStack Query's cache, so every page shows them without reload.
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import type { Socket } from 'socket.io-client';
+import { keys, type AssetListPage } from '../api/keys';
 import type { components } from '../api/schema';
-import type { AssetPage } from '../assets/useAssetPages';
 
 type Version = components['schemas']['AssetVersion'];
 export interface PipelineUpdate { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null }
@@ -21,23 +21,23 @@ async function refetchNow(client: QueryClient, queryKey: readonly unknown[]) {
 export function attachLiveCache(socket: Socket, client: QueryClient): () => void {
   const onVersion = (v: Version) => {
     // The new version becomes the current one: lists show its thumbnail once the pipeline has made it.
-    for (const [key, data] of client.getQueriesData<InfiniteData<AssetPage, string | undefined>>({ queryKey: ['assets'] })) {
+    for (const [key, data] of client.getQueriesData<InfiniteData<AssetListPage, string | undefined>>({ queryKey: keys.assets.infinites() })) {
       if (!data) continue;
       client.setQueryData(key, { ...data, pages: data.pages.map((p) => ({ ...p, data: p.data.map((a) => (a.id === v.assetId ? { ...a, currentVersion: v.version, latestVersion: Math.max(a.latestVersion, v.version) } : a)) })) });
     }
-    void client.invalidateQueries({ queryKey: ['asset', v.assetId] });
-    void client.invalidateQueries({ queryKey: ['versions', v.assetId] });
+    void client.invalidateQueries({ queryKey: keys.assets.detail(v.assetId) });
+    void client.invalidateQueries(keys.versions.ofAsset(v.assetId));
   };
   const onPipeline = (p: PipelineUpdate) => {
-    client.setQueryData(['pipeline', p.assetId, p.version], (old: components['schemas']['AssetPipeline'] | undefined) => (old ? { ...old, status: p.status as typeof old.status, error: p.error ?? old.error } : old));
-    void refetchNow(client, ['pipeline', p.assetId, p.version]);
+    client.setQueryData(keys.pipelines.detail(p.assetId, p.version), (old) => (old ? { ...old, status: p.status as typeof old.status, error: p.error ? { ...p.error, step: p.step ?? old.error?.step ?? '' } : old.error } : old));
+    void refetchNow(client, keys.pipelines.detail(p.assetId, p.version));
     // A thumbnail or preview may exist now: ask again (a 404 is cached as "none yet").
-    void refetchNow(client, ['media', p.assetId, p.version]);
-    if (p.status === 'READY' || p.status === 'FAILED') void client.invalidateQueries({ queryKey: ['asset', p.assetId] });
+    void refetchNow(client, keys.media.ofVersion(p.assetId, p.version));
+    if (p.status === 'READY' || p.status === 'FAILED') void client.invalidateQueries({ queryKey: keys.assets.detail(p.assetId) });
   };
   const onRenderDone = (p: { jobId: string; assetId: string }) => {
-    void client.invalidateQueries({ queryKey: ['render', p.jobId] });
-    void client.invalidateQueries({ queryKey: ['renders'] });
+    void client.invalidateQueries({ queryKey: keys.renders.detail(p.jobId) });
+    void client.invalidateQueries({ queryKey: keys.renders.all() });
   };
   socket.on('asset:version:created', onVersion);
   socket.on('pipeline:update', onPipeline);

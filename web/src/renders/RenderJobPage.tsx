@@ -4,13 +4,14 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import { ApiError } from '../api/errors';
 import { useAssetRoom, useSocketEvent } from '../realtime/SocketContext';
 import type { RenderProgress } from '../realtime/liveCache';
 import { Button, EmptyState, ErrorState, Skeleton } from '../ui';
 import { ProgressBar } from '../ui/ProgressBar';
 import { fetchBlob } from '../media/useBlobUrl';
-import { useMemberNames } from '../members/useMemberNames';
+import { useAsset, useMemberNames } from '../api/queries';
 import { RenderStatus } from './RenderStatus';
 import type { RenderJob } from './RenderJobsTable';
 import r from './renders.module.css';
@@ -22,21 +23,17 @@ export function RenderJobPage() {
   const client = useQueryClient();
   const names = useMemberNames();
   const job = useQuery({
-    queryKey: ['render', jobId],
+    queryKey: keys.renders.detail(jobId),
     queryFn: async () => unwrap(await api.GET('/render-jobs/{id}', { params: { path: { id: jobId } } })),
     // Events carry progress; a slow look now and then catches chunk state changes they do not carry.
     refetchInterval: (q) => (q.state.data && running(q.state.data) ? 4000 : false),
   });
   useAssetRoom(job.data?.assetId);
-  const asset = useQuery({
-    queryKey: ['asset', job.data?.assetId],
-    enabled: Boolean(job.data?.assetId),
-    queryFn: async () => unwrap(await api.GET('/assets/{id}', { params: { path: { id: job.data!.assetId } } })),
-  });
+  const asset = useAsset(job.data?.assetId ?? '', Boolean(job.data?.assetId));
   const lastFetch = useRef(0);
   useSocketEvent<RenderProgress>('render:progress', (p) => {
     if (p.jobId !== jobId) return;
-    client.setQueryData<RenderJob>(['render', jobId], (old) => {
+    client.setQueryData(keys.renders.detail(jobId), (old) => {
       if (!old) return old;
       // The event's progress is the job's: chunk c's own share is what lies beyond c full chunks.
       const n = old.chunks.length;
@@ -45,12 +42,12 @@ export function RenderJobPage() {
         ...old,
         status: old.status === 'QUEUED' ? 'PROCESSING' : old.status,
         progress: Math.max(old.progress, Math.min(p.progress, 99)),
-        chunks: old.chunks.map((c) => (c.index === p.chunk && c.status !== 'COMPLETED' ? { ...c, status: 'PROCESSING', progress: Math.max(c.progress, own) } : c)),
+        chunks: old.chunks.map((c) => (c.index === p.chunk && c.status !== 'COMPLETED' ? { ...c, status: 'PROCESSING' as const, progress: Math.max(c.progress, own) } : c)),
       };
     });
     if (Date.now() - lastFetch.current > 1500) {
       lastFetch.current = Date.now();
-      void client.invalidateQueries({ queryKey: ['render', jobId] });
+      void client.invalidateQueries({ queryKey: keys.renders.detail(jobId) });
     }
   });
   const [actionError, setActionError] = useState<Error | null>(null);
@@ -60,8 +57,8 @@ export function RenderJobPage() {
       const next = what === 'cancel'
         ? unwrap(await api.POST('/render-jobs/{id}/cancel', { params: { path: { id: jobId } } }))
         : unwrap(await api.POST('/render-jobs/{id}/retry', { params: { path: { id: jobId } } }));
-      client.setQueryData(['render', jobId], next);
-      void client.invalidateQueries({ queryKey: ['renders'] });
+      client.setQueryData(keys.renders.detail(jobId), next);
+      void client.invalidateQueries({ queryKey: keys.renders.all() });
     } catch (err) {
       setActionError(err as Error);
     }

@@ -3,6 +3,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
+import { keys, type RenderFilters } from '../api/keys';
 import type { components } from '../api/schema';
 import { Button, EmptyState, ErrorState, Skeleton } from '../ui';
 import { ProgressBar } from '../ui/ProgressBar';
@@ -11,11 +12,11 @@ import r from './renders.module.css';
 
 export type RenderJob = components['schemas']['RenderJob'];
 export type RenderJobStatus = RenderJob['status'];
-export interface RenderFilters { status?: RenderJobStatus; assetId?: string }
+export type { RenderFilters };
 
 export function RenderJobsTable({ filters, names, compact, empty }: { filters: RenderFilters; names: (id: string | null) => string; compact?: boolean; empty: string }) {
   const jobs = useInfiniteQuery({
-    queryKey: ['renders', filters],
+    queryKey: keys.renders.infinite(filters),
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/render-jobs', { params: { query: { limit: 25, ...(filters.status ? { status: filters.status } : {}), ...(filters.assetId ? { assetId: filters.assetId } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.page.hasMore && last.page.nextCursor ? last.page.nextCursor : undefined),

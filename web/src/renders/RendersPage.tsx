@@ -1,7 +1,7 @@
 // The studio's render jobs (/renders), filtered by status, newest first.
 import { useSearchParams } from 'react-router';
 import { Select } from '../ui';
-import { useMemberNames } from '../members/useMemberNames';
+import { useMemberNames } from '../api/queries';
 import { RenderJobsTable, type RenderJobStatus } from './RenderJobsTable';
 import r from './renders.module.css';
 

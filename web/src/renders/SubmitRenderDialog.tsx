@@ -3,6 +3,7 @@
 import { useNavigate } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import type { components } from '../api/schema';
 import { Button, Dialog, ErrorState, TextField } from '../ui';
 import { formValues, useSubmit } from '../pages/forms';
@@ -22,7 +23,7 @@ export function SubmitRenderDialog({ assetId, version, onClose }: { assetId: str
       params: { path: { id: assetId } },
       body: { version: version!.version, frames: { start, end }, chunkSize },
     }));
-    void client.invalidateQueries({ queryKey: ['renders'] });
+    void client.invalidateQueries({ queryKey: keys.renders.all() });
     onClose();
     navigate(`/renders/${job.id}`);
   });

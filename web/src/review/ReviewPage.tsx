@@ -7,13 +7,15 @@ import type { Socket } from 'socket.io-client';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
+import { keys } from '../api/keys';
+import { useAsset, usePipeline, useStudioMembers, useVersionList } from '../api/queries';
 import { useSessionState } from '../auth/AuthContext';
 import { connectionState, onConnectionState } from '../realtime/socket';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Select, Skeleton } from '../ui';
 import { AnnotationCanvas, type Tool } from './AnnotationCanvas';
 import { PALETTE, fits, type Color, type Shape } from './annotations';
 import {
-  addComment, mediaSourceOf, useAsset, useComments, useLiveAsset, useMediaUrl, useMembers, usePipeline, useVersion, useVersions,
+  addComment, mediaSourceOf, useComments, useLiveAsset, useMediaUrl, useVersion,
   type Asset, type Comment, type Pipeline, type Version,
 } from './data';
 import { frameLabel, frameToTimecode, rateLabel, type Rate } from './frames';
@@ -27,7 +29,7 @@ const FALLBACK_RATE: Rate = { num: 24, den: 1 };
 
 export default function ReviewPage({ socket }: { socket: Socket | null }) {
   const { assetId = '', versionId = '' } = useParams();
-  const versions = useVersions(assetId);
+  const versions = useVersionList(assetId);
   // The version's number (the API's {v}); a version's id is accepted too and looked up.
   const byId = /^[0-9a-f]{24}$/i.test(versionId);
   const n = Number(versionId);
@@ -48,6 +50,15 @@ export default function ReviewPage({ socket }: { socket: Socket | null }) {
   }
   const failed = (asset.error ?? version.error ?? pipeline.error) as Error | null;
   if (failed) return <div style={{ padding: 16 }}><ErrorState error={failed} onRetry={() => { void asset.refetch(); void version.refetch(); void pipeline.refetch(); }} /></div>;
+  if (asset.data && version.data && pipeline.data === null) {
+    // A version the pipeline has no record of (one committed before the pipeline existed): nothing to play.
+    return (
+      <EmptyState title={`v${version.data.version} has not been processed`}>
+        <p>The pipeline has no record of this version, so there is no preview to review. Upload it again to review it here.</p>
+        <Link to={`/assets/${asset.data.id}`}>Back to {asset.data.name}</Link>
+      </EmptyState>
+    );
+  }
   if (!asset.data || !version.data || !pipeline.data || vNum === null) {
     return (
       <div className={s.page} aria-busy="true">
@@ -95,7 +106,7 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
   const [zoom, setZoom] = useState(1);
 
   const comments = useComments(asset.id, socket);
-  const members = useMembers();
+  const members = useStudioMembers();
   const nameOf = (id: string) => (id === me?.id ? 'You' : (members.data?.find((m) => m.id === id)?.name ?? 'Someone'));
   const notes = useMemo(() => (comments.data ?? []).filter((c) => c.version === version.version), [comments.data, version.version]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -182,8 +193,7 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
     setDecisionError(null);
     try {
       const r = unwrap(await api.POST('/assets/{id}/versions/{v}/review', { params: { path: { id: asset.id, v: version.version } }, body: { decision: d, ...(note ? { note } : {}) } }));
-      const updated = (r as unknown as { asset?: Asset } | undefined)?.asset;
-      if (updated) client.setQueryData(['asset', asset.id], updated);
+      client.setQueryData(keys.assets.detail(asset.id), r.asset);
       setDecision(null);
       setDecisionNote('');
     } catch (err) {
@@ -404,7 +414,7 @@ function CompareView({ mode, wipe, aspect, main, mainLabel, assetId, versions, o
 }) {
   const version = versions.find((v) => v.version === other);
   const pipeline = usePipeline(assetId, other);
-  const source = mediaSourceOf(assetId, version, pipeline.data);
+  const source = mediaSourceOf(assetId, version, pipeline.data ?? undefined);
   const media = useMediaUrl(source?.path ?? null);
   const rate = useStableRate(pipeline.data?.media?.fps);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);

@@ -1,11 +1,13 @@
-// The review page's server state: the asset, its versions, a version's pipeline (with the preview's exact
-// rate and frame count), comments kept live over Socket.IO (and caught up with ?after=<seq> after a drop),
-// the studio's members for author names, and media fetched with the bearer token as blob: URLs.
+// The review page's server state beyond the shared queries (api/queries.ts: the asset, its versions, a
+// version's pipeline with the preview's exact rate and frame count, the members for author names): one
+// version, comments kept live over Socket.IO (and caught up with ?after=<seq> after a drop), and media
+// fetched with the bearer token as blob: URLs.
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { Socket } from 'socket.io-client';
 import { api, session, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
+import { keys } from '../api/keys';
 import type { components } from '../api/schema';
 import { joinAsset, onResync } from '../realtime/socket';
 
@@ -15,45 +17,11 @@ export type Pipeline = components['schemas']['AssetPipeline'];
 export type Comment = components['schemas']['Comment'];
 export type Member = components['schemas']['User'];
 
-const noRetryOn4xx = (n: number, err: unknown) => !(err instanceof ApiError && err.status < 500) && n < 2;
-
-export function useAsset(assetId: string) {
-  return useQuery({ queryKey: ['asset', assetId], queryFn: async () => unwrap(await api.GET('/assets/{id}', { params: { path: { id: assetId } } })), retry: noRetryOn4xx });
-}
-
-export function useVersions(assetId: string) {
-  return useQuery({
-    queryKey: ['versions', assetId],
-    queryFn: async () => unwrap(await api.GET('/assets/{id}/versions', { params: { path: { id: assetId }, query: { limit: 100 } } })).data,
-    retry: noRetryOn4xx,
-  });
-}
-
 export function useVersion(assetId: string, v: number | null) {
   return useQuery({
-    queryKey: ['version', assetId, v],
+    queryKey: keys.versions.detail(assetId, v),
     enabled: v !== null,
     queryFn: async () => unwrap(await api.GET('/assets/{id}/versions/{v}', { params: { path: { id: assetId, v: v! } } })),
-    retry: noRetryOn4xx,
-  });
-}
-
-export function usePipeline(assetId: string, v: number | null) {
-  return useQuery({
-    queryKey: ['pipeline', assetId, v],
-    enabled: v !== null,
-    queryFn: async () => unwrap(await api.GET('/assets/{id}/versions/{v}/pipeline', { params: { path: { id: assetId, v: v! } } })),
-    retry: noRetryOn4xx,
-    // Until the preview is made; pipeline:update events also refetch it.
-    refetchInterval: (q) => (q.state.data && (q.state.data.status === 'READY' || q.state.data.status === 'FAILED') ? false : 5000),
-  });
-}
-
-export function useMembers() {
-  return useQuery({
-    queryKey: ['members'],
-    queryFn: async () => unwrap(await api.GET('/users', { params: { query: { limit: 100 } } })).data,
-    staleTime: 5 * 60_000,
   });
 }
 
@@ -64,8 +32,6 @@ export function mergeComments(current: Comment[], incoming: Comment[]): Comment[
   for (const c of incoming) byId.set(c.id, c);
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
-
-const commentsKey = (assetId: string) => ['comments', assetId] as const;
 
 /** Every comment after `after` (all pages). */
 async function fetchComments(assetId: string, after?: number): Promise<Comment[]> {
@@ -80,13 +46,13 @@ async function fetchComments(assetId: string, after?: number): Promise<Comment[]
 }
 
 export function addComment(client: QueryClient, c: Comment) {
-  client.setQueryData<Comment[]>(commentsKey(c.assetId), (old) => mergeComments(old ?? [], [c]));
+  client.setQueryData(keys.comments.list(c.assetId), (old) => mergeComments(old ?? [], [c]));
 }
 
 /** The asset's comments, live: joins the asset's room, folds in asset:commented, catches up after a reconnect. */
 export function useComments(assetId: string, socket: Socket | null) {
   const client = useQueryClient();
-  const query = useQuery({ queryKey: commentsKey(assetId), queryFn: () => fetchComments(assetId), retry: noRetryOn4xx, staleTime: Infinity });
+  const query = useQuery({ queryKey: keys.comments.list(assetId), queryFn: () => fetchComments(assetId), staleTime: Infinity });
   useEffect(() => {
     if (!socket) return;
     const leave = joinAsset(socket, assetId);
@@ -94,10 +60,10 @@ export function useComments(assetId: string, socket: Socket | null) {
     socket.on('asset:commented', onComment);
     const stopResync = onResync(socket, () => {
       // What was said while the socket was away: everything after the highest seq this page has.
-      const have = client.getQueryData<Comment[]>(commentsKey(assetId));
-      if (!have) return void client.invalidateQueries({ queryKey: commentsKey(assetId) });
+      const have = client.getQueryData(keys.comments.list(assetId));
+      if (!have) return void client.invalidateQueries({ queryKey: keys.comments.list(assetId) });
       const after = have.reduce((m, c) => Math.max(m, c.seq), 0);
-      fetchComments(assetId, after).then((missed) => client.setQueryData<Comment[]>(commentsKey(assetId), (old) => mergeComments(old ?? [], missed)), () => undefined);
+      fetchComments(assetId, after).then((missed) => client.setQueryData(keys.comments.list(assetId), (old) => mergeComments(old ?? [], missed)), () => undefined);
     });
     return () => {
       socket.off('asset:commented', onComment);
@@ -113,15 +79,15 @@ export function useLiveAsset(assetId: string, socket: Socket | null) {
   const client = useQueryClient();
   useEffect(() => {
     if (!socket) return;
-    const onApproved = (r: { assetId: string; asset: Asset }) => { if (r.assetId === assetId) client.setQueryData(['asset', assetId], r.asset); };
-    const onUpdated = (a: Asset) => { if (a.id === assetId) client.setQueryData(['asset', assetId], a); };
-    const onPipeline = (p: { assetId: string; version: number }) => { if (p.assetId === assetId) void client.invalidateQueries({ queryKey: ['pipeline', assetId, p.version] }); };
-    const onVersion = (v: { assetId: string }) => { if (v.assetId === assetId) void client.invalidateQueries({ queryKey: ['versions', assetId] }); };
+    const onApproved = (r: { assetId: string; asset: Asset }) => { if (r.assetId === assetId) client.setQueryData(keys.assets.detail(assetId), r.asset); };
+    const onUpdated = (a: Asset) => { if (a.id === assetId) client.setQueryData(keys.assets.detail(assetId), a); };
+    const onPipeline = (p: { assetId: string; version: number }) => { if (p.assetId === assetId) void client.invalidateQueries({ queryKey: keys.pipelines.detail(assetId, p.version) }); };
+    const onVersion = (v: { assetId: string }) => { if (v.assetId === assetId) void client.invalidateQueries(keys.versions.ofAsset(assetId)); };
     socket.on('asset:approved', onApproved);
     socket.on('asset:updated', onUpdated);
     socket.on('pipeline:update', onPipeline);
     socket.on('asset:version:created', onVersion);
-    const stopResync = onResync(socket, () => void client.invalidateQueries({ queryKey: ['asset', assetId] }));
+    const stopResync = onResync(socket, () => void client.invalidateQueries({ queryKey: keys.assets.detail(assetId) }));
     return () => {
       socket.off('asset:approved', onApproved);
       socket.off('asset:updated', onUpdated);

@@ -1726,6 +1726,17 @@ export interface components {
             } | null;
             createdAt: string;
         };
+        ReviewDecision: {
+            id: string;
+            assetId: string;
+            version: number;
+            /** @enum {string} */
+            decision: "APPROVED" | "CHANGES_REQUESTED";
+            note: string;
+            decidedBy: string;
+            createdAt: string;
+            asset: components["schemas"]["Asset"];
+        };
         Studio: {
             id: string;
             name: string;
@@ -4920,12 +4931,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The decision */
+            /** @description The decision, with the asset as it now stands */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReviewDecision"];
+                };
             };
             /** @description Validation failed */
             400: {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { objectId, pageQuery, queryInt } from './common.validators';
 import { versionParams } from './version.validators';
+import { AssetSchema } from './asset.validators';
 import { DECISIONS } from '../../../app/repositories/models/ReviewDecision';
 import { ANNOTATION_COLORS } from '../../../app/repositories/models/Comment';
 
@@ -58,6 +59,13 @@ const CommentSchema = apiRegistry.register(
   'Comment',
   z.object({ id: z.string(), assetId: z.string(), seq: z.number().int(), version: z.number().int().nullable(), authorId: z.string(), body: z.string(), frame: z.number().int().nullable(), fps: z.number().nullable(), timecode: z.string().nullable(), annotation: annotationBody.nullable(), createdAt: z.string() }),
 );
+const ReviewDecisionSchema = apiRegistry.register(
+  'ReviewDecision',
+  z.object({
+    id: z.string(), assetId: z.string(), version: z.number().int(), decision: z.enum(DECISIONS), note: z.string(), decidedBy: z.string(), createdAt: z.string(),
+    asset: AssetSchema,
+  }),
+);
 const idOnly = z.object({ id: objectId });
 apiRegistry.registerPath({
   method: 'get', path: '/assets/{id}/comments', operationId: 'listComments', tags: ['review'], summary: 'Comments in sequence order; ?after=<seq> fetches what a client missed', security: bearer,
@@ -72,5 +80,5 @@ apiRegistry.registerPath({
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/versions/{v}/review', operationId: 'reviewVersion', tags: ['review'], summary: 'Approve or request changes (DIRECTOR, PRODUCER; broadcast as asset:approved)', security: bearer,
   request: { params: versionParams, body: jsonBody(reviewBody) },
-  responses: { 201: { description: 'The decision' }, ...errorResponses(400, 401, 403, 404) },
+  responses: { 201: { description: 'The decision, with the asset as it now stands', ...json(ReviewDecisionSchema) }, ...errorResponses(400, 401, 403, 404) },
 });
