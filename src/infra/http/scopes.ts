@@ -100,8 +100,12 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'PATCH /task-statuses/:id': 'production:write',
 
   'GET /users': 'admin',
-  'PATCH /users/:id': 'admin',
-  'POST /invitations': 'admin',
+  // Who is in the studio, with which role, is decided by people: a token (a bot's above all) that could
+  // change roles or activity could remove every human PRODUCER, and one that could invite would mint a
+  // person (with a password) that outlives the token's revocation. AccessPolicy says the same (PEOPLE_ONLY).
+  'PATCH /users/:id': 'people',
+  'POST /invitations': 'people',
+  // Reading and withdrawing pending invitations grants nothing to anyone.
   'GET /invitations': 'admin',
   'DELETE /invitations/:id': 'admin',
   'PATCH /studio/settings': 'admin',
