@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, type Session } from './support/factories';
+import { givenBotToken, givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
 import { renderWorkerFor, waitFor } from './support/workers';
 
@@ -65,10 +65,7 @@ describe('studio CLI', () => {
   });
 
   const asset = async (name: string) => (await h.http.post('/assets').set(s.auth).send({ name, type: 'SHOT' }).expect(201)).body as { id: string };
-  const botToken = async (scopes: string[]) => {
-    const bot = (await h.http.post('/bots').set(s.auth).send({ name: `bot ${scopes.join(' ')} ${Date.now()}`, role: 'ARTIST' }).expect(201)).body;
-    return (await h.http.post(`/bots/${bot.id}/tokens`).set(s.auth).send({ name: 'cli', scopes }).expect(201)).body.token as string;
-  };
+  const botToken = async (scopes: string[]) => (await givenBotToken(h, s, scopes)).created.token;
 
   it('has --help for every command, exits 2 on bad usage and 3 without credentials', async () => {
     const top = await run(['--help']);

@@ -39,7 +39,9 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   // Asking for a hash is part of uploading: the same scope as sending the bytes.
   'GET /blobs/:sha256': 'assets:write',
   'POST /assets/:id/versions/from-blob': 'assets:write',
-  'POST /assets/:id/purge': 'assets:write',
+  // Purging is the one irreversible asset operation, so it has its own scope: the assets:write every DCC
+  // add-on asks for (archive included, which can be undone) does not reach it.
+  'POST /assets/:id/purge': 'assets:purge',
 
   // Storage usage reveals no more than listing assets and versions does; the role (DIRECTOR, PRODUCER) still decides.
   'GET /storage/usage': 'assets:read',
@@ -118,7 +120,8 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'POST /webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
   'POST /webhooks/:id/test': 'admin',
 
-  // A token may list and revoke its own member's tokens (a script can retire itself), never mint one.
+  // A token sees and revokes only itself (a script can read its expiry and retire itself; ApiTokenService),
+  // never its member's other tokens, and never mints one.
   'GET /tokens': 'any',
   'DELETE /tokens/:id': 'any',
   'POST /tokens': 'people',

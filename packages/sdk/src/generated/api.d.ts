@@ -689,10 +689,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API tokens (never their secrets) */
+        /** The caller's API tokens (never their secrets; an API token sees only itself), and what a new one may be */
         get: operations["listTokens"];
         put?: never;
-        /** Create a personal access token that acts as the caller (within the given scopes); its secret is shown once */
+        /** Create a personal access token that acts as the caller (within the given scopes), after the caller's password; the caller is mailed a notice, and the secret is shown once */
         post: operations["createToken"];
         delete?: never;
         options?: never;
@@ -710,7 +710,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's tokens (a PRODUCER: any token of the studio); refused from the next request on */
+        /** Revoke one of the caller's tokens (a PRODUCER: any token of the studio; an API token: only itself); refused from the next request on */
         delete: operations["revokeToken"];
         options?: never;
         head?: never;
@@ -745,7 +745,7 @@ export interface paths {
         /** A bot's tokens (PRODUCER) */
         get: operations["listBotTokens"];
         put?: never;
-        /** Create a token for a bot (PRODUCER); its secret is shown once */
+        /** Create a token for a bot (PRODUCER), after the caller's password; every PRODUCER is mailed a notice, and the secret is shown once */
         post: operations["createBotToken"];
         delete?: never;
         options?: never;
@@ -1739,10 +1739,11 @@ export interface components {
             userId: string;
             name: string;
             hint: string;
-            scopes: ("assets:read" | "assets:write" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
+            scopes: ("assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
             /** @enum {string} */
             status: "ACTIVE" | "REVOKED" | "EXPIRED";
-            expiresAt: string | null;
+            /** @description When it stops working: what it asked for, never later than API_TOKEN_MAX_DAYS after createdAt */
+            expiresAt: string;
             lastUsedAt: string | null;
             lastUsedIp: string | null;
             createdBy: string;
@@ -1751,6 +1752,16 @@ export interface components {
         NewApiToken: components["schemas"]["ApiToken"] & {
             /** @description The secret (sapi_…): shown only in this answer, stored only as a hash */
             token: string;
+        };
+        ApiTokenPolicy: {
+            /** @description The longest lifetime a new token may ask for (API_TOKEN_MAX_DAYS) */
+            maxExpiresInDays: number;
+            scopes: {
+                /** @enum {string} */
+                scope: "assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin";
+                /** @description What the scope lets a token do, in words for people */
+                description: string;
+            }[];
         };
         StudioEvent: {
             id: string;
@@ -5035,6 +5046,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ApiToken"][];
+                        policy: components["schemas"]["ApiTokenPolicy"];
                     };
                 };
             };
@@ -5079,9 +5091,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description What the token may do, within its member's role */
-                    scopes: ("assets:read" | "assets:write" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
-                    /** @description Omitted: the token does not expire (revoke it when done) */
-                    expiresInDays?: number;
+                    scopes: ("assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
+                    /** @description Days the token lives: every token expires, after at most API_TOKEN_MAX_DAYS (90 by default; GET /tokens tells: policy.maxExpiresInDays) */
+                    expiresInDays: number;
+                    /** @description The caller's password, asked afresh: a session alone cannot mint a token */
+                    currentPassword: string;
                 };
             };
         };
@@ -5122,8 +5136,35 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found (also for another studio's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Valid, but past a limit the server sets */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5365,6 +5406,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ApiToken"][];
+                        policy: components["schemas"]["ApiTokenPolicy"];
                     };
                 };
             };
@@ -5429,9 +5471,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description What the token may do, within its member's role */
-                    scopes: ("assets:read" | "assets:write" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
-                    /** @description Omitted: the token does not expire (revoke it when done) */
-                    expiresInDays?: number;
+                    scopes: ("assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
+                    /** @description Days the token lives: every token expires, after at most API_TOKEN_MAX_DAYS (90 by default; GET /tokens tells: policy.maxExpiresInDays) */
+                    expiresInDays: number;
+                    /** @description The caller's password, asked afresh: a session alone cannot mint a token */
+                    currentPassword: string;
                 };
             };
         };
@@ -5481,8 +5525,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Valid, but past a limit the server sets */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
