@@ -176,7 +176,7 @@ describe('API tokens outlive no sign-out: password, mail, lifetime, revocation (
     expect([backdoor.status, backdoor.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(backdoor.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['currentPassword', 'expiresInDays']);
     const guessed = await h.http.post('/tokens').set(victim.auth).send({ name: 'backdoor', scopes: [...SCOPES], expiresInDays: 90, currentPassword: 'a guess at it' });
-    expect([guessed.status, guessed.body.error.code, guessed.body.error.details]).toEqual([403, 'CURRENT_PASSWORD_WRONG', [{ path: 'currentPassword', message: 'does not match' }]]);
+    expect([guessed.status, guessed.body.error.code, guessed.body.error.details]).toEqual([403, 'CURRENT_PASSWORD_WRONG', [{ path: 'currentPassword', message: 'does not match your current password' }]]);
     const tooLong = await h.http.post('/tokens').set(victim.auth).send({ name: 'forever', scopes: ['assets:read'], expiresInDays: 91, currentPassword: PASSWORD });
     expect([tooLong.status, tooLong.body.error.details]).toEqual([400, [{ path: 'expiresInDays', message: 'at most 90' }]]);
     expect(tooLong.body.error.message).toBe('A token lives at most 90 days; choose a shorter expiry');

@@ -20,7 +20,7 @@ export class CurrentPassword {
     if (!member || !account) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     if (!(await this.deps.passwords.verify(password, account.passwordHash))) {
       // Not a 401: the access token is fine, and a client must not read this as "refresh and retry".
-      throw new AuthorizationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
+      throw new AuthorizationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match your current password' }] });
     }
     return { member, account };
   }

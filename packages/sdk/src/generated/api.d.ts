@@ -175,7 +175,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every access and refresh token of the caller stops working */
+        /** Sign out everywhere: every access and refresh token of the caller's person stops working, and every personal API token of theirs is revoked (bots' tokens stay) */
         post: operations["logoutEverywhere"];
         delete?: never;
         options?: never;
@@ -192,7 +192,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password; every other session ends, this one gets a fresh pair */
+        /** Change the caller's password; every other session ends and every personal API token of the person is revoked, this session gets a fresh pair */
         post: operations["changePassword"];
         delete?: never;
         options?: never;

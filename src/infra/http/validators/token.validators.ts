@@ -7,15 +7,15 @@ import { SCOPES } from '../../../app/repositories/models/ApiToken';
 export const scopeEnum = z.enum(SCOPES);
 
 export const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  scopes: z.array(scopeEnum).min(1).max(SCOPES.length).openapi({ description: 'What the token may do, within its member\'s role' }),
+  name: z.string().trim().min(1, 'required: a name to recognise the token by').max(120, 'at most 120 characters'),
+  scopes: z.array(scopeEnum).min(1, 'choose at least one scope').max(SCOPES.length).openapi({ description: 'What the token may do, within its member\'s role' }),
   expiresInDays: z
-    .number()
-    .int()
-    .min(1)
+    .number({ error: (i) => (i.input === undefined ? 'required: every token expires; give the days it lives' : 'a whole number of days') })
+    .int('a whole number of days')
+    .min(1, 'at least 1')
     .max(3650)
     .openapi({ description: 'Days the token lives: every token expires, after at most API_TOKEN_MAX_DAYS (90 by default; GET /tokens tells: policy.maxExpiresInDays)' }),
-  currentPassword: z.string().min(1).max(1024).openapi({ description: 'The caller\'s password, asked afresh: a session alone cannot mint a token' }),
+  currentPassword: z.string({ error: 'required: your password, asked afresh to create a token' }).min(1, 'required: your password, asked afresh to create a token').max(1024).openapi({ description: 'The caller\'s password, asked afresh: a session alone cannot mint a token' }),
 });
 export const createBotBody = z.strictObject({ name: z.string().trim().min(1).max(120), role: roleEnum });
 
