@@ -86,10 +86,9 @@ export class ApiTokenService implements PersonalTokens {
     if (actor.tokenId) throw TOKENS_CANNOT_MINT();
     const { created, minter, account } = await this.mintConfirmed(actor, new Types.ObjectId(actor.id), input);
     const studio = await this.deps.studios.findById(actor.studioId);
-    await this.notify(created, [
-      mails.tokenCreated(this.deps.links, { to: account.email, name: minter.name, studioName: studio?.name ?? '', tokenName: created.name, scopes: describe(created.scopes), expiresAt: created.expiresAt!, now: created.createdAt, from }),
+    return this.handOut(actor, created, [
+      mails.tokenCreated(this.deps.links, { to: account.email, name: minter.name, studioName: studio?.name ?? '', tokenName: created.name, scopes: describe(created.scopes), expiresAt: created.expiresAt, now: created.createdAt, from }),
     ]);
-    return created.dto;
   }
 
   /** The caller's tokens; a token sees only itself (its expiry, its last use), never its member's others. */
@@ -156,13 +155,13 @@ export class ApiTokenService implements PersonalTokens {
     if (!bot || bot.kind !== 'BOT') throw new NotFoundError('BOT_NOT_FOUND', 'Bot not found');
     const { created, minter } = await this.mintConfirmed(actor, bot._id, input);
     const [studio, producers] = await Promise.all([this.deps.studios.findById(actor.studioId), this.deps.users.producers(actor.studioId)]);
-    await this.notify(
+    return this.handOut(
+      actor,
       created,
       producers.map((p) =>
-        mails.tokenCreated(this.deps.links, { to: p.email, name: p.name, studioName: studio?.name ?? '', tokenName: created.name, scopes: describe(created.scopes), expiresAt: created.expiresAt!, now: created.createdAt, from, bot: { name: bot.name, createdBy: minter.name } }),
+        mails.tokenCreated(this.deps.links, { to: p.email, name: p.name, studioName: studio?.name ?? '', tokenName: created.name, scopes: describe(created.scopes), expiresAt: created.expiresAt, now: created.createdAt, from, bot: { name: bot.name, createdBy: minter.name } }),
       ),
     );
-    return created.dto;
   }
 
   async listBotTokens(actor: Actor, botId: string): Promise<ApiTokenDto[]> {
@@ -260,17 +259,18 @@ export class ApiTokenService implements PersonalTokens {
       expiresAt,
       createdBy: new Types.ObjectId(actor.id),
     });
-    await this.deps.audit.record(actor, 'token.created', 'token', token._id, { name: token.name, scopes, userId: String(userId), expiresAt: expiresAt.toISOString() });
     return { dto: { ...this.toDto(token, now), token: raw }, doc: token, name: token.name, scopes, expiresAt, createdAt: now };
   }
 
   /**
-   * Mails the notices of a new token before its secret is handed out: if one cannot be sent, the token is
-   * removed and the request answers 503 MAIL_UNAVAILABLE (nobody holds a token its owner did not hear of).
+   * Mails the notices of a new token, then hands out its secret: if one cannot be sent, the token is removed
+   * and the request answers 503 MAIL_UNAVAILABLE (nobody holds a token its owner did not hear of).
    */
-  private async notify(created: { doc: ApiTokenDoc }, messages: MailMessage[]): Promise<void> {
-    const undo = () => this.deps.tokens.remove(created.doc.studioId, created.doc._id);
-    for (const message of messages) await sendOrFail(this.deps.mailer, message, undo);
+  private async handOut(actor: Actor, created: { dto: ApiTokenDto & { token: string }; doc: ApiTokenDoc }, messages: MailMessage[]): Promise<ApiTokenDto & { token: string }> {
+    const { doc } = created;
+    for (const message of messages) await sendOrFail(this.deps.mailer, message, () => this.deps.tokens.remove(doc.studioId, doc._id));
+    await this.deps.audit.record(actor, 'token.created', 'token', doc._id, { name: doc.name, scopes: doc.scopes, userId: String(doc.userId), expiresAt: doc.expiresAt?.toISOString() ?? null, notified: messages.length });
+    return created.dto;
   }
 
   private touch(token: ApiTokenDoc, now: Date, ip: string | null): void {
