@@ -117,7 +117,7 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   app.use(pipelineRoutes(ctl.pipelines, authn));
   app.use(studioRoutes(ctl.studios, authn));
   app.use(productionRoutes(ctl.production, ctl.tasks, ctl.notifications, authn));
-  app.use(tokenRoutes(ctl.tokens, authn));
+  app.use(tokenRoutes(ctl.tokens, authn, { perIp: limits.perIp, currentPassword: limits.passwordChange }));
   app.use(integrationRoutes(ctl.webhooks, ctl.events, authn));
   app.use(storageRoutes(ctl.storage, authn));
   app.use(adminRoutes(c.queue, { token: config.OPERATOR_TOKEN, write: config.OPERATOR_QUEUES_WRITE }, ctl.storage));
@@ -218,8 +218,8 @@ function authLimits(c: Container) {
     // Failed logins per account and client (429 for that client only) and growing delays per account:
     // a per-account block would let anyone lock anyone out (issue 14).
     login: loginThrottle(throttle),
-    // Changing a password checks the current one: the same throttle, on the caller's own account, so a
-    // stolen access token is no faster a way to guess it than the login form.
+    // Changing a password and minting an API token check the current one: the same throttle, on the
+    // caller's own account, so a stolen access token is no faster a way to guess it than the login form.
     passwordChange: loginThrottle(throttle, {
       accountOf: async (req: Request) => (await c.services.auth.me(actorOf(req))).email,
       wrongPasswordStatus: 403,

@@ -62,6 +62,7 @@ import { ReviewService } from './app/services/ReviewService';
 import { StudioService } from './app/services/StudioService';
 import { InvitationService } from './app/services/InvitationService';
 import { ApiTokenService } from './app/services/ApiTokenService';
+import { CurrentPassword } from './app/services/CurrentPassword';
 import type { Mailer } from './app/services/Mailer';
 import type { AssetDto } from './app/dto';
 import { DomainEvents } from './app/events';
@@ -281,7 +282,8 @@ export function buildApi(core: Core) {
   const smtp = core.mailer ? undefined : createMailer(config, logger);
   const mailer = core.mailer ?? smtp!;
   const links = { publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}` };
-  const apiTokens = new ApiTokenService({ tokens: repos.apiTokens, users: repos.users, sessions, access, audit, events });
+  const currentPassword = new CurrentPassword({ ...repos, passwords });
+  const apiTokens = new ApiTokenService({ tokens: repos.apiTokens, users: repos.users, studios: repos.studios, sessions, access, audit, events, currentPassword, locks, mailer, links, maxDays: config.API_TOKEN_MAX_DAYS });
   const auth = new AuthService({
     ...repos,
     tokens,
@@ -289,9 +291,10 @@ export function buildApi(core: Core) {
     audit,
     locks,
     sessions,
+    currentPassword,
+    personalTokens: apiTokens,
     mailer,
     links,
-    personalTokens: apiTokens,
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     verificationTtlHours: config.EMAIL_VERIFICATION_TTL_HOURS,
     registrationMailIntervalMinutes: config.REGISTRATION_MAIL_INTERVAL_MINUTES,

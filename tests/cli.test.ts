@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, type Session } from './support/factories';
+import { givenBotToken, givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
 import { renderWorkerFor, waitFor } from './support/workers';
 
@@ -65,17 +65,14 @@ describe('studio CLI', () => {
   });
 
   const asset = async (name: string) => (await h.http.post('/assets').set(s.auth).send({ name, type: 'SHOT' }).expect(201)).body as { id: string };
-  const botToken = async (scopes: string[]) => {
-    const bot = (await h.http.post('/bots').set(s.auth).send({ name: `bot ${scopes.join(' ')} ${Date.now()}`, role: 'ARTIST' }).expect(201)).body;
-    return (await h.http.post(`/bots/${bot.id}/tokens`).set(s.auth).send({ name: 'cli', scopes }).expect(201)).body.token as string;
-  };
+  const botToken = async (scopes: string[]) => (await givenBotToken(h, s, scopes)).created.token;
 
   it('has --help for every command, exits 2 on bad usage and 3 without credentials', async () => {
     const top = await run(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['login', 'logout', 'whoami', 'assets', 'upload', 'download', 'render', 'comments', 'completion']) expect(top.stdout).toContain(cmd);
+    for (const cmd of ['login', 'logout', 'whoami', 'tokens', 'assets', 'upload', 'download', 'render', 'comments', 'completion']) expect(top.stdout).toContain(cmd);
     expect(top.stdout).toMatch(/Exit codes:/);
-    for (const cmd of [['login'], ['assets', 'ls'], ['upload'], ['download'], ['render'], ['comments'], ['completion']]) {
+    for (const cmd of [['login'], ['tokens', 'create'], ['assets', 'ls'], ['upload'], ['download'], ['render'], ['comments'], ['completion']]) {
       const help = await run([...cmd, '--help']);
       expect({ cmd, code: help.code }).toEqual({ cmd, code: 0 });
       expect(help.stdout).toMatch(/^Usage: studio /);
@@ -118,6 +115,33 @@ describe('studio CLI', () => {
     expect(table.stdout).toMatch(/^ID\s+TYPE\s+STATUS/);
     expect(table.stdout).toContain('Shot 010');
     expect((await run(['assets', 'ls', '--type', 'NOPE'])).code).toBe(2);
+  }, 60_000);
+
+  it('tokens create asks for the password again and prints only the secret; ls and revoke; a token cannot mint', async () => {
+    const login = await run(['login', '--email', s.user.email, '--password-stdin'], {}, `${s.password}\n`);
+    expect(login.code).toBe(0);
+    const wrong = await run(['tokens', 'create', '--name', 'ci', '--scope', 'assets:read', '--days', '7', '--password-stdin'], {}, 'not my password\n');
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/CURRENT_PASSWORD_WRONG \(HTTP 403\)/);
+    expect(wrong.stderr).toMatch(/hint: that is not your password/);
+    const created = await run(['tokens', 'create', '--name', 'ci publish', '--scope', 'assets:read', 'assets:write', '--days', '7', '--password-stdin'], {}, `${s.password}\n`);
+    expect(created.code).toBe(0);
+    const secret = created.stdout.trim();
+    expect(secret).toMatch(/^sapi_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/Created "ci publish" \(sapi_.{6}…, id [0-9a-f]{24}\) with assets:read, assets:write; expires .* UTC/);
+    expect(h.mailbox.messages.filter((m) => m.to.includes(s.user.email)).map((m) => m.subject)).toContain('New API token "ci publish" on your Studio API account');
+    // The secret works as STUDIO_TOKEN; it cannot mint another.
+    expect((await run(['assets', 'ls', '--json'], { STUDIO_TOKEN: secret })).code).toBe(0);
+    const chained = await run(['tokens', 'create', '--name', 'child', '--scope', 'assets:read', '--days', '1', '--password-stdin'], { STUDIO_TOKEN: secret }, `${s.password}\n`);
+    expect([chained.code, /TOKEN_NOT_ALLOWED/.test(chained.stderr)]).toEqual([4, true]);
+    const listed = await run(['tokens', 'ls', '--json']);
+    const body = JSON.parse(listed.stdout) as { data: Array<{ id: string; name: string; status: string }>; policy: { maxExpiresInDays: number } };
+    const mine = body.data.find((t) => t.name === 'ci publish')!;
+    expect([mine.status, body.policy.maxExpiresInDays]).toEqual(['ACTIVE', 90]);
+    expect((await run(['tokens', 'ls'])).stdout).toMatch(/^ID\s+STATUS\s+EXPIRES\s+LAST USED\s+SCOPES\s+NAME/);
+    const revoked = await run(['tokens', 'revoke', mine.id]);
+    expect([revoked.code, revoked.stdout.trim()]).toEqual([0, `Revoked "ci publish" (${secret.slice(0, 11)}…)`]);
+    expect((await run(['assets', 'ls'], { STUDIO_TOKEN: secret })).code).toBe(3);
   }, 60_000);
 
   it('exits 4 with INSUFFICIENT_SCOPE for a token without the scope, and 5 for an unknown asset', async () => {

@@ -1,7 +1,7 @@
 // The studio event log (issue 19): GET /events pages it, GET /events/stream follows it as Server-Sent
 // Events with Last-Event-ID resume, each event checked against the caller's scopes, studios kept apart.
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, type Session } from './support/factories';
+import { givenStudio, givenToken, type Session } from './support/factories';
 import { waitFor } from './support/workers';
 
 interface SseEvent {
@@ -75,9 +75,9 @@ describe('events: the log, paged and streamed', () => {
     // B sees none of A's.
     expect((await h.http.get('/events').set(b.auth)).body.data.every((e: { studioId: string }) => e.studioId === b.user.studioId)).toBe(true);
 
-    const eventsOnly = (await h.http.post('/tokens').set(a.auth).send({ name: 'feed', scopes: ['events:read'] }).expect(201)).body.token;
-    const withAssets = (await h.http.post('/tokens').set(a.auth).send({ name: 'feed+', scopes: ['events:read', 'assets:read'] }).expect(201)).body.token;
-    const assetsOnly = (await h.http.post('/tokens').set(a.auth).send({ name: 'no feed', scopes: ['assets:read'] }).expect(201)).body.token;
+    const eventsOnly = (await givenToken(h, a, ['events:read'])).token;
+    const withAssets = (await givenToken(h, a, ['events:read', 'assets:read'])).token;
+    const assetsOnly = (await givenToken(h, a, ['assets:read'])).token;
     expect((await h.http.get('/events').set({ Authorization: `Bearer ${eventsOnly}` })).body.data).toEqual([]);
     expect((await h.http.get('/events').set({ Authorization: `Bearer ${withAssets}` })).body.data).toHaveLength(3);
     expect((await h.http.get('/events').set({ Authorization: `Bearer ${assetsOnly}` })).body.error.code).toBe('INSUFFICIENT_SCOPE');

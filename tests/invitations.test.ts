@@ -2,7 +2,7 @@
 // account holds memberships in several studios, and another studio learns nothing about an address.
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
-import { givenMember, givenStudio, invite, PASSWORD, uniqueEmail, type Session } from './support/factories';
+import { givenMember, givenStudio, invite, PASSWORD, plantToken, uniqueEmail, type Session } from './support/factories';
 import { migrateAccounts } from '../src/app/repositories/migrations/accounts';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -64,6 +64,23 @@ describe('invitations: a studio adds people by mailed, single-use, expiring link
     expect(list.body.data.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({ status: 'ACCEPTED', acceptedAt: expect.any(String) });
     const audit = await h.container.models.AuditEvent.find({ entityId: new Types.ObjectId(created.body.id as string) }).lean();
     expect(audit.map((e) => e.action).sort()).toEqual(['invitation.accepted', 'invitation.created']);
+  });
+
+  it('an admin-scoped token cannot invite anyone: no invitation, no mail, no person who outlives the token (issue 27, finding 11)', async () => {
+    const owner = await givenStudio(h);
+    const stolen = await plantToken(h, owner.user, ['admin']);
+    const pending = await h.http.post('/invitations').set(owner.auth).send({ email: uniqueEmail('pending'), role: 'ARTIST' }).expect(201);
+    const invitations = await h.container.models.Invitation.countDocuments({ studioId: new Types.ObjectId(owner.user.studioId) });
+    const mails = h.mailbox.messages.length;
+    for (const role of ['PRODUCER', 'DIRECTOR', 'ARTIST']) {
+      const res = await h.http.post('/invitations').set(bearer(stolen.token)).send({ email: uniqueEmail('attacker'), role });
+      expect({ role, status: res.status, code: res.body.error?.code }).toEqual({ role, status: 403, code: 'TOKEN_NOT_ALLOWED' });
+    }
+    expect(await h.container.models.Invitation.countDocuments({ studioId: new Types.ObjectId(owner.user.studioId) })).toBe(invitations);
+    expect(h.mailbox.messages.length).toBe(mails);
+    // Seeing and withdrawing pending invitations grant nothing, and stay open to the admin scope.
+    expect((await h.http.get('/invitations').set(bearer(stolen.token))).status).toBe(200);
+    expect((await h.http.delete(`/invitations/${pending.body.id}`).set(bearer(stolen.token))).body.status).toBe('REVOKED');
   });
 
   it('joins an existing account with its password, and the person switches between their two studios', async () => {

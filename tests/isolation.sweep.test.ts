@@ -7,7 +7,7 @@ import http from 'node:http';
 import { Types } from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startHarness, type Harness } from './support/harness';
-import { givenMember, givenStudio, type Session } from './support/factories';
+import { givenBotToken, givenMember, givenStudio, PASSWORD, type Session } from './support/factories';
 import { mountedRoutes } from './support/routeTable';
 
 const OPERATOR_TOKEN = 'operator-token-for-the-sweep-0123456789';
@@ -57,8 +57,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     await h.mailbox.next('alpha.invitee@studio.test');
     ids.invitation = invitation.id;
     // A's integrations: a bot with a token, a webhook with a delivery (a test event to a closed port).
-    const bot = (await h.http.post('/bots').set(a.auth).send({ name: 'Alpha bot', role: 'ARTIST' }).expect(201)).body;
-    const token = (await h.http.post(`/bots/${bot.id}/tokens`).set(a.auth).send({ name: 'alpha-ci', scopes: ['assets:read'] }).expect(201)).body;
+    const { bot, created: token } = await givenBotToken(h, a, ['assets:read']);
     const hook = (await h.http.post('/webhooks').set(a.auth).send({ url: 'http://127.0.0.1:9/alpha-hook', events: ['render.completed'] }).expect(201)).body;
     const delivery = (await h.http.post(`/webhooks/${hook.id}/test`).set(a.auth).expect(202)).body;
     ids.bot = bot.id;
@@ -150,7 +149,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'PATCH /users/:id': { role: 'ARTIST' },
     // B asks for a session in A's studio.
     'POST /auth/switch': { studioId: '(studio)' },
-    'POST /bots/:id/tokens': { name: 'pwned', scopes: ['admin'] },
+    'POST /bots/:id/tokens': { name: 'pwned', scopes: ['admin'], expiresInDays: 30, currentPassword: PASSWORD },
     'PATCH /webhooks/:id': { active: false, url: 'http://127.0.0.1:9/pwned' },
     'PATCH /projects/:id': { name: 'pwned', status: 'CLOSED' },
     'POST /projects/:id/episodes': { code: 'PWNED' },
@@ -178,7 +177,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /invitations': { email: 'beta.member@studio.test', role: 'ARTIST' },
     'GET /invitations': {},
     'GET /auth/studios': {},
-    'POST /tokens': { name: 'beta script', scopes: ['assets:read'] },
+    'POST /tokens': { name: 'beta script', scopes: ['assets:read'], expiresInDays: 30, currentPassword: PASSWORD },
     'GET /tokens': {},
     'POST /bots': { name: 'Beta bot', role: 'ARTIST' },
     'GET /bots': {},

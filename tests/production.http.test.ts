@@ -3,7 +3,7 @@
 // submissions and review decisions, notifications live and in the list, casting, search, roles, scopes.
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
-import { givenMember, givenStudio, type Session } from './support/factories';
+import { givenMember, givenStudio, givenToken, type Session } from './support/factories';
 import { listen, type Listener } from './support/sockets';
 import { waitFor } from './support/workers';
 
@@ -244,7 +244,7 @@ describe('production tracking', () => {
   });
 
   it('holds API tokens to the production scopes', async () => {
-    const token = async (scopes: string[]) => (await h.http.post('/tokens').set(producer.auth).send({ name: `t-${scopes.join('-')}`, scopes }).expect(201)).body.token as string;
+    const token = async (scopes: string[]) => (await givenToken(h, producer, scopes)).token;
     const assetsOnly = await token(['assets:read']);
     const reader = await token(['production:read']);
     expect((await h.http.get('/projects').set({ Authorization: `Bearer ${assetsOnly}` })).body.error.code).toBe('INSUFFICIENT_SCOPE');

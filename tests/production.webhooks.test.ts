@@ -2,7 +2,7 @@
 // delivered, signed, to an endpoint subscribed to task.updated, and a token without production:read does not
 // see those events in the log.
 import { startHarness, type Harness } from './support/harness';
-import { givenMember, givenStudio, type Session } from './support/factories';
+import { givenMember, givenStudio, givenToken, type Session } from './support/factories';
 import { startReceiver, verifySignature, type Receiver } from './support/receiver';
 import { waitFor, webhookWorkerFor } from './support/workers';
 import type { WorkerHandle } from '../src/workers/worker-host';
@@ -40,7 +40,7 @@ describe('production events on webhooks and in the event log', () => {
     expect(verifySignature(hook.secret, done.headers['x-studio-signature'] as string, done.body)).toBe(true);
     expect(receiver.received.filter((r) => r.json.type !== 'task.updated')).toEqual([]);
 
-    const token = async (scopes: string[]) => (await h.http.post('/tokens').set(producer.auth).send({ name: scopes.join(' '), scopes }).expect(201)).body.token as string;
+    const token = async (scopes: string[]) => (await givenToken(h, producer, scopes)).token;
     const typesSeen = async (t: string) => ((await h.http.get('/events').query({ limit: 100 }).set({ Authorization: `Bearer ${t}` }).expect(200)).body.data as Array<{ type: string }>).map((e) => e.type);
     expect(await typesSeen(await token(['events:read']))).not.toContain('task.updated');
     expect(await typesSeen(await token(['events:read', 'production:read']))).toContain('task.updated');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { StudioAbortError, StudioApiError, StudioClient, StudioIntegrityError, type RenderUpdate, type Session as SdkSession } from '../packages/sdk/src';
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, type Session } from './support/factories';
+import { givenBotToken, givenStudio, type Session } from './support/factories';
 import { bufferOf, generated } from './support/uploads';
 import { pipelineWorkerFor, renderWorkerFor } from './support/workers';
 
@@ -144,8 +144,7 @@ describe('TypeScript SDK', () => {
   }, 120_000);
 
   it('turns the error contract into typed errors: a bot token with only assets:read gets 403 INSUFFICIENT_SCOPE', async () => {
-    const bot = (await h.http.post('/bots').set(s.auth).send({ name: 'Reader bot', role: 'ARTIST' }).expect(201)).body;
-    const token = (await h.http.post(`/bots/${bot.id}/tokens`).set(s.auth).send({ name: 'ci', scopes: ['assets:read'] }).expect(201)).body.token as string;
+    const { token } = (await givenBotToken(h, s, ['assets:read'])).created;
     const reader = new StudioClient({ baseUrl: base, token });
     const first = await reader.assets.list({ limit: 1 }, { max: 1 })[Symbol.asyncIterator]().next();
     expect(first.done).toBe(false);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { startHarness, STORAGE_DRIVERS, type Harness } from './support/harness';
-import { givenMember, givenStudio, type Session } from './support/factories';
+import { givenBotToken, givenMember, givenStudio, type Session } from './support/factories';
 import { bufferOf, generated, multipartUpload, tusRequest } from './support/uploads';
 import { waitFor } from './support/workers';
 import { indexKeys, filterFields, servingIndex } from './support/indexCoverage';
@@ -224,9 +224,8 @@ describe('storage usage: who may read it, the operator\'s quota, purges, the bac
   });
   afterAll(() => h.close());
 
-  const botToken = async (scopes: string[], role: string) => {
-    const bot = (await h.http.post('/bots').set(producer.auth).send({ name: `Meter ${scopes.join('+')} ${role}`, role }).expect(201)).body;
-    const created = (await h.http.post(`/bots/${bot.id}/tokens`).set(producer.auth).send({ name: 'meter', scopes }).expect(201)).body;
+  const botToken = async (scopes: string[], role: 'ARTIST' | 'DIRECTOR' | 'PRODUCER') => {
+    const { created } = await givenBotToken(h, producer, scopes, role);
     return { Authorization: `Bearer ${created.token}` };
   };
 

@@ -1,5 +1,7 @@
 import { startHarness, type Harness } from './support/harness';
-import { givenMember, givenStudio, PASSWORD, type Session } from './support/factories';
+import { givenMember, givenStudio, PASSWORD, plantToken, type Session } from './support/factories';
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('users: PRODUCERs manage their own studio, nobody else\'s', () => {
   let h: Harness;
@@ -48,6 +50,43 @@ describe('users: PRODUCERs manage their own studio, nobody else\'s', () => {
     const deactivate = await h.http.patch(`/users/${solo.user.id}`).set(solo.auth).send({ active: false });
     expect(deactivate.status).toBe(409);
     expect((await h.container.models.User.findById(solo.user.id).lean())?.role).toBe('PRODUCER');
+  });
+
+  it('a PRODUCER bot\'s admin token cannot deactivate or demote the only human PRODUCER, nor anyone: roles and activity are people-only (issue 27, finding 8)', async () => {
+    const owner = await givenStudio(h);
+    const artist = await givenMember(h, owner, 'ARTIST');
+    const bot = (await h.http.post('/bots').set(owner.auth).send({ name: 'Ops bot', role: 'PRODUCER' }).expect(201)).body;
+    const { token } = await plantToken(h, { id: bot.id, studioId: owner.user.studioId }, ['admin']);
+    const before = await h.container.models.User.find({ studioId: owner.user.studioId }).sort({ _id: 1 }).lean();
+    for (const [id, patch] of [
+      [owner.user.id, { active: false }],
+      [owner.user.id, { role: 'ARTIST' }],
+      [artist.user.id, { role: 'PRODUCER' }],
+      [artist.user.id, { active: false }],
+      [bot.id, { name: 'Renamed by itself' }],
+    ] as const) {
+      const res = await h.http.patch(`/users/${id}`).set(bearer(token)).send(patch);
+      expect({ id, patch, status: res.status, code: res.body.error?.code }).toEqual({ id, patch, status: 403, code: 'TOKEN_NOT_ALLOWED' });
+    }
+    expect(await h.container.models.User.find({ studioId: owner.user.studioId }).sort({ _id: 1 }).lean()).toEqual(before);
+    // The human keeps their studio; reading members stays open to the admin scope.
+    expect((await h.http.get('/auth/me').set(owner.auth)).status).toBe(200);
+    expect((await h.http.get('/users').set(bearer(token))).status).toBe(200);
+  });
+
+  it('counts only people for the last-PRODUCER rule: with a PRODUCER bot, the only human PRODUCER still cannot step down or be deactivated', async () => {
+    const owner = await givenStudio(h);
+    const bot = (await h.http.post('/bots').set(owner.auth).send({ name: 'Keeper bot', role: 'PRODUCER' }).expect(201)).body;
+    for (const patch of [{ role: 'ARTIST' }, { active: false }]) {
+      const res = await h.http.patch(`/users/${owner.user.id}`).set(owner.auth).send(patch);
+      expect([res.status, res.body.error?.code]).toEqual([409, 'LAST_PRODUCER']);
+    }
+    expect(await h.container.models.User.findById(owner.user.id).lean()).toMatchObject({ role: 'PRODUCER', active: true });
+    // The bot itself may be demoted or switched off by a person, whatever the count.
+    await h.http.patch(`/users/${bot.id}`).set(owner.auth).send({ active: false }).expect(200);
+    // With a second human PRODUCER, stepping down is fine.
+    const deputy = await givenMember(h, owner, 'PRODUCER');
+    expect((await h.http.patch(`/users/${owner.user.id}`).set(deputy.auth).send({ role: 'DIRECTOR' })).status).toBe(200);
   });
 
   it('keeps one PRODUCER when two PRODUCERs demote each other at the same moment', async () => {

@@ -120,6 +120,11 @@ const schema = z.object({
   EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Requests one API token may make per minute (on top of the per-IP limit), across all instances. */
   API_TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1200),
+  /**
+   * The longest an API token lives, in days from its creation: a token asks for 1..this many, and every
+   * token (older ones without an expiry too) is refused once it is this old. Lowering it shortens every token at once.
+   */
+  API_TOKEN_MAX_DAYS: int(1, 3650).default(90),
   READY_TIMEOUT_MS: int(50, 30_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000).default(20_000),

@@ -19,6 +19,7 @@ const AssetPage = lazy(() => import('./asset/AssetPage').then((m) => ({ default:
 const RendersPage = lazy(() => import('./renders/RendersPage').then((m) => ({ default: m.RendersPage })));
 const RenderJobPage = lazy(() => import('./renders/RenderJobPage').then((m) => ({ default: m.RenderJobPage })));
 const MembersPage = lazy(() => import('./members/MembersPage').then((m) => ({ default: m.MembersPage })));
+const TokensPage = lazy(() => import('./tokens/TokensPage').then((m) => ({ default: m.TokensPage })));
 // Production tracking (projects, grids, tasks, breakdown): one lazy chunk per page file under production/.
 const ProjectsPage = lazy(() => import('./production/ProjectPage').then((m) => ({ default: m.ProjectsPage })));
 const ProjectShots = lazy(() => import('./production/ProjectPage').then((m) => ({ default: () => <m.ProjectPage kind="SHOT" /> })));
@@ -57,6 +58,7 @@ const router = createBrowserRouter(
     { path: '/renders', element: signedIn(later(<RendersPage />)) },
     { path: '/renders/:jobId', element: signedIn(later(<RenderJobPage />)) },
     { path: '/members', element: signedIn(later(<MembersPage />)) },
+    { path: '/tokens', element: signedIn(later(<TokensPage />)) },
     { path: '/projects', element: signedIn(later(<ProjectsPage />)) },
     { path: '/projects/:projectId', element: signedIn(later(<ProjectShots />)) },
     { path: '/projects/:projectId/assets', element: signedIn(later(<ProjectAssets />)) },

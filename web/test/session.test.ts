@@ -1,6 +1,6 @@
 // The auth refresh logic: memory-only access token, cookie-mode requests, one refresh at a time, retry on 401, cross-tab logout.
 import { describe, expect, it, vi } from 'vitest';
-import { Session } from '../src/auth/session';
+import { Session, type SignedIn as SignedInBody } from '../src/auth/session';
 
 const user = { id: 'u1', studioId: 's1', email: 'a@b.c', name: 'A', role: 'PRODUCER', kind: 'PERSON', active: true, createdAt: '', updatedAt: '' } as const;
 const json = (status: number, body: unknown) => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -48,6 +48,36 @@ describe('Session', () => {
     answer(json(401, { error: { code: 'INVALID_REFRESH_TOKEN', message: 'no' } }));
     await pending;
     expect(s.accessToken).toBe('from-link');
+  });
+
+  it('a refresh asked for during a password change gets the new session and never spends the revoked cookie', async () => {
+    let answer: (r: SignedInBody) => void = () => undefined;
+    const pending = new Promise<SignedInBody>((r) => (answer = r));
+    const fetch = vi.fn(async () => json(200, { accessToken: 'refreshed', user }));
+    const order: string[] = [];
+    const locks = { request: async <T,>(name: string, cb: () => Promise<T>) => { order.push(`lock ${name}`); return cb(); } };
+    const s = new Session({ baseUrl: 'http://x', fetch, locks });
+    s.signedIn({ accessToken: 'old', user });
+    const change = s.replaceSession(() => pending);
+    // The server ended the socket; its reconnect asks for a fresh token while the change is in flight.
+    const meanwhile = s.refresh();
+    answer({ accessToken: 'after-change', user });
+    expect(await change).toEqual({ accessToken: 'after-change', user });
+    expect(await meanwhile).toEqual({ accessToken: 'after-change', user });
+    expect(fetch).not.toHaveBeenCalled();
+    expect(order).toEqual(['lock studio-refresh']);
+    expect(s.accessToken).toBe('after-change');
+    // Later refreshes spend the new cookie as usual.
+    await s.refresh();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('a failed password change leaves the session as it was and lets refreshes go on', async () => {
+    const s = new Session({ baseUrl: 'http://x', fetch: async () => json(200, { accessToken: 'refreshed', user }) });
+    s.signedIn({ accessToken: 'old', user });
+    await expect(s.replaceSession(async () => { throw new Error('The current password is wrong'); })).rejects.toThrow('wrong');
+    expect(s.accessToken).toBe('old');
+    expect((await s.refresh())?.accessToken).toBe('refreshed');
   });
 
   it('serialises refreshes through the lock, so two tabs never spend one cookie twice', async () => {

@@ -5,7 +5,7 @@
 Installs the add-on from the repository (zipped into a temp dir, installed into BLENDER_USER_SCRIPTS), enables
 it, signs in with a fresh API token, saves a trivial scene, publishes it, checks the version through the API,
 then submits a render and polls its status until it completes. Environment: STUDIO_API_URL,
-STUDIO_ACCESS_TOKEN (a PRODUCER's JWT, to mint the token and the asset), STUDIO_TEST_TMP,
+STUDIO_ACCESS_TOKEN (a PRODUCER's JWT, to mint the token and the asset) and STUDIO_PASSWORD (theirs), STUDIO_TEST_TMP,
 STUDIO_TEST_RENDER_ENGINE (default blender), BLENDER_USER_SCRIPTS (a temporary directory)."""
 
 import hashlib
@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ADDON_SRC = os.path.join(os.path.dirname(HERE), "studio_api_blender")
 API = os.environ["STUDIO_API_URL"]
 JWT = os.environ["STUDIO_ACCESS_TOKEN"]
+PASSWORD = os.environ["STUDIO_PASSWORD"]
 TMP = os.environ.get("STUDIO_TEST_TMP") or os.path.join(bpy.app.tempdir, "studio-test")
 ENGINE = os.environ.get("STUDIO_TEST_RENDER_ENGINE", "blender")
 
@@ -48,7 +49,9 @@ def main():
     print("studio: add-on installed from", ADDON_SRC, "into", os.path.dirname(mod.__file__))
     assert os.path.realpath(mod.__file__).startswith(os.path.realpath(scripts) + os.sep), mod.__file__
 
-    token = call("POST", "/tokens", {"name": "blender test", "scopes": ["assets:read", "assets:write", "renders:read", "renders:write"]})["token"]
+    # Minting asks for the person's password afresh (a session alone cannot), and every token expires.
+    token = call("POST", "/tokens", {"name": "blender test", "scopes": ["assets:read", "assets:write", "renders:read", "renders:write"],
+                                     "expiresInDays": 1, "currentPassword": PASSWORD})["token"]
     prefs = bpy.context.preferences.addons["studio_api_blender"].preferences
     prefs.api_url, prefs.token = API, token
     assert bpy.ops.studio.sign_in() == {"FINISHED"}

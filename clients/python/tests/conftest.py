@@ -31,9 +31,16 @@ def producer(api_url: str) -> Iterator[StudioClient]:
 
 
 @pytest.fixture(scope="session")
-def personal_token(producer: StudioClient) -> str:
+def password() -> str:
+    """The PRODUCER's password: minting a token asks for it afresh."""
+    return _env("STUDIO_PASSWORD")
+
+
+@pytest.fixture(scope="session")
+def personal_token(producer: StudioClient, password: str) -> str:
     """A personal API token (sapi_…) of the PRODUCER with every asset and render scope."""
-    created = producer.tokens.create("pytest", ["assets:read", "assets:write", "renders:read", "renders:write"])
+    scopes = ["assets:read", "assets:write", "renders:read", "renders:write"]
+    created = producer.tokens.create("pytest", scopes, expires_in_days=1, current_password=password)
     assert created["token"].startswith("sapi_")
     return created["token"]
 

@@ -126,10 +126,10 @@ def test_ranged_download_resumes_after_an_interruption_and_verifies_sha256(clien
     assert not part.exists()
 
 
-def test_bot_token_with_read_scope_lists_but_cannot_create(api_url: str, producer: StudioClient, tag: str) -> None:
+def test_bot_token_with_read_scope_lists_but_cannot_create(api_url: str, producer: StudioClient, password: str, tag: str) -> None:
     producer.assets.create(f"Visible to bots {tag}", "PROP", tags=[tag])
     bot = producer.bots.create(f"reader {tag}", "ARTIST")
-    minted = producer.bots.create_token(bot["id"], "read only", ["assets:read"])
+    minted = producer.bots.create_token(bot["id"], "read only", ["assets:read"], expires_in_days=1, current_password=password)
     with StudioClient(api_url, token=minted["token"]) as reader:
         names = [a["name"] for a in reader.assets.iter(tag=tag)]
         assert names == [f"Visible to bots {tag}"]
@@ -151,3 +151,17 @@ def test_simulated_render_completes(client: StudioClient, tmp_path: Path) -> Non
     assert done["status"] == "COMPLETED" and done["progress"] == 100
     assert [c["status"] for c in done["chunks"]] == ["COMPLETED"] * 3
     assert seen[-1] == "COMPLETED"
+
+
+def test_minting_a_token_needs_the_password_and_every_token_expires(api_url: str, producer: StudioClient, password: str) -> None:
+    with pytest.raises(PermissionDeniedError) as wrong:
+        producer.tokens.create("guessed", ["assets:read"], expires_in_days=1, current_password="not the password")
+    assert wrong.value.code == "CURRENT_PASSWORD_WRONG"
+    minted = producer.tokens.create("seven days", ["assets:read"], expires_in_days=7, current_password=password)
+    listed = {t["id"]: t for t in producer.tokens.list()}
+    assert listed[minted["id"]]["expiresAt"] == minted["expiresAt"]
+    assert "guessed" not in {t["name"] for t in listed.values()}
+    with StudioClient(api_url, token=minted["token"]) as script:
+        # A token sees only itself, and can retire itself.
+        assert [t["id"] for t in script.tokens.list()] == [minted["id"]]
+        assert script.tokens.revoke(minted["id"])["status"] == "REVOKED"

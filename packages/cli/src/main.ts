@@ -1,11 +1,13 @@
 // studio: the Studio API from a shell. `studio --help` lists the commands; exit codes are in exitCodes.ts.
 import path from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { StudioAbortError, StudioApiError, StudioClient, StudioIntegrityError, type Asset, type ListAssetsQuery, type RenderJob, type Session } from '../../sdk/src';
+import { StudioAbortError, StudioApiError, StudioClient, StudioIntegrityError, type Asset, type components, type ListAssetsQuery, type RenderJob, type Session } from '../../sdk/src';
 import { bashCompletion, zshCompletion } from './completion';
 import { credentialsPath, readCredentials, removeCredentials, uploadStatePath, writeCredentials, type StoredCredentials } from './config';
 import { EXIT, exitCodeOf, isNetworkError } from './exitCodes';
 import { MiB, duration, mib, parseRate, transferBar } from './format';
+
+type TokenScope = components['schemas']['ApiToken']['scopes'][number];
 
 const out = (line = '') => void process.stdout.write(`${line}\n`);
 const err = (line = '') => void process.stderr.write(`${line}\n`);
@@ -109,11 +111,16 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
-function printAssets(assets: Asset[]): void {
-  const rows = assets.map((a) => [a.id, a.type, a.status, a.currentVersion === null ? '-' : `v${a.currentVersion}`, a.updatedAt.slice(0, 19).replace('T', ' '), a.name]);
-  const head = ['ID', 'TYPE', 'STATUS', 'VERSION', 'UPDATED', 'NAME'];
+/** Columns padded to their widest cell; the last one (a name) is left as it is. */
+function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [head, ...rows]) out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+}
+
+const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+
+function printAssets(assets: Asset[]): void {
+  printTable(['ID', 'TYPE', 'STATUS', 'VERSION', 'UPDATED', 'NAME'], assets.map((a) => [a.id, a.type, a.status, a.currentVersion === null ? '-' : `v${a.currentVersion}`, when(a.updatedAt), a.name]));
 }
 
 function chunkLine(job: RenderJob, index: number): string {
@@ -195,6 +202,45 @@ Exit codes: 0 ok · 1 unexpected failure · 2 usage · 3 not signed in / credent
       const client = clientFor(globals());
       const me = await client.call(client.api.GET('/auth/me'));
       out(opts.json ? JSON.stringify(me) : `${me.name} <${me.email}> ${me.role} in studio ${me.studioId} at ${client.baseUrl}`);
+    });
+
+  const tokens = program.command('tokens').description('Your personal API tokens for scripts and CI: create (signed in with `studio login --email`), list, revoke');
+  tokens
+    .command('create')
+    .description('Create a personal API token that acts as you; asks for your password again (a session alone cannot mint) and mails you a notice. Only the secret goes to standard output, once')
+    .requiredOption('--name <name>', 'what it is for, e.g. "CI publish"')
+    .requiredOption('--scope <scopes...>', 'what it may do, e.g. assets:read assets:write (the list: studio tokens ls --json, under policy)')
+    .requiredOption('--days <n>', 'how many days it lives (at most the server\'s maximum, 90 by default)', positiveInt('--days'))
+    .option('--password-stdin', 'read your password from standard input')
+    .action(async (opts: { name: string; scope: string[]; days: number; passwordStdin?: boolean }) => {
+      const client = clientFor(globals());
+      const me = await client.call(client.api.GET('/auth/me'));
+      const currentPassword = opts.passwordStdin ? await readStdin() : await promptHidden(`Password for ${me.email}: `);
+      const body = { name: opts.name, scopes: opts.scope as TokenScope[], expiresInDays: opts.days, currentPassword };
+      const created = await client.call(client.api.POST('/tokens', { body }));
+      err(`Created "${created.name}" (${created.hint}, id ${created.id}) with ${created.scopes.join(', ')}; expires ${when(created.expiresAt)} UTC. Store it now: it is not shown again.`);
+      out(created.token);
+    });
+  tokens
+    .command('ls')
+    .alias('list')
+    .description('List your API tokens (an API token sees only itself)')
+    .option('--json', 'print {data, policy} as JSON: the tokens, the longest lifetime and every scope in words')
+    .action(async (opts: { json?: boolean }) => {
+      const client = clientFor(globals());
+      const listed = await client.call(client.api.GET('/tokens'));
+      if (opts.json) return out(JSON.stringify(listed, null, 2));
+      if (listed.data.length === 0) return err('No tokens.');
+      printTable(['ID', 'STATUS', 'EXPIRES', 'LAST USED', 'SCOPES', 'NAME'], listed.data.map((t) => [t.id, t.status, when(t.expiresAt), when(t.lastUsedAt), t.scopes.join(','), t.name]));
+    });
+  tokens
+    .command('revoke')
+    .description('Revoke one of your tokens (an API token may revoke only itself); it is refused from its next request on')
+    .argument('<id>', 'token id (studio tokens ls)')
+    .action(async (id: string) => {
+      const client = clientFor(globals());
+      const revoked = await client.call(client.api.DELETE('/tokens/{id}', { params: { path: { id } } }));
+      out(`Revoked "${revoked.name}" (${revoked.hint})`);
     });
 
   const assets = program.command('assets').description('List and inspect assets');
@@ -417,6 +463,7 @@ function explain(e: unknown, apiUrl: string): void {
     const hint =
       e.code === 'INSUFFICIENT_SCOPE' ? 'the API token lacks the scope this needs: make a token with it (studio uses STUDIO_TOKEN or `studio login --token-stdin`)'
       : e.code === 'TOKEN_NOT_ALLOWED' ? 'API tokens cannot do this: sign in with `studio login --email`'
+      : e.code === 'CURRENT_PASSWORD_WRONG' ? 'that is not your password: creating a token asks for it again'
       : e.status === 401 ? 'sign in again with `studio login`, or set STUDIO_TOKEN'
       : e.status === 429 && e.retryAfter ? `rate limited: retry in ${e.retryAfter}s`
       : undefined;

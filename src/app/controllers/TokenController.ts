@@ -9,13 +9,13 @@ export class TokenController {
   constructor(private readonly tokens: ApiTokenService) {}
 
   create = async (req: Request, res: Response) => {
-    const created = await this.tokens.createPersonal(actorOf(req), createTokenBody.parse(req.body));
+    const created = await this.tokens.createPersonal(actorOf(req), createTokenBody.parse(req.body), req.ip ?? null);
     // The secret is in this answer and nowhere else: never kept by a cache.
     res.status(201).set('Cache-Control', 'no-store').location(`/tokens/${created.id}`).json(created);
   };
 
   list = async (req: Request, res: Response) => {
-    res.json({ data: await this.tokens.listPersonal(actorOf(req)) });
+    res.json({ data: await this.tokens.listPersonal(actorOf(req)), policy: this.tokens.policy });
   };
 
   revoke = async (req: Request, res: Response) => {
@@ -34,12 +34,12 @@ export class TokenController {
 
   createBotToken = async (req: Request, res: Response) => {
     const { id } = idParams.parse(req.params);
-    const created = await this.tokens.createBotToken(actorOf(req), id, createTokenBody.parse(req.body));
+    const created = await this.tokens.createBotToken(actorOf(req), id, createTokenBody.parse(req.body), req.ip ?? null);
     res.status(201).set('Cache-Control', 'no-store').location(`/tokens/${created.id}`).json(created);
   };
 
   listBotTokens = async (req: Request, res: Response) => {
     const { id } = idParams.parse(req.params);
-    res.json({ data: await this.tokens.listBotTokens(actorOf(req), id) });
+    res.json({ data: await this.tokens.listBotTokens(actorOf(req), id), policy: this.tokens.policy });
   };
 }

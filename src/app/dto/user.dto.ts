@@ -78,22 +78,23 @@ export interface ApiTokenDto {
   hint: string;
   scopes: Scope[];
   status: 'ACTIVE' | 'REVOKED' | 'EXPIRED';
-  expiresAt: string | null;
+  /** When it stops working (ApiTokenService.expiryOf: never later than API_TOKEN_MAX_DAYS after its creation). */
+  expiresAt: string;
   lastUsedAt: string | null;
   lastUsedIp: string | null;
   createdBy: string;
   createdAt: string;
 }
 
-export function toApiTokenDto(t: ApiTokenDoc, now: Date): ApiTokenDto {
+export function toApiTokenDto(t: ApiTokenDoc, expiresAt: Date, now: Date): ApiTokenDto {
   return {
     id: String(t._id),
     userId: String(t.userId),
     name: t.name,
     hint: `sapi_${t.hint}…`,
     scopes: t.scopes,
-    status: t.revokedAt ? 'REVOKED' : t.expiresAt && t.expiresAt.getTime() <= now.getTime() ? 'EXPIRED' : 'ACTIVE',
-    expiresAt: t.expiresAt ? t.expiresAt.toISOString() : null,
+    status: t.revokedAt ? 'REVOKED' : expiresAt.getTime() <= now.getTime() ? 'EXPIRED' : 'ACTIVE',
+    expiresAt: expiresAt.toISOString(),
     lastUsedAt: t.lastUsedAt ? t.lastUsedAt.toISOString() : null,
     lastUsedIp: t.lastUsedIp,
     createdBy: String(t.createdBy),

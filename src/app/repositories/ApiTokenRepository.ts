@@ -30,6 +30,22 @@ export class ApiTokenRepository {
     return this.models.ApiToken.findOneAndUpdate({ _id: id, studioId, revokedAt: null }, { $set: { revokedAt: at } }, { returnDocument: 'after' }).lean<ApiTokenDoc>().exec();
   }
 
+  /**
+   * Revokes every unrevoked token of a member, however many; resolves with how many, and the ids of up to
+   * 1,000 of them (to end their live connections; the member's own sockets end with their sessions anyway).
+   */
+  async revokeAllOf(studioId: Types.ObjectId | string, userId: Types.ObjectId | string, at: Date): Promise<{ count: number; ids: Types.ObjectId[] }> {
+    const live = await this.models.ApiToken.find({ studioId, userId, revokedAt: null }, { _id: 1 }).limit(1000).lean<Array<{ _id: Types.ObjectId }>>().exec();
+    if (live.length === 0) return { count: 0, ids: [] };
+    const { modifiedCount } = await this.models.ApiToken.updateMany({ studioId, userId, revokedAt: null }, { $set: { revokedAt: at } }).exec();
+    return { count: modifiedCount, ids: live.map((t) => t._id) };
+  }
+
+  /** Removes a token that was never handed out (its notice could not be mailed). */
+  async remove(studioId: Types.ObjectId | string, id: Types.ObjectId): Promise<void> {
+    await this.models.ApiToken.deleteOne({ _id: id, studioId }).exec();
+  }
+
   async touch(id: Types.ObjectId, at: Date, ip: string | null): Promise<void> {
     await this.models.ApiToken.updateOne({ _id: id }, { $set: { lastUsedAt: at, lastUsedIp: ip } }).exec();
   }

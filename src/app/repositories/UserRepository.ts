@@ -50,13 +50,15 @@ export class UserRepository {
     return this.models.User.find({ studioId, kind: 'BOT' }).limit(1000).lean<UserDoc[]>().exec();
   }
 
-  /** The studio's active PRODUCERs (bounded), e.g. to tell them something went wrong. */
+  /** The studio's active human PRODUCERs (bounded), e.g. to tell them something happened: a bot reads no mail. */
   producers(studioId: Types.ObjectId | string): Promise<UserDoc[]> {
-    return this.models.User.find({ studioId, role: 'PRODUCER', active: true }).limit(100).lean<UserDoc[]>().exec();
+    return this.models.User.find({ studioId, role: 'PRODUCER', active: true, kind: { $ne: 'BOT' } }).limit(100).lean<UserDoc[]>().exec();
   }
 
+  /** Active PRODUCERs who are people: a bot cannot sign in to put things right, so it never counts as the studio's keeper. */
   countActiveProducers(studioId: Types.ObjectId): Promise<number> {
-    return this.models.User.countDocuments({ studioId, role: 'PRODUCER', active: true }).exec();
+    // $ne, not kind: 'PERSON': memberships from before bots existed carry no kind at all.
+    return this.models.User.countDocuments({ studioId, role: 'PRODUCER', active: true, kind: { $ne: 'BOT' } }).exec();
   }
 
   /**

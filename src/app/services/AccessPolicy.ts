@@ -8,6 +8,8 @@ const LEADS: readonly Role[] = ['DIRECTOR', 'PRODUCER'];
 export const PERMISSIONS = {
   'user:list': ALL,
   'user:invite': ['PRODUCER'],
+  /** Seeing and withdrawing pending invitations. */
+  'invitation:manage': ['PRODUCER'],
   'user:update': ['PRODUCER'],
   'asset:read': ALL,
   'asset:create': ALL,
@@ -46,13 +48,26 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
+/**
+ * What only a person at a keyboard may do, whatever the role of the member a token acts as: decide who is
+ * in the studio and with which role (a PRODUCER bot's token once deactivated the only human PRODUCER; an
+ * admin token invited an address its holder read and became a person), and mint or manage tokens and bots
+ * (a token that could would outlive its own revocation). The route table (ROUTE_SCOPES: 'people') refuses
+ * these routes to tokens first; this holds for any other way in.
+ */
+export const PEOPLE_ONLY: ReadonlySet<Permission> = new Set<Permission>(['user:invite', 'user:update', 'token:manage']);
+
 export class AccessPolicy {
   can(actor: Actor, permission: Permission): boolean {
+    if (actor.tokenId && PEOPLE_ONLY.has(permission)) return false;
     return (PERMISSIONS[permission] as readonly Role[]).includes(actor.role);
   }
 
-  /** Throws 403 FORBIDDEN unless the actor's role grants the permission. */
+  /** Throws 403 FORBIDDEN unless the actor's role grants the permission (TOKEN_NOT_ALLOWED for a token on a people-only one). */
   require(actor: Actor, permission: Permission): void {
+    if (actor.tokenId && PEOPLE_ONLY.has(permission)) {
+      throw new AuthorizationError('TOKEN_NOT_ALLOWED', 'This operation is not open to API tokens; a person must sign in');
+    }
     if (!this.can(actor, permission)) {
       throw new AuthorizationError('FORBIDDEN', `Your role (${actor.role}) may not ${permission.replace(':', ' ')}`);
     }

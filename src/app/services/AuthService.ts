@@ -18,8 +18,8 @@ import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
-import type { SessionService } from './SessionService';
-import type { ApiTokenService } from './ApiTokenService';
+import type { SessionEndReason, SessionService } from './SessionService';
+import type { CurrentPassword } from './CurrentPassword';
 import { mails, type MailLinks, type Mailer, type MailMessage } from './Mailer';
 import { toUserDto, type MembershipDto, type UserDto } from '../dto';
 
@@ -51,6 +51,12 @@ export interface RegistrationPreview {
 export const accountKind = (account: AccountDoc | null): AccountKind => (!account ? 'new' : account.emailVerifiedAt ? 'existing' : 'unconfirmed');
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** What ends a membership's personal API tokens when its person's sessions end. */
+export interface PersonalTokens {
+  /** Revokes every unrevoked token the member acts as; resolves with how many. */
+  revokeAllOf(member: UserDoc, reason: Extract<SessionEndReason, 'password-changed' | 'signed-out-everywhere'>): Promise<number>;
+}
 
 /** A single-use mailed secret: 256 random bits, of which only the sha256 is stored. */
 export function newLinkToken(): { token: string; hash: string } {
@@ -96,9 +102,11 @@ export class AuthService {
       audit: AuditService;
       locks: LeaseLock;
       sessions: SessionService;
+      currentPassword: CurrentPassword;
+      /** Ends a person's API tokens with their sessions (ApiTokenService). */
+      personalTokens: PersonalTokens;
       mailer: Mailer;
       links: MailLinks;
-      personalTokens: Pick<ApiTokenService, 'revokeAllOf'>;
       refreshTtlDays: number;
       verificationTtlHours: number;
       /** REGISTRATION_MAIL_INTERVAL_MINUTES: one registration mail per address and client in this time. */
@@ -239,8 +247,7 @@ export class AuthService {
   private async reclaim(account: AccountDoc, passwordHash: string, now: Date): Promise<void> {
     await this.deps.accounts.setPasswordHash(account._id, passwordHash);
     await this.deps.accounts.markVerified(account._id, now);
-    const ended = await this.endSessionsOfAccount(account._id, 'password-changed');
-    const tokens = await this.deps.personalTokens.revokeAllOf(await this.deps.users.ofAccount(account._id));
+    const { ended, tokens } = await this.endSessionsOfAccount(account._id, 'password-changed');
     for (const member of ended) await this.deps.audit.record(toActor(member), 'user.address_confirmed', 'user', member._id, { passwordReset: true, tokensRevoked: tokens });
   }
 
@@ -337,25 +344,26 @@ export class AuthService {
     if (record) await this.deps.refreshTokens.revokeFamily(record.studioId, record.familyId, this.now());
   }
 
-  /** Ends every session of the caller's person on every device and in every studio: access tokens on their next use, refresh tokens at once. */
+  /**
+   * Ends every session of the caller's person on every device and in every studio (access tokens on their
+   * next use, refresh tokens at once), and every personal API token of theirs: a token minted from a stolen
+   * session must not outlive the owner's "sign out everywhere". Bots' tokens are the studio's and stay.
+   */
   async logoutEverywhere(actor: Actor): Promise<void> {
     const self = await this.self(actor);
-    const ended = await this.endSessionsOfAccount(self.accountId, 'signed-out-everywhere');
-    await this.deps.audit.record(actor, 'user.signed_out_everywhere', 'user', self._id, { studios: ended.length });
+    const { ended, tokens } = await this.endSessionsOfAccount(self.accountId, 'signed-out-everywhere');
+    await this.deps.audit.record(actor, 'user.signed_out_everywhere', 'user', self._id, { studios: ended.length, tokensRevoked: tokens });
   }
 
-  /** A new password (the person's, for every studio) ends every other session; the caller gets a fresh pair for this one. */
+  /**
+   * A new password (the person's, for every studio) ends every other session and every personal API token
+   * of the person in every studio; the caller gets a fresh pair for this one.
+   */
   async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<AuthResult> {
-    const self = await this.self(actor);
-    const account = await this.deps.accounts.findById(self.accountId);
-    if (!account) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-    if (!(await this.deps.passwords.verify(currentPassword, account.passwordHash))) {
-      // Not a 401: the access token is fine, and a client must not read this as "refresh and retry".
-      throw new AuthorizationError('CURRENT_PASSWORD_WRONG', 'The current password is wrong', { details: [{ path: 'currentPassword', message: 'does not match' }] });
-    }
+    const { member: self, account } = await this.deps.currentPassword.confirm(actor, currentPassword);
     await this.deps.accounts.setPasswordHash(account._id, await this.deps.passwords.hash(newPassword));
-    const ended = await this.endSessionsOfAccount(account._id, 'password-changed');
-    await this.deps.audit.record(actor, 'user.password_changed', 'user', self._id, { studios: ended.length });
+    const { ended, tokens } = await this.endSessionsOfAccount(account._id, 'password-changed');
+    await this.deps.audit.record(actor, 'user.password_changed', 'user', self._id, { studios: ended.length, tokensRevoked: tokens });
     const current = ended.find((u) => String(u._id) === actor.id);
     if (!current) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
     return this.issue(current, randomUUID());
@@ -368,20 +376,27 @@ export class AuthService {
   }
 
   /**
-   * Bumps the session version of every membership of the person and revokes their refresh tokens. Each
-   * under its studio's members lease, like role changes and deactivation: FerretDB does not apply two
-   * concurrent updates of one document atomically, and a lost demotion must never be the price.
+   * Bumps the session version of every membership of the person, revokes their refresh tokens and their
+   * personal API tokens. Each under its studio's members lease, like role changes and deactivation: FerretDB
+   * does not apply two concurrent updates of one document atomically, and a lost demotion must never be the
+   * price. Minting a token takes the same lease, so a mint in flight lands before the revocation (and is
+   * revoked) or after the version bump (and is refused).
    */
-  private async endSessionsOfAccount(accountId: Types.ObjectId, reason: 'signed-out-everywhere' | 'password-changed'): Promise<UserDoc[]> {
+  private async endSessionsOfAccount(accountId: Types.ObjectId, reason: 'signed-out-everywhere' | 'password-changed'): Promise<{ ended: UserDoc[]; tokens: number }> {
     const ended: UserDoc[] = [];
+    let tokens = 0;
     for (const m of await this.deps.users.ofAccount(accountId)) {
-      const updated = await this.deps.locks.withLock(`studio-members:${m.studioId}`, () => this.deps.users.endSessions(m.studioId, m._id));
+      const updated = await this.deps.locks.withLock(`studio-members:${m.studioId}`, async () => {
+        const bumped = await this.deps.users.endSessions(m.studioId, m._id);
+        if (bumped) tokens += await this.deps.personalTokens.revokeAllOf(bumped, reason);
+        return bumped;
+      });
       if (!updated) continue;
       await this.deps.refreshTokens.revokeAllForUser(updated.studioId, updated._id, this.now());
       await this.deps.sessions.ended(updated, reason);
       ended.push(updated);
     }
-    return ended;
+    return { ended, tokens };
   }
 
   async me(actor: Actor): Promise<UserDto> {

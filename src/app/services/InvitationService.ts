@@ -59,6 +59,7 @@ export class InvitationService {
     return this.deps.now?.() ?? new Date();
   }
 
+  /** People only (AccessPolicy.PEOPLE_ONLY): an invitation makes a person, who would outlive any token. */
   async invite(actor: Actor, input: { email: string; role: Role }): Promise<InvitationDto> {
     this.deps.access.require(actor, 'user:invite');
     const { invitations, users, accounts, studios, mailer, links } = this.deps;
@@ -81,7 +82,7 @@ export class InvitationService {
   }
 
   async list(actor: Actor, req: { limit: number; cursor?: string }): Promise<Page<InvitationDto>> {
-    this.deps.access.require(actor, 'user:invite');
+    this.deps.access.require(actor, 'invitation:manage');
     const now = this.now();
     const page = await this.deps.invitations.list(actor.studioId, req);
     return { ...page, data: page.data.map((i) => toInvitationDto(i, now)) };
@@ -89,7 +90,7 @@ export class InvitationService {
 
   /** Withdraws a pending invitation: its link stops working at once. */
   async revoke(actor: Actor, id: string): Promise<InvitationDto> {
-    this.deps.access.require(actor, 'user:invite');
+    this.deps.access.require(actor, 'invitation:manage');
     const now = this.now();
     const current = await this.deps.invitations.findById(actor.studioId, id);
     if (!current) throw NOT_FOUND();

@@ -23,6 +23,8 @@ const withoutTrailingSlashes = (url: string) => {
   return url.slice(0, end);
 };
 const link = (links: MailLinks, page: string, token: string) => `${withoutTrailingSlashes(links.publicUrl)}/app/${page}#token=${token}`;
+const page = (links: MailLinks, path: string) => `${withoutTrailingSlashes(links.publicUrl)}/app/${path}`;
+const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const hours = (expiresAt: Date, now: Date) => Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 3_600_000));
 
 export const mails = {
@@ -70,6 +72,55 @@ export const mails = {
         link(links, 'invitations', p.token),
         '',
         `The link works once and expires in ${hours(p.expiresAt, p.now)} hours. If you do not know this studio, ignore this mail.`,
+      ].join('\n'),
+    };
+  },
+
+  /**
+   * The notice of a new API token: to the person it acts as, or (a bot's) to each of the studio's PRODUCERs.
+   * A token outlives the session that made it, so its owner must hear of every one.
+   */
+  tokenCreated(
+    links: MailLinks,
+    p: { to: string; name: string; studioName: string; tokenName: string; scopes: Array<{ scope: string; description: string }>; expiresAt: Date; now: Date; from: string | null; bot?: { name: string; createdBy: string } },
+  ): MailMessage {
+    const when = `on ${utc(p.now)}${p.from ? ` from the address ${p.from}` : ''}`;
+    const what = [
+      `  Name: ${p.tokenName}`,
+      `  Expires: ${utc(p.expiresAt)}`,
+      '  It may (within its member\'s role):',
+      ...p.scopes.map((s) => `  - ${s.description} (${s.scope})`),
+    ];
+    const tokens = page(links, 'tokens');
+    if (p.bot) {
+      return {
+        to: p.to,
+        subject: `New API token "${p.tokenName}" for the bot ${p.bot.name} in ${p.studioName}`,
+        text: [
+          `Hello ${p.name},`,
+          '',
+          `${p.bot.createdBy} created an API token for the bot "${p.bot.name}" in the studio "${p.studioName}" ${when}:`,
+          ...what,
+          '',
+          'Every producer of the studio gets this notice. If nobody expected this token, revoke it on the API tokens page',
+          `and ask ${p.bot.createdBy} to change their password (creating a token needs it):`,
+          tokens,
+        ].join('\n'),
+      };
+    }
+    return {
+      to: p.to,
+      subject: `New API token "${p.tokenName}" on your Studio API account`,
+      text: [
+        `Hello ${p.name},`,
+        '',
+        `An API token was created on your account in the studio "${p.studioName}" ${when}:`,
+        ...what,
+        '',
+        'If it was you, there is nothing to do.',
+        'If it was not you, someone knows your password: change it now (that also revokes every personal API token of',
+        'yours, in every studio, and ends every session), then look at your tokens:',
+        tokens,
       ].join('\n'),
     };
   },

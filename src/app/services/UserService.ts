@@ -1,5 +1,6 @@
 // Studio membership: PRODUCERs change roles and deactivate (people join by invitation: InvitationService);
-// one active PRODUCER always remains.
+// one active PRODUCER who is a person always remains. People only: an API token never reaches update
+// (AccessPolicy.PEOPLE_ONLY), so no bot can remove the humans who manage it.
 import { Types } from 'mongoose';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { UserRepository } from '../repositories/UserRepository';
@@ -14,7 +15,8 @@ import type { SessionService } from './SessionService';
 import type { Actor } from './types';
 import { type UserDto, toUserDto } from '../dto';
 
-const isActiveProducer = (u: { role: Role; active: boolean }) => u.role === 'PRODUCER' && u.active;
+/** The studio's keepers: active PRODUCERs who are people (a bot cannot sign in to put things right). */
+const isKeeper = (u: { role: Role; active: boolean; kind?: 'PERSON' | 'BOT' }) => u.role === 'PRODUCER' && u.active && u.kind !== 'BOT';
 
 export class UserService {
   constructor(
@@ -43,9 +45,9 @@ export class UserService {
     const { current, updated } = await this.deps.locks.withLock(`studio-members:${actor.studioId}`, async () => {
       const current = await this.deps.users.findById(studioId, userId);
       if (!current) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-      const next = { role: patch.role ?? current.role, active: patch.active ?? current.active };
-      if (isActiveProducer(current) && !isActiveProducer(next) && (await this.deps.users.countActiveProducers(studioId)) <= 1) {
-        throw new ConflictError('LAST_PRODUCER', 'A studio must keep at least one active PRODUCER');
+      const next = { role: patch.role ?? current.role, active: patch.active ?? current.active, kind: current.kind };
+      if (isKeeper(current) && !isKeeper(next) && (await this.deps.users.countActiveProducers(studioId)) <= 1) {
+        throw new ConflictError('LAST_PRODUCER', 'A studio must keep at least one active PRODUCER who is a person (bots do not count)');
       }
       const endSessions = (patch.role !== undefined && patch.role !== current.role) || (patch.active !== undefined && patch.active !== current.active);
       const updated = await this.deps.users.updateIf(studioId, current._id, { role: current.role, active: current.active }, { ...patch }, { endSessions });

@@ -39,7 +39,9 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   // Asking for a hash is part of uploading: the same scope as sending the bytes.
   'GET /blobs/:sha256': 'assets:write',
   'POST /assets/:id/versions/from-blob': 'assets:write',
-  'POST /assets/:id/purge': 'assets:write',
+  // Purging is the one irreversible asset operation, so it has its own scope: the assets:write every DCC
+  // add-on asks for (archive included, which can be undone) does not reach it.
+  'POST /assets/:id/purge': 'assets:purge',
 
   // Storage usage reveals no more than listing assets and versions does; the role (DIRECTOR, PRODUCER) still decides.
   'GET /storage/usage': 'assets:read',
@@ -100,8 +102,12 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'PATCH /task-statuses/:id': 'production:write',
 
   'GET /users': 'admin',
-  'PATCH /users/:id': 'admin',
-  'POST /invitations': 'admin',
+  // Who is in the studio, with which role, is decided by people: a token (a bot's above all) that could
+  // change roles or activity could remove every human PRODUCER, and one that could invite would mint a
+  // person (with a password) that outlives the token's revocation. AccessPolicy says the same (PEOPLE_ONLY).
+  'PATCH /users/:id': 'people',
+  'POST /invitations': 'people',
+  // Reading and withdrawing pending invitations grants nothing to anyone.
   'GET /invitations': 'admin',
   'DELETE /invitations/:id': 'admin',
   'PATCH /studio/settings': 'admin',
@@ -114,7 +120,8 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'POST /webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
   'POST /webhooks/:id/test': 'admin',
 
-  // A token may list and revoke its own member's tokens (a script can retire itself), never mint one.
+  // A token sees and revokes only itself (a script can read its expiry and retire itself; ApiTokenService),
+  // never its member's other tokens, and never mints one.
   'GET /tokens': 'any',
   'DELETE /tokens/:id': 'any',
   'POST /tokens': 'people',

@@ -97,6 +97,31 @@ export class Session {
     return this.inFlight;
   }
 
+  /**
+   * Runs a request that replaces the session and its cookie (a password change, which also makes the
+   * server end this page's socket) under the refresh lock, and hands its result to any refresh asked for
+   * meanwhile. Otherwise the socket's reconnect would spend the revoked cookie, and the refusal's
+   * cookie-clearing answer could land after, and wipe, the new cookie.
+   */
+  replaceSession(run: () => Promise<SignedIn>): Promise<SignedIn> {
+    const before = this.inFlight;
+    const go = async () => {
+      const result = await run();
+      this.signedIn(result);
+      return result;
+    };
+    const change = (async () => {
+      await before?.catch(() => null);
+      return this.deps.locks ? this.deps.locks.request('studio-refresh', go) : go();
+    })();
+    // Taken at once, before any await: a refresh asked for from here on waits for this change.
+    const shared = change.catch(() => null);
+    this.inFlight = shared;
+    return change.finally(() => {
+      if (this.inFlight === shared) this.inFlight = null;
+    });
+  }
+
   /** Ends the session here (the cookie's token family) and in every other tab. */
   async logout(): Promise<void> {
     try {

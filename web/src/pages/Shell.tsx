@@ -45,6 +45,7 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
         <NavLink to="/tasks">My tasks</NavLink>
         <NavLink to="/renders">Renders</NavLink>
         {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}
+        <NavLink to="/tokens">API tokens</NavLink>
       </nav>
       <main className={s.main}><SocketContext.Provider value={socket}>{children(socket)}</SocketContext.Provider></main>
     </div>

@@ -31,8 +31,29 @@ export function Select({ label, options, ...rest }: SelectHTMLAttributes<HTMLSel
   );
 }
 
+/** A group of checkboxes under one legend, each with a label and a line saying what it means; the error names the group. */
+export function CheckboxGroup({ legend, name, options, error }: { legend: string; name: string; options: Array<{ value: string; label: string; hint?: string }>; error?: string }) {
+  const id = useId();
+  return (
+    <fieldset className={s.checks} aria-describedby={error ? `${id}-error` : undefined} data-invalid={error ? true : undefined}>
+      <legend className={s.label}>{legend}</legend>
+      <div className={s.checkColumns}>
+        {options.map((o) => (
+          <label key={o.value} className={s.check}>
+            <input type="checkbox" name={name} value={o.value} />
+            <span>{o.label}{o.hint && <span className={s.checkHint}>{o.hint}</span>}</span>
+          </label>
+        ))}
+      </div>
+      {error && <span id={`${id}-error`} className={s.fieldError}>{error}</span>}
+    </fieldset>
+  );
+}
+
 const tone: Record<string, string | undefined> = {
   APPROVED: s.approved, CHANGES_REQUESTED: s.changes, PENDING_REVIEW: s.waiting, IN_PROGRESS: s.progress, FAILED: s.failed, ARCHIVED: s.archived,
+  // API tokens.
+  ACTIVE: s.approved, REVOKED: s.failed, EXPIRED: s.archived,
 };
 export function Badge({ status }: { status: string }) {
   return <span className={[s.badge, tone[status]].join(' ')}>{status.replaceAll('_', ' ').toLowerCase()}</span>;
@@ -59,7 +80,7 @@ export function ErrorState({ error, onRetry }: { error: ApiError | Error; onRetr
 }
 
 /** The native modal dialog: focus trapping, Escape and the backdrop come from the browser. */
-export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+export function Dialog({ open, title, onClose, children, wide = false }: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -69,7 +90,7 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} className={s.dialog} aria-labelledby={titleId} onClose={onClose}>
+    <dialog ref={ref} className={wide ? `${s.dialog} ${s.wide}` : s.dialog} aria-labelledby={titleId} onClose={onClose}>
       <h2 id={titleId}>{title}</h2>
       {open && children}
     </dialog>

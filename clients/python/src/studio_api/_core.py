@@ -8,7 +8,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from .errors import error_from_response
 
@@ -80,6 +80,11 @@ def render_body(
         "chunkTimeoutMs": chunk_timeout_ms,
     }
     return {k: v for k, v in body.items() if v is not None}
+
+
+def token_body(name: str, scopes: Sequence[str], *, expires_in_days: int, current_password: str) -> dict[str, Any]:
+    """The body of a token mint: every token expires, and minting asks for the person's password afresh."""
+    return {"name": name, "scopes": list(scopes), "expiresInDays": expires_in_days, "currentPassword": current_password}
 
 
 def raise_for_status(status: int, body: bytes, headers: Mapping[str, str]) -> None:

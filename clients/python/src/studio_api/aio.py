@@ -30,6 +30,7 @@ from ._core import (
     read_chunk,
     render_body,
     sha256_of,
+    token_body,
     tus_metadata,
 )
 from .client import TERMINAL
@@ -314,8 +315,9 @@ class AsyncRenders(_AsyncResource):
 
 
 class AsyncTokens(_AsyncResource):
-    async def create(self, name: str, scopes: Sequence[str], *, expires_in_days: Optional[int] = None) -> NewApiToken:
-        body: dict[str, Any] = {"name": name, "scopes": list(scopes)}
-        if expires_in_days is not None:
-            body["expiresInDays"] = expires_in_days
+    async def create(self, name: str, scopes: Sequence[str], *, expires_in_days: int, current_password: str) -> NewApiToken:
+        """A personal token acting as the signed-in person: needs their password and an expiry (at most the
+        server's maximum, 90 days by default); the person is mailed a notice. Raises PermissionDeniedError
+        (``CURRENT_PASSWORD_WRONG``) for a wrong password."""
+        body = token_body(name, scopes, expires_in_days=expires_in_days, current_password=current_password)
         return cast(NewApiToken, await self._c._json("POST", "/tokens", json=body))

@@ -29,6 +29,7 @@ from ._core import (
     read_chunk,
     render_body,
     sha256_of,
+    token_body,
     tus_metadata,
 )
 from .errors import ChecksumMismatchError, GoneError, NotFoundError, RenderFailedError, StudioError
@@ -393,10 +394,11 @@ class Renders(_Resource):
 
 
 class Tokens(_Resource):
-    def create(self, name: str, scopes: Sequence[str], *, expires_in_days: Optional[int] = None) -> NewApiToken:
-        body: dict[str, Any] = {"name": name, "scopes": list(scopes)}
-        if expires_in_days is not None:
-            body["expiresInDays"] = expires_in_days
+    def create(self, name: str, scopes: Sequence[str], *, expires_in_days: int, current_password: str) -> NewApiToken:
+        """A personal token acting as the signed-in person: needs their password and an expiry (at most the
+        server's maximum, 90 days by default); the person is mailed a notice. Raises PermissionDeniedError
+        (``CURRENT_PASSWORD_WRONG``) for a wrong password."""
+        body = token_body(name, scopes, expires_in_days=expires_in_days, current_password=current_password)
         return cast(NewApiToken, self._c._json("POST", "/tokens", json=body))
 
     def list(self) -> list[ApiToken]:
@@ -413,8 +415,7 @@ class Bots(_Resource):
     def list(self) -> list[User]:
         return cast("list[User]", self._c._json("GET", "/bots")["data"])
 
-    def create_token(self, bot_id: str, name: str, scopes: Sequence[str], *, expires_in_days: Optional[int] = None) -> NewApiToken:
-        body: dict[str, Any] = {"name": name, "scopes": list(scopes)}
-        if expires_in_days is not None:
-            body["expiresInDays"] = expires_in_days
+    def create_token(self, bot_id: str, name: str, scopes: Sequence[str], *, expires_in_days: int, current_password: str) -> NewApiToken:
+        """A token for a bot (PRODUCER): needs the PRODUCER's password and an expiry; every PRODUCER is mailed."""
+        body = token_body(name, scopes, expires_in_days=expires_in_days, current_password=current_password)
         return cast(NewApiToken, self._c._json("POST", f"/bots/{bot_id}/tokens", json=body))

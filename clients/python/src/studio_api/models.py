@@ -14,6 +14,7 @@ Role = Literal["ARTIST", "DIRECTOR", "PRODUCER"]
 Scope = Literal[
     "assets:read",
     "assets:write",
+    "assets:purge",
     "reviews:write",
     "renders:read",
     "renders:write",
@@ -158,7 +159,7 @@ class ApiToken(TypedDict):
     hint: str
     scopes: List[Scope]
     status: Literal["ACTIVE", "REVOKED", "EXPIRED"]
-    expiresAt: Optional[str]
+    expiresAt: str
     lastUsedAt: Optional[str]
     lastUsedIp: Optional[str]
     createdBy: str

@@ -175,7 +175,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every access and refresh token of the caller stops working */
+        /** Sign out everywhere: every access and refresh token of the caller's person stops working, and every personal API token of theirs is revoked (bots' tokens stay) */
         post: operations["logoutEverywhere"];
         delete?: never;
         options?: never;
@@ -192,7 +192,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password; every other session ends, this one gets a fresh pair */
+        /** Change the caller's password; every other session ends and every personal API token of the person is revoked, this session gets a fresh pair */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -689,10 +689,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API tokens (never their secrets) */
+        /** The caller's API tokens (never their secrets; an API token sees only itself), and what a new one may be */
         get: operations["listTokens"];
         put?: never;
-        /** Create a personal access token that acts as the caller (within the given scopes); its secret is shown once */
+        /** Create a personal access token that acts as the caller (within the given scopes), after the caller's password; the caller is mailed a notice, and the secret is shown once */
         post: operations["createToken"];
         delete?: never;
         options?: never;
@@ -710,7 +710,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's tokens (a PRODUCER: any token of the studio); refused from the next request on */
+        /** Revoke one of the caller's tokens (a PRODUCER: any token of the studio; an API token: only itself); refused from the next request on */
         delete: operations["revokeToken"];
         options?: never;
         head?: never;
@@ -745,7 +745,7 @@ export interface paths {
         /** A bot's tokens (PRODUCER) */
         get: operations["listBotTokens"];
         put?: never;
-        /** Create a token for a bot (PRODUCER); its secret is shown once */
+        /** Create a token for a bot (PRODUCER), after the caller's password; every PRODUCER is mailed a notice, and the secret is shown once */
         post: operations["createBotToken"];
         delete?: never;
         options?: never;
@@ -1750,10 +1750,11 @@ export interface components {
             userId: string;
             name: string;
             hint: string;
-            scopes: ("assets:read" | "assets:write" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
+            scopes: ("assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
             /** @enum {string} */
             status: "ACTIVE" | "REVOKED" | "EXPIRED";
-            expiresAt: string | null;
+            /** @description When it stops working: what it asked for, never later than API_TOKEN_MAX_DAYS after createdAt */
+            expiresAt: string;
             lastUsedAt: string | null;
             lastUsedIp: string | null;
             createdBy: string;
@@ -1762,6 +1763,16 @@ export interface components {
         NewApiToken: components["schemas"]["ApiToken"] & {
             /** @description The secret (sapi_…): shown only in this answer, stored only as a hash */
             token: string;
+        };
+        ApiTokenPolicy: {
+            /** @description The longest lifetime a new token may ask for (API_TOKEN_MAX_DAYS) */
+            maxExpiresInDays: number;
+            scopes: {
+                /** @enum {string} */
+                scope: "assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin";
+                /** @description What the scope lets a token do, in words for people */
+                description: string;
+            }[];
         };
         StudioEvent: {
             id: string;
@@ -5048,6 +5059,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ApiToken"][];
+                        policy: components["schemas"]["ApiTokenPolicy"];
                     };
                 };
             };
@@ -5092,9 +5104,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description What the token may do, within its member's role */
-                    scopes: ("assets:read" | "assets:write" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
-                    /** @description Omitted: the token does not expire (revoke it when done) */
-                    expiresInDays?: number;
+                    scopes: ("assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
+                    /** @description Days the token lives: every token expires, after at most API_TOKEN_MAX_DAYS (90 by default; GET /tokens tells: policy.maxExpiresInDays) */
+                    expiresInDays: number;
+                    /** @description The caller's password, asked afresh: a session alone cannot mint a token */
+                    currentPassword: string;
                 };
             };
         };
@@ -5135,8 +5149,35 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not found (also for another studio's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Valid, but past a limit the server sets */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5378,6 +5419,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["ApiToken"][];
+                        policy: components["schemas"]["ApiTokenPolicy"];
                     };
                 };
             };
@@ -5442,9 +5484,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description What the token may do, within its member's role */
-                    scopes: ("assets:read" | "assets:write" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
-                    /** @description Omitted: the token does not expire (revoke it when done) */
-                    expiresInDays?: number;
+                    scopes: ("assets:read" | "assets:write" | "assets:purge" | "reviews:write" | "renders:read" | "renders:write" | "events:read" | "production:read" | "production:write" | "admin")[];
+                    /** @description Days the token lives: every token expires, after at most API_TOKEN_MAX_DAYS (90 by default; GET /tokens tells: policy.maxExpiresInDays) */
+                    expiresInDays: number;
+                    /** @description The caller's password, asked afresh: a session alone cannot mint a token */
+                    currentPassword: string;
                 };
             };
         };
@@ -5494,8 +5538,26 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Valid, but past a limit the server sets */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,8 +2,24 @@
 // as the bot (a membership without a person). Shown once, stored only as sha256, scoped, revocable.
 import { Schema, type Types } from 'mongoose';
 
-export const SCOPES = ['assets:read', 'assets:write', 'reviews:write', 'renders:read', 'renders:write', 'events:read', 'production:read', 'production:write', 'admin'] as const;
+// assets:purge is apart from assets:write on purpose: purging is the one irreversible asset operation, and
+// assets:write is what every DCC add-on asks for (docs/security.md, "Scripts and bots").
+export const SCOPES = ['assets:read', 'assets:write', 'assets:purge', 'reviews:write', 'renders:read', 'renders:write', 'events:read', 'production:read', 'production:write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** What each scope lets a token do, in words for people: the tokens page and the mail sent on every mint. */
+export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
+  'assets:read': 'see assets, their versions, files, comments and storage use',
+  'assets:write': 'create, change and archive assets, and upload versions',
+  'assets:purge': 'delete archived assets\' versions for good',
+  'reviews:write': 'comment and give review decisions',
+  'renders:read': 'see render jobs and their previews',
+  'renders:write': 'start, cancel and retry renders',
+  'events:read': 'read the studio\'s event log and stream',
+  'production:read': 'see projects, shots, tasks and casting, search, and read the member\'s notifications',
+  'production:write': 'change projects, shots, tasks, casting and editorial',
+  admin: 'see members and invitations, withdraw invitations, change studio settings and manage webhooks',
+};
 
 export interface ApiTokenDoc {
   _id: Types.ObjectId;

@@ -8,7 +8,7 @@ export interface AuthLimits {
   perIp: RequestHandler;
   /** Login throttle: failures per account and client (429 for that client), growing delays per account. */
   login: RequestHandler;
-  /** The same throttle on the caller's own account, for the current-password check of a password change. */
+  /** The same throttle on the caller's own account, for the current-password check of a password change (and of a token mint). */
   passwordChange: RequestHandler;
   /** The same throttle on the account a registration link is for, which an existing account's password unlocks. */
   registrationPassword: RequestHandler;

@@ -148,11 +148,11 @@ apiRegistry.registerPath({
   responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 403, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/logout-all', operationId: 'logoutEverywhere', tags: ['auth'], summary: 'Sign out everywhere: every access and refresh token of the caller stops working', security: bearer,
+  method: 'post', path: '/auth/logout-all', operationId: 'logoutEverywhere', tags: ['auth'], summary: 'Sign out everywhere: every access and refresh token of the caller\'s person stops working, and every personal API token of theirs is revoked (bots\' tokens stay)', security: bearer,
   responses: { 204: { description: 'Every session ended' }, ...errorResponses(401, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/auth/password', operationId: 'changePassword', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends, this one gets a fresh pair', security: bearer,
+  method: 'post', path: '/auth/password', operationId: 'changePassword', tags: ['auth'], summary: 'Change the caller\'s password; every other session ends and every personal API token of the person is revoked, this session gets a fresh pair', security: bearer,
   request: { body: jsonBody(changePasswordBody), headers: webClientHeaders },
   responses: { 200: cookieJson('Password changed; new tokens'), ...errorResponses(400, 401, 403, 429) },
 });
