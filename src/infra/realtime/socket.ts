@@ -68,7 +68,10 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     cors: { origin: config.CORS_ORIGINS.length === 0 ? false : config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS },
   });
   const pub = c.redis.duplicate();
-  const sub = c.redis.duplicate();
+  // The adapter subscribes without handling the promise: with the shared client's 500 ms command timeout a
+  // slow Redis made that an unhandled rejection, which ends the process. A subscriber waits for Redis instead
+  // (ioredis subscribes again after a reconnect).
+  const sub = c.redis.duplicate({ commandTimeout: undefined, maxRetriesPerRequest: null });
   pub.on('error', () => undefined);
   sub.on('error', () => undefined);
   // The adapter publishes broadcasts and drops the promise: while Redis is away that would be an unhandled
