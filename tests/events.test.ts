@@ -1,49 +1,10 @@
 // The studio event log (issue 19): GET /events pages it, GET /events/stream follows it as Server-Sent
-// Events with Last-Event-ID resume, each event checked against the caller's scopes, studios kept apart.
+// Events with Last-Event-ID resume, each event checked against the caller's role and scopes (EventVisibility),
+// studios kept apart.
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, type Session } from './support/factories';
+import { givenMember, givenStudio, type Session } from './support/factories';
 import { waitFor } from './support/workers';
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** An SSE client over fetch (it can send Authorization, which the browser's EventSource cannot). */
-async function openStream(base: string, token: string, headers: Record<string, string> = {}) {
-  const ac = new AbortController();
-  const res = await fetch(`${base}/events/stream`, { headers: { Authorization: `Bearer ${token}`, ...headers }, signal: ac.signal });
-  const events: SseEvent[] = [];
-  const comments: string[] = [];
-  let ended = false;
-  const done = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let at: number;
-        while ((at = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, at);
-          buffer = buffer.slice(at + 2);
-          const e: SseEvent = {};
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('id: ')) e.id = line.slice(4);
-            else if (line.startsWith('event: ')) e.event = line.slice(7);
-            else if (line.startsWith('data: ')) e.data = line.slice(6);
-          }
-          if (e.event) events.push(e);
-        }
-      }
-    } catch {
-      // aborted by the test
-    }
-    ended = true;
-  })();
-  return { res, events, comments, ended: () => ended, close: async () => { ac.abort(); await done; } };
-}
+import { openStream } from './support/sse';
 
 describe('events: the log, paged and streamed', () => {
   let h: Harness;
@@ -59,6 +20,9 @@ describe('events: the log, paged and streamed', () => {
   afterAll(() => h.close());
 
   const create = (who: Session, name: string) => h.http.post('/assets').set(who.auth).send({ name, type: 'PROP' }).expect(201);
+  const mint = async (who: Session, scopes: string[]) => (await h.http.post('/tokens').set(who.auth).send({ name: `feed ${scopes.join(' ')}`, scopes }).expect(201)).body.token as string;
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const assetNames = (events: Array<{ event?: string; data?: string }>) => events.filter((e) => e.event === 'asset.created').map((e) => (JSON.parse(e.data!) as { data: { asset: { name: string } } }).data.asset.name);
 
   it('pages the studio\'s events in order with a cursor, and only to tokens whose scopes cover them', async () => {
     for (const n of ['one', 'two', 'three']) await create(a, `Paged ${n}`);
@@ -142,5 +106,37 @@ describe('events: the log, paged and streamed', () => {
     const res = await fetch(`${base}/events/stream`, { headers: { Authorization: `Bearer ${a.accessToken}`, 'Last-Event-ID': 'abc' } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('shows webhook.disabled to PRODUCERs and admin tokens with the endpoint id and reason only (an event stored with its URL too), and to no ARTIST', async () => {
+    const artist = await givenMember(h, a, 'ARTIST');
+    // An event as workers wrote it before issue 27: with the endpoint's URL, which for chat receivers is the credential.
+    const legacy = await h.container.eventLogRepo.append(a.user.studioId, {
+      type: 'webhook.disabled',
+      actorId: null,
+      data: { webhookId: '0123456789abcdef01234567', url: 'https://hooks.chat.example/services/T000/B000/s3cr3t', reason: 'every delivery failed for 1440 min; last: HTTP 503' },
+    });
+    const shown = { webhookId: '0123456789abcdef01234567', code: 'DELIVERIES_FAILING', reason: 'every delivery failed for 1440 min; last: HTTP 503' };
+    const from = { after: legacy.seq - 1 };
+    const typesFor = async (auth: Record<string, string>) => ((await h.http.get('/events').set(auth).query(from).expect(200)).body.data as Array<{ type: string }>).map((e) => e.type);
+
+    const producerPage = (await h.http.get('/events').set(a.auth).query(from).expect(200)).body;
+    expect(producerPage.data[0]).toMatchObject({ seq: legacy.seq, type: 'webhook.disabled' });
+    expect(producerPage.data[0].data).toEqual(shown);
+    expect(JSON.stringify(producerPage)).not.toContain('hooks.chat.example');
+    expect(await typesFor(bearer(await mint(a, ['events:read', 'admin'])))).toContain('webhook.disabled');
+    expect(await typesFor(artist.auth)).not.toContain('webhook.disabled');
+    expect(await typesFor(bearer(await mint(a, ['events:read', 'assets:read', 'renders:read', 'production:read'])))).not.toContain('webhook.disabled');
+
+    // The stream, resumed from before it, under the same rule; a later asset event is the sentinel for both.
+    const headers = { 'Last-Event-ID': String(legacy.seq - 1) };
+    const [ps, as] = [await openStream(base, a.accessToken, headers), await openStream(base, artist.accessToken, headers)];
+    await create(a, 'Webhook sentinel');
+    await waitFor('the sentinel on both streams', async () => [ps, as].every((s) => assetNames(s.events).includes('Webhook sentinel')) || undefined, 10_000, 20);
+    expect(as.events.map((e) => e.event)).not.toContain('webhook.disabled');
+    const disabled = ps.events.find((e) => e.event === 'webhook.disabled')!;
+    expect(JSON.parse(disabled.data!).data).toEqual(shown);
+    expect(disabled.data).not.toContain('hooks.chat.example');
+    await Promise.all([ps.close(), as.close()]);
   });
 });

@@ -1,25 +1,17 @@
 // Every domain event, once: appended to the studio's durable log, then fanned out to webhooks. GET /events
-// pages through the log and the SSE stream follows it, so the log, the stream and the webhooks agree.
+// pages through the log and the SSE stream follows it, so the log, the stream and the webhooks agree; what
+// each caller may see of it is EventVisibility's rule.
 import type { EventLogRepository } from '../repositories/EventLogRepository';
 import type { EventType, StudioEventDoc } from '../repositories/models/StudioEvent';
 import type { AccessService } from './AccessService';
 import type { WebhookService } from './WebhookService';
-import type { Actor, Scope } from './types';
+import { eventVisibleTo } from './EventVisibility';
+import type { Actor } from './types';
 import { toEventDto, type EventDto } from '../dto';
 
 export interface EventLogger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
-
-/** What a token must hold to see an event of this type (people see every event of their studio). */
-export function scopeForEvent(type: string): Scope {
-  if (type.startsWith('render.')) return 'renders:read';
-  if (type.startsWith('webhook.')) return 'admin';
-  if (/^(project|shot|task|casting|editorial)\./.test(type)) return 'production:read';
-  return 'assets:read';
-}
-
-export const visibleTo = (actor: Actor, type: string) => !actor.tokenId || (actor.scopes ?? []).includes(scopeForEvent(type));
 
 /** Where a followed stream goes; the HTTP layer implements it as Server-Sent Events. */
 export interface EventSink {
@@ -85,7 +77,7 @@ export class EventLogService {
     this.deps.access.require(actor, 'asset:read');
     const { events, cursor } = await this.deps.log.readAfter(actor.studioId, after, limit);
     const latest = await this.deps.log.latestSeq(actor.studioId);
-    return { data: events.filter((e) => visibleTo(actor, e.type)).map(toEventDto), page: { cursor, hasMore: cursor < latest } };
+    return { data: events.filter((e) => eventVisibleTo(actor, e.type)).map(toEventDto), page: { cursor, hasMore: cursor < latest } };
   }
 
   /** The newest event number: where a stream without Last-Event-ID starts. */
@@ -105,7 +97,7 @@ export class EventLogService {
     while (!sink.closed() && !options.stopping()) {
       const current = await options.recheck();
       const { events, cursor: next } = await this.deps.log.readAfter(actor.studioId, cursor, 100);
-      for (const e of events) if (visibleTo(current, e.type) && !sink.closed()) sink.event(toEventDto(e));
+      for (const e of events) if (eventVisibleTo(current, e.type) && !sink.closed()) sink.event(toEventDto(e));
       const moved = next !== cursor;
       cursor = next;
       if (Date.now() - lastBeat >= options.heartbeatMs) {

@@ -1,41 +1,20 @@
-// Socket.IO on the API's HTTP server: token-authenticated connections, studio rooms, review events with
-// acks in the error contract, and the Redis adapter so every API instance shares the rooms.
+// Socket.IO on the API's HTTP server: token-authenticated connections, studio rooms by visibility class,
+// review events with acks in the error contract, and the Redis adapter so every API instance shares the rooms.
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { ZodType } from 'zod';
 import type { Container } from '../../container';
-import type { Actor } from '../../app/services/types';
+import type { Actor, Scope } from '../../app/services/types';
 import { AuthenticationError, DomainError, RateLimitError } from '../../shared/errors';
 import { isApiToken } from '../../app/services/ApiTokenService';
+import { visibleClasses } from '../../app/services/EventVisibility';
 import { requireScope } from '../../shared/middlewares/auth';
-import type { Scope } from '../../app/services/types';
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
-import { socketKey, type AssetEventMap, type WorkerEventMap } from './emitter';
-import type { AssetDto, CommentDto, ReviewDto, VersionDto, ProjectDto, ShotDto, TaskDto, CastingDto, NotificationDto } from '../../app/dto';
+import { ASSET_ROOM_CLASSES, STUDIO_ROOM_CLASSES, USER_ROOM_CLASS, assetRoom, rooms, socketKey, studioRoom, type AssetEventMap, type ServerEventMap, type UserEventMap } from './emitter';
 
-/** Every server-to-client event and its payload (asset-room events are in AssetEventMap). */
-export interface ServerEventMap extends WorkerEventMap {
-  'asset:created': AssetDto;
-  'asset:updated': AssetDto & { changes: string[] };
-  'asset:version:created': VersionDto;
-  'asset:commented': CommentDto;
-  'asset:approved': ReviewDto;
-  'project:created': ProjectDto;
-  'project:updated': ProjectDto & { changes: string[] };
-  'shot:created': ShotDto;
-  'shot:updated': ShotDto & { changes: string[] };
-  'task:created': TaskDto;
-  'task:updated': TaskDto & { changes: string[]; from: string | null; reason: string };
-  'casting:updated': { shotId: string; casting: CastingDto[] };
-  'editorial:imported': { projectId: string; created: number; updated: number; omitted: number };
-}
-
-/** Server-to-client events for one member's sockets only (the `user:<id>` room). */
-export interface UserEventMap {
-  'notification:new': NotificationDto;
-}
+export type { ServerEventMap, UserEventMap } from './emitter';
 
 export interface SocketData extends Actor {
   tokenExpiresAt: number;
@@ -107,17 +86,17 @@ export async function attachRealtime(server: http.Server, c: Container, options:
 
   const toStudio: RealtimeHandle['toStudio'] = (studioId, event, payload) => {
     emitted.inc({ event });
-    io.to(`studio:${studioId}`).emit(event, payload);
+    io.to(studioRoom(studioId, event)).emit(event, payload);
   };
 
   const toUser = <E extends keyof UserEventMap>(userId: string, event: E, payload: UserEventMap[E]) => {
     emitted.inc({ event });
-    io.to(`user:${userId}`).emit(event, payload);
+    io.to(rooms.user(userId)).emit(event, payload);
   };
 
   const toAsset = <E extends keyof AssetEventMap>(assetId: string, event: E, payload: AssetEventMap[E]) => {
     emitted.inc({ event });
-    io.to(`asset:${assetId}`).emit(event, payload);
+    io.to(assetRoom(assetId, event)).emit(event, payload);
   };
 
   const expired = (socket: Socket) => Date.now() >= (socket.data as SocketData).tokenExpiresAt;
@@ -134,11 +113,30 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       connected.dec();
       for (const assetId of joined) toAsset(assetId, 'asset:presence', { assetId, userId: data.id, action: 'left' });
     });
+
+    /**
+     * Puts the socket in exactly the rooms its actor may hear now: the studio's sub-room of every visibility
+     * class it may see, the member's own room if it may read notifications, the joined assets' sub-rooms, and
+     * the member's and token's control rooms (never emitted to; they end the socket when a session ends or the
+     * token is revoked). Run after every session check, so a role read on any event moves the socket too.
+     */
+    const syncRooms = async (actor: Actor) => {
+      const classes = new Set(visibleClasses(actor));
+      const wanted = new Set([rooms.member(actor.id), ...(actor.tokenId ? [rooms.token(actor.tokenId)] : [])]);
+      for (const cls of STUDIO_ROOM_CLASSES) if (classes.has(cls)) wanted.add(rooms.studio(actor.studioId, cls));
+      if (classes.has(USER_ROOM_CLASS)) wanted.add(rooms.user(actor.id));
+      for (const assetId of joined) for (const cls of ASSET_ROOM_CLASSES) if (classes.has(cls)) wanted.add(rooms.asset(assetId, cls));
+      for (const room of socket.rooms) if (room !== socket.id && !wanted.has(room)) await socket.leave(room);
+      await socket.join([...wanted]);
+    };
+
     // A session ended between the handshake's check and this join would have missed its disconnect
     // broadcast (the socket was in no room yet): check once more now that the socket can be reached.
-    void Promise.resolve(socket.join([`studio:${data.studioId}`, `user:${data.id}`, ...(data.tokenId ? [`token:${data.tokenId}`] : [])]))
+    void syncRooms(data)
       .then(() => currentActor(data))
+      .then(syncRooms)
       .catch(() => socket.disconnect(true));
+
     // A per-socket window: the limit is about one client flooding, so it lives with the socket.
     const sent: number[] = [];
 
@@ -169,6 +167,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
             if (err instanceof AuthenticationError) socket.disconnect(true);
             return;
           }
+          await syncRooms(actor);
           requireScope(actor, scope);
           const input = schema.parse(payload);
           ack({ data: await run(input, actor) });
@@ -182,18 +181,18 @@ export async function attachRealtime(server: http.Server, c: Container, options:
 
     handle('asset:join', 'assets:read', socketAssetRef, async ({ assetId }, actor) => {
       await c.access.requireIds(actor, 'asset:read', 'asset', [assetId]);
-      await socket.join(`asset:${assetId}`);
-      if (!joined.has(assetId)) {
-        joined.add(assetId);
-        toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'joined' });
-      }
+      const first = !joined.has(assetId);
+      joined.add(assetId);
+      await syncRooms(actor);
+      if (first) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'joined' });
       return { room: `asset:${assetId}` };
     });
     handle('asset:leave', 'assets:read', socketAssetRef, async ({ assetId }, actor) => {
       // The same answer for another studio's asset as every other asset event: not found.
       await c.access.requireIds(actor, 'asset:read', 'asset', [assetId]);
-      await socket.leave(`asset:${assetId}`);
-      if (joined.delete(assetId)) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'left' });
+      const was = joined.delete(assetId);
+      await syncRooms(actor);
+      if (was) toAsset(assetId, 'asset:presence', { assetId, userId: actor.id, action: 'left' });
       return { room: `asset:${assetId}` };
     });
     handle('asset:comment', 'reviews:write', socketComment, ({ assetId, ...comment }, actor) => c.services.reviews.comment(actor, assetId, comment), true);
@@ -205,6 +204,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       if (v.id !== data.id || v.studioId !== data.studioId) throw new DomainError('TOKEN_MISMATCH', 'The token belongs to someone else', { status: 403 });
       const actor = await c.sessions.actorFor(v);
       Object.assign(data, { role: actor.role, sessionVersion: v.sessionVersion, tokenExpiresAt: v.expiresAt.getTime() });
+      await syncRooms(actor);
       return { expiresAt: v.expiresAt.toISOString() };
     });
   });
@@ -230,9 +230,9 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     c.events.on('editorial.imported', (e) => toStudio(e.studioId, 'editorial:imported', { projectId: e.projectId, created: e.created.length, updated: e.updated.length, omitted: e.omitted.length })),
     // A member's room (joined on connect) on every instance through the adapter: never the studio's room.
     c.events.on('notification.created', (e) => toUser(e.userId, 'notification:new', e.notification)),
-    // Reaches the user's sockets on every instance through the adapter (each event re-checks the session anyway).
-    c.events.on('user.sessionEnded', (e) => io.in(`user:${e.userId}`).disconnectSockets(true)),
-    c.events.on('token.revoked', (e) => io.in(`token:${e.tokenId}`).disconnectSockets(true)),
+    // Reaches the member's sockets (people's and tokens') on every instance through the adapter (each event re-checks the session anyway).
+    c.events.on('user.sessionEnded', (e) => io.in(rooms.member(e.userId)).disconnectSockets(true)),
+    c.events.on('token.revoked', (e) => io.in(rooms.token(e.tokenId)).disconnectSockets(true)),
   ];
 
   return {
