@@ -91,6 +91,7 @@ import { RedisSessionCache } from './infra/cache/SessionCache';
 import { createStorage, s3Settings } from './infra/storage';
 import { s3ClientConfig } from './infra/storage/S3StorageProvider';
 import { RedisLocker } from './infra/cache/RedisLocker';
+import { ConnectionSlots } from './infra/cache/ConnectionSlots';
 import type { StorageProvider } from './infra/storage/StorageProvider';
 import { createTus } from './infra/http/tus';
 import { QueueBus } from './infra/queue/QueueBus';
@@ -299,6 +300,8 @@ export function buildApi(core: Core) {
   const users = new UserService({ ...repos, access, audit, locks, events, sessions });
   const invitations = new InvitationService({ ...repos, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });
   const { assets, versions, renders, reviews, pipelines, studios } = core.services;
+  // Open sockets per member or token, counted across instances (see ConnectionSlots).
+  const slots = new ConnectionSlots(redis, `${config.REDIS_KEY_PREFIX}slots:`, logger, config.CONNECTION_SLOT_TTL_SECONDS * 1000);
 
   // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).
   metrics.gauge('queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async (g) => {
@@ -386,11 +389,13 @@ export function buildApi(core: Core) {
     sweepUploads,
     controllers,
     mailer,
+    slots,
     services: { ...core.services, auth, users, invitations, uploadSessions },
     /** Closes what the api opened (the tus clean-up timer, the SMTP pool) and then the core. */
     async dispose() {
       tus.close();
       tusLocker.close();
+      slots.close();
       clearInterval(sweepTimer);
       clearInterval(gcTimer);
       smtp?.close();

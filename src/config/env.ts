@@ -118,6 +118,18 @@ const schema = z.object({
   /** Apply pending migrations (./migrations) when the api starts; default: everywhere but production, where `npm run migrate` runs them. */
   MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
   EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** Socket.IO connections open at once per member or per API token, across all instances. */
+  SOCKET_MAX_PER_MEMBER: int(1, 100_000).default(20),
+  /** Events (asset:join, asset:comment, auth:refresh...) one socket may send per minute. */
+  SOCKET_EVENTS_PER_MINUTE_PER_SOCKET: int(1, 1_000_000).default(300),
+  /** Events all sockets of one member (or one API token) may send per minute, across all instances. */
+  SOCKET_EVENTS_PER_MINUTE_PER_MEMBER: int(1, 1_000_000).default(1200),
+  /** Socket.IO handshakes per client IP per minute: generous, since a studio's office is often one address behind NAT. */
+  SOCKET_HANDSHAKES_PER_MINUTE_PER_IP: int(1, 1_000_000).default(3000),
+  /** Socket.IO handshakes per member (or API token) per minute. */
+  SOCKET_HANDSHAKES_PER_MINUTE_PER_MEMBER: int(1, 1_000_000).default(60),
+  /** How long a socket or stream of an instance that stopped (crashed) still counts against its member's cap. */
+  CONNECTION_SLOT_TTL_SECONDS: int(2, 3600).default(60),
   /** Requests one API token may make per minute (on top of the per-IP limit), across all instances. */
   API_TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1200),
   READY_TIMEOUT_MS: int(50, 30_000).default(1000),

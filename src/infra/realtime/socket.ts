@@ -1,16 +1,18 @@
 // Socket.IO on the API's HTTP server: token-authenticated connections, studio rooms by visibility class,
-// review events with acks in the error contract, and the Redis adapter so every API instance shares the rooms.
+// review events with acks in the error contract, budgets on handshakes, sockets and events, and the Redis
+// adapter so every API instance shares the rooms.
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { ZodType } from 'zod';
 import type { Container } from '../../container';
-import type { Actor, Scope } from '../../app/services/types';
+import { budgetHolder, type Actor, type Scope } from '../../app/services/types';
 import { AuthenticationError, DomainError, RateLimitError } from '../../shared/errors';
 import { isApiToken } from '../../app/services/ApiTokenService';
 import { visibleClasses } from '../../app/services/EventVisibility';
 import { requireScope } from '../../shared/middlewares/auth';
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
+import { redisBudget, type BudgetAnswer } from '../../shared/middlewares/rateLimit';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
 import { ASSET_ROOM_CLASSES, STUDIO_ROOM_CLASSES, USER_ROOM_CLASS, assetRoom, rooms, socketKey, studioRoom, type AssetEventMap, type ServerEventMap, type UserEventMap } from './emitter';
 
@@ -30,6 +32,8 @@ export interface RealtimeOptions {
   /** Comments a socket may send per window before RATE_LIMITED acks. */
   commentLimit?: { points: number; windowMs: number };
   maxPayloadBytes?: number;
+  /** The client's address as the HTTP routes see it (Express' req.ip with TRUST_PROXY); default the peer's address. */
+  clientIp?: (req: http.IncomingMessage) => string;
 }
 
 export interface RealtimeHandle {
@@ -38,8 +42,20 @@ export interface RealtimeHandle {
   close(): Promise<void>;
 }
 
+/** An error for an ack or a connect_error: the error contract, plus when to try again for a 429 (sockets have no headers). */
+export function socketError(err: unknown): ReturnType<typeof errorBody>['error'] & { retryAfterSeconds?: number } {
+  const { error } = toDomainError(err);
+  const body = errorBody(error, undefined).error;
+  const retryAfter = error.headers?.['Retry-After'];
+  return retryAfter === undefined ? body : { ...body, retryAfterSeconds: Number(retryAfter) };
+}
+
+const refusedUnless = (answer: BudgetAnswer, message: string) => {
+  if (!answer.allowed) throw new RateLimitError('RATE_LIMITED', message, { retryAfterSeconds: answer.retryAfterSeconds });
+};
+
 export async function attachRealtime(server: http.Server, c: Container, options: RealtimeOptions = {}): Promise<RealtimeHandle> {
-  const { config, metrics } = c;
+  const { config, metrics, logger } = c;
   const io = new Server(server, {
     serveClient: false,
     // Review payloads are small; anything bigger is refused at the transport, before parsing.
@@ -62,25 +78,59 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   const connected = metrics.gauge('socketio_connected_sockets', 'Connected Socket.IO clients on this instance');
   const received = metrics.counter('socketio_events_received_total', 'Socket.IO events received', ['event']);
   const emitted = metrics.counter('socketio_events_emitted_total', 'Socket.IO events emitted', ['event']);
+  const refused = metrics.counter('socketio_refused_total', 'Socket.IO handshakes and events refused by a budget or cap', ['reason']);
+
+  // The same Redis counters as the HTTP limits, so they hold across instances and fail open the same way.
+  const budget = (name: string, limit: number) => redisBudget({ redis: c.redis, logger, prefix: `${c.keyPrefix}rl:${name}:`, windowMs: 60_000, limit });
+  const handshakesPerIp = budget('socket-handshake-ip', config.SOCKET_HANDSHAKES_PER_MINUTE_PER_IP);
+  const handshakesPerMember = budget('socket-handshake', config.SOCKET_HANDSHAKES_PER_MINUTE_PER_MEMBER);
+  const eventsPerMember = budget('socket-events', config.SOCKET_EVENTS_PER_MINUTE_PER_MEMBER);
+  const clientIp = options.clientIp ?? ((req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
+  /** Each socket's slot among its member's (or token's) SOCKET_MAX_PER_MEMBER, released when it goes. */
+  const slots = new Map<string, () => void>();
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     try {
+      // Before any credential check: a flood of handshakes from one address costs one counter each.
+      refusedUnless(await handshakesPerIp.take(`ip:${clientIp(socket.request)}`), 'Too many connection attempts from this address; wait, then connect again');
       if (typeof token !== 'string' || !token) throw new AuthenticationError('UNAUTHENTICATED', 'auth.token with an access token is required');
+      let data: SocketData;
       if (isApiToken(token)) {
         // A script's socket: the token is re-checked on every event (revocation, its member's state).
         const { actor, token: record } = await c.apiTokens.authenticate(token, socket.handshake.address ?? null);
-        socket.data = { ...actor, sessionVersion: -1, tokenExpiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY } satisfies SocketData;
-        return next();
+        data = { ...actor, sessionVersion: -1, tokenExpiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY };
+      } else {
+        const v = c.tokens.verifyAccess(token);
+        const actor = await c.sessions.actorFor(v);
+        data = { ...actor, sessionVersion: v.sessionVersion, tokenExpiresAt: v.expiresAt.getTime() };
       }
-      const v = c.tokens.verifyAccess(token);
-      const actor = await c.sessions.actorFor(v);
-      socket.data = { ...actor, sessionVersion: v.sessionVersion, tokenExpiresAt: v.expiresAt.getTime() } satisfies SocketData;
+      const holder = budgetHolder(data);
+      refusedUnless(await handshakesPerMember.take(holder), 'Too many connection attempts for this account; wait, then connect again');
+      const slot = await c.slots.acquire(`socket:${holder}`, config.SOCKET_MAX_PER_MEMBER);
+      if (!slot.acquired) {
+        throw new RateLimitError('TOO_MANY_CONNECTIONS', `${data.tokenId ? 'This API token has' : 'You have'} ${slot.held} live connections, the most allowed is ${config.SOCKET_MAX_PER_MEMBER}; close a tab or a script, then connect again`, {
+          retryAfterSeconds: slot.retryAfterSeconds,
+        });
+      }
+      // The engine connection closing is the one signal that also comes when the client left during the
+      // handshake (Socket.IO then drops the socket without a disconnect event).
+      slots.set(socket.id, slot.release);
+      socket.conn.once('close', () => {
+        slot.release();
+        slots.delete(socket.id);
+      });
+      if (socket.conn.readyState !== 'open') {
+        slot.release();
+        slots.delete(socket.id);
+      }
+      socket.data = data;
       next();
     } catch (err) {
-      const { error } = toDomainError(err);
+      const error = socketError(err);
+      if (error.code === 'RATE_LIMITED' || error.code === 'TOO_MANY_CONNECTIONS') refused.inc({ reason: error.code === 'RATE_LIMITED' ? 'handshake' : 'connections' });
       // connect_error on the client carries the error contract in err.data.
-      next(Object.assign(new Error(error.message), { data: errorBody(error, undefined) }));
+      next(Object.assign(new Error(error.message), { data: { error } }));
     }
   });
 
@@ -103,6 +153,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   /** The socket's actor now (its expiry is checked above, per event): see ApiTokenService.actorNow. */
   const currentActor = (data: SocketData): Promise<Actor> => c.apiTokens.actorNow(data);
   const limit = options.commentLimit ?? { points: 20, windowMs: 10_000 };
+  const perSocket = { points: config.SOCKET_EVENTS_PER_MINUTE_PER_SOCKET, windowMs: 60_000 };
 
   io.on('connection', (socket) => {
     const data = socket.data as SocketData;
@@ -111,6 +162,8 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     const joined = new Set<string>();
     socket.on('disconnect', () => {
       connected.dec();
+      slots.get(socket.id)?.();
+      slots.delete(socket.id);
       for (const assetId of joined) toAsset(assetId, 'asset:presence', { assetId, userId: data.id, action: 'left' });
     });
 
@@ -137,6 +190,22 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       .then(syncRooms)
       .catch(() => socket.disconnect(true));
 
+    // Every event, known or not, spends the socket's budget (here, exact: a socket lives on one instance,
+    // so this costs no round trip and holds while Redis is away) and its member's or token's (in Redis,
+    // across instances) before any other work.
+    let window = { startedAt: Date.now(), count: 0 };
+    const holder = budgetHolder(data);
+    socket.use((packet, next) => {
+      const reply = packet[packet.length - 1];
+      const refuse = (retryAfterSeconds: number, reason: string) => {
+        refused.inc({ reason });
+        if (typeof reply === 'function') (reply as Ack)({ error: socketError(new RateLimitError('RATE_LIMITED', 'Too many socket events, slow down', { retryAfterSeconds })) });
+      };
+      const now = Date.now();
+      if (now - window.startedAt >= perSocket.windowMs) window = { startedAt: now, count: 0 };
+      if (++window.count > perSocket.points) return refuse((window.startedAt + perSocket.windowMs - now) / 1000, 'socket-events');
+      void eventsPerMember.take(holder).then((answer) => (answer.allowed ? next() : refuse(answer.retryAfterSeconds, 'member-events')));
+    });
     // A per-socket window: the limit is about one client flooding, so it lives with the socket.
     const sent: number[] = [];
 
@@ -146,7 +215,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
         const ack: Ack = typeof maybeAck === 'function' ? (maybeAck as Ack) : () => undefined;
         try {
           if (expired(socket)) {
-            ack({ error: errorBody(new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired'), undefined).error });
+            ack({ error: socketError(new AuthenticationError('TOKEN_EXPIRED', 'Access token has expired')) });
             socket.disconnect(true);
             return;
           }
@@ -163,7 +232,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
           try {
             actor = await currentActor(data);
           } catch (err) {
-            ack({ error: errorBody(toDomainError(err).error, undefined).error });
+            ack({ error: socketError(err) });
             if (err instanceof AuthenticationError) socket.disconnect(true);
             return;
           }
@@ -172,9 +241,9 @@ export async function attachRealtime(server: http.Server, c: Container, options:
           const input = schema.parse(payload);
           ack({ data: await run(input, actor) });
         } catch (err) {
-          const { error, expected } = toDomainError(err);
+          const { expected } = toDomainError(err);
           if (!expected) c.logger.error('socket event failed', { event, err });
-          ack({ error: errorBody(error, undefined).error });
+          ack({ error: socketError(err) });
         }
       });
     }
@@ -242,6 +311,8 @@ export async function attachRealtime(server: http.Server, c: Container, options:
       clearInterval(sweep);
       for (const off of unsubscribe) off();
       io.disconnectSockets(true);
+      for (const release of slots.values()) release();
+      slots.clear();
       // io.close() also closes the HTTP server; an "already closing" callback error is expected then.
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pub.disconnect();
