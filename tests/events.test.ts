@@ -1,6 +1,6 @@
 // The studio event log (issue 19): GET /events pages it, GET /events/stream follows it as Server-Sent
 // Events with Last-Event-ID resume, each event checked against the caller's role and scopes (EventVisibility),
-// studios kept apart.
+// studios kept apart; streams capped per token, fed by one poller per studio, and bounded in time (issue 27).
 import { startHarness, type Harness } from './support/harness';
 import { givenMember, givenStudio, type Session } from './support/factories';
 import { waitFor } from './support/workers';
@@ -12,7 +12,7 @@ describe('events: the log, paged and streamed', () => {
   let a: Session;
   let b: Session;
   beforeAll(async () => {
-    h = await startHarness({ EVENTS_POLL_MS: '50', EVENTS_HEARTBEAT_MS: '300', RATE_LIMIT_MAX: '100000' });
+    h = await startHarness({ EVENTS_POLL_MS: '50', EVENTS_HEARTBEAT_MS: '300', EVENTS_RECHECK_MS: '300', RATE_LIMIT_MAX: '100000' });
     base = await h.listen();
     a = await givenStudio(h, 'Events A');
     b = await givenStudio(h, 'Events B');
@@ -138,5 +138,94 @@ describe('events: the log, paged and streamed', () => {
     expect(JSON.parse(disabled.data!).data).toEqual(shown);
     expect(disabled.data).not.toContain('hooks.chat.example');
     await Promise.all([ps.close(), as.close()]);
+  });
+
+  it('refuses a token\'s 6th open stream with 429 TOO_MANY_STREAMS before streaming, lets one in once a stream closes, and leaves other tokens alone', async () => {
+    const token = await mint(a, ['events:read', 'assets:read']);
+    const five = await Promise.all(Array.from({ length: 5 }, () => openStream(base, token)));
+    expect(five.map((s) => s.res.status)).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await fetch(`${base}/events/stream`, { headers: bearer(token) });
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await sixth.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('TOO_MANY_STREAMS');
+    expect(body.error.message).toBe('This API token already has 5 event streams open, the most allowed is 5; close one, then try again');
+    const other = await openStream(base, await mint(a, ['events:read', 'assets:read']));
+    expect(other.res.status).toBe(200);
+
+    await five[0]!.close();
+    const again = await waitFor('a slot to come back', async () => {
+      const s = await openStream(base, token);
+      if (s.res.status === 200) return s;
+      await s.close();
+      return undefined;
+    }, 10_000, 100);
+    await Promise.all([...five.slice(1), other, again].map((s) => s.close()));
+  });
+
+  it('reads a studio\'s log once per poll interval on this instance with 50 streams open, and every stream gets each event', async () => {
+    const studio = await givenStudio(h, 'Events Many');
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => mint(studio, ['events:read', 'assets:read'])));
+    const streams = await Promise.all(Array.from({ length: 50 }, (_, i) => openStream(base, tokens[i % 10]!)));
+    expect(streams.every((s) => s.res.status === 200)).toBe(true);
+    const reads = jest.spyOn(h.container.eventLogRepo, 'readAfter');
+    try {
+      const windowMs = 1500;
+      await new Promise((r) => setTimeout(r, windowMs));
+      const polls = reads.mock.calls.filter(([studioId]) => studioId === studio.user.studioId).length;
+      // One poller: about windowMs / EVENTS_POLL_MS (50 ms) reads, fewer on a busy machine; one per stream would be 50 times that.
+      expect(polls).toBeGreaterThan(0);
+      expect(polls).toBeLessThanOrEqual(windowMs / 50 + 5);
+    } finally {
+      reads.mockRestore();
+    }
+    await create(studio, 'For all fifty');
+    await waitFor('the event on every stream', async () => streams.every((s) => assetNames(s.events).includes('For all fifty')) || undefined, 10_000, 50);
+    expect(streams.map((s) => assetNames(s.events))).toEqual(streams.map(() => ['For all fifty']));
+    await Promise.all(streams.map((s) => s.close()));
+  });
+});
+
+describe('events: a stream\'s life is bounded', () => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness({ EVENTS_POLL_MS: '50', EVENTS_HEARTBEAT_MS: '300', EVENTS_STREAM_MAX_SECONDS: '1', RATE_LIMIT_MAX: '100000' });
+    base = await h.listen();
+  });
+  afterAll(() => h.close());
+
+  it('ends a stream at EVENTS_STREAM_MAX_SECONDS with a retry hint and its position; resuming with Last-Event-ID loses and repeats nothing', async () => {
+    const who = await givenStudio(h, 'Events Life');
+    let stream = await openStream(base, who.accessToken);
+    const created: string[] = [];
+    const producing = (async () => {
+      for (let i = 0; i < 24; i++) {
+        const name = `Life ${i}`;
+        await h.http.post('/assets').set(who.auth).send({ name, type: 'PROP' }).expect(201);
+        created.push(name);
+        await new Promise((r) => setTimeout(r, 120));
+      }
+    })();
+    const seen: string[] = [];
+    let ends = 0;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([stream.done.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 10_000)))]);
+      clearTimeout(timer);
+      if (!ended) throw new Error('the stream did not end at its life bound (EVENTS_STREAM_MAX_SECONDS=1)');
+      ends++;
+      expect(stream.comments).toContain('this stream reached its time limit (EVENTS_STREAM_MAX_SECONDS); reconnect with Last-Event-ID');
+      expect(stream.retryMs()).toBe(3000);
+      seen.push(...stream.events.filter((e) => e.event === 'asset.created').map((e) => (JSON.parse(e.data!) as { data: { asset: { name: string } } }).data.asset.name));
+      if ((created.length === 24 && seen.length >= 24) || Date.now() > deadline) break;
+      // As EventSource does: reconnect with the last event ID the server gave (the end's `id:` included).
+      stream = await openStream(base, who.accessToken, { 'Last-Event-ID': stream.lastEventId()! });
+      expect(stream.res.status).toBe(200);
+    }
+    await producing;
+    expect(ends).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual(created);
   });
 });

@@ -118,6 +118,12 @@ const schema = z.object({
   /** Apply pending migrations (./migrations) when the api starts; default: everywhere but production, where `npm run migrate` runs them. */
   MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
   EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** How often an open event stream re-checks its caller (session or token, role, scopes): a revoked one ends within this. */
+  EVENTS_RECHECK_MS: int(100, 600_000).default(5000),
+  /** An event stream ends after this long with the position to resume from; EventSource reconnects with Last-Event-ID. */
+  EVENTS_STREAM_MAX_SECONDS: int(1, 7 * 86_400).default(3600),
+  /** Event streams open at once per member (a person's sessions together) or per API token, across all instances. */
+  EVENTS_MAX_STREAMS_PER_MEMBER: int(1, 100_000).default(5),
   /** Socket.IO connections open at once per member or per API token, across all instances. */
   SOCKET_MAX_PER_MEMBER: int(1, 100_000).default(20),
   /** Events (asset:join, asset:comment, auth:refresh...) one socket may send per minute. */

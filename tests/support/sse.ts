@@ -31,7 +31,12 @@ export async function openStream(base: string, token: string, headers: Record<st
   let retryMs: number | undefined;
   let ended = false;
   const done = (async () => {
-    if (!res.ok || !res.body) return;
+    // A refusal's body is read, so its connection goes back to the pool instead of lingering.
+    if (!res.ok || !res.body) {
+      await res.text().catch(() => undefined);
+      ended = true;
+      return;
+    }
     const decoder = new TextDecoder();
     let buffer = '';
     try {
