@@ -12,7 +12,7 @@ import { isApiToken } from '../../app/services/ApiTokenService';
 import { visibleClasses } from '../../app/services/EventVisibility';
 import { requireScope } from '../../shared/middlewares/auth';
 import { errorBody, toDomainError } from '../../shared/middlewares/errorHandler';
-import { redisBudget, type BudgetAnswer } from '../../shared/middlewares/rateLimit';
+import { addressKey, redisBudget, type BudgetAnswer } from '../../shared/middlewares/rateLimit';
 import { socketAssetRef, socketApprove, socketComment, socketTokenRefresh } from '../http/validators/review.validators';
 import { ASSET_ROOM_CLASSES, STUDIO_ROOM_CLASSES, USER_ROOM_CLASS, assetRoom, rooms, socketKey, studioRoom, type AssetEventMap, type ServerEventMap, type UserEventMap } from './emitter';
 
@@ -92,8 +92,8 @@ export async function attachRealtime(server: http.Server, c: Container, options:
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     try {
-      // Before any credential check: a flood of handshakes from one address costs one counter each.
-      refusedUnless(await handshakesPerIp.take(`ip:${clientIp(socket.request)}`), 'Too many connection attempts from this address; wait, then connect again');
+      // Before any credential check: a flood of handshakes from one address (an IPv6 client's /56) costs one counter each.
+      refusedUnless(await handshakesPerIp.take(`ip:${addressKey(clientIp(socket.request))}`), 'Too many connection attempts from this address; wait, then connect again');
       if (typeof token !== 'string' || !token) throw new AuthenticationError('UNAUTHENTICATED', 'auth.token with an access token is required');
       let data: SocketData;
       if (isApiToken(token)) {

@@ -24,7 +24,8 @@ export interface RateLimitConfig {
 }
 
 /** The client a limit counts: its IP, an IPv6 client as its /56 (one host can hold a whole subnet of addresses). */
-export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? '');
+export const addressKey = (ip: string): string => ipKeyGenerator(ip);
+export const clientKey = (req: Request): string => addressKey(req.ip ?? '');
 
 /**
  * rate-limit-redis keeps the promise of its first SCRIPT LOAD; if Redis was down then, every later
