@@ -168,12 +168,28 @@ describe('events: the log, paged and streamed', () => {
     const tokens = await Promise.all(Array.from({ length: 10 }, () => mint(studio, ['events:read', 'assets:read'])));
     const streams = await Promise.all(Array.from({ length: 50 }, (_, i) => openStream(base, tokens[i % 10]!)));
     expect(streams.every((s) => s.res.status === 200)).toBe(true);
-    const reads = jest.spyOn(h.container.eventLogRepo, 'readAfter');
+    // Every read of this studio's log from now on: how many, and how many at once.
+    const repo = h.container.eventLogRepo;
+    const readAfter = repo.readAfter.bind(repo);
+    let polls = 0;
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const reads = jest.spyOn(repo, 'readAfter').mockImplementation(async (studioId, after, limit) => {
+      if (studioId !== studio.user.studioId) return readAfter(studioId, after, limit);
+      polls++;
+      mostAtOnce = Math.max(mostAtOnce, ++inFlight);
+      try {
+        return await readAfter(studioId, after, limit);
+      } finally {
+        inFlight--;
+      }
+    });
     try {
       const windowMs = 1500;
       await new Promise((r) => setTimeout(r, windowMs));
-      const polls = reads.mock.calls.filter(([studioId]) => studioId === studio.user.studioId).length;
-      // One poller: about windowMs / EVENTS_POLL_MS (50 ms) reads, fewer on a busy machine; one per stream would be 50 times that.
+      // One poller, one read at a time, about windowMs / EVENTS_POLL_MS (50 ms) of them (fewer on a busy
+      // machine); a poll per stream would be up to 50 reads at once and 50 times as many.
+      expect(mostAtOnce).toBe(1);
       expect(polls).toBeGreaterThan(0);
       expect(polls).toBeLessThanOrEqual(windowMs / 50 + 5);
     } finally {
