@@ -4,6 +4,7 @@
 // its own first, then joins it; events reach each listener in order, exactly once.
 import type { EventLogRepository } from '../repositories/EventLogRepository';
 import type { StudioEventDoc } from '../repositories/models/StudioEvent';
+import { atMostEvery } from '../../shared/throttle';
 
 /** A read of the log: its events (in order) and the position everything up to which has been read. */
 export interface FeedBatch {
@@ -33,7 +34,7 @@ class StudioFeed {
 export class EventFeeds {
   private readonly feeds = new Map<string, StudioFeed>();
   private closed = false;
-  private lastWarning = 0;
+  private readonly warnable = atMostEvery(60_000);
   private readonly sleepers = new Set<() => void>();
 
   constructor(
@@ -104,10 +105,7 @@ export class EventFeeds {
         if (moved) for (const listener of feed.listeners) listener(batch);
       } catch (err) {
         // MongoDB away: the streams stay open (heartbeats go on) and the poller tries again next interval.
-        if (Date.now() - this.lastWarning >= 60_000) {
-          this.lastWarning = Date.now();
-          this.deps.logger.warn('event feed read failed', { studioId: feed.studioId, err: (err as Error).message });
-        }
+        if (this.warnable()) this.deps.logger.warn('event feed read failed', { studioId: feed.studioId, err: (err as Error).message });
       }
       if (!more) await this.sleep(this.deps.pollMs);
     }

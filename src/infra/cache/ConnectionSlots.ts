@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from './redis';
 import type { Logger } from '../logging/logger';
+import { atMostEvery } from '../../shared/throttle';
 
 /** KEYS[1]: the holder's set. ARGV: now, the new entry's lapse time, its id, the cap, the set's ttl (ms). */
 const ACQUIRE = `
@@ -24,7 +25,7 @@ export class ConnectionSlots {
   private readonly instance = randomUUID();
   private seq = 0;
   private readonly timer: NodeJS.Timeout;
-  private lastWarning = 0;
+  private readonly warnable = atMostEvery(60_000);
 
   constructor(
     private readonly redis: Redis,
@@ -87,8 +88,7 @@ export class ConnectionSlots {
   }
 
   private warn(err: unknown): void {
-    if (Date.now() - this.lastWarning < 60_000) return;
-    this.lastWarning = Date.now();
+    if (!this.warnable()) return;
     this.logger.warn('connection slots unavailable, allowing (fail open)', { err: err instanceof Error ? err.message : String(err) });
   }
 

@@ -6,6 +6,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Redis } from '../../infra/cache/redis';
 import type { Logger } from '../../infra/logging/logger';
 import { RateLimitError } from '../errors';
+import { atMostEvery } from '../throttle';
 
 export interface RateLimitConfig {
   redis: Redis;
@@ -112,7 +113,7 @@ export function redisBudget(cfg: BudgetConfig): RedisBudget {
     sendCommand: (command: string, ...args: string[]) => cfg.redis.call(command, ...args) as Promise<RedisReply>,
   });
   void store.init({ windowMs: cfg.windowMs } as Options);
-  let lastWarning = 0;
+  const warnable = atMostEvery(60_000);
   return {
     async take(key) {
       try {
@@ -120,10 +121,7 @@ export function redisBudget(cfg: BudgetConfig): RedisBudget {
         if (totalHits <= cfg.limit) return { allowed: true };
         return { allowed: false, retryAfterSeconds: Math.max(0, ((resetTime?.getTime() ?? Date.now() + cfg.windowMs) - Date.now()) / 1000) };
       } catch (err) {
-        if (Date.now() - lastWarning >= 60_000) {
-          lastWarning = Date.now();
-          logTo(cfg)(err, 'rate limiter unavailable, allowing (fail open)');
-        }
+        if (warnable()) logTo(cfg)(err, 'rate limiter unavailable, allowing (fail open)');
         return { allowed: true };
       }
     },
