@@ -91,14 +91,15 @@ export async function attachRealtime(server: http.Server, c: Container, options:
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const address = clientIp(socket.request);
     try {
       // Before any credential check: a flood of handshakes from one address (an IPv6 client's /56) costs one counter each.
-      refusedUnless(await handshakesPerIp.take(`ip:${addressKey(clientIp(socket.request))}`), 'Too many connection attempts from this address; wait, then connect again');
+      refusedUnless(await handshakesPerIp.take(`ip:${addressKey(address)}`), 'Too many connection attempts from this address; wait, then connect again');
       if (typeof token !== 'string' || !token) throw new AuthenticationError('UNAUTHENTICATED', 'auth.token with an access token is required');
       let data: SocketData;
       if (isApiToken(token)) {
         // A script's socket: the token is re-checked on every event (revocation, its member's state).
-        const { actor, token: record } = await c.apiTokens.authenticate(token, socket.handshake.address ?? null);
+        const { actor, token: record } = await c.apiTokens.authenticate(token, address);
         data = { ...actor, sessionVersion: -1, tokenExpiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY };
       } else {
         const v = c.tokens.verifyAccess(token);
@@ -297,7 +298,7 @@ export async function attachRealtime(server: http.Server, c: Container, options:
     c.events.on('task.updated', (e) => toStudio(e.studioId, 'task:updated', { ...e.task, changes: e.changes, from: e.from ?? null, reason: e.reason ?? 'edit' })),
     c.events.on('casting.updated', (e) => toStudio(e.studioId, 'casting:updated', { shotId: e.shotId, casting: e.casting })),
     c.events.on('editorial.imported', (e) => toStudio(e.studioId, 'editorial:imported', { projectId: e.projectId, created: e.created.length, updated: e.updated.length, omitted: e.omitted.length })),
-    // A member's room (joined on connect) on every instance through the adapter: never the studio's room.
+    // A member's room (joined by sockets that may read notifications) on every instance through the adapter: never the studio's rooms.
     c.events.on('notification.created', (e) => toUser(e.userId, 'notification:new', e.notification)),
     // Reaches the member's sockets (people's and tokens') on every instance through the adapter (each event re-checks the session anyway).
     c.events.on('user.sessionEnded', (e) => io.in(rooms.member(e.userId)).disconnectSockets(true)),
