@@ -92,6 +92,8 @@ import { RedisSessionCache } from './infra/cache/SessionCache';
 import { createStorage, s3Settings } from './infra/storage';
 import { s3ClientConfig } from './infra/storage/S3StorageProvider';
 import { RedisLocker } from './infra/cache/RedisLocker';
+import { ConnectionSlots } from './infra/cache/ConnectionSlots';
+import { EventStreamService } from './app/services/EventStreamService';
 import type { StorageProvider } from './infra/storage/StorageProvider';
 import { createTus } from './infra/http/tus';
 import { QueueBus } from './infra/queue/QueueBus';
@@ -302,6 +304,24 @@ export function buildApi(core: Core) {
   const users = new UserService({ ...repos, access, audit, locks, events, sessions });
   const invitations = new InvitationService({ ...repos, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });
   const { assets, versions, renders, reviews, pipelines, studios } = core.services;
+  // Open sockets and event streams per member or token, counted across instances (see ConnectionSlots).
+  const slots = new ConnectionSlots(redis, `${config.REDIS_KEY_PREFIX}slots:`, logger, config.CONNECTION_SLOT_TTL_SECONDS * 1000);
+  const streams = new EventStreamService({
+    log: core.eventLogRepo,
+    access,
+    slots,
+    logger,
+    recheck: (actor) => apiTokens.actorNow(actor),
+    stopping: () => lifecycle.shuttingDown,
+    settings: {
+      pollMs: config.EVENTS_POLL_MS,
+      heartbeatMs: config.EVENTS_HEARTBEAT_MS,
+      recheckMs: config.EVENTS_RECHECK_MS,
+      maxLifeMs: config.EVENTS_STREAM_MAX_SECONDS * 1000,
+      maxPerHolder: config.EVENTS_MAX_STREAMS_PER_MEMBER,
+      maxBacklogBytes: 1024 * 1024,
+    },
+  });
 
   // Queue depth by state, read from Redis at scrape time (bounded, so a Redis outage cannot hang /metrics).
   metrics.gauge('queue_jobs', 'Jobs per queue and state', ['queue', 'state'], async (g) => {
@@ -357,12 +377,7 @@ export function buildApi(core: Core) {
     invitations: new InvitationController(invitations),
     tokens: new TokenController(apiTokens),
     webhooks: new WebhookController(core.services.webhooks),
-    events: new EventController(core.services.eventLog, {
-      pollMs: config.EVENTS_POLL_MS,
-      heartbeatMs: config.EVENTS_HEARTBEAT_MS,
-      recheck: (actor) => apiTokens.actorNow(actor),
-      stopping: () => lifecycle.shuttingDown,
-    }),
+    events: new EventController(core.services.eventLog, streams),
     assets: new AssetController(assets),
     versions: new VersionController(versions, config.MAX_UPLOAD_BYTES),
     uploadSessions: new UploadSessionController(uploadSessions),
@@ -389,11 +404,14 @@ export function buildApi(core: Core) {
     sweepUploads,
     controllers,
     mailer,
-    services: { ...core.services, auth, users, invitations, uploadSessions },
+    slots,
+    services: { ...core.services, auth, users, invitations, uploadSessions, streams },
     /** Closes what the api opened (the tus clean-up timer, the SMTP pool) and then the core. */
     async dispose() {
       tus.close();
       tusLocker.close();
+      streams.close();
+      slots.close();
       clearInterval(sweepTimer);
       clearInterval(gcTimer);
       smtp?.close();

@@ -6,7 +6,7 @@ import { syncIndexes } from './app/repositories/models';
 import { migrateAccounts } from './app/repositories/migrations/accounts';
 import { runMigrations } from './infra/database/migrations';
 import { attachRealtime } from './infra/realtime/socket';
-import { createHttpServer } from './infra/http/server';
+import { clientIpOf, createHttpServer } from './infra/http/server';
 import { warmHashers } from './infra/storage/OffThreadHasher';
 
 async function main() {
@@ -29,7 +29,7 @@ async function main() {
 
   const server = createHttpServer(app, config);
 
-  const realtime = await attachRealtime(server, container);
+  const realtime = await attachRealtime(server, container, { clientIp: clientIpOf(app) });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const addr = server.address();
   logger.info('api listening', { port: typeof addr === 'object' && addr ? addr.port : config.PORT, env: config.NODE_ENV });

@@ -1,49 +1,10 @@
 // The studio event log (issue 19): GET /events pages it, GET /events/stream follows it as Server-Sent
-// Events with Last-Event-ID resume, each event checked against the caller's scopes, studios kept apart.
+// Events with Last-Event-ID resume, each event checked against the caller's role and scopes (EventVisibility),
+// studios kept apart; streams capped per token, fed by one poller per studio, and bounded in time (issue 27).
 import { startHarness, type Harness } from './support/harness';
-import { givenStudio, givenToken, type Session } from './support/factories';
+import { givenMember, givenStudio, givenToken, type Session } from './support/factories';
 import { waitFor } from './support/workers';
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** An SSE client over fetch (it can send Authorization, which the browser's EventSource cannot). */
-async function openStream(base: string, token: string, headers: Record<string, string> = {}) {
-  const ac = new AbortController();
-  const res = await fetch(`${base}/events/stream`, { headers: { Authorization: `Bearer ${token}`, ...headers }, signal: ac.signal });
-  const events: SseEvent[] = [];
-  const comments: string[] = [];
-  let ended = false;
-  const done = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let at: number;
-        while ((at = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, at);
-          buffer = buffer.slice(at + 2);
-          const e: SseEvent = {};
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('id: ')) e.id = line.slice(4);
-            else if (line.startsWith('event: ')) e.event = line.slice(7);
-            else if (line.startsWith('data: ')) e.data = line.slice(6);
-          }
-          if (e.event) events.push(e);
-        }
-      }
-    } catch {
-      // aborted by the test
-    }
-    ended = true;
-  })();
-  return { res, events, comments, ended: () => ended, close: async () => { ac.abort(); await done; } };
-}
+import { openStream } from './support/sse';
 
 describe('events: the log, paged and streamed', () => {
   let h: Harness;
@@ -51,7 +12,7 @@ describe('events: the log, paged and streamed', () => {
   let a: Session;
   let b: Session;
   beforeAll(async () => {
-    h = await startHarness({ EVENTS_POLL_MS: '50', EVENTS_HEARTBEAT_MS: '300', RATE_LIMIT_MAX: '100000' });
+    h = await startHarness({ EVENTS_POLL_MS: '50', EVENTS_HEARTBEAT_MS: '300', EVENTS_RECHECK_MS: '300', RATE_LIMIT_MAX: '100000' });
     base = await h.listen();
     a = await givenStudio(h, 'Events A');
     b = await givenStudio(h, 'Events B');
@@ -59,6 +20,9 @@ describe('events: the log, paged and streamed', () => {
   afterAll(() => h.close());
 
   const create = (who: Session, name: string) => h.http.post('/assets').set(who.auth).send({ name, type: 'PROP' }).expect(201);
+  const mint = async (who: Session, scopes: string[]) => (await givenToken(h, who, scopes, { name: `feed ${scopes.join(' ')}` })).token;
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const assetNames = (events: Array<{ event?: string; data?: string }>) => events.filter((e) => e.event === 'asset.created').map((e) => (JSON.parse(e.data!) as { data: { asset: { name: string } } }).data.asset.name);
 
   it('pages the studio\'s events in order with a cursor, and only to tokens whose scopes cover them', async () => {
     for (const n of ['one', 'two', 'three']) await create(a, `Paged ${n}`);
@@ -142,5 +106,142 @@ describe('events: the log, paged and streamed', () => {
     const res = await fetch(`${base}/events/stream`, { headers: { Authorization: `Bearer ${a.accessToken}`, 'Last-Event-ID': 'abc' } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('shows webhook.disabled to PRODUCERs and admin tokens with the endpoint id and reason only (an event stored with its URL too), and to no ARTIST', async () => {
+    const artist = await givenMember(h, a, 'ARTIST');
+    // An event as workers wrote it before issue 27: with the endpoint's URL, which for chat receivers is the credential.
+    const legacy = await h.container.eventLogRepo.append(a.user.studioId, {
+      type: 'webhook.disabled',
+      actorId: null,
+      data: { webhookId: '0123456789abcdef01234567', url: 'https://hooks.chat.example/services/T000/B000/s3cr3t', reason: 'every delivery failed for 1440 min; last: HTTP 503' },
+    });
+    const shown = { webhookId: '0123456789abcdef01234567', code: 'DELIVERIES_FAILING', reason: 'every delivery failed for 1440 min; last: HTTP 503' };
+    const from = { after: legacy.seq - 1 };
+    const typesFor = async (auth: Record<string, string>) => ((await h.http.get('/events').set(auth).query(from).expect(200)).body.data as Array<{ type: string }>).map((e) => e.type);
+
+    const producerPage = (await h.http.get('/events').set(a.auth).query(from).expect(200)).body;
+    expect(producerPage.data[0]).toMatchObject({ seq: legacy.seq, type: 'webhook.disabled' });
+    expect(producerPage.data[0].data).toEqual(shown);
+    expect(JSON.stringify(producerPage)).not.toContain('hooks.chat.example');
+    expect(await typesFor(bearer(await mint(a, ['events:read', 'admin'])))).toContain('webhook.disabled');
+    expect(await typesFor(artist.auth)).not.toContain('webhook.disabled');
+    expect(await typesFor(bearer(await mint(a, ['events:read', 'assets:read', 'renders:read', 'production:read'])))).not.toContain('webhook.disabled');
+
+    // The stream, resumed from before it, under the same rule; a later asset event is the sentinel for both.
+    const headers = { 'Last-Event-ID': String(legacy.seq - 1) };
+    const [ps, as] = [await openStream(base, a.accessToken, headers), await openStream(base, artist.accessToken, headers)];
+    await create(a, 'Webhook sentinel');
+    await waitFor('the sentinel on both streams', async () => [ps, as].every((s) => assetNames(s.events).includes('Webhook sentinel')) || undefined, 10_000, 20);
+    expect(as.events.map((e) => e.event)).not.toContain('webhook.disabled');
+    const disabled = ps.events.find((e) => e.event === 'webhook.disabled')!;
+    expect(JSON.parse(disabled.data!).data).toEqual(shown);
+    expect(disabled.data).not.toContain('hooks.chat.example');
+    await Promise.all([ps.close(), as.close()]);
+  });
+
+  it('refuses a token\'s 6th open stream with 429 TOO_MANY_STREAMS before streaming, lets one in once a stream closes, and leaves other tokens alone', async () => {
+    const token = await mint(a, ['events:read', 'assets:read']);
+    const five = await Promise.all(Array.from({ length: 5 }, () => openStream(base, token)));
+    expect(five.map((s) => s.res.status)).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await fetch(`${base}/events/stream`, { headers: bearer(token) });
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await sixth.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('TOO_MANY_STREAMS');
+    expect(body.error.message).toBe('This API token already has 5 event streams open, the most allowed is 5; close one, then try again');
+    const other = await openStream(base, await mint(a, ['events:read', 'assets:read']));
+    expect(other.res.status).toBe(200);
+
+    await five[0]!.close();
+    const again = await waitFor('a slot to come back', async () => {
+      const s = await openStream(base, token);
+      if (s.res.status === 200) return s;
+      await s.close();
+      return undefined;
+    }, 10_000, 100);
+    await Promise.all([...five.slice(1), other, again].map((s) => s.close()));
+  });
+
+  it('reads a studio\'s log once per poll interval on this instance with 50 streams open, and every stream gets each event', async () => {
+    const studio = await givenStudio(h, 'Events Many');
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => mint(studio, ['events:read', 'assets:read'])));
+    const streams = await Promise.all(Array.from({ length: 50 }, (_, i) => openStream(base, tokens[i % 10]!)));
+    expect(streams.every((s) => s.res.status === 200)).toBe(true);
+    // Every read of this studio's log from now on: how many, and how many at once.
+    const repo = h.container.eventLogRepo;
+    const readAfter = repo.readAfter.bind(repo);
+    let polls = 0;
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const reads = jest.spyOn(repo, 'readAfter').mockImplementation(async (studioId, after, limit) => {
+      if (studioId !== studio.user.studioId) return readAfter(studioId, after, limit);
+      polls++;
+      mostAtOnce = Math.max(mostAtOnce, ++inFlight);
+      try {
+        return await readAfter(studioId, after, limit);
+      } finally {
+        inFlight--;
+      }
+    });
+    try {
+      const windowMs = 1500;
+      await new Promise((r) => setTimeout(r, windowMs));
+      // One poller, one read at a time, about windowMs / EVENTS_POLL_MS (50 ms) of them (fewer on a busy
+      // machine); a poll per stream would be up to 50 reads at once and 50 times as many.
+      expect(mostAtOnce).toBe(1);
+      expect(polls).toBeGreaterThan(0);
+      expect(polls).toBeLessThanOrEqual(windowMs / 50 + 5);
+    } finally {
+      reads.mockRestore();
+    }
+    await create(studio, 'For all fifty');
+    await waitFor('the event on every stream', async () => streams.every((s) => assetNames(s.events).includes('For all fifty')) || undefined, 10_000, 50);
+    expect(streams.map((s) => assetNames(s.events))).toEqual(streams.map(() => ['For all fifty']));
+    await Promise.all(streams.map((s) => s.close()));
+  });
+});
+
+describe('events: a stream\'s life is bounded', () => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness({ EVENTS_POLL_MS: '50', EVENTS_HEARTBEAT_MS: '300', EVENTS_STREAM_MAX_SECONDS: '1', RATE_LIMIT_MAX: '100000' });
+    base = await h.listen();
+  });
+  afterAll(() => h.close());
+
+  it('ends a stream at EVENTS_STREAM_MAX_SECONDS with a retry hint and its position; resuming with Last-Event-ID loses and repeats nothing', async () => {
+    const who = await givenStudio(h, 'Events Life');
+    let stream = await openStream(base, who.accessToken);
+    const created: string[] = [];
+    const producing = (async () => {
+      for (let i = 0; i < 24; i++) {
+        const name = `Life ${i}`;
+        await h.http.post('/assets').set(who.auth).send({ name, type: 'PROP' }).expect(201);
+        created.push(name);
+        await new Promise((r) => setTimeout(r, 120));
+      }
+    })();
+    const seen: string[] = [];
+    let ends = 0;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([stream.done.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 10_000)))]);
+      clearTimeout(timer);
+      if (!ended) throw new Error('the stream did not end at its life bound (EVENTS_STREAM_MAX_SECONDS=1)');
+      ends++;
+      expect(stream.comments).toContain('this stream reached its time limit (EVENTS_STREAM_MAX_SECONDS); reconnect with Last-Event-ID');
+      expect(stream.retryMs()).toBe(3000);
+      seen.push(...stream.events.filter((e) => e.event === 'asset.created').map((e) => (JSON.parse(e.data!) as { data: { asset: { name: string } } }).data.asset.name));
+      if ((created.length === 24 && seen.length >= 24) || Date.now() > deadline) break;
+      // As EventSource does: reconnect with the last event ID the server gave (the end's `id:` included).
+      stream = await openStream(base, who.accessToken, { 'Last-Event-ID': stream.lastEventId()! });
+      expect(stream.res.status).toBe(200);
+    }
+    await producing;
+    expect(ends).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual(created);
   });
 });

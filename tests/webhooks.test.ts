@@ -7,6 +7,7 @@ import { givenMember, givenStudio, type Session } from './support/factories';
 import { startReceiver, verifySignature, type Receiver } from './support/receiver';
 import { waitFor, webhookWorkerFor } from './support/workers';
 import { listen } from './support/sockets';
+import { openStream } from './support/sse';
 import { UrlGuard } from '../src/infra/webhooks/UrlGuard';
 import { reconcileWebhooks } from '../src/app/processors/webhook.processor';
 import type { WorkerHandle } from '../src/workers/worker-host';
@@ -191,22 +192,45 @@ describe('webhooks: an endpoint that keeps failing is disabled and its studio to
     await h.close();
   });
 
-  it('disables it after WEBHOOK_DISABLE_AFTER_MS of failures: a socket event, a webhook.disabled event in the log, a mail to the PRODUCERs', async () => {
+  it('disables it after WEBHOOK_DISABLE_AFTER_MS of failures: a socket event, a webhook.disabled event in the log, a mail to the PRODUCERs; none of them carries the URL, and no ARTIST hears of it', async () => {
     const producer = await givenStudio(h, 'Failing Studio');
+    const artist = await givenMember(h, producer, 'ARTIST');
     const { url } = await h.listenRealtime();
     const l = await listen(url, producer.accessToken);
+    const la = await listen(url, artist.accessToken);
+    const [ps, as] = [await openStream(url, producer.accessToken), await openStream(url, artist.accessToken)];
+    // Another endpoint of the studio subscribed to webhook.disabled: its body must not carry the URL either.
+    const watcher = await startReceiver();
+    await h.http.post('/webhooks').set(producer.auth).send({ url: watcher.url, events: ['webhook.disabled'] }).expect(201);
     receiver.answers.push(...Array.from({ length: 100 }, () => 503));
-    const hook = (await h.http.post('/webhooks').set(producer.auth).send({ url: receiver.url, events: ['asset.created'] }).expect(201)).body;
+    // For chat receivers the URL is the credential: a path no event may show.
+    const secretUrl = `${receiver.url}/services/T000/B000/chat-s3cr3t`;
+    const hook = (await h.http.post('/webhooks').set(producer.auth).send({ url: secretUrl, events: ['asset.created'] }).expect(201)).body;
     await h.http.post('/assets').set(producer.auth).send({ name: 'Doomed', type: 'PROP' }).expect(201);
     const disabled = await waitFor('the endpoint to be disabled', async () => {
       const e = (await h.http.get(`/webhooks/${hook.id}`).set(producer.auth)).body;
       return e.active === false ? e : undefined;
     }, 15_000, 100);
     expect(disabled.disabledReason).toMatch(/every delivery failed .*HTTP 503/);
+    const shown = { webhookId: hook.id, code: 'DELIVERIES_FAILING', reason: disabled.disabledReason };
     await waitFor('the socket event', async () => l.events['webhook:disabled']?.[0], 5000, 50);
-    expect(l.events['webhook:disabled']![0]).toMatchObject({ webhookId: hook.id, url: receiver.url });
-    const events = (await h.http.get('/events').set(producer.auth)).body.data as Array<{ type: string; data: { webhookId?: string } }>;
-    expect(events.find((e) => e.type === 'webhook.disabled')?.data.webhookId).toBe(hook.id);
+    expect(l.events['webhook:disabled']).toEqual([shown]);
+    const events = (await h.http.get('/events').set(producer.auth)).body.data as Array<{ type: string; data: Record<string, unknown> }>;
+    expect(events.find((e) => e.type === 'webhook.disabled')?.data).toEqual(shown);
+    await waitFor('the event on the PRODUCER\'s stream', async () => ps.events.find((e) => e.event === 'webhook.disabled'), 5000, 50);
+    const delivered = await waitFor('the webhook.disabled delivery', async () => watcher.received.find((r) => r.json.type === 'webhook.disabled'), 15_000, 50);
+    expect(delivered.json.data).toEqual(shown);
+    for (const text of [JSON.stringify(l.events), JSON.stringify(events), JSON.stringify(ps.events), delivered.body]) expect(text).not.toContain('chat-s3cr3t');
+    // The ARTIST: GET /webhooks is 403, and so is every way to the same news. A later asset event is the
+    // sentinel: it reaches the ARTIST's socket and stream after the webhook event would have.
+    expect((await h.http.get('/webhooks').set(artist.auth)).status).toBe(403);
+    await h.http.post('/assets').set(producer.auth).send({ name: 'Sentinel', type: 'PROP' }).expect(201);
+    await waitFor('the sentinel for the ARTIST', async () => (la.events['asset:created'] ?? []).some((x) => x.name === 'Sentinel') && as.events.some((e) => e.event === 'asset.created' && e.data!.includes('Sentinel')), 10_000, 50);
+    expect(Object.keys(la.events)).not.toContain('webhook:disabled');
+    expect(as.events.map((e) => e.event)).not.toContain('webhook.disabled');
+    expect(((await h.http.get('/events').set(artist.auth)).body.data as Array<{ type: string }>).map((e) => e.type)).not.toContain('webhook.disabled');
+    la.socket.disconnect();
+    await Promise.all([ps.close(), as.close(), watcher.close()]);
     const mail = await h.mailbox.next(producer.user.email);
     expect(mail.subject).toBe('A Studio API webhook was disabled');
     // Turning it back on clears the failures.

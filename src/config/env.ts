@@ -118,6 +118,24 @@ const schema = z.object({
   /** Apply pending migrations (./migrations) when the api starts; default: everywhere but production, where `npm run migrate` runs them. */
   MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
   EVENTS_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** How often an open event stream re-checks its caller (session or token, role, scopes): a revoked one ends within this. */
+  EVENTS_RECHECK_MS: int(100, 600_000).default(5000),
+  /** An event stream ends after this long with the position to resume from; EventSource reconnects with Last-Event-ID. */
+  EVENTS_STREAM_MAX_SECONDS: int(1, 7 * 86_400).default(3600),
+  /** Event streams open at once per member (a person's sessions together) or per API token, across all instances. */
+  EVENTS_MAX_STREAMS_PER_MEMBER: int(1, 100_000).default(5),
+  /** Socket.IO connections open at once per member or per API token, across all instances. */
+  SOCKET_MAX_PER_MEMBER: int(1, 100_000).default(20),
+  /** Events (asset:join, asset:comment, auth:refresh...) one socket may send per minute. */
+  SOCKET_EVENTS_PER_MINUTE_PER_SOCKET: int(1, 1_000_000).default(300),
+  /** Events all sockets of one member (or one API token) may send per minute, across all instances. */
+  SOCKET_EVENTS_PER_MINUTE_PER_MEMBER: int(1, 1_000_000).default(1200),
+  /** Socket.IO handshakes per client IP per minute: generous, since a studio's office is often one address behind NAT. */
+  SOCKET_HANDSHAKES_PER_MINUTE_PER_IP: int(1, 1_000_000).default(3000),
+  /** Socket.IO handshakes per member (or API token) per minute. */
+  SOCKET_HANDSHAKES_PER_MINUTE_PER_MEMBER: int(1, 1_000_000).default(60),
+  /** How long a socket or stream of an instance that stopped (crashed) still counts against its member's cap. */
+  CONNECTION_SLOT_TTL_SECONDS: int(2, 3600).default(60),
   /** Requests one API token may make per minute (on top of the per-IP limit), across all instances. */
   API_TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1200),
   /**

@@ -12,6 +12,7 @@ import { WebhookSender } from '../infra/webhooks/WebhookSender';
 import { SmtpMailer } from '../infra/mail/SmtpMailer';
 import { deliverWebhook, reconcileWebhooks, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
 import type { WebhookEndpointDoc } from '../app/repositories/models/Webhook';
+import { webhookDisabledEvent } from '../app/services/WebhookService';
 
 export interface WebhookWorkerOptions {
   reconcileEveryMs?: number;
@@ -28,7 +29,7 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
   /** The studio learns at once (sockets, the event log, other webhooks) and its PRODUCERs by mail when SMTP is set. */
   const disabled = async (endpoint: WebhookEndpointDoc, reason: string) => {
     const studioId = String(endpoint.studioId);
-    const payload = { webhookId: String(endpoint._id), url: endpoint.url, reason };
+    const payload = webhookDisabledEvent(endpoint, reason);
     logger.warn('webhook disabled', payload);
     // The log first: a client that hears the socket event and then reads /events finds it there.
     await c.services.eventLog.record(studioId, 'webhook.disabled', payload);

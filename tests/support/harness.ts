@@ -17,7 +17,7 @@ import { createApp, type AppOptions } from '../../src/app';
 import { syncIndexes } from '../../src/app/repositories/models';
 import { migrateAccounts } from '../../src/app/repositories/migrations/accounts';
 import { attachRealtime, type RealtimeHandle, type RealtimeOptions } from '../../src/infra/realtime/socket';
-import { createHttpServer } from '../../src/infra/http/server';
+import { clientIpOf, createHttpServer } from '../../src/infra/http/server';
 import { startMailbox, type Mailbox } from './mailbox';
 import { S3StorageProvider } from '../../src/infra/storage/S3StorageProvider';
 import { EMBEDDED_S3_CREDENTIALS } from '../../src/infra/embedded/s3';
@@ -169,7 +169,7 @@ export async function startHarness(overrides: Record<string, string> = {}, appOp
     listen: () => listen(createHttpServer(app, config)),
     async listenRealtime(options) {
       const server = createHttpServer(app, config);
-      const realtime = await attachRealtime(server, container, options);
+      const realtime = await attachRealtime(server, container, { clientIp: clientIpOf(app), ...options });
       realtimes.push(realtime);
       return { url: await listen(server), realtime };
     },

@@ -7,13 +7,15 @@ export type KnownErrorCode =
   | 'INSUFFICIENT_SCOPE' | 'TOKEN_NOT_ALLOWED' | 'FORBIDDEN'
   | 'ASSET_NOT_FOUND' | 'VERSION_NOT_FOUND' | 'RENDER_JOB_NOT_FOUND' | 'UPLOAD_NOT_FOUND' | 'ROUTE_NOT_FOUND'
   | 'VALIDATION_ERROR' | 'UPLOAD_OFFSET_CONFLICT' | 'UPLOAD_EXPIRED' | 'FILE_TOO_LARGE' | 'FILE_TYPE_REFUSED'
-  | 'RATE_LIMITED' | 'AUTH_RATE_LIMITED';
+  | 'RATE_LIMITED' | 'AUTH_RATE_LIMITED' | 'TOO_MANY_CONNECTIONS' | 'TOO_MANY_STREAMS';
 
 export interface ErrorBody {
   code: string;
   message: string;
   details?: unknown;
   correlationId?: string;
+  /** Socket.IO refusals (acks, connect_error) carry the Retry-After of a 429 here: sockets have no headers. */
+  retryAfterSeconds?: number;
 }
 
 /** The base of every error the SDK throws on purpose. */

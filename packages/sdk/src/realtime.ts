@@ -12,7 +12,17 @@ export interface ServerEvents {
   'render:failed': { jobId: string; assetId: string; error: { code: string; message: string } };
   'pipeline:update': { assetId: string; version: number; status: string; step?: string; error?: { code: string; message: string } | null };
   'asset:commented': Comment;
+  /** PRODUCERs and admin-scoped tokens only; the endpoint's id and why, never its URL. */
+  'webhook:disabled': { webhookId: string; code: string; reason: string };
 }
+
+/** The HTTP status a socket refusal stands for: 429 for budgets and caps (they say when to retry). */
+function statusOf(body: ErrorBody, otherwise: number): number {
+  if (body.retryAfterSeconds !== undefined) return 429;
+  if (body.code === 'ASSET_NOT_FOUND') return 404;
+  return otherwise;
+}
+const refusal = (body: ErrorBody, otherwise: number) => new StudioApiError(statusOf(body, otherwise), body, body.retryAfterSeconds);
 
 type Ack = { data?: unknown; error?: ErrorBody };
 
@@ -28,7 +38,7 @@ export async function connectRealtime(baseUrl: string, bearer: () => Promise<str
     socket.once('connect_error', (err: Error & { data?: { error?: ErrorBody } }) => {
       socket.close();
       const body = err.data?.error;
-      reject(body ? new StudioApiError(401, body) : new StudioError(`could not connect to ${baseUrl}: ${err.message}`, { cause: err }));
+      reject(body ? refusal(body, 401) : new StudioError(`could not connect to ${baseUrl}: ${err.message}`, { cause: err }));
     });
   });
   return socket;
@@ -39,7 +49,7 @@ export function request(socket: Socket, event: string, payload: unknown, timeout
   return new Promise((resolve, reject) => {
     socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, ack: Ack) => {
       if (err) return reject(new StudioError(`${event}: no answer within ${timeoutMs} ms`, { cause: err }));
-      if (ack?.error) return reject(new StudioApiError(ack.error.code === 'ASSET_NOT_FOUND' ? 404 : 400, ack.error));
+      if (ack?.error) return reject(refusal(ack.error, 400));
       resolve(ack?.data);
     });
   });

@@ -1,41 +1,16 @@
 // Every domain event, once: appended to the studio's durable log, then fanned out to webhooks. GET /events
-// pages through the log and the SSE stream follows it, so the log, the stream and the webhooks agree.
+// pages through the log and the SSE stream (EventStreamService) follows it, so the log, the stream and the
+// webhooks agree; what each caller may see of it is EventVisibility's rule.
 import type { EventLogRepository } from '../repositories/EventLogRepository';
 import type { EventType, StudioEventDoc } from '../repositories/models/StudioEvent';
 import type { AccessService } from './AccessService';
 import type { WebhookService } from './WebhookService';
-import type { Actor, Scope } from './types';
+import { eventVisibleTo } from './EventVisibility';
+import type { Actor } from './types';
 import { toEventDto, type EventDto } from '../dto';
 
 export interface EventLogger {
   error(message: string, meta?: Record<string, unknown>): void;
-}
-
-/** What a token must hold to see an event of this type (people see every event of their studio). */
-export function scopeForEvent(type: string): Scope {
-  if (type.startsWith('render.')) return 'renders:read';
-  if (type.startsWith('webhook.')) return 'admin';
-  if (/^(project|shot|task|casting|editorial)\./.test(type)) return 'production:read';
-  return 'assets:read';
-}
-
-export const visibleTo = (actor: Actor, type: string) => !actor.tokenId || (actor.scopes ?? []).includes(scopeForEvent(type));
-
-/** Where a followed stream goes; the HTTP layer implements it as Server-Sent Events. */
-export interface EventSink {
-  event(e: EventDto): void;
-  heartbeat(): void;
-  /** Whether the client is gone (the loop then stops). */
-  closed(): boolean;
-}
-
-export interface FollowOptions {
-  pollMs: number;
-  heartbeatMs: number;
-  /** Re-checks the caller (session or token) before each read; throws to end the stream. */
-  recheck: () => Promise<Actor>;
-  /** True once the process is shutting down: the stream ends so the server can drain. */
-  stopping: () => boolean;
 }
 
 export class EventLogService {
@@ -85,34 +60,6 @@ export class EventLogService {
     this.deps.access.require(actor, 'asset:read');
     const { events, cursor } = await this.deps.log.readAfter(actor.studioId, after, limit);
     const latest = await this.deps.log.latestSeq(actor.studioId);
-    return { data: events.filter((e) => visibleTo(actor, e.type)).map(toEventDto), page: { cursor, hasMore: cursor < latest } };
-  }
-
-  /** The newest event number: where a stream without Last-Event-ID starts. */
-  latest(actor: Actor): Promise<number> {
-    return this.deps.log.latestSeq(actor.studioId);
-  }
-
-  /**
-   * Follows the log after `after` until the client leaves, the caller's session or token ends, or the
-   * process stops. Reads every pollMs (one point read when nothing is new), so events from every api
-   * instance and worker arrive, in order, exactly once per connection.
-   */
-  async follow(actor: Actor, after: number, sink: EventSink, options: FollowOptions): Promise<void> {
-    this.deps.access.require(actor, 'asset:read');
-    let cursor = after;
-    let lastBeat = Date.now();
-    while (!sink.closed() && !options.stopping()) {
-      const current = await options.recheck();
-      const { events, cursor: next } = await this.deps.log.readAfter(actor.studioId, cursor, 100);
-      for (const e of events) if (visibleTo(current, e.type) && !sink.closed()) sink.event(toEventDto(e));
-      const moved = next !== cursor;
-      cursor = next;
-      if (Date.now() - lastBeat >= options.heartbeatMs) {
-        sink.heartbeat();
-        lastBeat = Date.now();
-      }
-      if (!moved) await new Promise((r) => setTimeout(r, options.pollMs));
-    }
+    return { data: events.filter((e) => eventVisibleTo(actor, e.type)).map(toEventDto), page: { cursor, hasMore: cursor < latest } };
   }
 }

@@ -27,6 +27,21 @@ export interface DeliveryQueue {
 
 const NOT_FOUND = () => new NotFoundError('WEBHOOK_NOT_FOUND', 'Webhook not found');
 
+/** What the studio hears when an endpoint is disabled (the log, sockets, SSE, other webhooks). */
+export type WebhookDisabledEvent = {
+  webhookId: string;
+  code: 'DELIVERIES_FAILING';
+  reason: string;
+};
+
+/**
+ * The endpoint's id and why, never its URL: for chat receivers the URL is the credential, and the event
+ * reaches more than GET /webhooks does. A reason that quotes the URL (an error message may) has it cut out.
+ */
+export function webhookDisabledEvent(endpoint: Pick<WebhookEndpointDoc, '_id' | 'url'>, reason: string): WebhookDisabledEvent {
+  return { webhookId: String(endpoint._id), code: 'DELIVERIES_FAILING', reason: reason.split(endpoint.url).join('<the webhook URL>') };
+}
+
 export class WebhookService {
   constructor(
     private readonly deps: {

@@ -15,3 +15,6 @@ export interface Actor {
   sessionVersion?: number;
   credentialExpiresAt?: number;
 }
+
+/** Whose budget an actor's requests and connections count against: the API token's own, or the member's. */
+export const budgetHolder = (actor: Pick<Actor, 'id' | 'tokenId'>): string => (actor.tokenId ? `token:${actor.tokenId}` : `member:${actor.id}`);

@@ -50,3 +50,15 @@ export function createHttpServer(app: Express, config: Config): http.Server {
   server.on('clientError', answerClientError);
   return server;
 }
+
+/**
+ * The client address of a request Express never sees (the Socket.IO handshake), as Express itself would give
+ * it: `ip` of the app's request prototype applies the app's `trust proxy` setting (TRUST_PROXY), so a socket's
+ * per-address budget counts the same address as the HTTP limits behind a load balancer.
+ */
+export function clientIpOf(app: Express): (req: http.IncomingMessage) => string {
+  return (req) => {
+    const view = Object.create(app.request, { headers: { value: req.headers }, socket: { value: req.socket } }) as { ip?: string };
+    return view.ip ?? req.socket.remoteAddress ?? 'unknown';
+  };
+}

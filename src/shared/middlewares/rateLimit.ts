@@ -6,6 +6,7 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Redis } from '../../infra/cache/redis';
 import type { Logger } from '../../infra/logging/logger';
 import { RateLimitError } from '../errors';
+import { atMostEvery } from '../throttle';
 
 export interface RateLimitConfig {
   redis: Redis;
@@ -24,7 +25,8 @@ export interface RateLimitConfig {
 }
 
 /** The client a limit counts: its IP, an IPv6 client as its /56 (one host can hold a whole subnet of addresses). */
-export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? '');
+export const addressKey = (ip: string): string => ipKeyGenerator(ip);
+export const clientKey = (req: Request): string => addressKey(req.ip ?? '');
 
 /**
  * rate-limit-redis keeps the promise of its first SCRIPT LOAD; if Redis was down then, every later
@@ -57,7 +59,7 @@ class HealingRedisStore extends RedisStore {
   }
 }
 
-const logTo = (cfg: RateLimitConfig) => (err: unknown, msg?: string) =>
+const logTo = (cfg: Pick<RateLimitConfig, 'logger' | 'prefix'>) => (err: unknown, msg?: string) =>
   cfg.logger.warn(msg ?? 'rate limiter problem', { limiter: cfg.prefix, err: err instanceof Error ? err.message : String(err) });
 
 export function redisRateLimit(cfg: RateLimitConfig) {
@@ -82,4 +84,46 @@ export function redisRateLimit(cfg: RateLimitConfig) {
       next(new RateLimitError(cfg.code ?? 'RATE_LIMITED', cfg.message, { retryAfterSeconds: retryAfter }));
     },
   });
+}
+
+export interface BudgetConfig {
+  redis: Redis;
+  logger: Logger;
+  prefix: string;
+  windowMs: number;
+  limit: number;
+}
+
+/** What a budget answers: go on, or wait this long. */
+export type BudgetAnswer = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** A budget checked per call rather than per request (socket events, handshakes), on the same Redis store as the HTTP limits. */
+export interface RedisBudget {
+  take(key: string): Promise<BudgetAnswer>;
+}
+
+/**
+ * The HTTP limits' fixed-window counters in Redis for callers that are not Express requests, so a Socket.IO
+ * event and a request count the same way on every instance. Fails open like redisRateLimit: while Redis is
+ * down every call is allowed and a warning is logged (at most one a minute per budget, not one per event).
+ */
+export function redisBudget(cfg: BudgetConfig): RedisBudget {
+  const store = new HealingRedisStore({
+    prefix: cfg.prefix,
+    sendCommand: (command: string, ...args: string[]) => cfg.redis.call(command, ...args) as Promise<RedisReply>,
+  });
+  void store.init({ windowMs: cfg.windowMs } as Options);
+  const warnable = atMostEvery(60_000);
+  return {
+    async take(key) {
+      try {
+        const { totalHits, resetTime } = await store.increment(key);
+        if (totalHits <= cfg.limit) return { allowed: true };
+        return { allowed: false, retryAfterSeconds: Math.max(0, ((resetTime?.getTime() ?? Date.now() + cfg.windowMs) - Date.now()) / 1000) };
+      } catch (err) {
+        if (warnable()) logTo(cfg)(err, 'rate limiter unavailable, allowing (fail open)');
+        return { allowed: true };
+      }
+    },
+  };
 }

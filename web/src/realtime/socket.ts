@@ -55,11 +55,18 @@ export function connectRealtime(session: Session): Socket {
     const refreshed = await session.refresh().catch(() => null);
     if (refreshed && !stopped) setTimeout(() => { if (!stopped && !socket.connected) socket.connect(); }, 500);
   };
-  socket.on('connect_error', () => {
+  socket.on('connect_error', (err: Error & { data?: { error?: { retryAfterSeconds?: number } } }) => {
     if (connectedBefore) setState(socket, 'reconnecting');
     // socket.active: a transport failure, which socket.io-client retries by itself. Otherwise the server
-    // refused the token (expired): refresh, then connect again with the new one.
+    // refused: a budget or cap (too many connections or attempts) says when to try again with the same
+    // token, spread a little so a studio's tabs do not all come back at once; else the token (expired):
+    // refresh, then connect again with the new one.
     if (socket.active) return;
+    const retryAfter = err.data?.error?.retryAfterSeconds;
+    if (retryAfter !== undefined) {
+      setTimeout(() => { if (!stopped && !socket.connected) socket.connect(); }, retryAfter * 1000 * (1 + Math.random() / 2));
+      return;
+    }
     void reconnectWithFreshToken();
   });
   socket.on('disconnect', (reason) => {
