@@ -137,4 +137,16 @@ export const keys = {
   taskHistory: {
     list: (taskId: string) => key<TaskHistoryEvent[]>()(['task-history', 'list', taskId]),
   },
+  /** The caller's own API tokens (the tokens page): the whole answer of GET /tokens. */
+  tokens: {
+    all: () => ['tokens'] as const,
+    list: () => key<Ok<'/tokens', 'get'>>()(['tokens', 'list']),
+  },
+  bots: {
+    list: () => key<Ok<'/bots', 'get'>['data']>()(['bots', 'list']),
+  },
+  botTokens: {
+    all: () => ['bot-tokens'] as const,
+    list: (botId: string) => key<Ok<'/bots/{id}/tokens', 'get'>['data']>()(['bot-tokens', 'list', botId]),
+  },
 } as const;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { keys } from '../api/keys';
 import type { components } from '../api/schema';
 import { useSession, useSessionState } from '../auth/AuthContext';
 import { WEB_CLIENT } from '../auth/session';
@@ -29,7 +30,7 @@ const lifetimes = (max: number) => [...new Set([7, 30, 60, 90, 180, 365].filter(
 export function TokensPage() {
   const state = useSessionState();
   const me = state.status === 'signed-in' ? state.user : null;
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: async () => unwrap(await api.GET('/tokens')) });
+  const tokens = useQuery({ queryKey: keys.tokens.list(), queryFn: async () => unwrap(await api.GET('/tokens')) });
   const [creating, setCreating] = useState(false);
   return (
     <div className={t.page}>
@@ -97,8 +98,8 @@ function RevokeDialog({ token, onClose }: { token: Token | null; onClose: () => 
   const client = useQueryClient();
   const { busy, error, submit } = useSubmit(async () => {
     unwrap(await api.DELETE('/tokens/{id}', { params: { path: { id: token!.id } } }));
-    await client.invalidateQueries({ queryKey: ['tokens'] });
-    await client.invalidateQueries({ queryKey: ['bot-tokens'] });
+    await client.invalidateQueries({ queryKey: keys.tokens.all() });
+    await client.invalidateQueries({ queryKey: keys.botTokens.all() });
     onClose();
   });
   return (
@@ -131,7 +132,7 @@ function CreateTokenDialog({ open, policy, onClose }: { open: boolean; policy: P
       body: { name: String(data.get('name') ?? ''), scopes, expiresInDays: Number(data.get('expiresInDays')), currentPassword: String(data.get('currentPassword') ?? '') },
     }));
     setCreated(token);
-    void client.invalidateQueries({ queryKey: ['tokens'] });
+    void client.invalidateQueries({ queryKey: keys.tokens.all() });
   });
   const close = () => {
     setCreated(null);
@@ -203,10 +204,10 @@ function Secret({ token, onDone }: { token: NewToken; onDone: () => void }) {
 
 /** PRODUCERs: every bot's tokens, to see what acts for the studio and to revoke what nobody expected. */
 function BotTokens() {
-  const bots = useQuery({ queryKey: ['bots'], queryFn: async () => unwrap(await api.GET('/bots')).data });
+  const bots = useQuery({ queryKey: keys.bots.list(), queryFn: async () => unwrap(await api.GET('/bots')).data });
   const tokens = useQueries({
     queries: (bots.data ?? []).map((b) => ({
-      queryKey: ['bot-tokens', b.id],
+      queryKey: keys.botTokens.list(b.id),
       queryFn: async () => unwrap(await api.GET('/bots/{id}/tokens', { params: { path: { id: b.id } } })).data,
     })),
   });
@@ -247,7 +248,7 @@ function Unexpected() {
     const data = new FormData(form);
     const body = { currentPassword: String(data.get('currentPassword') ?? ''), newPassword: String(data.get('newPassword') ?? '') };
     await session.replaceSession(async () => unwrap(await api.POST('/auth/password', { headers: WEB_CLIENT, body })));
-    await client.invalidateQueries({ queryKey: ['tokens'] });
+    await client.invalidateQueries({ queryKey: keys.tokens.all() });
     setDialog(null);
     setDone(true);
   });
