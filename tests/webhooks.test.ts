@@ -126,7 +126,9 @@ describe('webhooks: delivery, signatures, retries, the delivery log', () => {
 
   it('refuses private, loopback, link-local and metadata addresses at registration, and plain http in production', async () => {
     const before = await h.container.models.WebhookEndpoint.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) });
-    for (const url of ['http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x', 'http://127.0.0.2:9/x', 'http://[::ffff:192.168.0.1]/x', 'http://user:pw@127.0.0.1:9/x', 'http://0.0.0.0:9/']) {
+    for (const url of ['http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x', 'http://127.0.0.2:9/x', 'http://[::ffff:192.168.0.1]/x', 'http://user:pw@127.0.0.1:9/x', 'http://0.0.0.0:9/',
+      // IPv4 carried inside IPv6 (compatible, translated, 6to4, local NAT64), site-local, and 127.0.0.2 as an integer.
+      'http://[::127.0.0.1]:9/x', 'http://[::ffff:0:127.0.0.1]:9/x', 'http://[2002:7f00:1::]/x', 'http://[64:ff9b:1::7f00:1]/x', 'http://[fec0::1]/x', 'http://2130706434:9/x']) {
       const res = await h.http.post('/webhooks').set(producer.auth).send({ url, events: ['asset.created'] });
       expect({ url, status: res.status, code: res.body.error?.code }).toEqual({ url, status: 400, code: 'WEBHOOK_URL_FORBIDDEN' });
     }
