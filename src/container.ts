@@ -45,7 +45,7 @@ import { EditorialService } from './app/services/EditorialService';
 import { ProductionController } from './app/controllers/ProductionController';
 import { TaskController } from './app/controllers/TaskController';
 import { NotificationController } from './app/controllers/NotificationController';
-import { WebhookService, type DeliveryQueue } from './app/services/WebhookService';
+import { WebhookService, type DeliveryQueue, type EndpointTurn } from './app/services/WebhookService';
 import { UrlGuard } from './infra/webhooks/UrlGuard';
 import { AccessService } from './app/services/AccessService';
 import { AuditService } from './app/services/AuditService';
@@ -197,13 +197,23 @@ export function buildCore(infra: Infra) {
   const pipelines = new PipelineService({ pipelines: repos.pipelines, assets, queue, storage, logger });
   const studios = new StudioService({ studios: repos.studios, access, audit });
   const urlGuard = new UrlGuard({ allowHttp: config.WEBHOOK_ALLOW_HTTP ?? config.NODE_ENV !== 'production', allowedCidrs: config.WEBHOOK_ALLOWED_CIDRS });
+  // One waiting queue entry per endpoint slot; a turn added while that slot's turn runs is kept and queued
+  // when it finishes, so news that arrives mid-turn is never lost.
+  const turnJob = (t: EndpointTurn) => ({ data: t, options: { attempts: 1, deduplication: { id: `webhook-turn:${t.endpointId}:${t.slot}`, keepLastIfActive: true } } });
   const deliveryQueue: DeliveryQueue = {
-    enqueue: async (d, delayMs) => {
-      await queue.enqueue('webhook.deliver', { studioId: d.studioId, deliveryId: d.id }, { jobId: `wh.${d.id}.${d.attempt}`, attempts: 1, ...(delayMs ? { delayMs } : {}) });
-    },
-    enqueueMany: (ds) => queue.enqueueMany('webhook.deliver', ds.map((d) => ({ data: { studioId: d.studioId, deliveryId: d.id }, options: { jobId: `wh.${d.id}.${d.attempt}`, attempts: 1 } }))),
+    turns: (endpoints) => queue.enqueueMany('webhook.deliver', endpoints.flatMap((e) => Array.from({ length: e.slots }, (_, slot) => turnJob({ studioId: e.studioId, endpointId: e.endpointId, slot })))),
+    turn: async (t) => void (await queue.enqueue('webhook.deliver', t, turnJob(t).options)),
+    wake: async (e, delayMs) => void (await queue.enqueue('webhook.wake', { studioId: e.studioId, endpointId: e.endpointId }, { attempts: 1, delayMs })),
   };
-  const webhooks = new WebhookService({ webhooks: repos.webhooks, access, audit, urls: urlGuard, queue: deliveryQueue });
+  const webhooks = new WebhookService({
+    webhooks: repos.webhooks,
+    access,
+    audit,
+    urls: urlGuard,
+    queue: deliveryQueue,
+    locks,
+    limits: { maxEndpointsPerStudio: config.WEBHOOK_MAX_ENDPOINTS_PER_STUDIO, maxPendingPerEndpoint: config.WEBHOOK_MAX_PENDING_PER_ENDPOINT, endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY },
+  });
   const eventLog = new EventLogService({ log: eventLogRepo, webhooks, access, logger });
   // Every domain event of this process, into the studio's log (and from there to webhooks and streams).
   events.on('asset.created', (e) => void eventLog.record(e.studioId, 'asset.created', { asset: e.asset }, e.actorId));

@@ -1,28 +1,51 @@
 // A studio's webhooks: PRODUCERs register endpoints (URL, event types, secret) and read their delivery log;
 // every logged event of a subscribed type becomes one delivery per endpoint, sent by the webhook worker
-// through the `webhooks` queue (never in a request), retried with back-off, and an endpoint that fails for
-// WEBHOOK_DISABLE_AFTER_HOURS is disabled. URLs pass the UrlGuard at registration and again at connect time.
+// (never in a request), retried with back-off, and an endpoint that fails for WEBHOOK_DISABLE_AFTER_MS is
+// disabled. URLs pass the UrlGuard at registration and again at connect time.
+//
+// Fair use of the workers: deliveries wait in MongoDB, and the queue carries turns of endpoints, not
+// deliveries: at most WEBHOOK_ENDPOINT_CONCURRENCY turns per endpoint, each sending the endpoint's next due
+// delivery and going to the back of the queue if more are due. So a backlog never sits in the queue ahead of
+// another studio's delivery; the worker caps each studio's deliveries in flight (WEBHOOK_STUDIO_CONCURRENCY).
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { WebhookRepository, EndpointPatch } from '../repositories/WebhookRepository';
 import type { EventType, StudioEventDoc } from '../repositories/models/StudioEvent';
-import type { WebhookEndpointDoc } from '../repositories/models/Webhook';
+import type { WebhookDeliveryDoc, WebhookEndpointDoc } from '../repositories/models/Webhook';
 import { toDeliveryDto, toEndpointDto, type WebhookDeliveryDto, type WebhookEndpointDto } from '../dto';
 import type { Page } from '../repositories/pagination';
 import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { Actor } from './types';
+import type { LeaseLock } from '../../infra/database/LeaseLock';
+import { KeyedSerial } from '../../shared/KeyedSerial';
 
 /** The registration-time URL check (the infra UrlGuard): throws 400 WEBHOOK_URL_FORBIDDEN. */
 export interface UrlCheck {
   check(url: string): Promise<unknown>;
 }
 
-/** Puts a delivery on the queue (its attempt number makes the job id, so a repeat is a no-op). */
+/** One of an endpoint's turns on the webhook queue. */
+export interface EndpointTurn {
+  studioId: string;
+  endpointId: string;
+  slot: number;
+}
+
+/** Puts endpoints' turns on the webhook queue; a turn already waiting is not added twice. */
 export interface DeliveryQueue {
-  enqueue(delivery: { id: string; studioId: string; attempt: number }, delayMs?: number): Promise<void>;
-  enqueueMany(deliveries: Array<{ id: string; studioId: string; attempt: number }>): Promise<void>;
+  /** Turns 0 … slots-1 of each endpoint. */
+  turns(endpoints: Array<{ studioId: string; endpointId: string; slots: number }>): Promise<void>;
+  turn(turn: EndpointTurn): Promise<void>;
+  /** The endpoint's turns after delayMs (a retry's back-off, the end of a pause). */
+  wake(endpoint: { studioId: string; endpointId: string }, delayMs: number): Promise<void>;
+}
+
+export interface WebhookLimits {
+  maxEndpointsPerStudio: number;
+  maxPendingPerEndpoint: number;
+  endpointConcurrency: number;
 }
 
 const NOT_FOUND = () => new NotFoundError('WEBHOOK_NOT_FOUND', 'Webhook not found');
@@ -43,6 +66,9 @@ export function webhookDisabledEvent(endpoint: Pick<WebhookEndpointDoc, '_id' | 
 }
 
 export class WebhookService {
+  /** Per studio, the fan-outs of this process, in the order of its events. */
+  private readonly fanOuts = new KeyedSerial();
+
   constructor(
     private readonly deps: {
       webhooks: WebhookRepository;
@@ -50,6 +76,8 @@ export class WebhookService {
       audit: AuditService;
       urls: UrlCheck;
       queue: DeliveryQueue;
+      locks: LeaseLock;
+      limits: WebhookLimits;
     },
   ) {}
 
@@ -57,13 +85,21 @@ export class WebhookService {
     this.deps.access.require(actor, 'webhook:manage');
     await this.deps.urls.check(input.url);
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
-    const endpoint = await this.deps.webhooks.createEndpoint({
-      studioId: new Types.ObjectId(actor.studioId),
-      url: input.url,
-      events: [...new Set(input.events)],
-      description: input.description ?? '',
-      secret,
-      createdBy: new Types.ObjectId(actor.id),
+    const max = this.deps.limits.maxEndpointsPerStudio;
+    // The count and the insert share a lease per studio, so parallel registrations cannot pass the cap together.
+    const endpoint = await this.deps.locks.withLock(`webhook-endpoints:${actor.studioId}`, async () => {
+      const count = await this.deps.webhooks.countEndpoints(actor.studioId);
+      if (count >= max) {
+        throw new ConflictError('WEBHOOK_LIMIT_REACHED', `Your studio already has ${count} webhooks, the most it may have. Delete one it no longer uses, or add these event types to an existing one`);
+      }
+      return this.deps.webhooks.createEndpoint({
+        studioId: new Types.ObjectId(actor.studioId),
+        url: input.url,
+        events: [...new Set(input.events)],
+        description: input.description ?? '',
+        secret,
+        createdBy: new Types.ObjectId(actor.id),
+      });
     });
     await this.deps.audit.record(actor, 'webhook.created', 'webhook', endpoint._id, { url: endpoint.url, events: endpoint.events });
     return { ...toEndpointDto(endpoint), secret };
@@ -78,13 +114,17 @@ export class WebhookService {
     return toEndpointDto(await this.owned(actor, id));
   }
 
-  /** Changes URL, events, description or active; turning an endpoint back on clears its failure record. */
+  /**
+   * Changes URL, events, description or active; turning an endpoint back on clears its failure record,
+   * turning it off settles what it had waiting as FAILED.
+   */
   async update(actor: Actor, id: string, patch: EndpointPatch): Promise<WebhookEndpointDto> {
     const current = await this.owned(actor, id);
     if (patch.url !== undefined) await this.deps.urls.check(patch.url);
-    const revive = patch.active === true && !current.active ? { failingSince: null, disabledAt: null, disabledReason: null } : {};
+    const revive = patch.active === true && !current.active ? { failingSince: null, pausedUntil: null, disabledAt: null, disabledReason: null } : {};
     const updated = await this.deps.webhooks.updateEndpoint(actor.studioId, current._id, { ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), ...revive });
     if (!updated) throw NOT_FOUND();
+    if (patch.active === false && current.active) await this.deps.webhooks.failWaiting(actor.studioId, current._id, 'the webhook was turned off');
     await this.deps.audit.record(actor, 'webhook.updated', 'webhook', current._id, { changes: Object.keys(patch) });
     return toEndpointDto(updated);
   }
@@ -92,6 +132,7 @@ export class WebhookService {
   async remove(actor: Actor, id: string): Promise<void> {
     const current = await this.owned(actor, id);
     await this.deps.webhooks.deleteEndpoint(actor.studioId, current._id);
+    await this.deps.webhooks.failWaiting(actor.studioId, current._id, 'the webhook was deleted');
     await this.deps.audit.record(actor, 'webhook.deleted', 'webhook', current._id, { url: current.url });
   }
 
@@ -106,29 +147,66 @@ export class WebhookService {
     const endpoint = await this.owned(actor, id);
     const old = await this.deps.webhooks.findOwnedDelivery(actor.studioId, deliveryId);
     if (!old || String(old.endpointId) !== String(endpoint._id)) throw new NotFoundError('DELIVERY_NOT_FOUND', 'Delivery not found');
-    const [fresh] = await this.deps.webhooks.createDeliveries([{ studioId: old.studioId, endpointId: endpoint._id, eventId: old.eventId, eventSeq: old.eventSeq, eventType: old.eventType }]);
-    await this.deps.queue.enqueue({ id: String(fresh!._id), studioId: actor.studioId, attempt: 1 });
+    const fresh = await this.sendNow(endpoint, { eventId: old.eventId, eventSeq: old.eventSeq, eventType: old.eventType });
     await this.deps.audit.record(actor, 'webhook.redelivered', 'webhook', endpoint._id, { deliveryId, eventSeq: old.eventSeq });
-    return toDeliveryDto(fresh!);
+    return toDeliveryDto(fresh);
   }
 
   /** A `webhook.test` delivery to this endpoint only (it is not an event of the log). */
   async sendTest(actor: Actor, id: string): Promise<WebhookDeliveryDto> {
     const endpoint = await this.owned(actor, id);
     if (!endpoint.active) throw new ConflictError('WEBHOOK_DISABLED', 'The webhook is disabled; turn it on (PATCH active: true) first');
-    const [delivery] = await this.deps.webhooks.createDeliveries([{ studioId: endpoint.studioId, endpointId: endpoint._id, eventId: new Types.ObjectId(), eventSeq: 0, eventType: 'webhook.test' }]);
-    await this.deps.queue.enqueue({ id: String(delivery!._id), studioId: actor.studioId, attempt: 1 });
-    return toDeliveryDto(delivery!);
+    return toDeliveryDto(await this.sendNow(endpoint, { eventId: new Types.ObjectId(), eventSeq: 0, eventType: 'webhook.test' }));
   }
 
-  /** One delivery per active endpoint subscribed to the event's type. */
-  async fanOut(event: StudioEventDoc): Promise<void> {
+  /**
+   * One delivery per active endpoint subscribed to the event's type. An endpoint that already has
+   * WEBHOOK_MAX_PENDING_PER_ENDPOINT waiting gets a DROPPED delivery instead (the newest go, so what waits
+   * stays a gap-free run of events in order; the event stays in the log for the receiver to read).
+   */
+  fanOut(event: StudioEventDoc): Promise<void> {
+    // One studio's fan-outs one after another, in the order of its events: with one delivery in flight per
+    // endpoint, a later event's delivery made first could be sent first.
+    return this.fanOuts.run(String(event.studioId), () => this.makeDeliveries(event));
+  }
+
+  private async makeDeliveries(event: StudioEventDoc): Promise<void> {
     const endpoints = (await this.deps.webhooks.activeEndpoints(event.studioId)).filter((e) => e.events.includes(event.type));
-    const deliveries = await this.deps.webhooks.createDeliveries(
-      endpoints.map((e) => ({ studioId: event.studioId, endpointId: e._id, eventId: event._id, eventSeq: event.seq, eventType: event.type })),
+    if (!endpoints.length) return;
+    const { maxPendingPerEndpoint: max } = this.deps.limits;
+    const waiting = await Promise.all(endpoints.map((e) => this.deps.webhooks.waitingCount(event.studioId, e._id, max)));
+    const now = new Date();
+    const plans = endpoints.map((endpoint, i) => ({ endpoint, waiting: waiting[i]!, full: waiting[i]! >= max, paused: Boolean(endpoint.pausedUntil && endpoint.pausedUntil > now) }));
+    await this.deps.webhooks.createDeliveries(
+      plans.map(({ endpoint, full, paused }) => {
+        const row = { studioId: event.studioId, endpointId: endpoint._id, eventId: event._id, eventSeq: event.seq, eventType: event.type };
+        if (full) return { ...row, status: 'DROPPED' as const, nextAttemptAt: null, lastError: `Not sent: ${max} deliveries were already waiting for this endpoint. The event stays in the event log (number ${event.seq}) for the receiver to read.` };
+        // Due from the event's time, so an endpoint's deliveries go in the order of the events; a paused
+        // endpoint's wait for the end of its pause, when its wake comes.
+        return { ...row, nextAttemptAt: paused ? endpoint.pausedUntil : event.at };
+      }),
     );
-    // A failed enqueue leaves the delivery PENDING in MongoDB; the worker's reconciler queues it.
-    await this.deps.queue.enqueueMany(deliveries.map((d) => ({ id: String(d._id), studioId: String(event.studioId), attempt: 1 }))).catch(() => undefined);
+    await Promise.all(plans.filter((p) => p.full).map((p) => this.deps.webhooks.markDropped(p.endpoint._id, now)));
+    // A failing endpoint gets one turn at a time; a healthy one as many as it has deliveries waiting, up to its concurrency.
+    const turns = plans
+      .filter((p) => !p.full && !p.paused)
+      .map((p) => ({ studioId: String(event.studioId), endpointId: String(p.endpoint._id), slots: p.endpoint.failingSince ? 1 : Math.min(this.deps.limits.endpointConcurrency, p.waiting + 1) }));
+    // A failed enqueue leaves the deliveries waiting in MongoDB; the worker's reconciler gives their endpoints turns.
+    await this.deps.queue.turns(turns).catch(() => undefined);
+  }
+
+  /**
+   * A delivery a PRODUCER asked for (a test event, a redelivery), due now even while the endpoint is paused
+   * (the deliveries it had waiting are due at the pause's end), so it is the probe: if it succeeds the pause ends.
+   */
+  private async sendNow(endpoint: WebhookEndpointDoc, event: Pick<WebhookDeliveryDoc, 'eventId' | 'eventSeq' | 'eventType'>): Promise<WebhookDeliveryDoc> {
+    const max = this.deps.limits.maxPendingPerEndpoint;
+    if ((await this.deps.webhooks.waitingCount(endpoint.studioId, endpoint._id, max)) >= max) {
+      throw new ConflictError('WEBHOOK_BACKLOG_FULL', `This webhook already has ${max} deliveries waiting, the most it may have. Wait for them to go out, or turn it off and on again to drop them`);
+    }
+    const [delivery] = await this.deps.webhooks.createDeliveries([{ studioId: endpoint.studioId, endpointId: endpoint._id, ...event }]);
+    await this.deps.queue.turn({ studioId: String(endpoint.studioId), endpointId: String(endpoint._id), slot: 0 });
+    return delivery!;
   }
 
   private async owned(actor: Actor, id: string): Promise<WebhookEndpointDoc> {
