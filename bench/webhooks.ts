@@ -32,6 +32,10 @@ const SLOW_ENDPOINTS = Number(process.env.BENCH_SLOW_ENDPOINTS ?? 8);
 const SLOW_EVENTS = Number(process.env.BENCH_SLOW_EVENTS ?? 4);
 const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 2000);
 const FAIR_WORKERS = Number(process.env.BENCH_FAIR_WORKERS ?? 1);
+// The throughput run measures the delivery machinery against bare POSTs at the same concurrency, so by
+// default neither the studio's share nor the endpoints' concurrency is below the workers' total.
+const STUDIO_CONCURRENCY = Number(process.env.BENCH_STUDIO_CONCURRENCY ?? WORKERS * CONCURRENCY);
+const ENDPOINT_CONCURRENCY = Number(process.env.BENCH_ENDPOINT_CONCURRENCY ?? Math.min(16, Math.ceil((WORKERS * CONCURRENCY) / ENDPOINTS)));
 
 interface Receiver {
   url: string;
@@ -98,6 +102,8 @@ async function main() {
     TUS_STAGING_DIR: path.join(services.dir, 'tus'),
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
     WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+    WEBHOOK_STUDIO_CONCURRENCY: String(STUDIO_CONCURRENCY),
+    WEBHOOK_ENDPOINT_CONCURRENCY: String(ENDPOINT_CONCURRENCY),
   };
   const config = loadConfig(env);
   const logger = createLogger({ level: 'error', service: 'bench' });
@@ -164,7 +170,8 @@ async function main() {
 
     // Fairness: fresh workers at the default concurrency, studio A's slow backlog, studio B's one event.
     const fairEnv: Record<string, string> = { ...env };
-    delete fairEnv.WEBHOOK_CONCURRENCY;
+    // The defaults of an installation: 8 per worker, a studio's share of 4, one per endpoint.
+    for (const k of ['WEBHOOK_CONCURRENCY', 'WEBHOOK_STUDIO_CONCURRENCY', 'WEBHOOK_ENDPOINT_CONCURRENCY']) delete fairEnv[k];
     for (let i = 0; i < FAIR_WORKERS; i++) children.push(spawnWorker(fairEnv));
     const a = await producerOf('Bench Slow Studio');
     const b = await producerOf('Bench Other Studio');
@@ -198,6 +205,8 @@ async function main() {
         deliveries: expected,
         workers: WORKERS,
         concurrencyPerWorker: CONCURRENCY,
+        studioConcurrency: STUDIO_CONCURRENCY,
+        endpointConcurrency: ENDPOINT_CONCURRENCY,
         api: { deliveriesPerSecond: round(rate), seconds: round(seconds, 1), eventsLoggedPerSecond: round(EVENTS / logSeconds), delayMs: { p50: pct(delays, 50), p99: pct(delays, 99) } },
         bareSignedPosts: { deliveriesPerSecond: round(bareRate), seconds: round(bareSeconds, 1) },
         overhead: round(bareRate / rate, 1),

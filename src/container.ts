@@ -45,8 +45,9 @@ import { EditorialService } from './app/services/EditorialService';
 import { ProductionController } from './app/controllers/ProductionController';
 import { TaskController } from './app/controllers/TaskController';
 import { NotificationController } from './app/controllers/NotificationController';
-import { WebhookService, type DeliveryQueue, type EndpointTurn } from './app/services/WebhookService';
+import { WebhookService, type DeliveryQueue } from './app/services/WebhookService';
 import { UrlGuard } from './infra/webhooks/UrlGuard';
+import { WebhookQueue } from './infra/webhooks/WebhookQueue';
 import { AccessService } from './app/services/AccessService';
 import { AuditService } from './app/services/AuditService';
 import { TokenService } from './app/services/TokenService';
@@ -197,14 +198,7 @@ export function buildCore(infra: Infra) {
   const pipelines = new PipelineService({ pipelines: repos.pipelines, assets, queue, storage, logger });
   const studios = new StudioService({ studios: repos.studios, access, audit });
   const urlGuard = new UrlGuard({ allowHttp: config.WEBHOOK_ALLOW_HTTP ?? config.NODE_ENV !== 'production', allowedCidrs: config.WEBHOOK_ALLOWED_CIDRS });
-  // One waiting queue entry per endpoint slot; a turn added while that slot's turn runs is kept and queued
-  // when it finishes, so news that arrives mid-turn is never lost.
-  const turnJob = (t: EndpointTurn) => ({ data: t, options: { attempts: 1, deduplication: { id: `webhook-turn:${t.endpointId}:${t.slot}`, keepLastIfActive: true } } });
-  const deliveryQueue: DeliveryQueue = {
-    turns: (endpoints) => queue.enqueueMany('webhook.deliver', endpoints.flatMap((e) => Array.from({ length: e.slots }, (_, slot) => turnJob({ studioId: e.studioId, endpointId: e.endpointId, slot })))),
-    turn: async (t) => void (await queue.enqueue('webhook.deliver', t, turnJob(t).options)),
-    wake: async (e, delayMs) => void (await queue.enqueue('webhook.wake', { studioId: e.studioId, endpointId: e.endpointId }, { attempts: 1, delayMs })),
-  };
+  const deliveryQueue: DeliveryQueue = new WebhookQueue(queue, redis, config.REDIS_KEY_PREFIX);
   const webhooks = new WebhookService({
     webhooks: repos.webhooks,
     access,

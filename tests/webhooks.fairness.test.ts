@@ -3,6 +3,7 @@
 // across every webhook worker, an endpoint one at a time and in event order; a receiver that keeps failing
 // is paused instead of being sent every event; and the caps on endpoints per studio and deliveries waiting
 // per endpoint hold, with what was dropped shown in the delivery log.
+import { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
@@ -10,8 +11,9 @@ import { startReceiver, type Receiver } from './support/receiver';
 import { waitFor, webhookWorkerFor } from './support/workers';
 import type { WorkerHandle } from '../src/workers/worker-host';
 import { webhookDeliverySchema } from '../src/app/repositories/models/Webhook';
-import { dueQuery, waitingFilter } from '../src/app/repositories/WebhookRepository';
+import { waitingFilter } from '../src/app/repositories/WebhookRepository';
 import { filterFields, indexKeys, servingIndex } from './support/indexCoverage';
+import { RedisSemaphore } from '../src/infra/cache/RedisSemaphore';
 
 const STUDIO_CONCURRENCY = 2;
 const MAX_ENDPOINTS = 9;
@@ -156,13 +158,32 @@ describe('webhooks: fair share of the webhook workers between studios', () => {
     expect(settled.map((x) => x.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
   });
 
-  it("serves an endpoint's turn and its waiting count from a declared index", () => {
-    const indexes = indexKeys(webhookDeliverySchema);
-    const [studioId, endpointId] = [new Types.ObjectId(), new Types.ObjectId()];
-    const due = dueQuery(studioId, endpointId, new Date());
-    expect(filterFields(due.filter)).toEqual({ equality: ['studioId', 'endpointId'], range: ['nextAttemptAt'] });
-    expect(servingIndex(indexes, ['studioId', 'endpointId'], [], due.sort)).toEqual([['studioId', 1], ['endpointId', 1], ['nextAttemptAt', 1], ['eventSeq', 1]]);
-    expect(filterFields(waitingFilter(studioId, endpointId))).toEqual({ equality: ['studioId', 'endpointId'], range: ['nextAttemptAt'] });
-    expect(servingIndex(indexes, ['studioId', 'endpointId'], ['nextAttemptAt'], {})).toBeDefined();
+  it("frees a studio slot whose holder died (stopped renewing) after one lease, and never gives more than the limit", async () => {
+    const dying = new Redis(h.config.REDIS_URL!, { maxRetriesPerRequest: 0 });
+    const name = `studio:${new Types.ObjectId().toHexString()}`;
+    const prefix = `${h.config.REDIS_KEY_PREFIX}semaphore-test:`;
+    const other = new RedisSemaphore(h.container.redis, prefix, 600);
+    const held = await new RedisSemaphore(dying, prefix, 600).acquire(name, 2);
+    const second = await other.acquire(name, 2);
+    expect([held, second].every(Boolean)).toBe(true);
+    expect(await other.acquire(name, 2)).toBeNull();
+    // The first holder's process dies: no release, no renewal.
+    dying.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await other.acquire(name, 2)).toBeNull();
+    const third = await waitFor('the lapsed slot', async () => (await other.acquire(name, 2)) ?? undefined, 3000, 50);
+    // The living holder kept renewing past its lease, so the limit still holds.
+    expect(await other.acquire(name, 2)).toBeNull();
+    await second!.release();
+    await third.release();
+    const again = await other.acquire(name, 2);
+    expect(again).not.toBeNull();
+    await again!.release();
+  });
+
+  it("serves the updates of an endpoint's waiting deliveries (pause, its end, deletion) from a declared index", () => {
+    const filter = waitingFilter(new Types.ObjectId(), new Types.ObjectId());
+    expect(filterFields(filter)).toEqual({ equality: ['studioId', 'endpointId'], range: ['nextAttemptAt'] });
+    expect(servingIndex(indexKeys(webhookDeliverySchema), ['studioId', 'endpointId'], ['nextAttemptAt'], {})).toEqual([['studioId', 1], ['endpointId', 1], ['nextAttemptAt', 1]]);
   });
 });

@@ -13,6 +13,8 @@ import { StudioEmitter } from '../infra/realtime/emitter';
 import { WebhookSender } from '../infra/webhooks/WebhookSender';
 import { SmtpMailer } from '../infra/mail/SmtpMailer';
 import { RedisSemaphore } from '../infra/cache/RedisSemaphore';
+import { createRedis } from '../infra/cache/redis';
+import { WebhookQueue } from '../infra/webhooks/WebhookQueue';
 import { reconcileWebhooks, takeTurn, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
 import type { WebhookEndpointDoc } from '../app/repositories/models/Webhook';
 import { webhookDisabledEvent } from '../app/services/WebhookService';
@@ -50,15 +52,19 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
     }
   };
 
+  // Lanes and studio slots on a client of their own: every turn waits on it, so it gets the time a busy
+  // Redis needs (the shared client gives up after 500 ms, for requests that fail open).
+  const lanesRedis = createRedis(config.REDIS_URL!, logger, 'webhook-lanes', { commandTimeout: 10_000 });
+  // A claim outlives any attempt (the request's timeout and the writes around it), so only a dead worker's lapses.
+  const queue = new WebhookQueue(c.queue, lanesRedis, config.REDIS_KEY_PREFIX, 2 * config.WEBHOOK_TIMEOUT_MS + 60_000);
   // In Redis, so every webhook worker process counts against the same per-studio limit.
-  const slots = new RedisSemaphore(infra.redis, `${config.REDIS_KEY_PREFIX}webhooks:`);
+  const slots = new RedisSemaphore(lanesRedis, `${config.REDIS_KEY_PREFIX}webhooks:`);
   const deps: WebhookDeliveryDeps = {
     webhooks: c.repos.webhooks,
     events: c.eventLogRepo,
     send: (url, input) => sender.send(url, input),
-    queue: c.deliveryQueue,
+    queue,
     studioSlot: (studioId) => slots.acquire(`studio:${studioId}`, config.WEBHOOK_STUDIO_CONCURRENCY),
-    claim: (deliveryId) => slots.acquire(`delivery:${deliveryId}`, 1),
     policy: {
       baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
       maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
@@ -88,10 +94,10 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
         await job.moveToDelayed(Date.now() + Math.round(BUSY_WAIT_MS * (0.5 + Math.random())), token);
         throw new DelayedError();
       },
-      'webhook.wake': (job) => c.deliveryQueue.turns([{ ...job.data, slots: config.WEBHOOK_ENDPOINT_CONCURRENCY }]),
+      'webhook.wake': (job) => queue.turns([{ ...job.data, slots: config.WEBHOOK_ENDPOINT_CONCURRENCY }]),
     },
   });
-  const reconcile = () => reconcileWebhooks({ webhooks: c.repos.webhooks, queue: c.deliveryQueue }).catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }));
+  const reconcile = () => reconcileWebhooks({ webhooks: c.repos.webhooks, queue }).catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }));
   const prune = () =>
     c.eventLogRepo
       .pruneBefore(new Date(Date.now() - config.EVENT_RETENTION_DAYS * 86_400_000))
@@ -106,6 +112,7 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
       for (const t of timers) clearInterval(t);
       await workers.close();
       connection.disconnect();
+      lanesRedis.disconnect();
       mailer?.close();
       await c.dispose();
     },

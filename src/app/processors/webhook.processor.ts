@@ -20,7 +20,7 @@ export interface SendOutcome {
   error: string | null;
 }
 
-/** Something held until released: a slot of a studio's concurrency, or the claim on one delivery. */
+/** Something held until released: a slot of a studio's concurrency. */
 export interface Held {
   release(): Promise<void>;
 }
@@ -32,8 +32,6 @@ export interface WebhookDeliveryDeps {
   queue: DeliveryQueue;
   /** A slot of the studio's WEBHOOK_STUDIO_CONCURRENCY, shared by every webhook worker; null if all are held. */
   studioSlot(studioId: string): Promise<Held | null>;
-  /** The right to attempt one delivery (two turns never send the same one at once); null if another has it. */
-  claim(deliveryId: string): Promise<Held | null>;
   policy: { baseDelayMs: number; maxDelayMs: number; retryWindowMs: number; disableAfterMs: number; endpointConcurrency: number };
   /** After an endpoint was disabled: log the event, tell the studio. */
   disabled(endpoint: WebhookEndpointDoc, reason: string): Promise<void>;
@@ -60,25 +58,33 @@ export async function takeTurn(data: JobMap['webhook.deliver'], deps: WebhookDel
     const endpoint = await deps.webhooks.findEndpoint(turn.studioId, turn.endpointId);
     if (!endpoint || !endpoint.active) {
       await deps.webhooks.failWaiting(turn.studioId, turn.endpointId, endpoint ? 'the webhook is disabled' : 'the webhook was deleted');
+      await deps.queue.clear(turn.endpointId);
       return { status: 'idle' };
     }
     // A failing endpoint gets one delivery in flight, whatever its concurrency.
     if (turn.slot > 0 && endpoint.failingSince) return { status: 'idle' };
-    const due = await deps.webhooks.dueDeliveries(endpoint.studioId, endpoint._id, deps.now?.() ?? new Date(), deps.policy.endpointConcurrency + 1);
-    for (const [i, delivery] of due.entries()) {
-      const claim = await deps.claim(String(delivery._id));
-      if (!claim) continue;
-      let result: Attempted;
-      try {
-        result = await attempt(delivery, endpoint, turn, deps);
-      } finally {
-        await claim.release();
+    const taken = await deps.queue.take(turn.endpointId, deps.now?.() ?? new Date(), deps.policy.endpointConcurrency + 1);
+    const id = taken.deliveryId;
+    // Nothing due, or every due delivery is another turn's.
+    if (!id) return { status: 'idle' };
+    const entry = { endpointId: turn.endpointId, deliveryId: id };
+    let result: Attempted | null;
+    try {
+      const delivery = await deps.webhooks.findDelivery(id);
+      // Settled or gone: a lane entry a crash left behind between recording an attempt and settling the lane.
+      if (!delivery || String(delivery.endpointId) !== turn.endpointId || !delivery.nextAttemptAt) {
+        await deps.queue.settle(entry, null);
+        result = null;
+      } else {
+        result = await attempt(delivery, endpoint, entry, turn, deps);
       }
-      // More is due (or a pause just ended): the endpoint's next turn goes behind every other endpoint's.
-      if (result.next === 'now' || (result.next === 'more-if-due' && due.length > i + 1)) await deps.queue.turn(turn);
-      return { status: result.status, deliveryId: String(delivery._id) };
+    } catch (err) {
+      await deps.queue.release(entry).catch(() => undefined);
+      throw err;
     }
-    return { status: 'idle' };
+    // More is due (or a pause just ended): the endpoint's next turn goes behind every other endpoint's.
+    if (result?.next === 'now' || (result?.next !== 'wait' && taken.more > 0)) await deps.queue.turn(turn);
+    return result ? { status: result.status, deliveryId: id } : { status: 'idle' };
   } finally {
     await slot.release();
   }
@@ -90,10 +96,12 @@ interface Attempted {
   next: 'now' | 'more-if-due' | 'wait';
 }
 
-async function attempt(delivery: WebhookDeliveryDoc, endpoint: WebhookEndpointDoc, turn: EndpointTurn, deps: WebhookDeliveryDeps): Promise<Attempted> {
+/** One attempt of the claimed delivery; recording it settles the claim and the delivery's place in its lane. */
+async function attempt(delivery: WebhookDeliveryDoc, endpoint: WebhookEndpointDoc, entry: { endpointId: string; deliveryId: string }, turn: EndpointTurn, deps: WebhookDeliveryDeps): Promise<Attempted> {
   const attempts = delivery.attempts + 1;
-  const record = (status: Attempted['status'], outcome: Partial<SendOutcome>, at: Date, nextAttemptAt: Date | null = null) =>
-    deps.webhooks.recordAttempt(delivery._id, {
+  /** MongoDB first, then the lane: a crash between them leaves an entry that the next turn finds settled. */
+  const record = async (status: Attempted['status'], outcome: Partial<SendOutcome>, at: Date, nextAttemptAt: Date | null = null) => {
+    await deps.webhooks.recordAttempt(delivery._id, {
       status,
       attempts,
       lastStatusCode: outcome.status ?? null,
@@ -102,6 +110,8 @@ async function attempt(delivery: WebhookDeliveryDoc, endpoint: WebhookEndpointDo
       nextAttemptAt,
       deliveredAt: status === 'SUCCEEDED' ? at : null,
     });
+    await deps.queue.settle(entry, nextAttemptAt);
+  };
   const body = await bodyOf(delivery, deps, deps.now?.() ?? new Date());
   if (!body) {
     await record('FAILED', { error: 'the event is no longer kept (EVENT_RETENTION_DAYS)' }, deps.now?.() ?? new Date());
@@ -118,8 +128,10 @@ async function attempt(delivery: WebhookDeliveryDoc, endpoint: WebhookEndpointDo
   if (outcome.ok) {
     await record('SUCCEEDED', outcome, now);
     await deps.webhooks.markHealthy(endpoint, now);
+    if (!endpoint.pausedUntil) return { status: 'SUCCEEDED', next: 'more-if-due' };
     // A success that ends a pause makes everything the endpoint has waiting due now.
-    return { status: 'SUCCEEDED', next: endpoint.pausedUntil ? 'now' : 'more-if-due' };
+    await deps.queue.resume(turn.endpointId, now);
+    return { status: 'SUCCEEDED', next: 'now' };
   }
   const wasFailing = Boolean(endpoint.failingSince);
   if (!wasFailing) await deps.webhooks.markFailing(endpoint._id, now);
@@ -129,19 +141,22 @@ async function attempt(delivery: WebhookDeliveryDoc, endpoint: WebhookEndpointDo
     await deps.webhooks.updateEndpoint(endpoint.studioId, endpoint._id, { active: false, disabledAt: now, disabledReason: reason });
     await record('FAILED', outcome, now);
     await deps.webhooks.failWaiting(endpoint.studioId, endpoint._id, 'the webhook was disabled');
+    await deps.queue.clear(turn.endpointId);
     await deps.disabled(endpoint, reason);
     return { status: 'FAILED', next: 'wait' };
   }
   const delay = backoffMs(attempts, deps.policy, deps.random);
   const retries = now.getTime() + delay - delivery.createdAt.getTime() <= deps.policy.retryWindowMs;
-  await record(retries ? 'RETRYING' : 'FAILED', outcome, now, retries ? new Date(now.getTime() + delay) : null);
   const status = retries ? 'RETRYING' : 'FAILED';
+  await record(status, outcome, now, retries ? new Date(now.getTime() + delay) : null);
   if (wasFailing) {
     // Two failures in a row, so the endpoint, not one delivery, is what fails: pause it for as long as it has
     // been failing (at least this retry's delay, at most WEBHOOK_RETRY_MAX_MS), so a receiver that is down or
     // times out costs one attempt per pause instead of one per event.
     const pauseMs = Math.max(delay, Math.round(Math.min(failingFor, deps.policy.maxDelayMs) * (0.75 + (deps.random ?? Math.random)() * 0.5)));
-    await deps.webhooks.pause(endpoint, new Date(now.getTime() + pauseMs));
+    const until = new Date(now.getTime() + pauseMs);
+    await deps.webhooks.pause(endpoint, until);
+    await deps.queue.pause(turn.endpointId, until);
     await deps.queue.wake(turn, pauseMs);
     return { status, next: 'wait' };
   }
@@ -157,16 +172,25 @@ async function bodyOf(delivery: WebhookDeliveryDoc, deps: WebhookDeliveryDeps, n
   return event ? toEventDto(event) : null;
 }
 
-/** A job queued before deliveries took turns names a delivery: it stands for a turn of that delivery's endpoint. */
+/**
+ * A job queued before deliveries took turns names a delivery, which is in no lane yet: it joins its
+ * endpoint's lane, and the job stands for a turn of that endpoint.
+ */
 async function turnOfDelivery(data: { studioId: string; deliveryId: string }, deps: WebhookDeliveryDeps): Promise<EndpointTurn | null> {
   const delivery = await deps.webhooks.findDelivery(data.deliveryId);
-  return delivery && String(delivery.studioId) === data.studioId ? { studioId: data.studioId, endpointId: String(delivery.endpointId), slot: 0 } : null;
+  if (!delivery || String(delivery.studioId) !== data.studioId || !delivery.nextAttemptAt) return null;
+  await deps.queue.enter([{ endpointId: String(delivery.endpointId), deliveryId: data.deliveryId, dueAt: delivery.nextAttemptAt }], { keepPlace: true });
+  return { studioId: data.studioId, endpointId: String(delivery.endpointId), slot: 0 };
 }
 
-/** Gives a turn to every endpoint with deliveries due but no turn queued (Redis lost it, or the enqueue failed). */
+/**
+ * Deliveries due for a while but still waiting (Redis lost their lane or their endpoint's turn, or a
+ * fan-out could not reach it) join their lanes where they are not already, and their endpoints get a turn.
+ */
 export async function reconcileWebhooks(deps: { webhooks: WebhookRepository; queue: DeliveryQueue; now?: () => Date; graceMs?: number }): Promise<number> {
   const now = (deps.now?.() ?? new Date()).getTime();
   const due = await deps.webhooks.due(new Date(now - (deps.graceMs ?? 60_000)), 1000);
+  await deps.queue.enter(due.map((d) => ({ endpointId: String(d.endpointId), deliveryId: String(d._id), dueAt: d.nextAttemptAt! })), { keepPlace: true });
   const endpoints = new Map(due.map((d) => [String(d.endpointId), String(d.studioId)]));
   await deps.queue.turns([...endpoints].map(([endpointId, studioId]) => ({ studioId, endpointId, slots: 1 })));
   return due.length;

@@ -11,15 +11,6 @@ export type EndpointPatch = Partial<Pick<WebhookEndpointDoc, 'url' | 'events' | 
 /** Every date a delivery waiting to be sent can have: settled deliveries have none (nextAttemptAt null). */
 const WAITING = { $gte: new Date(0) };
 
-/** An endpoint's deliveries that may be attempted at `now`, in the order they go: the turn's pick. */
-export function dueQuery(studioId: Types.ObjectId | string, endpointId: Types.ObjectId | string, now: Date) {
-  return {
-    filter: { studioId: new Types.ObjectId(String(studioId)), endpointId: new Types.ObjectId(String(endpointId)), nextAttemptAt: { $lte: now } },
-    // Ties (the deliveries a pause pushed back, or its end brought forward) go in event order.
-    sort: { nextAttemptAt: 1, eventSeq: 1 } as const,
-  };
-}
-
 /** An endpoint's deliveries waiting to be sent, due now or later: its backlog. */
 export function waitingFilter(studioId: Types.ObjectId | string, endpointId: Types.ObjectId | string) {
   return { studioId: new Types.ObjectId(String(studioId)), endpointId: new Types.ObjectId(String(endpointId)), nextAttemptAt: WAITING };
@@ -92,17 +83,6 @@ export class WebhookRepository {
     const now = new Date();
     const docs = await this.models.WebhookDelivery.insertMany(rows.map((r) => ({ status: 'PENDING', lastError: null, nextAttemptAt: now, ...r, attempts: 0, lastStatusCode: null, lastDurationMs: null, deliveredAt: null })));
     return docs.map((d) => d.toObject() as WebhookDeliveryDoc);
-  }
-
-  /** The first `limit` deliveries of the endpoint that may go at `now` (its turn takes one it can claim). */
-  dueDeliveries(studioId: Types.ObjectId | string, endpointId: Types.ObjectId | string, now: Date, limit: number): Promise<WebhookDeliveryDoc[]> {
-    const { filter, sort } = dueQuery(studioId, endpointId, now);
-    return this.models.WebhookDelivery.find(filter).sort(sort).limit(limit).lean<WebhookDeliveryDoc[]>().exec();
-  }
-
-  /** How many deliveries the endpoint has waiting, counted up to `cap` only (at most cap index entries read). */
-  waitingCount(studioId: Types.ObjectId | string, endpointId: Types.ObjectId | string, cap: number): Promise<number> {
-    return this.models.WebhookDelivery.countDocuments(waitingFilter(studioId, endpointId), { limit: cap }).exec();
   }
 
   /** Settles every waiting delivery of the endpoint as FAILED (it was deleted or disabled). */

@@ -3,9 +3,9 @@
 // (never in a request), retried with back-off, and an endpoint that fails for WEBHOOK_DISABLE_AFTER_MS is
 // disabled. URLs pass the UrlGuard at registration and again at connect time.
 //
-// Fair use of the workers: deliveries wait in MongoDB, and the queue carries turns of endpoints, not
-// deliveries: at most WEBHOOK_ENDPOINT_CONCURRENCY turns per endpoint, each sending the endpoint's next due
-// delivery and going to the back of the queue if more are due. So a backlog never sits in the queue ahead of
+// Fair use of the workers: deliveries wait in their endpoint's lane, and the queue carries turns of
+// endpoints, not deliveries: at most WEBHOOK_ENDPOINT_CONCURRENCY turns per endpoint, each sending the head of
+// its lane and going to the back of the queue if more are due. So a backlog never sits in the queue ahead of
 // another studio's delivery; the worker caps each studio's deliveries in flight (WEBHOOK_STUDIO_CONCURRENCY).
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
@@ -33,13 +33,46 @@ export interface EndpointTurn {
   slot: number;
 }
 
-/** Puts endpoints' turns on the webhook queue; a turn already waiting is not added twice. */
+/** A delivery's place in its endpoint's lane. */
+export interface LaneEntry {
+  endpointId: string;
+  deliveryId: string;
+  dueAt: Date;
+}
+
+/**
+ * The webhook queue. Each endpoint has a lane: the ids of its waiting deliveries in the order they go (by the
+ * time each may go, ties in the order they were made); MongoDB keeps each delivery's truth, and a lane lost
+ * with Redis is rebuilt from it. The workers take endpoints' turns: at most one queued per endpoint slot.
+ */
 export interface DeliveryQueue {
-  /** Turns 0 … slots-1 of each endpoint. */
+  /** Turns 0 … slots-1 of each endpoint; a turn already waiting is not added twice. */
   turns(endpoints: Array<{ studioId: string; endpointId: string; slots: number }>): Promise<void>;
   turn(turn: EndpointTurn): Promise<void>;
   /** The endpoint's turns after delayMs (a retry's back-off, the end of a pause). */
   wake(endpoint: { studioId: string; endpointId: string }, delayMs: number): Promise<void>;
+  /**
+   * Deliveries join their endpoints' lanes, due at their times but not before their endpoint's pause ends;
+   * keepPlace leaves one already in its lane where it is, and a probe (a test event or redelivery a PRODUCER
+   * asked for) is due at its time even during a pause.
+   */
+  enter(entries: LaneEntry[], options?: { keepPlace?: boolean; probe?: boolean }): Promise<void>;
+  /** How many deliveries wait in each endpoint's lane. */
+  waiting(endpointIds: string[]): Promise<number[]>;
+  /**
+   * Claims the first delivery among the lane's first `scan` that may go at `now` and that no other turn has
+   * claimed, and says how many of those were due behind it.
+   */
+  take(endpointId: string, now: Date, scan: number): Promise<{ deliveryId: string | null; more: number }>;
+  /** A claimed delivery's new place, and its claim ends: due again at `dueAt` (a retry), or out of the lane. */
+  settle(entry: { endpointId: string; deliveryId: string }, dueAt: Date | null): Promise<void>;
+  /** Ends a claim without moving the delivery (its attempt broke off before it was recorded). */
+  release(entry: { endpointId: string; deliveryId: string }): Promise<void>;
+  /** Nothing in the lane is due before `until`, nor anything that joins it until then. */
+  pause(endpointId: string, until: Date): Promise<void>;
+  /** The pause is over: everything in the lane is due at `now` at the latest. */
+  resume(endpointId: string, now: Date): Promise<void>;
+  clear(endpointId: string): Promise<void>;
 }
 
 export interface WebhookLimits {
@@ -66,7 +99,7 @@ export function webhookDisabledEvent(endpoint: Pick<WebhookEndpointDoc, '_id' | 
 }
 
 export class WebhookService {
-  /** Per studio, the fan-outs of this process, in the order of its events. */
+  /** Per studio, this process's deliveries joining their lanes, in the order of the studio's events. */
   private readonly fanOuts = new KeyedSerial();
 
   constructor(
@@ -124,7 +157,7 @@ export class WebhookService {
     const revive = patch.active === true && !current.active ? { failingSince: null, pausedUntil: null, disabledAt: null, disabledReason: null } : {};
     const updated = await this.deps.webhooks.updateEndpoint(actor.studioId, current._id, { ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), ...revive });
     if (!updated) throw NOT_FOUND();
-    if (patch.active === false && current.active) await this.deps.webhooks.failWaiting(actor.studioId, current._id, 'the webhook was turned off');
+    if (patch.active === false && current.active) await this.settleWaiting(current, 'the webhook was turned off');
     await this.deps.audit.record(actor, 'webhook.updated', 'webhook', current._id, { changes: Object.keys(patch) });
     return toEndpointDto(updated);
   }
@@ -132,7 +165,7 @@ export class WebhookService {
   async remove(actor: Actor, id: string): Promise<void> {
     const current = await this.owned(actor, id);
     await this.deps.webhooks.deleteEndpoint(actor.studioId, current._id);
-    await this.deps.webhooks.failWaiting(actor.studioId, current._id, 'the webhook was deleted');
+    await this.settleWaiting(current, 'the webhook was deleted');
     await this.deps.audit.record(actor, 'webhook.deleted', 'webhook', current._id, { url: current.url });
   }
 
@@ -165,34 +198,49 @@ export class WebhookService {
    * stays a gap-free run of events in order; the event stays in the log for the receiver to read).
    */
   fanOut(event: StudioEventDoc): Promise<void> {
-    // One studio's fan-outs one after another, in the order of its events: with one delivery in flight per
-    // endpoint, a later event's delivery made first could be sent first.
-    return this.fanOuts.run(String(event.studioId), () => this.makeDeliveries(event));
+    // The deliveries of a studio's events are written side by side, but they join their lanes one event after
+    // another, in the order of the events: with one delivery in flight per endpoint, a later event's delivery
+    // in a lane first could be sent first.
+    const made = this.makeDeliveries(event);
+    // Its failure is the caller's, through the task below; this keeps it from counting as unhandled meanwhile.
+    made.catch(() => undefined);
+    return this.fanOuts.run(String(event.studioId), async () => {
+      const { lanes, turns } = await made;
+      // A failure here leaves the deliveries waiting in MongoDB; the worker's reconciler puts them in their
+      // lanes and gives their endpoints turns.
+      await this.deps.queue
+        .enter(lanes)
+        .then(() => this.deps.queue.turns(turns))
+        .catch(() => undefined);
+    });
   }
 
-  private async makeDeliveries(event: StudioEventDoc): Promise<void> {
+  /** The event's deliveries, written; what joins which lane, and which endpoints get turns. */
+  private async makeDeliveries(event: StudioEventDoc): Promise<{ lanes: LaneEntry[]; turns: Array<{ studioId: string; endpointId: string; slots: number }> }> {
     const endpoints = (await this.deps.webhooks.activeEndpoints(event.studioId)).filter((e) => e.events.includes(event.type));
-    if (!endpoints.length) return;
+    if (!endpoints.length) return { lanes: [], turns: [] };
     const { maxPendingPerEndpoint: max } = this.deps.limits;
-    const waiting = await Promise.all(endpoints.map((e) => this.deps.webhooks.waitingCount(event.studioId, e._id, max)));
+    // Redis away: no cap for now rather than no deliveries (the reconciler puts them in their lanes later).
+    const waiting = await this.deps.queue.waiting(endpoints.map((e) => String(e._id))).catch(() => endpoints.map(() => 0));
     const now = new Date();
     const plans = endpoints.map((endpoint, i) => ({ endpoint, waiting: waiting[i]!, full: waiting[i]! >= max, paused: Boolean(endpoint.pausedUntil && endpoint.pausedUntil > now) }));
-    await this.deps.webhooks.createDeliveries(
+    const made = await this.deps.webhooks.createDeliveries(
       plans.map(({ endpoint, full, paused }) => {
         const row = { studioId: event.studioId, endpointId: endpoint._id, eventId: event._id, eventSeq: event.seq, eventType: event.type };
         if (full) return { ...row, status: 'DROPPED' as const, nextAttemptAt: null, lastError: `Not sent: ${max} deliveries were already waiting for this endpoint. The event stays in the event log (number ${event.seq}) for the receiver to read.` };
-        // Due from the event's time, so an endpoint's deliveries go in the order of the events; a paused
-        // endpoint's wait for the end of its pause, when its wake comes.
+        // Due from the event's time, so a lane holds its endpoint's deliveries in the order of the events; a
+        // paused endpoint's wait for the end of its pause, when its wake comes.
         return { ...row, nextAttemptAt: paused ? endpoint.pausedUntil : event.at };
       }),
     );
     await Promise.all(plans.filter((p) => p.full).map((p) => this.deps.webhooks.markDropped(p.endpoint._id, now)));
-    // A failing endpoint gets one turn at a time; a healthy one as many as it has deliveries waiting, up to its concurrency.
-    const turns = plans
-      .filter((p) => !p.full && !p.paused)
-      .map((p) => ({ studioId: String(event.studioId), endpointId: String(p.endpoint._id), slots: p.endpoint.failingSince ? 1 : Math.min(this.deps.limits.endpointConcurrency, p.waiting + 1) }));
-    // A failed enqueue leaves the deliveries waiting in MongoDB; the worker's reconciler gives their endpoints turns.
-    await this.deps.queue.turns(turns).catch(() => undefined);
+    return {
+      lanes: made.filter((d) => d.nextAttemptAt).map((d) => ({ endpointId: String(d.endpointId), deliveryId: String(d._id), dueAt: d.nextAttemptAt! })),
+      // A failing endpoint gets one turn at a time; a healthy one as many as it has deliveries waiting, up to its concurrency.
+      turns: plans
+        .filter((p) => !p.full && !p.paused)
+        .map((p) => ({ studioId: String(event.studioId), endpointId: String(p.endpoint._id), slots: p.endpoint.failingSince ? 1 : Math.min(this.deps.limits.endpointConcurrency, p.waiting + 1) })),
+    };
   }
 
   /**
@@ -201,12 +249,21 @@ export class WebhookService {
    */
   private async sendNow(endpoint: WebhookEndpointDoc, event: Pick<WebhookDeliveryDoc, 'eventId' | 'eventSeq' | 'eventType'>): Promise<WebhookDeliveryDoc> {
     const max = this.deps.limits.maxPendingPerEndpoint;
-    if ((await this.deps.webhooks.waitingCount(endpoint.studioId, endpoint._id, max)) >= max) {
+    const [waiting] = await this.deps.queue.waiting([String(endpoint._id)]);
+    if (waiting! >= max) {
       throw new ConflictError('WEBHOOK_BACKLOG_FULL', `This webhook already has ${max} deliveries waiting, the most it may have. Wait for them to go out, or turn it off and on again to drop them`);
     }
     const [delivery] = await this.deps.webhooks.createDeliveries([{ studioId: endpoint.studioId, endpointId: endpoint._id, ...event }]);
+    await this.deps.queue.enter([{ endpointId: String(endpoint._id), deliveryId: String(delivery!._id), dueAt: delivery!.nextAttemptAt! }], { probe: true });
     await this.deps.queue.turn({ studioId: String(endpoint.studioId), endpointId: String(endpoint._id), slot: 0 });
     return delivery!;
+  }
+
+  /** What the endpoint had waiting, settled as FAILED with the reason, and its lane emptied. */
+  private async settleWaiting(endpoint: WebhookEndpointDoc, reason: string): Promise<void> {
+    await this.deps.webhooks.failWaiting(endpoint.studioId, endpoint._id, reason);
+    // With Redis away the lane stays behind: its entries are settled deliveries, which a turn skips.
+    await this.deps.queue.clear(String(endpoint._id)).catch(() => undefined);
   }
 
   private async owned(actor: Actor, id: string): Promise<WebhookEndpointDoc> {

@@ -88,7 +88,7 @@ export const webhookDeliverySchema = new Schema<WebhookDeliveryDoc>(
   { timestamps: true, versionKey: false, collection: 'webhook_deliveries' },
 );
 webhookDeliverySchema.index({ studioId: 1, endpointId: 1, _id: -1 });
-// An endpoint's unsettled deliveries in the order they may go: its next turn, its backlog (the pending cap).
-webhookDeliverySchema.index({ studioId: 1, endpointId: 1, nextAttemptAt: 1, eventSeq: 1 });
+// An endpoint's waiting deliveries: what a pause puts back, its end brings forward, a deletion settles.
+webhookDeliverySchema.index({ studioId: 1, endpointId: 1, nextAttemptAt: 1 });
 // The reconciler's query: unsettled deliveries that are due.
 webhookDeliverySchema.index({ status: 1, nextAttemptAt: 1 });
