@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Types } from 'mongoose';
 import { loadConfig } from '../src/config/env';
 import { createLogger } from '../src/infra/logging/logger';
 import { connectMongo } from '../src/infra/database/mongo';
@@ -127,6 +128,10 @@ async function main() {
     const actor = await producerOf('Bench Hooks');
     for (const r of receivers) await c.services.webhooks.create(actor, { url: r.url, events: ['asset.created'] });
     for (let i = 0; i < WORKERS; i++) children.push(spawnWorker(env));
+    // Every worker connected before the first event, so the figures are of delivering, not of starting up.
+    for (const deadline = Date.now() + 120_000; (await c.queue.queue('webhooks').getWorkersCount()) < WORKERS; await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > deadline) throw new Error('the webhook workers did not start within 2 minutes');
+    }
 
     const t0 = Date.now();
     // Events arrive as from many requests at once (16 in flight): the log numbers them one by one, their
@@ -150,6 +155,13 @@ async function main() {
     const duplicated = receivers.reduce((n, r) => n + [...r.seen.values()].reduce((d, k) => d + (k - 1), 0), 0);
     const delays = receivers.flatMap((r) => r.delays);
     for (const ch of children.splice(0)) ch.kill('SIGTERM');
+    // Where the delay goes: from the event's time to its delivery's row (the fan-out), and from there to the
+    // recorded success (the queue and the attempt).
+    const studioId = new Types.ObjectId(actor.studioId);
+    const eventAt = new Map((await c.models.StudioEvent.find({ studioId }, { at: 1 }).lean()).map((e) => [String(e._id), e.at.getTime()]));
+    const rows = await c.models.WebhookDelivery.find({ studioId }, { eventId: 1, createdAt: 1, deliveredAt: 1 }).lean();
+    const fanOutMs = rows.map((d) => d.createdAt.getTime() - (eventAt.get(String(d.eventId)) ?? d.createdAt.getTime()));
+    const queuedMs = rows.filter((d) => d.deliveredAt).map((d) => d.deliveredAt!.getTime() - d.createdAt.getTime());
 
     // Baseline: the same signed POSTs straight to the same receivers, WORKERS × CONCURRENCY at a time.
     for (const r of receivers) r.seen.clear();
@@ -207,7 +219,14 @@ async function main() {
         concurrencyPerWorker: CONCURRENCY,
         studioConcurrency: STUDIO_CONCURRENCY,
         endpointConcurrency: ENDPOINT_CONCURRENCY,
-        api: { deliveriesPerSecond: round(rate), seconds: round(seconds, 1), eventsLoggedPerSecond: round(EVENTS / logSeconds), delayMs: { p50: pct(delays, 50), p99: pct(delays, 99) } },
+        api: {
+          deliveriesPerSecond: round(rate),
+          seconds: round(seconds, 1),
+          eventsLoggedPerSecond: round(EVENTS / logSeconds),
+          delayMs: { p50: pct(delays, 50), p99: pct(delays, 99) },
+          eventToDeliveryRowMs: { p50: pct(fanOutMs, 50), p99: pct(fanOutMs, 99) },
+          deliveryRowToSuccessMs: { p50: pct(queuedMs, 50), p99: pct(queuedMs, 99) },
+        },
         bareSignedPosts: { deliveriesPerSecond: round(bareRate), seconds: round(bareSeconds, 1) },
         overhead: round(bareRate / rate, 1),
         lost,
