@@ -2,18 +2,14 @@
 // delay another studio's deliveries; a studio has at most WEBHOOK_STUDIO_CONCURRENCY deliveries in flight
 // across every webhook worker, an endpoint one at a time and in event order; a receiver that keeps failing
 // is paused instead of being sent every event; and the caps on endpoints per studio and deliveries waiting
-// per endpoint hold, with what was dropped shown in the delivery log.
-import { Redis } from 'ioredis';
+// per endpoint hold, with what was dropped shown in the delivery log. Only the public surface: the same file
+// runs against main, where these fail. The lanes' own guarantees (crashes, Redis loss) are in webhooks.lanes.
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { startReceiver, type Receiver } from './support/receiver';
+import { inFlightCounter, startReceiver, type Receiver } from './support/receiver';
 import { waitFor, webhookWorkerFor } from './support/workers';
 import type { WorkerHandle } from '../src/workers/worker-host';
-import { webhookDeliverySchema } from '../src/app/repositories/models/Webhook';
-import { waitingFilter } from '../src/app/repositories/WebhookRepository';
-import { filterFields, indexKeys, servingIndex } from './support/indexCoverage';
-import { RedisSemaphore } from '../src/infra/cache/RedisSemaphore';
 
 const STUDIO_CONCURRENCY = 2;
 const MAX_ENDPOINTS = 9;
@@ -57,7 +53,8 @@ describe('webhooks: fair share of the webhook workers between studios', () => {
     const b = await givenStudio(h, 'Quick Hooks Studio');
     // A: 8 endpoints that answer 200 after a second, 3 events each: 24 deliveries, at least 12 s of sending
     // at A's share of 2. On main all 24 were queued ahead of B's and the 16 worker slots took them first.
-    const slow = await Promise.all(Array.from({ length: 8 }, () => receiver({ answerAfterMs: 1000 })));
+    const aInFlight = inFlightCounter();
+    const slow = await Promise.all(Array.from({ length: 8 }, () => receiver({ answerAfterMs: 1000, group: aInFlight })));
     for (const r of slow) await register(a, r.url);
     const fast = await receiver();
     await register(b, fast.url);
@@ -73,10 +70,9 @@ describe('webhooks: fair share of the webhook workers between studios', () => {
     expect(aFirst).toBeLessThanOrEqual(3 * STUDIO_CONCURRENCY);
 
     await waitFor("A's backlog", async () => slow.every((r) => r.received.length === 3) || undefined, 60_000, 100);
-    // Across both workers A had at most its share in flight, each endpoint one at a time, in event order.
-    const arrivals = slow.flatMap((r) => r.received.map((x) => ({ at: x.at, order: x.order }))).sort((x, y) => x.order - y.order);
-    const overlapping = Math.max(...arrivals.map((x) => arrivals.filter((y) => y.at <= x.at && y.at > x.at - 950).length));
-    expect(overlapping).toBeLessThanOrEqual(STUDIO_CONCURRENCY);
+    // Across both workers A had at most its share in flight (requests open at its receivers at once; on
+    // main up to 16), each endpoint one at a time, in event order.
+    expect(aInFlight.maxInFlight).toBeLessThanOrEqual(STUDIO_CONCURRENCY);
     for (const r of slow) {
       expect(r.maxInFlight).toBe(1);
       const seqs = r.received.map((x) => x.json.seq);
@@ -156,34 +152,5 @@ describe('webhooks: fair share of the webhook workers between studios', () => {
     expect(healed).toMatchObject({ failingSince: null, pausedUntil: null });
     const settled = (await h.http.get(`/webhooks/${hook.id}/deliveries`).set(e.auth)).body.data as Array<{ status: string; eventType: string }>;
     expect(settled.map((x) => x.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
-  });
-
-  it("frees a studio slot whose holder died (stopped renewing) after one lease, and never gives more than the limit", async () => {
-    const dying = new Redis(h.config.REDIS_URL!, { maxRetriesPerRequest: 0 });
-    const name = `studio:${new Types.ObjectId().toHexString()}`;
-    const prefix = `${h.config.REDIS_KEY_PREFIX}semaphore-test:`;
-    const other = new RedisSemaphore(h.container.redis, prefix, 600);
-    const held = await new RedisSemaphore(dying, prefix, 600).acquire(name, 2);
-    const second = await other.acquire(name, 2);
-    expect([held, second].every(Boolean)).toBe(true);
-    expect(await other.acquire(name, 2)).toBeNull();
-    // The first holder's process dies: no release, no renewal.
-    dying.disconnect();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await other.acquire(name, 2)).toBeNull();
-    const third = await waitFor('the lapsed slot', async () => (await other.acquire(name, 2)) ?? undefined, 3000, 50);
-    // The living holder kept renewing past its lease, so the limit still holds.
-    expect(await other.acquire(name, 2)).toBeNull();
-    await second!.release();
-    await third.release();
-    const again = await other.acquire(name, 2);
-    expect(again).not.toBeNull();
-    await again!.release();
-  });
-
-  it("serves the updates of an endpoint's waiting deliveries (pause, its end, deletion) from a declared index", () => {
-    const filter = waitingFilter(new Types.ObjectId(), new Types.ObjectId());
-    expect(filterFields(filter)).toEqual({ equality: ['studioId', 'endpointId'], range: ['nextAttemptAt'] });
-    expect(servingIndex(indexKeys(webhookDeliverySchema), ['studioId', 'endpointId'], ['nextAttemptAt'], {})).toEqual([['studioId', 1], ['endpointId', 1], ['nextAttemptAt', 1]]);
   });
 });

@@ -15,7 +15,7 @@ import { SmtpMailer } from '../infra/mail/SmtpMailer';
 import { RedisSemaphore } from '../infra/cache/RedisSemaphore';
 import { createRedis } from '../infra/cache/redis';
 import { WebhookQueue } from '../infra/webhooks/WebhookQueue';
-import { reconcileWebhooks, takeTurn, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
+import { reconcileWebhooks, takeTurn, type ReconcileWalk, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
 import type { WebhookEndpointDoc } from '../app/repositories/models/Webhook';
 import { webhookDisabledEvent } from '../app/services/WebhookService';
 
@@ -97,7 +97,16 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
       'webhook.wake': (job) => queue.turns([{ ...job.data, slots: config.WEBHOOK_ENDPOINT_CONCURRENCY }]),
     },
   });
-  const reconcile = () => reconcileWebhooks({ webhooks: c.repos.webhooks, queue }).catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }));
+  // The reconciler's walk goes on where the last pass stopped; a pass still running when the next is due
+  // (a slow database) lets it go rather than walk twice.
+  const walk: ReconcileWalk = {};
+  let reconciling: Promise<unknown> | null = null;
+  const reconcile = () => {
+    reconciling ??= reconcileWebhooks({ webhooks: c.repos.webhooks, queue, walk })
+      .catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }))
+      .finally(() => (reconciling = null));
+    return reconciling;
+  };
   const prune = () =>
     c.eventLogRepo
       .pruneBefore(new Date(Date.now() - config.EVENT_RETENTION_DAYS * 86_400_000))
@@ -110,6 +119,7 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
   return {
     async close() {
       for (const t of timers) clearInterval(t);
+      await reconciling;
       await workers.close();
       connection.disconnect();
       lanesRedis.disconnect();

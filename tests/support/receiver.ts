@@ -1,6 +1,7 @@
 // A webhook receiver: a real HTTP server on loopback that records each request and answers with the
 // statuses it is told (then 200), so tests see exactly what a studio's endpoint would. It can be slow (answer
-// after a delay, or only when released), and it counts requests in flight; `order` numbers every request
+// after a delay, or only when released), and it counts requests in flight, its own and with other receivers
+// in a group; `order` numbers every request
 // received by any receiver of the test file, so tests can say which arrived first.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -15,20 +16,27 @@ export interface Received {
   order: number;
 }
 
+/** Requests being answered now, and the most there were at once: of one receiver, or of several together. */
+export interface InFlight {
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export const inFlightCounter = (): InFlight => ({ inFlight: 0, maxInFlight: 0 });
+
 export interface ReceiverOptions {
   /** Answer only after this long: a slow but successful endpoint. */
   answerAfterMs?: number;
+  /** Also count this receiver's requests in flight here (e.g. all of one studio's receivers together). */
+  group?: InFlight;
 }
 
-export interface Receiver {
+export interface Receiver extends InFlight {
   url: string;
   port: number;
   received: Received[];
   /** Statuses to answer with, in order; when empty, 200. */
   answers: number[];
-  /** Requests being answered now, and the most there were at once. */
-  inFlight: number;
-  maxInFlight: number;
   /** Holds every answer until the returned function is called. */
   hold(): () => void;
   close(): Promise<void>;
@@ -40,12 +48,17 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const received: Received[] = [];
   const answers: number[] = [];
   let held: Promise<void> = Promise.resolve();
-  const self: Pick<Receiver, 'inFlight' | 'maxInFlight'> = { inFlight: 0, maxInFlight: 0 };
+  const self = inFlightCounter();
+  const counters = options.group ? [self, options.group] : [self];
   const server = http.createServer((req, res) => {
     let body = '';
-    self.inFlight++;
-    self.maxInFlight = Math.max(self.maxInFlight, self.inFlight);
-    res.on('close', () => self.inFlight--);
+    for (const c of counters) {
+      c.inFlight++;
+      c.maxInFlight = Math.max(c.maxInFlight, c.inFlight);
+    }
+    res.on('close', () => {
+      for (const c of counters) c.inFlight--;
+    });
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {

@@ -6,10 +6,10 @@
 // ends, then one probe), for longer the longer it has been failing; an endpoint that has failed without a
 // success for WEBHOOK_DISABLE_AFTER_MS is disabled and its studio told. At least once: a worker killed after
 // sending and before recording sends again (receivers de-duplicate on the event id).
-import type { WebhookRepository } from '../repositories/WebhookRepository';
+import type { DueCursor, WebhookRepository } from '../repositories/WebhookRepository';
 import type { EventLogRepository } from '../repositories/EventLogRepository';
 import type { DeliveryStatus, WebhookDeliveryDoc, WebhookEndpointDoc } from '../repositories/models/Webhook';
-import type { DeliveryQueue, EndpointTurn } from '../services/WebhookService';
+import { enterLanes, type DeliveryQueue, type EndpointTurn } from '../services/WebhookService';
 import type { JobMap } from '../../infra/queue/jobs';
 import { toEventDto, type EventDto } from '../dto';
 
@@ -63,17 +63,23 @@ export async function takeTurn(data: JobMap['webhook.deliver'], deps: WebhookDel
     }
     // A failing endpoint gets one delivery in flight, whatever its concurrency.
     if (turn.slot > 0 && endpoint.failingSince) return { status: 'idle' };
-    const taken = await deps.queue.take(turn.endpointId, deps.now?.() ?? new Date(), deps.policy.endpointConcurrency + 1);
+    const now = deps.now?.() ?? new Date();
+    const taken = await deps.queue.take(turn.endpointId, now, endpoint.failingSince ? 1 : deps.policy.endpointConcurrency);
     const id = taken.deliveryId;
-    // Nothing due, or every due delivery is another turn's.
+    // Nothing due, or as many in flight as the endpoint may have.
     if (!id) return { status: 'idle' };
     const entry = { endpointId: turn.endpointId, deliveryId: id };
     let result: Attempted | null;
     try {
       const delivery = await deps.webhooks.findDelivery(id);
-      // Settled or gone: a lane entry a crash left behind between recording an attempt and settling the lane.
+      // A crash between recording an attempt in MongoDB and moving its lane entry leaves the entry where it was:
+      // a settled delivery leaves the lane, one recorded as waiting longer (a retry's back-off) moves to its time.
       if (!delivery || String(delivery.endpointId) !== turn.endpointId || !delivery.nextAttemptAt) {
         await deps.queue.settle(entry, null);
+        result = null;
+      } else if (delivery.nextAttemptAt > now) {
+        await deps.queue.settle(entry, delivery.nextAttemptAt);
+        await deps.queue.wake(turn, delivery.nextAttemptAt.getTime() - now.getTime());
         result = null;
       } else {
         result = await attempt(delivery, endpoint, entry, turn, deps);
@@ -179,19 +185,36 @@ async function bodyOf(delivery: WebhookDeliveryDoc, deps: WebhookDeliveryDeps, n
 async function turnOfDelivery(data: { studioId: string; deliveryId: string }, deps: WebhookDeliveryDeps): Promise<EndpointTurn | null> {
   const delivery = await deps.webhooks.findDelivery(data.deliveryId);
   if (!delivery || String(delivery.studioId) !== data.studioId || !delivery.nextAttemptAt) return null;
-  await deps.queue.enter([{ endpointId: String(delivery.endpointId), deliveryId: data.deliveryId, dueAt: delivery.nextAttemptAt }], { keepPlace: true });
+  await enterLanes(deps, [{ endpointId: String(delivery.endpointId), deliveryId: data.deliveryId, dueAt: delivery.nextAttemptAt }], { keepPlace: true });
   return { studioId: data.studioId, endpointId: String(delivery.endpointId), slot: 0 };
+}
+
+/** Where the reconciler goes on from at its next pass (kept by the worker between passes). */
+export interface ReconcileWalk {
+  after?: DueCursor;
 }
 
 /**
  * Deliveries due for a while but still waiting (Redis lost their lane or their endpoint's turn, or a
  * fan-out could not reach it) join their lanes where they are not already, and their endpoints get a turn.
+ * A pass looks at up to `batches` batches in order of due time and the next pass goes on from there, so with
+ * every studio's backlog waiting (due, and in its lanes) the walk still reaches the deliveries Redis lost.
  */
-export async function reconcileWebhooks(deps: { webhooks: WebhookRepository; queue: DeliveryQueue; now?: () => Date; graceMs?: number }): Promise<number> {
-  const now = (deps.now?.() ?? new Date()).getTime();
-  const due = await deps.webhooks.due(new Date(now - (deps.graceMs ?? 60_000)), 1000);
-  await deps.queue.enter(due.map((d) => ({ endpointId: String(d.endpointId), deliveryId: String(d._id), dueAt: d.nextAttemptAt! })), { keepPlace: true });
-  const endpoints = new Map(due.map((d) => [String(d.endpointId), String(d.studioId)]));
-  await deps.queue.turns([...endpoints].map(([endpointId, studioId]) => ({ studioId, endpointId, slots: 1 })));
-  return due.length;
+export async function reconcileWebhooks(deps: { webhooks: WebhookRepository; queue: DeliveryQueue; now?: () => Date; graceMs?: number; walk?: ReconcileWalk; batch?: number; batches?: number }): Promise<number> {
+  const before = new Date((deps.now?.() ?? new Date()).getTime() - (deps.graceMs ?? 60_000));
+  const walk = deps.walk ?? {};
+  const size = deps.batch ?? 1000;
+  let seen = 0;
+  for (let i = 0; i < (deps.batches ?? 10); i++) {
+    const due = await deps.webhooks.due(before, size, walk.after);
+    seen += due.length;
+    await enterLanes(deps, due.map((d) => ({ endpointId: String(d.endpointId), deliveryId: String(d._id), dueAt: d.nextAttemptAt! })), { keepPlace: true });
+    const endpoints = new Map(due.map((d) => [String(d.endpointId), String(d.studioId)]));
+    await deps.queue.turns([...endpoints].map(([endpointId, studioId]) => ({ studioId, endpointId, slots: 1 })));
+    const last = due[due.length - 1];
+    // The end of the walk: the next pass starts again from the first due delivery.
+    walk.after = due.length === size && last ? { nextAttemptAt: last.nextAttemptAt!, id: last._id } : undefined;
+    if (!walk.after) break;
+  }
+  return seen;
 }

@@ -16,6 +16,19 @@ export function waitingFilter(studioId: Types.ObjectId | string, endpointId: Typ
   return { studioId: new Types.ObjectId(String(studioId)), endpointId: new Types.ObjectId(String(endpointId)), nextAttemptAt: WAITING };
 }
 
+/** Where the reconciler's walk over the waiting deliveries stopped: the last one it looked at. */
+export interface DueCursor {
+  nextAttemptAt: Date;
+  id: Types.ObjectId;
+}
+
+/** Waiting deliveries due before `before`, after the cursor in (nextAttemptAt, _id) order. */
+export function dueQuery(before: Date, after?: DueCursor) {
+  const due = { nextAttemptAt: { ...WAITING, $lt: before } };
+  if (!after) return due;
+  return { ...due, $or: [{ nextAttemptAt: { $gt: after.nextAttemptAt } }, { nextAttemptAt: after.nextAttemptAt, _id: { $gt: after.id } }] };
+}
+
 export class WebhookRepository {
   constructor(private readonly models: Models) {}
 
@@ -67,6 +80,12 @@ export class WebhookRepository {
     await this.models.WebhookDelivery.updateMany({ ...waitingFilter(endpoint.studioId, endpoint._id), nextAttemptAt: { $gte: new Date(0), $lt: until } }, { $set: { nextAttemptAt: until } }).exec();
   }
 
+  /** Waiting deliveries due before `until` (a pause held them back as they joined their lane) are due then. */
+  async postpone(ids: string[], until: Date): Promise<void> {
+    if (!ids.length) return;
+    await this.models.WebhookDelivery.updateMany({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) }, nextAttemptAt: { ...WAITING, $lt: until } }, { $set: { nextAttemptAt: until } }).exec();
+  }
+
   async markDropped(id: Types.ObjectId, at: Date): Promise<void> {
     await this.models.WebhookEndpoint.updateOne({ _id: id }, { $set: { lastDroppedAt: at } }).exec();
   }
@@ -111,8 +130,11 @@ export class WebhookRepository {
     return toPage(rows, { limit: req.limit, order: 'desc' }, '_id', (r) => String(r._id), (r) => r);
   }
 
-  /** Deliveries due but not settled, for the reconciler that gives their endpoints the turns Redis lost. */
-  due(before: Date, limit: number): Promise<WebhookDeliveryDoc[]> {
-    return this.models.WebhookDelivery.find({ status: { $in: ['PENDING', 'RETRYING'] }, nextAttemptAt: { $lt: before } }).limit(limit).lean<WebhookDeliveryDoc[]>().exec();
+  /**
+   * Waiting deliveries due before `before`, in order of due time, after the one `after` names: the reconciler
+   * walks them a batch at a time, so every one is looked at however many wait (all studios' backlogs).
+   */
+  due(before: Date, limit: number, after?: DueCursor): Promise<WebhookDeliveryDoc[]> {
+    return this.models.WebhookDelivery.find(dueQuery(before, after)).sort({ nextAttemptAt: 1, _id: 1 }).limit(limit).lean<WebhookDeliveryDoc[]>().exec();
   }
 }

@@ -54,16 +54,18 @@ export interface DeliveryQueue {
   /**
    * Deliveries join their endpoints' lanes, due at their times but not before their endpoint's pause ends;
    * keepPlace leaves one already in its lane where it is, and a probe (a test event or redelivery a PRODUCER
-   * asked for) is due at its time even during a pause.
+   * asked for) is due at its time even during a pause. Answers the entries a pause held back, with when they
+   * are due instead (see enterLanes).
    */
-  enter(entries: LaneEntry[], options?: { keepPlace?: boolean; probe?: boolean }): Promise<void>;
+  enter(entries: LaneEntry[], options?: { keepPlace?: boolean; probe?: boolean }): Promise<LaneEntry[]>;
   /** How many deliveries wait in each endpoint's lane. */
   waiting(endpointIds: string[]): Promise<number[]>;
   /**
-   * Claims the first delivery among the lane's first `scan` that may go at `now` and that no other turn has
-   * claimed, and says how many of those were due behind it.
+   * Claims the first delivery that may go at `now` and that no other turn has claimed, unless `limit` of the
+   * endpoint's deliveries are claimed already (its concurrency; a claim lapses if its worker died), and says
+   * how many more unclaimed ones are due.
    */
-  take(endpointId: string, now: Date, scan: number): Promise<{ deliveryId: string | null; more: number }>;
+  take(endpointId: string, now: Date, limit: number): Promise<{ deliveryId: string | null; more: number }>;
   /** A claimed delivery's new place, and its claim ends: due again at `dueAt` (a retry), or out of the lane. */
   settle(entry: { endpointId: string; deliveryId: string }, dueAt: Date | null): Promise<void>;
   /** Ends a claim without moving the delivery (its attempt broke off before it was recorded). */
@@ -73,6 +75,18 @@ export interface DeliveryQueue {
   /** The pause is over: everything in the lane is due at `now` at the latest. */
   resume(endpointId: string, now: Date): Promise<void>;
   clear(endpointId: string): Promise<void>;
+}
+
+/**
+ * Deliveries join their lanes; those a pause held back get the pause's end as their time in MongoDB too, so
+ * the delivery log says when they go and a lane rebuilt from MongoDB (Redis lost) still waits for the pause.
+ */
+export async function enterLanes(deps: { webhooks: WebhookRepository; queue: DeliveryQueue }, entries: LaneEntry[], options?: { keepPlace?: boolean }): Promise<LaneEntry[]> {
+  const held = await deps.queue.enter(entries, options);
+  const byTime = new Map<number, LaneEntry[]>();
+  for (const e of held) byTime.set(e.dueAt.getTime(), [...(byTime.get(e.dueAt.getTime()) ?? []), e]);
+  for (const [at, list] of byTime) await deps.webhooks.postpone(list.map((e) => e.deliveryId), new Date(at));
+  return held;
 }
 
 export interface WebhookLimits {
@@ -208,9 +222,9 @@ export class WebhookService {
       const { lanes, turns } = await made;
       // A failure here leaves the deliveries waiting in MongoDB; the worker's reconciler puts them in their
       // lanes and gives their endpoints turns.
-      await this.deps.queue
-        .enter(lanes)
-        .then(() => this.deps.queue.turns(turns))
+      await enterLanes(this.deps, lanes)
+        // An endpoint whose deliveries its pause held back gets its turn from the wake at the pause's end.
+        .then((held) => this.deps.queue.turns(turns.filter((t) => !held.some((e) => e.endpointId === t.endpointId))))
         .catch(() => undefined);
     });
   }
@@ -223,14 +237,15 @@ export class WebhookService {
     // Redis away: no cap for now rather than no deliveries (the reconciler puts them in their lanes later).
     const waiting = await this.deps.queue.waiting(endpoints.map((e) => String(e._id))).catch(() => endpoints.map(() => 0));
     const now = new Date();
-    const plans = endpoints.map((endpoint, i) => ({ endpoint, waiting: waiting[i]!, full: waiting[i]! >= max, paused: Boolean(endpoint.pausedUntil && endpoint.pausedUntil > now) }));
+    const plans = endpoints.map((endpoint, i) => ({ endpoint, waiting: waiting[i]!, full: waiting[i]! >= max }));
     const made = await this.deps.webhooks.createDeliveries(
-      plans.map(({ endpoint, full, paused }) => {
+      plans.map(({ endpoint, full }) => {
         const row = { studioId: event.studioId, endpointId: endpoint._id, eventId: event._id, eventSeq: event.seq, eventType: event.type };
         if (full) return { ...row, status: 'DROPPED' as const, nextAttemptAt: null, lastError: `Not sent: ${max} deliveries were already waiting for this endpoint. The event stays in the event log (number ${event.seq}) for the receiver to read.` };
-        // Due from the event's time, so a lane holds its endpoint's deliveries in the order of the events; a
-        // paused endpoint's wait for the end of its pause, when its wake comes.
-        return { ...row, nextAttemptAt: paused ? endpoint.pausedUntil : event.at };
+        // Due from the event's time, so a lane holds its endpoint's deliveries in the order of the events. A
+        // paused endpoint's are held back when they join its lane, by the pause as Redis has it then: the
+        // endpoint read here may be a moment old either way (paused or resumed since).
+        return { ...row, nextAttemptAt: event.at };
       }),
     );
     await Promise.all(plans.filter((p) => p.full).map((p) => this.deps.webhooks.markDropped(p.endpoint._id, now)));
@@ -238,7 +253,7 @@ export class WebhookService {
       lanes: made.filter((d) => d.nextAttemptAt).map((d) => ({ endpointId: String(d.endpointId), deliveryId: String(d._id), dueAt: d.nextAttemptAt! })),
       // A failing endpoint gets one turn at a time; a healthy one as many as it has deliveries waiting, up to its concurrency.
       turns: plans
-        .filter((p) => !p.full && !p.paused)
+        .filter((p) => !p.full)
         .map((p) => ({ studioId: String(event.studioId), endpointId: String(p.endpoint._id), slots: p.endpoint.failingSince ? 1 : Math.min(this.deps.limits.endpointConcurrency, p.waiting + 1) })),
     };
   }

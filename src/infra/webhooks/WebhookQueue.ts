@@ -9,16 +9,21 @@ import type { DeliveryQueue, EndpointTurn, LaneEntry } from '../../app/services/
 
 /**
  * KEYS: a lane, its endpoint's pause (when it ends, ms). ARGV: 'NX' (keep a member's place) or '', '1' for a
- * probe (not held back by the pause) or '0', then score and id of each delivery.
+ * probe (not held back by the pause) or '0', then score and id of each delivery. Answers the ids it placed
+ * later than asked because of the pause, and the pause's end.
  */
 const ENTER = `
 local floor = 0
 if ARGV[2] ~= '1' then floor = tonumber(redis.call('GET', KEYS[2]) or '0') end
+local held = {}
 for i = 3, #ARGV, 2 do
-  local score = math.max(tonumber(ARGV[i]), floor)
-  if ARGV[1] == 'NX' then redis.call('ZADD', KEYS[1], 'NX', score, ARGV[i + 1]) else redis.call('ZADD', KEYS[1], score, ARGV[i + 1]) end
+  local asked = tonumber(ARGV[i])
+  local score = math.max(asked, floor)
+  local added = 1
+  if ARGV[1] == 'NX' then added = redis.call('ZADD', KEYS[1], 'NX', score, ARGV[i + 1]) else redis.call('ZADD', KEYS[1], score, ARGV[i + 1]) end
+  if added == 1 and score > asked then held[#held + 1] = ARGV[i + 1] end
 end
-return 1`;
+return {floor, held}`;
 
 /** KEYS: a lane, its pause. ARGV: until (ms), how long to keep the pause (ms). Everything due before until is due then. */
 const PAUSE = `
@@ -36,21 +41,25 @@ return #ids`;
 
 /**
  * KEYS: a lane, its claims (delivery ids scored by when the claim lapses, on Redis's clock). ARGV: now (ms),
- * how many to scan, claim lease (ms). Claims the first unclaimed due delivery: {id or false, due behind it}.
+ * how many of the endpoint's deliveries may be claimed at once, claim lease (ms). Claims the first unclaimed
+ * due delivery unless that many are claimed already: {id or false, how many more unclaimed are due}.
  */
 const TAKE = `
 local t = redis.call('TIME')
 local clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', clock)
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for i, id in ipairs(ids) do
+local held = redis.call('ZCARD', KEYS[2])
+local due = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])
+if held >= tonumber(ARGV[2]) then return {false, math.max(due - held, 0)} end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, held + 1)
+for _, id in ipairs(ids) do
   if not redis.call('ZSCORE', KEYS[2], id) then
     redis.call('ZADD', KEYS[2], clock + tonumber(ARGV[3]), id)
     redis.call('PEXPIRE', KEYS[2], ARGV[3])
-    return {id, #ids - i}
+    return {id, math.max(due - held - 1, 0)}
   end
 end
-return {false, #ids}`;
+return {false, math.max(due - held, 0)}`;
 
 export class WebhookQueue implements DeliveryQueue {
   constructor(
@@ -78,8 +87,8 @@ export class WebhookQueue implements DeliveryQueue {
     await this.bus.enqueue('webhook.wake', { studioId: endpoint.studioId, endpointId: endpoint.endpointId }, { attempts: 3, backoffMs: 1000, delayMs });
   }
 
-  async enter(entries: LaneEntry[], options: { keepPlace?: boolean; probe?: boolean } = {}): Promise<void> {
-    if (!entries.length) return;
+  async enter(entries: LaneEntry[], options: { keepPlace?: boolean; probe?: boolean } = {}): Promise<LaneEntry[]> {
+    if (!entries.length) return [];
     const byLane = new Map<string, LaneEntry[]>();
     for (const e of entries) byLane.set(e.endpointId, [...(byLane.get(e.endpointId) ?? []), e]);
     const batch = this.redis.pipeline();
@@ -87,7 +96,11 @@ export class WebhookQueue implements DeliveryQueue {
       const args = list.flatMap((e) => [String(e.dueAt.getTime()), e.deliveryId]);
       batch.eval(ENTER, 2, this.lane(endpointId), this.pauseKey(endpointId), options.keepPlace ? 'NX' : '', options.probe ? '1' : '0', ...args);
     }
-    resultsOf(await batch.exec());
+    const lanes = [...byLane.keys()];
+    return resultsOf(await batch.exec()).flatMap((r, i) => {
+      const [until, held] = r as [number, string[]];
+      return held.map((deliveryId) => ({ endpointId: lanes[i]!, deliveryId, dueAt: new Date(until) }));
+    });
   }
 
   async waiting(endpointIds: string[]): Promise<number[]> {
@@ -97,8 +110,8 @@ export class WebhookQueue implements DeliveryQueue {
     return resultsOf(await batch.exec()).map((r) => Number(r));
   }
 
-  async take(endpointId: string, now: Date, scan: number): Promise<{ deliveryId: string | null; more: number }> {
-    const [id, more] = (await this.redis.eval(TAKE, 2, this.lane(endpointId), this.claims(endpointId), String(now.getTime()), String(scan), String(this.claimMs))) as [string | null, number];
+  async take(endpointId: string, now: Date, limit: number): Promise<{ deliveryId: string | null; more: number }> {
+    const [id, more] = (await this.redis.eval(TAKE, 2, this.lane(endpointId), this.claims(endpointId), String(now.getTime()), String(limit), String(this.claimMs))) as [string | null, number];
     return { deliveryId: id || null, more };
   }
 

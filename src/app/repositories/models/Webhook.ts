@@ -90,5 +90,5 @@ export const webhookDeliverySchema = new Schema<WebhookDeliveryDoc>(
 webhookDeliverySchema.index({ studioId: 1, endpointId: 1, _id: -1 });
 // An endpoint's waiting deliveries: what a pause puts back, its end brings forward, a deletion settles.
 webhookDeliverySchema.index({ studioId: 1, endpointId: 1, nextAttemptAt: 1 });
-// The reconciler's query: unsettled deliveries that are due.
-webhookDeliverySchema.index({ status: 1, nextAttemptAt: 1 });
+// The reconciler's walk: waiting deliveries (settled ones have no nextAttemptAt) in order of due time.
+webhookDeliverySchema.index({ nextAttemptAt: 1, _id: 1 });
