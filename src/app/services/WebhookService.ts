@@ -9,7 +9,7 @@
 // another studio's delivery; the worker caps each studio's deliveries in flight (WEBHOOK_STUDIO_CONCURRENCY).
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
-import { ConflictError, NotFoundError } from '../../shared/errors';
+import { AuthorizationError, ConflictError, NotFoundError } from '../../shared/errors';
 import type { WebhookRepository, EndpointPatch } from '../repositories/WebhookRepository';
 import type { EventType, StudioEventDoc } from '../repositories/models/StudioEvent';
 import type { WebhookDeliveryDoc, WebhookEndpointDoc } from '../repositories/models/Webhook';
@@ -17,6 +17,7 @@ import { toDeliveryDto, toEndpointDto, type WebhookDeliveryDto, type WebhookEndp
 import type { Page } from '../repositories/pagination';
 import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
+import { EVENT_VISIBILITY, VISIBILITY, eventVisibleTo } from './EventVisibility';
 import type { Actor } from './types';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { KeyedSerial } from '../../shared/KeyedSerial';
@@ -95,6 +96,22 @@ export interface WebhookLimits {
   endpointConcurrency: number;
 }
 
+/**
+ * A webhook hands its receiver every subscribed event's data, so it may be pointed only at events the actor
+ * may read through the API (the one visibility rule of GET /events, SSE and sockets): an `admin`-only token
+ * manages webhooks, but subscribing one to asset.created would let it read assets through its receiver.
+ */
+function requireReadable(actor: Actor, events: EventType[]): void {
+  const hidden = [...new Set(events)].filter((type) => !eventVisibleTo(actor, type));
+  if (!hidden.length) return;
+  const scopes = [...new Set(hidden.map((type) => VISIBILITY[EVENT_VISIBILITY[type]].scope))];
+  const need = actor.tokenId
+    ? `this API token lacks the scope${scopes.length > 1 ? 's' : ''} ${scopes.join(' and ')} that reading ${hidden.length > 1 ? 'them' : 'it'} needs`
+    : 'your role may not read them';
+  const message = `A webhook receives the data of the events it subscribes to, so it may subscribe only to events you may read: ${hidden.join(', ')} cannot be chosen, because ${need}. Leave ${hidden.length > 1 ? 'them' : 'it'} out, or ${actor.tokenId ? 'use a token that has the scope or sign in as a person' : 'ask a PRODUCER'}`;
+  throw new AuthorizationError('INSUFFICIENT_SCOPE', message, { details: [{ path: 'events', message: `${hidden.join(', ')}: ${need}` }] });
+}
+
 const NOT_FOUND = () => new NotFoundError('WEBHOOK_NOT_FOUND', 'Webhook not found');
 
 /** What the studio hears when an endpoint is disabled (the log, sockets, SSE, other webhooks). */
@@ -130,6 +147,7 @@ export class WebhookService {
 
   async create(actor: Actor, input: { url: string; events: EventType[]; description?: string; secret?: string }): Promise<WebhookEndpointDto & { secret: string }> {
     this.deps.access.require(actor, 'webhook:manage');
+    requireReadable(actor, input.events);
     await this.deps.urls.check(input.url);
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
     const max = this.deps.limits.maxEndpointsPerStudio;
@@ -167,6 +185,9 @@ export class WebhookService {
    */
   async update(actor: Actor, id: string, patch: EndpointPatch): Promise<WebhookEndpointDto> {
     const current = await this.owned(actor, id);
+    // A new URL or new events decide where the events' data goes, and a new URL sends the events already
+    // subscribed there: the actor must be one who may read all of them.
+    if (patch.url !== undefined || patch.events !== undefined) requireReadable(actor, patch.events ?? current.events);
     if (patch.url !== undefined) await this.deps.urls.check(patch.url);
     const revive = patch.active === true && !current.active ? { failingSince: null, pausedUntil: null, disabledAt: null, disabledReason: null } : {};
     const updated = await this.deps.webhooks.updateEndpoint(actor.studioId, current._id, { ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), ...revive });
