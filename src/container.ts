@@ -47,6 +47,7 @@ import { TaskController } from './app/controllers/TaskController';
 import { NotificationController } from './app/controllers/NotificationController';
 import { WebhookService, type DeliveryQueue } from './app/services/WebhookService';
 import { UrlGuard } from './infra/webhooks/UrlGuard';
+import { WebhookQueue } from './infra/webhooks/WebhookQueue';
 import { AccessService } from './app/services/AccessService';
 import { AuditService } from './app/services/AuditService';
 import { TokenService } from './app/services/TokenService';
@@ -197,13 +198,16 @@ export function buildCore(infra: Infra) {
   const pipelines = new PipelineService({ pipelines: repos.pipelines, assets, queue, storage, logger });
   const studios = new StudioService({ studios: repos.studios, access, audit });
   const urlGuard = new UrlGuard({ allowHttp: config.WEBHOOK_ALLOW_HTTP ?? config.NODE_ENV !== 'production', allowedCidrs: config.WEBHOOK_ALLOWED_CIDRS });
-  const deliveryQueue: DeliveryQueue = {
-    enqueue: async (d, delayMs) => {
-      await queue.enqueue('webhook.deliver', { studioId: d.studioId, deliveryId: d.id }, { jobId: `wh.${d.id}.${d.attempt}`, attempts: 1, ...(delayMs ? { delayMs } : {}) });
-    },
-    enqueueMany: (ds) => queue.enqueueMany('webhook.deliver', ds.map((d) => ({ data: { studioId: d.studioId, deliveryId: d.id }, options: { jobId: `wh.${d.id}.${d.attempt}`, attempts: 1 } }))),
-  };
-  const webhooks = new WebhookService({ webhooks: repos.webhooks, access, audit, urls: urlGuard, queue: deliveryQueue });
+  const deliveryQueue: DeliveryQueue = new WebhookQueue(queue, redis, config.REDIS_KEY_PREFIX);
+  const webhooks = new WebhookService({
+    webhooks: repos.webhooks,
+    access,
+    audit,
+    urls: urlGuard,
+    queue: deliveryQueue,
+    locks,
+    limits: { maxEndpointsPerStudio: config.WEBHOOK_MAX_ENDPOINTS_PER_STUDIO, maxPendingPerEndpoint: config.WEBHOOK_MAX_PENDING_PER_ENDPOINT, endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY },
+  });
   const eventLog = new EventLogService({ log: eventLogRepo, webhooks, access, logger });
   // Every domain event of this process, into the studio's log (and from there to webhooks and streams).
   events.on('asset.created', (e) => void eventLog.record(e.studioId, 'asset.created', { asset: e.asset }, e.actorId));

@@ -3,7 +3,7 @@
 import dns from 'node:dns';
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
-import { givenMember, givenStudio, type Session } from './support/factories';
+import { givenMember, givenStudio, givenToken, type MintedToken, type Session } from './support/factories';
 import { startReceiver, verifySignature, type Receiver } from './support/receiver';
 import { waitFor, webhookWorkerFor } from './support/workers';
 import { listen } from './support/sockets';
@@ -111,6 +111,40 @@ describe('webhooks: delivery, signatures, retries, the delivery log', () => {
     await h.http.delete(`/webhooks/${hook.id}`).set(producer.auth).expect(204);
   });
 
+  it('subscribes a webhook only to events its registrant may read: an admin-only token can neither register one on asset events nor point one at its own receiver', async () => {
+    const bearer = (t: MintedToken) => ({ Authorization: `Bearer ${t.token}` });
+    const admin = await givenToken(h, producer, ['admin']);
+    const reader = await givenToken(h, producer, ['admin', 'assets:read']);
+    const attacker = await startReceiver();
+    const count = () => h.container.models.WebhookEndpoint.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) });
+    const before = await count();
+    const refused = await h.http.post('/webhooks').set(bearer(admin)).send({ url: attacker.url, events: ['asset.created', 'comment.created', 'webhook.disabled'] });
+    expect([refused.status, refused.body.error?.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
+    expect(refused.body.error.message).toBe('A webhook receives the data of the events it subscribes to, so it may subscribe only to events you may read: asset.created, comment.created cannot be chosen, because this API token lacks the scope assets:read that reading them needs. Leave them out, or use a token that has the scope or sign in as a person');
+    expect(refused.body.error.details).toEqual([{ path: 'events', message: 'asset.created, comment.created: this API token lacks the scope assets:read that reading them needs' }]);
+    expect(await count()).toBe(before);
+
+    // What the token may read (webhook events, with admin) it may subscribe to; a token with assets:read may take asset events.
+    const own = (await h.http.post('/webhooks').set(bearer(admin)).send({ url: attacker.url, events: ['webhook.disabled'] }).expect(201)).body as { id: string };
+    const read = (await h.http.post('/webhooks').set(bearer(reader)).send({ url: receiver.url, events: ['asset.created'] }).expect(201)).body as { id: string };
+    // A PRODUCER's webhook on asset events: the admin-only token cannot move it to its receiver, nor add asset events to its own.
+    const theirs = await register(['asset.created']);
+    for (const [id, patch] of [[theirs.id, { url: attacker.url }], [own.id, { events: ['webhook.disabled', 'asset.created'] }]] as const) {
+      const res = await h.http.patch(`/webhooks/${id}`).set(bearer(admin)).send(patch);
+      expect({ patch, status: res.status, code: res.body.error?.code }).toEqual({ patch, status: 403, code: 'INSUFFICIENT_SCOPE' });
+    }
+    // What does not decide where the data goes stays open to it.
+    await h.http.patch(`/webhooks/${theirs.id}`).set(bearer(admin)).send({ description: 'renamed by the ops token' }).expect(200);
+    expect((await h.http.get(`/webhooks/${theirs.id}`).set(producer.auth).expect(200)).body).toMatchObject({ url: receiver.url, events: ['asset.created'] });
+
+    // The asset events go where the PRODUCER and the reading token pointed them, never to the admin-only token's receiver.
+    await h.http.post('/assets').set(producer.auth).send({ name: 'Not for the ops token', type: 'PROP' }).expect(201);
+    await waitFor('both deliveries of the asset event', async () => receiver.received.filter((r) => r.json.type === 'asset.created').length === 2 || undefined, 10_000, 50);
+    expect(attacker.received.map((r) => r.json.type)).toEqual([]);
+    for (const id of [own.id, read.id, theirs.id]) await h.http.delete(`/webhooks/${id}`).set(producer.auth).expect(204);
+    await attacker.close();
+  });
+
   it('re-queues a delivery whose queue entry was lost (it stays PENDING in MongoDB until sent)', async () => {
     const hook = await register(['asset.created']);
     const event = await h.container.eventLogRepo.append(producer.user.studioId, { type: 'asset.created', actorId: null, data: { asset: { name: 'lost in Redis' } } });
@@ -126,7 +160,9 @@ describe('webhooks: delivery, signatures, retries, the delivery log', () => {
 
   it('refuses private, loopback, link-local and metadata addresses at registration, and plain http in production', async () => {
     const before = await h.container.models.WebhookEndpoint.countDocuments({ studioId: new Types.ObjectId(producer.user.studioId) });
-    for (const url of ['http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x', 'http://127.0.0.2:9/x', 'http://[::ffff:192.168.0.1]/x', 'http://user:pw@127.0.0.1:9/x', 'http://0.0.0.0:9/']) {
+    for (const url of ['http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x', 'http://127.0.0.2:9/x', 'http://[::ffff:192.168.0.1]/x', 'http://user:pw@127.0.0.1:9/x', 'http://0.0.0.0:9/',
+      // IPv4 carried inside IPv6 (compatible, translated, 6to4, local NAT64), site-local, and 127.0.0.2 as an integer.
+      'http://[::127.0.0.1]:9/x', 'http://[::ffff:0:127.0.0.1]:9/x', 'http://[2002:7f00:1::]/x', 'http://[64:ff9b:1::7f00:1]/x', 'http://[fec0::1]/x', 'http://2130706434:9/x']) {
       const res = await h.http.post('/webhooks').set(producer.auth).send({ url, events: ['asset.created'] });
       expect({ url, status: res.status, code: res.body.error?.code }).toEqual({ url, status: 400, code: 'WEBHOOK_URL_FORBIDDEN' });
     }

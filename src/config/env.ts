@@ -111,6 +111,15 @@ const schema = z.object({
   /** An endpoint whose deliveries have all failed for this long is disabled and its studio told. */
   WEBHOOK_DISABLE_AFTER_MS: int(10, 30 * 24 * 3600_000).default(24 * 3600_000),
   WEBHOOK_CONCURRENCY: int(1, 256).default(8),
+  /**
+   * Fair use of the webhook workers: deliveries in flight for one studio across every worker (keep it below
+   * the workers' total WEBHOOK_CONCURRENCY so no studio fills them), and for one endpoint (a failing one gets 1).
+   */
+  WEBHOOK_STUDIO_CONCURRENCY: int(1, 256).default(4),
+  WEBHOOK_ENDPOINT_CONCURRENCY: int(1, 16).default(1),
+  /** Endpoints a studio may register, and deliveries one endpoint may have waiting (past it, new ones are DROPPED). */
+  WEBHOOK_MAX_ENDPOINTS_PER_STUDIO: int(1, 1000).default(20),
+  WEBHOOK_MAX_PENDING_PER_ENDPOINT: int(1, 100_000).default(1000),
   /** The studio event log keeps this many days (GET /events, the SSE stream, webhook redelivery). */
   EVENT_RETENTION_DAYS: int(1, 3650).default(30),
   /** How often an open event stream looks for new events, and sends a heartbeat comment when idle. */

@@ -1,7 +1,9 @@
-// The webhook worker process: delivers the `webhooks` queue (signed POSTs through the SSRF guard), re-queues
-// deliveries Redis lost, disables endpoints that keep failing (telling their studio), and prunes the event
-// log past EVENT_RETENTION_DAYS. It holds no JWT key and runs no media tool.
+// The webhook worker process: takes endpoints' turns on the `webhooks` queue (signed POSTs through the SSRF
+// guard, within each studio's share of the workers), gives turns Redis lost back to their endpoints, disables
+// endpoints that keep failing (telling their studio), and prunes the event log past EVENT_RETENTION_DAYS. It
+// holds no JWT key and runs no media tool.
 import path from 'node:path';
+import { DelayedError } from 'bullmq';
 import { Redis as IORedis } from 'ioredis';
 import { runWorker, type WorkerHandle } from './worker-host';
 import type { BootedInfra } from '../bootstrap';
@@ -10,9 +12,15 @@ import { runWorkers } from '../infra/queue/runWorkers';
 import { StudioEmitter } from '../infra/realtime/emitter';
 import { WebhookSender } from '../infra/webhooks/WebhookSender';
 import { SmtpMailer } from '../infra/mail/SmtpMailer';
-import { deliverWebhook, reconcileWebhooks, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
+import { RedisSemaphore } from '../infra/cache/RedisSemaphore';
+import { createRedis } from '../infra/cache/redis';
+import { WebhookQueue } from '../infra/webhooks/WebhookQueue';
+import { reconcileWebhooks, takeTurn, type ReconcileWalk, type WebhookDeliveryDeps } from '../app/processors/webhook.processor';
 import type { WebhookEndpointDoc } from '../app/repositories/models/Webhook';
 import { webhookDisabledEvent } from '../app/services/WebhookService';
+
+/** How long a turn whose studio has every slot in flight waits before it asks again (±50%). */
+const BUSY_WAIT_MS = 500;
 
 export interface WebhookWorkerOptions {
   reconcileEveryMs?: number;
@@ -44,12 +52,26 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
     }
   };
 
+  // Lanes and studio slots on a client of their own: every turn waits on it, so it gets the time a busy
+  // Redis needs (the shared client gives up after 500 ms, for requests that fail open).
+  const lanesRedis = createRedis(config.REDIS_URL!, logger, 'webhook-lanes', { commandTimeout: 10_000 });
+  // A claim outlives any attempt (the request's timeout and the writes around it), so only a dead worker's lapses.
+  const queue = new WebhookQueue(c.queue, lanesRedis, config.REDIS_KEY_PREFIX, 2 * config.WEBHOOK_TIMEOUT_MS + 60_000);
+  // In Redis, so every webhook worker process counts against the same per-studio limit.
+  const slots = new RedisSemaphore(lanesRedis, `${config.REDIS_KEY_PREFIX}webhooks:`);
   const deps: WebhookDeliveryDeps = {
     webhooks: c.repos.webhooks,
     events: c.eventLogRepo,
     send: (url, input) => sender.send(url, input),
-    queue: c.deliveryQueue,
-    policy: { baseDelayMs: config.WEBHOOK_RETRY_BASE_MS, maxDelayMs: config.WEBHOOK_RETRY_MAX_MS, retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS, disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS },
+    queue,
+    studioSlot: (studioId) => slots.acquire(`studio:${studioId}`, config.WEBHOOK_STUDIO_CONCURRENCY),
+    policy: {
+      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+      maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+      retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+      disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
+      endpointConcurrency: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+    },
     disabled,
   };
   const connection = new IORedis(config.REDIS_URL!, { maxRetriesPerRequest: null });
@@ -62,9 +84,29 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
     metrics: c.metrics,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-    processors: { 'webhook.deliver': (job) => deliverWebhook(job.data, deps) },
+    processors: {
+      'webhook.deliver': async (job, token) => {
+        const result = await takeTurn(job.data, deps);
+        if (result.status !== 'busy') return result;
+        // Off the head of the queue for a moment, so the workers take other studios' turns meanwhile. Its
+        // studio has at most one waiting turn per endpoint (WEBHOOK_MAX_ENDPOINTS_PER_STUDIO), so this costs
+        // a bounded number of Redis calls, never a backlog's worth.
+        await job.moveToDelayed(Date.now() + Math.round(BUSY_WAIT_MS * (0.5 + Math.random())), token);
+        throw new DelayedError();
+      },
+      'webhook.wake': (job) => queue.turns([{ ...job.data, slots: config.WEBHOOK_ENDPOINT_CONCURRENCY }]),
+    },
   });
-  const reconcile = () => reconcileWebhooks({ webhooks: c.repos.webhooks, queue: c.deliveryQueue }).catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }));
+  // The reconciler's walk goes on where the last pass stopped; a pass still running when the next is due
+  // (a slow database) lets it go rather than walk twice.
+  const walk: ReconcileWalk = {};
+  let reconciling: Promise<unknown> | null = null;
+  const reconcile = () => {
+    reconciling ??= reconcileWebhooks({ webhooks: c.repos.webhooks, queue, walk })
+      .catch((err: unknown) => logger.warn('webhook reconcile failed', { err: (err as Error).message }))
+      .finally(() => (reconciling = null));
+    return reconciling;
+  };
   const prune = () =>
     c.eventLogRepo
       .pruneBefore(new Date(Date.now() - config.EVENT_RETENTION_DAYS * 86_400_000))
@@ -77,8 +119,10 @@ export async function startWebhookWorker(infra: BootedInfra, options: WebhookWor
   return {
     async close() {
       for (const t of timers) clearInterval(t);
+      await reconciling;
       await workers.close();
       connection.disconnect();
+      lanesRedis.disconnect();
       mailer?.close();
       await c.dispose();
     },

@@ -1,5 +1,8 @@
 // A webhook receiver: a real HTTP server on loopback that records each request and answers with the
-// statuses it is told (then 200), so tests see exactly what a studio's endpoint would.
+// statuses it is told (then 200), so tests see exactly what a studio's endpoint would. It can be slow (answer
+// after a delay, or only when released), and it counts requests in flight, its own and with other receivers
+// in a group; `order` numbers every request
+// received by any receiver of the test file, so tests can say which arrived first.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,42 +12,83 @@ export interface Received {
   body: string;
   json: { id: string; seq: number; type: string; time: string; studioId: string; data: Record<string, unknown> };
   at: number;
+  /** Arrival position among all receivers' requests. */
+  order: number;
 }
 
-export interface Receiver {
+/** Requests being answered now, and the most there were at once: of one receiver, or of several together. */
+export interface InFlight {
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export const inFlightCounter = (): InFlight => ({ inFlight: 0, maxInFlight: 0 });
+
+export interface ReceiverOptions {
+  /** Answer only after this long: a slow but successful endpoint. */
+  answerAfterMs?: number;
+  /** Also count this receiver's requests in flight here (e.g. all of one studio's receivers together). */
+  group?: InFlight;
+}
+
+export interface Receiver extends InFlight {
   url: string;
   port: number;
   received: Received[];
   /** Statuses to answer with, in order; when empty, 200. */
   answers: number[];
+  /** Holds every answer until the returned function is called. */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<Receiver> {
+let arrivals = 0;
+
+export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const received: Received[] = [];
   const answers: number[] = [];
+  let held: Promise<void> = Promise.resolve();
+  const self = inFlightCounter();
+  const counters = options.group ? [self, options.group] : [self];
   const server = http.createServer((req, res) => {
     let body = '';
+    for (const c of counters) {
+      c.inFlight++;
+      c.maxInFlight = Math.max(c.maxInFlight, c.inFlight);
+    }
+    res.on('close', () => {
+      for (const c of counters) c.inFlight--;
+    });
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
-      received.push({ headers: req.headers, body, json: JSON.parse(body) as Received['json'], at: Date.now() });
-      res.statusCode = answers.shift() ?? 200;
-      res.end('ok');
+      received.push({ headers: req.headers, body, json: JSON.parse(body) as Received['json'], at: Date.now(), order: ++arrivals });
+      const status = answers.shift() ?? 200;
+      void held
+        .then(() => new Promise((r) => setTimeout(r, options.answerAfterMs ?? 0)))
+        .then(() => {
+          res.statusCode = status;
+          res.end('ok');
+        });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  return {
+  return Object.assign(self, {
     url: `http://127.0.0.1:${port}/hook`,
     port,
     received,
     answers,
+    hold() {
+      let release!: () => void;
+      held = new Promise<void>((r) => (release = r));
+      return release;
+    },
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());
     }),
-  };
+  });
 }
 
 /** The README's verification: t and v1 from X-Studio-Signature, HMAC-SHA256 over "<t>.<raw body>", a 5-minute tolerance. */

@@ -9,6 +9,8 @@ export interface WebhookEndpointDto {
   events: EventType[];
   active: boolean;
   failingSince: string | null;
+  pausedUntil: string | null;
+  lastDroppedAt: string | null;
   disabledAt: string | null;
   disabledReason: string | null;
   createdBy: string;
@@ -41,6 +43,8 @@ export function toEndpointDto(e: WebhookEndpointDoc): WebhookEndpointDto {
     events: e.events,
     active: e.active,
     failingSince: e.failingSince?.toISOString() ?? null,
+    pausedUntil: e.pausedUntil?.toISOString() ?? null,
+    lastDroppedAt: e.lastDroppedAt?.toISOString() ?? null,
     disabledAt: e.disabledAt?.toISOString() ?? null,
     disabledReason: e.disabledReason,
     createdBy: String(e.createdBy),

@@ -8,6 +8,7 @@ import type { WebhookService } from './WebhookService';
 import { eventVisibleTo } from './EventVisibility';
 import type { Actor } from './types';
 import { toEventDto, type EventDto } from '../dto';
+import { KeyedSerial } from '../../shared/KeyedSerial';
 
 export interface EventLogger {
   error(message: string, meta?: Record<string, unknown>): void;
@@ -23,8 +24,8 @@ export class EventLogService {
     },
   ) {}
 
-  /** Per studio, the append in progress in this process: events are logged in the order they happened here. */
-  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Per studio, appends in this process one after another: events are logged in the order they happened here. */
+  private readonly appends = new KeyedSerial();
 
   /**
    * Appends the event and starts its webhook deliveries. Called after the change it reports is stored;
@@ -32,12 +33,7 @@ export class EventLogService {
    * run one after another, in the order of the calls, so sequential changes get increasing numbers.
    */
   record(studioId: string, type: EventType, data: Record<string, unknown>, actorId: string | null = null): Promise<StudioEventDoc | null> {
-    const previous = this.chains.get(studioId) ?? Promise.resolve();
-    const appended = previous.then(() => this.append(studioId, type, data, actorId));
-    this.chains.set(studioId, appended);
-    void appended.then(() => {
-      if (this.chains.get(studioId) === appended) this.chains.delete(studioId);
-    });
+    const appended = this.appends.run(studioId, () => this.append(studioId, type, data, actorId));
     // Only the numbering is sequential; deliveries of one event start while the next is appended.
     return appended.then(async (event) => {
       if (!event) return null;

@@ -13,6 +13,11 @@ export interface EnqueueOptions {
   attempts?: number;
   backoffMs?: number;
   delayMs?: number;
+  /**
+   * At most one waiting job per id (BullMQ deduplication): an add while one waits is a no-op; with
+   * keepLastIfActive an add while one runs makes one more job when it finishes.
+   */
+  deduplication?: { id: string; keepLastIfActive?: boolean };
 }
 
 export interface QueueBusOptions {
@@ -29,6 +34,7 @@ const toJobOptions = (o: EnqueueOptions = {}): JobsOptions => ({
   attempts: o.attempts ?? 3,
   backoff: { type: 'exponential', delay: o.backoffMs ?? 1000 },
   delay: o.delayMs,
+  deduplication: o.deduplication,
   // Keep a bounded history: enough for dashboards and debugging, never an unbounded Redis.
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },

@@ -13,8 +13,14 @@ export interface JobMap {
   'render.chunk': { studioId: string; renderJobId: string; chunkIndex: number; run?: number };
   /** Parent of a render's chunks: encodes the preview movie and completes the RenderJob. */
   'render.finalize': { studioId: string; renderJobId: string };
-  /** One attempt of one webhook delivery; the processor schedules the next attempt itself. */
-  'webhook.deliver': { studioId: string; deliveryId: string };
+  /**
+   * One turn of one webhook endpoint: its next due delivery, one attempt. `slot` is which of the endpoint's
+   * WEBHOOK_ENDPOINT_CONCURRENCY turns this is (at most one queue entry per slot). The `deliveryId` form is a
+   * job queued before deliveries took turns per endpoint: it stands for a turn of that delivery's endpoint.
+   */
+  'webhook.deliver': { studioId: string; endpointId: string; slot: number } | { studioId: string; deliveryId: string };
+  /** Gives an endpoint its turns again at a later time: a retry's back-off, or the end of its pause. */
+  'webhook.wake': { studioId: string; endpointId: string };
 }
 
 export type JobName = keyof JobMap;
@@ -25,6 +31,7 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'render.chunk': 'render',
   'render.finalize': 'render',
   'webhook.deliver': 'webhooks',
+  'webhook.wake': 'webhooks',
 };
 
 export const jobsOf = (queue: QueueName): JobName[] => (Object.keys(JOB_QUEUE) as JobName[]).filter((n) => JOB_QUEUE[n] === queue);

@@ -5,7 +5,8 @@ import type { Logger } from '../logging/logger';
 import type { Metrics } from '../metrics/metrics';
 import { jobsOf, type JobMap, type JobName, type QueueName } from './jobs';
 
-export type Processor<K extends JobName> = (job: Job<JobMap[K]>) => Promise<unknown>;
+/** `token` is the worker's lock on the job, for moving it (e.g. back to delayed) from inside the processor. */
+export type Processor<K extends JobName> = (job: Job<JobMap[K]>, token?: string) => Promise<unknown>;
 export type Processors = { [K in JobName]?: Processor<K> };
 
 export interface RunWorkersOptions {
@@ -33,12 +34,12 @@ export function runWorkers(o: RunWorkersOptions): { workers: Worker[]; close(): 
   const workers = queues.map((queue) => {
     const worker = new Worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const processor = o.processors[job.name as JobName] as Processor<JobName> | undefined;
         if (!processor) throw new Error(`No processor for job ${job.name}`);
         const end = duration.startTimer({ queue, name: job.name });
         try {
-          return await processor(job as Job<JobMap[JobName]>);
+          return await processor(job as Job<JobMap[JobName]>, token);
         } finally {
           end();
         }

@@ -797,7 +797,7 @@ export interface paths {
         /** The studio's webhook endpoints (PRODUCER) */
         get: operations["listWebhooks"];
         put?: never;
-        /** Register a webhook endpoint (PRODUCER); its secret is shown once */
+        /** Register a webhook endpoint (PRODUCER); its secret is shown once. At most WEBHOOK_MAX_ENDPOINTS_PER_STUDIO per studio (409 WEBHOOK_LIMIT_REACHED) */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -1792,6 +1792,10 @@ export interface components {
             events: ("asset.created" | "asset.updated" | "version.created" | "comment.created" | "review.decided" | "pipeline.updated" | "render.progress" | "render.completed" | "render.failed" | "webhook.disabled" | "project.created" | "project.updated" | "shot.created" | "shot.updated" | "task.created" | "task.updated" | "casting.updated" | "editorial.imported")[];
             active: boolean;
             failingSince: string | null;
+            /** @description After two failed attempts in a row nothing is sent before this time; it grows while the endpoint keeps failing, and a test event tries at once */
+            pausedUntil: string | null;
+            /** @description When a delivery was last dropped because too many were already waiting (DROPPED in the delivery log; the event stays in GET /events) */
+            lastDroppedAt: string | null;
             disabledAt: string | null;
             disabledReason: string | null;
             createdBy: string;
@@ -1808,8 +1812,11 @@ export interface components {
             eventId: string;
             eventSeq: number;
             eventType: string;
-            /** @enum {string} */
-            status: "PENDING" | "RETRYING" | "SUCCEEDED" | "FAILED";
+            /**
+             * @description DROPPED: never sent, because the endpoint already had the most deliveries allowed waiting
+             * @enum {string}
+             */
+            status: "PENDING" | "RETRYING" | "SUCCEEDED" | "FAILED" | "DROPPED";
             attempts: number;
             lastStatusCode: number | null;
             lastError: string | null;
@@ -5798,6 +5805,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -6144,6 +6160,15 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

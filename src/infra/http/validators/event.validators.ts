@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
 import { idParams, objectId, pageQuery, queryInt } from './common.validators';
 import { EVENT_TYPES } from '../../../app/repositories/models/StudioEvent';
+import { DELIVERY_STATUSES } from '../../../app/repositories/models/Webhook';
 
 const eventNumber = queryInt(0, Number.MAX_SAFE_INTEGER);
 export const eventsQuery = z.strictObject({
@@ -50,6 +51,8 @@ const WebhookSchema = apiRegistry.register(
     events: z.array(eventTypeEnum),
     active: z.boolean(),
     failingSince: z.string().nullable(),
+    pausedUntil: z.string().nullable().openapi({ description: 'After two failed attempts in a row nothing is sent before this time; it grows while the endpoint keeps failing, and a test event tries at once' }),
+    lastDroppedAt: z.string().nullable().openapi({ description: 'When a delivery was last dropped because too many were already waiting (DROPPED in the delivery log; the event stays in GET /events)' }),
     disabledAt: z.string().nullable(),
     disabledReason: z.string().nullable(),
     createdBy: z.string(),
@@ -66,7 +69,7 @@ const DeliverySchema = apiRegistry.register(
     eventId: z.string(),
     eventSeq: z.number().int(),
     eventType: z.string(),
-    status: z.enum(['PENDING', 'RETRYING', 'SUCCEEDED', 'FAILED']),
+    status: z.enum(DELIVERY_STATUSES).openapi({ description: 'DROPPED: never sent, because the endpoint already had the most deliveries allowed waiting' }),
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
@@ -92,9 +95,9 @@ apiRegistry.registerPath({
   responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errorResponses(400, 401, 403, 429) },
 });
 apiRegistry.registerPath({
-  method: 'post', path: '/webhooks', operationId: 'createWebhook', tags: ['integrations'], security: bearer, summary: 'Register a webhook endpoint (PRODUCER); its secret is shown once',
+  method: 'post', path: '/webhooks', operationId: 'createWebhook', tags: ['integrations'], security: bearer, summary: 'Register a webhook endpoint (PRODUCER); its secret is shown once. At most WEBHOOK_MAX_ENDPOINTS_PER_STUDIO per studio (409 WEBHOOK_LIMIT_REACHED)',
   request: { body: jsonBody(createWebhookBody) },
-  responses: { 201: { description: 'Registered', ...json(NewWebhookSchema) }, ...errorResponses(400, 401, 403, 429) },
+  responses: { 201: { description: 'Registered', ...json(NewWebhookSchema) }, ...errorResponses(400, 401, 403, 409, 429) },
 });
 apiRegistry.registerPath({
   method: 'get', path: '/webhooks', operationId: 'listWebhooks', tags: ['integrations'], security: bearer, summary: 'The studio\'s webhook endpoints (PRODUCER)',
@@ -123,7 +126,7 @@ apiRegistry.registerPath({
 apiRegistry.registerPath({
   method: 'post', path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver', operationId: 'redeliverWebhook', tags: ['integrations'], security: bearer, summary: 'Send a delivery\'s event again, as a new delivery',
   request: { params: redeliverParams },
-  responses: { 202: { description: 'Queued', ...json(DeliverySchema) }, ...errorResponses(400, 401, 403, 404, 429) },
+  responses: { 202: { description: 'Queued', ...json(DeliverySchema) }, ...errorResponses(400, 401, 403, 404, 409, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/webhooks/{id}/test', operationId: 'testWebhook', tags: ['integrations'], security: bearer, summary: 'Send a webhook.test event to this endpoint',
