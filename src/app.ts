@@ -27,7 +27,7 @@ import { productionRoutes } from './infra/http/routes/production.routes';
 import { invitationRoutes } from './infra/http/routes/invitation.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
 import { storageRoutes } from './infra/http/routes/storage.routes';
-import { actorOf, authenticate } from './shared/middlewares/auth';
+import { actorOf, authenticate, carriesAccessJwt } from './shared/middlewares/auth';
 import { scopeOf } from './infra/http/scopes';
 import { tokenRoutes } from './infra/http/routes/token.routes';
 import { integrationRoutes } from './infra/http/routes/integration.routes';
@@ -73,6 +73,12 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   // Static files of the web app, before the rate limit: one page load fetches several and they hold no data.
   app.use(webApp(config.WEB_DIST_DIR ?? path.resolve(__dirname, '..', 'web', 'dist')));
 
+  // Per client IP, only what no member or API token made: a studio's whole office is often one address
+  // behind NAT, so its people's requests count per member (and per token) once authenticated, and only
+  // an unauthenticated flood spends this budget. A person's verified access token skips it (so such a
+  // flood cannot keep an office's signed-in people out); any other request counts while in flight and is
+  // taken back once answered for an API token, or by a successful /auth exchange (a right password, a
+  // valid cookie or link, a registration: each with limits of its own).
   app.use(
     redisRateLimit({
       redis: c.redis,
@@ -80,13 +86,17 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
       prefix: `${c.keyPrefix}rl:global:`,
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       limit: config.RATE_LIMIT_MAX,
+      skip: (req) => carriesAccessJwt(c.tokens, req),
+      skipSuccessfulRequests: true,
+      requestWasSuccessful: (req, res) => req.user !== undefined || (res.statusCode < 400 && req.path.startsWith('/auth/')),
+      message: 'Too many requests from your network without signing in',
     }),
   );
   app.use(express.json({ limit: config.JSON_BODY_LIMIT, strict: true }));
   app.use(storableText());
 
   // Each routes file gets its own controller and the bearer check, nothing else of the container.
-  const authn = withTokenLimit(authenticate(c, scopeOf), c);
+  const authn = withMemberLimits(authenticate(c, scopeOf), c);
   const ctl = c.controllers;
   app.use(docsRoutes());
   const limits = authLimits(c);
@@ -170,12 +180,13 @@ function webApp(dir: string): RequestHandler {
   };
 }
 
-/** Stricter Redis-backed limits on the credential endpoints. */
 /**
- * The bearer check, then a per-token request budget (API_TOKEN_RATE_LIMIT_PER_MINUTE, in Redis so it holds
- * across instances): a runaway script is slowed on its own token, not on its office's IP.
+ * The bearer check, then the caller's own request budget, in Redis so it holds across instances: per API
+ * token (API_TOKEN_RATE_LIMIT_PER_MINUTE) or per member (RATE_LIMIT_MAX_PER_MEMBER, every session of the
+ * person in this studio together). A runaway script or a stuck tab is slowed on its own credential, never
+ * on its office's IP, so the rest of the office works on.
  */
-function withTokenLimit(authn: RequestHandler, c: Container): RequestHandler {
+function withMemberLimits(authn: RequestHandler, c: Container): RequestHandler {
   const perToken = redisRateLimit({
     redis: c.redis,
     logger: c.logger,
@@ -185,8 +196,23 @@ function withTokenLimit(authn: RequestHandler, c: Container): RequestHandler {
     keyGenerator: (req: Request) => `token:${req.user?.tokenId ?? ''}`,
     skip: (req: Request) => !req.user?.tokenId,
     code: 'TOKEN_RATE_LIMITED',
+    message: 'This API token sent too many requests in a minute',
   });
-  return (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : perToken(req, res, next)));
+  const perMember = redisRateLimit({
+    redis: c.redis,
+    logger: c.logger,
+    prefix: `${c.keyPrefix}rl:member:`,
+    windowMs: c.config.RATE_LIMIT_WINDOW_MS,
+    limit: c.config.RATE_LIMIT_MAX_PER_MEMBER,
+    keyGenerator: (req: Request) => `member:${req.user?.id ?? ''}`,
+    skip: (req: Request) => !req.user || Boolean(req.user.tokenId),
+    message: 'You sent too many requests in a short time',
+  });
+  return (req, res, next) =>
+    authn(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      perToken(req, res, (tokenErr?: unknown) => (tokenErr ? next(tokenErr) : perMember(req, res, next)));
+    });
 }
 
 const bodyToken = (req: Request): unknown => (req.body as { token?: unknown } | undefined)?.token;
@@ -206,14 +232,18 @@ function authLimits(c: Container) {
     },
   });
   return {
-    // Every credential request per client, whatever the account: one client cannot spray many accounts.
+    // Failed credential requests per client, whatever the account: one client cannot spray many accounts
+    // with guesses. Only failures count: fifty people of one office signing in from one address are not a
+    // spray (issue 28), and a right password says nothing a guesser needs.
     perIp: redisRateLimit({
       redis: c.redis,
       logger: c.logger,
       prefix: `${c.keyPrefix}rl:auth-ip:`,
       windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
       limit: config.AUTH_RATE_LIMIT_MAX_PER_IP,
+      skipSuccessfulRequests: true,
       code: 'AUTH_RATE_LIMITED',
+      message: 'Too many failed sign-ins or links from your network',
     }),
     // Failed logins per account and client (429 for that client only) and growing delays per account:
     // a per-account block would let anyone lock anyone out (issue 14).
