@@ -258,6 +258,17 @@ function authLimits(c: Container) {
     // login throttle's pace, not faster.
     registrationPassword: loginThrottle(throttle, { accountOf: (req: Request) => c.services.auth.registrationAddress(bodyToken(req)) }),
     invitationPassword: loginThrottle(throttle, { accountOf: (req: Request) => c.services.invitations.invitationAddress(bodyToken(req)) }),
+    // Per client, whatever the addresses: one client cannot mail many mailboxes. Never per address, which
+    // would let anyone keep its owner from resetting their password.
+    passwordResets: redisRateLimit({
+      redis: c.redis,
+      logger: c.logger,
+      prefix: `${c.keyPrefix}rl:password-reset-client:`,
+      windowMs: 3_600_000,
+      limit: config.PASSWORD_RESETS_PER_CLIENT_PER_HOUR,
+      code: 'PASSWORD_RESET_RATE_LIMITED',
+      message: 'Too many password resets were asked for from your network this hour; try again later',
+    }),
     // Per client first, so one client's flood is refused before it spends the shared budget. No limit is
     // per address: that would let anyone keep an address's owner from registering.
     registrations: [

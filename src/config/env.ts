@@ -103,6 +103,10 @@ const schema = z.object({
    * minutes (a later request answers 429 with Retry-After; past it a new link replaces the old one).
    */
   REGISTRATION_MAIL_INTERVAL_MINUTES: int(1, 24 * 60).default(10),
+  /** How long a mailed password-reset link works; short, since it sets a password (it also works only once). */
+  PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(60),
+  /** Password resets one client (IP, IPv6 /56) may ask for per hour, whatever the addresses (one address: one per REGISTRATION_MAIL_INTERVAL_MINUTES). */
+  PASSWORD_RESETS_PER_CLIENT_PER_HOUR: int(1, 1_000_000).default(20),
   /** Registrations one client (IP, IPv6 /56) may start per hour, whatever the addresses. */
   REGISTRATIONS_PER_CLIENT_PER_HOUR: int(1, 1_000_000).default(20),
   /** Registrations all clients together may start per hour (the mail server's reputation is shared). */

@@ -14,15 +14,20 @@ export interface AuthLimits {
   registrationPassword: RequestHandler;
   /** Registrations started per client, then by all clients together (429, never a silently dropped mail). */
   registrations: RequestHandler[];
+  /** Password resets asked for per client (429, never a silently dropped mail). */
+  passwordResets: RequestHandler;
 }
 
 export function authRoutes(auth: AuthController, authn: RequestHandler, limits: AuthLimits): Router {
   const router = Router();
-  const { perIp, login, passwordChange, registrationPassword, registrations } = limits;
+  const { perIp, login, passwordChange, registrationPassword, registrations, passwordResets } = limits;
   router.post('/auth/register', perIp, ...registrations, auth.register);
   router.get('/auth/verify-email/preview', perIp, auth.previewRegistration);
   router.post('/auth/verify-email', perIp, registrationPassword, auth.verifyEmail);
   router.post('/auth/login', perIp, login, auth.login);
+  router.post('/auth/password-reset', perIp, passwordResets, auth.requestPasswordReset);
+  router.get('/auth/password-reset/preview', perIp, auth.previewPasswordReset);
+  router.post('/auth/password-reset/confirm', perIp, auth.confirmPasswordReset);
   // A refresh cookie or a session is 256 random bits or a signature: nothing to guess, so no credential
   // limit (the general per-IP limit still bounds an unauthenticated flood). Every page load of every
   // person of an office refreshes, which a per-IP credential budget would soon refuse.
