@@ -1,7 +1,7 @@
 // Builds the Express app. Middleware order lives here and nowhere else.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import type { Container } from './container';
@@ -139,6 +139,44 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   return app;
 }
 
+/** A file of the build's flat static/ folder (hashed names): the only paths a precompressed copy is looked up for. */
+const HASHED_FILE = /^\/static\/[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+const ENCODINGS = [
+  { name: 'br', ext: '.br' },
+  { name: 'gzip', ext: '.gz' },
+] as const;
+
+/**
+ * The build's precompressed copies (web/scripts/precompress.mjs writes .br and .gz beside each text file):
+ * for a file the browser accepts one of, sets Content-Encoding, Content-Type and Vary and returns the copy's
+ * path. Nothing is compressed per request, so no response costs the event loop compression work. Whether a
+ * copy exists is remembered per file (a build's files never change while it is served).
+ */
+function precompressedFiles(dir: string) {
+  const known = new Map<string, boolean>();
+  const exists = (file: string) => {
+    let hit = known.get(file);
+    if (hit === undefined) {
+      hit = existsSync(file);
+      if (known.size < 10_000) known.set(file, hit);
+    }
+    return hit;
+  };
+  return (req: Request, res: Response, rest: string): string | null => {
+    const file = path.join(dir, rest);
+    // Every answer for this path depends on the request's Accept-Encoding, even the uncompressed one.
+    res.vary('Accept-Encoding');
+    const offered = ENCODINGS.filter((e) => exists(file + e.ext));
+    if (offered.length === 0) return null;
+    // The server's preference (brotli, then gzip) among what the client accepts at all: browsers list gzip first.
+    const encoding = offered.find((e) => req.acceptsEncodings(e.name) === e.name);
+    if (!encoding) return null;
+    res.type(path.extname(file));
+    res.set('Content-Encoding', encoding.name);
+    return file + encoding.ext;
+  };
+}
+
 /**
  * The web app's production build at /app/: hashed files under /app/static/ cached for a year, index.html
  * never cached, and every other GET under /app/ answered with index.html (the app's own routes). Nothing
@@ -155,9 +193,11 @@ function webApp(dir: string): RequestHandler {
       res.setHeader('Cache-Control', file.startsWith(path.join(dir, 'static') + path.sep) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
-  const sendIndex: RequestHandler = (_req, res, next) => {
+  const precompressed = precompressedFiles(dir);
+  const sendIndex: RequestHandler = (req, res, next) => {
     res.set('Cache-Control', 'no-cache');
-    res.sendFile(index, (err) => err && next(err));
+    const variant = precompressed(req, res, '/index.html');
+    res.sendFile(variant ?? index, (err) => err && next(err));
   };
   return (req, res, next) => {
     if (req.path !== '/app' && !req.path.startsWith('/app/')) return next();
@@ -168,6 +208,13 @@ function webApp(dir: string): RequestHandler {
     if (req.path === '/app') return res.redirect(301, '/app/');
     const rest = req.path.slice('/app'.length);
     if (rest === '/' || rest === '/index.html') return sendIndex(req, res, next);
+    if (HASHED_FILE.test(rest)) {
+      const variant = precompressed(req, res, rest);
+      if (variant) {
+        res.set('Cache-Control', 'public, max-age=31536000, immutable');
+        return res.sendFile(variant, (err) => err && next(err));
+      }
+    }
     const url = req.url;
     req.url = url.slice('/app'.length);
     files(req, res, (err?: unknown) => {
