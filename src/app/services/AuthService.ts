@@ -136,23 +136,14 @@ export class AuthService {
    * `client` is the requester's rate-limit key (its IP, an IPv6 /56); only its sha256 is stored.
    */
   async register(input: { studioName: string; name: string; email: string }, client: string): Promise<{ status: 'verification_sent'; expiresAt: string }> {
-    const { registrations, accounts, mailer, links, locks } = this.deps;
+    const { registrations, accounts, mailer, links } = this.deps;
     const email = input.email.trim();
     const studioName = input.studioName.trim();
-    const requester = sha256(`registration-requester\n${client}`);
-    const intervalMs = this.deps.registrationMailIntervalMinutes * 60_000;
-    // Two requests of one client for one address at once must not both mail: decided under a lease.
-    return locks.withLock(`registration-mail:${sha256(`${normalizeEmail(email)}\n${requester}`)}`, async () => {
-      const now = this.now();
-      const recent = await registrations.newestFrom(email, requester, now);
-      const nextAllowed = recent ? recent.mailedAt.getTime() + intervalMs : 0;
-      if (nextAllowed > now.getTime()) {
-        throw new RateLimitError(
-          'REGISTRATION_RECENTLY_MAILED',
-          `A link to create a studio was mailed to this address from your network less than ${this.deps.registrationMailIntervalMinutes} minutes ago: follow the newest one (you choose the studio name and your password there), or ask again later`,
-          { retryAfterSeconds: (nextAllowed - now.getTime()) / 1000 },
-        );
-      }
+    const minutes = this.deps.registrationMailIntervalMinutes;
+    return this.pacedMail('registration', registrations, email, client, {
+      code: 'REGISTRATION_RECENTLY_MAILED',
+      message: `A link to create a studio was mailed to this address from your network less than ${minutes} minutes ago: follow the newest one (you choose the studio name and your password there), or ask again later`,
+    }, async (requester, now) => {
       const existing = await accounts.findByEmail(email);
       const link = newLinkToken();
       const expiresAt = new Date(now.getTime() + this.deps.verificationTtlHours * 3_600_000);
@@ -173,21 +164,13 @@ export class AuthService {
    * its sha256 is stored.
    */
   async requestPasswordReset(input: { email: string }, client: string): Promise<{ status: 'reset_mailed' }> {
-    const { passwordResets, accounts, mailer, links, locks } = this.deps;
+    const { passwordResets, accounts, mailer, links } = this.deps;
     const email = input.email.trim();
-    const requester = sha256(`password-reset-requester\n${client}`);
-    const intervalMs = this.deps.registrationMailIntervalMinutes * 60_000;
-    return locks.withLock(`password-reset-mail:${sha256(`${normalizeEmail(email)}\n${requester}`)}`, async () => {
-      const now = this.now();
-      const recent = await passwordResets.newestFrom(email, requester, now);
-      const nextAllowed = recent ? recent.mailedAt.getTime() + intervalMs : 0;
-      if (nextAllowed > now.getTime()) {
-        throw new RateLimitError(
-          'PASSWORD_RESET_RECENTLY_MAILED',
-          `A password-reset mail was sent to this address from your network less than ${this.deps.registrationMailIntervalMinutes} minutes ago: follow the link in the newest one, or ask again later`,
-          { retryAfterSeconds: (nextAllowed - now.getTime()) / 1000 },
-        );
-      }
+    const minutes = this.deps.registrationMailIntervalMinutes;
+    return this.pacedMail('password-reset', passwordResets, email, client, {
+      code: 'PASSWORD_RESET_RECENTLY_MAILED',
+      message: `A password-reset mail was sent to this address from your network less than ${minutes} minutes ago: follow the link in the newest one, or ask again later`,
+    }, async (requester, now) => {
       const account = await accounts.findByEmail(email);
       const link = newLinkToken();
       const expiresAt = new Date(now.getTime() + this.deps.passwordResetTtlMinutes * 60_000);
@@ -195,6 +178,23 @@ export class AuthService {
       await sendOrFail(mailer, mails.passwordReset(links, { to: email, token: account ? link.token : null, expiresAt, now }), () => passwordResets.delete(record._id));
       await passwordResets.deleteOthersFrom(email, requester, record._id);
       return { status: 'reset_mailed' };
+    });
+  }
+
+  /**
+   * Runs `send` for a mailed link unless this client had one mailed to this address within
+   * REGISTRATION_MAIL_INTERVAL_MINUTES (then 429 `tooSoon`, with Retry-After). Two requests of one client
+   * for one address at once must not both mail: decided under a lease. `client` is the requester's
+   * rate-limit key; `send` gets its sha256 (what is stored) and the time.
+   */
+  private pacedMail<T>(kind: string, links: { newestFrom(email: string, requester: string, now: Date): Promise<{ mailedAt: Date } | null> }, email: string, client: string, tooSoon: { code: string; message: string }, send: (requester: string, now: Date) => Promise<T>): Promise<T> {
+    const requester = sha256(`${kind}-requester\n${client}`);
+    return this.deps.locks.withLock(`${kind}-mail:${sha256(`${normalizeEmail(email)}\n${requester}`)}`, async () => {
+      const now = this.now();
+      const recent = await links.newestFrom(email, requester, now);
+      const nextAllowed = recent ? recent.mailedAt.getTime() + this.deps.registrationMailIntervalMinutes * 60_000 : 0;
+      if (nextAllowed > now.getTime()) throw new RateLimitError(tooSoon.code, tooSoon.message, { retryAfterSeconds: (nextAllowed - now.getTime()) / 1000 });
+      return send(requester, now);
     });
   }
 
