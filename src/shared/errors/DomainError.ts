@@ -101,7 +101,9 @@ function sayWhen(message: string, seconds: number, append: boolean): string {
   const when = `in ${waitInWords(seconds)}`;
   const worded = message.replace(/\b((?:try|ask) again) (?:later|shortly)\b/i, `$1 ${when}`);
   if (worded !== message || !append) return worded;
-  return `${message.replace(/[.;:,\s]+$/, '')}; try again ${when}`;
+  let end = message.length;
+  while (end > 0 && '.;:, \t\n'.includes(message[end - 1]!)) end--;
+  return `${message.slice(0, end)}; try again ${when}`;
 }
 
 /** The Retry-After header of a wait: whole seconds, at least one (RFC 9110 §10.2.3). */
