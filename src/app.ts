@@ -1,7 +1,7 @@
 // Builds the Express app. Middleware order lives here and nowhere else.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import type { Container } from './container';
@@ -27,7 +27,7 @@ import { productionRoutes } from './infra/http/routes/production.routes';
 import { invitationRoutes } from './infra/http/routes/invitation.routes';
 import { adminRoutes } from './infra/http/routes/admin.routes';
 import { storageRoutes } from './infra/http/routes/storage.routes';
-import { actorOf, authenticate } from './shared/middlewares/auth';
+import { actorOf, authenticate, carriesAccessJwt } from './shared/middlewares/auth';
 import { scopeOf } from './infra/http/scopes';
 import { tokenRoutes } from './infra/http/routes/token.routes';
 import { integrationRoutes } from './infra/http/routes/integration.routes';
@@ -73,6 +73,12 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   // Static files of the web app, before the rate limit: one page load fetches several and they hold no data.
   app.use(webApp(config.WEB_DIST_DIR ?? path.resolve(__dirname, '..', 'web', 'dist')));
 
+  // Per client IP, only what no member or API token made: a studio's whole office is often one address
+  // behind NAT, so its people's requests count per member (and per token) once authenticated, and only
+  // an unauthenticated flood spends this budget. A person's verified access token skips it (so such a
+  // flood cannot keep an office's signed-in people out); any other request counts while in flight and is
+  // taken back once answered for an API token, or by a successful /auth exchange (a right password, a
+  // valid cookie or link, a registration: each with limits of its own).
   app.use(
     redisRateLimit({
       redis: c.redis,
@@ -80,13 +86,17 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
       prefix: `${c.keyPrefix}rl:global:`,
       windowMs: config.RATE_LIMIT_WINDOW_MS,
       limit: config.RATE_LIMIT_MAX,
+      skip: (req) => carriesAccessJwt(c.tokens, req),
+      skipSuccessfulRequests: true,
+      requestWasSuccessful: (req, res) => req.user !== undefined || (res.statusCode < 400 && req.path.startsWith('/auth/')),
+      message: 'Too many requests from your network without signing in',
     }),
   );
   app.use(express.json({ limit: config.JSON_BODY_LIMIT, strict: true }));
   app.use(storableText());
 
   // Each routes file gets its own controller and the bearer check, nothing else of the container.
-  const authn = withTokenLimit(authenticate(c, scopeOf), c);
+  const authn = withMemberLimits(authenticate(c, scopeOf), c);
   const ctl = c.controllers;
   app.use(docsRoutes());
   const limits = authLimits(c);
@@ -129,6 +139,44 @@ export function createApp(c: Container, options: AppOptions = {}): Express {
   return app;
 }
 
+/** A file of the build's flat static/ folder (hashed names): the only paths a precompressed copy is looked up for. */
+const HASHED_FILE = /^\/static\/[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+const ENCODINGS = [
+  { name: 'br', ext: '.br' },
+  { name: 'gzip', ext: '.gz' },
+] as const;
+
+/**
+ * The build's precompressed copies (web/scripts/precompress.mjs writes .br and .gz beside each text file):
+ * for a file the browser accepts one of, sets Content-Encoding, Content-Type and Vary and returns the copy's
+ * path. Nothing is compressed per request, so no response costs the event loop compression work. Whether a
+ * copy exists is remembered per file (a build's files never change while it is served).
+ */
+function precompressedFiles(dir: string) {
+  const known = new Map<string, boolean>();
+  const exists = (file: string) => {
+    let hit = known.get(file);
+    if (hit === undefined) {
+      hit = existsSync(file);
+      if (known.size < 10_000) known.set(file, hit);
+    }
+    return hit;
+  };
+  return (req: Request, res: Response, rest: string): string | null => {
+    const file = path.join(dir, rest);
+    // Every answer for this path depends on the request's Accept-Encoding, even the uncompressed one.
+    res.vary('Accept-Encoding');
+    const offered = ENCODINGS.filter((e) => exists(file + e.ext));
+    if (offered.length === 0) return null;
+    // The server's preference (brotli, then gzip) among what the client accepts at all: browsers list gzip first.
+    const encoding = offered.find((e) => req.acceptsEncodings(e.name) === e.name);
+    if (!encoding) return null;
+    res.type(path.extname(file));
+    res.set('Content-Encoding', encoding.name);
+    return file + encoding.ext;
+  };
+}
+
 /**
  * The web app's production build at /app/: hashed files under /app/static/ cached for a year, index.html
  * never cached, and every other GET under /app/ answered with index.html (the app's own routes). Nothing
@@ -145,9 +193,11 @@ function webApp(dir: string): RequestHandler {
       res.setHeader('Cache-Control', file.startsWith(path.join(dir, 'static') + path.sep) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
-  const sendIndex: RequestHandler = (_req, res, next) => {
+  const precompressed = precompressedFiles(dir);
+  const sendIndex: RequestHandler = (req, res, next) => {
     res.set('Cache-Control', 'no-cache');
-    res.sendFile(index, (err) => err && next(err));
+    const variant = precompressed(req, res, '/index.html');
+    res.sendFile(variant ?? index, (err) => err && next(err));
   };
   return (req, res, next) => {
     if (req.path !== '/app' && !req.path.startsWith('/app/')) return next();
@@ -158,6 +208,13 @@ function webApp(dir: string): RequestHandler {
     if (req.path === '/app') return res.redirect(301, '/app/');
     const rest = req.path.slice('/app'.length);
     if (rest === '/' || rest === '/index.html') return sendIndex(req, res, next);
+    if (HASHED_FILE.test(rest)) {
+      const variant = precompressed(req, res, rest);
+      if (variant) {
+        res.set('Cache-Control', 'public, max-age=31536000, immutable');
+        return res.sendFile(variant, (err) => err && next(err));
+      }
+    }
     const url = req.url;
     req.url = url.slice('/app'.length);
     files(req, res, (err?: unknown) => {
@@ -170,12 +227,13 @@ function webApp(dir: string): RequestHandler {
   };
 }
 
-/** Stricter Redis-backed limits on the credential endpoints. */
 /**
- * The bearer check, then a per-token request budget (API_TOKEN_RATE_LIMIT_PER_MINUTE, in Redis so it holds
- * across instances): a runaway script is slowed on its own token, not on its office's IP.
+ * The bearer check, then the caller's own request budget, in Redis so it holds across instances: per API
+ * token (API_TOKEN_RATE_LIMIT_PER_MINUTE) or per member (RATE_LIMIT_MAX_PER_MEMBER, every session of the
+ * person in this studio together). A runaway script or a stuck tab is slowed on its own credential, never
+ * on its office's IP, so the rest of the office works on.
  */
-function withTokenLimit(authn: RequestHandler, c: Container): RequestHandler {
+function withMemberLimits(authn: RequestHandler, c: Container): RequestHandler {
   const perToken = redisRateLimit({
     redis: c.redis,
     logger: c.logger,
@@ -185,8 +243,23 @@ function withTokenLimit(authn: RequestHandler, c: Container): RequestHandler {
     keyGenerator: (req: Request) => `token:${req.user?.tokenId ?? ''}`,
     skip: (req: Request) => !req.user?.tokenId,
     code: 'TOKEN_RATE_LIMITED',
+    message: 'This API token sent too many requests in a minute',
   });
-  return (req, res, next) => authn(req, res, (err?: unknown) => (err ? next(err) : perToken(req, res, next)));
+  const perMember = redisRateLimit({
+    redis: c.redis,
+    logger: c.logger,
+    prefix: `${c.keyPrefix}rl:member:`,
+    windowMs: c.config.RATE_LIMIT_WINDOW_MS,
+    limit: c.config.RATE_LIMIT_MAX_PER_MEMBER,
+    keyGenerator: (req: Request) => `member:${req.user?.id ?? ''}`,
+    skip: (req: Request) => !req.user || Boolean(req.user.tokenId),
+    message: 'You sent too many requests in a short time',
+  });
+  return (req, res, next) =>
+    authn(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      perToken(req, res, (tokenErr?: unknown) => (tokenErr ? next(tokenErr) : perMember(req, res, next)));
+    });
 }
 
 const bodyToken = (req: Request): unknown => (req.body as { token?: unknown } | undefined)?.token;
@@ -206,14 +279,18 @@ function authLimits(c: Container) {
     },
   });
   return {
-    // Every credential request per client, whatever the account: one client cannot spray many accounts.
+    // Failed credential requests per client, whatever the account: one client cannot spray many accounts
+    // with guesses. Only failures count: fifty people of one office signing in from one address are not a
+    // spray (issue 28), and a right password says nothing a guesser needs.
     perIp: redisRateLimit({
       redis: c.redis,
       logger: c.logger,
       prefix: `${c.keyPrefix}rl:auth-ip:`,
       windowMs: config.AUTH_RATE_LIMIT_WINDOW_MS,
       limit: config.AUTH_RATE_LIMIT_MAX_PER_IP,
+      skipSuccessfulRequests: true,
       code: 'AUTH_RATE_LIMITED',
+      message: 'Too many failed sign-ins or links from your network',
     }),
     // Failed logins per account and client (429 for that client only) and growing delays per account:
     // a per-account block would let anyone lock anyone out (issue 14).
@@ -228,6 +305,17 @@ function authLimits(c: Container) {
     // login throttle's pace, not faster.
     registrationPassword: loginThrottle(throttle, { accountOf: (req: Request) => c.services.auth.registrationAddress(bodyToken(req)) }),
     invitationPassword: loginThrottle(throttle, { accountOf: (req: Request) => c.services.invitations.invitationAddress(bodyToken(req)) }),
+    // Per client, whatever the addresses: one client cannot mail many mailboxes. Never per address, which
+    // would let anyone keep its owner from resetting their password.
+    passwordResets: redisRateLimit({
+      redis: c.redis,
+      logger: c.logger,
+      prefix: `${c.keyPrefix}rl:password-reset-client:`,
+      windowMs: 3_600_000,
+      limit: config.PASSWORD_RESETS_PER_CLIENT_PER_HOUR,
+      code: 'PASSWORD_RESET_RATE_LIMITED',
+      message: 'Too many password resets were asked for from your network this hour; try again later',
+    }),
     // Per client first, so one client's flood is refused before it spends the shared budget. No limit is
     // per address: that would let anyone keep an address's owner from registering.
     registrations: [

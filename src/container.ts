@@ -26,7 +26,7 @@ import { PipelineRepository } from './app/repositories/PipelineRepository';
 import { ReviewRepository } from './app/repositories/ReviewRepository';
 import { AccountRepository } from './app/repositories/AccountRepository';
 import { InvitationRepository } from './app/repositories/InvitationRepository';
-import { RegistrationRepository } from './app/repositories/RegistrationRepository';
+import { PasswordResetRepository, RegistrationRepository } from './app/repositories/RegistrationRepository';
 import { ApiTokenRepository } from './app/repositories/ApiTokenRepository';
 import { EventLogRepository } from './app/repositories/EventLogRepository';
 import { WebhookRepository } from './app/repositories/WebhookRepository';
@@ -130,6 +130,7 @@ export function buildCore(infra: Infra) {
     accounts: new AccountRepository(models),
     invitations: new InvitationRepository(models),
     registrations: new RegistrationRepository(models),
+    passwordResets: new PasswordResetRepository(models),
     apiTokens: new ApiTokenRepository(models),
     webhooks: new WebhookRepository(models),
     projects: new ProjectRepository(models),
@@ -304,6 +305,7 @@ export function buildApi(core: Core) {
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     verificationTtlHours: config.EMAIL_VERIFICATION_TTL_HOURS,
     registrationMailIntervalMinutes: config.REGISTRATION_MAIL_INTERVAL_MINUTES,
+    passwordResetTtlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
   });
   const users = new UserService({ ...repos, access, audit, locks, events, sessions });
   const invitations = new InvitationService({ ...repos, access, audit, locks, mailer, links, auth, ttlHours: config.INVITATION_TTL_HOURS });

@@ -111,7 +111,7 @@ describe('API tokens: bots and personal access tokens', () => {
   });
 
   it('names a scope (or refuses tokens) for every route behind the bearer check', () => {
-    const open = new Set(['POST /auth/register', 'GET /auth/verify-email/preview', 'POST /auth/verify-email', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /invitations/preview', 'POST /invitations/accept']);
+    const open = new Set(['POST /auth/register', 'POST /auth/password-reset', 'GET /auth/password-reset/preview', 'POST /auth/password-reset/confirm', 'GET /auth/verify-email/preview', 'POST /auth/verify-email', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /invitations/preview', 'POST /invitations/accept']);
     const routes = mountedRoutes(h.app)
       .filter((r) => r.method !== 'USE')
       .map((r) => `${r.method} ${r.path}`)

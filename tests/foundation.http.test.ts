@@ -79,6 +79,9 @@ describe('foundation: probes, error contract, correlation IDs and metrics', () =
   it.each([
     ['PUT', '/assets/0123456789abcdef01234567', 'DELETE, GET, HEAD, OPTIONS, PATCH'],
     ['DELETE', '/auth/login', 'OPTIONS, POST'],
+    ['GET', '/auth/password-reset', 'OPTIONS, POST'],
+    ['POST', '/auth/password-reset/preview', 'GET, HEAD, OPTIONS'],
+    ['GET', '/auth/password-reset/confirm', 'OPTIONS, POST'],
     ['POST', '/health', 'GET, HEAD, OPTIONS'],
     ['GET', '/render-jobs/retry', 'OPTIONS, POST'],
     ['DELETE', '/render-jobs/retry', 'OPTIONS, POST'],

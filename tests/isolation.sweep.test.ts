@@ -201,7 +201,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'GET /storage/usage/assets': {},
   };
   // No token needed (credentials in the body, or public by design); still checked for leaks.
-  const open = new Set(['POST /auth/register', 'GET /auth/verify-email/preview', 'POST /auth/verify-email', 'GET /invitations/preview', 'POST /invitations/accept', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
+  const open = new Set(['POST /auth/register', 'POST /auth/password-reset', 'GET /auth/password-reset/preview', 'POST /auth/password-reset/confirm', 'GET /auth/verify-email/preview', 'POST /auth/verify-email', 'GET /invitations/preview', 'POST /invitations/accept', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'USE /docs']);
   // Middleware mounted on a prefix in front of routes that are swept themselves (none today).
   const guards = new Set<string>();
   // Run last, in this order: each ends B's other sessions (the password change hands B a fresh token).

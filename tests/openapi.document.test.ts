@@ -23,7 +23,7 @@ describe('OpenAPI document', () => {
     expect(ops.filter((o) => o.op.tags?.length !== 1 || !tags.has(o.op.tags[0]!)).map((o) => o.key)).toEqual([]);
     expect(ops.filter((o) => !Array.isArray(o.op.security)).map((o) => o.key)).toEqual([]);
     // The public operations say so explicitly.
-    expect(ops.filter((o) => o.op.security!.length === 0).map((o) => o.key).sort()).toEqual(['GET /auth/verify-email/preview', 'GET /invitations/preview', 'POST /auth/login', 'POST /auth/logout', 'POST /auth/refresh', 'POST /auth/register', 'POST /auth/verify-email', 'POST /invitations/accept']);
+    expect(ops.filter((o) => o.op.security!.length === 0).map((o) => o.key).sort()).toEqual(['GET /auth/password-reset/preview', 'GET /auth/verify-email/preview', 'GET /invitations/preview', 'POST /auth/login', 'POST /auth/logout', 'POST /auth/password-reset', 'POST /auth/password-reset/confirm', 'POST /auth/refresh', 'POST /auth/register', 'POST /auth/verify-email', 'POST /invitations/accept']);
   });
 
   it('generates a TypeScript client (openapi-typescript) that type-checks, with operations named by their ids', () => {

@@ -1,5 +1,6 @@
 // In-process domain events: services announce what happened; real-time fan-out and the pipeline listen.
 import { EventEmitter } from 'node:events';
+import type { SessionEndReason } from './repositories/models/User';
 import type { AssetDto, VersionDto, CommentDto, ReviewDto, ProjectDto, ShotDto, TaskDto, CastingDto, NotificationDto } from './dto';
 
 export interface DomainEventMap {
@@ -26,7 +27,7 @@ export interface DomainEventMap {
   /** A notification for one member: goes to that member's sockets only, never to the studio's log. */
   'notification.created': { studioId: string; userId: string; notification: NotificationDto };
   /** A user's sessions ended (deactivation, role or password change, sign-out everywhere): their live connections must end. */
-  'user.sessionEnded': { studioId: string; userId: string; reason: 'deactivated' | 'role-changed' | 'password-changed' | 'signed-out-everywhere' };
+  'user.sessionEnded': { studioId: string; userId: string; reason: SessionEndReason };
   /** An API token was revoked: connections opened with it must end. */
   'token.revoked': { studioId: string; tokenId: string };
 }

@@ -54,8 +54,16 @@ const schema = z.object({
   EDITORIAL_PARSE_CPU_MS: int(10, 600_000).default(3000),
   EDITORIAL_PARSE_HEAP_MIB: int(16, 16_384).default(256),
   RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(60_000),
-  RATE_LIMIT_MAX: int(1, 1_000_000).default(600),
+  /**
+   * Requests per client IP per RATE_LIMIT_WINDOW_MS that no member or API token made: those of a signed-in
+   * person or a valid token count against RATE_LIMIT_MAX_PER_MEMBER or API_TOKEN_RATE_LIMIT_PER_MINUTE
+   * instead, since a studio's whole office is often one address behind NAT.
+   */
+  RATE_LIMIT_MAX: int(1, 1_000_000).default(1200),
+  /** Requests one signed-in member (all their sessions in one studio) may make per RATE_LIMIT_WINDOW_MS, across all instances. */
+  RATE_LIMIT_MAX_PER_MEMBER: int(1, 1_000_000).default(1200),
   AUTH_RATE_LIMIT_WINDOW_MS: int(1000, 3600_000).default(15 * 60_000),
+  /** Failed credential requests (wrong passwords, unusable links) per client IP per window, whatever the account. */
   AUTH_RATE_LIMIT_MAX_PER_IP: int(1, 100_000).default(100),
   /** Failed logins one client (IP) may make on one account per window; then that client alone gets 429. */
   AUTH_FAILURES_PER_CLIENT: int(1, 100_000).default(5),
@@ -95,6 +103,10 @@ const schema = z.object({
    * minutes (a later request answers 429 with Retry-After; past it a new link replaces the old one).
    */
   REGISTRATION_MAIL_INTERVAL_MINUTES: int(1, 24 * 60).default(10),
+  /** How long a mailed password-reset link works; short, since it sets a password (it also works only once). */
+  PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(60),
+  /** Password resets one client (IP, IPv6 /56) may ask for per hour, whatever the addresses (one address: one per REGISTRATION_MAIL_INTERVAL_MINUTES). */
+  PASSWORD_RESETS_PER_CLIENT_PER_HOUR: int(1, 1_000_000).default(20),
   /** Registrations one client (IP, IPv6 /56) may start per hour, whatever the addresses. */
   REGISTRATIONS_PER_CLIENT_PER_HOUR: int(1, 1_000_000).default(20),
   /** Registrations all clients together may start per hour (the mail server's reputation is shared). */
@@ -145,7 +157,7 @@ const schema = z.object({
   SOCKET_HANDSHAKES_PER_MINUTE_PER_MEMBER: int(1, 1_000_000).default(60),
   /** How long a socket or stream of an instance that stopped (crashed) still counts against its member's cap. */
   CONNECTION_SLOT_TTL_SECONDS: int(2, 3600).default(60),
-  /** Requests one API token may make per minute (on top of the per-IP limit), across all instances. */
+  /** Requests one API token may make per minute, across all instances (a token's requests do not count per IP). */
   API_TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1200),
   /**
    * The longest an API token lives, in days from its creation: a token asks for 1..this many, and every

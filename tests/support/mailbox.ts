@@ -11,7 +11,7 @@ export interface Mailbox {
   /** Addresses the server answers 550 "no such user" for. */
   refused: Set<string>;
   /** The token in the fragment of the message's link to /app/<page>. */
-  tokenOf(mail: CaughtMail, page: 'verify-email' | 'invitations'): string;
+  tokenOf(mail: CaughtMail, page: 'verify-email' | 'invitations' | 'reset-password'): string;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,8 @@ import { CreateStudio } from './pages/CreateStudio';
 import { Shell } from './pages/Shell';
 import { SignIn } from './pages/SignIn';
 import { VerifyEmail } from './pages/VerifyEmail';
+import { ForgotPassword } from './people/ForgotPassword';
+import { ResetPassword } from './people/ResetPassword';
 import { EmptyState, Skeleton } from './ui';
 import { RouteBoundary, RouteErrorPage } from './ui/RouteError';
 import { revokeMediaOnEviction } from './media/useBlobUrl';
@@ -52,6 +54,8 @@ const router = createBrowserRouter(
     { path: '/create-studio', element: <CreateStudio /> },
     { path: '/verify-email', element: <VerifyEmail /> },
     { path: '/invitations', element: <AcceptInvitation /> },
+    { path: '/forgot-password', element: <ForgotPassword /> },
+    { path: '/reset-password', element: <ResetPassword /> },
     { path: '/assets', element: signedIn(<AssetsPage />) },
     { path: '/assets/:assetId', element: signedIn(later(<AssetPage />)) },
     { path: '/assets/:assetId/versions/:versionId', element: review },

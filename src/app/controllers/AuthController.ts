@@ -2,7 +2,7 @@
 // token in an HttpOnly cookie instead of the body, so no script can read it.
 import type { Request, Response } from 'express';
 import type { AuthResult, AuthService } from '../services/AuthService';
-import { changePasswordBody, loginBody, refreshBody, switchStudioBody, verifyEmailBody, verifyEmailPreviewQuery, registerBody } from '../../infra/http/validators/auth.validators';
+import { confirmPasswordResetBody, passwordResetBody, passwordResetPreviewQuery, changePasswordBody, loginBody, refreshBody, switchStudioBody, verifyEmailBody, verifyEmailPreviewQuery, registerBody } from '../../infra/http/validators/auth.validators';
 import { clientKey } from '../../shared/middlewares/rateLimit';
 import { actorOf } from '../../shared/middlewares/auth';
 import { AuthenticationError, AuthorizationError } from '../../shared/errors';
@@ -100,6 +100,23 @@ export class AuthController {
   register = async (req: Request, res: Response) => {
     const input = registerBody.parse(req.body);
     res.status(202).json(await this.auth.register(input, clientKey(req)));
+  };
+
+  requestPasswordReset = async (req: Request, res: Response) => {
+    const input = passwordResetBody.parse(req.body);
+    res.status(202).json(await this.auth.requestPasswordReset(input, clientKey(req)));
+  };
+
+  previewPasswordReset = async (req: Request, res: Response) => {
+    const { token } = passwordResetPreviewQuery.parse(req.query);
+    // The answer names the address: never kept by a shared cache.
+    res.set('Cache-Control', 'no-store').json(await this.auth.previewPasswordReset(token));
+  };
+
+  confirmPasswordReset = async (req: Request, res: Response) => {
+    const { token, password } = confirmPasswordResetBody.parse(req.body);
+    await this.auth.resetPassword(token, password);
+    res.status(204).end();
   };
 
   previewRegistration = async (req: Request, res: Response) => {

@@ -1,7 +1,7 @@
 // API tokens of one studio, and the pre-tenant lookup by hash that authenticates a request.
 import type { Types } from 'mongoose';
 import type { Models } from './models';
-import type { ApiTokenDoc, Scope } from './models/ApiToken';
+import type { ApiTokenDoc, Scope, TokenRevokedReason } from './models/ApiToken';
 import { findOwned } from './owned';
 
 export class ApiTokenRepository {
@@ -27,17 +27,17 @@ export class ApiTokenRepository {
   }
 
   revoke(studioId: Types.ObjectId | string, id: Types.ObjectId, at: Date): Promise<ApiTokenDoc | null> {
-    return this.models.ApiToken.findOneAndUpdate({ _id: id, studioId, revokedAt: null }, { $set: { revokedAt: at } }, { returnDocument: 'after' }).lean<ApiTokenDoc>().exec();
+    return this.models.ApiToken.findOneAndUpdate({ _id: id, studioId, revokedAt: null }, { $set: { revokedAt: at, revokedReason: 'revoked' } }, { returnDocument: 'after' }).lean<ApiTokenDoc>().exec();
   }
 
   /**
    * Revokes every unrevoked token of a member, however many; resolves with how many, and the ids of up to
    * 1,000 of them (to end their live connections; the member's own sockets end with their sessions anyway).
    */
-  async revokeAllOf(studioId: Types.ObjectId | string, userId: Types.ObjectId | string, at: Date): Promise<{ count: number; ids: Types.ObjectId[] }> {
+  async revokeAllOf(studioId: Types.ObjectId | string, userId: Types.ObjectId | string, at: Date, reason: TokenRevokedReason): Promise<{ count: number; ids: Types.ObjectId[] }> {
     const live = await this.models.ApiToken.find({ studioId, userId, revokedAt: null }, { _id: 1 }).limit(1000).lean<Array<{ _id: Types.ObjectId }>>().exec();
     if (live.length === 0) return { count: 0, ids: [] };
-    const { modifiedCount } = await this.models.ApiToken.updateMany({ studioId, userId, revokedAt: null }, { $set: { revokedAt: at } }).exec();
+    const { modifiedCount } = await this.models.ApiToken.updateMany({ studioId, userId, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } }).exec();
     return { count: modifiedCount, ids: live.map((t) => t._id) };
   }
 

@@ -2,7 +2,7 @@
 // by nature happen before a studio is chosen: a person's own memberships, at login or when switching.
 import { Types } from 'mongoose';
 import type { Models } from './models';
-import type { Role, UserDoc } from './models/User';
+import type { Role, SessionEndReason, UserDoc } from './models/User';
 import { keyset, toPage, type Page } from './pagination';
 import { findOwned, ownedIds } from './owned';
 
@@ -70,16 +70,16 @@ export class UserRepository {
     id: Types.ObjectId,
     expected: { role: Role; active: boolean },
     patch: Partial<Pick<UserDoc, 'role' | 'active' | 'name'>>,
-    options: { endSessions?: boolean } = {},
+    options: { endSessions?: SessionEndReason } = {},
   ): Promise<UserDoc | null> {
-    const update = { $set: patch, ...(options.endSessions ? { $inc: { sessionVersion: 1 } } : {}) };
+    const update = options.endSessions ? { $set: { ...patch, sessionEndedReason: options.endSessions }, $inc: { sessionVersion: 1 } } : { $set: patch };
     return this.models.User.findOneAndUpdate({ _id: id, studioId, role: expected.role, active: expected.active }, update, { returnDocument: 'after' })
       .lean<UserDoc>()
       .exec();
   }
 
-  /** Ends every session of the member. */
-  endSessions(studioId: Types.ObjectId | string, id: Types.ObjectId | string): Promise<UserDoc | null> {
-    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 } }, { returnDocument: 'after' }).lean<UserDoc>().exec();
+  /** Ends every session of the member, recording why. */
+  endSessions(studioId: Types.ObjectId | string, id: Types.ObjectId | string, reason: SessionEndReason): Promise<UserDoc | null> {
+    return this.models.User.findOneAndUpdate({ _id: id, studioId }, { $inc: { sessionVersion: 1 }, $set: { sessionEndedReason: reason } }, { returnDocument: 'after' }).lean<UserDoc>().exec();
   }
 }

@@ -9,13 +9,13 @@ import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, 
 import type { ApiTokenRepository } from '../repositories/ApiTokenRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { StudioRepository } from '../repositories/StudioRepository';
-import { SCOPE_DESCRIPTIONS, SCOPES, type ApiTokenDoc, type Scope } from '../repositories/models/ApiToken';
+import { SCOPE_DESCRIPTIONS, SCOPES, type ApiTokenDoc, type Scope, type TokenRevokedReason } from '../repositories/models/ApiToken';
 import type { Role, UserDoc } from '../repositories/models/User';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { hashRefreshToken } from './TokenService';
 import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
-import type { SessionService } from './SessionService';
+import { sessionStateOf, whyEnded, type SessionService } from './SessionService';
 import type { CurrentPassword } from './CurrentPassword';
 import { sendOrFail, toActor, type PersonalTokens } from './AuthService';
 import { mails, type MailLinks, type Mailer, type MailMessage } from './Mailer';
@@ -31,7 +31,15 @@ const INVALID = () => new AuthenticationError('TOKEN_INVALID', 'API token is inv
 const NOT_FOUND = () => new NotFoundError('TOKEN_NOT_FOUND', 'API token not found');
 const TOKENS_CANNOT_MINT = () => new AuthorizationError('TOKEN_NOT_ALLOWED', 'API tokens cannot manage API tokens or bots; sign in as a person');
 const ONLY_ITSELF = () => new AuthorizationError('TOKEN_NOT_ALLOWED', 'An API token can see and revoke only itself; sign in as a person to manage other tokens');
-const SESSION_ENDED = () => new AuthenticationError('SESSION_REVOKED', 'This session has ended (sign-out everywhere, a role or password change, or deactivation); sign in again');
+/** Why a revoked token no longer works, in words for whoever runs the script that holds it. */
+const REVOKED_BECAUSE: Record<TokenRevokedReason, string> = {
+  revoked: 'This API token was revoked on the API tokens page; make a new one there if the script still needs one',
+  'password-changed': 'This API token was revoked when the person it acts as changed their password; they can make a new one on the API tokens page',
+  'password-reset': 'This API token was revoked when the person it acts as reset their password with a mailed link; they can make a new one on the API tokens page',
+  'signed-out-everywhere': 'This API token was revoked when the person it acts as chose "Sign out everywhere"; they can make a new one on the API tokens page',
+};
+const tokenRevoked = (token: Pick<ApiTokenDoc, 'revokedReason'>) =>
+  new AuthenticationError('TOKEN_REVOKED', token.revokedReason ? REVOKED_BECAUSE[token.revokedReason] : 'This API token was revoked; make a new one on the API tokens page');
 
 export interface NewToken {
   name: string;
@@ -120,8 +128,8 @@ export class ApiTokenService implements PersonalTokens {
    * unconfirmed account was taken back through its mailbox (a password change too). Only the member's own:
    * the tokens of bots they made are the studio's, stay, and needed the password to make.
    */
-  async revokeAllOf(member: UserDoc, reason: 'password-changed' | 'signed-out-everywhere'): Promise<number> {
-    const { count, ids } = await this.deps.tokens.revokeAllOf(member.studioId, member._id, this.now());
+  async revokeAllOf(member: UserDoc, reason: Parameters<PersonalTokens['revokeAllOf']>[1]): Promise<number> {
+    const { count, ids } = await this.deps.tokens.revokeAllOf(member.studioId, member._id, this.now(), reason);
     for (const id of ids) this.deps.events.emit('token.revoked', { studioId: String(member.studioId), tokenId: String(id) });
     if (count > 0) await this.deps.audit.record(toActor(member), 'token.revoked_all', 'user', member._id, { count, reason });
     return count;
@@ -181,8 +189,8 @@ export class ApiTokenService implements PersonalTokens {
     const token = await this.deps.tokens.findByHash(hashRefreshToken(raw));
     if (!token) throw INVALID();
     const now = this.now();
-    if (token.revokedAt) throw new AuthenticationError('TOKEN_REVOKED', 'API token was revoked');
-    if (this.expiryOf(token).getTime() <= now.getTime()) throw new AuthenticationError('TOKEN_EXPIRED', 'API token has expired');
+    if (token.revokedAt) throw tokenRevoked(token);
+    if (this.expiryOf(token).getTime() <= now.getTime()) throw new AuthenticationError('TOKEN_EXPIRED', 'This API token has expired; make a new one on the API tokens page');
     const member = await this.deps.sessions.memberActor(String(token.userId), String(token.studioId));
     this.touch(token, now, ip);
     return { actor: { ...member, tokenId: String(token._id), scopes: token.scopes }, token };
@@ -203,7 +211,8 @@ export class ApiTokenService implements PersonalTokens {
   private async recheck(studioId: string, tokenId: string): Promise<Actor> {
     const token = await this.deps.tokens.findById(studioId, tokenId);
     const now = this.now();
-    if (!token || token.revokedAt || this.expiryOf(token).getTime() <= now.getTime()) throw new AuthenticationError('TOKEN_REVOKED', 'API token was revoked or has expired');
+    if (token?.revokedAt) throw tokenRevoked(token);
+    if (!token || this.expiryOf(token).getTime() <= now.getTime()) throw new AuthenticationError('TOKEN_REVOKED', 'This API token was revoked or has expired; make a new one on the API tokens page');
     const member = await this.deps.sessions.memberActor(String(token.userId), String(token.studioId));
     return { ...member, tokenId, scopes: token.scopes };
   }
@@ -238,7 +247,8 @@ export class ApiTokenService implements PersonalTokens {
     }
     return this.deps.locks.withLock(`studio-members:${actor.studioId}`, async () => {
       const { member, account } = await this.deps.currentPassword.confirm(actor, input.currentPassword);
-      if (actor.sessionVersion !== undefined && (member.sessionVersion ?? 0) !== actor.sessionVersion) throw SESSION_ENDED();
+      const ended = actor.sessionVersion === undefined ? null : whyEnded(sessionStateOf(member), actor.sessionVersion);
+      if (ended) throw ended;
       return { created: await this.mint(actor, userId, input), minter: member, account };
     });
   }

@@ -6,7 +6,8 @@ import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, 
 import type { StudioRepository } from '../repositories/StudioRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { AccountRepository } from '../repositories/AccountRepository';
-import type { RegistrationRepository } from '../repositories/RegistrationRepository';
+import type { PasswordResetRepository, RegistrationRepository } from '../repositories/RegistrationRepository';
+import type { PasswordResetDoc } from '../repositories/models/PasswordReset';
 import { normalizeEmail } from '../repositories/AccountRepository';
 import type { RegistrationDoc } from '../repositories/models/Registration';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
@@ -31,6 +32,7 @@ export interface AuthResult {
 
 const INVALID_CREDENTIALS = () => new AuthenticationError('INVALID_CREDENTIALS', 'Invalid email or password');
 const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+const RESET_LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This password-reset link is invalid, was already used or has expired; ask for a new one on the sign-in page (Forgot password?)');
 const LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This link is invalid, was already used or has expired; register again for a new one');
 const NOT_A_MEMBER = () => new NotFoundError('STUDIO_NOT_FOUND', 'Studio not found among yours');
 const DEACTIVATED = () => new AuthorizationError('ACCOUNT_DEACTIVATED', 'This account has been deactivated');
@@ -52,10 +54,13 @@ export const accountKind = (account: AccountDoc | null): AccountKind => (!accoun
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The session ends that take a person's personal API tokens with them (a role change or deactivation does not). */
+export type PersonalTokenEndReason = Extract<SessionEndReason, 'password-changed' | 'password-reset' | 'signed-out-everywhere'>;
+
 /** What ends a membership's personal API tokens when its person's sessions end. */
 export interface PersonalTokens {
   /** Revokes every unrevoked token the member acts as; resolves with how many. */
-  revokeAllOf(member: UserDoc, reason: Extract<SessionEndReason, 'password-changed' | 'signed-out-everywhere'>): Promise<number>;
+  revokeAllOf(member: UserDoc, reason: PersonalTokenEndReason): Promise<number>;
 }
 
 /** A single-use mailed secret: 256 random bits, of which only the sha256 is stored. */
@@ -96,6 +101,7 @@ export class AuthService {
       users: UserRepository;
       accounts: AccountRepository;
       registrations: RegistrationRepository;
+      passwordResets: PasswordResetRepository;
       refreshTokens: RefreshTokenRepository;
       tokens: TokenService;
       passwords: PasswordHasher;
@@ -111,6 +117,8 @@ export class AuthService {
       verificationTtlHours: number;
       /** REGISTRATION_MAIL_INTERVAL_MINUTES: one registration mail per address and client in this time. */
       registrationMailIntervalMinutes: number;
+      /** PASSWORD_RESET_TTL_MINUTES: how long a mailed reset link works. */
+      passwordResetTtlMinutes: number;
       now?: () => Date;
     },
   ) {}
@@ -128,23 +136,14 @@ export class AuthService {
    * `client` is the requester's rate-limit key (its IP, an IPv6 /56); only its sha256 is stored.
    */
   async register(input: { studioName: string; name: string; email: string }, client: string): Promise<{ status: 'verification_sent'; expiresAt: string }> {
-    const { registrations, accounts, mailer, links, locks } = this.deps;
+    const { registrations, accounts, mailer, links } = this.deps;
     const email = input.email.trim();
     const studioName = input.studioName.trim();
-    const requester = sha256(`registration-requester\n${client}`);
-    const intervalMs = this.deps.registrationMailIntervalMinutes * 60_000;
-    // Two requests of one client for one address at once must not both mail: decided under a lease.
-    return locks.withLock(`registration-mail:${sha256(`${normalizeEmail(email)}\n${requester}`)}`, async () => {
-      const now = this.now();
-      const recent = await registrations.newestFrom(email, requester, now);
-      const nextAllowed = recent ? recent.mailedAt.getTime() + intervalMs : 0;
-      if (nextAllowed > now.getTime()) {
-        throw new RateLimitError(
-          'REGISTRATION_RECENTLY_MAILED',
-          `A link to create a studio was mailed to this address from your network less than ${this.deps.registrationMailIntervalMinutes} minutes ago: follow the newest one (you choose the studio name and your password there), or ask again later`,
-          { retryAfterSeconds: (nextAllowed - now.getTime()) / 1000 },
-        );
-      }
+    const minutes = this.deps.registrationMailIntervalMinutes;
+    return this.pacedMail('registration', registrations, email, client, {
+      code: 'REGISTRATION_RECENTLY_MAILED',
+      message: `A link to create a studio was mailed to this address from your network less than ${minutes} minutes ago: follow the newest one (you choose the studio name and your password there), or ask again later`,
+    }, async (requester, now) => {
       const existing = await accounts.findByEmail(email);
       const link = newLinkToken();
       const expiresAt = new Date(now.getTime() + this.deps.verificationTtlHours * 3_600_000);
@@ -155,6 +154,88 @@ export class AuthService {
       await registrations.deleteOthersFrom(email, requester, record._id);
       return { status: 'verification_sent', expiresAt: expiresAt.toISOString() };
     });
+  }
+
+  /**
+   * "Forgot password": mails the address a single-use link to choose a new password, or, when it has no
+   * account, a note saying so (no link). The answer is the same either way, and so is the pace: one client
+   * gets one mail per address per REGISTRATION_MAIL_INTERVAL_MINUTES (sooner: 429 with Retry-After), the
+   * record kept even for an address without an account. `client` is the requester's rate-limit key; only
+   * its sha256 is stored.
+   */
+  async requestPasswordReset(input: { email: string }, client: string): Promise<{ status: 'reset_mailed' }> {
+    const { passwordResets, accounts, mailer, links } = this.deps;
+    const email = input.email.trim();
+    const minutes = this.deps.registrationMailIntervalMinutes;
+    return this.pacedMail('password-reset', passwordResets, email, client, {
+      code: 'PASSWORD_RESET_RECENTLY_MAILED',
+      message: `A password-reset mail was sent to this address from your network less than ${minutes} minutes ago: follow the link in the newest one, or ask again later`,
+    }, async (requester, now) => {
+      const account = await accounts.findByEmail(email);
+      const link = newLinkToken();
+      const expiresAt = new Date(now.getTime() + this.deps.passwordResetTtlMinutes * 60_000);
+      const record = await passwordResets.create({ tokenHash: link.hash, email, accountId: account?._id ?? null, requester, mailedAt: now, expiresAt });
+      await sendOrFail(mailer, mails.passwordReset(links, { to: email, token: account ? link.token : null, expiresAt, now }), () => passwordResets.delete(record._id));
+      await passwordResets.deleteOthersFrom(email, requester, record._id);
+      return { status: 'reset_mailed' };
+    });
+  }
+
+  /**
+   * Runs `send` for a mailed link unless this client had one mailed to this address within
+   * REGISTRATION_MAIL_INTERVAL_MINUTES (then 429 `tooSoon`, with Retry-After). Two requests of one client
+   * for one address at once must not both mail: decided under a lease. `client` is the requester's
+   * rate-limit key; `send` gets its sha256 (what is stored) and the time.
+   */
+  private pacedMail<T>(kind: string, links: { newestFrom(email: string, requester: string, now: Date): Promise<{ mailedAt: Date } | null> }, email: string, client: string, tooSoon: { code: string; message: string }, send: (requester: string, now: Date) => Promise<T>): Promise<T> {
+    const requester = sha256(`${kind}-requester\n${client}`);
+    return this.deps.locks.withLock(`${kind}-mail:${sha256(`${normalizeEmail(email)}\n${requester}`)}`, async () => {
+      const now = this.now();
+      const recent = await links.newestFrom(email, requester, now);
+      const nextAllowed = recent ? recent.mailedAt.getTime() + this.deps.registrationMailIntervalMinutes * 60_000 : 0;
+      if (nextAllowed > now.getTime()) throw new RateLimitError(tooSoon.code, tooSoon.message, { retryAfterSeconds: (nextAllowed - now.getTime()) / 1000 });
+      return send(requester, now);
+    });
+  }
+
+  /** What a password-reset link is for, for its page to show before anything happens; reading it spends nothing. */
+  async previewPasswordReset(token: string): Promise<{ email: string; expiresAt: string }> {
+    const record = await this.openPasswordReset(token);
+    return { email: record.email, expiresAt: record.expiresAt.toISOString() };
+  }
+
+  /**
+   * Follows a password-reset link, on its holder's submit: the mailbox is proven, so the account gets this
+   * password (and a proven address), every session and personal API token of the person in every studio
+   * ends, and every pending reset link of the address stops working. Single-use under a lease; the holder
+   * then signs in with the new password.
+   */
+  async resetPassword(token: string, password: string): Promise<void> {
+    const hash = hashRefreshToken(token);
+    return this.deps.locks.withLock(`password-reset:${hash}`, async () => {
+      const { accounts, passwords, passwordResets } = this.deps;
+      const record = await this.openPasswordReset(token);
+      assertChosenPassword(password, null);
+      const passwordHash = await passwords.hash(password);
+      // The same lease as a registration or invitation link of this address deciding the account's password.
+      const account = await this.deps.locks.withLock(`account-address:${sha256(record.emailNormalized)}`, async () => {
+        const found = record.accountId ? await accounts.findById(record.accountId) : null;
+        if (!found) throw RESET_LINK_INVALID();
+        await accounts.setPasswordHash(found._id, passwordHash);
+        if (!found.emailVerifiedAt) await accounts.markVerified(found._id, this.now());
+        return found;
+      });
+      await passwordResets.deleteAllOf(record.email);
+      const { ended, tokens } = await this.endSessionsOfAccount(account._id, 'password-reset');
+      for (const member of ended) await this.deps.audit.record(toActor(member), 'user.password_reset', 'user', member._id, { studios: ended.length, tokensRevoked: tokens });
+    });
+  }
+
+  /** The pending, unexpired reset of a link that was mailed (to an address with an account), or 400 LINK_INVALID. */
+  private async openPasswordReset(token: string): Promise<PasswordResetDoc> {
+    const record = await this.deps.passwordResets.findByTokenHash(hashRefreshToken(token));
+    if (!record || !record.accountId || record.expiresAt.getTime() <= this.now().getTime()) throw RESET_LINK_INVALID();
+    return record;
   }
 
   /** What a registration link will do, for its page to show before anything happens; reading it changes nothing. */
@@ -382,12 +463,12 @@ export class AuthService {
    * price. Minting a token takes the same lease, so a mint in flight lands before the revocation (and is
    * revoked) or after the version bump (and is refused).
    */
-  private async endSessionsOfAccount(accountId: Types.ObjectId, reason: 'signed-out-everywhere' | 'password-changed'): Promise<{ ended: UserDoc[]; tokens: number }> {
+  private async endSessionsOfAccount(accountId: Types.ObjectId, reason: PersonalTokenEndReason): Promise<{ ended: UserDoc[]; tokens: number }> {
     const ended: UserDoc[] = [];
     let tokens = 0;
     for (const m of await this.deps.users.ofAccount(accountId)) {
       const updated = await this.deps.locks.withLock(`studio-members:${m.studioId}`, async () => {
-        const bumped = await this.deps.users.endSessions(m.studioId, m._id);
+        const bumped = await this.deps.users.endSessions(m.studioId, m._id, reason);
         if (bumped) tokens += await this.deps.personalTokens.revokeAllOf(bumped, reason);
         return bumped;
       });

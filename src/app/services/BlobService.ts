@@ -106,7 +106,7 @@ export class BlobService {
         // Another upload of the same bytes registered first: claim theirs.
       }
     }
-    throw new ServiceUnavailableError('BLOB_BUSY', 'The stored object for this content is changing; try again');
+    throw new ServiceUnavailableError('BLOB_BUSY', 'The stored object for this content is changing; try again shortly', { retryAfterSeconds: 1 });
   }
 
   /** Claims the studio's live object with this sha256 for a version made without sending bytes; null if none. */

@@ -209,7 +209,7 @@ export class EditorialService {
         );
       case 'busy':
       case 'wall':
-        return new ServiceUnavailableError('EDITORIAL_BUSY', 'This server is reading other timelines right now; try again in a few seconds. Nothing was changed.', { headers: { 'Retry-After': '5' }, cause: err });
+        return new ServiceUnavailableError('EDITORIAL_BUSY', 'This server is reading other timelines right now; nothing was changed, try again shortly', { retryAfterSeconds: 5, cause: err });
       default:
         return new DomainError('EDITORIAL_READ_FAILED', 'The timeline could not be read because of a fault on the server; try again, and tell your administrator if it keeps failing. Nothing was changed.', { status: 500, cause: err });
     }

@@ -60,6 +60,42 @@ export const mails = {
     };
   },
 
+  /**
+   * "Forgot password": a link to choose a new password, or (the address has no account) a note saying so
+   * and no link. Both are mailed, so the answer to the request tells nothing about which it was.
+   */
+  passwordReset(links: MailLinks, p: { to: string; token: string | null; expiresAt: Date; now: Date }): MailMessage {
+    if (p.token === null) {
+      return {
+        to: p.to,
+        subject: 'Studio API password reset',
+        text: [
+          'Hello,',
+          '',
+          'Someone, probably you, asked to reset the password of the Studio API account of this address, but this address has no account.',
+          'If you sign in with another address, ask for the reset with that one. To create a studio with this address:',
+          page(links, 'create-studio'),
+          '',
+          'If you did not ask for this, ignore this mail: nothing changes.',
+        ].join('\n'),
+      };
+    }
+    const minutes = Math.max(1, Math.round((p.expiresAt.getTime() - p.now.getTime()) / 60_000));
+    return {
+      to: p.to,
+      subject: 'Reset your Studio API password',
+      text: [
+        'Hello,',
+        '',
+        'Someone, probably you, asked to reset the password of the Studio API account of this address.',
+        'Follow this link to choose a new one: once you save it, you are signed out everywhere and your personal API tokens are revoked.',
+        link(links, 'reset-password', p.token),
+        '',
+        `The link works once and expires in ${minutes} minutes. If you did not ask for this, ignore this mail: your password stays as it is.`,
+      ].join('\n'),
+    };
+  },
+
   invitation(links: MailLinks, p: { to: string; studioName: string; inviterName: string; role: string; token: string; expiresAt: Date; now: Date }): MailMessage {
     return {
       to: p.to,

@@ -4,7 +4,7 @@
 import { Types } from 'mongoose';
 import { AuthenticationError } from '../../shared/errors';
 import type { UserRepository } from '../repositories/UserRepository';
-import type { UserDoc } from '../repositories/models/User';
+import type { SessionEndReason, UserDoc } from '../repositories/models/User';
 import type { DomainEvents } from '../events';
 import type { Actor, Role } from './types';
 
@@ -13,6 +13,8 @@ export interface SessionState {
   role: Role;
   active: boolean;
   version: number;
+  /** Why the sessions before `version` ended. */
+  endedBy?: SessionEndReason;
 }
 
 export interface SessionCache {
@@ -22,11 +24,39 @@ export interface SessionCache {
   put(userId: string, state: SessionState): Promise<void>;
 }
 
-export type SessionEndReason = 'deactivated' | 'role-changed' | 'password-changed' | 'signed-out-everywhere';
+export type { SessionEndReason };
 
-export const sessionStateOf = (u: UserDoc): SessionState => ({ studioId: String(u.studioId), role: u.role, active: u.active, version: u.sessionVersion ?? 0 });
+export const sessionStateOf = (u: UserDoc): SessionState => ({
+  studioId: String(u.studioId),
+  role: u.role,
+  active: u.active,
+  version: u.sessionVersion ?? 0,
+  ...(u.sessionEndedReason ? { endedBy: u.sessionEndedReason } : {}),
+});
 
-const REVOKED = () => new AuthenticationError('SESSION_REVOKED', 'This session has ended (sign-out everywhere, a role or password change, or deactivation); sign in again');
+/**
+ * Each reason in words, for the person whose page was signed out. The code stays SESSION_REVOKED for every
+ * reason (clients act on it); only the words say why.
+ */
+const ENDED: Record<SessionEndReason, string> = {
+  'password-changed': 'You were signed out because your password was changed on another device; sign in with the new password',
+  'password-reset': 'You were signed out because your password was reset with a link mailed to you; sign in with the new password',
+  'signed-out-everywhere': 'You were signed out because "Sign out everywhere" was chosen on another device; sign in again',
+  'role-changed': 'You were signed out because your role in this studio changed; sign in again to go on with your new role',
+  deactivated: 'You were signed out because your membership of this studio was deactivated; a producer of the studio can tell you more',
+};
+
+/** 401 SESSION_REVOKED for a session that was ended, saying why when the reason is known. */
+export function sessionEnded(reason: SessionEndReason | undefined): AuthenticationError {
+  const known = reason ? ENDED[reason] : undefined;
+  return new AuthenticationError('SESSION_REVOKED', known ?? 'This session has ended (sign-out everywhere, a role or password change, or deactivation); sign in again');
+}
+
+/** The reason a session issued at `version` no longer holds for the membership now, if it does not. */
+export function whyEnded(state: Pick<SessionState, 'active' | 'version' | 'endedBy'>, version: number): AuthenticationError | null {
+  if (!state.active) return sessionEnded('deactivated');
+  return state.version === version ? null : sessionEnded(state.endedBy);
+}
 
 export class SessionService {
   constructor(private readonly deps: { users: UserRepository; cache: SessionCache; events: DomainEvents }) {}
@@ -38,7 +68,9 @@ export class SessionService {
    */
   async actorFor(token: { id: string; studioId: string; sessionVersion: number }): Promise<Actor> {
     const state = await this.state(token.id, token.studioId);
-    if (!state || !state.active || state.studioId !== token.studioId || state.version !== token.sessionVersion) throw REVOKED();
+    if (!state || state.studioId !== token.studioId) throw sessionEnded(undefined);
+    const ended = whyEnded(state, token.sessionVersion);
+    if (ended) throw ended;
     return { id: token.id, studioId: token.studioId, role: state.role };
   }
 

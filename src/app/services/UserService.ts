@@ -49,8 +49,11 @@ export class UserService {
       if (isKeeper(current) && !isKeeper(next) && (await this.deps.users.countActiveProducers(studioId)) <= 1) {
         throw new ConflictError('LAST_PRODUCER', 'A studio must keep at least one active PRODUCER who is a person (bots do not count)');
       }
-      const endSessions = (patch.role !== undefined && patch.role !== current.role) || (patch.active !== undefined && patch.active !== current.active);
-      const updated = await this.deps.users.updateIf(studioId, current._id, { role: current.role, active: current.active }, { ...patch }, { endSessions });
+      // A reactivation bumps the version too; the sessions it voids already ended with the deactivation.
+      const activeChanged = patch.active !== undefined && patch.active !== current.active;
+      const roleChanged = patch.role !== undefined && patch.role !== current.role;
+      const endSessions = activeChanged ? 'deactivated' : roleChanged ? 'role-changed' : undefined;
+      const updated = await this.deps.users.updateIf(studioId, current._id, { role: current.role, active: current.active }, { ...patch }, endSessions ? { endSessions } : {});
       if (!updated) throw new ConflictError('USER_CHANGED', 'The user was changed concurrently; reload and retry');
       return { current, updated };
     });
@@ -59,7 +62,7 @@ export class UserService {
     // version bumped above (checked on every request), refresh tokens here.
     if (current.role !== updated.role || current.active !== updated.active) {
       await this.deps.refreshTokens.revokeAllForUser(studioId, updated._id, new Date());
-      await this.deps.sessions.ended(updated, current.active !== updated.active ? 'deactivated' : 'role-changed');
+      await this.deps.sessions.ended(updated, updated.sessionEndedReason ?? 'role-changed');
     }
     await this.deps.audit.record(actor, 'user.updated', 'user', updated._id, {
       from: { role: current.role, active: current.active },

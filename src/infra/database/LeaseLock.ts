@@ -42,7 +42,7 @@ export class LeaseLock {
         await this.model.deleteOne({ _id: key, owner: held.owner }).exec();
         continue;
       }
-      if (Date.now() > deadline) throw new ServiceUnavailableError('LOCK_TIMEOUT', 'The resource is busy, try again');
+      if (Date.now() > deadline) throw new ServiceUnavailableError('LOCK_TIMEOUT', 'The resource is busy, try again shortly', { retryAfterSeconds: 2 });
       await new Promise((r) => setTimeout(r, Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random())));
     }
   }

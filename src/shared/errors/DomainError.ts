@@ -81,20 +81,53 @@ export class UnsupportedMediaTypeError extends DomainError {
     super(code, message, { ...options, status: 415 });
   }
 }
+/**
+ * A wait in words for people ("40 seconds", "2 minutes", "1 hour 5 minutes"), never shorter than the wait:
+ * a person told "try again in 2 minutes" who does so is not refused again.
+ */
+export function waitInWords(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (s < 60) return unit(s, 'second');
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return unit(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${unit(hours, 'hour')} ${unit(rest, 'minute')}` : unit(hours, 'hour');
+}
+
+/** "try again later" (or "shortly") says when; a message with no such phrase gets one, when `append`. */
+function sayWhen(message: string, seconds: number, append: boolean): string {
+  const when = `in ${waitInWords(seconds)}`;
+  const worded = message.replace(/\b((?:try|ask) again) (?:later|shortly)\b/i, `$1 ${when}`);
+  if (worded !== message || !append) return worded;
+  let end = message.length;
+  while (end > 0 && '.;:, \t\n'.includes(message[end - 1]!)) end--;
+  return `${message.slice(0, end)}; try again ${when}`;
+}
+
+/** The Retry-After header of a wait: whole seconds, at least one (RFC 9110 §10.2.3). */
+const retryAfter = (seconds: number) => String(Math.max(1, Math.ceil(seconds)));
+
+/** Too many requests: 429 with Retry-After, and the message says when to try again. */
 export class RateLimitError extends DomainError {
   constructor(code = 'RATE_LIMITED', message = 'Too many requests, slow down', options: SubOptions & { retryAfterSeconds: number } = { retryAfterSeconds: 1 }) {
     const { retryAfterSeconds, ...rest } = options;
-    super(code, message, {
+    super(code, sayWhen(message, retryAfterSeconds, true), {
       ...rest,
       status: 429,
-      headers: { ...rest.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      headers: { ...rest.headers, 'Retry-After': retryAfter(retryAfterSeconds) },
     });
   }
 }
-/** A dependency (MongoDB, Redis) is unreachable: 503 so clients and load balancers retry. */
+/**
+ * A dependency (MongoDB, Redis, the mail server) is unreachable: 503 with Retry-After (a few seconds unless
+ * the thrower knows better), so clients and load balancers retry and people are told when.
+ */
 export class ServiceUnavailableError extends DomainError {
-  constructor(code = 'SERVICE_UNAVAILABLE', message = 'A backing service is unavailable, try again shortly', options: SubOptions = {}) {
-    super(code, message, { ...options, status: 503 });
+  constructor(code = 'SERVICE_UNAVAILABLE', message = 'A backing service is unavailable, try again shortly', options: SubOptions & { retryAfterSeconds?: number } = {}) {
+    const { retryAfterSeconds = 5, ...rest } = options;
+    super(code, sayWhen(message, retryAfterSeconds, false), { ...rest, status: 503, headers: { 'Retry-After': retryAfter(retryAfterSeconds), ...rest.headers } });
   }
 }
 export class RenderError extends DomainError {

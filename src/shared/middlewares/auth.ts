@@ -27,12 +27,31 @@ export function requireScope(actor: Actor, needed: ReturnType<ScopeOf>): void {
   if (!actor.scopes?.includes(needed)) throw new AuthorizationError('INSUFFICIENT_SCOPE', `This API token lacks the scope ${needed}`, { details: [{ path: 'scopes', message: `needs ${needed}` }] });
 }
 
+/** The credential of an `Authorization: Bearer …` header, or null. */
+function bearerOf(req: Request): string | null {
+  const header = req.header('authorization');
+  return (header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header) : null)?.[1] ?? null;
+}
+
+/**
+ * Whether the request carries a person's access JWT whose signature and expiry verify: a check of a few
+ * microseconds with no lookup, so the per-IP limit can leave such requests to the per-member budget.
+ */
+export function carriesAccessJwt(tokens: Pick<TokenService, 'verifyAccess'>, req: Request): boolean {
+  const bearer = bearerOf(req);
+  if (!bearer || isApiToken(bearer)) return false;
+  try {
+    tokens.verifyAccess(bearer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function authenticate(auth: Authenticator, scopeOf: ScopeOf) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.header('authorization');
-    const match = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header) : null;
-    if (!match) throw new AuthenticationError('UNAUTHENTICATED', 'A Bearer access token is required');
-    const bearer = match[1]!;
+    const bearer = bearerOf(req);
+    if (!bearer) throw new AuthenticationError('UNAUTHENTICATED', 'A Bearer access token is required');
     let actor: Actor;
     if (isApiToken(bearer)) {
       actor = (await auth.apiTokens.authenticate(bearer, req.ip ?? null)).actor;

@@ -17,8 +17,10 @@ export interface RateLimitConfig {
   keyGenerator?: Options['keyGenerator'];
   /** Requests this limit does not count (e.g. those without an API token). */
   skip?: (req: Request) => boolean;
-  /** Count only failed requests (status >= 400), e.g. for login attempts. */
+  /** Count only failed requests (status >= 400, or what `requestWasSuccessful` says), e.g. for login attempts. */
   skipSuccessfulRequests?: boolean;
+  /** With skipSuccessfulRequests: which answered requests are taken back from the count. */
+  requestWasSuccessful?: (req: Request, res: Response) => boolean;
   code?: string;
   /** Words for the person who is refused (default: "Too many requests, slow down"). */
   message?: string;
@@ -74,6 +76,7 @@ export function redisRateLimit(cfg: RateLimitConfig) {
     skipSuccessfulRequests: cfg.skipSuccessfulRequests ?? false,
     ...(cfg.keyGenerator ? { keyGenerator: cfg.keyGenerator } : {}),
     ...(cfg.skip ? { skip: cfg.skip } : {}),
+    ...(cfg.requestWasSuccessful ? { requestWasSuccessful: cfg.requestWasSuccessful } : {}),
     store: new HealingRedisStore({
       prefix: cfg.prefix,
       sendCommand: (command: string, ...args: string[]) => cfg.redis.call(command, ...args) as Promise<RedisReply>,

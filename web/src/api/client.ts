@@ -17,6 +17,6 @@ export const api = createClient<paths>({ baseUrl: origin, fetch: session.authFet
 
 /** The data of an openapi-fetch result, or its error as an ApiError. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.error !== undefined || !result.response.ok) throw new ApiError(result.response.status, result.error);
+  if (result.error !== undefined || !result.response.ok) throw new ApiError(result.response.status, result.error, result.response.headers);
   return result.data as T;
 }

@@ -149,4 +149,8 @@ export const keys = {
     all: () => ['bot-tokens'] as const,
     list: (botId: string) => key<Ok<'/bots/{id}/tokens', 'get'>['data']>()(['bot-tokens', 'list', botId]),
   },
+  /** Which account a password-reset link is for (the reset page, signed out). */
+  passwordResetPreviews: {
+    detail: (token: string) => key<Ok<'/auth/password-reset/preview', 'get'>>()(['password-reset-previews', 'detail', token]),
+  },
 } as const;

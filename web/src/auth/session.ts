@@ -66,7 +66,7 @@ export class Session {
     });
     const text = await res.text();
     const json: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new ApiError(res.status, json);
+    if (!res.ok) throw new ApiError(res.status, json, res.headers);
     return json as T;
   }
 

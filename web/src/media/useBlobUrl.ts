@@ -12,7 +12,7 @@ export async function fetchBlob(path: string, signal?: AbortSignal): Promise<Blo
     const text = await res.text().catch(() => '');
     let body: unknown;
     try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
-    throw new ApiError(res.status, body);
+    throw new ApiError(res.status, body, res.headers);
   }
   return res.blob();
 }

@@ -21,6 +21,7 @@ export function SignIn() {
         {error && <ErrorState error={error} />}
         <TextField label="Email" name="email" type="email" autoComplete="username" required error={fields.email} />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={fields.password} />
+        <Link to="/forgot-password">Forgot password?</Link>
         <div className={s.actions}>
           <Link to="/create-studio">Create a studio</Link>
           <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</Button>

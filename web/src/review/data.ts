@@ -124,7 +124,7 @@ export function useMediaUrl(path: string | null): { url: string | null; error: E
     const abort = new AbortController();
     (async () => {
       const res = await session.authFetch(new Request(`${window.location.origin}${path}`, { signal: abort.signal }));
-      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
+      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined), res.headers);
       url = URL.createObjectURL(await res.blob());
       setState({ path, url, error: null });
     })().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 // The small shared components of UI.md: native elements with labels and ARIA wired in one place.
-import { useEffect, useId, useRef, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import s from './ui.module.css';
-import type { ApiError } from '../api/errors';
+import { waitInWords, type ApiError } from '../api/errors';
 
 export function Button({ variant = 'default', className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'default' | 'primary' | 'ghost' }) {
   const v = variant === 'primary' ? s.primary : variant === 'ghost' ? s.ghost : '';
@@ -67,16 +67,32 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   return <div className={s.empty} role="status"><h2>{title}</h2>{children}</div>;
 }
 
-/** An API error in plain words: its message, the fields it names, the correlation id for support, a retry. */
+/**
+ * An API error in plain words: its message, the fields it names, the correlation id for support, a retry.
+ * When the server asked to wait (Retry-After on a 429 or 503), the retry waits too and says how long.
+ */
 export function ErrorState({ error, onRetry }: { error: ApiError | Error; onRetry?: () => void }) {
   const correlationId = 'correlationId' in error ? error.correlationId : undefined;
+  const left = useSecondsLeft('retryAfterSeconds' in error ? error.retryAfterSeconds : undefined);
   return (
     <div className={s.alert} role="alert">
       <p>{error.message}</p>
       {correlationId && <p className={s.correlation}>Reference {correlationId}</p>}
-      {onRetry && <Button onClick={onRetry}>Retry</Button>}
+      {onRetry && <Button onClick={onRetry} disabled={left > 0}>{left > 0 ? `Retry in ${waitInWords(left)}` : 'Retry'}</Button>}
     </div>
   );
+}
+
+/** Whole seconds left of a wait that started when it was given (0 once over, or with none), ticking each second. */
+function useSecondsLeft(wait: number | undefined): number {
+  const [until] = useState(() => (wait ? Date.now() + wait * 1000 : 0));
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (until <= now) return;
+    const timer = setTimeout(() => setNow(Date.now()), Math.min(1000, until - now));
+    return () => clearTimeout(timer);
+  }, [until, now]);
+  return Math.max(0, Math.ceil((until - now) / 1000));
 }
 
 /** The native modal dialog: focus trapping, Escape and the backdrop come from the browser. */

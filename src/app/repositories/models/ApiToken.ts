@@ -35,9 +35,14 @@ export interface ApiTokenDoc {
   lastUsedAt: Date | null;
   lastUsedIp: string | null;
   revokedAt: Date | null;
+  /** Why it was revoked: by someone on its own (revoked), or with its person's sessions. Absent on tokens revoked before reasons were kept. */
+  revokedReason?: TokenRevokedReason;
   createdBy: Types.ObjectId;
   createdAt: Date;
 }
+
+export const TOKEN_REVOKED_REASONS = ['revoked', 'password-changed', 'password-reset', 'signed-out-everywhere'] as const;
+export type TokenRevokedReason = (typeof TOKEN_REVOKED_REASONS)[number];
 
 export const apiTokenSchema = new Schema<ApiTokenDoc>(
   {
@@ -51,6 +56,7 @@ export const apiTokenSchema = new Schema<ApiTokenDoc>(
     lastUsedAt: { type: Date, default: null },
     lastUsedIp: { type: String, default: null },
     revokedAt: { type: Date, default: null },
+    revokedReason: { type: String, enum: TOKEN_REVOKED_REASONS },
     createdBy: { type: Schema.Types.ObjectId, required: true },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },

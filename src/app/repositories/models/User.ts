@@ -5,6 +5,10 @@ import { Schema, type Types } from 'mongoose';
 export const ROLES = ['ARTIST', 'DIRECTOR', 'PRODUCER'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** What ends every session of a membership at once (each bumps its sessionVersion). */
+export const SESSION_END_REASONS = ['deactivated', 'role-changed', 'password-changed', 'password-reset', 'signed-out-everywhere'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
 export interface UserDoc {
   _id: Types.ObjectId;
   studioId: Types.ObjectId;
@@ -20,6 +24,8 @@ export interface UserDoc {
    * sign-out everywhere); access tokens carry the version they were issued under.
    */
   sessionVersion: number;
+  /** Why the sessions last ended (the last bump of sessionVersion), so a refused session can say why. */
+  sessionEndedReason?: SessionEndReason;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,6 +40,7 @@ export const userSchema = new Schema<UserDoc>(
     kind: { type: String, enum: ['PERSON', 'BOT'], default: 'PERSON' },
     active: { type: Boolean, required: true, default: true },
     sessionVersion: { type: Number, required: true, default: 0 },
+    sessionEndedReason: { type: String, enum: SESSION_END_REASONS },
   },
   { timestamps: true, versionKey: false },
 );

@@ -16,6 +16,7 @@ import { reviewDecisionSchema, type ReviewDecisionDoc } from './ReviewDecision';
 import { accountSchema, type AccountDoc } from './Account';
 import { invitationSchema, type InvitationDoc } from './Invitation';
 import { registrationSchema, type RegistrationDoc } from './Registration';
+import { passwordResetSchema, type PasswordResetDoc } from './PasswordReset';
 import { apiTokenSchema, type ApiTokenDoc } from './ApiToken';
 import { studioEventSchema, type StudioEventDoc } from './StudioEvent';
 import { counterSchema, type CounterDoc } from './Counter';
@@ -49,6 +50,7 @@ export interface Models {
   Account: Model<AccountDoc>;
   Invitation: Model<InvitationDoc>;
   Registration: Model<RegistrationDoc>;
+  PasswordReset: Model<PasswordResetDoc>;
   ApiToken: Model<ApiTokenDoc>;
   StudioEvent: Model<StudioEventDoc>;
   Counter: Model<CounterDoc>;
@@ -88,6 +90,7 @@ export function createModels(conn: Connection): Models {
     Account: (conn.models.Account as Model<AccountDoc> | undefined) ?? conn.model<AccountDoc>('Account', accountSchema),
     Invitation: (conn.models.Invitation as Model<InvitationDoc> | undefined) ?? conn.model<InvitationDoc>('Invitation', invitationSchema),
     Registration: (conn.models.Registration as Model<RegistrationDoc> | undefined) ?? conn.model<RegistrationDoc>('Registration', registrationSchema),
+    PasswordReset: model(conn, 'PasswordReset', passwordResetSchema),
     ApiToken: (conn.models.ApiToken as Model<ApiTokenDoc> | undefined) ?? conn.model<ApiTokenDoc>('ApiToken', apiTokenSchema),
     StudioEvent: (conn.models.StudioEvent as Model<StudioEventDoc> | undefined) ?? conn.model<StudioEventDoc>('StudioEvent', studioEventSchema),
     Counter: (conn.models.Counter as Model<CounterDoc> | undefined) ?? conn.model<CounterDoc>('Counter', counterSchema),

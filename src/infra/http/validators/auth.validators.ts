@@ -14,7 +14,7 @@ export const loginBody = z.strictObject({
   studioId: objectId.optional().openapi({ description: 'The studio to sign in to; default: the one used last, else the first' }),
 });
 /** A mailed single-use token: 32 random bytes in base64url. */
-export const linkToken = z.string().length(43).regex(/^[A-Za-z0-9_-]+$/, 'must be the token of a link you were sent');
+export const linkToken = z.string().length(43, 'must be the token of a link you were sent').regex(/^[A-Za-z0-9_-]+$/, 'must be the token of a link you were sent');
 export const verifyEmailBody = z.strictObject({
   token: linkToken,
   password: z.string().min(1, 'is required').max(1024).openapi({
@@ -24,6 +24,12 @@ export const verifyEmailBody = z.strictObject({
   studioName: studioName.optional().openapi({ description: 'The studio to create; default: the name given at registration' }),
 });
 export const verifyEmailPreviewQuery = z.strictObject({ token: linkToken });
+export const passwordResetBody = z.strictObject({ email });
+export const passwordResetPreviewQuery = z.strictObject({ token: linkToken });
+export const confirmPasswordResetBody = z.strictObject({
+  token: linkToken,
+  password: z.string().min(1, 'is required').max(1024).openapi({ description: 'The new password: at least 10 characters, at most 72 bytes' }),
+});
 export const switchStudioBody = z.strictObject({ studioId: objectId });
 export const inviteBody = z.strictObject({ email, role: roleEnum });
 export const invitationTokenQuery = z.strictObject({ token: linkToken });
@@ -131,6 +137,30 @@ apiRegistry.registerPath({
   description: 'The password is the one chosen here for a new (or never confirmed) account, else the existing account\'s own: a password typed at registration by someone else can never become the credential. Wrong passwords of an existing account count in the login throttle. In cookie mode a request from another site is refused (403 CSRF_REFUSED).',
   request: { body: jsonBody(verifyEmailBody), headers: webClientHeaders },
   responses: { 201: cookieJson('Studio created; signed in'), ...errorResponses(400, 401, 403, 409, 429, 503) },
+});
+const PasswordResetMailedSchema = apiRegistry.register('PasswordResetMailed', z.object({ status: z.literal('reset_mailed') }));
+const PasswordResetPreviewSchema = apiRegistry.register(
+  'PasswordResetPreview',
+  z.object({ email: z.string(), expiresAt: z.string().openapi({ description: 'When the link stops working' }) }),
+);
+apiRegistry.registerPath({
+  method: 'post', path: '/auth/password-reset', operationId: 'requestPasswordReset', security: [], tags: ['auth'],
+  summary: 'Forgot password: mail the address a single-use link to choose a new password (the same answer whether the address has an account or not)',
+  description: 'One client (IP) gets one mail per address per REGISTRATION_MAIL_INTERVAL_MINUTES (sooner: 429 PASSWORD_RESET_RECENTLY_MAILED with Retry-After) and PASSWORD_RESETS_PER_CLIENT_PER_HOUR an hour (429 PASSWORD_RESET_RATE_LIMITED). Another client\'s requests never stop a mail to the address. The link works for PASSWORD_RESET_TTL_MINUTES.',
+  request: { body: jsonBody(passwordResetBody) },
+  responses: { 202: { description: 'Mailed: a link if the address has an account, else a note that it has none', ...json(PasswordResetMailedSchema) }, ...errorResponses(400, 422, 429, 503) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/auth/password-reset/preview', operationId: 'previewPasswordReset', security: [], tags: ['auth'],
+  summary: 'Which account a password-reset link is for (its page shows this and acts only when its holder submits); reading it spends nothing',
+  request: { query: passwordResetPreviewQuery },
+  responses: { 200: { description: 'The pending reset', ...json(PasswordResetPreviewSchema) }, ...errorResponses(400, 429) },
+});
+apiRegistry.registerPath({
+  method: 'post', path: '/auth/password-reset/confirm', operationId: 'confirmPasswordReset', security: [], tags: ['auth'],
+  summary: 'Follow a password-reset link with the new password: sets it, ends every session and personal API token of the person in every studio, and spends every pending reset link of the address',
+  request: { body: jsonBody(confirmPasswordResetBody) },
+  responses: { 204: { description: 'Password set; sign in with it' }, ...errorResponses(400, 429) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/login', operationId: 'login', security: [], tags: ['auth'], summary: 'Log in',
