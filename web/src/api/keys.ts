@@ -149,4 +149,9 @@ export const keys = {
     all: () => ['bot-tokens'] as const,
     list: (botId: string) => key<Ok<'/bots/{id}/tokens', 'get'>['data']>()(['bot-tokens', 'list', botId]),
   },
+  /** The tasks of one project on the task board (GET /tasks?projectId, by due date, the first 100). */
+  taskBoard: {
+    list: (projectId: string) => key<S['Task'][]>()(['tasks', 'list', { projectId, limit: 100 }]),
+  },
+  taskPermissions: { detail: () => key<Ok<'/task-permissions', 'get'>>()(['task-permissions', 'detail']) },
 } as const;
