@@ -11,16 +11,9 @@ import { useAsset, useStudioMembers, useVersionList } from '../api/queries';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
 import { useProductionLive, useProject, useStatuses, useTask } from './data';
-import { allowedMoves, canAssign, textOn, type Task, type TaskStatus } from './model';
+import { allowedMoves, canAssign, type Task } from './model';
+import { dueDay as day, StatusPill } from '../tracking/MyTasks';
 import s from './production.module.css';
-
-function StatusPill({ code, statuses }: { code: string; statuses: TaskStatus[] | undefined }) {
-  const st = statuses?.find((x) => x.code === code);
-  const color = st?.color ?? '#6e7681';
-  return <span className={s.status} style={{ background: color, color: textOn(color) }} data-status={code}>{st?.name ?? code}</span>;
-}
-
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }) : '—');
 
 function useActor() {
   const state = useSessionState();
