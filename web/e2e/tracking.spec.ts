@@ -66,7 +66,7 @@ test('an artist finds their tasks: project column, search, grouping, done tasks 
   const { page, w } = await signedIn(browser, artist.email);
   await nav(page, 'My tasks').click();
   await w.arrive('my tasks', page.getByRole('heading', { name: 'My tasks', exact: true }));
-  const open = page.getByRole('table', { name: 'Open tasks' });
+  const open = page.getByRole('table', { name: 'My tasks' });
   await expect(open.getByRole('row')).toHaveCount(3);
   // By due date: the chase (10 Jan) before the vault door (20 Jan); the done lighting is not among them.
   await expect(open.getByRole('row').nth(1)).toContainText('Lay out the chase');
@@ -85,12 +85,12 @@ test('an artist finds their tasks: project column, search, grouping, done tasks 
   await page.getByLabel('Find a task').fill('');
 
   await page.getByLabel('Group by').selectOption('project');
-  await expect(page.getByRole('table', { name: 'Open tasks: Alpha Heist' })).toContainText('Animate the vault door');
-  await expect(page.getByRole('table', { name: 'Open tasks: Beta Run' })).toContainText('Lay out the chase');
+  await expect(page.getByRole('table', { name: 'My tasks: Alpha Heist' })).toContainText('Animate the vault door');
+  await expect(page.getByRole('table', { name: 'My tasks: Beta Run' })).toContainText('Lay out the chase');
   await everySize(page, '81-my-tasks-grouped');
 
   await page.getByLabel('Project').selectOption({ label: 'Beta Run' });
-  await expect(page.getByRole('table', { name: 'Open tasks: Alpha Heist' })).toBeHidden();
+  await expect(page.getByRole('table', { name: 'My tasks: Alpha Heist' })).toBeHidden();
   await page.getByLabel('Project').selectOption({ label: 'All projects' });
 
   // The task opens from its row.

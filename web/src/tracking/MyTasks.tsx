@@ -91,7 +91,7 @@ export function MyTasksPage() {
               {arranged.open.map((section) => (
                 <section key={section.key} aria-label={view.group === 'none' ? 'Open tasks' : section.title}>
                   {view.group !== 'none' && <h2 className={t.groupTitle}>{section.title} <span className={s.muted}>({section.tasks.length})</span></h2>}
-                  <TaskTable label={view.group === 'none' ? 'Open tasks' : `Open tasks: ${section.title}`} tasks={section.tasks} statuses={statusList} projectName={projectName} typeName={typeName} />
+                  <TaskTable label={view.group === 'none' ? 'My tasks' : `My tasks: ${section.title}`} tasks={section.tasks} statuses={statusList} projectName={projectName} typeName={typeName} />
                 </section>
               ))}
               {arranged.done.length > 0 && (
