@@ -41,6 +41,7 @@ import { TaskService } from './app/services/TaskService';
 import { NotificationService } from './app/services/NotificationService';
 import { SearchService } from './app/services/SearchService';
 import { GridService } from './app/services/GridService';
+import { GridSortKeys } from './app/services/GridSortKeys';
 import { EditorialService } from './app/services/EditorialService';
 import { ProductionController } from './app/controllers/ProductionController';
 import { TaskController } from './app/controllers/TaskController';
@@ -220,6 +221,11 @@ export function buildCore(infra: Infra) {
   const tasks = new TaskService({ tasks: repos.tasks, assets: repos.assets, shots: repos.shots, projects: repos.projects, versions: repos.versions, users: repos.users, access, audit, events });
   const shots = new ShotService({ shots: repos.shots, projects: repos.projects, projectService: projects, assets: repos.assets, access, audit, events });
   const grids = new GridService({ projects, shots: repos.shots, shotService: shots, assets: repos.assets, tasks: repos.tasks, ensureTaskConfig: tasks.ensureConfig });
+  // The shot grid's stored sort keys follow the versions and tasks that move them.
+  const gridKeys = new GridSortKeys({ shots: repos.shots, assets: repos.assets, tasks: repos.tasks, locks });
+  events.on('version.created', (e) => gridKeys.onVersion(e.studioId, e.assetId, e.version.version));
+  events.on('task.created', (e) => gridKeys.onTask(e.studioId, e.task));
+  events.on('task.updated', (e) => gridKeys.onTask(e.studioId, e.task, e.changes));
   const notifications = new NotificationService({ notifications: repos.notifications, tasks: repos.tasks, users: repos.users, versions: repos.versions, access, events });
   notifications.listen();
   const search = new SearchService({ projects: repos.projects, assets: repos.assets, shots: repos.shots, tasks: repos.tasks, access });

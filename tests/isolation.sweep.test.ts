@@ -162,6 +162,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     // B names A's shot and A's task type.
     'POST /tasks': { entityType: 'SHOT', entityId: '(shot)', taskTypeId: '(taskType)' },
     'PATCH /tasks/:id': { status: 'DONE', assignees: [] },
+    // B names A's task in a bulk edit: the whole request is refused (404), nothing changes.
+    'POST /tasks/bulk': { tasks: [{ id: '(task)', revision: 1 }], set: { status: 'DONE' } },
     'POST /tasks/:id/submit': { version: 1 },
     'PATCH /task-types/:id': { name: 'pwned' },
     'PATCH /task-statuses/:id': { name: 'pwned' },
@@ -189,6 +191,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /projects': { name: 'Beta project', code: 'BETA' },
     'GET /tasks': {},
     'GET /task-types': {},
+    'GET /task-permissions': {},
     'POST /task-types': { name: 'Beta type', color: '#000000' },
     'GET /task-statuses': {},
     'POST /task-statuses': { code: 'BETASTAT', name: 'Beta status', color: '#000000' },
@@ -282,6 +285,10 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       const res = await raw(`${base}/invitations/accept`, 'DELETE', { Authorization: `Bearer ${b.accessToken}` });
       expect([res.status, res.headers.allow]).toEqual([405, 'OPTIONS, POST']);
     },
+    'ALL /tasks/bulk': async () => {
+      const res = await raw(`${base}/tasks/bulk`, 'GET', { Authorization: `Bearer ${b.accessToken}` });
+      expect([res.status, res.headers.allow]).toEqual([405, 'OPTIONS, POST']);
+    },
     'ALL /render-jobs/retry': async () => {
       const res = await raw(`${base}/render-jobs/retry`, 'GET', { Authorization: `Bearer ${b.accessToken}` });
       expect(res.status).toBe(405);
@@ -356,7 +363,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       checked.push(key);
     }
     expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'GET /blobs/:sha256', 'POST /assets/:id/versions/from-blob', 'POST /assets/:id/purge', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues',
-      'GET /projects/:id', 'PATCH /projects/:id', 'GET /projects/:id/grid', 'POST /projects/:id/editorial/import', 'GET /projects/:id/editorial/export', 'GET /sequences/:id/shots', 'GET /shots/:id', 'PATCH /shots/:id', 'PUT /shots/:id/casting', 'GET /assets/:id/casting', 'GET /tasks/:id', 'PATCH /tasks/:id', 'POST /tasks', 'POST /notifications/:id/read', 'GET /search']));
+      'GET /projects/:id', 'PATCH /projects/:id', 'GET /projects/:id/grid', 'POST /projects/:id/editorial/import', 'GET /projects/:id/editorial/export', 'GET /sequences/:id/shots', 'GET /shots/:id', 'PATCH /shots/:id', 'PUT /shots/:id/casting', 'GET /assets/:id/casting', 'GET /tasks/:id', 'PATCH /tasks/:id', 'POST /tasks', 'POST /tasks/bulk', 'POST /notifications/:id/read', 'GET /search']));
     expect(await snapshot()).toEqual(before);
   });
 

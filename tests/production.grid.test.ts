@@ -1,6 +1,7 @@
 // The project shot grid at 2,000 shots × 6 task types: every page is a fixed number of database commands
 // (counted with Mongoose's per-connection debug hook, which sees every collection call), whatever the page
-// size or depth; pages follow the cut order by cursor without gaps or repeats.
+// size or depth; pages follow the cut order by cursor without gaps or repeats; a jump to a row number or a
+// code is as few commands, and a jump near the end skips from the end.
 import { Types } from 'mongoose';
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
@@ -46,10 +47,15 @@ describe('shot grid', () => {
   /** The database commands one request makes, but the session check's (a users read when its Redis cache entry lapsed). */
   async function counted(path: string, query: Record<string, string | number>) {
     const calls: string[] = [];
-    h.container.mongo.set('debug', (collection: string, method: string) => void (collection === 'users' || calls.push(`${collection}.${method}`)));
+    const skips: number[] = [];
+    h.container.mongo.set('debug', (collection: string, method: string, ...args: unknown[]) => {
+      if (collection === 'users') return;
+      calls.push(`${collection}.${method}`);
+      if (collection === 'shots' && method === 'find') skips.push(Number((args[1] as { skip?: number } | undefined)?.skip ?? 0));
+    });
     try {
       const res = await h.http.get(path).query(query).set(producer.auth).expect(200);
-      return { body: res.body, calls };
+      return { body: res.body, calls, skips };
     } finally {
       h.container.mongo.set('debug', false);
     }
@@ -65,9 +71,11 @@ describe('shot grid', () => {
     expect(big.body.data).toHaveLength(200);
     expect(big.body.data.every((r: { tasks: unknown[] }) => r.tasks.length === 6)).toBe(true);
     expect(big.body.taskTypes).toHaveLength(6);
-    // project, shots, tasks, backing assets, task types, task statuses: six, whatever the page size.
-    expect([...big.calls].sort()).toEqual(['assets.find', 'projects.findOne', 'shots.find', 'task_statuses.find', 'task_types.find', 'tasks.find']);
+    // project, the shots' count (a first page says the total), shots, tasks, backing assets, task types, task
+    // statuses: seven, whatever the page size; a page continued by cursor takes no count.
+    expect([...big.calls].sort()).toEqual(['assets.find', 'projects.findOne', 'shots.countDocuments', 'shots.find', 'task_statuses.find', 'task_types.find', 'tasks.find']);
     expect([...small.calls].sort()).toEqual([...big.calls].sort());
+    const continued = [...big.calls].filter((c) => c !== 'shots.countDocuments').sort();
 
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -75,7 +83,7 @@ describe('shot grid', () => {
     for (let page = 0; page < 20; page++) {
       deep = await counted(path, { limit: 200, ...(cursor ? { cursor } : {}) });
       seen.push(...deep.body.data.map((r: { shot: { code: string } }) => r.shot.code));
-      expect([...deep.calls].sort()).toEqual([...big.calls].sort());
+      expect([...deep.calls].sort()).toEqual(page === 0 ? [...big.calls].sort() : continued);
       cursor = deep.body.page.nextCursor ?? undefined;
       if (!cursor) break;
     }
@@ -84,5 +92,31 @@ describe('shot grid', () => {
     expect(seen[0]).toBe(`SH${String(SHOTS - 1).padStart(5, '0')}`);
     expect(new Set(seen).size).toBe(SHOTS);
     expect(seen).toEqual([...seen].sort().reverse());
+  }, 180_000);
+
+  it('jumps to any row number or shot code in the same few queries as a first page; near the end it skips from the end', async () => {
+    const path = `/projects/${projectId}/grid`;
+    const first = await counted(path, { limit: 100 });
+    const all: string[] = [];
+    for (let cursor: string | undefined, i = 0; i < 20; i++) {
+      const page = (await counted(path, { limit: 200, ...(cursor ? { cursor } : {}) })).body;
+      all.push(...page.data.map((r: { shot: { code: string } }) => r.shot.code));
+      cursor = page.page.nextCursor ?? undefined;
+      if (!cursor) break;
+    }
+    for (const at of [150, 999, 1001, 1900, 1999]) {
+      const jump = await counted(path, { limit: 100, at });
+      expect({ at, calls: [...jump.calls].sort() }).toEqual({ at, calls: [...first.calls].sort() });
+      expect(jump.body.data.map((r: { shot: { code: string } }) => r.shot.code)).toEqual(all.slice(at, at + 100));
+      expect([jump.body.offset, jump.body.total]).toEqual([at, SHOTS]);
+      // Never more index keys skipped than half the cut: from the end for a row past the middle.
+      expect(jump.skips).toEqual([at <= SHOTS / 2 ? at : Math.max(0, SHOTS - at - 100)]);
+    }
+    for (const i of [0, 1000, 1999]) {
+      const jump = await counted(path, { limit: 1, code: all[i]! });
+      // project, the shot by its code, the count, its position (a count of the rows before it), tasks, asset, types, statuses.
+      expect([...jump.calls].sort()).toEqual(['assets.find', 'projects.findOne', 'shots.countDocuments', 'shots.countDocuments', 'shots.findOne', 'task_statuses.find', 'task_types.find', 'tasks.find']);
+      expect([jump.body.offset, jump.body.data[0].shot.code]).toEqual([i, all[i]]);
+    }
   }, 180_000);
 });

@@ -4,7 +4,8 @@
 // `npm run test:plans` asks MongoDB's planner the same about the list shapes (tests/plans/production.plan.ts).
 import { Types, type Schema } from 'mongoose';
 import { projectListQuery, orderedChildrenQuery } from '../src/app/repositories/ProjectRepository';
-import { projectShotsQuery, sequenceShotsQuery } from '../src/app/repositories/ShotRepository';
+import { GRID_SORTS, gridBeforeQuery, gridFilter, gridShotsQuery, gridWindowQuery, projectShotsQuery, sequenceShotsQuery, type GridSort, type GridView } from '../src/app/repositories/ShotRepository';
+import type { ShotDoc } from '../src/app/repositories/models/Shot';
 import { TASK_LIST_SHAPES, isServedTaskShape, taskListQuery, type TaskListQuery } from '../src/app/repositories/TaskRepository';
 import { notificationListQuery } from '../src/app/repositories/NotificationRepository';
 import { encodeCursor } from '../src/app/repositories/pagination';
@@ -50,6 +51,40 @@ describe('production list shapes have an index that filters and sorts them', () 
     expectServed(shotSchema, (cursor) => sequenceShotsQuery(studioId, id(), cursor), 1040);
     expectServed(shotSchema, (cursor) => projectShotsQuery(studioId, id(), cursor), 1040);
   });
+  const views: GridView[] = (Object.keys(GRID_SORTS) as GridSort[]).flatMap((sort) => (['asc', 'desc'] as const).map((order) => ({ sort, order })));
+  const cursorValues: Record<GridSort, string | number | Date> = { cutOrder: 1040, code: 'sh0100', latestVersion: 3, due: new Date() };
+  it.each(views.map((v) => [`${v.sort} ${v.order}`, v] as const))('the shot grid by %s: a page, first and after a cursor', (_name, view) => {
+    expectServed(shotSchema, (cursor) => gridShotsQuery(studioId, id(), view, cursor), cursorValues[view.sort]);
+  });
+  it.each(views.map((v) => [`${v.sort} ${v.order}`, v] as const))('the shot grid by %s: its count, a row\'s position, a jump to a row number from either end', (_name, view) => {
+    const field = GRID_SORTS[view.sort];
+    const sort = { [field]: 1, _id: 1 };
+    // The count: the view's equality, served by the view's own index.
+    expect(filterFields(gridFilter(studioId, id(), view) as Record<string, unknown>)).toEqual({ equality: ['studioId', 'projectId'], range: [] });
+    expect(serving(shotSchema, ['studioId', 'projectId'], [], sort)).toBe(true);
+    // A row's position: the rows before it, a keyset range on the same index.
+    const row = { _id: id(), cutOrder: 1040, codeLower: 'sh0100', latestVersion: 3, dueSort: new Date() } as unknown as ShotDoc;
+    const before = filterFields(gridBeforeQuery(studioId, id(), view, row) as Record<string, unknown>);
+    expect(before).toEqual({ equality: ['studioId', 'projectId'], range: [] });
+    // A jump: the view's filter and sort (or its reverse), skipped on the index.
+    for (const at of [10, 4990]) {
+      const w = gridWindowQuery(studioId, id(), view, at, 100, 5000);
+      expect(w.reversed).toBe(at > 2500);
+      expect(w.skip).toBeLessThanOrEqual(2500);
+      expect(serving(shotSchema, ['studioId', 'projectId'], [], w.sort)).toBe(true);
+    }
+  });
+  it('the shot grid\'s code search: a prefix range on the code, in code order, first page and after a cursor', () => {
+    for (const order of ['asc', 'desc'] as const) {
+      for (const cursor of [undefined, encodeCursor('codeLower', order, 'sh01', id())]) {
+        const shape = gridShotsQuery(studioId, id(), { sort: 'code', order, q: 'SH01' }, cursor);
+        expect(filterFields(shape.filter as Record<string, unknown>)).toEqual({ equality: ['studioId', 'projectId'], range: ['codeLower'] });
+        expect(Object.keys(shape.sort)).toEqual(['codeLower', '_id']);
+        expect(serving(shotSchema, ['studioId', 'projectId'], [], shape.sort)).toBe(true);
+      }
+    }
+  });
+
   it.each(TASK_LIST_SHAPES.map((s) => [s.join('+') || 'no filter', s] as const))('tasks by %s, by due date', (_name, fields) => {
     const values: Record<string, string> = { assignee: id().toHexString(), status: 'WIP', taskTypeId: id().toHexString(), projectId: id().toHexString() };
     const q = Object.fromEntries(fields.map((f) => [f, values[f]])) as Partial<TaskListQuery>;
@@ -69,6 +104,7 @@ describe('production list shapes have an index that filters and sorts them', () 
     ['search projects by name prefix', projectSchema, ['studioId'], ['nameLower'], {}],
     ['search projects by code prefix', projectSchema, ['studioId'], ['codeLower'], {}],
     ['search shots by code prefix', shotSchema, ['studioId'], ['codeLower'], {}],
+    ['the grid\'s jump to a code: a shot of a project by code', shotSchema, ['studioId', 'projectId', 'codeLower'], [], {}],
     ['search tasks by name prefix', taskSchema, ['studioId'], ['nameLower'], {}],
     ['the grid: tasks of a page of shots', taskSchema, ['studioId', 'entityId'], [], {}],
     ['a review decision: tasks its version was submitted for', taskSchema, ['studioId', 'submission.assetId', 'submission.version'], [], {}],

@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { createBrowserRouter, RouterProvider } from 'react-router';
 import { session } from './api/client';
 import { ApiError } from './api/errors';
 import { RequireSession, SessionProvider } from './auth/AuthContext';
@@ -27,8 +27,10 @@ const ProjectsPage = lazy(() => import('./production/ProjectPage').then((m) => (
 const ProjectShots = lazy(() => import('./production/ProjectPage').then((m) => ({ default: () => <m.ProjectPage kind="SHOT" /> })));
 const ProjectAssets = lazy(() => import('./production/ProjectPage').then((m) => ({ default: () => <m.ProjectPage kind="ASSET" /> })));
 const BreakdownPage = lazy(() => import('./production/BreakdownPage').then((m) => ({ default: m.BreakdownPage })));
-const MyTasksPage = lazy(() => import('./production/TasksPage').then((m) => ({ default: m.MyTasksPage })));
 const TaskPage = lazy(() => import('./production/TasksPage').then((m) => ({ default: m.TaskPage })));
+const MyTasksPage = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.MyTasksPage })));
+const TaskBoardPage = lazy(() => import('./tracking/TaskBoard').then((m) => ({ default: m.TaskBoardPage })));
+const Landing = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.Landing })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
@@ -49,7 +51,7 @@ const review = (
 
 const router = createBrowserRouter(
   [
-    { path: '/', element: <Navigate to="/assets" replace /> },
+    { path: '/', element: <RequireSession>{later(<Landing />)}</RequireSession> },
     { path: '/signin', element: <SignIn /> },
     { path: '/create-studio', element: <CreateStudio /> },
     { path: '/verify-email', element: <VerifyEmail /> },
@@ -68,6 +70,7 @@ const router = createBrowserRouter(
     { path: '/projects/:projectId/assets', element: signedIn(later(<ProjectAssets />)) },
     { path: '/projects/:projectId/breakdown', element: signedIn(later(<BreakdownPage />)) },
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
+    { path: '/tasks/board', element: signedIn(later(<TaskBoardPage />)) },
     { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
     // The last resort of every route (the shell itself, or a page outside it, failed), instead of React Router's default.

@@ -15,8 +15,8 @@ const shot = (id: string, sequenceId = 'sq1'): Shot => ({
   id, projectId: 'p1', sequenceId, episodeId: null, code: id.toUpperCase(), cutOrder: 0, frameIn: 1001, frameOut: 1048, frames: 48, recordIn: null, recordOut: null,
   handles: null, fps: null, description: `shot ${id}`, status: 'ACTIVE', assetId: `asset-${id}`, latestVersion: 0, thumbnailUrl: null, revision: 1, createdAt: '', updatedAt: '',
 });
-const cell = (id: string, taskTypeId: string, st: string, assignees: string[] = []) => ({ id, taskTypeId, status: st, assignees, dueDate: null });
-const page = (items: ShotGridPage['data'], hasMore = false): ShotGridPage => ({ data: items, page: { limit: 2, nextCursor: hasMore ? 'c' : null, hasMore }, taskTypes: [], statuses: STATUSES });
+const cell = (id: string, taskTypeId: string, st: string, assignees: string[] = []) => ({ id, taskTypeId, status: st, assignees, dueDate: null, revision: 1 });
+const page = (items: ShotGridPage['data'], hasMore = false): ShotGridPage => ({ data: items, page: { limit: 2, nextCursor: hasMore ? 'c' : null, hasMore }, total: null, offset: null, taskTypes: [], statuses: STATUSES });
 
 describe('grid columns and rows', () => {
   it('takes the task types for shots (and both) in the studio order, and rows from every page once, in order', () => {
@@ -24,8 +24,8 @@ describe('grid columns and rows', () => {
     expect(cols.map((c) => c.id)).toEqual(['anim', 'notes', 'comp']);
     expect(gridColumns([type('model', 0, 'ASSET'), type('anim', 1, 'SHOT')], 'ASSET').map((c) => c.id)).toEqual(['model']);
     const rows = gridRows([
-      page([{ shot: shot('a'), tasks: [cell('t1', 'anim', 'WIP', ['u1'])] }, { shot: shot('b'), tasks: [] }], true),
-      page([{ shot: shot('b'), tasks: [] }, { shot: shot('c', 'sq2'), tasks: [] }]),
+      page([{ shot: shot('a'), nextDueDate: null, tasks: [cell('t1', 'anim', 'WIP', ['u1'])] }, { shot: shot('b'), nextDueDate: null, tasks: [] }], true),
+      page([{ shot: shot('b'), nextDueDate: null, tasks: [] }, { shot: shot('c', 'sq2'), nextDueDate: null, tasks: [] }]),
     ]);
     expect(rows.map((r) => r.code)).toEqual(['A', 'B', 'C']);
     expect(rows[0]!.tasks.anim?.status).toBe('WIP');
@@ -35,9 +35,9 @@ describe('grid columns and rows', () => {
 
 describe('filterRows', () => {
   const rows = gridRows([page([
-    { shot: shot('a'), tasks: [cell('t1', 'anim', 'WIP', ['ann']), cell('t2', 'comp', 'TODO', ['bob'])] },
-    { shot: shot('b'), tasks: [cell('t3', 'anim', 'WIP', ['bob'])] },
-    { shot: shot('c', 'sq2'), tasks: [cell('t4', 'anim', 'DONE', ['ann'])] },
+    { shot: shot('a'), nextDueDate: null, tasks: [cell('t1', 'anim', 'WIP', ['ann']), cell('t2', 'comp', 'TODO', ['bob'])] },
+    { shot: shot('b'), nextDueDate: null, tasks: [cell('t3', 'anim', 'WIP', ['bob'])] },
+    { shot: shot('c', 'sq2'), nextDueDate: null, tasks: [cell('t4', 'anim', 'DONE', ['ann'])] },
   ])]);
   it('keeps the sequence\'s shots, and rows with one task matching status AND assignee together', () => {
     expect(filterRows(rows, {}).map((r) => r.id)).toEqual(['a', 'b', 'c']);
@@ -51,14 +51,14 @@ describe('filterRows', () => {
 });
 
 describe('live updates into loaded pages', () => {
-  const pages = [page([{ shot: shot('a'), tasks: [cell('t1', 'anim', 'WIP', ['ann'])] }], true), page([{ shot: shot('b'), tasks: [] }])];
+  const pages = [page([{ shot: shot('a'), nextDueDate: null, tasks: [cell('t1', 'anim', 'WIP', ['ann'])] }], true), page([{ shot: shot('b'), nextDueDate: null, tasks: [] }])];
   it('replaces a known task, adds a new task to its row, and leaves pages without the row alone', () => {
-    const moved = applyTaskToPages(pages, { id: 't1', entityId: 'a', taskTypeId: 'anim', status: 'WFA', assignees: ['ann'], dueDate: null })!;
+    const moved = applyTaskToPages(pages, { id: 't1', entityId: 'a', taskTypeId: 'anim', status: 'WFA', assignees: ['ann'], dueDate: null, revision: 1 })!;
     expect(moved[0]!.data[0]!.tasks).toEqual([cell('t1', 'anim', 'WFA', ['ann'])]);
     expect(pages[0]!.data[0]!.tasks[0]!.status).toBe('WIP');
-    const added = applyTaskToPages(pages, { id: 't9', entityId: 'b', taskTypeId: 'comp', status: 'TODO', assignees: [], dueDate: null })!;
+    const added = applyTaskToPages(pages, { id: 't9', entityId: 'b', taskTypeId: 'comp', status: 'TODO', assignees: [], dueDate: null, revision: 1 })!;
     expect(added[1]!.data[0]!.tasks.map((t) => t.id)).toEqual(['t9']);
-    expect(applyTaskToPages(pages, { id: 't8', entityId: 'zzz', taskTypeId: 'comp', status: 'TODO', assignees: [], dueDate: null })).toBeNull();
+    expect(applyTaskToPages(pages, { id: 't8', entityId: 'zzz', taskTypeId: 'comp', status: 'TODO', assignees: [], dueDate: null, revision: 1 })).toBeNull();
     expect(applyShotToPages(pages, { ...shot('b'), description: 'new cut' })![1]!.data[0]!.shot.description).toBe('new cut');
     expect(applyShotToPages(pages, shot('zzz'))).toBeNull();
   });

@@ -12,6 +12,7 @@ import {
   createSequenceBody,
   createShotBody,
   gridQuery,
+  shotGridQuery,
   importQuery,
   listProjectsQuery,
   updateProjectBody,
@@ -100,7 +101,7 @@ export class ProductionController {
   };
 
   grid = async (req: Request, res: Response) => {
-    res.json(await this.s.grids.shots(actorOf(req), idParams.parse(req.params).id, gridQuery.parse(req.query)));
+    res.json(await this.s.grids.shots(actorOf(req), idParams.parse(req.params).id, shotGridQuery.parse(req.query)));
   };
 
   assetGrid = async (req: Request, res: Response) => {

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { TaskService } from '../services/TaskService';
 import { idParams, pageQuery } from '../../infra/http/validators/common.validators';
 import {
+  bulkUpdateTasksBody,
   createTaskBody,
   createTaskStatusBody,
   createTaskTypeBody,
@@ -26,6 +27,14 @@ export class TaskController {
 
   list = async (req: Request, res: Response) => {
     res.json(await this.tasks.list(actorOf(req), listTasksQuery.parse(req.query)));
+  };
+
+  bulk = async (req: Request, res: Response) => {
+    res.json(await this.tasks.bulkUpdate(actorOf(req), bulkUpdateTasksBody.parse(req.body)));
+  };
+
+  permissions = (req: Request, res: Response) => {
+    res.json(this.tasks.permissions(actorOf(req)));
   };
 
   get = async (req: Request, res: Response) => {

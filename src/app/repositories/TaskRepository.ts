@@ -67,6 +67,13 @@ export class TaskRepository {
     return listPage(this.models.Task, taskListQuery(studioId, q), { limit: q.limit, order: 'asc' });
   }
 
+  /** Many tasks by _id alone (as findOwned), the studio checked here: a bulk edit's tasks. */
+  async findMany(studioId: StudioId, ids: Types.ObjectId[]): Promise<TaskDoc[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.models.Task.find({ _id: { $in: ids } }).lean<TaskDoc[]>().exec();
+    return docs.filter((d) => String(d.studioId) === String(studioId));
+  }
+
   /** The tasks of a set of entities (a page of the grid): one query on the {studioId, entityId, taskTypeId} index. */
   ofEntities(studioId: StudioId, entityIds: Types.ObjectId[]): Promise<TaskDoc[]> {
     if (entityIds.length === 0) return Promise.resolve([]);

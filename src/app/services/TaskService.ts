@@ -1,7 +1,7 @@
 // Tasks on assets and shots, the studio's task types and statuses, and the review workflow: a version
 // submitted for a task puts it in WFA; the review decision on that version moves it to DONE or RETAKE.
 import { Types } from 'mongoose';
-import { AuthorizationError, ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../shared/errors';
+import { AuthorizationError, ConflictError, DomainError, NotFoundError, PreconditionFailedError, ValidationError } from '../../shared/errors';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { AssetRepository } from '../repositories/AssetRepository';
 import type { ShotRepository } from '../repositories/ShotRepository';
@@ -31,6 +31,28 @@ export interface CreateTask {
   priority?: number;
 }
 export type UpdateTask = Partial<Pick<CreateTask, 'name' | 'status' | 'assignees' | 'dueDate' | 'estimateHours' | 'priority'>>;
+
+/** How many tasks one bulk edit may change (a page of the grid). */
+export const BULK_TASK_LIMIT = 200;
+export interface BulkUpdate {
+  /** Each task with the revision the caller read: a task changed since is refused, not overwritten. */
+  tasks: Array<{ id: string; revision: number }>;
+  set: { status?: string; assignees?: string[] };
+}
+export interface BulkResult {
+  results: Array<{ id: string; ok: true; task: TaskDto } | { id: string; ok: false; error: { code: string; message: string } }>;
+  updated: number;
+  failed: number;
+}
+/** What the caller may do with tasks: the same rules update() enforces (requireMove), for clients to show. */
+export interface TaskPermissions {
+  create: boolean;
+  assign: boolean;
+  anyStatus: boolean;
+  ownStatus: boolean;
+  ownMoves: Array<{ from: string; to: string[] }>;
+  bulkLimit: number;
+}
 
 export const TASK_NOT_FOUND = () => new NotFoundError('TASK_NOT_FOUND', 'Task not found');
 const CHANGED = () => new PreconditionFailedError('TASK_CHANGED', 'Task changed since you read it; reload and retry');
@@ -203,6 +225,67 @@ export class TaskService {
     }
     const page = await this.deps.tasks.list(actor.studioId, query);
     return { ...page, data: page.data.map(toTaskDto) };
+  }
+
+  /** The caller's task permissions and the moves an assignee may make, from the rules update() applies. */
+  permissions(actor: Actor): TaskPermissions {
+    this.deps.access.require(actor, 'project:read');
+    const can = (p: Parameters<AccessService['can']>[1]) => this.deps.access.can(actor, p);
+    return {
+      create: can('task:create'),
+      assign: can('task:assign'),
+      anyStatus: can('task:status:any'),
+      ownStatus: can('task:status:own'),
+      ownMoves: Object.entries(OWN_MOVES).map(([from, to]) => ({ from, to: [...to] })),
+      bulkLimit: BULK_TASK_LIMIT,
+    };
+  }
+
+  /**
+   * One change (a status and/or assignees) to many tasks, each checked as update() checks it (its revision, who
+   * may move it where) and answered on its own, so a refusal of some leaves the others done. What is wrong with
+   * the request as a whole (an unknown status or member, assigning without the right, a task that is not the
+   * studio's) refuses it all before anything changes.
+   */
+  async bulkUpdate(actor: Actor, input: BulkUpdate): Promise<BulkResult> {
+    this.deps.access.require(actor, 'project:read');
+    if (input.set.assignees !== undefined) this.deps.access.require(actor, 'task:assign');
+    if (input.set.status !== undefined) await this.requireStatus(actor.studioId, input.set.status);
+    const assignees = input.set.assignees === undefined ? undefined : await this.members(actor, input.set.assignees);
+    const ids = input.tasks.map((t) => t.id);
+    const found = new Map((await this.deps.tasks.findMany(actor.studioId, ids.filter(valid).map((i) => new Types.ObjectId(i)))).map((t) => [String(t._id), t]));
+    const missing = ids.filter((i) => !found.has(i.toLowerCase()));
+    if (missing.length) throw new NotFoundError('TASK_NOT_FOUND', missing.length === 1 ? 'One of the tasks was not found: nothing was changed' : `${missing.length} of the tasks were not found: nothing was changed`);
+    const one = async (item: { id: string; revision: number }): Promise<BulkResult['results'][number]> => {
+      const current = found.get(item.id.toLowerCase())!;
+      try {
+        if (current.revision !== item.revision) throw CHANGED();
+        const set: Partial<TaskDoc> = {};
+        let added: string[] = [];
+        if (assignees) {
+          set.assignees = assignees;
+          const before = new Set(current.assignees.map(String));
+          added = assignees.map(String).filter((a) => !before.has(a));
+        }
+        if (input.set.status !== undefined && input.set.status !== current.status) {
+          this.requireMove(actor, current, input.set.status);
+          set.status = input.set.status;
+        }
+        return { id: String(current._id), ok: true, task: await this.apply(actor, current, set, 'edit', added) };
+      } catch (err) {
+        // A refusal of this task (its revision, its move) is its result; anything else fails the request.
+        if (err instanceof DomainError && err.status < 500) return { id: String(current._id), ok: false, error: { code: err.code, message: err.message } };
+        throw err;
+      }
+    };
+    // A few at a time: each is a conditional write, an audit record and its events.
+    const results: BulkResult['results'] = new Array(input.tasks.length);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(4, input.tasks.length) }, async () => {
+      for (let i = next++; i < input.tasks.length; i = next++) results[i] = await one(input.tasks[i]!);
+    }));
+    const updated = results.filter((r) => r.ok).length;
+    return { results, updated, failed: results.length - updated };
   }
 
   async update(actor: Actor, id: string, input: UpdateTask, ifMatch?: string): Promise<TaskDto> {

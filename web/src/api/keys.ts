@@ -153,4 +153,9 @@ export const keys = {
   passwordResetPreviews: {
     detail: (token: string) => key<Ok<'/auth/password-reset/preview', 'get'>>()(['password-reset-previews', 'detail', token]),
   },
+  /** The tasks of one project on the task board (GET /tasks?projectId, by due date, the first 100). */
+  taskBoard: {
+    list: (projectId: string) => key<S['Task'][]>()(['tasks', 'list', { projectId, limit: 100 }]),
+  },
+  taskPermissions: { detail: () => key<Ok<'/task-permissions', 'get'>>()(['task-permissions', 'detail']) },
 } as const;

@@ -42,7 +42,8 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
       <nav className={s.nav} aria-label="Main">
         <NavLink to="/assets">Assets</NavLink>
         <NavLink to="/projects">Projects</NavLink>
-        <NavLink to="/tasks">My tasks</NavLink>
+        <NavLink end to="/tasks">My tasks</NavLink>
+        <NavLink to="/tasks/board">Task board</NavLink>
         <NavLink to="/renders">Renders</NavLink>
         {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}
         <NavLink to="/tokens">API tokens</NavLink>

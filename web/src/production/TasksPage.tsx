@@ -1,7 +1,7 @@
-// My tasks (GET /tasks?assignee=me, by due date) and a task's page: its shot or asset, status with the
+// A task's page (My tasks and the task board are in tracking/): its shot or asset, status with the
 // moves this member may make, assignees, due date, the versions of its asset (those submitted for the task
 // marked, each linking to the review page), submitting a version, and the task's audited history.
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
@@ -10,55 +10,14 @@ import { keys } from '../api/keys';
 import { useAsset, useStudioMembers, useVersionList } from '../api/queries';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
-import { useMyTasks, useProductionLive, useProject, useStatuses, useTask, useTaskTypes } from './data';
-import { allowedMoves, byDueDate, canAssign, textOn, type Task, type TaskStatus } from './model';
+import { useProductionLive, useProject, useStatuses, useTask } from './data';
+import { allowedMoves, canAssign, type Task } from './model';
+import { dueDay as day, StatusPill } from '../tracking/MyTasks';
 import s from './production.module.css';
-
-function StatusPill({ code, statuses }: { code: string; statuses: TaskStatus[] | undefined }) {
-  const st = statuses?.find((x) => x.code === code);
-  const color = st?.color ?? '#6e7681';
-  return <span className={s.status} style={{ background: color, color: textOn(color) }} data-status={code}>{st?.name ?? code}</span>;
-}
-
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }) : '—');
 
 function useActor() {
   const state = useSessionState();
   return state.status === 'signed-in' ? { id: state.user.id, role: state.user.role } : { id: '', role: 'ARTIST' };
-}
-
-export function MyTasksPage() {
-  useProductionLive();
-  const tasks = useMyTasks();
-  const statuses = useStatuses();
-  const types = useTaskTypes();
-  const sorted = useMemo(() => byDueDate(tasks.data ?? []), [tasks.data]);
-  return (
-    <div className={s.page}>
-      <div className={s.toolbar}><h1>My tasks</h1></div>
-      <div className={s.scroller}>
-        {tasks.isPending ? <div className={s.detail} aria-busy="true"><Skeleton width="60%" /><Skeleton width="50%" /></div>
-          : tasks.error ? <div className={s.detail}><ErrorState error={tasks.error as ApiError} onRetry={() => void tasks.refetch()} /></div>
-          : !sorted.length ? <EmptyState title="No tasks assigned to you">When a director assigns you a task it appears here, and the bell tells you.</EmptyState>
-          : (
-            <table className={s.table} aria-label="My tasks">
-              <thead><tr><th scope="col">Task</th><th scope="col">Type</th><th scope="col">On</th><th scope="col">Status</th><th scope="col">Due</th></tr></thead>
-              <tbody>
-                {sorted.map((t) => (
-                  <tr key={t.id}>
-                    <td><Link to={`/tasks/${t.id}`}>{t.name}</Link></td>
-                    <td>{types.data?.find((x) => x.id === t.taskTypeId)?.name ?? ''}</td>
-                    <td>{t.entityType === 'SHOT' ? 'shot' : 'asset'}</td>
-                    <td><StatusPill code={t.status} statuses={statuses.data} /></td>
-                    <td className="tabular">{day(t.dueDate)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-      </div>
-    </div>
-  );
 }
 
 export function TaskPage() {

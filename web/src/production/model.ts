@@ -68,14 +68,14 @@ export function filterRows(rows: readonly GridRow[], f: GridFilter): GridRow[] {
  * A `task:updated` folded into loaded grid pages. Returns the new pages, or null when no loaded row holds
  * the task's entity in this page set (nothing to change) — the caller leaves the cache alone then.
  */
-export function applyTaskToPages<P extends ShotGridPage | AssetGridPage>(pages: readonly P[], task: Pick<Task, 'id' | 'entityId' | 'taskTypeId' | 'status' | 'assignees' | 'dueDate'>): P[] | null {
+export function applyTaskToPages<P extends ShotGridPage | AssetGridPage>(pages: readonly P[], task: Pick<Task, 'id' | 'entityId' | 'taskTypeId' | 'status' | 'assignees' | 'dueDate' | 'revision'>): P[] | null {
   let hit = false;
   const next = pages.map((page) => {
     const data = page.data.map((item) => {
       const id = 'shot' in item ? item.shot.id : item.asset.id;
       if (id !== task.entityId) return item;
       hit = true;
-      const cell: GridTask = { id: task.id, taskTypeId: task.taskTypeId, status: task.status, assignees: task.assignees, dueDate: task.dueDate };
+      const cell: GridTask = { id: task.id, taskTypeId: task.taskTypeId, status: task.status, assignees: task.assignees, dueDate: task.dueDate, revision: task.revision };
       const tasks = item.tasks.some((t) => t.id === task.id) ? item.tasks.map((t) => (t.id === task.id ? cell : t)) : [...item.tasks, cell];
       return { ...item, tasks };
     });

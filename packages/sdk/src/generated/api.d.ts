@@ -1008,7 +1008,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The shot grid: shots in cut order with their tasks' statuses, one page per call */
+        /** The shot grid: shots in cut order (or by code, latest version or next due date) with their tasks' statuses, one page per call; with the count and the first row's position unless continued by cursor */
         get: operations["getShotGrid"];
         put?: never;
         post?: never;
@@ -1136,6 +1136,40 @@ export interface paths {
         put?: never;
         /** Create a task on an asset or a shot (DIRECTOR, PRODUCER) */
         post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/task-permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What you may do with tasks: create, assign, which statuses you may move which tasks to */
+        get: operations["getTaskPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the status and/or assignees of up to 200 tasks in one request: each task is checked (its revision, who may move it) and answered on its own */
+        post: operations["bulkUpdateTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2018,13 +2052,20 @@ export interface components {
                     status: string;
                     assignees: string[];
                     dueDate: string | null;
+                    revision: number;
                 }[];
+                /** @description The earliest due date of the shot's open tasks (what sort=due orders by) */
+                nextDueDate: string | null;
             }[];
             page: {
                 limit: number;
                 nextCursor: string | null;
                 hasMore: boolean;
             };
+            /** @description How many shots this order (and search) has; null on a page continued by cursor */
+            total: number | null;
+            /** @description The row of the first shot of this page (0 is the first); null on a page continued by cursor */
+            offset: number | null;
             taskTypes: components["schemas"]["TaskType"][];
             statuses: components["schemas"]["TaskStatus"][];
         };
@@ -2037,6 +2078,7 @@ export interface components {
                     status: string;
                     assignees: string[];
                     dueDate: string | null;
+                    revision: number;
                 }[];
             }[];
             page: {
@@ -2139,6 +2181,38 @@ export interface components {
                 }[];
                 unchanged: number;
             };
+        };
+        TaskPermissions: {
+            /** @description May create tasks */
+            create: boolean;
+            /** @description May assign and plan tasks (assignees, due dates) */
+            assign: boolean;
+            /** @description May move any task to any status */
+            anyStatus: boolean;
+            /** @description May move the tasks assigned to them along ownMoves */
+            ownStatus: boolean;
+            /** @description The moves an assignee makes on their own task (without anyStatus) */
+            ownMoves: {
+                from: string;
+                to: string[];
+            }[];
+            /** @description How many tasks one bulk edit may name */
+            bulkLimit: number;
+        };
+        TaskBulkResult: {
+            /** @description One per task, in the order asked */
+            results: {
+                id: string;
+                ok: boolean;
+                task?: components["schemas"]["Task"] & unknown;
+                /** @description Why this task was not changed, when not ok */
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
+            updated: number;
+            failed: number;
         };
         UploadSession: {
             id: string;
@@ -7007,6 +7081,15 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description cutOrder (the cut), code, latestVersion, or due (the earliest due date of the shot's open tasks; none last) */
+                sort?: "cutOrder" | "code" | "latestVersion" | "due";
+                order?: "asc" | "desc";
+                /** @description Only shots whose code starts with this (any case); needs sort=code */
+                q?: string;
+                /** @description Start at this row (0 is the first), for a jump; not with cursor or code */
+                at?: number | null;
+                /** @description Start at the shot with this code, for a jump; the answer's offset says its row; not with cursor or at */
+                code?: string;
             };
             header?: never;
             path: {
@@ -7814,6 +7897,104 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTaskPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your task permissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPermissions"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulkUpdateTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tasks: {
+                        id: string;
+                        revision: number;
+                    }[];
+                    set: {
+                        status?: string;
+                        assignees?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description One result per task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskBulkResult"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another studio's resources) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

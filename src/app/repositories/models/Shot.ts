@@ -2,6 +2,7 @@
 // an Asset with shotId set, hidden from the asset list), so there is one implementation of each.
 import { Schema, type Types } from 'mongoose';
 import { rationalSchema, type Rational } from './Project';
+import { NO_DUE_DATE } from './Task';
 
 export const SHOT_STATUSES = ['ACTIVE', 'OMITTED'] as const;
 export type ShotStatus = (typeof SHOT_STATUSES)[number];
@@ -28,6 +29,12 @@ export interface ShotDoc {
   description: string;
   status: ShotStatus;
   assetId: Types.ObjectId | null;
+  /**
+   * Sort keys of the shot grid, kept by GridSortKeys so that sorting by them is an index scan: the backing
+   * asset's latest version number, and the earliest due date of the shot's open tasks (NO_DUE_DATE if none).
+   */
+  latestVersion: number;
+  dueSort: Date;
   createdBy: Types.ObjectId | null;
   revision: number;
   createdAt: Date;
@@ -52,6 +59,8 @@ export const shotSchema = new Schema<ShotDoc>(
     description: { type: String, default: '', maxlength: 5000 },
     status: { type: String, enum: SHOT_STATUSES, default: 'ACTIVE' },
     assetId: { type: Schema.Types.ObjectId, default: null },
+    latestVersion: { type: Number, default: 0 },
+    dueSort: { type: Date, default: NO_DUE_DATE },
     createdBy: { type: Schema.Types.ObjectId, default: null },
     revision: { type: Number, default: 1 },
   },
@@ -62,3 +71,8 @@ shotSchema.index({ studioId: 1, projectId: 1, codeLower: 1 }, { unique: true });
 shotSchema.index({ studioId: 1, sequenceId: 1, cutOrder: 1, _id: 1 });
 shotSchema.index({ studioId: 1, projectId: 1, cutOrder: 1, _id: 1 });
 shotSchema.index({ studioId: 1, codeLower: 1, _id: 1 });
+// The grid's other orders (GRID_SORTS), each within a project: by code (and a code-prefix search), by latest
+// version, by next due date; each counts its rows and finds a row's position from the same index.
+shotSchema.index({ studioId: 1, projectId: 1, codeLower: 1, _id: 1 });
+shotSchema.index({ studioId: 1, projectId: 1, latestVersion: 1, _id: 1 });
+shotSchema.index({ studioId: 1, projectId: 1, dueSort: 1, _id: 1 });

@@ -4,6 +4,7 @@ import { Router, type RequestHandler } from 'express';
 import type { ProductionController } from '../../../app/controllers/ProductionController';
 import type { TaskController } from '../../../app/controllers/TaskController';
 import type { NotificationController } from '../../../app/controllers/NotificationController';
+import { methodNotAllowed } from '../../../shared/middlewares/errorHandler';
 
 export function productionRoutes(p: ProductionController, t: TaskController, n: NotificationController, authn: RequestHandler): Router {
   const router = Router();
@@ -31,10 +32,14 @@ export function productionRoutes(p: ProductionController, t: TaskController, n: 
 
   router.get('/tasks', authn, t.list);
   router.post('/tasks', authn, t.create);
+  // Before /tasks/:id, so "bulk" is never read as an id, and any other method on it is the 405 it is.
+  router.post('/tasks/bulk', authn, t.bulk);
+  router.all('/tasks/bulk', (req, _res, next) => next(req.method === 'OPTIONS' ? undefined : methodNotAllowed(req, ['POST'])));
   router.get('/tasks/:id', authn, t.get);
   router.patch('/tasks/:id', authn, t.update);
   router.post('/tasks/:id/submit', authn, t.submit);
   router.get('/tasks/:id/history', authn, t.history);
+  router.get('/task-permissions', authn, t.permissions);
   router.get('/task-types', authn, t.types);
   router.post('/task-types', authn, t.createType);
   router.patch('/task-types/:id', authn, t.updateType);

@@ -2,7 +2,7 @@
 // types and statuses, notifications, search, editorial import) and their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { idParams, objectId, pageQuery } from './common.validators';
+import { idParams, objectId, pageQuery, queryInt } from './common.validators';
 import { AssetSchema, AuditEventSchema } from './asset.validators';
 import { PROJECT_STATUSES } from '../../../app/repositories/models/Project';
 import { SHOT_STATUSES } from '../../../app/repositories/models/Shot';
@@ -10,6 +10,8 @@ import { TASK_ENTITIES } from '../../../app/repositories/models/Task';
 import { TASK_TYPE_FOR } from '../../../app/repositories/models/TaskConfig';
 import { NOTIFICATION_TYPES } from '../../../app/repositories/models/Notification';
 import { SEARCH_KINDS } from '../../../app/services/SearchService';
+import { GRID_SORTS, type GridSort } from '../../../app/repositories/ShotRepository';
+import { BULK_TASK_LIMIT } from '../../../app/services/TaskService';
 
 const name = z.string().trim().min(1).max(200);
 /** Codes are import keys and file-system friendly: letters, digits, then also _ . - */
@@ -62,6 +64,23 @@ export const createShotBody = z.strictObject({ code: code.max(80), ...shotFields
 export const updateShotBody = atLeastOne(z.strictObject({ ...shotFields, frameIn: frame.optional(), frameOut: frame.optional(), status: z.enum(SHOT_STATUSES).optional() }));
 export const castingBody = z.strictObject({ items: z.array(z.strictObject({ assetId: objectId, count: z.number().int().min(1).max(10_000) })).max(500) });
 export const gridQuery = pageQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+/**
+ * The shot grid in one of its orders, optionally only the shots whose code starts with q (in code order); a
+ * page continues by cursor, or starts at a row number (at) or at a shot's code (code) for a jump.
+ */
+export const shotGridQuery = gridQuery
+  .extend({
+    sort: z.enum(Object.keys(GRID_SORTS) as [GridSort, ...GridSort[]]).default('cutOrder').openapi({ description: 'cutOrder (the cut), code, latestVersion, or due (the earliest due date of the shot\'s open tasks; none last)' }),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    q: z.string().trim().min(1).max(80).optional().openapi({ description: 'Only shots whose code starts with this (any case); needs sort=code' }),
+    at: queryInt(0, 10_000_000).optional().openapi({ description: 'Start at this row (0 is the first), for a jump; not with cursor or code' }),
+    code: z.string().trim().min(1).max(80).optional().openapi({ description: 'Start at the shot with this code, for a jump; the answer\'s offset says its row; not with cursor or at' }),
+  })
+  .superRefine((q, ctx) => {
+    const starts = (['cursor', 'at', 'code'] as const).filter((k) => q[k] !== undefined);
+    if (starts.length > 1) ctx.addIssue({ code: 'custom', path: [starts[1]!], message: `give one place to start: ${starts.join(' or ')}, not both` });
+    if (q.q !== undefined && q.sort !== 'code') ctx.addIssue({ code: 'custom', path: ['q'], message: 'a code search lists the matching shots in code order: add sort=code' });
+  });
 
 export const createTaskBody = z.strictObject({
   entityType: z.enum(TASK_ENTITIES),
@@ -75,6 +94,14 @@ export const createTaskBody = z.strictObject({
   priority: z.number().int().min(0).max(3).optional(),
 });
 export const updateTaskBody = atLeastOne(createTaskBody.pick({ name: true, status: true, assignees: true, dueDate: true, estimateHours: true, priority: true }));
+export const bulkUpdateTasksBody = z.strictObject({
+  tasks: z
+    .array(z.strictObject({ id: objectId, revision: z.number().int().min(1).max(1e12) }))
+    .min(1, 'name at least one task')
+    .max(BULK_TASK_LIMIT, `at most ${BULK_TASK_LIMIT} tasks at once: send the rest in another request`)
+    .refine((ts) => new Set(ts.map((t) => t.id.toLowerCase())).size === ts.length, 'name each task once'),
+  set: atLeastOne(createTaskBody.pick({ status: true, assignees: true })),
+});
 export const listTasksQuery = pageQuery.extend({
   assignee: z.union([objectId, z.literal('me')]).optional().openapi({ description: 'A member id, or `me`' }),
   status: z.string().min(1).max(20).optional(),
@@ -170,11 +197,14 @@ const NotificationSchema = apiRegistry.register(
   'Notification',
   z.object({ id: z.string(), type: z.enum(NOTIFICATION_TYPES), read: z.boolean(), actorId: z.string().nullable(), taskId: z.string().nullable(), assetId: z.string().nullable(), version: z.number().int().nullable(), commentId: z.string().nullable(), text: z.string(), createdAt: z.string() }),
 );
+const GridCellSchema = z.object({ id: z.string(), taskTypeId: z.string(), status: z.string(), assignees: z.array(z.string()), dueDate: z.string().nullable(), revision: z.number().int() });
 const GridSchema = apiRegistry.register(
   'ShotGridPage',
   z.object({
-    data: z.array(z.object({ shot: ShotSchema, tasks: z.array(z.object({ id: z.string(), taskTypeId: z.string(), status: z.string(), assignees: z.array(z.string()), dueDate: z.string().nullable() })) })),
+    data: z.array(z.object({ shot: ShotSchema, tasks: z.array(GridCellSchema), nextDueDate: z.string().nullable().openapi({ description: 'The earliest due date of the shot\'s open tasks (what sort=due orders by)' }) })),
     page: PageInfoSchema,
+    total: z.number().int().nullable().openapi({ description: 'How many shots this order (and search) has; null on a page continued by cursor' }),
+    offset: z.number().int().nullable().openapi({ description: 'The row of the first shot of this page (0 is the first); null on a page continued by cursor' }),
     taskTypes: z.array(TaskTypeSchema),
     statuses: z.array(TaskStatusSchema),
   }),
@@ -182,7 +212,7 @@ const GridSchema = apiRegistry.register(
 const AssetGridSchema = apiRegistry.register(
   'AssetGridPage',
   z.object({
-    data: z.array(z.object({ asset: AssetSchema, tasks: z.array(z.object({ id: z.string(), taskTypeId: z.string(), status: z.string(), assignees: z.array(z.string()), dueDate: z.string().nullable() })) })),
+    data: z.array(z.object({ asset: AssetSchema, tasks: z.array(GridCellSchema) })),
     page: PageInfoSchema,
     taskTypes: z.array(TaskTypeSchema),
     statuses: z.array(TaskStatusSchema),
@@ -226,7 +256,7 @@ reg('get', '/projects/{id}/episodes', 'listEpisodes', 'Episodes of a project, in
 reg('post', '/projects/{id}/episodes', 'createEpisode', 'Add an episode (DIRECTOR, PRODUCER)', { params: idOnly, body: jsonBody(createEpisodeBody) }, { 201: { description: 'Created', ...json(EpisodeSchema) } }, [400, 401, 403, 404, 409]);
 reg('get', '/projects/{id}/sequences', 'listSequences', 'Sequences of a project, in order', { params: idOnly, query: pageQuery }, { 200: { description: 'A page of sequences', ...page(SequenceSchema) } }, [400, 401, 404]);
 reg('post', '/projects/{id}/sequences', 'createSequence', 'Add a sequence (DIRECTOR, PRODUCER)', { params: idOnly, body: jsonBody(createSequenceBody) }, { 201: { description: 'Created', ...json(SequenceSchema) } }, [400, 401, 403, 404, 409]);
-reg('get', '/projects/{id}/grid', 'getShotGrid', 'The shot grid: shots in cut order with their tasks\' statuses, one page per call', { params: idOnly, query: gridQuery }, { 200: { description: 'A page of the grid', ...json(GridSchema) } }, [400, 401, 404]);
+reg('get', '/projects/{id}/grid', 'getShotGrid', 'The shot grid: shots in cut order (or by code, latest version or next due date) with their tasks\' statuses, one page per call; with the count and the first row\'s position unless continued by cursor', { params: idOnly, query: shotGridQuery }, { 200: { description: 'A page of the grid', ...json(GridSchema) } }, [400, 401, 404]);
 reg('get', '/projects/{id}/asset-grid', 'getAssetGrid', 'The asset grid: the project\'s assets by name with their tasks\' statuses, one page per call', { params: idOnly, query: gridQuery }, { 200: { description: 'A page of the grid', ...json(AssetGridSchema) } }, [400, 401, 404]);
 reg('get', '/sequences/{id}', 'getSequence', 'One sequence', { params: idOnly }, { 200: { description: 'The sequence', ...json(SequenceSchema) } }, [400, 401, 404]);
 reg('patch', '/sequences/{id}', 'updateSequence', 'Change a sequence (DIRECTOR, PRODUCER)', { params: idOnly, body: jsonBody(updateSequenceBody) }, { 200: { description: 'Updated', ...json(SequenceSchema) } }, [400, 401, 403, 404]);
@@ -241,6 +271,27 @@ reg('put', '/shots/{id}/casting', 'setShotCasting', 'Replace the assets in a sho
 reg('get', '/assets/{id}/casting', 'getAssetCasting', 'The shots an asset appears in, with counts', { params: idOnly }, { 200: { description: 'Casting', ...json(AssetCasting) } }, [400, 401, 404]);
 
 reg('get', '/tasks', 'listTasks', 'Tasks by due date (undated last); ?assignee=me is "my tasks"', { query: listTasksQuery }, { 200: { description: 'A page of tasks', ...page(TaskSchema) } }, [400, 401]);
+const TaskPermissionsSchema = apiRegistry.register(
+  'TaskPermissions',
+  z.object({
+    create: z.boolean().openapi({ description: 'May create tasks' }),
+    assign: z.boolean().openapi({ description: 'May assign and plan tasks (assignees, due dates)' }),
+    anyStatus: z.boolean().openapi({ description: 'May move any task to any status' }),
+    ownStatus: z.boolean().openapi({ description: 'May move the tasks assigned to them along ownMoves' }),
+    ownMoves: z.array(z.object({ from: z.string(), to: z.array(z.string()) })).openapi({ description: 'The moves an assignee makes on their own task (without anyStatus)' }),
+    bulkLimit: z.number().int().openapi({ description: 'How many tasks one bulk edit may name' }),
+  }),
+);
+const BulkResultSchema = apiRegistry.register(
+  'TaskBulkResult',
+  z.object({
+    results: z.array(z.object({ id: z.string(), ok: z.boolean(), task: TaskSchema.optional().openapi({ description: 'The task as changed, when ok' }), error: z.object({ code: z.string(), message: z.string() }).optional().openapi({ description: 'Why this task was not changed, when not ok' }) })).openapi({ description: 'One per task, in the order asked' }),
+    updated: z.number().int(),
+    failed: z.number().int(),
+  }),
+);
+reg('get', '/task-permissions', 'getTaskPermissions', 'What you may do with tasks: create, assign, which statuses you may move which tasks to', {}, { 200: { description: 'Your task permissions', ...json(TaskPermissionsSchema) } }, [401]);
+reg('post', '/tasks/bulk', 'bulkUpdateTasks', `Set the status and/or assignees of up to ${BULK_TASK_LIMIT} tasks in one request: each task is checked (its revision, who may move it) and answered on its own`, { body: jsonBody(bulkUpdateTasksBody) }, { 200: { description: 'One result per task', ...json(BulkResultSchema) } }, [400, 401, 403, 404]);
 reg('post', '/tasks', 'createTask', 'Create a task on an asset or a shot (DIRECTOR, PRODUCER)', { body: jsonBody(createTaskBody) }, { 201: { description: 'Created', ...json(TaskSchema) } }, [400, 401, 403, 404, 409]);
 reg('get', '/tasks/{id}', 'getTask', 'One task', { params: idOnly }, { 200: { description: 'The task', ...json(TaskSchema) } }, [400, 401, 404]);
 reg('patch', '/tasks/{id}', 'updateTask', 'Assign, plan or move a task (assignees move their own TODO/READY/RETAKE → WIP → WFA)', { params: idOnly, headers: ifMatch, body: jsonBody(updateTaskBody) }, { 200: { description: 'Updated', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
