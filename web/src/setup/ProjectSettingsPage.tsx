@@ -28,7 +28,7 @@ export function ProjectSettingsPage() {
     <div className={s.page}>
       <div className={s.toolbar}><h1>{project.data ? `${project.data.name} · settings` : <Skeleton width="200px" />}</h1></div>
       <ProjectTabs projectId={projectId} />
-      {project.data ? <ProjectForm key={project.data.revision} project={project.data} /> : <div aria-busy="true"><Skeleton width="60%" /><Skeleton width="40%" /></div>}
+      {project.data ? <ProjectForm key={project.data.id} project={project.data} /> : <div aria-busy="true"><Skeleton width="60%" /><Skeleton width="40%" /></div>}
       <Sequences projectId={projectId} />
     </div>
   );
