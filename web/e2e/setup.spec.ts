@@ -33,20 +33,19 @@ async function fits(page: Page, width: number, where: string) {
   expect(wide.main, `${where}: the content is wider than the window at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
 }
 
-/** axe and three screenshots (1440×900, 1024×768, 200% zoom of 1440×900), and reflow at 200% and at 320 CSS px. */
+/**
+ * axe and three screenshots (1440×900, 1024×768, and 200% zoom of 1440×900: a 720×450 CSS px window,
+ * which is what the browser lays out at that zoom), and reflow at 200% and at 320 CSS px.
+ */
 async function looked(page: Page, name: string) {
   await checkPage(page, `setup-${name}-1440`);
   await page.setViewportSize({ width: 1024, height: 768 });
   await page.screenshot({ path: path.join(SHOTS, `setup-${name}-1024.png`) });
-  const cdp = await page.context().newCDPSession(page);
-  // 200% zoom of a 1440×900 window: 720×450 CSS px drawn at two device pixels each.
-  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 720, height: 450, deviceScaleFactor: 2, mobile: false });
+  await page.setViewportSize({ width: 720, height: 450 });
   await fits(page, 720, name);
   await page.screenshot({ path: path.join(SHOTS, `setup-${name}-200.png`) });
-  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 320, height: 640, deviceScaleFactor: 1, mobile: false });
+  await page.setViewportSize({ width: 320, height: 640 });
   await fits(page, 320, name);
-  await cdp.send('Emulation.clearDeviceMetricsOverride');
-  await cdp.detach();
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
