@@ -19,11 +19,14 @@ export function NewAssetDialog({ open, onClose, projectId }: { open: boolean; on
   const navigate = useNavigate();
   const projects = useProjects();
   const active = (projects.data ?? []).filter((p) => p.status === 'ACTIVE' || p.id === projectId);
-  const initial = projectId ?? active.find((p) => p.isDefault)?.id ?? active[0]?.id ?? '';
-  const form = useSetupForm(LABELS, ['projectId', 'name'], async (v) => {
-    const asset = unwrap(await api.POST('/assets', { body: { projectId: v.projectId!, name: v.name!.trim(), type: (v.type ?? 'PROP') as AssetType, ...(v.description?.trim() ? { description: v.description.trim() } : {}) } }));
+  // A studio whose default project was never made lists none: the API files the asset there when none is named.
+  const listedDefault = active.find((p) => p.isDefault);
+  const options = [...(listedDefault ? [] : [{ value: '', label: 'The studio\'s default project' }]), ...active.map((p) => ({ value: p.id, label: `${p.name} (${p.code})` }))];
+  const initial = projectId ?? listedDefault?.id ?? '';
+  const form = useSetupForm(LABELS, ['name'], async (v) => {
+    const asset = unwrap(await api.POST('/assets', { body: { ...(v.projectId ? { projectId: v.projectId } : {}), name: v.name!.trim(), type: (v.type ?? 'PROP') as AssetType, ...(v.description?.trim() ? { description: v.description.trim() } : {}) } }));
     applyAssetEvent(client, asset, 'created');
-    void client.invalidateQueries({ queryKey: keys.grids.infinite(v.projectId!, 'ASSET') });
+    if (v.projectId) void client.invalidateQueries({ queryKey: keys.grids.infinite(v.projectId, 'ASSET') });
     onClose();
     navigate(`/assets/${asset.id}`);
   });
@@ -34,13 +37,13 @@ export function NewAssetDialog({ open, onClose, projectId }: { open: boolean; on
         {projectId
           ? <input type="hidden" name="projectId" value={projectId} />
           : <Select key={initial} label="Project" name="projectId" defaultValue={initial} aria-busy={projects.isPending}
-              options={projects.isPending ? [{ value: '', label: 'Loading projects…' }] : active.map((p) => ({ value: p.id, label: `${p.name} (${p.code})` }))} />}
+              options={projects.isPending ? [{ value: '', label: 'Loading projects…' }] : options} />}
         <TextField label="Name" name="name" required autoFocus error={form.fields.name} />
         <Select label="Type" name="type" defaultValue="PROP" options={ASSET_TYPES.map((t) => ({ value: t, label: words(t) }))} />
         <TextField label="Description (optional)" name="description" error={form.fields.description} />
         <div className={s.actions}>
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={form.busy}>{form.busy ? 'Creating…' : 'Create asset'}</Button>
+          <Button type="submit" variant="primary" disabled={form.busy || (!projectId && projects.isPending)}>{form.busy ? 'Creating…' : 'Create asset'}</Button>
         </div>
       </form>
     </Dialog>
