@@ -5,10 +5,9 @@ import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { applyAssetEvent, type AssetType } from '../assets/useAssetPages';
 import { keys } from '../api/keys';
-import { Button, Dialog, Select, TextField } from '../ui';
+import { Select, TextField } from '../ui';
 import { useProjects } from '../production/data';
-import { FormProblem, formValues, useSetupForm } from './forms';
-import s from './setup.module.css';
+import { FormDialog, useSetupForm } from './forms';
 
 export const ASSET_TYPES: AssetType[] = ['CHARACTER', 'PROP', 'ENVIRONMENT', 'SET', 'SHOT', 'ANIMATION', 'RIG', 'TEXTURE', 'AUDIO', 'OTHER'];
 const words = (v: string) => v.replaceAll('_', ' ').toLowerCase();
@@ -31,21 +30,14 @@ export function NewAssetDialog({ open, onClose, projectId }: { open: boolean; on
     navigate(`/assets/${asset.id}`);
   });
   return (
-    <Dialog open={open} title="New asset" onClose={onClose}>
-      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
-        <FormProblem state={form} />
-        {projectId
-          ? <input type="hidden" name="projectId" value={projectId} />
-          : <Select key={initial} label="Project" name="projectId" defaultValue={initial} aria-busy={projects.isPending}
-              options={projects.isPending ? [{ value: '', label: 'Loading projects…' }] : options} />}
-        <TextField label="Name" name="name" required autoFocus error={form.fields.name} />
-        <Select label="Type" name="type" defaultValue="PROP" options={ASSET_TYPES.map((t) => ({ value: t, label: words(t) }))} />
-        <TextField label="Description (optional)" name="description" error={form.fields.description} />
-        <div className={s.actions}>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={form.busy || (!projectId && projects.isPending)}>{form.busy ? 'Creating…' : 'Create asset'}</Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog open={open} title="New asset" onClose={onClose} form={form} submit="Create asset" busyLabel="Creating…" disabled={!projectId && projects.isPending}>
+      {projectId
+        ? <input type="hidden" name="projectId" value={projectId} />
+        : <Select key={initial} label="Project" name="projectId" defaultValue={initial} aria-busy={projects.isPending}
+            options={projects.isPending ? [{ value: '', label: 'Loading projects…' }] : options} />}
+      <TextField label="Name" name="name" required autoFocus error={form.fields.name} />
+      <Select label="Type" name="type" defaultValue="PROP" options={ASSET_TYPES.map((t) => ({ value: t, label: words(t) }))} />
+      <TextField label="Description (optional)" name="description" error={form.fields.description} />
+    </FormDialog>
   );
 }

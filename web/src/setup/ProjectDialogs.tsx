@@ -3,10 +3,10 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
-import { Button, Dialog, Select, TextField } from '../ui';
+import { Button, Select, TextField } from '../ui';
 import { useSequences } from '../production/data';
 import { useRefresh, type S } from './data';
-import { FormProblem, formValues, num, useSetupForm } from './forms';
+import { FormDialog, num, useSetupForm } from './forms';
 import { NewAssetDialog } from './NewAssetDialog';
 import { useSetupRole } from './roles';
 import s from './setup.module.css';
@@ -62,18 +62,11 @@ export function NewProjectButton() {
   return (
     <>
       <Button variant="primary" onClick={() => setOpen(true)}>New project</Button>
-      <Dialog open={open} title="New project" onClose={() => setOpen(false)}>
-        <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
-          <FormProblem state={form} />
-          <TextField label="Name" name="name" required autoFocus error={form.fields.name} />
-          <TextField label="Code" name="code" required placeholder="e.g. RKT" error={form.fields.code} />
-          <ProjectFields fields={form.fields} />
-          <div className={s.actions}>
-            <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={form.busy}>{form.busy ? 'Creating…' : 'Create project'}</Button>
-          </div>
-        </form>
-      </Dialog>
+      <FormDialog open={open} title="New project" onClose={() => setOpen(false)} form={form} submit="Create project" busyLabel="Creating…">
+        <TextField label="Name" name="name" required autoFocus error={form.fields.name} />
+        <TextField label="Code" name="code" required placeholder="e.g. RKT" error={form.fields.code} />
+        <ProjectFields fields={form.fields} />
+      </FormDialog>
     </>
   );
 }
@@ -91,19 +84,12 @@ export function SequenceDialog({ projectId, sequence, open, onClose }: { project
     onClose();
   });
   return (
-    <Dialog open={open} title={sequence ? `Edit sequence ${sequence.code}` : 'New sequence'} onClose={onClose}>
-      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
-        <FormProblem state={form} />
-        {!sequence && <TextField label="Code" name="code" required autoFocus placeholder="e.g. SQ010" error={form.fields.code} />}
-        <TextField label="Name (optional)" name="name" defaultValue={sequence?.name} error={form.fields.name} />
-        <TextField label="Description (optional)" name="description" defaultValue={sequence?.description} error={form.fields.description} />
-        <TextField label="Order (optional)" name="order" inputMode="numeric" defaultValue={sequence?.order} error={form.fields.order} />
-        <div className={s.actions}>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={form.busy}>{form.busy ? 'Saving…' : sequence ? 'Save sequence' : 'Create sequence'}</Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog open={open} title={sequence ? `Edit sequence ${sequence.code}` : 'New sequence'} onClose={onClose} form={form} submit={sequence ? 'Save sequence' : 'Create sequence'}>
+      {!sequence && <TextField label="Code" name="code" required autoFocus placeholder="e.g. SQ010" error={form.fields.code} />}
+      <TextField label="Name (optional)" name="name" defaultValue={sequence?.name} error={form.fields.name} />
+      <TextField label="Description (optional)" name="description" defaultValue={sequence?.description} error={form.fields.description} />
+      <TextField label="Order (optional)" name="order" inputMode="numeric" defaultValue={sequence?.order} error={form.fields.order} />
+    </FormDialog>
   );
 }
 
@@ -126,28 +112,21 @@ export function ShotDialog({ projectId, shot, sequenceId, open, onClose }: { pro
   });
   const list = sequences.data ?? [];
   return (
-    <Dialog open={open} title={shot ? `Edit shot ${shot.code}` : 'New shot'} onClose={onClose}>
-      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
-        <FormProblem state={form} />
-        {!shot && (
-          list.length || sequences.isPending
-            ? <Select key={list.length} label="Sequence" name="sequenceId" defaultValue={sequenceId ?? list[0]?.id} options={list.map((q) => ({ value: q.id, label: q.name ? `${q.code} · ${q.name}` : q.code }))} />
-            : <p className={s.problem} role="alert">This project has no sequence yet: create one first with “New sequence”.</p>
-        )}
-        {!shot && <TextField label="Code" name="code" required autoFocus placeholder="e.g. SH0010" error={form.fields.code} />}
-        <div className={s.row}>
-          <TextField label="First frame" name="frameIn" inputMode="numeric" required defaultValue={shot?.frameIn ?? 1001} error={form.fields.frameIn} />
-          <TextField label="Last frame" name="frameOut" inputMode="numeric" required defaultValue={shot?.frameOut ?? ''} error={form.fields.frameOut} />
-          <TextField label="Cut order (optional)" name="cutOrder" inputMode="numeric" defaultValue={shot?.cutOrder} error={form.fields.cutOrder} />
-        </div>
-        {shot && <Select label="Status" name="status" defaultValue={shot.status} options={[{ value: 'ACTIVE', label: 'active' }, { value: 'OMITTED', label: 'omitted' }]} />}
-        <TextField label="Description (optional)" name="description" defaultValue={shot?.description} error={form.fields.description} />
-        <div className={s.actions}>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={form.busy}>{form.busy ? 'Saving…' : shot ? 'Save shot' : 'Create shot'}</Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog open={open} title={shot ? `Edit shot ${shot.code}` : 'New shot'} onClose={onClose} form={form} submit={shot ? 'Save shot' : 'Create shot'}>
+      {!shot && (
+        list.length || sequences.isPending
+          ? <Select key={list.length} label="Sequence" name="sequenceId" defaultValue={sequenceId ?? list[0]?.id} options={list.map((q) => ({ value: q.id, label: q.name ? `${q.code} · ${q.name}` : q.code }))} />
+          : <p className={s.problem} role="alert">This project has no sequence yet: create one first with “New sequence”.</p>
+      )}
+      {!shot && <TextField label="Code" name="code" required autoFocus placeholder="e.g. SH0010" error={form.fields.code} />}
+      <div className={s.row}>
+        <TextField label="First frame" name="frameIn" inputMode="numeric" required defaultValue={shot?.frameIn ?? 1001} error={form.fields.frameIn} />
+        <TextField label="Last frame" name="frameOut" inputMode="numeric" required defaultValue={shot?.frameOut ?? ''} error={form.fields.frameOut} />
+        <TextField label="Cut order (optional)" name="cutOrder" inputMode="numeric" defaultValue={shot?.cutOrder} error={form.fields.cutOrder} />
+      </div>
+      {shot && <Select label="Status" name="status" defaultValue={shot.status} options={[{ value: 'ACTIVE', label: 'active' }, { value: 'OMITTED', label: 'omitted' }]} />}
+      <TextField label="Description (optional)" name="description" defaultValue={shot?.description} error={form.fields.description} />
+    </FormDialog>
   );
 }
 

@@ -2,10 +2,10 @@
 // count as done), created and edited by a producer; everyone else reads them here.
 import { useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { Button, Dialog, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
+import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
 import { useStatuses, useTaskTypes } from '../production/data';
 import { useRefresh, type S } from './data';
-import { FormProblem, formValues, num, useSetupForm } from './forms';
+import { FormDialog, num, useSetupForm } from './forms';
 import { useSetupRole } from './roles';
 import s from './setup.module.css';
 
@@ -78,21 +78,14 @@ function TaskTypeDialog({ type, open, onClose }: { type?: S['TaskType']; open: b
     onClose();
   });
   return (
-    <Dialog open={open} title={type ? `Edit task type ${type.name}` : 'New task type'} onClose={onClose}>
-      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
-        <FormProblem state={form} />
-        <TextField label="Name" name="name" required autoFocus defaultValue={type?.name} placeholder="e.g. Animation" error={form.fields.name} />
-        <div className={s.row}>
-          <TextField label="Colour" name="color" type="color" defaultValue={type?.color ?? '#58a6ff'} error={form.fields.color} />
-          <Select label="Used for" name="for" defaultValue={type?.for ?? 'BOTH'} options={FOR} />
-          <TextField label="Order (optional)" name="order" inputMode="numeric" defaultValue={type?.order} error={form.fields.order} />
-        </div>
-        <div className={s.actions}>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={form.busy}>{form.busy ? 'Saving…' : type ? 'Save task type' : 'Create task type'}</Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog open={open} title={type ? `Edit task type ${type.name}` : 'New task type'} onClose={onClose} form={form} submit={type ? 'Save task type' : 'Create task type'}>
+      <TextField label="Name" name="name" required autoFocus defaultValue={type?.name} placeholder="e.g. Animation" error={form.fields.name} />
+      <div className={s.row}>
+        <TextField label="Colour" name="color" type="color" defaultValue={type?.color ?? '#58a6ff'} error={form.fields.color} />
+        <Select label="Used for" name="for" defaultValue={type?.for ?? 'BOTH'} options={FOR} />
+        <TextField label="Order (optional)" name="order" inputMode="numeric" defaultValue={type?.order} error={form.fields.order} />
+      </div>
+    </FormDialog>
   );
 }
 
@@ -106,21 +99,14 @@ function StatusDialog({ status, open, onClose }: { status?: S['TaskStatus']; ope
     onClose();
   });
   return (
-    <Dialog open={open} title={status ? `Edit status ${status.name}` : 'New status'} onClose={onClose}>
-      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
-        <FormProblem state={form} />
-        {!status && <TextField label="Code" name="code" required autoFocus placeholder="e.g. HOLD" error={form.fields.code} />}
-        <TextField label="Name" name="name" required defaultValue={status?.name} placeholder="e.g. On hold" error={form.fields.name} />
-        <div className={s.row}>
-          <TextField label="Colour" name="color" type="color" defaultValue={status?.color ?? '#9aa1b2'} error={form.fields.color} />
-          <TextField label="Order (optional)" name="order" inputMode="numeric" defaultValue={status?.order} error={form.fields.order} />
-        </div>
-        <label className={s.check}><input type="checkbox" name="isDone" defaultChecked={status?.isDone} /> Counts as done (the task leaves people&apos;s open work)</label>
-        <div className={s.actions}>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={form.busy}>{form.busy ? 'Saving…' : status ? 'Save status' : 'Create status'}</Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog open={open} title={status ? `Edit status ${status.name}` : 'New status'} onClose={onClose} form={form} submit={status ? 'Save status' : 'Create status'}>
+      {!status && <TextField label="Code" name="code" required autoFocus placeholder="e.g. HOLD" error={form.fields.code} />}
+      <TextField label="Name" name="name" required defaultValue={status?.name} placeholder="e.g. On hold" error={form.fields.name} />
+      <div className={s.row}>
+        <TextField label="Colour" name="color" type="color" defaultValue={status?.color ?? '#9aa1b2'} error={form.fields.color} />
+        <TextField label="Order (optional)" name="order" inputMode="numeric" defaultValue={status?.order} error={form.fields.order} />
+      </div>
+      <label className={s.check}><input type="checkbox" name="isDone" defaultChecked={status?.isDone} /> Counts as done (the task leaves people&apos;s open work)</label>
+    </FormDialog>
   );
 }

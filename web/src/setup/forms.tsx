@@ -1,8 +1,8 @@
 // The setup forms' submit: required fields checked before asking, the API's field errors in words under
 // each field and in one summary line above the form, other refusals (a taken code, no permission) in the
 // API's own message with its reference.
-import { useState } from 'react';
-import { ErrorState } from '../ui';
+import { useState, type ReactNode } from 'react';
+import { Button, Dialog, ErrorState } from '../ui';
 import { fieldMessages, missing, problemsOf, summary, type FieldProblem, type Labels } from './formErrors';
 import s from './setup.module.css';
 
@@ -45,3 +45,22 @@ export const num = (v: string | undefined): number | undefined => {
   const t = (v ?? '').trim();
   return t === '' ? undefined : Number(t);
 };
+
+/** A set-up dialog's form: the alert, the fields, Cancel and the submit button (busy while it asks). */
+export function FormDialog({ title, open, onClose, form, submit, busyLabel = 'Saving…', disabled = false, children }: {
+  title: string; open: boolean; onClose: () => void; form: FormState & { submit: (values: Record<string, string>) => Promise<void> };
+  submit: string; busyLabel?: string; disabled?: boolean; children: ReactNode;
+}) {
+  return (
+    <Dialog open={open} title={title} onClose={onClose}>
+      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void form.submit(formValues(e.currentTarget)); }}>
+        <FormProblem state={form} />
+        {children}
+        <div className={s.actions}>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={form.busy || disabled}>{form.busy ? busyLabel : submit}</Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
