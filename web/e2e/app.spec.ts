@@ -65,8 +65,11 @@ test('(a) create a studio through the UI, follow the mailed link, create an asse
   await page.getByLabel('Name', { exact: true }).fill('Hero Rig');
   await page.getByLabel('Type').last().selectOption('RIG');
   await page.getByRole('button', { name: 'Create asset' }).click();
+  // The new asset opens; back on the list, it is there.
+  await expect(page.getByRole('heading', { name: 'Hero Rig', level: 1 })).toBeVisible();
+  alphaAssetId = new URL(page.url()).pathname.split('/').pop()!;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assets', exact: true }).click();
   await expect(page.getByRole('link', { name: 'Hero Rig' })).toBeVisible();
-  alphaAssetId = (await page.getByRole('link', { name: 'Hero Rig' }).getAttribute('href'))!.split('/').pop()!;
 
   // The other context got it through Socket.IO, no reload.
   await expect(other.getByRole('link', { name: 'Hero Rig' })).toBeVisible();
@@ -74,6 +77,7 @@ test('(a) create a studio through the UI, follow the mailed link, create an asse
   await page.getByLabel('Name', { exact: true }).fill('Forest Set');
   await page.getByLabel('Type').last().selectOption('SET');
   await page.getByRole('button', { name: 'Create asset' }).click();
+  await expect(page.getByRole('heading', { name: 'Forest Set', level: 1 })).toBeVisible();
   await expect(other.getByRole('link', { name: 'Forest Set' })).toBeVisible();
   // An update (a rename through the API) arrives live too.
   const token = await page.evaluate(async () => (await (await fetch('/auth/refresh', { method: 'POST', headers: { 'X-Studio-Client': 'web', 'Content-Type': 'application/json' }, body: '{}' })).json()).accessToken as string);

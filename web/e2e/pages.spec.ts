@@ -60,9 +60,12 @@ async function createAssetInUi(page: Page, name: string, type: string) {
   await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByRole('dialog').getByLabel('Type').selectOption(type);
   await page.getByRole('button', { name: 'Create asset' }).click();
-  const link = page.getByRole('link', { name, exact: true });
-  await expect(link).toBeVisible();
-  return (await link.getAttribute('href'))!.split('/').pop()!;
+  // The new asset opens; back on the list, it is there.
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assets', exact: true }).click();
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  return id;
 }
 
 const progressOf = (page: Page, file: string) => page.getByRole('progressbar', { name: `Upload of ${file}` });

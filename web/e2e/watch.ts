@@ -30,6 +30,8 @@ export interface Watch {
    * is recorded first, as a person would see the crash rather than wait for the page.
    */
   arrive(where: string, target: Locator, timeout?: number): Promise<void>;
+  /** The next answer of this method, path, status and code is the step's point (a form the API refuses), not a failure. */
+  expectRefusal(method: string, path: RegExp, status: number, code: string): void;
 }
 
 const pathOf = (url: string) => new URL(url).pathname;
@@ -37,6 +39,7 @@ const pathOf = (url: string) => new URL(url).pathname;
 export function watch(page: Page): Watch {
   const problems: string[] = [];
   let signedIn = false;
+  const refusals: Array<{ method: string; path: RegExp; status: number; code: string }> = [];
   page.on('pageerror', (err) => problems.push(`uncaught error on ${pathOf(page.url())}: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
@@ -51,6 +54,12 @@ export function watch(page: Page): Watch {
     const req = res.request();
     const path = pathOf(res.url());
     const on = pathOf(page.url());
+    const refusal = refusals.findIndex((e) => e.method === req.method() && e.path.test(path) && e.status === res.status());
+    if (refusal >= 0) {
+      const [e] = refusals.splice(refusal, 1);
+      pending.push(res.json().then((b: { error?: { code?: string } }) => b.error?.code, () => undefined).then((code) => { if (code !== e!.code) problems.push(`${req.method()} ${path} answered ${res.status()} ${code} on ${pathOf(page.url())}, not ${e!.code}`); }));
+      return;
+    }
     const candidates = EXPECTED.filter((e) => e.method === req.method() && e.path.test(path) && e.status === res.status() && !(e.signedOutOnly && signedIn));
     pending.push((async () => {
       const code = candidates.some((e) => e.code) ? await res.json().then((b: { error?: { code?: string } }) => b.error?.code, () => undefined) : undefined;
@@ -73,6 +82,7 @@ export function watch(page: Page): Watch {
     problems,
     settle: () => Promise.all(pending.splice(0)).then(() => undefined),
     signedIn: () => { signedIn = true; },
+    expectRefusal: (method, path, status, code) => { refusals.push({ method, path, status, code }); },
     expectClean,
     async arrive(where, target, timeout = 20_000) {
       await expect.poll(async () => {

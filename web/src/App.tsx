@@ -31,6 +31,8 @@ const TaskPage = lazy(() => import('./production/TasksPage').then((m) => ({ defa
 const MyTasksPage = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.MyTasksPage })));
 const TaskBoardPage = lazy(() => import('./tracking/TaskBoard').then((m) => ({ default: m.TaskBoardPage })));
 const Landing = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.Landing })));
+const ProjectSettingsPage = lazy(() => import('./setup/ProjectSettingsPage').then((m) => ({ default: m.ProjectSettingsPage })));
+const TrackingSettingsPage = lazy(() => import('./setup/TrackingSettingsPage').then((m) => ({ default: m.TrackingSettingsPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
@@ -69,6 +71,8 @@ const router = createBrowserRouter(
     { path: '/projects/:projectId', element: signedIn(later(<ProjectShots />)) },
     { path: '/projects/:projectId/assets', element: signedIn(later(<ProjectAssets />)) },
     { path: '/projects/:projectId/breakdown', element: signedIn(later(<BreakdownPage />)) },
+    { path: '/projects/:projectId/settings', element: signedIn(later(<ProjectSettingsPage />)) },
+    { path: '/settings/tracking', element: signedIn(later(<TrackingSettingsPage />)) },
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
     { path: '/tasks/board', element: signedIn(later(<TaskBoardPage />)) },
     { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },

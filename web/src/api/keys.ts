@@ -158,4 +158,8 @@ export const keys = {
     list: (projectId: string) => key<S['Task'][]>()(['tasks', 'list', { projectId, limit: 100 }]),
   },
   taskPermissions: { detail: () => key<Ok<'/task-permissions', 'get'>>()(['task-permissions', 'detail']) },
+  /** A sequence's shots in cut order, the first 100 (the project settings page's shot table). */
+  sequenceShots: {
+    list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
+  },
 } as const;

@@ -3,13 +3,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
 import type { Session } from '../auth/session';
 import { api, unwrap } from '../api/client';
-import { applyAssetEvent, assetPagesOptions, useAssetPages, type Asset, type AssetFilters, type AssetStatus, type AssetType, type FetchAssetPage } from '../assets/useAssetPages';
-import { Badge, Button, Dialog, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
-import { formValues, useSubmit } from './forms';
+import { assetPagesOptions, useAssetPages, type Asset, type AssetFilters, type AssetStatus, type AssetType, type FetchAssetPage } from '../assets/useAssetPages';
+import { Badge, Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
 import { AssetGrid } from '../assets/AssetGrid';
+import { NewAssetDialog } from '../setup/NewAssetDialog';
 import s from './pages.module.css';
 import g from '../assets/assets.module.css';
 
@@ -162,7 +162,7 @@ export function AssetsPage() {
         {list.isSuccess && `${list.items.length}${list.hasNextPage ? '+' : ''} asset${list.items.length === 1 ? '' : 's'}`}
         {list.isFetchingNextPage && ' · loading more…'}
       </div>
-      <CreateAssetDialog open={creating} onClose={() => setCreating(false)} />
+      <NewAssetDialog open={creating} onClose={() => setCreating(false)} />
     </>
   );
 }
@@ -176,28 +176,5 @@ function AssetRow({ asset, index, top, fresh }: { asset: Asset; index: number; t
       <span role="cell" className="tabular">{asset.currentVersion ? `v${asset.currentVersion}` : '—'}</span>
       <span role="cell" className={`${s.muted} tabular`}>{new Date(asset.updatedAt).toLocaleString()}</span>
     </div>
-  );
-}
-
-function CreateAssetDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const client = useQueryClient();
-  const { busy, error, fields, submit } = useSubmit(async (v: Record<string, string>) => {
-    const asset = unwrap(await api.POST('/assets', { body: { name: v.name ?? '', type: (v.type ?? 'OTHER') as AssetType, ...(v.description ? { description: v.description } : {}) } }));
-    applyAssetEvent(client, asset, 'created');
-    onClose();
-  });
-  return (
-    <Dialog open={open} title="New asset" onClose={onClose}>
-      <form className={s.form} noValidate onSubmit={(e) => { e.preventDefault(); void submit(formValues(e.currentTarget)); }}>
-        {error && <ErrorState error={error} />}
-        <TextField label="Name" name="name" required autoFocus error={fields.name} />
-        <Select label="Type" name="type" defaultValue="PROP" options={TYPES.map((t) => ({ value: t, label: words(t) }))} />
-        <TextField label="Description (optional)" name="description" error={fields.description} />
-        <div className={s.actions}>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Creating…' : 'Create asset'}</Button>
-        </div>
-      </form>
-    </Dialog>
   );
 }

@@ -12,16 +12,17 @@ import { filterRows, gridColumns, gridRows, isFiltered, type GridFilter, type Gr
 import { useSocketEvent } from '../realtime/SocketContext';
 import { ProductionGrid } from './ProductionGrid';
 import s from './production.module.css';
+import { NewProjectButton, ProjectSetupActions } from '../setup/ProjectDialogs';
 
 export function ProjectsPage() {
   const projects = useProjects();
   return (
     <div className={s.page}>
-      <div className={s.toolbar}><h1>Projects</h1></div>
+      <div className={s.toolbar}><h1>Projects</h1><NewProjectButton /></div>
       <div className={s.scroller}>
         {projects.isPending ? <div className={s.detail} aria-busy="true"><Skeleton width="50%" /><Skeleton width="40%" /></div>
           : projects.error ? <div className={s.detail}><ErrorState error={projects.error as ApiError} onRetry={() => void projects.refetch()} /></div>
-          : !projects.data.length ? <EmptyState title="No projects yet">A producer creates projects (POST /projects).</EmptyState>
+          : !projects.data.length ? <EmptyState title="No projects yet">A producer creates one with “New project”; its sequences, shots and assets follow from its page.</EmptyState>
           : (
             <table className={s.table}>
               <thead><tr><th scope="col">Project</th><th scope="col">Code</th><th scope="col">Frame rate</th><th scope="col">Resolution</th><th scope="col">Status</th></tr></thead>
@@ -49,6 +50,7 @@ export function ProjectTabs({ projectId }: { projectId: string }) {
       <NavLink end to={`/projects/${projectId}`}>Shots</NavLink>
       <NavLink to={`/projects/${projectId}/assets`}>Assets</NavLink>
       <NavLink to={`/projects/${projectId}/breakdown`}>Breakdown</NavLink>
+      <NavLink to={`/projects/${projectId}/settings`}>Settings</NavLink>
     </nav>
   );
 }
@@ -99,11 +101,12 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
           options={[{ value: '', label: 'Any status' }, ...statusList.map((st) => ({ value: st.code, label: st.name }))]} />
         <Select label="Assignee" value={filter.assignee ?? ''} onChange={(e) => setFilter({ ...filter, assignee: e.target.value || undefined })}
           options={[{ value: '', label: 'Anyone' }, ...(members.data ?? []).map((m) => ({ value: m.id, label: m.name }))]} />
+        <ProjectSetupActions projectId={projectId} kind={kind} />
       </div>
       <ProjectTabs projectId={projectId} />
       {!grid.isPending && !rows.length ? (
         <EmptyState title={kind === 'SHOT' ? 'No shots yet' : 'No assets yet'}>
-          {kind === 'SHOT' ? 'Import a cut (CSV or OpenTimelineIO) or create sequences and shots through the API.' : 'Create assets in this project from the Assets page.'}
+          {kind === 'SHOT' ? 'Create a sequence and its shots with “New sequence” and “New shot”, or import a cut.' : 'Create the first with “New asset”; artists then upload its versions.'}
         </EmptyState>
       ) : (
         <ProductionGrid projectId={projectId} kind={kind} rows={shown} columns={columns} statuses={statusList} members={members.data ?? []} actor={actor}
