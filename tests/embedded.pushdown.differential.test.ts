@@ -177,8 +177,8 @@ describe('FerretDB pushdown: random queries of the API\'s shapes answer as Ferre
         { key: { s: 1, _id: 1 } },
       ]);
     }
-    await db.collection('typed').insertMany(documents(1500, 0));
-    await db.collection('mixed').insertMany(documents(1500, 0.25));
+    await db.collection('typed').insertMany(documents(800, 0));
+    await db.collection('mixed').insertMany(documents(800, 0.25));
     const refConn = await mongoose.createConnection(`${await pair.startReference()}/pushdown_diff`).asPromise();
     conns.push(refConn);
     ref = refConn.db!;
@@ -198,31 +198,38 @@ describe('FerretDB pushdown: random queries of the API\'s shapes answer as Ferre
         let cur = d.collection(collection).find(q.filter);
         if (q.sort) cur = cur.sort(q.sort as mongo.Sort);
         if (q.limit) cur = cur.limit(q.limit);
-        return (await cur.toArray()).map(show);
+        const docs = (await cur.toArray()).map(show);
+        // Without a sort neither MongoDB nor FerretDB promises an order (and an unsorted limit no particular
+        // documents, so the generator adds a limit only with a sort).
+        return q.sort ? docs : docs.sort();
       });
     const count = (d: mongo.Db) => outcome(() => d.collection(collection).countDocuments(q.filter));
     const [got, want, n, m] = await Promise.all([run(db), run(ref), count(db), count(ref)]);
-    const context = `seed ${SEED}, ${collection}: ${show(q)}`;
-    expect({ context, docs: got, count: n }).toEqual({ context, docs: want, count: m });
+    try {
+      expect({ docs: got, count: n }).toEqual({ docs: want, count: m });
+    } catch (err) {
+      (err as Error).message = `PUSHDOWN_SEED=${SEED}, ${collection}: ${show(q)}\n${(err as Error).message}`;
+      throw err;
+    }
     const explained = await outcome(
       () => db.command({ explain: { find: collection, filter: q.filter, ...(q.sort ? { sort: q.sort } : {}), ...(q.limit ? { limit: q.limit } : {}) } }) as Promise<Explained>,
     );
     return typeof explained !== 'string' && explained.exactPushdown === true;
   }
 
-  it.each(['typed', 'mixed'])('%s documents: 300 list queries and their counts', async (collection) => {
+  it.each(['typed', 'mixed'])('%s documents: 150 list queries and their counts', async (collection) => {
     let exact = 0;
-    for (let i = 0; i < 300; i++) if (await compare(collection, listQuery())) exact++;
+    for (let i = 0; i < 150; i++) if (await compare(collection, listQuery())) exact++;
     // The comparison means something only if most typed queries really went to SQL whole (and the mixed
     // collection's odd values sent at least its sorted ones back to the Go path).
-    if (collection === 'typed') expect(exact).toBeGreaterThan(200);
-    else expect(exact).toBeLessThan(300);
+    if (collection === 'typed') expect(exact).toBeGreaterThan(100);
+    else expect(exact).toBeLessThan(150);
   }, 240_000);
 
   it('single conditions of every shape on every field, with and without a sort', async () => {
     for (const collection of ['typed', 'mixed']) {
       for (const f of [...FIELDS, '_id']) {
-        for (let i = 0; i < 12; i++) {
+        for (let i = 0; i < 6; i++) {
           const q: Query = { filter: condition(f) };
           if (chance(0.5)) q.sort = { [pick(['c', 'n', 'k'])]: pick([1, -1]), _id: 1 };
           if (q.sort && chance(0.7)) q.limit = 1 + Math.floor(rand() * 10);
