@@ -11,9 +11,12 @@ import { startPostgres } from './postgres';
 export { canConnect, EmbeddedServiceError, findExecutable, freePort, type RunningService, type StartOptions } from './process';
 export { runPsql, startPostgres } from './postgres';
 
-/** Where scripts/setup.sh puts the FerretDB binary it builds (outside the clone, so it survives re-clones). */
+/**
+ * Where scripts/setup.sh puts the FerretDB binary it builds (outside the clone, so it survives re-clones):
+ * STUDIO_API_TOOLS_DIR/bin when that is set, as for setup.sh.
+ */
 export function toolsBinDir(): string {
-  return path.join(os.homedir(), '.cache', 'studio-api', 'bin');
+  return path.join(process.env.STUDIO_API_TOOLS_DIR || path.join(os.homedir(), '.cache', 'studio-api'), 'bin');
 }
 
 export function findFerretDb(): string | undefined {
