@@ -8,10 +8,14 @@ set -euo pipefail
 
 FERRETDB_VERSION=v1.24.2
 # Our patches to FerretDB, applied in name order; each file starts with its reason.
+# (C collation, the order src/infra/embedded hashes them in).
 FERRETDB_PATCHES=("$(cd "$(dirname "$0")" && pwd)"/ferretdb-*.patch)
+mapfile -t FERRETDB_PATCHES < <(printf '%s\n' "${FERRETDB_PATCHES[@]}" | LC_ALL=C sort)
 # Debian installs PostgreSQL's server programs here, off PATH; src/infra/embedded looks here too.
 PG_BIN=/usr/lib/postgresql/15/bin
-TOOLS_DIR="${HOME}/.cache/studio-api"
+# STUDIO_API_TOOLS_DIR puts the builds elsewhere (src/infra/embedded reads it too), e.g. to try a changed
+# patch without replacing the binary that other checkouts on the machine use.
+TOOLS_DIR="${STUDIO_API_TOOLS_DIR:-${HOME}/.cache/studio-api}"
 BIN_DIR="${TOOLS_DIR}/bin"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -63,9 +67,13 @@ else
     go mod vendor
     echo "${FERRETDB_VERSION}" > vendor/github.com/FerretDB/FerretDB/build/version/version.txt
     for p in "${FERRETDB_PATCHES[@]}"; do patch -p1 --forward --silent -d vendor/github.com/FerretDB/FerretDB < "$p"; done
-    GOBIN="${BIN_DIR}" go install -mod=vendor -buildvcs=false github.com/FerretDB/FerretDB/cmd/ferretdb
+    # Built beside the old binary and renamed over it, so a FerretDB already running from it (another
+    # checkout's tests) keeps its file, and the checksum follows the binary it describes.
+    rm -rf "${BIN_DIR}/.ferretdb-new" && mkdir -p "${BIN_DIR}/.ferretdb-new"
+    GOBIN="${BIN_DIR}/.ferretdb-new" go install -mod=vendor -buildvcs=false github.com/FerretDB/FerretDB/cmd/ferretdb
   )
-  echo "${patch_sum}" > "${BIN_DIR}/ferretdb.patch-sha256"
+  mv -f "${BIN_DIR}/.ferretdb-new/ferretdb" "${BIN_DIR}/ferretdb" && rmdir "${BIN_DIR}/.ferretdb-new"
+  echo "${patch_sum}" > "${BIN_DIR}/ferretdb.patch-sha256.new" && mv -f "${BIN_DIR}/ferretdb.patch-sha256.new" "${BIN_DIR}/ferretdb.patch-sha256"
   "${BIN_DIR}/ferretdb" --version | head -1
 fi
 

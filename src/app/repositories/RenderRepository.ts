@@ -17,13 +17,34 @@ export class RenderRepository {
     return ownedIds(this.models.RenderJob, studioId, ids);
   }
 
-  /** The job and its chunks as stored, so the caller can queue and answer without reading them back. */
-  async create(studioId: StudioId, job: NewRenderJob, chunks: Array<{ index: number; start: number; end: number }>): Promise<{ job: RenderJobDoc; chunks: RenderChunkDoc[] }> {
-    const doc = (await this.models.RenderJob.create({ ...job, studioId })).toObject();
-    const rows = await this.models.RenderChunk.insertMany(
-      chunks.map((c) => ({ ...c, _id: renderChunkId(doc._id, c.index), studioId, renderJobId: doc._id, status: 'QUEUED', progress: 0, attempts: 0, frames: [], error: null, startedAt: null, finishedAt: null })),
-    );
-    return { job: doc, chunks: rows.map((r) => r.toObject<RenderChunkDoc>()) };
+  /**
+   * Jobs and their chunks as stored (two inserts for the lot), so the caller can queue and answer without
+   * reading them back. If an insert fails, what was written of the lot is removed before the error is thrown.
+   */
+  async createMany(studioId: StudioId, jobs: Array<{ job: NewRenderJob; chunks: Array<{ index: number; start: number; end: number }> }>): Promise<Array<{ job: RenderJobDoc; chunks: RenderChunkDoc[] }>> {
+    const sid = new Types.ObjectId(String(studioId));
+    const ids = jobs.map(() => new Types.ObjectId());
+    try {
+      const docs = await this.models.RenderJob.insertMany(jobs.map(({ job }, i) => ({ ...job, _id: ids[i], studioId: sid })));
+      const rows = await this.models.RenderChunk.insertMany(
+        jobs.flatMap(({ chunks }, i) =>
+          chunks.map((c) => ({ ...c, _id: renderChunkId(ids[i]!, c.index), studioId: sid, renderJobId: ids[i], status: 'QUEUED', progress: 0, attempts: 0, frames: [], error: null, startedAt: null, finishedAt: null })),
+        ),
+      );
+      const byJob = new Map<string, RenderChunkDoc[]>();
+      for (const r of rows) {
+        const c = r.toObject<RenderChunkDoc>();
+        byJob.set(String(c.renderJobId), [...(byJob.get(String(c.renderJobId)) ?? []), c]);
+      }
+      return docs.map((d) => {
+        const job = d.toObject<RenderJobDoc>();
+        return { job, chunks: byJob.get(String(job._id)) ?? [] };
+      });
+    } catch (err) {
+      await this.models.RenderChunk.deleteMany({ studioId: sid, renderJobId: { $in: ids } }).exec();
+      await this.models.RenderJob.deleteMany({ _id: { $in: ids }, studioId: sid }).exec();
+      throw err;
+    }
   }
 
   findById(studioId: StudioId, id: Types.ObjectId | string): Promise<RenderJobDoc | null> {
@@ -64,6 +85,12 @@ export class RenderRepository {
 
   findByIdempotencyKey(studioId: StudioId, key: string): Promise<RenderJobDoc | null> {
     return this.models.RenderJob.findOne({ studioId, idempotencyKey: key }).lean<RenderJobDoc>().exec();
+  }
+
+  /** The studio's jobs with any of the keys, in one read of the {studioId, idempotencyKey} index. */
+  findByIdempotencyKeys(studioId: StudioId, keys: string[]): Promise<RenderJobDoc[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.models.RenderJob.find({ studioId, idempotencyKey: { $in: keys } }).limit(keys.length).lean<RenderJobDoc[]>().exec();
   }
 
   chunks(studioId: StudioId, renderJobId: Types.ObjectId | string): Promise<RenderChunkDoc[]> {

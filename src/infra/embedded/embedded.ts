@@ -11,9 +11,12 @@ import { startPostgres } from './postgres';
 export { canConnect, EmbeddedServiceError, findExecutable, freePort, type RunningService, type StartOptions } from './process';
 export { runPsql, startPostgres } from './postgres';
 
-/** Where scripts/setup.sh puts the FerretDB binary it builds (outside the clone, so it survives re-clones). */
+/**
+ * Where scripts/setup.sh puts the FerretDB binary it builds (outside the clone, so it survives re-clones):
+ * STUDIO_API_TOOLS_DIR/bin when that is set, as for setup.sh.
+ */
 export function toolsBinDir(): string {
-  return path.join(os.homedir(), '.cache', 'studio-api', 'bin');
+  return path.join(process.env.STUDIO_API_TOOLS_DIR || path.join(os.homedir(), '.cache', 'studio-api'), 'bin');
 }
 
 export function findFerretDb(): string | undefined {
@@ -60,9 +63,11 @@ export async function startRedis(opts: StartOptions): Promise<RunningService> {
 /**
  * FerretDB with its PostgreSQL handler, on a PostgreSQL cluster it starts under dataDir (or the running
  * one at backendUrl). stop() stops both. The FerretDB build of `npm run setup` adds the GIN indexes
- * PostgreSQL needs to serve FerretDB's equality filters (scripts/ferretdb-*.patch).
+ * PostgreSQL needs to serve FerretDB's equality filters, and answers index-shaped queries whole from
+ * order-key indexes (scripts/ferretdb-*.patch). extraArgs go to FerretDB's command line (the pushdown tests
+ * start their reference with --test-disable-pushdown).
  */
-export async function startFerretDb(opts: StartOptions & { backendUrl?: string }): Promise<RunningService> {
+export async function startFerretDb(opts: StartOptions & { backendUrl?: string; extraArgs?: string[] }): Promise<RunningService> {
   const bin = findFerretDb();
   if (!bin) throw new EmbeddedServiceError(`FerretDB is not built: run \`npm run setup\` (it builds FerretDB v1.24.2 into ${toolsBinDir()}), or set MONGO_URI.`);
   checkFerretDbBuild(bin);
@@ -80,6 +85,7 @@ export async function startFerretDb(opts: StartOptions & { backendUrl?: string }
     '--debug-addr=-',
     '--telemetry=disable',
     '--log-level=WARN',
+    ...(opts.extraArgs ?? []),
   ];
   const child = launch(bin, args, logFile, { detached: opts.detached });
   await waitForPort(port, child, 'ferretdb', logFile);

@@ -32,6 +32,7 @@ export const assetVersionSchema = new Schema<AssetVersionDoc>(
 );
 // The number is the identity of a version: the unique index is what makes allocation race-free.
 assetVersionSchema.index({ assetId: 1, version: 1 }, { unique: true });
-assetVersionSchema.index({ studioId: 1, assetId: 1, version: -1 });
+// A page of an asset's versions: newest first, _id as the keyset tie-breaker (see Comment.ts).
+assetVersionSchema.index({ studioId: 1, assetId: 1, version: -1, _id: -1 });
 // The storage collector's reference check: does any version of the studio point at this object?
 assetVersionSchema.index({ studioId: 1, 'file.key': 1 });

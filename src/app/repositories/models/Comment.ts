@@ -48,4 +48,6 @@ export const commentSchema = new Schema<CommentDoc>(
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 commentSchema.index({ assetId: 1, seq: 1 }, { unique: true });
-commentSchema.index({ studioId: 1, assetId: 1, seq: 1 });
+// A page of an asset's comments sorts on seq with _id as the keyset tie-breaker, so the index ends with both:
+// without _id, MongoDB and PostgreSQL alike sort the whole asset's comments to return one page.
+commentSchema.index({ studioId: 1, assetId: 1, seq: 1, _id: 1 });
