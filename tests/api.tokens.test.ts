@@ -115,7 +115,7 @@ describe('API tokens: bots and personal access tokens', () => {
     const routes = mountedRoutes(h.app)
       .filter((r) => r.method !== 'USE')
       .map((r) => `${r.method} ${r.path}`)
-      .filter((k) => !open.has(k) && !/^GET \/(health|ready|metrics|openapi\.json|docs)/.test(k) && !['ALL /render-jobs/retry', 'ALL /assets/:id/versions/from-blob', 'ALL /invitations/preview', 'ALL /invitations/accept'].includes(k));
+      .filter((k) => !open.has(k) && !/^GET \/(health|ready|metrics|openapi\.json|docs)/.test(k) && !['ALL /render-jobs/retry', 'ALL /assets/:id/versions/from-blob', 'ALL /invitations/preview', 'ALL /invitations/accept', 'ALL /tasks/bulk'].includes(k));
     expect(routes.filter((k) => !(k in ROUTE_SCOPES))).toEqual([]);
   });
 

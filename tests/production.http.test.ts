@@ -183,7 +183,7 @@ describe('production tracking', () => {
     const grid = (await h.http.get(`/projects/${project.id}/asset-grid`).set(artist.auth).expect(200)).body;
     expect(grid.data.map((r: { asset: { id: string }; tasks: unknown[] }) => [r.asset.id, r.tasks])).toEqual([
       [a.id, []],
-      [b.id, [{ id: task.id, taskTypeId: modeling, status: 'TODO', assignees: [artist.user.id], dueDate: null }]],
+      [b.id, [{ id: task.id, taskTypeId: modeling, status: 'TODO', assignees: [artist.user.id], dueDate: null, revision: 1 }]],
     ]);
     expect(grid.taskTypes.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['Modeling', 'Rigging']));
     expect(grid.taskTypes.map((t: { name: string }) => t.name)).not.toContain('Animation');

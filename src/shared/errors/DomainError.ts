@@ -96,11 +96,13 @@ export function waitInWords(seconds: number): string {
   return rest ? `${unit(hours, 'hour')} ${unit(rest, 'minute')}` : unit(hours, 'hour');
 }
 
-/** "try again later" (or "shortly") says when; a message with no such phrase gets one, when `append`. */
+/** "try again later" (or "shortly") says when; a message that says nothing of trying again gets "try again in …", when `append`. */
 function sayWhen(message: string, seconds: number, append: boolean): string {
   const when = `in ${waitInWords(seconds)}`;
   const worded = message.replace(/\b((?:try|ask) again) (?:later|shortly)\b/i, `$1 ${when}`);
-  if (worded !== message || !append) return worded;
+  // A message that already says what to do next ("close one, then try again") keeps its words; the
+  // Retry-After header still says when.
+  if (worded !== message || !append || /\b(?:try|connect|ask) again\b/i.test(message)) return worded;
   let end = message.length;
   while (end > 0 && '.;:, \t\n'.includes(message[end - 1]!)) end--;
   return `${message.slice(0, end)}; try again ${when}`;
