@@ -32,7 +32,7 @@ export default async function globalSetup() {
     EMBEDDED_DATA_DIR: dir, STORAGE_LOCAL_ROOT: `${dir}/storage`, TUS_STAGING_DIR: `${dir}/tus`,
     // Small enough that the web e2e can show the API's 413 for an upload over the limit.
     MAX_UPLOAD_BYTES: '64mib',
-    LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX_PER_IP: '100000', AUTH_RATE_LIMIT_MAX_PER_EMAIL: '100000', REGISTRATIONS_PER_CLIENT_PER_HOUR: '100000',
+    LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX_PER_IP: '100000', AUTH_RATE_LIMIT_MAX_PER_EMAIL: '100000', REGISTRATIONS_PER_CLIENT_PER_HOUR: '100000', PASSWORD_RESETS_PER_CLIENT_PER_HOUR: '100000',
   };
   const log = openSync(path.join(dir, 'api.log'), 'a');
   const node = path.join(root, 'node_modules/.bin/node');

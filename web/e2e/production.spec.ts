@@ -253,7 +253,7 @@ test('(6) a 5,000-shot cut: the grid renders only what is on screen and pages by
   expect(await grid.getByRole('rowheader').count()).toBeLessThan(60);
   await expect(grid).toHaveAttribute('aria-rowcount', '5001');
   // A sequence filter over the whole cut: SQ010 is shots 4501–5000.
-  await dee.getByLabel('Sequence').selectOption({ label: 'SQ010' });
+  await dee.getByLabel('Sequence', { exact: true }).selectOption({ label: 'SQ010' });
   await expect(dee.getByText('500 of 5000 shots match')).toBeVisible();
   await expect(grid.getByRole('rowheader').first()).toHaveText(/S04501/);
   await checkPage(dee, '70-shot-grid-5000');
