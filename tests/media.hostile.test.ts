@@ -20,6 +20,7 @@ import { processPreview, type PipelineDeps } from '../src/app/processors/pipelin
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
 import { aliasMovie } from './support/hostileMedia';
+import { waitFor } from './support/workers';
 
 const MINIMAL_ENV = ['HOME', 'LANG', 'LC_ALL', 'PATH', 'TMPDIR'];
 
@@ -364,6 +365,9 @@ describe('media tools: no secrets in their environment, no probing of what users
       const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
       const asset = (await h.http.post('/assets').set(s.auth).send({ name: file.originalName, type: 'OTHER' }).expect(201)).body as { id: string };
       await h.http.post(`/assets/${asset.id}/versions`).set(s.auth).attach('file', png, 'placeholder.png').expect(201);
+      // The pipeline record is made by the version.created listener, after the 201: wait for it, or the step
+      // under test would find no pipeline and skip.
+      await waitFor('the pipeline of the placeholder version', async () => (await h.http.get(`/assets/${asset.id}/versions/1/pipeline`).set(s.auth)).status === 200, 10_000, 50);
       const v = await h.container.models.AssetVersion.findOne({ assetId: asset.id }).lean();
       await h.container.storage.write(v!.file.key, Readable.from([bytes]));
       const sha256 = createHash('sha256').update(bytes).digest('hex');
