@@ -2,13 +2,23 @@
 // embedded services under a temp dir, as scripts/fuzz.sh does, then both workers (pipeline: thumbnails and
 // previews; render: Blender) on the same services; the returned function tears it all down.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** scripts/test-limits.env: the limits every stand-alone test API lifts (KEY=VALUE lines, # comments). */
+const liftedLimits = (): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(path.join(root, 'scripts/test-limits.env'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -32,7 +42,10 @@ export default async function globalSetup() {
     EMBEDDED_DATA_DIR: dir, STORAGE_LOCAL_ROOT: `${dir}/storage`, TUS_STAGING_DIR: `${dir}/tus`,
     // Small enough that the web e2e can show the API's 413 for an upload over the limit.
     MAX_UPLOAD_BYTES: '64mib',
-    LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX_PER_IP: '100000', AUTH_RATE_LIMIT_MAX_PER_EMAIL: '100000', REGISTRATIONS_PER_CLIENT_PER_HOUR: '100000', PASSWORD_RESETS_PER_CLIENT_PER_HOUR: '100000',
+    LOG_LEVEL: 'warn',
+    ...liftedLimits(),
+    // Its own keys in a Redis that CI's earlier stages used too, so none of their counters carries over.
+    REDIS_KEY_PREFIX: `studio-e2e-${port}:`,
   };
   const log = openSync(path.join(dir, 'api.log'), 'a');
   const node = path.join(root, 'node_modules/.bin/node');
