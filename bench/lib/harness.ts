@@ -70,8 +70,10 @@ export async function startProcess(entry: string, env: Record<string, string>, n
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 300 && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await canConnect(port))) throw new Error(`${entry} did not start`);
+  // Two minutes: tsx compiles the whole API first, which took over 30 s on the 2-core machine at load 24.
+  for (let i = 0; i < 1200 && child.exitCode === null && !(await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode} before listening (its stderr is above)`);
+  if (!(await canConnect(port))) throw new Error(`${entry} did not listen on ${port} within 120 s`);
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
