@@ -187,6 +187,38 @@ describe('editorial import and export', () => {
   });
 });
 
+describe('what an import affects, for the editorial screen (issue 28)', () => {
+  let h: Harness;
+  let producer: Session;
+  beforeAll(async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
+    producer = await givenStudio(h);
+  });
+  afterAll(async () => h.close());
+
+  it('names the work each omitted shot carries, and a shot that comes back into the cut', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Omit', code: 'OMIT', fps: { num: 24, den: 1 } }).expect(201)).body;
+    const csv = (rows: string[], dryRun: boolean) =>
+      h.http.post(`/projects/${project.id}/editorial/import`).query({ format: 'csv', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'text/csv').send(`sequence,shot,frame_in,frame_out\n${rows.join('\n')}\n`).expect(200);
+    const all = ['SQ1,A010,1001,1040', 'SQ1,A020,1001,1030', 'SQ1,A030,1001,1050'];
+    await csv(all, false);
+    const a030 = (await h.container.models.Shot.findOne({ projectId: project.id, code: 'A030' }).lean())!;
+    const lighting = (await h.http.get('/task-types').set(producer.auth).expect(200)).body.data.find((t: { name: string }) => t.name === 'Lighting');
+    const task = (await h.http.post('/tasks').set(producer.auth).send({ entityType: 'SHOT', entityId: String(a030._id), taskTypeId: lighting.id }).expect(201)).body;
+    await h.http.post(`/assets/${String(a030.assetId)}/versions`).set(producer.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'light.fbx').expect(201);
+
+    const dry = (await csv(all.slice(0, 2), true)).body;
+    expect(dry.shots.removed).toEqual(['A030']);
+    expect(dry.shots.omitted).toEqual([{ code: 'A030', affects: { tasks: [{ id: task.id, name: task.name, status: 'TODO' }], versions: 1, renders: 0 } }]);
+    await csv(all.slice(0, 2), false);
+    expect((await h.container.models.Shot.findById(a030._id).lean())!.status).toBe('OMITTED');
+
+    const back = (await csv(all, true)).body;
+    expect(back.shots).toMatchObject({ new: [], removed: [], omitted: [], retimed: [], unchanged: 2 });
+    expect(back.shots.moved).toEqual([{ code: 'A030', from: expect.objectContaining({ frameOut: 1050 }), to: expect.objectContaining({ frameOut: 1050 }), returning: true }]);
+  });
+});
+
 describe('re-importing a cut that names shots with or without their sequence (issue 28)', () => {
   let h: Harness;
   let producer: Session;

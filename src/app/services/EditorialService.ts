@@ -35,6 +35,13 @@ export interface ShotRef {
   fps: Rational | null;
 }
 
+/** The work on a shot that a change to it touches: its tasks, how many versions it has, how many renders were made of it. */
+export interface Affects {
+  tasks: Array<{ id: string; name: string; status: string }>;
+  versions: number;
+  renders: number;
+}
+
 export interface ImportReport {
   dryRun: boolean;
   format: CutFormat;
@@ -42,10 +49,12 @@ export interface ImportReport {
   shots: {
     new: ShotRef[];
     removed: string[];
+    /** The shots in `removed`, in its order, with the work each carries: applying marks them omitted. */
+    omitted: Array<{ code: string; affects: Affects }>;
     /** Source range or rate changed: the work on the shot may no longer fit. */
-    retimed: Array<{ code: string; from: ShotRef; to: ShotRef; affects: { tasks: Array<{ id: string; name: string; status: string }>; versions: number; renders: number } }>;
-    /** Only its place in the cut changed (record range, order, sequence) or it came back into the cut. */
-    moved: Array<{ code: string; from: ShotRef; to: ShotRef }>;
+    retimed: Array<{ code: string; from: ShotRef; to: ShotRef; affects: Affects }>;
+    /** Only its place in the cut changed (record range, order, sequence) or, `returning`, it was omitted and comes back into the cut. */
+    moved: Array<{ code: string; from: ShotRef; to: ShotRef; returning: boolean }>;
     unchanged: number;
   };
 }
@@ -57,6 +66,7 @@ export type CutSource = { body: AsyncIterable<Uint8Array>; declaredBytes?: numbe
 const SLICE_BYTES = 8 * 1024;
 const MiB = 1024 * 1024;
 
+const NO_WORK: Affects = { tasks: [], versions: 0, renders: 0 };
 const sameFps = (a: Rational | null, b: Rational | null) => (a === null || b === null ? a === b : sameRate(a, b));
 const FORMAT_NAMES: Record<CutFormat, string> = { csv: 'CSV', edl: 'EDL', otio: 'timeline' };
 const SHRINK_ADVICE: Record<CutFormat, string> = {
@@ -254,7 +264,7 @@ export class EditorialService {
       dryRun,
       format,
       sequences: { new: newSequences, existing: rowSequences.filter((c) => seqByCode.has(c.toLowerCase())) },
-      shots: { new: [], removed: [], retimed: [], moved: [], unchanged: 0 },
+      shots: { new: [], removed: [], omitted: [], retimed: [], moved: [], unchanged: 0 },
     };
     const fresh: typeof entries = [];
     const changes: Array<{ shot: ShotDoc; row: CutRow; order: number }> = [];
@@ -269,15 +279,17 @@ export class EditorialService {
       const retimed = shot.frameIn !== row.frameIn || shot.frameOut !== row.frameOut || !sameFps(shot.fps ?? null, row.fps);
       const moved = (shot.recordIn ?? null) !== row.recordIn || (shot.recordOut ?? null) !== row.recordOut || shot.cutOrder !== order || sequenceOf(shot).toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
       if (retimed) {
-        report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
+        report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: NO_WORK });
         retimedShots.push(shot);
-      } else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row) });
+      } else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row), returning: shot.status !== 'ACTIVE' });
       else report.shots.unchanged++;
       if (retimed || moved) changes.push({ shot, row, order });
     }
     const removed = shots.filter((s) => s.status === 'ACTIVE' && !matchedBy.has(String(s._id)));
     report.shots.removed = removed.map((s) => s.code);
-    await this.affects(actor.studioId, report, retimedShots);
+    const [retimedWork, omittedWork] = await Promise.all([this.affects(actor.studioId, retimedShots), this.affects(actor.studioId, removed)]);
+    for (const [i, r] of report.shots.retimed.entries()) r.affects = retimedWork[i]!;
+    report.shots.omitted = removed.map((s, i) => ({ code: s.code, affects: omittedWork[i]! }));
     if (dryRun) return report;
 
     // Apply: every write is a single-document upsert or update keyed by (project, code) or by the shot's id,
@@ -311,11 +323,11 @@ export class EditorialService {
   }
 
   /**
-   * For each re-timed shot (report.shots.retimed, in the order of `shots`): its tasks, how many versions it
-   * has, how many renders were made of it. Three reads in `$in` batches, each indexed once by shot or asset.
+   * The work on each shot, in the order of `shots` (the re-timed or the removed ones): its tasks, how many
+   * versions it has, how many renders were made of it. Three reads in `$in` batches, each indexed once by shot or asset.
    */
-  private async affects(studioId: string, report: ImportReport, shots: ShotDoc[]): Promise<void> {
-    if (shots.length === 0) return;
+  private async affects(studioId: string, shots: ShotDoc[]): Promise<Affects[]> {
+    if (shots.length === 0) return [];
     const assetIds = shots.map((s) => s.assetId).filter((a): a is Types.ObjectId => a !== null);
     const [tasks, versions, renders] = await Promise.all([
       this.deps.tasks.summariesOfEntities(studioId, shots.map((s) => s._id)),
@@ -331,16 +343,17 @@ export class EditorialService {
       else tasksOf.set(key, [t]);
     }
     const slicer = new TimeSlicer();
-    for (const [i, r] of report.shots.retimed.entries()) {
+    const out: Affects[] = [];
+    for (const shot of shots) {
       await slicer.turn();
-      const shot = shots[i]!;
       const asset = shot.assetId ? String(shot.assetId) : '';
-      r.affects = {
+      out.push({
         tasks: (tasksOf.get(String(shot._id)) ?? []).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
         versions: versions.get(asset) ?? 0,
         renders: renders.get(asset) ?? 0,
-      };
+      });
     }
+    return out;
   }
 
   async export(actor: Actor, projectId: string): Promise<Record<string, unknown>> {

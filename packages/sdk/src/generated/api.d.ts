@@ -2089,6 +2089,16 @@ export interface components {
             taskTypes: components["schemas"]["TaskType"][];
             statuses: components["schemas"]["TaskStatus"][];
         };
+        /** @description The work on a shot: its tasks, how many versions it has, how many renders were made of it */
+        EditorialAffects: {
+            tasks: {
+                id: string;
+                name: string;
+                status: string;
+            }[];
+            versions: number;
+            renders: number;
+        };
         EditorialImportReport: {
             dryRun: boolean;
             /** @enum {string} */
@@ -2111,7 +2121,14 @@ export interface components {
                         den: number;
                     } | null;
                 }[];
+                /** @description The codes of the shots the file leaves out: applying marks them OMITTED */
                 removed: string[];
+                /** @description The shots of `removed`, in its order, each with the work it carries */
+                omitted: {
+                    code: string;
+                    affects: components["schemas"]["EditorialAffects"];
+                }[];
+                /** @description Source range or rate changed: the work on the shot may no longer fit */
                 retimed: {
                     code: string;
                     from: {
@@ -2140,16 +2157,9 @@ export interface components {
                             den: number;
                         } | null;
                     };
-                    affects: {
-                        tasks: {
-                            id: string;
-                            name: string;
-                            status: string;
-                        }[];
-                        versions: number;
-                        renders: number;
-                    };
+                    affects: components["schemas"]["EditorialAffects"];
                 }[];
+                /** @description Only the shot's place in the cut changes (record range, order, sequence), or it comes back into the cut */
                 moved: {
                     code: string;
                     from: {
@@ -2178,6 +2188,8 @@ export interface components {
                             den: number;
                         } | null;
                     };
+                    /** @description The shot was omitted and comes back into the cut */
+                    returning: boolean;
                 }[];
                 unchanged: number;
             };

@@ -219,6 +219,10 @@ const AssetGridSchema = apiRegistry.register(
   }),
 );
 const ShotRef = z.object({ code: z.string(), sequence: z.string(), frameIn: z.number().int(), frameOut: z.number().int(), recordIn: z.number().int().nullable(), recordOut: z.number().int().nullable(), fps: rational.nullable() });
+const Affects = apiRegistry.register(
+  'EditorialAffects',
+  z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })), versions: z.number().int(), renders: z.number().int() }).openapi({ description: 'The work on a shot: its tasks, how many versions it has, how many renders were made of it' }),
+);
 const ImportReportSchema = apiRegistry.register(
   'EditorialImportReport',
   z.object({
@@ -227,16 +231,12 @@ const ImportReportSchema = apiRegistry.register(
     sequences: z.object({ new: z.array(z.string()), existing: z.array(z.string()) }),
     shots: z.object({
       new: z.array(ShotRef),
-      removed: z.array(z.string()),
-      retimed: z.array(
-        z.object({
-          code: z.string(),
-          from: ShotRef,
-          to: ShotRef,
-          affects: z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })), versions: z.number().int(), renders: z.number().int() }),
-        }),
-      ),
-      moved: z.array(z.object({ code: z.string(), from: ShotRef, to: ShotRef })),
+      removed: z.array(z.string()).openapi({ description: 'The codes of the shots the file leaves out: applying marks them OMITTED' }),
+      omitted: z.array(z.object({ code: z.string(), affects: Affects })).openapi({ description: 'The shots of `removed`, in its order, each with the work it carries' }),
+      retimed: z.array(z.object({ code: z.string(), from: ShotRef, to: ShotRef, affects: Affects })).openapi({ description: 'Source range or rate changed: the work on the shot may no longer fit' }),
+      moved: z
+        .array(z.object({ code: z.string(), from: ShotRef, to: ShotRef, returning: z.boolean().openapi({ description: 'The shot was omitted and comes back into the cut' }) }))
+        .openapi({ description: 'Only the shot\'s place in the cut changes (record range, order, sequence), or it comes back into the cut' }),
       unchanged: z.number().int(),
     }),
   }),
