@@ -3,7 +3,8 @@
 // malformed file is refused whole with its problems located. The cut goes back out as OTIO.
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { csvRecords } from '../src/app/services/editorial';
+import { EDITORIAL_MAX_BYTES, csvRecords } from '../src/app/services/editorial';
+import { MAX_BYTES as WEB_MAX_BYTES } from '../web/src/editorial/report';
 
 const NTSC = 24000 / 1001;
 const rt = (value: number, rate = NTSC) => ({ OTIO_SCHEMA: 'RationalTime.1', rate, value });
@@ -334,6 +335,12 @@ describe('EDL import', () => {
       { path: 'line 2', message: 'clip "NOSEQUENCE": no sequence (name it like SQ010_SH0010)' },
     ]);
     expect(await h.container.models.Shot.countDocuments({ projectId: project.id })).toBe(0);
+  });
+});
+
+describe('the web app\'s import screen', () => {
+  it('refuses before sending exactly the files the import refuses for their size', () => {
+    expect(WEB_MAX_BYTES).toEqual(EDITORIAL_MAX_BYTES);
   });
 });
 

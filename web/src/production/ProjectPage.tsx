@@ -13,6 +13,7 @@ import { useSocketEvent } from '../realtime/SocketContext';
 import { ProductionGrid } from './ProductionGrid';
 import s from './production.module.css';
 import { NewProjectButton, ProjectSetupActions } from '../setup/ProjectDialogs';
+import { useSetupRole } from '../setup/roles';
 
 export function ProjectsPage() {
   const projects = useProjects();
@@ -45,12 +46,14 @@ export function ProjectsPage() {
 }
 
 export function ProjectTabs({ projectId }: { projectId: string }) {
+  const { lead } = useSetupRole();
   return (
     <nav className={s.tabs} aria-label="Project">
       <NavLink end to={`/projects/${projectId}`}>Shots</NavLink>
       <NavLink to={`/projects/${projectId}/assets`}>Assets</NavLink>
       <NavLink to={`/projects/${projectId}/breakdown`}>Breakdown</NavLink>
       <NavLink to={`/projects/${projectId}/settings`}>Settings</NavLink>
+      {lead && <NavLink to={`/projects/${projectId}/editorial`}>Editorial</NavLink>}
     </nav>
   );
 }
