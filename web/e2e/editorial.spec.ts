@@ -54,7 +54,7 @@ test('a producer previews a re-cut, reads what it changes and the work it touche
   const diff = section(page, 'What moon-heist-recut.csv changes');
   await w.arrive('the preview', diff);
   await expect(page.getByRole('heading', { name: 'What moon-heist-recut.csv changes' })).toBeFocused();
-  await expect(diff.getByRole('list', { name: 'What the cut changes' })).toHaveText(/1 new\s*1 re-timed\s*0 move in the cut\s*1 omitted\s*1 unchanged/);
+  await expect(diff.getByRole('list', { name: 'What the cut changes' })).toHaveText(/1 new\s*1 re-timed\s*0 moved\s*1 omitted\s*1 unchanged/);
   await expect(diff).toContainText(`Work on the re-timed shots: 1 task. Work on the omitted shots: 1 task.`);
 
   const retimed = diff.getByRole('table', { name: /Re-timed shots/ });
@@ -83,7 +83,7 @@ test('a producer previews a re-cut, reads what it changes and the work it touche
   const applied = section(page, 'Cut applied');
   await w.arrive('the applied cut', applied);
   await expect(applied.getByRole('status').first()).toHaveText('Omitted 1 shot, re-timed 1 and added 1.');
-  await expect(applied.getByRole('list', { name: 'What changed' })).toHaveText(/1 added\s*1 re-timed\s*0 moved in the cut\s*1 omitted\s*1 unchanged/);
+  await expect(applied.getByRole('list', { name: 'What changed' })).toHaveText(/1 added\s*1 re-timed\s*0 moved\s*1 omitted\s*1 unchanged/);
   await looked(page, 'editorial-applied');
 
   // The grid: SH040 after SH020, SH030 marked omitted; the stored shot has its new range.
@@ -124,7 +124,7 @@ test('a malformed EDL is refused line by line, in words', async ({ page }) => {
   await w.arrive('the refusal', refusal);
   await expect(refusal).toContainText('The EDL has 3 problems; nothing was changed. Fix the lines below in the file, or export it again from the editing tool, and choose it again.');
   const problems = refusal.getByRole('table', { name: '3 problems' });
-  await expect(problems.getByRole('row')).toHaveText([/Where\s*Problem/, /Line 3.*timecode is not HH:MM:SS:FF at 24 frames per second/, /Line 6.*not an EDL line/, /Line 4.*NOSEQUENCE.*no sequence/]);
+  await expect(problems.getByRole('row')).toHaveText([/Where\s*Problem/, /Line 3.*timecode is not HH:MM:SS:FF at 24 frames per second/, /Line 4.*NOSEQUENCE.*no sequence/, /Line 6.*not an EDL line/]);
   await expect(refusal).not.toContainText(/EDITORIAL_|\/projects|422/);
   await w.expectClean('the refused EDL');
   await looked(page, 'editorial-refused');
@@ -143,7 +143,7 @@ test('a 10,000-shot cut previews a page at a time, with a search over the whole 
   await page.getByRole('button', { name: 'Preview changes' }).click();
   const diff = section(page, 'What whole-show.csv changes');
   await w.arrive('the 10,000-shot preview', diff, 120_000);
-  await expect(diff.getByRole('list', { name: 'What the cut changes' })).toHaveText(/10,000 new\s*0 re-timed\s*0 move in the cut\s*0 omitted\s*0 unchanged/);
+  await expect(diff.getByRole('list', { name: 'What the cut changes' })).toHaveText(/10,000 new\s*0 re-timed\s*0 moved\s*0 omitted\s*0 unchanged/);
   const fresh = diff.getByRole('table', { name: /New shots/ });
   await expect(fresh.getByRole('row')).toHaveCount(51);
   const pager = diff.getByRole('navigation', { name: 'New shots, pages' });

@@ -127,6 +127,9 @@ describe('refusals in words', () => {
     expect(many.text).toMatch(/^The CSV has 1,234 problems; nothing was changed\. Fix the lines below/);
     const otio = refusalInWords(refused(422, 'EDITORIAL_INVALID', 'The timeline has 2 problem(s); nothing was changed', [{ path: 'item 124', message: 'clip "X" has no source_range' }, { path: 'item 125', message: 'y' }]), 'otio', 'preview');
     expect(otio.problems[0]).toEqual({ where: 'Item 124', message: 'clip "X" has no source_range' });
+    // By line, whatever order the API found them in.
+    const edl = refusalInWords(refused(422, 'EDITORIAL_INVALID', 'The EDL has 3 problem(s); nothing was changed', [{ path: 'line 4', message: 'a' }, { path: 'line 5', message: 'b' }, { path: 'line 2', message: 'c' }]), 'edl', 'preview');
+    expect(edl.problems.map((p) => p.where)).toEqual(['Line 2', 'Line 4', 'Line 5']);
     expect(otio.text).toMatch(/Fix the items below/);
   });
 

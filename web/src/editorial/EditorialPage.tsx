@@ -225,7 +225,7 @@ function Counts({ summary, done }: { summary: Summary; done: boolean }) {
   const items: Array<[string, number, string]> = [
     ['new', summary.added, done ? 'added' : 'new'],
     ['retimed', summary.retimed, 're-timed'],
-    ['moved', summary.moved, done ? 'moved in the cut' : 'move in the cut'],
+    ['moved', summary.moved, 'moved'],
     ['omitted', summary.omitted, 'omitted'],
     ['unchanged', summary.unchanged, 'unchanged'],
   ];

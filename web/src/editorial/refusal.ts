@@ -46,7 +46,9 @@ export function refusalInWords(err: unknown, format: CutFormat, step: 'preview' 
       return {
         title: `The ${name} cannot be imported as it is`,
         text: `${sentence(err.message)} Fix ${format === 'otio' ? 'the items below' : err.details.length === 1 ? 'the line below' : 'the lines below'} in the file, or export it again from the editing tool, and choose it again.`,
-        problems: err.details.map((d) => ({ where: where(d.path), message: d.message })),
+        // By line (or item): the API lists a file's problems as each check finds them, the line checks first.
+        problems: err.details.map((d) => ({ where: where(d.path), message: d.message, at: Number(/\d+/.exec(d.path)?.[0] ?? Infinity) }))
+          .sort((a, b) => a.at - b.at).map(({ where: w, message }) => ({ where: w, message })),
         problemCount: problemCount !== null && problemCount > err.details.length ? problemCount : null,
         retry: false,
       };
