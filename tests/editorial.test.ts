@@ -186,17 +186,8 @@ describe('editorial import and export', () => {
       ['B010', '24000/1001', ''],
     ]);
   });
-});
 
-describe('what an import affects, for the editorial screen (issue 28)', () => {
-  let h: Harness;
-  let producer: Session;
-  beforeAll(async () => {
-    h = await startHarness({ RATE_LIMIT_MAX: '100000' });
-    producer = await givenStudio(h);
-  });
-  afterAll(async () => h.close());
-
+  // The editorial screen (issue 28): what an import does to the work on the shots, and only what was previewed.
   it('names the work each omitted shot carries, and a shot that comes back into the cut', async () => {
     const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Omit', code: 'OMIT', fps: { num: 24, den: 1 } }).expect(201)).body;
     const csv = (rows: string[], dryRun: boolean) =>
@@ -217,6 +208,39 @@ describe('what an import affects, for the editorial screen (issue 28)', () => {
     const back = (await csv(all, true)).body;
     expect(back.shots).toMatchObject({ new: [], removed: [], omitted: [], retimed: [], unchanged: 2 });
     expect(back.shots.moved).toEqual([{ code: 'A030', from: expect.objectContaining({ frameOut: 1050 }), to: expect.objectContaining({ frameOut: 1050 }), returning: true }]);
+  });
+
+  it('applies only what the preview showed: a cut changed in between refuses the apply (412) and changes nothing', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Race', code: 'RACE', fps: { num: 24, den: 1 } }).expect(201)).body;
+    const send = (rows: string[], query: Record<string, string>) =>
+      h.http.post(`/projects/${project.id}/editorial/import`).query({ format: 'csv', ...query }).set(producer.auth).set('Content-Type', 'text/csv').send(`sequence,shot,frame_in,frame_out\n${rows.join('\n')}\n`);
+    await send(['SQ1,B010,1001,1040', 'SQ1,B020,1001,1030', 'SQ1,B030,1001,1050'], { dryRun: 'false' }).expect(200);
+    const recut = ['SQ1,B010,1001,1044', 'SQ1,B020,1001,1030'];
+    const preview = (await send(recut, { dryRun: 'true' }).expect(200)).body;
+    expect(preview.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(preview.shots.removed).toEqual(['B030']);
+    // The same decisions, whatever happens to the work meanwhile: a task on B010 does not change the digest.
+    const b010 = (await h.container.models.Shot.findOne({ projectId: project.id, code: 'B010' }).lean())!;
+    const layout = (await h.http.get('/task-types').set(producer.auth).expect(200)).body.data.find((t: { name: string }) => t.name === 'Layout');
+    await h.http.post('/tasks').set(producer.auth).send({ entityType: 'SHOT', entityId: String(b010._id), taskTypeId: layout.id }).expect(201);
+    expect((await send(recut, { dryRun: 'true' }).expect(200)).body.digest).toBe(preview.digest);
+
+    // Someone else's import re-times B020 after the preview was read: applying it now would do something else.
+    await send(['SQ1,B010,1001,1040', 'SQ1,B020,1001,1036', 'SQ1,B030,1001,1050'], { dryRun: 'false' }).expect(200);
+    const before = await h.container.models.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean();
+    const refused = await send(recut, { dryRun: 'false', expect: preview.digest }).expect(412);
+    expect(refused.body.error.code).toBe('EDITORIAL_CUT_CHANGED');
+    expect(refused.body.error.message).toMatch(/changed since this file was previewed.*nothing was changed\. Preview the file again/);
+    expect(await h.container.models.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean()).toEqual(before);
+
+    // Previewed again, it applies.
+    const again = (await send(recut, { dryRun: 'true' }).expect(200)).body;
+    expect(again.digest).not.toBe(preview.digest);
+    expect(again.shots.retimed.map((r: { code: string }) => r.code)).toEqual(['B010', 'B020']);
+    const applied = (await send(recut, { dryRun: 'false', expect: again.digest }).expect(200)).body;
+    expect(applied.digest).toBe(again.digest);
+    expect((await h.container.models.Shot.findOne({ projectId: project.id, code: 'B030' }).lean())!.status).toBe('OMITTED');
+    await send(recut, { dryRun: 'false', expect: 'not-a-digest' }).expect(400);
   });
 });
 

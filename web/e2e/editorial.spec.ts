@@ -3,19 +3,22 @@
 // choose a CSV cut with SH010 re-timed, SH040 new and SH030 missing, read the preview (and the work each
 // touches), apply it after the confirmation, see the grid with SH040 and SH030 marked omitted; the same cut
 // again is "no change"; a malformed EDL is refused line by line in words; a 10,000-shot cut previews a page at
-// a time. Watched throughout (watch.ts); every screen gets axe, reflow at 200% and 320 CSS px, screenshots.
+// a time; a cut changed by someone else between the preview and the apply is refused, previewed again and
+// applied. Watched throughout (watch.ts); every screen gets axe, reflow at 200% and 320 CSS px, screenshots.
 import { expect, test, type Page } from '@playwright/test';
-import { looked } from './support';
+import { base, looked } from './support';
 import { apiCall, signIn } from './review-support';
 import { PASSWORD, seedShow, type Show } from './show-seed';
 import { watch, type Watch } from './watch';
 
 let show: Show;
+let quick: { id: string };
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   show = await seedShow('Editorial');
   await apiCall(show.producer.token, 'POST', '/projects', { name: 'Whole Show', code: `WS${show.project.code}`.slice(0, 20), fps: { num: 24, den: 1 } });
+  quick = await apiCall<{ id: string }>(show.producer.token, 'POST', '/projects', { name: 'Quick Cut', code: `QC${show.project.code}`.slice(0, 20), fps: { num: 24, den: 1 } });
 });
 
 const IMPORT = /^\/projects\/[0-9a-f]{24}\/editorial\/import$/;
@@ -26,7 +29,16 @@ const RECUT = ['SQ010,SH010,1011,1058', 'SQ010,SH020,1001,1072', 'SQ010,SH040,10
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name, exact: true });
 const section = (page: Page, name: RegExp | string) => page.getByRole('region', { name });
 
-async function openEditorial(page: Page, w: Watch, project = 'Moon Heist') {
+/** Signs in as the show's producer, watched, and clicks to the project's Editorial tab. */
+async function start(page: Page, project = 'Moon Heist'): Promise<Watch> {
+  const w = watch(page);
+  await signIn(page, show.producer.email, PASSWORD);
+  w.signedIn();
+  await openEditorial(page, w, project);
+  return w;
+}
+
+async function openEditorial(page: Page, w: Watch, project: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects', exact: true }).click();
   await page.getByRole('link', { name: project }).click();
   await w.arrive(`${project}'s shots`, page.getByRole('heading', { name: `${project} · shots` }));
@@ -36,10 +48,7 @@ async function openEditorial(page: Page, w: Watch, project = 'Moon Heist') {
 
 test('a producer previews a re-cut, reads what it changes and the work it touches, applies it and sees the grid', async ({ page }) => {
   test.setTimeout(240_000);
-  const w = watch(page);
-  await signIn(page, show.producer.email, PASSWORD);
-  w.signedIn();
-  await openEditorial(page, w);
+  const w = await start(page);
   await expect(page.getByRole('heading', { name: 'Import a cut', level: 2 })).toBeVisible();
   await looked(page, 'editorial-start');
 
@@ -109,10 +118,7 @@ test('a producer previews a re-cut, reads what it changes and the work it touche
 
 test('a malformed EDL is refused line by line, in words', async ({ page }) => {
   test.setTimeout(120_000);
-  const w = watch(page);
-  await signIn(page, show.producer.email, PASSWORD);
-  w.signedIn();
-  await openEditorial(page, w);
+  const w = await start(page);
 
   // An EDL at 24 fps with a frame count past the rate, a clip with no sequence in its name, and a stray CSV line.
   const edl = ['TITLE: REEL 1', 'FCM: NON-DROP FRAME', '001  A001 V  C  01:00:00:00 01:00:01:30 01:00:00:00 01:00:01:00', '002  A002 V  C  01:00:00:00 01:00:01:00 01:00:01:00 01:00:02:00', '* FROM CLIP NAME: NOSEQUENCE', 'sequence,shot,frame_in,frame_out', ''].join('\r\n');
@@ -132,10 +138,7 @@ test('a malformed EDL is refused line by line, in words', async ({ page }) => {
 
 test('a 10,000-shot cut previews a page at a time, with a search over the whole report', async ({ page }) => {
   test.setTimeout(240_000);
-  const w = watch(page);
-  await signIn(page, show.producer.email, PASSWORD);
-  w.signedIn();
-  await openEditorial(page, w, 'Whole Show');
+  const w = await start(page, 'Whole Show');
 
   // 10,000 shots in 10 sequences: counted, then shown 50 at a time with a pager and a search over the whole report.
   const rows = Array.from({ length: 10_000 }, (_, i) => `SQ${String(Math.floor(i / 1000) + 1).padStart(3, '0')}0,BIG${String(i + 1).padStart(5, '0')},1001,${1024 + (i % 48)}`);
@@ -160,4 +163,37 @@ test('a 10,000-shot cut previews a page at a time, with a search over the whole 
   await expect(diff).toContainText('New sequences: SQ0010, SQ0020, SQ0030, SQ0040, SQ0050 and 5 more.');
   await w.expectClean('the 10,000-shot preview');
   await looked(page, 'editorial-10000');
+});
+
+test('a cut changed by someone else after the preview is not applied: the screen says so and previews again', async ({ page }) => {
+  test.setTimeout(120_000);
+  const w = await start(page, 'Quick Cut');
+  const mine = ['SQ010,Q010,1001,1024', 'SQ010,Q020,1001,1048'];
+  await page.getByLabel('Cut file').setInputFiles({ name: 'quick.csv', mimeType: 'text/csv', buffer: csv(mine) });
+  await page.getByRole('button', { name: 'Preview changes' }).click();
+  const diff = section(page, 'What quick.csv changes');
+  await w.arrive('the preview', diff);
+  await expect(diff.getByRole('button', { name: 'Add 2 shots and create sequence SQ010…' })).toBeVisible();
+
+  // Meanwhile an editor's script imports another cut into the project.
+  const other = await fetch(`${base()}/projects/${quick.id}/editorial/import?format=csv&dryRun=false`, { method: 'POST', headers: { Authorization: `Bearer ${show.producer.token}`, 'Content-Type': 'text/csv' }, body: csv(['SQ010,Q010,1001,1030']) });
+  expect(other.status, await other.clone().text()).toBe(200);
+
+  await diff.getByRole('button', { name: 'Add 2 shots and create sequence SQ010…' }).click();
+  w.expectRefusal('POST', IMPORT, 412, 'EDITORIAL_CUT_CHANGED');
+  await page.getByRole('dialog', { name: 'Apply this cut?' }).getByRole('button', { name: 'Add 2 shots and create sequence SQ010', exact: true }).click();
+  const refusal = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'The project changed since your preview' }) });
+  await w.arrive('the refused apply', refusal);
+  await expect(refusal).toContainText('Nothing was changed: preview the file again and read what it changes now.');
+  await w.expectClean('the refused apply');
+  await looked(page, 'editorial-changed');
+  await refusal.getByRole('button', { name: 'Preview again' }).click();
+  const again = section(page, 'What quick.csv changes');
+  await w.arrive('the new preview', again);
+  await expect(again.getByRole('table', { name: /Re-timed shots/ }).getByRole('row', { name: /Q010/ })).toContainText('tail trimmed by 6 frames');
+  await again.getByRole('button', { name: 'Re-time 1 shot and add 1…' }).click();
+  await page.getByRole('dialog', { name: 'Apply this cut?' }).getByRole('button', { name: 'Re-time 1 shot and add 1', exact: true }).click();
+  await w.arrive('the applied cut', section(page, 'Cut applied'));
+  await expect(section(page, 'Cut applied').getByRole('status').first()).toHaveText('Re-timed 1 shot and added 1.');
+  await w.expectClean('the re-previewed apply');
 });

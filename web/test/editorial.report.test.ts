@@ -14,7 +14,7 @@ const ref = (code: string, frameIn: number, frameOut: number, more: Partial<Shot
 const work = (tasks: number, versions = 0, renders = 0) => ({ tasks: Array.from({ length: tasks }, (_, i) => ({ id: `t${i}`, name: `Task ${i}`, status: 'WIP' })), versions, renders });
 
 function report(shots: Partial<Report['shots']> = {}, newSequences: string[] = []): Report {
-  return { dryRun: true, format: 'csv', sequences: { new: newSequences, existing: ['SQ010'] }, shots: { new: [], removed: [], omitted: [], retimed: [], moved: [], unchanged: 0, ...shots } };
+  return { dryRun: true, format: 'csv', digest: '0'.repeat(64), sequences: { new: newSequences, existing: ['SQ010'] }, shots: { new: [], removed: [], omitted: [], retimed: [], moved: [], unchanged: 0, ...shots } };
 }
 
 describe('a dry run in words', () => {
@@ -151,6 +151,9 @@ describe('refusals in words', () => {
   it('offers a retry, after the server\'s wait, when the server is busy or another import holds the project', () => {
     const busy = refusalInWords(refused(503, 'EDITORIAL_BUSY', 'This server is reading other timelines right now; nothing was changed, try again in 5 seconds', undefined, '5'), 'otio', 'preview');
     expect(busy).toMatchObject({ title: 'The server is busy', text: 'This server is reading other timelines right now; nothing was changed, try again in 5 seconds.', retry: true, retryAfterSeconds: 5 });
+    const changed = refusalInWords(refused(412, 'EDITORIAL_CUT_CHANGED', 'The project\'s shots changed since this file was previewed'), 'csv', 'apply');
+    expect(changed).toMatchObject({ title: 'The project changed since your preview', retry: true });
+    expect(changed.text).toMatch(/Nothing was changed: preview the file again/);
     const lock = refusalInWords(refused(503, 'LOCK_TIMEOUT', 'The resource is busy, try again shortly', undefined, '2'), 'csv', 'apply');
     expect(lock).toMatchObject({ title: 'Another cut is being applied', retry: true, retryAfterSeconds: 2 });
     expect(lock.text).not.toMatch(/resource/);

@@ -5,11 +5,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
-import type { ApiError } from '../api/errors';
+import { waitInWords, type ApiError } from '../api/errors';
 import { keys } from '../api/keys';
-import { Button, Dialog, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
+import { Button, Dialog, EmptyState, Select, Skeleton, TextField, useSecondsLeft } from '../ui';
 import { useProject, useStatuses } from '../production/data';
-import { ProjectTabs } from '../production/ProjectPage';
+import { ProjectTabs, ProjectUnavailable } from '../production/ProjectPage';
 import { useSetupRole } from '../setup/roles';
 import { downloadFile } from '../media/useBlobUrl';
 import { sendCut } from './send';
@@ -28,19 +28,14 @@ type State =
   | { step: 'previewing'; file: File; format: CutFormat }
   | { step: 'preview'; file: File; format: CutFormat; report: Report }
   | { step: 'applying'; file: File; format: CutFormat; report: Report }
-  | { step: 'applied'; file: File; format: CutFormat; preview: Report; report: Report }
+  | { step: 'applied'; file: File; format: CutFormat; report: Report }
   | { step: 'refused'; file: File | null; format: CutFormat; refusal: Refusal; during: 'preview' | 'apply' };
 
 export function EditorialPage() {
   const { projectId = '' } = useParams();
   const project = useProject(projectId);
   const { lead } = useSetupRole();
-  if (project.error) {
-    const err = project.error as ApiError;
-    return err.status === 404
-      ? <EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState>
-      : <div className={s.page}><ErrorState error={err} onRetry={() => void project.refetch()} /></div>;
-  }
+  if (project.error) return <ProjectUnavailable error={project.error as ApiError} onRetry={() => void project.refetch()} className={s.page} />;
   return (
     <div className={s.page}>
       <div className={s.toolbar}><h1>{project.data ? `${project.data.name} · editorial` : <Skeleton width="200px" />}</h1></div>
@@ -61,6 +56,7 @@ function Importer({ projectId }: { projectId: string }) {
   const [format, setFormat] = useState<CutFormat | ''>('');
   const [pickError, setPickError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const result = useRef<HTMLHeadingElement>(null);
@@ -68,16 +64,18 @@ function Importer({ projectId }: { projectId: string }) {
   // The outcome of a step takes the focus, so a keyboard or screen-reader user lands on it.
   useEffect(() => { if (state.step === 'preview' || state.step === 'applied' || state.step === 'refused') result.current?.focus(); }, [state.step]);
 
-  const run = async (chosen: File, as: CutFormat, dryRun: boolean, preview?: Report) => {
+  /** A preview (no digest), or the apply of the preview with this digest. */
+  const run = async (chosen: File, as: CutFormat, digest?: string) => {
+    const dryRun = digest === undefined;
     abort.current?.abort();
     const controller = new AbortController();
     abort.current = controller;
     try {
-      const report = await sendCut(projectId, chosen, as, dryRun, controller.signal);
+      const report = await sendCut(projectId, chosen, as, digest, controller.signal);
       if (controller.signal.aborted) return;
       if (dryRun) setState({ step: 'preview', file: chosen, format: as, report });
       else {
-        setState({ step: 'applied', file: chosen, format: as, preview: preview!, report });
+        setState({ step: 'applied', file: chosen, format: as, report });
         await Promise.all([
           client.invalidateQueries({ queryKey: keys.grids.ofProject(projectId) }),
           client.invalidateQueries({ queryKey: keys.sequences.list(projectId) }),
@@ -107,7 +105,7 @@ function Importer({ projectId }: { projectId: string }) {
     if (refused) return setPickError(refused);
     setPickError(null);
     setState({ step: 'previewing', file, format });
-    void run(file, format, true);
+    void run(file, format);
   };
 
   const cancel = () => {
@@ -119,7 +117,7 @@ function Importer({ projectId }: { projectId: string }) {
     if (state.step !== 'preview') return;
     setConfirming(false);
     setState({ step: 'applying', file: state.file, format: state.format, report: state.report });
-    void run(state.file, state.format, false, state.report);
+    void run(state.file, state.format, state.report.digest);
   };
 
   const again = () => {
@@ -129,13 +127,18 @@ function Importer({ projectId }: { projectId: string }) {
   };
 
   const busy = state.step === 'previewing' || state.step === 'applying';
+  const download = () => {
+    setDownloadError(null);
+    downloadFile(`/projects/${projectId}/editorial/export`, 'cut.otio').catch(() => setDownloadError('The current cut could not be downloaded. Check your network and try again.'));
+  };
   return (
     <>
       <section className={s.section} aria-labelledby="cut-heading">
         <div className={s.toolbar}>
           <h2 id="cut-heading">Import a cut</h2><span className={s.spacer} />
-          <Button variant="ghost" onClick={() => void downloadFile(`/projects/${projectId}/editorial/export`, 'cut.otio')}>Download the current cut (.otio)</Button>
+          <Button variant="ghost" onClick={download}>Download the current cut (.otio)</Button>
         </div>
+        {downloadError && <p role="alert" className={s.fieldError}>{downloadError}</p>}
         <p className={s.muted}>
           The editor&apos;s cut as a CSV (columns sequence, shot, frame_in, frame_out, and optionally record_in, record_out, fps, description), a CMX 3600 EDL or an
           OpenTimelineIO timeline. Previewing changes nothing: you read what the cut changes, then apply it.
@@ -159,14 +162,14 @@ function Importer({ projectId }: { projectId: string }) {
 
       {state.step === 'refused' && (
         <RefusalView refusal={state.refusal} file={state.file} headingRef={result} retryLabel={state.during === 'apply' ? 'Preview again' : 'Try again'}
-          onRetry={state.file && state.refusal.retry ? () => { if (state.file) { setState({ step: 'previewing', file: state.file, format: state.format }); void run(state.file, state.format, true); } } : undefined} />
+          onRetry={state.file && state.refusal.retry ? () => { if (state.file) { setState({ step: 'previewing', file: state.file, format: state.format }); void run(state.file, state.format); } } : undefined} />
       )}
 
       {(state.step === 'preview' || state.step === 'applying') && (
         <PreviewView report={state.report} file={state.file} headingRef={result} applying={state.step === 'applying'} onApply={() => setConfirming(true)} onCancel={again} />
       )}
 
-      {state.step === 'applied' && <AppliedView projectId={projectId} preview={state.preview} report={state.report} headingRef={result} onAnother={again} />}
+      {state.step === 'applied' && <AppliedView projectId={projectId} report={state.report} headingRef={result} onAnother={again} />}
 
       {state.step === 'preview' && (
         <ConfirmDialog open={confirming} summary={summarise(state.report)} fileName={state.file.name} onCancel={() => setConfirming(false)} onConfirm={apply} />
@@ -210,15 +213,8 @@ function RefusalView({ refusal, file, headingRef, onRetry, retryLabel }: { refus
 }
 
 function RetryButton({ wait, label, onRetry }: { wait?: number; label: string; onRetry: () => void }) {
-  const [until] = useState(() => (wait ? Date.now() + wait * 1000 : 0));
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (until <= now) return;
-    const t = setTimeout(() => setNow(Date.now()), Math.min(1000, until - now));
-    return () => clearTimeout(t);
-  }, [until, now]);
-  const left = Math.max(0, Math.ceil((until - now) / 1000));
-  return <div><Button onClick={onRetry} disabled={left > 0}>{left > 0 ? `${label} in ${left} s` : label}</Button></div>;
+  const left = useSecondsLeft(wait);
+  return <div><Button onClick={onRetry} disabled={left > 0}>{left > 0 ? `${label} in ${waitInWords(left)}` : label}</Button></div>;
 }
 
 function Counts({ summary, done }: { summary: Summary; done: boolean }) {
@@ -258,7 +254,7 @@ function PreviewView({ report, file, headingRef, applying, onApply, onCancel }: 
         <Button variant="primary" className={s.wrapButton} onClick={onApply} disabled={applying}>{applying ? 'Applying…' : `${actionSentence(summary)}…`}</Button>
       </div>
       {applying && <p role="status" className={s.muted}>Applying the cut…</p>}
-      <Diff report={report} />
+      <Diff key={report.digest} report={report} />
     </section>
   );
 }
@@ -275,21 +271,19 @@ function WorkLine({ summary }: { summary: Summary }) {
   );
 }
 
-function AppliedView({ projectId, preview, report, headingRef, onAnother }: { projectId: string; preview: Report; report: Report; headingRef: React.RefObject<HTMLHeadingElement | null>; onAnother: () => void }) {
+/** What was applied: the same decisions as the preview (the API refuses an apply whose digest no longer matches). */
+function AppliedView({ projectId, report, headingRef, onAnother }: { projectId: string; report: Report; headingRef: React.RefObject<HTMLHeadingElement | null>; onAnother: () => void }) {
   const summary = summarise(report);
-  const expected = actionSentence(summarise(preview));
-  const done = actionSentence(summary);
   return (
     <section className={s.section} aria-labelledby="diff-heading">
       <h2 id="diff-heading" ref={headingRef} tabIndex={-1}>Cut applied</h2>
       <p role="status">{actionSentence(summary, 'done')}.</p>
-      {done !== expected && <p className={s.note}>The project changed between your preview and applying: this is what was applied, not what the preview showed.</p>}
       <Counts summary={summary} done />
       <div className={s.actions}>
         <Button onClick={onAnother}>Import another cut</Button>
         <Link className={s.primaryLink} to={`/projects/${projectId}`}>Open the shot grid</Link>
       </div>
-      <Diff report={report} />
+      <Diff key={`applied-${report.digest}`} report={report} />
     </section>
   );
 }

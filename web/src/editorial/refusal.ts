@@ -65,6 +65,8 @@ export function refusalInWords(err: unknown, format: CutFormat, step: 'preview' 
       return { ...transient, ...wait, title: 'The server is busy', text: sentence(err.message) };
     case 'LOCK_TIMEOUT':
       return { ...transient, ...wait, title: 'Another cut is being applied', text: 'Someone is applying a cut to this project right now. Wait for it to finish, then preview your file again: the preview shows what their import changed.' };
+    case 'EDITORIAL_CUT_CHANGED':
+      return { ...transient, title: 'The project changed since your preview', text: 'Someone changed this project\'s shots after you previewed the file, so applying it now would not do what the preview said. Nothing was changed: preview the file again and read what it changes now.' };
     case 'EDITORIAL_READ_FAILED':
       return { ...transient, title: 'The server could not read the file', text: sentence(err.message) };
     case 'UNSUPPORTED_MEDIA_TYPE':

@@ -20,8 +20,13 @@ const browser = (): SendDeps => ({
   origin: window.location.origin,
 });
 
-export async function sendCut(projectId: string, file: Blob, format: CutFormat, dryRun: boolean, signal?: AbortSignal, deps: SendDeps = browser()): Promise<Report> {
-  const url = `${deps.origin}/projects/${encodeURIComponent(projectId)}/editorial/import?format=${format}&dryRun=${dryRun}`;
+/**
+ * A dry run (`expect` undefined), or an apply of what a dry run showed: `expect` is that report's digest, and
+ * the API refuses the apply (412 EDITORIAL_CUT_CHANGED) when the project's shots changed since.
+ */
+export async function sendCut(projectId: string, file: Blob, format: CutFormat, expect: string | undefined, signal?: AbortSignal, deps: SendDeps = browser()): Promise<Report> {
+  const apply = expect === undefined ? '' : `&expect=${encodeURIComponent(expect)}`;
+  const url = `${deps.origin}/projects/${encodeURIComponent(projectId)}/editorial/import?format=${format}&dryRun=${expect === undefined}${apply}`;
   const send = () => {
     const token = deps.token();
     return deps.fetch(url, {

@@ -58,6 +58,13 @@ export function ProjectTabs({ projectId }: { projectId: string }) {
   );
 }
 
+/** A project page's answer when the project cannot be read: not found (missing or another studio's), or the error with a retry. */
+export function ProjectUnavailable({ error, onRetry, className }: { error: ApiError; onRetry: () => void; className?: string }) {
+  return error.status === 404
+    ? <EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState>
+    : <div className={className}><ErrorState error={error} onRetry={onRetry} /></div>;
+}
+
 export function ProjectPage({ kind }: { kind: GridKind }) {
   const { projectId = '' } = useParams();
   useProductionLive();

@@ -2103,6 +2103,8 @@ export interface components {
             dryRun: boolean;
             /** @enum {string} */
             format: "csv" | "edl" | "otio";
+            /** @description What the import decides, hashed (not the work it lists): give it as `expect` to apply only what this dry run showed */
+            digest: string;
             sequences: {
                 new: string[];
                 existing: string[];
@@ -8838,6 +8840,8 @@ export interface operations {
             query: {
                 format: "csv" | "edl" | "otio";
                 dryRun?: "true" | "false";
+                /** @description On an apply: the digest of the dry run that was read. The apply is refused (412 EDITORIAL_CUT_CHANGED, nothing changed) when the file and the project now make other decisions */
+                expect?: string;
             };
             header?: never;
             path: {
@@ -8893,6 +8897,15 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match no longer matches */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -134,6 +134,11 @@ export const searchQuery = z.strictObject({
 export const importQuery = z.strictObject({
   format: z.enum(['csv', 'edl', 'otio']),
   dryRun: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  expect: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the digest of a dry run (64 hexadecimal characters)')
+    .optional()
+    .openapi({ description: 'On an apply: the digest of the dry run that was read. The apply is refused (412 EDITORIAL_CUT_CHANGED, nothing changed) when the file and the project now make other decisions' }),
 });
 export const sequenceIdParams = idParams;
 
@@ -228,6 +233,7 @@ const ImportReportSchema = apiRegistry.register(
   z.object({
     dryRun: z.boolean(),
     format: z.enum(['csv', 'edl', 'otio']),
+    digest: z.string().openapi({ description: 'What the import decides, hashed (not the work it lists): give it as `expect` to apply only what this dry run showed' }),
     sequences: z.object({ new: z.array(z.string()), existing: z.array(z.string()) }),
     shots: z.object({
       new: z.array(ShotRef),
@@ -330,6 +336,6 @@ reg(
     },
   },
   { 200: { description: 'What changes (dryRun) or changed', ...json(ImportReportSchema) } },
-  [400, 401, 403, 404, 413, 415, 422, 503],
+  [400, 401, 403, 404, 412, 413, 415, 422, 503],
 );
 reg('get', '/projects/{id}/editorial/export', 'exportEditorial', 'The project\'s current cut as an OpenTimelineIO timeline', { params: idOnly }, { 200: { description: 'An .otio document', content: { 'application/vnd.opentimelineio+json': { schema: z.object({ OTIO_SCHEMA: z.string(), name: z.string(), tracks: z.object({ OTIO_SCHEMA: z.string() }).openapi({ additionalProperties: {} }) }).openapi({ additionalProperties: {} }) } } } }, [400, 401, 404]);
