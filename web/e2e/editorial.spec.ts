@@ -3,7 +3,7 @@
 // choose a CSV cut with SH010 re-timed, SH040 new and SH030 missing, read the preview (and the work each
 // touches), apply it after the confirmation, see the grid with SH040 and SH030 marked omitted; the same cut
 // again is "no change"; a malformed EDL is refused line by line in words; a 10,000-shot cut previews a page at
-// a time; a cut changed by someone else between the preview and the apply is refused, previewed again and
+// a time, and an OpenTimelineIO timeline is read as well; a cut changed by someone else between the preview and the apply is refused, previewed again and
 // applied. Watched throughout (watch.ts); every screen gets axe, reflow at 200% and 320 CSS px, screenshots.
 import { expect, test, type Page } from '@playwright/test';
 import { base, looked } from './support';
@@ -136,7 +136,7 @@ test('a malformed EDL is refused line by line, in words', async ({ page }) => {
   await looked(page, 'editorial-refused');
 });
 
-test('a 10,000-shot cut previews a page at a time, with a search over the whole report', async ({ page }) => {
+test('a 10,000-shot cut previews a page at a time, with a search over the whole report; so does a timeline', async ({ page }) => {
   test.setTimeout(240_000);
   const w = await start(page, 'Whole Show');
 
@@ -163,6 +163,19 @@ test('a 10,000-shot cut previews a page at a time, with a search over the whole 
   await expect(diff).toContainText('New sequences: SQ0010, SQ0020, SQ0030, SQ0040, SQ0050 and 5 more.');
   await w.expectClean('the 10,000-shot preview');
   await looked(page, 'editorial-10000');
+
+  // An OpenTimelineIO timeline goes the same way: its clips placed in the cut by their record ranges.
+  const clip = (name: string, start: number, duration: number) => ({ OTIO_SCHEMA: 'Clip.2', name, source_range: { OTIO_SCHEMA: 'TimeRange.1', start_time: { OTIO_SCHEMA: 'RationalTime.1', rate: 24, value: start }, duration: { OTIO_SCHEMA: 'RationalTime.1', rate: 24, value: duration } } });
+  const timeline = { OTIO_SCHEMA: 'Timeline.1', name: 'Reel 1', tracks: { OTIO_SCHEMA: 'Stack.1', children: [{ OTIO_SCHEMA: 'Track.1', kind: 'Video', children: [clip('SQ010_SH010', 1001, 48), clip('SQ010_SH020', 1001, 24)] }] } };
+  await page.getByLabel('Cut file').setInputFiles({ name: 'reel1.otio', mimeType: '', buffer: Buffer.from(JSON.stringify(timeline)) });
+  await expect(page.getByLabel('Format')).toHaveValue('otio');
+  await page.getByRole('button', { name: 'Preview changes' }).click();
+  const reel = section(page, 'What reel1.otio changes');
+  await w.arrive('the timeline\'s preview', reel);
+  await expect(reel.getByRole('table', { name: /New shots/ }).getByRole('row', { name: /SQ010_SH020/ })).toContainText('1001–1024 (24 frames)');
+  await expect(reel.getByRole('table', { name: /New shots/ }).getByRole('row', { name: /SQ010_SH020/ })).toContainText('48–71');
+  await expect(reel.getByRole('button', { name: 'Add 2 shots and create sequence SQ010…' })).toBeVisible();
+  await w.expectClean('the timeline\'s preview');
 });
 
 test('a cut changed by someone else after the preview is not applied: the screen says so and previews again', async ({ page }) => {
