@@ -32,6 +32,7 @@ const MyTasksPage = lazy(() => import('./tracking/MyTasks').then((m) => ({ defau
 const TaskBoardPage = lazy(() => import('./tracking/TaskBoard').then((m) => ({ default: m.TaskBoardPage })));
 const Landing = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.Landing })));
 const ProjectSettingsPage = lazy(() => import('./setup/ProjectSettingsPage').then((m) => ({ default: m.ProjectSettingsPage })));
+const EditorialPage = lazy(() => import('./editorial/EditorialPage').then((m) => ({ default: m.EditorialPage })));
 const TrackingSettingsPage = lazy(() => import('./setup/TrackingSettingsPage').then((m) => ({ default: m.TrackingSettingsPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
@@ -72,6 +73,7 @@ const router = createBrowserRouter(
     { path: '/projects/:projectId/assets', element: signedIn(later(<ProjectAssets />)) },
     { path: '/projects/:projectId/breakdown', element: signedIn(later(<BreakdownPage />)) },
     { path: '/projects/:projectId/settings', element: signedIn(later(<ProjectSettingsPage />)) },
+    { path: '/projects/:projectId/editorial', element: signedIn(later(<EditorialPage />)) },
     { path: '/settings/tracking', element: signedIn(later(<TrackingSettingsPage />)) },
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
     { path: '/tasks/board', element: signedIn(later(<TaskBoardPage />)) },

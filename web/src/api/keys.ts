@@ -117,6 +117,7 @@ export const keys = {
     list: (projectId: string) => key<S['Sequence'][]>()(['sequences', 'list', projectId]),
   },
   shots: {
+    all: () => ['shots'] as const,
     detail: (id: string) => key<S['Shot']>()(['shots', 'detail', id]),
   },
   grids: {
@@ -160,6 +161,7 @@ export const keys = {
   taskPermissions: { detail: () => key<Ok<'/task-permissions', 'get'>>()(['task-permissions', 'detail']) },
   /** A sequence's shots in cut order, the first 100 (the project settings page's shot table). */
   sequenceShots: {
+    all: () => ['sequence-shots'] as const,
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
   },
 } as const;

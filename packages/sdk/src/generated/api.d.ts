@@ -2089,10 +2089,22 @@ export interface components {
             taskTypes: components["schemas"]["TaskType"][];
             statuses: components["schemas"]["TaskStatus"][];
         };
+        /** @description The work on a shot: its tasks, how many versions it has, how many renders were made of it */
+        EditorialAffects: {
+            tasks: {
+                id: string;
+                name: string;
+                status: string;
+            }[];
+            versions: number;
+            renders: number;
+        };
         EditorialImportReport: {
             dryRun: boolean;
             /** @enum {string} */
             format: "csv" | "edl" | "otio";
+            /** @description What the import decides, hashed (not the work it lists): give it as `expect` to apply only what this dry run showed */
+            digest: string;
             sequences: {
                 new: string[];
                 existing: string[];
@@ -2111,7 +2123,14 @@ export interface components {
                         den: number;
                     } | null;
                 }[];
+                /** @description The codes of the shots the file leaves out: applying marks them OMITTED */
                 removed: string[];
+                /** @description The shots of `removed`, in its order, each with the work it carries */
+                omitted: {
+                    code: string;
+                    affects: components["schemas"]["EditorialAffects"];
+                }[];
+                /** @description Source range or rate changed: the work on the shot may no longer fit */
                 retimed: {
                     code: string;
                     from: {
@@ -2140,16 +2159,9 @@ export interface components {
                             den: number;
                         } | null;
                     };
-                    affects: {
-                        tasks: {
-                            id: string;
-                            name: string;
-                            status: string;
-                        }[];
-                        versions: number;
-                        renders: number;
-                    };
+                    affects: components["schemas"]["EditorialAffects"];
                 }[];
+                /** @description Only the shot's place in the cut changes (record range, order, sequence), or it comes back into the cut */
                 moved: {
                     code: string;
                     from: {
@@ -2178,6 +2190,8 @@ export interface components {
                             den: number;
                         } | null;
                     };
+                    /** @description The shot was omitted and comes back into the cut */
+                    returning: boolean;
                 }[];
                 unchanged: number;
             };
@@ -8826,6 +8840,8 @@ export interface operations {
             query: {
                 format: "csv" | "edl" | "otio";
                 dryRun?: "true" | "false";
+                /** @description On an apply: the digest of the dry run that was read. The apply is refused (412 EDITORIAL_CUT_CHANGED, nothing changed) when the file and the project now make other decisions */
+                expect?: string;
             };
             header?: never;
             path: {
@@ -8881,6 +8897,15 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match no longer matches */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

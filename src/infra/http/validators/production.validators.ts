@@ -134,6 +134,11 @@ export const searchQuery = z.strictObject({
 export const importQuery = z.strictObject({
   format: z.enum(['csv', 'edl', 'otio']),
   dryRun: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  expect: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the digest of a dry run (64 hexadecimal characters)')
+    .optional()
+    .openapi({ description: 'On an apply: the digest of the dry run that was read. The apply is refused (412 EDITORIAL_CUT_CHANGED, nothing changed) when the file and the project now make other decisions' }),
 });
 export const sequenceIdParams = idParams;
 
@@ -219,24 +224,25 @@ const AssetGridSchema = apiRegistry.register(
   }),
 );
 const ShotRef = z.object({ code: z.string(), sequence: z.string(), frameIn: z.number().int(), frameOut: z.number().int(), recordIn: z.number().int().nullable(), recordOut: z.number().int().nullable(), fps: rational.nullable() });
+const Affects = apiRegistry.register(
+  'EditorialAffects',
+  z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })), versions: z.number().int(), renders: z.number().int() }).openapi({ description: 'The work on a shot: its tasks, how many versions it has, how many renders were made of it' }),
+);
 const ImportReportSchema = apiRegistry.register(
   'EditorialImportReport',
   z.object({
     dryRun: z.boolean(),
     format: z.enum(['csv', 'edl', 'otio']),
+    digest: z.string().openapi({ description: 'What the import decides, hashed (not the work it lists): give it as `expect` to apply only what this dry run showed' }),
     sequences: z.object({ new: z.array(z.string()), existing: z.array(z.string()) }),
     shots: z.object({
       new: z.array(ShotRef),
-      removed: z.array(z.string()),
-      retimed: z.array(
-        z.object({
-          code: z.string(),
-          from: ShotRef,
-          to: ShotRef,
-          affects: z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })), versions: z.number().int(), renders: z.number().int() }),
-        }),
-      ),
-      moved: z.array(z.object({ code: z.string(), from: ShotRef, to: ShotRef })),
+      removed: z.array(z.string()).openapi({ description: 'The codes of the shots the file leaves out: applying marks them OMITTED' }),
+      omitted: z.array(z.object({ code: z.string(), affects: Affects })).openapi({ description: 'The shots of `removed`, in its order, each with the work it carries' }),
+      retimed: z.array(z.object({ code: z.string(), from: ShotRef, to: ShotRef, affects: Affects })).openapi({ description: 'Source range or rate changed: the work on the shot may no longer fit' }),
+      moved: z
+        .array(z.object({ code: z.string(), from: ShotRef, to: ShotRef, returning: z.boolean().openapi({ description: 'The shot was omitted and comes back into the cut' }) }))
+        .openapi({ description: 'Only the shot\'s place in the cut changes (record range, order, sequence), or it comes back into the cut' }),
       unchanged: z.number().int(),
     }),
   }),
@@ -330,6 +336,6 @@ reg(
     },
   },
   { 200: { description: 'What changes (dryRun) or changed', ...json(ImportReportSchema) } },
-  [400, 401, 403, 404, 413, 415, 422, 503],
+  [400, 401, 403, 404, 412, 413, 415, 422, 503],
 );
 reg('get', '/projects/{id}/editorial/export', 'exportEditorial', 'The project\'s current cut as an OpenTimelineIO timeline', { params: idOnly }, { 200: { description: 'An .otio document', content: { 'application/vnd.opentimelineio+json': { schema: z.object({ OTIO_SCHEMA: z.string(), name: z.string(), tracks: z.object({ OTIO_SCHEMA: z.string() }).openapi({ additionalProperties: {} }) }).openapi({ additionalProperties: {} }) } } } }, [400, 401, 404]);
