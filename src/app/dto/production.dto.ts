@@ -161,6 +161,18 @@ export const toTaskDto = (t: TaskDoc): TaskDto => ({
   updatedAt: iso(t.updatedAt)!,
 });
 
+/** One row of the review queue: the task, where it sits, and the version waiting since its submission. */
+export interface WaitingReviewDto {
+  task: TaskDto;
+  project: { id: string; name: string } | null;
+  entity: { type: TaskEntity; id: string; label: string };
+  assetId: string;
+  version: number;
+  latestVersion: number | null;
+  submittedBy: { id: string; name: string } | null;
+  submittedAt: string;
+}
+
 export interface TaskTypeDto {
   id: string;
   name: string;

@@ -34,6 +34,12 @@ export class NotificationRepository {
       .exec();
   }
 
+  /** Marks those of `ids` that are the member's and unread; the studio and member are in the filter, so a foreign id matches nothing. */
+  async markManyRead(studioId: StudioId, userId: string, ids: string[]): Promise<number> {
+    const res = await this.models.Notification.updateMany({ _id: { $in: [...new Set(ids)].map((i) => new Types.ObjectId(i)) }, studioId, userId: new Types.ObjectId(userId), read: false }, { $set: { read: true } }).exec();
+    return res.modifiedCount;
+  }
+
   async markAllRead(studioId: StudioId, userId: string): Promise<number> {
     const res = await this.models.Notification.updateMany({ studioId, userId: new Types.ObjectId(userId), read: false }, { $set: { read: true } }).exec();
     return res.modifiedCount;

@@ -17,7 +17,7 @@ import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { toTaskDto, toTaskStatusDto, toTaskTypeDto, type AuditEventDto, type ReviewDto, type TaskDto, type TaskStatusDto, type TaskTypeDto } from '../dto';
+import { toTaskDto, toTaskStatusDto, toTaskTypeDto, type AuditEventDto, type ReviewDto, type TaskDto, type TaskStatusDto, type TaskTypeDto, type WaitingReviewDto } from '../dto';
 
 export interface CreateTask {
   entityType: TaskEntity;
@@ -225,6 +225,42 @@ export class TaskService {
     }
     const page = await this.deps.tasks.list(actor.studioId, query);
     return { ...page, data: page.data.map(toTaskDto) };
+  }
+
+  /**
+   * The review queue of those who decide reviews: tasks waiting for approval with a submitted version,
+   * oldest first, each with its project, shot or asset, the version and who submitted it.
+   */
+  async waitingForReview(actor: Actor, q: { limit: number; cursor?: string }): Promise<Page<WaitingReviewDto>> {
+    this.deps.access.require(actor, 'review:decide');
+    const page = await this.deps.tasks.waitingForReview(actor.studioId, q);
+    const distinct = (ids: Types.ObjectId[]) => [...new Map(ids.map((i) => [String(i), i])).values()];
+    const [projects, shots, assets, people] = await Promise.all([
+      Promise.all(distinct(page.data.map((t) => t.projectId)).map((id) => this.deps.projects.findById(actor.studioId, id))),
+      this.deps.shots.findMany(actor.studioId, distinct(page.data.filter((t) => t.entityType === 'SHOT').map((t) => t.entityId))),
+      this.deps.assets.findMany(actor.studioId, distinct(page.data.map((t) => t.submission!.assetId))),
+      Promise.all(distinct(page.data.map((t) => t.submission!.by)).map((id) => this.deps.users.findById(actor.studioId, id))),
+    ]);
+    const byId = <T extends { _id: Types.ObjectId }>(docs: Array<T | null>) => new Map(docs.filter((d): d is T => d !== null).map((d) => [String(d._id), d]));
+    const [p, sh, as, u] = [byId(projects), byId(shots), byId(assets), byId(people)];
+    const data = page.data.map((t): WaitingReviewDto => {
+      const sub = t.submission!;
+      const asset = as.get(String(sub.assetId));
+      const project = p.get(String(t.projectId));
+      const by = u.get(String(sub.by));
+      const label = t.entityType === 'SHOT' ? (sh.get(String(t.entityId))?.code ?? t.name) : (asset?.name ?? t.name);
+      return {
+        task: toTaskDto(t),
+        project: project ? { id: String(project._id), name: project.name } : null,
+        entity: { type: t.entityType, id: String(t.entityId), label },
+        assetId: String(sub.assetId),
+        version: sub.version,
+        latestVersion: asset?.latestVersion ?? null,
+        submittedBy: by ? { id: String(by._id), name: by.name } : null,
+        submittedAt: sub.at.toISOString(),
+      };
+    });
+    return { ...page, data };
   }
 
   /** The caller's task permissions and the moves an assignee may make, from the rules update() applies. */

@@ -79,5 +79,7 @@ taskSchema.index({ studioId: 1, projectId: 1, status: 1, dueSort: 1, _id: 1 });
 taskSchema.index({ studioId: 1, projectId: 1, taskTypeId: 1, dueSort: 1, _id: 1 });
 // A review decision finds the tasks its version was submitted for.
 taskSchema.index({ studioId: 1, 'submission.assetId': 1, 'submission.version': 1 });
+// The review queue: waiting for approval, oldest submission first (TaskRepository.waitingForReviewQuery).
+taskSchema.index({ studioId: 1, status: 1, 'submission.at': 1, _id: 1 });
 // Name-prefix search.
 taskSchema.index({ studioId: 1, nameLower: 1, _id: 1 });

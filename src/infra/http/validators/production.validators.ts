@@ -121,6 +121,11 @@ export const createTaskStatusBody = z.strictObject({
 });
 export const updateTaskStatusBody = atLeastOne(createTaskStatusBody.omit({ code: true }).partial());
 
+/** How many notifications one bulk mark-read names (a page of the list). */
+export const BULK_READ_LIMIT = 100;
+export const markNotificationsReadBody = z.strictObject({
+  ids: z.array(objectId).min(1, 'name at least one notification').max(BULK_READ_LIMIT, `at most ${BULK_READ_LIMIT} notifications at once: send the rest in another request`),
+});
 export const listNotificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 export const searchQuery = z.strictObject({
   q: z.string().trim().min(1).max(100),
@@ -297,6 +302,20 @@ reg('get', '/tasks/{id}', 'getTask', 'One task', { params: idOnly }, { 200: { de
 reg('patch', '/tasks/{id}', 'updateTask', 'Assign, plan or move a task (assignees move their own TODO/READY/RETAKE → WIP → WFA)', { params: idOnly, headers: ifMatch, body: jsonBody(updateTaskBody) }, { 200: { description: 'Updated', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
 reg('post', '/tasks/{id}/submit', 'submitTaskVersion', 'Submit a version for the task: it waits for approval (WFA) until a review decides', { params: idOnly, body: jsonBody(submitTaskBody) }, { 200: { description: 'The task', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
 reg('get', '/tasks/{id}/history', 'getTaskHistory', 'The task\'s audit trail, newest first (assignments, moves, submissions, review outcomes)', { params: idOnly, query: pageQuery }, { 200: { description: 'A page of audit events', ...page(AuditEventSchema) } }, [400, 401, 404]);
+const WaitingReviewSchema = apiRegistry.register(
+  'WaitingReview',
+  z.object({
+    task: TaskSchema,
+    project: z.object({ id: z.string(), name: z.string() }).nullable(),
+    entity: z.object({ type: z.enum(TASK_ENTITIES), id: z.string(), label: z.string().openapi({ description: 'The shot\'s code or the asset\'s name' }) }),
+    assetId: z.string().openapi({ description: 'The asset whose version was submitted (a shot\'s backing asset for a shot)' }),
+    version: z.number().int(),
+    latestVersion: z.number().int().nullable().openapi({ description: 'The asset\'s newest version: a later one may have come since the submission' }),
+    submittedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+    submittedAt: z.string(),
+  }),
+);
+reg('get', '/review-queue', 'listWaitingReviews', 'Versions waiting for review (tasks in WFA with a submitted version), oldest submission first (DIRECTOR, PRODUCER)', { query: pageQuery }, { 200: { description: 'A page of waiting reviews', ...page(WaitingReviewSchema) } }, [400, 401, 403]);
 reg('get', '/task-types', 'listTaskTypes', 'The studio\'s task types', {}, { 200: { description: 'Task types', ...json(z.object({ data: z.array(TaskTypeSchema) })) } }, [401]);
 reg('post', '/task-types', 'createTaskType', 'Add a task type (PRODUCER)', { body: jsonBody(createTaskTypeBody) }, { 201: { description: 'Created', ...json(TaskTypeSchema) } }, [400, 401, 403, 409]);
 reg('patch', '/task-types/{id}', 'updateTaskType', 'Change a task type (PRODUCER)', { params: idOnly, body: jsonBody(updateTaskTypeBody) }, { 200: { description: 'Updated', ...json(TaskTypeSchema) } }, [400, 401, 403, 404, 409]);
@@ -307,6 +326,7 @@ reg('patch', '/task-statuses/{id}', 'updateTaskStatus', 'Rename or recolour a ta
 reg('get', '/notifications', 'listNotifications', 'Your notifications, newest first', { query: listNotificationsQuery }, { 200: { description: 'A page of notifications', ...page(NotificationSchema) } }, [400, 401]);
 reg('get', '/notifications/unread-count', 'countUnreadNotifications', 'How many of your notifications are unread', {}, { 200: { description: 'The count', ...json(z.object({ unread: z.number().int() })) } }, [401]);
 reg('post', '/notifications/{id}/read', 'markNotificationRead', 'Mark one of your notifications read', { params: idOnly }, { 200: { description: 'The notification', ...json(NotificationSchema) } }, [400, 401, 404]);
+reg('post', '/notifications/read', 'markNotificationsRead', `Mark up to ${BULK_READ_LIMIT} of your notifications read (others' and unknown ids are ignored)`, { body: jsonBody(markNotificationsReadBody) }, { 200: { description: 'How many of them were unread', ...json(z.object({ marked: z.number().int() })) } }, [400, 401]);
 reg('post', '/notifications/read-all', 'markAllNotificationsRead', 'Mark all your notifications read', {}, { 200: { description: 'How many were unread', ...json(z.object({ marked: z.number().int() })) } }, [401]);
 reg('get', '/search', 'search', 'Projects, assets, shots and tasks whose name or code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
 
