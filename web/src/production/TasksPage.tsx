@@ -13,6 +13,7 @@ import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../
 import { useProductionLive, useProject, useStatuses, useTask } from './data';
 import { allowedMoves, canAssign, type Task } from './model';
 import { dueDay as day, StatusPill } from '../tracking/MyTasks';
+import { DecisionList, useDecisions } from '../review/decisions';
 import s from './production.module.css';
 
 function useActor() {
@@ -38,6 +39,7 @@ export function TaskPage() {
   const asset = useAsset(t?.entityId ?? '', t?.entityType === 'ASSET');
   const entity = t?.entityType === 'SHOT' ? (shot.data ? `Shot ${shot.data.code}` : null) : asset.data ? `Asset ${asset.data.name}` : null;
   const versions = useVersionList(t?.assetId ?? '', Boolean(t));
+  const decisions = useDecisions(t?.assetId ?? '', Boolean(t));
   const history = useQuery({
     queryKey: keys.taskHistory.list(taskId),
     queryFn: async () => unwrap(await api.GET('/tasks/{id}/history', { params: { path: { id: taskId }, query: { limit: 100 } } })).data,
@@ -123,6 +125,12 @@ export function TaskPage() {
         {submit.error && <ErrorState error={submit.error as ApiError} />}
       </section>
 
+      {(decisions.data ?? []).length > 0 && (
+        <section aria-labelledby="decisions-h" className={s.form}>
+          <h2 id="decisions-h">Review decisions</h2>
+          <DecisionList decisions={decisions.data!} nameOf={nameOf} showVersion label="Review decisions" />
+        </section>
+      )}
       <section aria-labelledby="history-h" className={s.form}>
         <h2 id="history-h">History</h2>
         {history.isPending ? <Skeleton width="50%" /> : (

@@ -702,6 +702,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assets/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset's review decisions with their notes, newest first (all versions, or ?version=) */
+        get: operations["listReviewDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/assets/{id}/versions/{v}/review": {
         parameters: {
             query?: never;
@@ -1228,6 +1245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions waiting for review (tasks in WFA with a submitted version), oldest submission first (DIRECTOR, PRODUCER) */
+        get: operations["listWaitingReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/task-types": {
         parameters: {
             query?: never;
@@ -1343,6 +1377,23 @@ export interface paths {
         put?: never;
         /** Mark one of your notifications read */
         post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark up to 100 of your notifications read (others' and unknown ids are ignored) */
+        post: operations["markNotificationsRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1834,6 +1885,16 @@ export interface components {
             createdAt: string;
             asset: components["schemas"]["Asset"];
         };
+        ReviewDecisionSummary: {
+            id: string;
+            assetId: string;
+            version: number;
+            /** @enum {string} */
+            decision: "APPROVED" | "CHANGES_REQUESTED";
+            note: string;
+            decidedBy: string;
+            createdAt: string;
+        };
         Studio: {
             id: string;
             name: string;
@@ -2033,7 +2094,7 @@ export interface components {
         Notification: {
             id: string;
             /** @enum {string} */
-            type: "TASK_ASSIGNED" | "TASK_COMMENT" | "VERSION_APPROVED" | "VERSION_CHANGES_REQUESTED" | "MENTION";
+            type: "TASK_ASSIGNED" | "TASK_COMMENT" | "VERSION_APPROVED" | "VERSION_CHANGES_REQUESTED" | "MENTION" | "REVIEW_REQUESTED";
             read: boolean;
             actorId: string | null;
             taskId: string | null;
@@ -2213,6 +2274,30 @@ export interface components {
             }[];
             updated: number;
             failed: number;
+        };
+        WaitingReview: {
+            task: components["schemas"]["Task"];
+            project: {
+                id: string;
+                name: string;
+            } | null;
+            entity: {
+                /** @enum {string} */
+                type: "ASSET" | "SHOT";
+                id: string;
+                /** @description The shot's code or the asset's name */
+                label: string;
+            };
+            /** @description The asset whose version was submitted (a shot's backing asset for a shot) */
+            assetId: string;
+            version: number;
+            /** @description The asset's newest version: a later one may have come since the submission */
+            latestVersion: number | null;
+            submittedBy: {
+                id: string;
+                name: string;
+            } | null;
+            submittedAt: string;
         };
         UploadSession: {
             id: string;
@@ -5181,6 +5266,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Comment"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another studio's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReviewDecisions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Only this version's decisions */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ReviewDecisionSummary"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
                 };
             };
             /** @description Validation failed */
@@ -8267,6 +8413,63 @@ export interface operations {
             };
         };
     };
+    listWaitingReviews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of waiting reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WaitingReview"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listTaskTypes: {
         parameters: {
             query?: never;
@@ -8734,6 +8937,52 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description How many of them were unread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        marked: number;
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
