@@ -10,6 +10,13 @@ import type { UserRepository } from '../repositories/UserRepository';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { NotificationDoc, NotificationType } from '../repositories/models/Notification';
 import { WORKFLOW_STATUSES } from '../repositories/models/TaskConfig';
+import { DIGEST_PERIOD_MS, type DigestFrequency } from '../repositories/models/DigestSetting';
+
+export interface DigestDto {
+  frequency: DigestFrequency;
+  /** When the next digest is due (ISO), null when off. */
+  nextAt: string | null;
+}
 import type { Page } from '../repositories/pagination';
 import type { AccessService } from './AccessService';
 import type { DomainEventMap, DomainEvents } from '../events';
@@ -80,6 +87,21 @@ export class NotificationService {
   async markManyRead(actor: Actor, ids: string[]): Promise<{ marked: number }> {
     this.deps.access.require(actor, 'notification:read');
     return { marked: await this.deps.notifications.markManyRead(actor.studioId, actor.id, ids) };
+  }
+
+  /** The caller's email digest: off unless they asked for one. */
+  async digest(actor: Actor): Promise<DigestDto> {
+    this.deps.access.require(actor, 'notification:read');
+    const d = await this.deps.notifications.digestSetting(actor.studioId, actor.id);
+    return { frequency: d?.frequency ?? 'OFF', nextAt: d?.nextAt ? d.nextAt.toISOString() : null };
+  }
+
+  /** Sets the caller's digest; its first mail is one period from now and lists what comes in from now on. */
+  async setDigest(actor: Actor, frequency: DigestFrequency, now = new Date()): Promise<DigestDto> {
+    this.deps.access.require(actor, 'notification:read');
+    const nextAt = frequency === 'OFF' ? null : new Date(now.getTime() + DIGEST_PERIOD_MS[frequency]);
+    const d = await this.deps.notifications.setDigest(actor.studioId, actor.id, frequency, nextAt, now);
+    return { frequency: d?.frequency ?? frequency, nextAt: d?.nextAt ? d.nextAt.toISOString() : null };
   }
 
   async markAllRead(actor: Actor): Promise<{ marked: number }> {

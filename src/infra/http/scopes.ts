@@ -86,6 +86,8 @@ export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'POST /notifications/:id/read': 'production:read',
   'POST /notifications/read-all': 'production:read',
   'POST /notifications/read': 'production:read',
+  'GET /notifications/digest': 'production:read',
+  'PUT /notifications/digest': 'production:read',
   'GET /review-queue': 'production:read',
   'GET /search': 'production:read',
   'POST /projects': 'production:write',

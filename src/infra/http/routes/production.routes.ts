@@ -52,6 +52,8 @@ export function productionRoutes(p: ProductionController, t: TaskController, n: 
   router.get('/notifications/unread-count', authn, n.unreadCount);
   router.post('/notifications/read-all', authn, n.markAllRead);
   router.post('/notifications/read', authn, n.markManyRead);
+  router.get('/notifications/digest', authn, n.digest);
+  router.put('/notifications/digest', authn, n.setDigest);
   router.post('/notifications/:id/read', authn, n.markRead);
   router.get('/search', authn, n.search);
   return router;

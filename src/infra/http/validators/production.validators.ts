@@ -9,6 +9,7 @@ import { SHOT_STATUSES } from '../../../app/repositories/models/Shot';
 import { TASK_ENTITIES } from '../../../app/repositories/models/Task';
 import { TASK_TYPE_FOR } from '../../../app/repositories/models/TaskConfig';
 import { NOTIFICATION_TYPES } from '../../../app/repositories/models/Notification';
+import { DIGEST_FREQUENCIES } from '../../../app/repositories/models/DigestSetting';
 import { SEARCH_KINDS } from '../../../app/services/SearchService';
 import { GRID_SORTS, type GridSort } from '../../../app/repositories/ShotRepository';
 import { BULK_TASK_LIMIT } from '../../../app/services/TaskService';
@@ -126,6 +127,7 @@ export const BULK_READ_LIMIT = 100;
 export const markNotificationsReadBody = z.strictObject({
   ids: z.array(objectId).min(1, 'name at least one notification').max(BULK_READ_LIMIT, `at most ${BULK_READ_LIMIT} notifications at once: send the rest in another request`),
 });
+export const digestBody = z.strictObject({ frequency: z.enum(DIGEST_FREQUENCIES).openapi({ description: 'OFF, or one mail an hour (HOURLY) or a day (DAILY) listing your unread notifications of the period' }) });
 export const listNotificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 export const searchQuery = z.strictObject({
   q: z.string().trim().min(1).max(100),
@@ -327,6 +329,9 @@ reg('get', '/notifications', 'listNotifications', 'Your notifications, newest fi
 reg('get', '/notifications/unread-count', 'countUnreadNotifications', 'How many of your notifications are unread', {}, { 200: { description: 'The count', ...json(z.object({ unread: z.number().int() })) } }, [401]);
 reg('post', '/notifications/{id}/read', 'markNotificationRead', 'Mark one of your notifications read', { params: idOnly }, { 200: { description: 'The notification', ...json(NotificationSchema) } }, [400, 401, 404]);
 reg('post', '/notifications/read', 'markNotificationsRead', `Mark up to ${BULK_READ_LIMIT} of your notifications read (others' and unknown ids are ignored)`, { body: jsonBody(markNotificationsReadBody) }, { 200: { description: 'How many of them were unread', ...json(z.object({ marked: z.number().int() })) } }, [400, 401]);
+const DigestSchema = apiRegistry.register('NotificationDigest', z.object({ frequency: z.enum(DIGEST_FREQUENCIES), nextAt: z.string().nullable().openapi({ description: 'When the next digest is due; null when off' }) }));
+reg('get', '/notifications/digest', 'getNotificationDigest', 'Your email digest of unread notifications: off, hourly or daily', {}, { 200: { description: 'Your digest setting', ...json(DigestSchema) } }, [401]);
+reg('put', '/notifications/digest', 'setNotificationDigest', 'Turn your email digest off, or have one mail an hour or a day list your unread notifications', { body: jsonBody(digestBody) }, { 200: { description: 'Your digest setting', ...json(DigestSchema) } }, [400, 401]);
 reg('post', '/notifications/read-all', 'markAllNotificationsRead', 'Mark all your notifications read', {}, { 200: { description: 'How many were unread', ...json(z.object({ marked: z.number().int() })) } }, [401]);
 reg('get', '/search', 'search', 'Projects, assets, shots and tasks whose name or code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
 
