@@ -67,6 +67,17 @@ describe('the review loop', () => {
     expect(foreign.events['notification:new'] ?? []).toEqual([]);
   });
 
+  it('tells the task\'s own reviewers instead, when it names some; refuses a reviewer from another studio', async () => {
+    const { task } = await givenShotTask('SH0030');
+    expect((await h.http.patch(`/tasks/${task.id}`).set(director.auth).send({ reviewers: [otherDirector.user.id] })).body.error.details).toEqual([{ path: 'reviewers', message: `${otherDirector.user.id} is not a member of your studio` }]);
+    expect((await h.http.patch(`/tasks/${task.id}`).set(artist.auth).send({ reviewers: [artist.user.id] })).status).toBe(403);
+    const named = (await h.http.patch(`/tasks/${task.id}`).set(director.auth).send({ reviewers: [producer.user.id] }).expect(200)).body;
+    expect(named.reviewers).toEqual([producer.user.id]);
+    await h.http.post(`/tasks/${task.id}/submit`).set(artist.auth).send({ version: 1 }).expect(200);
+    await waitFor('the reviewer is told', async () => (await notes(producer)).some((n) => n.type === 'REVIEW_REQUESTED' && n.taskId === task.id), 5000, 50);
+    for (const d of [director, director2]) expect((await notes(d)).filter((n) => n.taskId === task.id && n.type === 'REVIEW_REQUESTED')).toEqual([]);
+  });
+
   it('tells the DIRECTORs when a task is moved to WFA by its status too, but not the director who moved it', async () => {
     const { task } = await givenShotTask('SH0020');
     await h.http.patch(`/tasks/${task.id}`).set(director2.auth).send({ status: 'WFA' }).expect(200);

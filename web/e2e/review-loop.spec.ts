@@ -88,7 +88,11 @@ test('an artist submits, the director is told, finds it waiting, approves by key
   await expect(bell).toBeVisible({ timeout: 15_000 });
   await bell.click();
   const panel = dex.page.getByRole('region', { name: 'Notifications' });
-  await expect(panel.getByText('SH0010 Animation v1 is waiting for your review')).toBeVisible();
+  // Both submissions (SH0020's earlier, SH0010's now) are one entry from the artist, which opens to each.
+  const group = panel.getByRole('button', { name: new RegExp(`2 versions waiting for your review, from ${artist.name}`) });
+  await expect(group).toBeVisible();
+  await group.click();
+  await expect(panel.getByRole('link', { name: /SH0010 Animation v1 is waiting for your review/ })).toBeVisible();
   await checkPage(dex.page, 'review-loop-01-bell');
   await dex.page.keyboard.press('Escape');
 
@@ -120,6 +124,7 @@ test('an artist submits, the director is told, finds it waiting, approves by key
   // Again, and Enter approves.
   await dex.page.keyboard.press('a');
   await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole('button', { name: 'Approve v1' })).toBeFocused();
   await dex.page.keyboard.press('Enter');
   await expect(confirm).toBeHidden();
   await expect(dex.page.getByTestId('asset-status')).toHaveText('approved');
@@ -144,6 +149,22 @@ test('an artist submits, the director is told, finds it waiting, approves by key
   await expect(changes).toBeHidden();
   await expect(dex.page.getByRole('list', { name: 'Decisions on v1' })).toContainText(`Request changes: ${WORDS}`);
   await dex.w.expectClean('changes requested');
+
+  // The notifications page, from the bell: filtered by kind, marked read in bulk, a daily digest chosen.
+  await dex.page.getByRole('button', { name: /^Notifications, \d+ unread$/ }).click();
+  await dex.page.getByRole('link', { name: 'All notifications, filters and bulk read' }).click();
+  await dex.w.arrive('the notifications page', dex.page.getByRole('heading', { name: 'Notifications', exact: true, level: 1 }));
+  await dex.page.getByLabel('Kind').selectOption('REVIEW_REQUESTED');
+  const groups = dex.page.getByRole('list', { name: 'Notifications' }).getByTestId('notification-group');
+  await expect(groups).toHaveCount(1);
+  await groups.first().getByRole('checkbox').check();
+  await dex.page.getByRole('button', { name: /^Mark selected read \(2\)$/ }).click();
+  await expect(dex.page.getByRole('button', { name: 'Notifications, 0 unread' })).toBeVisible();
+  await dex.page.getByLabel('Email digest of unread notifications').selectOption('DAILY');
+  await expect(dex.page.getByText(/^Next one .+, if anything is unread\.$/)).toBeVisible();
+  await everySize(dex.page, 'review-loop-08-notifications');
+  await reflows(dex.page, 'the notifications page');
+  await dex.w.expectClean('the notifications page');
 
   // The artist reads the words on the task (reached from My tasks) and on the review page.
   await nav(rita.page, 'My tasks').click();

@@ -133,6 +133,7 @@ export interface TaskDto {
   name: string;
   status: string;
   assignees: string[];
+  reviewers: string[];
   dueDate: string | null;
   estimateHours: number | null;
   priority: number;
@@ -152,6 +153,8 @@ export const toTaskDto = (t: TaskDoc): TaskDto => ({
   name: t.name,
   status: t.status,
   assignees: (t.assignees ?? []).map(String),
+  // Tasks made before reviewers existed carry none: the studio's DIRECTORs review them.
+  reviewers: (t.reviewers ?? []).map(String),
   dueDate: iso(t.dueDate),
   estimateHours: t.estimateHours ?? null,
   priority: t.priority,

@@ -161,12 +161,14 @@ export class NotificationService {
 
   /**
    * A task that starts waiting for approval (a version submitted for it, or its status moved to WFA) tells
-   * the studio's DIRECTORs, who decide reviews; tasks carry no reviewer of their own. Never the submitter.
+   * its reviewers, or, when it names none, the studio's DIRECTORs. Never the one who submitted or moved it.
    */
   private async onWaiting(e: DomainEventMap['task.updated']): Promise<void> {
     const t = e.task;
     if (t.status !== WORKFLOW_STATUSES.waitingForApproval || (e.reason !== 'submission' && e.from === undefined)) return;
-    const directors = await this.deps.users.directors(e.studioId);
+    // Reviewers were checked as members when set; one who left since is skipped (ownedIds is studio-scoped).
+    const named = t.reviewers.length ? await this.deps.users.ownedIds(e.studioId, t.reviewers) : null;
+    const directors = named ? [...named].map((id) => ({ _id: new Types.ObjectId(id) })) : await this.deps.users.directors(e.studioId);
     const version = t.submission?.version ?? null;
     const text = version !== null ? `${t.name} v${version} is waiting for your review` : `${t.name} is waiting for your review`;
     await this.send(

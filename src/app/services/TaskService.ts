@@ -26,11 +26,12 @@ export interface CreateTask {
   name?: string;
   status?: string;
   assignees?: string[];
+  reviewers?: string[];
   dueDate?: string | null;
   estimateHours?: number | null;
   priority?: number;
 }
-export type UpdateTask = Partial<Pick<CreateTask, 'name' | 'status' | 'assignees' | 'dueDate' | 'estimateHours' | 'priority'>>;
+export type UpdateTask = Partial<Pick<CreateTask, 'name' | 'status' | 'assignees' | 'reviewers' | 'dueDate' | 'estimateHours' | 'priority'>>;
 
 /** How many tasks one bulk edit may change (a page of the grid). */
 export const BULK_TASK_LIMIT = 200;
@@ -176,6 +177,7 @@ export class TaskService {
     const status = input.status ?? WORKFLOW_STATUSES.todo;
     await this.requireStatus(actor.studioId, status);
     const assignees = await this.members(actor, input.assignees ?? []);
+    const reviewers = await this.members(actor, input.reviewers ?? [], 'reviewers');
     const dueDate = input.dueDate ? new Date(input.dueDate) : null;
     let doc: TaskDoc;
     try {
@@ -188,6 +190,7 @@ export class TaskService {
         name: input.name?.trim() || `${entity.label} ${type.name}`,
         status,
         assignees,
+        reviewers,
         dueDate,
         dueSort: dueDate ?? NO_DUE_DATE,
         estimateHours: input.estimateHours ?? null,
@@ -328,7 +331,7 @@ export class TaskService {
     const current = await this.require(actor, 'project:read', id);
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== taskEtag(current)) throw CHANGED();
     const set: Partial<TaskDoc> = {};
-    const planning = (['name', 'assignees', 'dueDate', 'estimateHours', 'priority'] as const).filter((k) => input[k] !== undefined);
+    const planning = (['name', 'assignees', 'reviewers', 'dueDate', 'estimateHours', 'priority'] as const).filter((k) => input[k] !== undefined);
     if (planning.length) this.deps.access.require(actor, 'task:assign');
     if (input.name !== undefined) set.name = input.name.trim();
     if (input.name !== undefined) set.nameLower = input.name.trim().toLowerCase();
@@ -338,6 +341,7 @@ export class TaskService {
     }
     if (input.estimateHours !== undefined) set.estimateHours = input.estimateHours;
     if (input.priority !== undefined) set.priority = input.priority;
+    if (input.reviewers !== undefined) set.reviewers = await this.members(actor, input.reviewers, 'reviewers');
     let added: string[] = [];
     if (input.assignees !== undefined) {
       set.assignees = await this.members(actor, input.assignees);
@@ -414,11 +418,11 @@ export class TaskService {
     }
   }
 
-  private async members(actor: Actor, ids: string[]): Promise<Types.ObjectId[]> {
+  private async members(actor: Actor, ids: string[], field: 'assignees' | 'reviewers' = 'assignees'): Promise<Types.ObjectId[]> {
     const wanted = [...new Set(ids)];
     const owned = await this.deps.users.ownedIds(actor.studioId, wanted);
     const missing = wanted.filter((m) => !owned.has(m));
-    if (missing.length) throw new ValidationError('VALIDATION_FAILED', 'Unknown assignees', { details: missing.map((m) => ({ path: 'assignees', message: `${m} is not a member of your studio` })) });
+    if (missing.length) throw new ValidationError('VALIDATION_FAILED', `Unknown ${field}`, { details: missing.map((m) => ({ path: field, message: `${m} is not a member of your studio` })) });
     return wanted.map((m) => new Types.ObjectId(m));
   }
 

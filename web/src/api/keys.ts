@@ -172,6 +172,8 @@ export const keys = {
   reviewQueue: {
     infinite: () => key<Pages<ReviewQueuePage>>()(['review-queue', 'infinite', { limit: 50 }]),
   },
+  /** The member's email digest setting (off, hourly, daily). */
+  notificationDigest: { detail: () => key<S['NotificationDigest']>()(['notification-digest', 'detail']) },
   /** The notifications page: pages of 100, all or unread only. */
   notificationPages: {
     infinite: (unread: boolean) => key<Pages<NotificationPage>>()(['notifications', 'infinite', { unread, limit: 100 }]),

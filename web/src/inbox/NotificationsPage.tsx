@@ -1,7 +1,8 @@
 // All of a member's notifications: grouped (group.ts), filtered by unread and by kind, selected and marked read
 // in bulk (100 per request, the API's cap), dates in the browser's locale.
 import { useMemo, useState } from 'react';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { components } from '../api/schema';
 import { api, unwrap } from '../api/client';
 import type { ApiError } from '../api/errors';
 import { keys } from '../api/keys';
@@ -10,6 +11,9 @@ import { Button, EmptyState, ErrorState, Select, Skeleton } from '../ui';
 import { GroupItem } from './GroupItem';
 import { KIND_LABELS, groupNotifications, type Kind } from './group';
 import { useMarkRead } from './data';
+import { when } from './when';
+
+type Frequency = components['schemas']['NotificationDigest']['frequency'];
 import s from './inbox.module.css';
 
 export function NotificationsPage() {
@@ -36,6 +40,7 @@ export function NotificationsPage() {
   return (
     <div className={s.page}>
       <h1>Notifications</h1>
+      <DigestSetting />
       <div className={s.bar}>
         <Select label="Show" value={unreadOnly ? 'unread' : 'all'} onChange={(e) => { setUnreadOnly(e.target.value === 'unread'); setSelected(new Set()); }} options={[{ value: 'all', label: 'All' }, { value: 'unread', label: 'Unread only' }]} />
         <Select label="Kind" value={kind} onChange={(e) => { setKind(e.target.value as Kind | ''); setSelected(new Set()); }}
@@ -66,6 +71,25 @@ export function NotificationsPage() {
         </ul>
       )}
       {pages.hasNextPage && <Button onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>{pages.isFetchingNextPage ? 'Loading…' : 'Show older'}</Button>}
+    </div>
+  );
+}
+
+/** The member's email digest: off, hourly or daily (what the API's digest round mails). */
+function DigestSetting() {
+  const client = useQueryClient();
+  const digest = useQuery({ queryKey: keys.notificationDigest.detail(), queryFn: async () => unwrap(await api.GET('/notifications/digest')) });
+  const save = useMutation({
+    mutationFn: async (frequency: Frequency) => unwrap(await api.PUT('/notifications/digest', { body: { frequency } })),
+    onSuccess: (d) => client.setQueryData(keys.notificationDigest.detail(), d),
+  });
+  if (digest.error) return <ErrorState error={digest.error as ApiError} onRetry={() => void digest.refetch()} />;
+  return (
+    <div className={s.bar}>
+      <Select label="Email digest of unread notifications" value={digest.data?.frequency ?? 'OFF'} disabled={!digest.data || save.isPending} onChange={(e) => save.mutate(e.target.value as Frequency)}
+        options={[{ value: 'OFF', label: 'Off' }, { value: 'HOURLY', label: 'Hourly' }, { value: 'DAILY', label: 'Daily' }]} />
+      <span className={s.muted} role="status">{digest.data?.nextAt ? `Next one ${when(digest.data.nextAt)}, if anything is unread.` : ''}</span>
+      {save.error && <ErrorState error={save.error as ApiError} />}
     </div>
   );
 }

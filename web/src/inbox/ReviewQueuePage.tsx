@@ -17,6 +17,8 @@ export function ReviewQueuePage() {
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/review-queue', { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.page.nextCursor ?? undefined,
+    // What waits changes while the page is away (decisions on the review page, others' submissions): read it again on every visit.
+    staleTime: 0,
   });
   // A submission joins the queue, a decision takes it out: any task move may change it.
   useSocketEvent('task:updated', () => void client.invalidateQueries({ queryKey: keys.reviewQueue.infinite() }));

@@ -46,7 +46,7 @@ export function TaskPage() {
   });
   const onSaved = (next: Task) => { client.setQueryData(keys.tasks.detail(taskId), next); void client.invalidateQueries({ queryKey: keys.taskHistory.list(taskId) }); void client.invalidateQueries({ queryKey: keys.tasks.mine() }); };
   const patch = useMutation({
-    mutationFn: async (body: { status?: string; assignees?: string[]; dueDate?: string | null }) => unwrap(await api.PATCH('/tasks/{id}', { params: { path: { id: taskId } }, body })),
+    mutationFn: async (body: { status?: string; assignees?: string[]; reviewers?: string[]; dueDate?: string | null }) => unwrap(await api.PATCH('/tasks/{id}', { params: { path: { id: taskId } }, body })),
     onSuccess: onSaved,
   });
   const submit = useMutation({
@@ -92,6 +92,13 @@ export function TaskPage() {
             <Select label="Assignee" value={data.assignees[0] ?? ''} onChange={(e) => patch.mutate({ assignees: e.target.value ? [e.target.value] : [] })}
               options={[{ value: '', label: 'Nobody' }, ...(members.data ?? []).map((m) => ({ value: m.id, label: m.name }))]} />
           ) : data.assignees.length ? data.assignees.map(nameOf).join(', ') : 'Nobody'}
+        </dd>
+        <dt>Reviewers</dt>
+        <dd>
+          {mayEdit ? (
+            <Select label="Reviewer" value={data.reviewers[0] ?? ''} onChange={(e) => patch.mutate({ reviewers: e.target.value ? [e.target.value] : [] })}
+              options={[{ value: '', label: 'The studio\'s directors' }, ...(members.data ?? []).map((m) => ({ value: m.id, label: m.name }))]} />
+          ) : data.reviewers.length ? data.reviewers.map(nameOf).join(', ') : 'The studio\'s directors'}
         </dd>
         <dt>Due</dt>
         <dd>

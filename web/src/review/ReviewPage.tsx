@@ -210,6 +210,8 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
       const r = unwrap(await api.POST('/assets/{id}/versions/{v}/review', { params: { path: { id: asset.id, v: version.version } }, body: { decision: d, ...(note ? { note } : {}) } }));
       client.setQueryData(keys.assets.detail(asset.id), r.asset);
       void client.invalidateQueries({ queryKey: keys.reviewDecisions.list(asset.id) });
+      // Decided, it leaves the queue of what waits for review.
+      void client.invalidateQueries({ queryKey: keys.reviewQueue.infinite() });
       setDecided(`${d === 'APPROVED' ? 'Approved' : 'Changes requested on'} v${version.version} of ${subject}`);
       setDecision(null);
       setDecisionNote('');
@@ -401,9 +403,10 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
           {notLatest && <p className={s.oldVersion} style={{ margin: 0 }}>{notLatest}</p>}
           <p className={s.muted} style={{ margin: 0 }}>Enter approves, Escape cancels.</p>
           {decisionError && <ErrorState error={decisionError} />}
-          <div style={{ display: 'flex', justifyContent: 'flex-end', gap: 8, flexWrap: 'wrap' }}>
-            <Button onClick={() => setDecision(null)}>Cancel</Button>
+          {/* The confirming button first: the dialog focuses its first control, so Enter approves (shown on the right). */}
+          <div style={{ display: 'flex', flexDirection: 'row-reverse', justifyContent: 'flex-start', gap: 8, flexWrap: 'wrap' }}>
             <Button type="submit" className={s.approve} disabled={deciding} autoFocus>Approve v{version.version}</Button>
+            <Button onClick={() => setDecision(null)}>Cancel</Button>
           </div>
         </form>
       </Dialog>

@@ -1400,6 +1400,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your email digest of unread notifications: off, hourly or daily */
+        get: operations["getNotificationDigest"];
+        /** Turn your email digest off, or have one mail an hour or a day list your unread notifications */
+        put: operations["setNotificationDigest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications/read-all": {
         parameters: {
             query?: never;
@@ -2061,6 +2079,8 @@ export interface components {
             name: string;
             status: string;
             assignees: string[];
+            /** @description Told when a version is submitted for review; empty: the studio's DIRECTORs are */
+            reviewers: string[];
             dueDate: string | null;
             estimateHours: number | null;
             priority: number;
@@ -2298,6 +2318,12 @@ export interface components {
                 name: string;
             } | null;
             submittedAt: string;
+        };
+        NotificationDigest: {
+            /** @enum {string} */
+            frequency: "OFF" | "HOURLY" | "DAILY";
+            /** @description When the next digest is due; null when off */
+            nextAt: string | null;
         };
         UploadSession: {
             id: string;
@@ -7988,6 +8014,8 @@ export interface operations {
                     name?: string;
                     status?: string;
                     assignees?: string[];
+                    /** @description Members told when a version is submitted for review; none: the studio's DIRECTORs */
+                    reviewers?: string[];
                     /** @description YYYY-MM-DD or an ISO 8601 date-time */
                     dueDate?: string | null;
                     estimateHours?: number | null;
@@ -8216,6 +8244,8 @@ export interface operations {
                     name?: string;
                     status?: string;
                     assignees?: string[];
+                    /** @description Members told when a version is submitted for review; none: the studio's DIRECTORs */
+                    reviewers?: string[];
                     /** @description YYYY-MM-DD or an ISO 8601 date-time */
                     dueDate?: string | null;
                     estimateHours?: number | null;
@@ -8970,6 +9000,83 @@ export interface operations {
                     "application/json": {
                         marked: number;
                     };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNotificationDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your digest setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDigest"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setNotificationDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description OFF, or one mail an hour (HOURLY) or a day (DAILY) listing your unread notifications of the period
+                     * @enum {string}
+                     */
+                    frequency: "OFF" | "HOURLY" | "DAILY";
+                };
+            };
+        };
+        responses: {
+            /** @description Your digest setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDigest"];
                 };
             };
             /** @description Validation failed */

@@ -90,11 +90,12 @@ export const createTaskBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   status: z.string().min(1).max(20).optional(),
   assignees: members.optional(),
+  reviewers: z.array(objectId).max(20, 'at most 20 reviewers').optional().openapi({ description: 'Members told when a version is submitted for review; none: the studio\'s DIRECTORs' }),
   dueDate: date.nullable().optional(),
   estimateHours: z.number().min(0).max(100_000).nullable().optional(),
   priority: z.number().int().min(0).max(3).optional(),
 });
-export const updateTaskBody = atLeastOne(createTaskBody.pick({ name: true, status: true, assignees: true, dueDate: true, estimateHours: true, priority: true }));
+export const updateTaskBody = atLeastOne(createTaskBody.pick({ name: true, status: true, assignees: true, reviewers: true, dueDate: true, estimateHours: true, priority: true }));
 export const bulkUpdateTasksBody = z.strictObject({
   tasks: z
     .array(z.strictObject({ id: objectId, revision: z.number().int().min(1).max(1e12) }))
@@ -189,6 +190,7 @@ export const TaskSchema = apiRegistry.register(
     name: z.string(),
     status: z.string(),
     assignees: z.array(z.string()),
+    reviewers: z.array(z.string()).openapi({ description: 'Told when a version is submitted for review; empty: the studio\'s DIRECTORs are' }),
     dueDate: z.string().nullable(),
     estimateHours: z.number().nullable(),
     priority: z.number().int(),
