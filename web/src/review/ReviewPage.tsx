@@ -113,7 +113,7 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
     enabled: Boolean(asset.shotId),
     queryFn: async () => unwrap(await api.GET('/shots/{id}', { params: { path: { id: asset.shotId! } } })),
   });
-  const subject = asset.shotId ? (shot.data?.code ?? 'the shot') : asset.name;
+  const subject = asset.shotId ? (shot.data?.code ?? asset.name) : asset.name;
   const latest = Math.max(asset.latestVersion, ...versions.map((v) => v.version));
   const notLatest = latest > version.version ? `v${version.version} is not the latest (v${latest}).` : null;
   const decisions = useDecisions(asset.id);
@@ -323,8 +323,8 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
       <aside className={s.side} aria-label="Review">
         <div className={s.sideHead}>
           <div className={s.titleRow}>
-            <Link to={`/assets/${asset.id}`} aria-label={`Back to ${asset.name}`}>←</Link>
-            <h1>{asset.name} · v{version.version}</h1>
+            <Link to={`/assets/${asset.id}`} aria-label={`Back to ${subject}`}>←</Link>
+            <h1>{subject} · v{version.version}</h1>
             <span data-testid="asset-status" aria-live="polite"><Badge status={asset.status} /></span>
           </div>
           <div className={s.compareRow}>
