@@ -34,6 +34,8 @@ const Landing = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: 
 const ProjectSettingsPage = lazy(() => import('./setup/ProjectSettingsPage').then((m) => ({ default: m.ProjectSettingsPage })));
 const EditorialPage = lazy(() => import('./editorial/EditorialPage').then((m) => ({ default: m.EditorialPage })));
 const TrackingSettingsPage = lazy(() => import('./setup/TrackingSettingsPage').then((m) => ({ default: m.TrackingSettingsPage })));
+const ReviewQueuePage = lazy(() => import('./inbox/ReviewQueuePage').then((m) => ({ default: m.ReviewQueuePage })));
+const NotificationsPage = lazy(() => import('./inbox/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
@@ -78,6 +80,8 @@ const router = createBrowserRouter(
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
     { path: '/tasks/board', element: signedIn(later(<TaskBoardPage />)) },
     { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },
+    { path: '/reviews/waiting', element: signedIn(later(<ReviewQueuePage />)) },
+    { path: '/notifications', element: signedIn(later(<NotificationsPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
     // The last resort of every route (the shell itself, or a page outside it, failed), instead of React Router's default.
   ].map((route) => ({ errorElement: <RouteErrorPage />, ...route })),

@@ -23,6 +23,8 @@ export type RenderJobPage = Ok<'/render-jobs', 'get'>;
 export type GridPage = S['ShotGridPage'] | S['AssetGridPage'];
 export type CastItem = Ok<'/shots/{id}/casting', 'get'>['data'][number];
 export type TaskHistoryEvent = Ok<'/tasks/{id}/history', 'get'>['data'][number];
+export type ReviewQueuePage = Ok<'/review-queue', 'get'>;
+export type NotificationPage = Ok<'/notifications', 'get'>;
 /** What the assets list filters by (the query string of /assets, and the list's cache key). */
 export interface AssetFilters {
   q?: string;
@@ -163,5 +165,19 @@ export const keys = {
   sequenceShots: {
     all: () => ['sequence-shots'] as const,
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
+  },
+  /** An asset's review decisions with their words, newest first (the review page, the task page). */
+  reviewDecisions: {
+    list: (assetId: string) => key<S['ReviewDecisionSummary'][]>()(['review-decisions', 'list', assetId]),
+  },
+  /** The versions waiting for review, oldest first (the inbox's queue): pages of 50. */
+  reviewQueue: {
+    infinite: () => key<Pages<ReviewQueuePage>>()(['review-queue', 'infinite', { limit: 50 }]),
+  },
+  /** The member's email digest setting (off, hourly, daily). */
+  notificationDigest: { detail: () => key<S['NotificationDigest']>()(['notification-digest', 'detail']) },
+  /** The notifications page: pages of 100, all or unread only. */
+  notificationPages: {
+    infinite: (unread: boolean) => key<Pages<NotificationPage>>()(['notifications', 'infinite', { unread, limit: 100 }]),
   },
 } as const;

@@ -44,6 +44,7 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
         <NavLink to="/projects">Projects</NavLink>
         <NavLink end to="/tasks">My tasks</NavLink>
         <NavLink to="/tasks/board">Task board</NavLink>
+        {(user?.role === 'DIRECTOR' || user?.role === 'PRODUCER') && <NavLink to="/reviews/waiting">Waiting for review</NavLink>}
         <NavLink to="/settings/tracking">Task types</NavLink>
         <NavLink to="/renders">Renders</NavLink>
         {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}

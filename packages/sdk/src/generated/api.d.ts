@@ -702,6 +702,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assets/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset's review decisions with their notes, newest first (all versions, or ?version=) */
+        get: operations["listReviewDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/assets/{id}/versions/{v}/review": {
         parameters: {
             query?: never;
@@ -1228,6 +1245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions waiting for review (tasks in WFA with a submitted version), oldest submission first (DIRECTOR, PRODUCER) */
+        get: operations["listWaitingReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/task-types": {
         parameters: {
             query?: never;
@@ -1343,6 +1377,41 @@ export interface paths {
         put?: never;
         /** Mark one of your notifications read */
         post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark up to 100 of your notifications read (others' and unknown ids are ignored) */
+        post: operations["markNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your email digest of unread notifications: off, hourly or daily */
+        get: operations["getNotificationDigest"];
+        /** Turn your email digest off, or have one mail an hour or a day list your unread notifications */
+        put: operations["setNotificationDigest"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1834,6 +1903,16 @@ export interface components {
             createdAt: string;
             asset: components["schemas"]["Asset"];
         };
+        ReviewDecisionSummary: {
+            id: string;
+            assetId: string;
+            version: number;
+            /** @enum {string} */
+            decision: "APPROVED" | "CHANGES_REQUESTED";
+            note: string;
+            decidedBy: string;
+            createdAt: string;
+        };
         Studio: {
             id: string;
             name: string;
@@ -2000,6 +2079,8 @@ export interface components {
             name: string;
             status: string;
             assignees: string[];
+            /** @description Told when a version is submitted for review; empty: the studio's DIRECTORs are */
+            reviewers: string[];
             dueDate: string | null;
             estimateHours: number | null;
             priority: number;
@@ -2033,7 +2114,7 @@ export interface components {
         Notification: {
             id: string;
             /** @enum {string} */
-            type: "TASK_ASSIGNED" | "TASK_COMMENT" | "VERSION_APPROVED" | "VERSION_CHANGES_REQUESTED" | "MENTION";
+            type: "TASK_ASSIGNED" | "TASK_COMMENT" | "VERSION_APPROVED" | "VERSION_CHANGES_REQUESTED" | "MENTION" | "REVIEW_REQUESTED";
             read: boolean;
             actorId: string | null;
             taskId: string | null;
@@ -2227,6 +2308,36 @@ export interface components {
             }[];
             updated: number;
             failed: number;
+        };
+        WaitingReview: {
+            task: components["schemas"]["Task"];
+            project: {
+                id: string;
+                name: string;
+            } | null;
+            entity: {
+                /** @enum {string} */
+                type: "ASSET" | "SHOT";
+                id: string;
+                /** @description The shot's code or the asset's name */
+                label: string;
+            };
+            /** @description The asset whose version was submitted (a shot's backing asset for a shot) */
+            assetId: string;
+            version: number;
+            /** @description The asset's newest version: a later one may have come since the submission */
+            latestVersion: number | null;
+            submittedBy: {
+                id: string;
+                name: string;
+            } | null;
+            submittedAt: string;
+        };
+        NotificationDigest: {
+            /** @enum {string} */
+            frequency: "OFF" | "HOURLY" | "DAILY";
+            /** @description When the next digest is due; null when off */
+            nextAt: string | null;
         };
         UploadSession: {
             id: string;
@@ -5226,6 +5337,67 @@ export interface operations {
             };
         };
     };
+    listReviewDecisions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Only this version's decisions */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ReviewDecisionSummary"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another studio's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     reviewVersion: {
         parameters: {
             query?: never;
@@ -7856,6 +8028,8 @@ export interface operations {
                     name?: string;
                     status?: string;
                     assignees?: string[];
+                    /** @description Members told when a version is submitted for review; none: the studio's DIRECTORs */
+                    reviewers?: string[];
                     /** @description YYYY-MM-DD or an ISO 8601 date-time */
                     dueDate?: string | null;
                     estimateHours?: number | null;
@@ -8084,6 +8258,8 @@ export interface operations {
                     name?: string;
                     status?: string;
                     assignees?: string[];
+                    /** @description Members told when a version is submitted for review; none: the studio's DIRECTORs */
+                    reviewers?: string[];
                     /** @description YYYY-MM-DD or an ISO 8601 date-time */
                     dueDate?: string | null;
                     estimateHours?: number | null;
@@ -8272,6 +8448,63 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWaitingReviews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of waiting reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WaitingReview"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8748,6 +8981,129 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description How many of them were unread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        marked: number;
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNotificationDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your digest setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDigest"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setNotificationDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description OFF, or one mail an hour (HOURLY) or a day (DAILY) listing your unread notifications of the period
+                     * @enum {string}
+                     */
+                    frequency: "OFF" | "HOURLY" | "DAILY";
+                };
+            };
+        };
+        responses: {
+            /** @description Your digest setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDigest"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
