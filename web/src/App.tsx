@@ -33,6 +33,9 @@ const TaskBoardPage = lazy(() => import('./tracking/TaskBoard').then((m) => ({ d
 const Landing = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.Landing })));
 const ProjectSettingsPage = lazy(() => import('./setup/ProjectSettingsPage').then((m) => ({ default: m.ProjectSettingsPage })));
 const TrackingSettingsPage = lazy(() => import('./setup/TrackingSettingsPage').then((m) => ({ default: m.TrackingSettingsPage })));
+const WebhooksPage = lazy(() => import('./admin/WebhooksPage').then((m) => ({ default: m.WebhooksPage })));
+const StoragePage = lazy(() => import('./admin/StoragePage').then((m) => ({ default: m.StoragePage })));
+const BotsPage = lazy(() => import('./admin/BotsPage').then((m) => ({ default: m.BotsPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
@@ -76,6 +79,9 @@ const router = createBrowserRouter(
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
     { path: '/tasks/board', element: signedIn(later(<TaskBoardPage />)) },
     { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },
+    { path: '/admin/webhooks', element: signedIn(later(<WebhooksPage />)) },
+    { path: '/admin/storage', element: signedIn(later(<StoragePage />)) },
+    { path: '/admin/bots', element: signedIn(later(<BotsPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
     // The last resort of every route (the shell itself, or a page outside it, failed), instead of React Router's default.
   ].map((route) => ({ errorElement: <RouteErrorPage />, ...route })),

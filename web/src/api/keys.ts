@@ -162,4 +162,20 @@ export const keys = {
   sequenceShots: {
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
   },
+  /** The studio admin pages (web/src/admin): webhooks, their delivery logs, storage usage. */
+  webhooks: {
+    all: () => ['webhooks'] as const,
+    list: () => key<S['Webhook'][]>()(['webhooks', 'list']),
+  },
+  webhookDeliveries: {
+    all: () => ['webhook-deliveries'] as const,
+    /** The newest delivery of each endpoint (the list's "last delivery"). */
+    latest: (webhookId: string) => key<S['WebhookDelivery'] | null>()(['webhook-deliveries', 'detail', webhookId, 'latest']),
+    infinite: (webhookId: string) => key<Pages<Ok<'/webhooks/{id}/deliveries', 'get'>>>()(['webhook-deliveries', 'infinite', webhookId, { limit: 20 }]),
+  },
+  storageUsage: {
+    all: () => ['storage-usage'] as const,
+    detail: () => key<S['StorageUsage']>()(['storage-usage', 'detail']),
+    assets: () => key<Pages<Ok<'/storage/usage/assets', 'get'>>>()(['storage-usage', 'infinite', 'assets', { limit: 25 }]),
+  },
 } as const;
