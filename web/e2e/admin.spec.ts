@@ -16,7 +16,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { checkPage, joinViaApi, studioViaApi } from './support';
 import { apiCall, signIn } from './review-support';
 import { watch, type Watch } from './watch';
-import { bytesInWords } from '../src/admin/format';
+import { bytesInWords, usedOf } from '../src/admin/format';
 
 const PASSWORD = 'a long e2e password';
 const tag = randomBytes(3).toString('hex');
@@ -24,7 +24,7 @@ const producer = { email: `ada.${tag}@studio.test` };
 const director = { name: 'Dina Director', email: `dina.${tag}@studio.test` };
 const artist = { name: 'Arto Artist', email: `arto.${tag}@studio.test` };
 const tokens = { producer: '' };
-const ids = { asset: '' };
+const ids = { asset: '', studio: '' };
 
 interface Received { headers: http.IncomingHttpHeaders; body: string; json: { id: string; type: string } }
 const received: Received[] = [];
@@ -36,6 +36,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   const owner = await studioViaApi(`Admin ${tag}`, producer.email, PASSWORD);
   tokens.producer = owner.accessToken;
+  ids.studio = owner.user.studioId;
   await joinViaApi(owner.accessToken, director, 'DIRECTOR', PASSWORD);
   await joinViaApi(owner.accessToken, artist, 'ARTIST', PASSWORD);
   ids.asset = (await apiCall<{ id: string }>(owner.accessToken, 'POST', '/assets', { name: `Hero plate ${tag}`, type: 'TEXTURE' })).id;
@@ -203,8 +204,29 @@ test('storage: the studio\'s use in words after an upload on the asset page, lar
   await expect(row).toContainText(bytesInWords(size));
   await expect(row).toContainText('100%');
   await everySize(page, 'storage-used');
+
+  // The operator gives the studio a quota just above its use: the page says where it stands in words, and an
+  // upload past it is refused on the asset page with a message that names this page (no API path).
+  const quota = size + 4096;
+  const set = await fetch(`${process.env.STUDIO_E2E_URL}/admin/studios/${ids.studio}/storage-quota`, {
+    method: 'PUT', headers: { Authorization: `Bearer ${process.env.STUDIO_E2E_OPERATOR}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ quotaBytes: quota }),
+  });
+  expect(set.status, await set.clone().text()).toBe(200);
+  await nav(page, 'Assets').click();
+  await w.arrive('the assets', page.getByRole('link', { name: `Hero plate ${tag}` }));
+  await nav(page, 'Storage').click();
+  await w.arrive('the use against the quota', page.getByText(`${usedOf(size, quota)} used`, { exact: true }));
+  await expect(page.getByRole('progressbar', { name: 'Storage used of the quota' })).toBeVisible();
+  await expect(page.getByText(`of the quota · ${bytesInWords(quota - size)} left for new uploads`)).toBeVisible();
+  await expect(page.getByText('At the quota, a new upload is refused before any of it is sent')).toBeVisible();
+  await everySize(page, 'storage-quota');
+
   await row.getByRole('link', { name: `Hero plate ${tag}` }).click();
   await w.arrive('the asset from its row', page.getByRole('heading', { name: `Hero plate ${tag}` }));
+  w.expectRefusal('POST', /^\/uploads$/, 507, 'STORAGE_QUOTA_EXCEEDED');
+  await page.getByLabel('Files to upload').setInputFiles(png);
+  await w.arrive('the refusal in words', page.getByText(/left of its storage quota.*the Storage page of the web app, open to directors and producers, lists the largest first/), 30_000);
+  await checkPage(page, 'admin-storage-refused-upload-1440');
   await w.expectClean('the storage page');
 });
 

@@ -2,6 +2,7 @@
 // embedded services under a temp dir, as scripts/fuzz.sh does, then the workers (pipeline: thumbnails and
 // previews; render: Blender; webhook: deliveries) on the same services; the returned function tears it all down.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, openSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ export default async function globalSetup() {
   const dir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The operator's token, for the admin spec to give its own studio a storage quota (PUT /admin/studios/…).
+  const operatorToken = randomBytes(24).toString('hex');
   const env = {
     ...process.env,
     NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base,
@@ -34,6 +37,7 @@ export default async function globalSetup() {
     MAX_UPLOAD_BYTES: '64mib',
     // The admin spec's webhook receiver listens on 127.0.0.1 (as the server tests' receiver does): only that one
     // address is let past the URL guard, and only here; every other loopback and private address stays refused.
+    OPERATOR_TOKEN: operatorToken,
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', WEBHOOK_RETRY_BASE_MS: '500', WEBHOOK_RETRY_MAX_MS: '2000',
     LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX_PER_IP: '100000', AUTH_RATE_LIMIT_MAX_PER_EMAIL: '100000', REGISTRATIONS_PER_CLIENT_PER_HOUR: '100000', PASSWORD_RESETS_PER_CLIENT_PER_HOUR: '100000',
   };
@@ -70,5 +74,6 @@ export default async function globalSetup() {
   }
   process.env.STUDIO_E2E_URL = base;
   process.env.STUDIO_E2E_MAIL = path.join(dir, 'mail');
+  process.env.STUDIO_E2E_OPERATOR = operatorToken;
   return stop;
 }

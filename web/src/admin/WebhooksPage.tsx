@@ -10,6 +10,7 @@ import type { components } from '../api/schema';
 import { Button, CheckboxGroup, Dialog, EmptyState, ErrorState, Skeleton, TextField } from '../ui';
 import { FormProblem, useSetupForm } from '../setup/forms';
 import { dateTime, duration } from './format';
+import { stateOf } from './webhookState';
 import { NotAllowed, OneTimeSecret, useRole } from './shared';
 import a from './admin.module.css';
 
@@ -97,14 +98,6 @@ function WebhookList({ hooks }: { hooks: Webhook[] }) {
   );
 }
 
-/** The endpoint's state in words: turned off (and why), paused by the circuit breaker, failing, or healthy. */
-function stateOf(h: Webhook): { text: string; tone: string } {
-  if (!h.active) return { text: h.disabledReason ? `Turned off${h.disabledAt ? ` on ${dateTime(h.disabledAt)}` : ''}: ${h.disabledReason}` : 'Turned off', tone: a.bad! };
-  if (h.pausedUntil && Date.parse(h.pausedUntil) > Date.now()) return { text: `Paused after failures: nothing is sent before ${dateTime(h.pausedUntil)} (a test delivery tries at once)`, tone: a.warn! };
-  if (h.failingSince) return { text: `Deliveries failing since ${dateTime(h.failingSince)}`, tone: a.warn! };
-  return { text: 'Active', tone: a.good! };
-}
-
 function WebhookCard({ hook, latest }: { hook: Webhook; latest: { data?: Delivery | null; error: Error | null; isPending: boolean } }) {
   const client = useQueryClient();
   const [showLog, setShowLog] = useState(false);
@@ -113,6 +106,7 @@ function WebhookCard({ hook, latest }: { hook: Webhook; latest: { data?: Deliver
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   const state = stateOf(hook);
+  const tone = { bad: a.bad, warn: a.warn, good: a.good }[state.tone];
   const refresh = async () => {
     await client.invalidateQueries({ queryKey: keys.webhooks.all() });
     await client.invalidateQueries({ queryKey: keys.webhookDeliveries.all() });
@@ -163,7 +157,7 @@ function WebhookCard({ hook, latest }: { hook: Webhook; latest: { data?: Deliver
         </div>
       </dl>
       <ul className={a.tags} aria-label={`Events sent to ${title}`}>{hook.events.map((e) => <li key={e} title={EVENTS[e]}>{e}</li>)}</ul>
-      <p className={`${a.state} ${state.tone}`}>{state.text}</p>
+      <p className={`${a.state} ${tone}`}>{state.text}</p>
       {hook.lastDroppedAt && <p className={`${a.state} ${a.warn}`}>Some events were not sent on {dateTime(hook.lastDroppedAt)} because too many deliveries were waiting; they stay in the studio’s event log.</p>}
       <div className={a.row}>
         <Button onClick={() => void sendTest()} disabled={busy || !hook.active} aria-label={`Send test to ${title}`}>Send test</Button>
