@@ -278,6 +278,37 @@ test('bots: a new bot, a token shown once that works, revoked; the bot deactivat
   await w.expectClean('the bots page');
 });
 
+test('loading and error states: a skeleton while the list loads, the API’s refusal in words with a retry that works', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  await signIn(page, producer.email, PASSWORD);
+  // The API's GET /webhooks only (the page itself is /app/admin/webhooks): slowed, to see the loading state.
+  const hooksApi = (url: URL) => url.pathname === '/webhooks';
+  await page.route(hooksApi, async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await nav(page, 'Webhooks').click();
+  await expect(page.getByRole('status', { name: 'Loading the webhooks' })).toBeVisible();
+  await checkPage(page, 'admin-webhooks-loading-1440');
+  await expect(page.getByRole('heading', { name: 'Pipeline bridge' })).toBeVisible();
+  await page.unroute(hooksApi);
+
+  // The usage answers 503 once: the error in words, then Retry shows the use.
+  const usageApi = (url: URL) => url.pathname === '/storage/usage';
+  await page.route(usageApi, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'A backing service is unavailable', correlationId: 'e2e-admin' } }) }));
+  await nav(page, 'Storage').click();
+  const alert = page.getByRole('alert').filter({ hasText: 'A backing service is unavailable' });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText('Reference e2e-admin');
+  await checkPage(page, 'admin-storage-error-1440');
+  await page.unroute(usageApi);
+  await alert.getByRole('button', { name: /^Retry/ }).click();
+  await expect(page.getByText(/^[\d.]+ (bytes|KiB) of [\d.]+ KiB used$/)).toBeVisible({ timeout: 15_000 });
+  await ctx.close();
+});
+
 test('those who may not: no links in the navigation, and a deep link says who may open the page', async ({ browser }) => {
   test.setTimeout(90_000);
   const a = await signedIn(browser, artist.email);

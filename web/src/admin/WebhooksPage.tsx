@@ -89,6 +89,8 @@ function WebhookList({ hooks }: { hooks: Webhook[] }) {
     queries: hooks.map((h) => ({
       queryKey: keys.webhookDeliveries.latest(h.id),
       queryFn: async () => unwrap(await api.GET('/webhooks/{id}/deliveries', { params: { path: { id: h.id }, query: { limit: 1 } } })).data[0] ?? null,
+      // Asked again while the last delivery still waits or retries, so "last delivery" turns to its outcome.
+      refetchInterval: (q: { state: { data?: Delivery | null } }) => (q.state.data?.status === 'PENDING' || q.state.data?.status === 'RETRYING' ? 2000 : false),
     })),
   });
   return (
