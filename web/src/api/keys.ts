@@ -180,4 +180,20 @@ export const keys = {
   notificationPages: {
     infinite: (unread: boolean) => key<Pages<NotificationPage>>()(['notifications', 'infinite', { unread, limit: 100 }]),
   },
+  /** The studio admin pages (web/src/admin): webhooks, their delivery logs, storage usage. */
+  webhooks: {
+    all: () => ['webhooks'] as const,
+    list: () => key<S['Webhook'][]>()(['webhooks', 'list']),
+  },
+  webhookDeliveries: {
+    all: () => ['webhook-deliveries'] as const,
+    /** The newest delivery of each endpoint (the list's "last delivery"). */
+    latest: (webhookId: string) => key<S['WebhookDelivery'] | null>()(['webhook-deliveries', 'detail', webhookId, 'latest']),
+    infinite: (webhookId: string) => key<Pages<Ok<'/webhooks/{id}/deliveries', 'get'>>>()(['webhook-deliveries', 'infinite', webhookId, { limit: 20 }]),
+  },
+  storageUsage: {
+    all: () => ['storage-usage'] as const,
+    detail: () => key<S['StorageUsage']>()(['storage-usage', 'detail']),
+    assets: () => key<Pages<Ok<'/storage/usage/assets', 'get'>>>()(['storage-usage', 'infinite', 'assets', { limit: 25 }]),
+  },
 } as const;

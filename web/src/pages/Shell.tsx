@@ -49,6 +49,9 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
         <NavLink to="/renders">Renders</NavLink>
         {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}
         <NavLink to="/tokens">API tokens</NavLink>
+        {user?.role === 'PRODUCER' && <NavLink to="/admin/bots">Bots</NavLink>}
+        {user?.role === 'PRODUCER' && <NavLink to="/admin/webhooks">Webhooks</NavLink>}
+        {(user?.role === 'PRODUCER' || user?.role === 'DIRECTOR') && <NavLink to="/admin/storage">Storage</NavLink>}
       </nav>
       <main className={s.main}><SocketContext.Provider value={socket}>{children(socket)}</SocketContext.Provider></main>
     </div>
