@@ -1,6 +1,7 @@
 // Shared zod pieces: ids, pagination, and the password rule.
 import { z } from 'zod';
 import '../openapi';
+import { QUERY_WORDS_MAX, queryWords } from '../../../app/repositories/nameWords';
 
 // No regex flags: OpenAPI patterns are plain ECMA regexes, and a flag would be serialised into the pattern.
 export const objectId = z.string().regex(/^[a-fA-F0-9]{24}$/, 'must be a 24-character hex id');
@@ -42,3 +43,20 @@ export const email = z
   .refine((e) => e.indexOf('@') <= 64, 'the part before the @ must be at most 64 characters');
 
 export const roleEnum = z.enum(['ARTIST', 'DIRECTOR', 'PRODUCER']);
+
+/**
+ * Words to search names by (each matches the start of a word of a name): capped in characters and in words,
+ * and at least one letter or digit, since punctuation alone matches nothing.
+ */
+export const searchText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'type something to search for')
+    .max(max)
+    .superRefine((q, ctx) => {
+      const words = queryWords(q).length;
+      if (words === 0) ctx.addIssue({ code: 'custom', message: 'type a letter or a digit to search for' });
+      else if (words > QUERY_WORDS_MAX) ctx.addIssue({ code: 'custom', message: `search for at most ${QUERY_WORDS_MAX} words at a time` });
+    })
+    .openapi({ description: `Words that each start a word of the name (any case, accents ignored), at most ${QUERY_WORDS_MAX}` });

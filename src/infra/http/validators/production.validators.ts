@@ -2,7 +2,7 @@
 // types and statuses, notifications, search, editorial import) and their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { idParams, objectId, pageQuery, queryInt } from './common.validators';
+import { idParams, objectId, pageQuery, queryInt, searchText } from './common.validators';
 import { AssetSchema, AuditEventSchema } from './asset.validators';
 import { PROJECT_STATUSES } from '../../../app/repositories/models/Project';
 import { SHOT_STATUSES } from '../../../app/repositories/models/Shot';
@@ -123,7 +123,7 @@ export const updateTaskStatusBody = atLeastOne(createTaskStatusBody.omit({ code:
 
 export const listNotificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 export const searchQuery = z.strictObject({
-  q: z.string().trim().min(1).max(100),
+  q: searchText(100),
   types: z
     .string()
     .regex(/^(projects|assets|shots|tasks)(,(projects|assets|shots|tasks))*$/, 'a comma-separated list of projects, assets, shots, tasks')
@@ -308,7 +308,7 @@ reg('get', '/notifications', 'listNotifications', 'Your notifications, newest fi
 reg('get', '/notifications/unread-count', 'countUnreadNotifications', 'How many of your notifications are unread', {}, { 200: { description: 'The count', ...json(z.object({ unread: z.number().int() })) } }, [401]);
 reg('post', '/notifications/{id}/read', 'markNotificationRead', 'Mark one of your notifications read', { params: idOnly }, { 200: { description: 'The notification', ...json(NotificationSchema) } }, [400, 401, 404]);
 reg('post', '/notifications/read-all', 'markAllNotificationsRead', 'Mark all your notifications read', {}, { 200: { description: 'How many were unread', ...json(z.object({ marked: z.number().int() })) } }, [401]);
-reg('get', '/search', 'search', 'Projects, assets, shots and tasks whose name or code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
+reg('get', '/search', 'search', 'Projects, assets and tasks whose name has words starting with each word of q, and shots whose code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
 
 reg(
   'post',
