@@ -140,11 +140,13 @@ export class AssetRepository {
    * first `limit` of one index range, in the index's order (the nearest words first), with no sort to wait
    * for however many names match; the caller orders the few it shows.
    */
-  search(studioId: StudioId, words: string[], limit: number): Promise<AssetDoc[]> {
+  async search(studioId: StudioId, words: string[], limit: number): Promise<AssetDoc[]> {
+    if (words.length === 0) return [];
     return this.models.Asset.find(assetSearchQuery(studioId, words)).limit(limit).lean<AssetDoc[]>().exec();
   }
 
   async list(studioId: StudioId, query: AssetListQuery): Promise<Page<AssetDoc>> {
+    if (query.q !== undefined && queryWords(query.q).length === 0) return toPage([], query, 'createdAt', (r: AssetDoc) => r.createdAt, (r) => r);
     const { filter, sort, field } = assetListQuery(studioId, query);
     const rows = await this.models.Asset.find(filter).sort(sort).limit(query.limit + 1).lean<AssetDoc[]>().exec();
     return toPage(rows, query, field, (r) => r[field], (r) => r);

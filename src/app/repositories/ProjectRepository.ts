@@ -78,7 +78,7 @@ export class ProjectRepository {
   async search(studioId: StudioId, prefix: string, words: string[], limit: number): Promise<ProjectDoc[]> {
     const re = { $regex: `^${escapeRegex(prefix.toLowerCase())}` };
     const [byName, byCode] = await Promise.all([
-      this.models.Project.find(nameWordsQuery<ProjectDoc>({ studioId }, words)).limit(limit).lean<ProjectDoc[]>().exec(),
+      words.length ? this.models.Project.find(nameWordsQuery<ProjectDoc>({ studioId }, words)).limit(limit).lean<ProjectDoc[]>().exec() : [],
       this.models.Project.find({ studioId, codeLower: re }).sort({ codeLower: 1 }).limit(limit).lean<ProjectDoc[]>().exec(),
     ]);
     const seen = new Set<string>();

@@ -96,7 +96,8 @@ export class TaskRepository {
   }
 
   /** Tasks whose name has words starting with each of `words` (queryWords): one range of {studioId, nameWords}. */
-  search(studioId: StudioId, words: string[], limit: number): Promise<TaskDoc[]> {
+  async search(studioId: StudioId, words: string[], limit: number): Promise<TaskDoc[]> {
+    if (words.length === 0) return [];
     return this.models.Task.find(nameWordsQuery<TaskDoc>({ studioId }, words)).limit(limit).lean<TaskDoc[]>().exec();
   }
 

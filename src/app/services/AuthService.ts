@@ -11,6 +11,7 @@ import type { PasswordResetDoc } from '../repositories/models/PasswordReset';
 import { normalizeEmail } from '../repositories/AccountRepository';
 import type { RegistrationDoc } from '../repositories/models/Registration';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
+import type { RefreshTokenDoc } from '../repositories/models/RefreshToken';
 import type { UserDoc } from '../repositories/models/User';
 import type { AccountDoc } from '../repositories/models/Account';
 import { hashRefreshToken, type TokenService } from './TokenService';
@@ -19,7 +20,7 @@ import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
-import type { SessionEndReason, SessionService } from './SessionService';
+import { reasonDetail, sessionEnded, sessionStateOf, whyEnded, type SessionEndReason, type SessionService } from './SessionService';
 import type { CurrentPassword } from './CurrentPassword';
 import { mails, type MailLinks, type Mailer, type MailMessage } from './Mailer';
 import { toUserDto, type MembershipDto, type UserDto } from '../dto';
@@ -32,6 +33,10 @@ export interface AuthResult {
 
 const INVALID_CREDENTIALS = () => new AuthenticationError('INVALID_CREDENTIALS', 'Invalid email or password');
 const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+/** A refresh refused for a session that ended: the refresh's own code (clients act on it), the session's words and reason. */
+const refreshRefused = (ended: AuthenticationError) => new AuthenticationError('INVALID_REFRESH_TOKEN', ended.message, { details: ended.details });
+// A replayed refresh token ends its login everywhere: the page that held it says so.
+const REUSED = () => new AuthenticationError('REFRESH_TOKEN_REUSED', 'You were signed out because this sign-in was used from two places at once, which can mean someone copied it; sign in again', { details: reasonDetail('reused') });
 const RESET_LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This password-reset link is invalid, was already used or has expired; ask for a new one on the sign-in page (Forgot password?)');
 const LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This link is invalid, was already used or has expired; register again for a new one');
 const NOT_A_MEMBER = () => new NotFoundError('STUDIO_NOT_FOUND', 'Studio not found among yours');
@@ -397,9 +402,9 @@ export class AuthService {
     if (record.replacedBy !== null) {
       // A rotated token came back: either it was stolen or the thief already used it. Kill the family.
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
-      throw new AuthenticationError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; all sessions of this login were revoked');
+      throw REUSED();
     }
-    if (record.revokedAt !== null || record.expiresAt.getTime() <= now.getTime()) throw INVALID_REFRESH();
+    if (record.revokedAt !== null || record.expiresAt.getTime() <= now.getTime()) throw await this.whyRefreshEnded(record, now);
 
     const next = this.deps.tokens.newRefreshToken();
     // Exactly one presentation of a token may rotate it: a once-only claim decides, since conditional
@@ -408,15 +413,28 @@ export class AuthService {
     if (!(await this.deps.locks.claimOnce(`refresh-rotation:${record.tokenHash}`, ttlMs))) {
       // Lost a race with another use of the same token: same verdict as a replay.
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
-      throw new AuthenticationError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; all sessions of this login were revoked');
+      throw REUSED();
     }
     await refreshTokens.markRotated(record.studioId, record._id, next.hash, now);
     const user = await users.findById(record.studioId, record.userId);
     if (!user || !user.active || (record.sessionVersion ?? 0) !== (user.sessionVersion ?? 0)) {
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
-      throw INVALID_REFRESH();
+      throw refreshRefused((user && whyEnded(sessionStateOf(user), record.sessionVersion ?? 0)) ?? sessionEnded(undefined));
     }
     return this.issue(user, record.familyId, next);
+  }
+
+  /**
+   * The refusal of a refresh token that no longer holds, saying why: its days ran out, its membership's
+   * sessions were ended (and by what), or its login was signed out. Only the token's holder learns this.
+   */
+  private async whyRefreshEnded(record: RefreshTokenDoc, now: Date): Promise<AuthenticationError> {
+    if (record.expiresAt.getTime() <= now.getTime()) {
+      return new AuthenticationError('INVALID_REFRESH_TOKEN', `Your session expired: a sign-in lasts ${this.deps.refreshTtlDays} days; sign in again`, { details: reasonDetail('expired') });
+    }
+    const user = await this.deps.users.findById(record.studioId, record.userId);
+    const ended = user ? whyEnded(sessionStateOf(user), record.sessionVersion ?? 0) : null;
+    return refreshRefused(ended ?? new AuthenticationError('INVALID_REFRESH_TOKEN', 'You were signed out of this session (on this device or in another tab); sign in again', { details: reasonDetail('signed-out') }));
   }
 
   /** Revokes the whole login session (token family). Unknown tokens are accepted silently: logout is idempotent. */

@@ -45,8 +45,8 @@ export const email = z
 export const roleEnum = z.enum(['ARTIST', 'DIRECTOR', 'PRODUCER']);
 
 /**
- * Words to search names by (each matches the start of a word of a name): capped in characters and in words,
- * and at least one letter or digit, since punctuation alone matches nothing.
+ * Words to search names by (each matches the start of a word of a name): capped in characters and in words.
+ * Punctuation alone is no word and matches nothing (an empty answer, as before words).
  */
 export const searchText = (max: number) =>
   z
@@ -55,8 +55,6 @@ export const searchText = (max: number) =>
     .min(1, 'type something to search for')
     .max(max)
     .superRefine((q, ctx) => {
-      const words = queryWords(q).length;
-      if (words === 0) ctx.addIssue({ code: 'custom', message: 'type a letter or a digit to search for' });
-      else if (words > QUERY_WORDS_MAX) ctx.addIssue({ code: 'custom', message: `search for at most ${QUERY_WORDS_MAX} words at a time` });
+      if (queryWords(q).length > QUERY_WORDS_MAX) ctx.addIssue({ code: 'custom', message: `search for at most ${QUERY_WORDS_MAX} words at a time` });
     })
     .openapi({ description: `Words that each start a word of the name (any case, accents ignored), at most ${QUERY_WORDS_MAX}` });
