@@ -4,6 +4,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, RateLimitError, ServiceUnavailableError, UnprocessableEntityError, ValidationError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
+import type { AssetRepository } from '../repositories/AssetRepository';
+import type { ProjectRepository } from '../repositories/ProjectRepository';
+import type { TaskRepository } from '../repositories/TaskRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { AccountRepository } from '../repositories/AccountRepository';
 import type { PasswordResetRepository, RegistrationRepository } from '../repositories/RegistrationRepository';
@@ -99,11 +102,18 @@ export async function sendOrFail(mailer: Mailer, message: MailMessage, undo: () 
   }
 }
 
+/** What a link into another studio may name. */
+export type HeldKind = 'asset' | 'project' | 'task';
+
 export class AuthService {
   constructor(
     private readonly deps: {
       studios: StudioRepository;
       users: UserRepository;
+      /** For "which of my studios holds this id": read only within the caller's own studios. */
+      assets: Pick<AssetRepository, 'findById'>;
+      projects: Pick<ProjectRepository, 'findById'>;
+      tasks: Pick<TaskRepository, 'findById'>;
       accounts: AccountRepository;
       registrations: RegistrationRepository;
       passwordResets: PasswordResetRepository;
@@ -262,7 +272,7 @@ export class AuthService {
    * taken back with the password typed here) gets the new studio as its PRODUCER. Single-use under a lease;
    * on failure what was made is removed and the link still works.
    */
-  async verifyEmail(token: string, input: { password: string; name?: string; studioName?: string }): Promise<AuthResult> {
+  async verifyEmail(token: string, input: { password: string; name?: string; studioName?: string; sameNameOk?: boolean }): Promise<AuthResult> {
     const hash = hashRefreshToken(token);
     return this.deps.locks.withLock(`registration:${hash}`, async () => {
       const { registrations, accounts, users, studios } = this.deps;
@@ -270,7 +280,10 @@ export class AuthService {
       const record = await this.openRegistration(token);
       const name = input.name ?? record.name;
       const { account, created } = await this.claimAccount({ email: record.email, name, password: input.password }, now);
-      const studio = await this.createStudio(input.studioName ?? record.studioName);
+      const studioName = (input.studioName ?? record.studioName).trim();
+      // Told only once the password proved the account: a second studio of the same name is asked about.
+      if (!created && !input.sameNameOk) await this.refuseSameName(account._id, studioName);
+      const studio = await this.createStudio(studioName);
       let user: UserDoc;
       try {
         user = await users.create(studio._id, { accountId: account._id, email: account.email, name: input.name ?? account.name, role: 'PRODUCER' });
@@ -284,6 +297,16 @@ export class AuthService {
       await accounts.setLastStudio(account._id, studio._id);
       await this.deps.audit.record(toActor(user), 'studio.registered', 'studio', studio._id, { name: studio.name, slug: studio.slug, newAccount: created });
       return this.issue(user, randomUUID());
+    });
+  }
+
+  /** 409 STUDIO_NAME_TAKEN when the person already belongs to a studio of this name (any case). */
+  private async refuseSameName(accountId: Types.ObjectId, studioName: string): Promise<void> {
+    const same = (await this.membershipsOf(accountId)).find((m) => m.studioName.trim().toLowerCase() === studioName.toLowerCase());
+    if (!same) return;
+    const since = same.studioCreatedAt.slice(0, 10);
+    throw new ConflictError('STUDIO_NAME_TAKEN', `You already belong to a studio named "${same.studioName}" (created ${since}). Create another one with the same name, or choose another name`, {
+      details: [{ path: 'studioName', message: `you already belong to "${same.studioName}" (${same.studioSlug}, created ${since}); choose another name or confirm to create a second one` }],
     });
   }
 
@@ -373,13 +396,29 @@ export class AuthService {
   async memberships(actor: Actor): Promise<MembershipDto[]> {
     const self = await this.deps.users.findById(actor.studioId, actor.id);
     if (!self) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-    const mine = (await this.deps.users.ofAccount(self.accountId)).filter((m) => m.active);
+    return this.membershipsOf(self.accountId, actor.id);
+  }
+
+  private async membershipsOf(accountId: Types.ObjectId, currentUserId?: string): Promise<MembershipDto[]> {
+    const mine = (await this.deps.users.ofAccount(accountId)).filter((m) => m.active);
     const studios = await this.deps.studios.findByIds(mine.map((m) => m.studioId));
     const byId = new Map(studios.map((s) => [String(s._id), s]));
     return mine.flatMap((m) => {
       const studio = byId.get(String(m.studioId));
-      return studio ? [{ studioId: String(studio._id), studioName: studio.name, studioSlug: studio.slug, userId: String(m._id), role: m.role, current: String(m._id) === actor.id }] : [];
+      return studio ? [{ studioId: String(studio._id), studioName: studio.name, studioSlug: studio.slug, studioCreatedAt: studio.createdAt.toISOString(), userId: String(m._id), role: m.role, current: String(m._id) === currentUserId }] : [];
     });
+  }
+
+  /**
+   * Which of the caller's other studios holds this asset, project or task (a link from one of them): read
+   * through each of those studios' own tenancy, never another's, so the answer (none) is the same for an id
+   * that does not exist and one of a studio the caller is not in.
+   */
+  async studiosHolding(actor: Actor, kind: HeldKind, id: string): Promise<MembershipDto[]> {
+    const others = (await this.memberships(actor)).filter((m) => !m.current);
+    const repo = { asset: this.deps.assets, project: this.deps.projects, task: this.deps.tasks }[kind];
+    const held = await Promise.all(others.map(async (m) => ((await repo.findById(m.studioId, id)) ? m : null)));
+    return held.filter((m): m is MembershipDto => m !== null);
   }
 
   /** A fresh session in another studio of the same person; the current session stays valid. */
