@@ -98,6 +98,8 @@ export const keys = {
   },
   studios: {
     mine: () => key<S['Membership'][]>()(['studios', 'list', 'mine']),
+    /** Which of the caller's other studios holds a linked asset, project or task (none or one). */
+    holding: (kind: 'asset' | 'project' | 'task', id: string) => key<S['Membership'][]>()(['studios', 'list', 'holding', kind, id]),
   },
   renders: {
     all: () => ['renders'] as const,
@@ -161,5 +163,9 @@ export const keys = {
   /** A sequence's shots in cut order, the first 100 (the project settings page's shot table). */
   sequenceShots: {
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
+  },
+  /** The top bar's search: GET /search's whole answer for one query. */
+  search: {
+    results: (q: string) => key<Ok<'/search', 'get'>>()(['search', 'detail', q]),
   },
 } as const;
