@@ -179,6 +179,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /invitations': { email: 'beta.member@studio.test', role: 'ARTIST' },
     'GET /invitations': {},
     'GET /auth/studios': {},
+    // B asks which of its studios holds A's asset: none of B's (the path carries A's asset id).
+    'GET /auth/studios/holding': {},
     'POST /tokens': { name: 'beta script', scopes: ['assets:read'], expiresInDays: 30, currentPassword: PASSWORD },
     'GET /tokens': {},
     'POST /bots': { name: 'Beta bot', role: 'ARTIST' },
@@ -338,6 +340,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         .replace(/^\/task-statuses\/:id/, `/task-statuses/${ids.taskStatus}`)
         .replace(/^\/notifications\/:id/, `/notifications/${ids.notification}`)
         .replace(/^\/search$/, '/search?q=alpha')
+        .replace(/^\/auth\/studios\/holding$/, `/auth/studios/holding?kind=asset&id=${ids.asset!}`)
         .replace(':id', ids.asset!)
         .replace(':v', '1');
     const checked: string[] = [];

@@ -117,11 +117,11 @@ describe('production list shapes have an index that filters and sorts them', () 
   });
 
   it.each([
-    ['search projects by name prefix', projectSchema, ['studioId'], ['nameLower'], {}],
+    ['search projects by name words', projectSchema, ['studioId'], ['nameWords'], {}],
     ['search projects by code prefix', projectSchema, ['studioId'], ['codeLower'], {}],
     ['search shots by code prefix', shotSchema, ['studioId'], ['codeLower'], {}],
     ['the grid\'s jump to a code: a shot of a project by code', shotSchema, ['studioId', 'projectId', 'codeLower'], [], {}],
-    ['search tasks by name prefix', taskSchema, ['studioId'], ['nameLower'], {}],
+    ['search tasks by name words', taskSchema, ['studioId'], ['nameWords'], {}],
     ['the grid: tasks of a page of shots', taskSchema, ['studioId', 'entityId'], [], {}],
     ['a review decision: tasks its version was submitted for', taskSchema, ['studioId', 'submission.assetId', 'submission.version'], [], {}],
     ['casting of a shot', castingSchema, ['studioId', 'shotId'], [], { assetId: 1 }],

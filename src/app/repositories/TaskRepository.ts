@@ -6,7 +6,7 @@ import { DEFAULT_TASK_STATUSES, DEFAULT_TASK_TYPES, WORKFLOW_STATUSES, type Task
 import { toPage, type Page } from './pagination';
 import { findOwned } from './owned';
 import { listPage, listShape, type ListShape } from './listing';
-import { escapeRegex } from './ProjectRepository';
+import { nameWords, nameWordsQuery } from './nameWords';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { StudioId } from './AssetRepository';
 import { IN_BATCH, inBatches } from './batches';
@@ -61,7 +61,7 @@ export class TaskRepository {
   constructor(private readonly models: Models) {}
 
   async create(studioId: StudioId, t: NewTask): Promise<TaskDoc> {
-    return (await this.models.Task.create({ ...t, studioId, nameLower: t.name.toLowerCase(), submission: null })).toObject();
+    return (await this.models.Task.create({ ...t, studioId, nameLower: t.name.toLowerCase(), nameWords: nameWords(t.name), submission: null })).toObject();
   }
 
   findById(studioId: StudioId, id: Types.ObjectId | string): Promise<TaskDoc | null> {
@@ -114,8 +114,10 @@ export class TaskRepository {
     return this.models.Task.find({ studioId, 'submission.assetId': new Types.ObjectId(String(assetId)), 'submission.version': version }).limit(100).lean<TaskDoc[]>().exec();
   }
 
-  search(studioId: StudioId, prefix: string, limit: number): Promise<TaskDoc[]> {
-    return this.models.Task.find({ studioId, nameLower: { $regex: `^${escapeRegex(prefix.toLowerCase())}` } }).sort({ nameLower: 1, _id: 1 }).limit(limit).lean<TaskDoc[]>().exec();
+  /** Tasks whose name has words starting with each of `words` (queryWords): one range of {studioId, nameWords}. */
+  async search(studioId: StudioId, words: string[], limit: number): Promise<TaskDoc[]> {
+    if (words.length === 0) return [];
+    return this.models.Task.find(nameWordsQuery<TaskDoc>({ studioId }, words)).limit(limit).lean<TaskDoc[]>().exec();
   }
 
   // Task types and statuses: small per-studio lists (bounded reads), seeded with defaults on first use.

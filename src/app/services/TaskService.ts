@@ -8,6 +8,7 @@ import type { ShotRepository } from '../repositories/ShotRepository';
 import type { ProjectRepository } from '../repositories/ProjectRepository';
 import type { TaskListQuery, TaskRepository } from '../repositories/TaskRepository';
 import { isServedTaskShape } from '../repositories/TaskRepository';
+import { nameWords } from '../repositories/nameWords';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import { NO_DUE_DATE, type TaskDoc, type TaskEntity } from '../repositories/models/Task';
@@ -335,6 +336,7 @@ export class TaskService {
     if (planning.length) this.deps.access.require(actor, 'task:assign');
     if (input.name !== undefined) set.name = input.name.trim();
     if (input.name !== undefined) set.nameLower = input.name.trim().toLowerCase();
+    if (input.name !== undefined) set.nameWords = nameWords(input.name);
     if (input.dueDate !== undefined) {
       set.dueDate = input.dueDate ? new Date(input.dueDate) : null;
       set.dueSort = set.dueDate ?? NO_DUE_DATE;
@@ -391,7 +393,7 @@ export class TaskService {
   }
 
   private async apply(actor: Actor, current: TaskDoc, set: Partial<TaskDoc>, reason: 'edit' | 'submission' | 'review', added: string[], details: Record<string, unknown> = {}, always = false): Promise<TaskDto> {
-    const changes = Object.keys(set).filter((k) => k !== 'nameLower' && k !== 'dueSort' && (always || JSON.stringify((set as Record<string, unknown>)[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k])));
+    const changes = Object.keys(set).filter((k) => k !== 'nameLower' && k !== 'nameWords' && k !== 'dueSort' && (always || JSON.stringify((set as Record<string, unknown>)[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k])));
     if (changes.length === 0) return toTaskDto(current);
     const doc = await this.deps.tasks.update(actor.studioId, current._id, current.revision, set);
     if (!doc) throw CHANGED();

@@ -9,6 +9,7 @@ export type RouteScope = Scope | 'any' | 'people';
 export const ROUTE_SCOPES: Record<string, RouteScope> = {
   'GET /auth/me': 'any',
   'GET /auth/studios': 'people',
+  'GET /auth/studios/holding': 'people',
   'POST /auth/switch': 'people',
   'POST /auth/password': 'people',
   'POST /auth/logout-all': 'people',

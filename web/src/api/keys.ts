@@ -100,6 +100,8 @@ export const keys = {
   },
   studios: {
     mine: () => key<S['Membership'][]>()(['studios', 'list', 'mine']),
+    /** Which of the caller's other studios holds a linked asset, project or task (none or one). */
+    holding: (kind: 'asset' | 'project' | 'task', id: string) => key<S['Membership'][]>()(['studios', 'list', 'holding', kind, id]),
   },
   renders: {
     all: () => ['renders'] as const,
@@ -195,5 +197,9 @@ export const keys = {
     all: () => ['storage-usage'] as const,
     detail: () => key<S['StorageUsage']>()(['storage-usage', 'detail']),
     assets: () => key<Pages<Ok<'/storage/usage/assets', 'get'>>>()(['storage-usage', 'infinite', 'assets', { limit: 25 }]),
+  },
+  /** The top bar's search: GET /search's whole answer for one query. */
+  search: {
+    results: (q: string) => key<Ok<'/search', 'get'>>()(['search', 'detail', q]),
   },
 } as const;

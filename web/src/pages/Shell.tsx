@@ -10,6 +10,7 @@ import { Button } from '../ui';
 import { SocketContext } from '../realtime/SocketContext';
 import { attachLiveCache } from '../realtime/liveCache';
 import { StudioSwitcher } from './StudioSwitcher';
+import { GlobalSearch } from '../search/GlobalSearch';
 import { NotificationsBell } from '../production/NotificationsBell';
 import s from './pages.module.css';
 
@@ -34,6 +35,7 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
     <div className={s.shell}>
       <header className={s.topbar}>
         <StudioSwitcher />
+        <GlobalSearch />
         <span className={s.spacer} />
         <NotificationsBell socket={socket} />
         {user && <span className={s.me}>{user.name} · {user.role.toLowerCase()}</span>}

@@ -6,6 +6,7 @@ import { Link, NavLink, useParams } from 'react-router';
 import { useSessionState } from '../auth/AuthContext';
 import type { ApiError } from '../api/errors';
 import { EmptyState, ErrorState, Select, Skeleton } from '../ui';
+import { NotInThisStudio } from '../studios/NotInThisStudio';
 import { useStudioMembers } from '../api/queries';
 import { useGrid, useProject, useProjects, useProductionLive, useSequences, useStatuses, useTaskTypes } from './data';
 import { filterRows, gridColumns, gridRows, isFiltered, type GridFilter, type GridKind, type Task } from './model';
@@ -95,7 +96,7 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
   if (project.error || grid.error) {
     const err = (project.error ?? grid.error) as ApiError;
     return err.status === 404
-      ? <EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState>
+      ? <NotInThisStudio kind="project" id={projectId}><EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState></NotInThisStudio>
       : <div className={s.detail}><ErrorState error={err} onRetry={() => { void project.refetch(); void grid.refetch(); }} /></div>;
   }
   const statusList = statuses.data ?? pages?.[0]?.statuses ?? [];

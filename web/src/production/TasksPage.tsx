@@ -10,6 +10,7 @@ import { keys } from '../api/keys';
 import { useAsset, useStudioMembers, useVersionList } from '../api/queries';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
+import { NotInThisStudio } from '../studios/NotInThisStudio';
 import { useProductionLive, useProject, useStatuses, useTask } from './data';
 import { allowedMoves, canAssign, type Task } from './model';
 import { dueDay as day, StatusPill } from '../tracking/MyTasks';
@@ -60,7 +61,7 @@ export function TaskPage() {
   if (task.isPending) return <div className={s.detail} aria-busy="true"><Skeleton width="40%" /><Skeleton width="60%" /></div>;
   if (task.error) {
     const err = task.error as ApiError;
-    return err.status === 404 ? <EmptyState title="Task not found">It does not exist or belongs to another studio. <Link to="/tasks">My tasks</Link></EmptyState> : <div className={s.detail}><ErrorState error={err} onRetry={() => void task.refetch()} /></div>;
+    return err.status === 404 ? <NotInThisStudio kind="task" id={taskId}><EmptyState title="Task not found">It does not exist or belongs to another studio. <Link to="/tasks">My tasks</Link></EmptyState></NotInThisStudio> : <div className={s.detail}><ErrorState error={err} onRetry={() => void task.refetch()} /></div>;
   }
   const data = task.data;
   const moves = allowedMoves(actor, data, statuses.data ?? []);

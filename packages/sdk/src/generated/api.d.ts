@@ -288,6 +288,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/studios/holding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which of the caller's other studios holds this asset, project or task (to offer a switch when a link leads there)
+         * @description Answered only from the caller's own active memberships, each read within its own studio: an id that does not exist and one of a studio the caller is not in both answer an empty list.
+         */
+        get: operations["studiosHolding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/switch": {
         parameters: {
             query?: never;
@@ -1442,7 +1462,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Projects, assets, shots and tasks whose name or code starts with q */
+        /** Projects, assets and tasks whose name has words starting with each word of q, and shots whose code starts with q */
         get: operations["search"];
         put?: never;
         post?: never;
@@ -1717,6 +1737,8 @@ export interface components {
             studioId: string;
             studioName: string;
             studioSlug: string;
+            /** @description When the studio was made (ISO 8601): tells apart studios of the same name */
+            studioCreatedAt: string;
             userId: string;
             /** @enum {string} */
             role: "ARTIST" | "DIRECTOR" | "PRODUCER";
@@ -2432,6 +2454,7 @@ export interface operations {
                 status?: "IN_PROGRESS" | "PENDING_REVIEW" | "APPROVED" | "CHANGES_REQUESTED";
                 tag?: string;
                 createdBy?: string;
+                /** @description Words that each start a word of the name (any case, accents ignored), at most 6 */
                 q?: string;
                 projectId?: string;
                 archived?: "true" | "false";
@@ -2953,6 +2976,8 @@ export interface operations {
                     name?: string;
                     /** @description The studio to create; default: the name given at registration */
                     studioName?: string;
+                    /** @description Create it even though the account already belongs to a studio of this name (else 409 STUDIO_NAME_TAKEN) */
+                    sameNameOk?: boolean;
                 };
             };
         };
@@ -3515,6 +3540,49 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Membership"][];
                     };
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    studiosHolding: {
+        parameters: {
+            query: {
+                kind: "asset" | "project" | "task";
+                id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's studios (not the current one) that hold it: none or one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Membership"][];
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing, invalid or expired token */
@@ -9147,6 +9215,7 @@ export interface operations {
     search: {
         parameters: {
             query: {
+                /** @description Words that each start a word of the name (any case, accents ignored), at most 6 */
                 q: string;
                 types?: string;
                 limit?: number;

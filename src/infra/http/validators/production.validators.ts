@@ -2,7 +2,7 @@
 // types and statuses, notifications, search, editorial import) and their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { idParams, objectId, pageQuery, queryInt } from './common.validators';
+import { idParams, objectId, pageQuery, queryInt, searchText } from './common.validators';
 import { AssetSchema, AuditEventSchema } from './asset.validators';
 import { PROJECT_STATUSES } from '../../../app/repositories/models/Project';
 import { SHOT_STATUSES } from '../../../app/repositories/models/Shot';
@@ -131,7 +131,7 @@ export const markNotificationsReadBody = z.strictObject({
 export const digestBody = z.strictObject({ frequency: z.enum(DIGEST_FREQUENCIES).openapi({ description: 'OFF, or one mail an hour (HOURLY) or a day (DAILY) listing your unread notifications of the period' }) });
 export const listNotificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 export const searchQuery = z.strictObject({
-  q: z.string().trim().min(1).max(100),
+  q: searchText(100),
   types: z
     .string()
     .regex(/^(projects|assets|shots|tasks)(,(projects|assets|shots|tasks))*$/, 'a comma-separated list of projects, assets, shots, tasks')
@@ -341,7 +341,7 @@ const DigestSchema = apiRegistry.register('NotificationDigest', z.object({ frequ
 reg('get', '/notifications/digest', 'getNotificationDigest', 'Your email digest of unread notifications: off, hourly or daily', {}, { 200: { description: 'Your digest setting', ...json(DigestSchema) } }, [401]);
 reg('put', '/notifications/digest', 'setNotificationDigest', 'Turn your email digest off, or have one mail an hour or a day list your unread notifications', { body: jsonBody(digestBody) }, { 200: { description: 'Your digest setting', ...json(DigestSchema) } }, [400, 401]);
 reg('post', '/notifications/read-all', 'markAllNotificationsRead', 'Mark all your notifications read', {}, { 200: { description: 'How many were unread', ...json(z.object({ marked: z.number().int() })) } }, [401]);
-reg('get', '/search', 'search', 'Projects, assets, shots and tasks whose name or code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
+reg('get', '/search', 'search', 'Projects, assets and tasks whose name has words starting with each word of q, and shots whose code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
 
 reg(
   'post',
