@@ -2,9 +2,10 @@
 // main navigation, whatever it holds, and the pages' own primary links: an asset, its review, a project's
 // grid and tabs, a shot, a task and its shot, a render job) in three different orders, only by clicking
 // and the Back button, so each page starts from whatever the pages before it left in the cache. Any error
-// boundary, uncaught or console error, or failed request fails the walk; every page passes axe.
+// boundary, uncaught or console error, or failed request fails the walk; every page passes axe and reflows
+// at 320 CSS px (WCAG 1.4.10: no sideways scrolling of the page; a data table may scroll in its own region).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { checkPage } from './support';
+import { checkPage, fits } from './support';
 import { signIn } from './review-support';
 import { PASSWORD, seedShow, type Show } from './show-seed';
 import { boundary, watch, type Watch } from './watch';
@@ -70,7 +71,7 @@ async function recover(page: Page) {
   for (let i = 0; i < 5 && (!(await main(page).isVisible()) || (await boundary(page).count())); i++) await page.goBack();
 }
 
-test('every page reachable from the navigation, in three orders with one session: no error boundary, console error or failed request; axe clean', async ({ page }) => {
+test('every page reachable from the navigation, in three orders with one session: no error boundary, console error or failed request; axe clean; reflow at 320 CSS px', async ({ page }) => {
   test.setTimeout(420_000);
   const w: Watch = watch(page);
   await signIn(page, show.producer.email, PASSWORD);
@@ -111,6 +112,9 @@ test('every page reachable from the navigation, in three orders with one session
       if (!axed.has(d.name)) {
         axed.add(d.name);
         await checkPage(page, `walk-${String(axed.size).padStart(2, '0')}-${d.name}`);
+        await page.setViewportSize({ width: 320, height: 640 });
+        await fits(page, 320, d.name).catch((err: Error) => failures.push(`${where}: ${err.message.split('\n')[0]}`));
+        await page.setViewportSize({ width: 1440, height: 900 });
       }
       // Now and then a person goes back instead of on: the page before must still stand.
       if ((i + round) % 3 === 2) {
