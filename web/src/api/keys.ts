@@ -32,6 +32,8 @@ export interface AssetFilters {
   sort: 'createdAt' | 'updatedAt' | 'name';
   order: 'asc' | 'desc';
 }
+/** The shot grid's server-side view: its order and its code search. */
+export interface GridView { sort: 'cutOrder' | 'code' | 'latestVersion' | 'due'; order: 'asc' | 'desc'; q?: string }
 export interface RenderFilters { status?: S['RenderJob']['status']; assetId?: string }
 
 /** A key of this shape, tagged with the type of data its entry holds. */
@@ -161,5 +163,11 @@ export const keys = {
   /** A sequence's shots in cut order, the first 100 (the project settings page's shot table). */
   sequenceShots: {
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
+  },
+  /** The shot grid fetched by row window: one page of `size` rows from row index*size, per view (sort, order, search). */
+  gridWindows: {
+    ofProject: (projectId: string) => ['grid-windows', 'detail', projectId] as const,
+    ofView: (projectId: string, view: GridView) => ['grid-windows', 'detail', projectId, view] as const,
+    detail: (projectId: string, view: GridView, index: number) => key<S['ShotGridPage']>()(['grid-windows', 'detail', projectId, view, index]),
   },
 } as const;
