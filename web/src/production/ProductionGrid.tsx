@@ -188,9 +188,7 @@ export function ProductionGrid({ projectId, kind, count, rowAt, columns, statuse
                   aria-sort={sorted ? (sort.view.order === 'asc' ? 'ascending' : 'descending') : undefined}
                   className={c.sticky !== undefined ? s.sticky : undefined} style={c.sticky !== undefined ? { left: c.sticky } : undefined}>
                   {sort && c.sort ? (
-                    <button type="button" tabIndex={-1} className={s.sortButton} onClick={() => sort.onSort(c.sort!)}>
-                      {c.label}<span aria-hidden="true">{sorted ? (sort.view.order === 'asc' ? ' ▲' : ' ▼') : ''}</span>
-                    </button>
+                    <button type="button" tabIndex={-1} className={s.sortButton} data-dir={sorted ? sort.view.order : undefined} onClick={() => sort.onSort(c.sort!)}>{c.label}</button>
                   ) : c.label}
                 </div>
               );
