@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { base, checkPage, joinViaApi, studioViaApi } from './support';
-import { apiCall, signIn, uploadAndWait } from './review-support';
+import { base, checkPage, everySize, joinViaApi, studioViaApi } from './support';
+import { apiCall, signedInWatched, uploadAndWait } from './review-support';
 import { png } from './show-seed';
-import { watch, type Watch } from './watch';
+import type { Watch } from './watch';
 
 const PASSWORD = 'a long e2e password';
 const tag = randomBytes(3).toString('hex');
@@ -25,13 +25,7 @@ const code = (i: number) => `S${String(i).padStart(5, '0')}`;
 
 test.describe.configure({ mode: 'serial' });
 
-async function signedIn(browser: Browser, email: string): Promise<{ page: Page; w: Watch }> {
-  const page = await (await browser.newContext()).newPage();
-  const w = watch(page);
-  await signIn(page, email, PASSWORD);
-  w.signedIn();
-  return { page, w };
-}
+const signedIn = (browser: Browser, email: string) => signedInWatched(browser, email, PASSWORD);
 const grid = (page: Page) => page.getByRole('grid', { name: 'Shot grid' });
 const header = (page: Page, name: string) => grid(page).getByRole('columnheader', { name });
 const footer = (page: Page) => page.locator('[role="status"]').filter({ hasText: /shots/ }).last();
@@ -39,17 +33,6 @@ const focused = (page: Page) => page.evaluate(() => {
   const el = document.activeElement as HTMLElement | null;
   return { text: el?.innerText.trim() ?? '', row: el?.dataset.r ?? null, col: el?.dataset.c ?? null };
 });
-
-/** Screenshots at 1440×900, 1024×768 and 200% zoom (720×450 CSS px), axe on each, no sideways page scrolling at 320 px. */
-async function everySize(page: Page, name: string) {
-  for (const [w, h, label] of [[1440, 900, '1440'], [1024, 768, '1024'], [720, 450, '200pct']] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await checkPage(page, `${name}-${label}`);
-  }
-  await page.setViewportSize({ width: 320, height: 640 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${name} reflows at 320 px`).toBeLessThanOrEqual(0);
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
 
 let dee: { page: Page; w: Watch };
 

@@ -176,7 +176,7 @@ export function ProductionGrid({ projectId, kind, count, rowAt, columns, statuse
         </form>
         <BulkBar kind={kind} selected={selected} columns={columns} statuses={statuses} members={members} perms={perms} onClear={() => setSelection(emptySelection())} onReload={onReload} />
       </div>
-      <div ref={scroller} className={s.scroller} role="region" aria-label={`${noun} grid, scrollable`} tabIndex={-1}>
+      <div ref={scroller} className={[s.scroller, s.gridScroller].join(' ')} role="region" aria-label={`${noun} grid, scrollable`} tabIndex={-1}>
         <div ref={gridRef} role="grid" aria-label={kind === 'SHOT' ? 'Shot grid' : 'Asset grid'} aria-rowcount={rows + 1} aria-colcount={cols.length} aria-busy={pending}
           aria-multiselectable="true" className={s.grid} style={{ height: virtual.getTotalSize() + HEAD }} onKeyDown={onKeyDown}
           onFocus={(e) => { const c = (e.target as HTMLElement).closest<HTMLElement>('[data-r]'); if (c) setFocus({ row: Number(c.dataset.r), col: Number(c.dataset.c) }); }}>

@@ -154,7 +154,7 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
   const loadingMore = kind === 'SHOT' ? filtered && windows.pages.size < wanted.length : assetGrid.isFetchingNextPage;
   const loaded = kind === 'SHOT' ? windows.total : assetRows.length;
   return (
-    <div className={s.page}>
+    <div className={[s.page, s.gridPage].join(' ')}>
       <div className={s.toolbar}>
         <h1>{project.data ? `${project.data.name} · ${noun}` : <Skeleton width="200px" />}</h1>
         {kind === 'SHOT' && (
