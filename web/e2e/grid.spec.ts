@@ -23,7 +23,8 @@ const tokens = { producer: '', director: '', artist: '' };
 const ids: Record<string, string> = {};
 const code = (i: number) => `S${String(i).padStart(5, '0')}`;
 
-test.describe.configure({ mode: 'serial' });
+// Axe over a screenful of a wide grid at three sizes takes a while on a loaded machine.
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 const signedIn = (browser: Browser, email: string) => signedInWatched(browser, email, PASSWORD);
 const grid = (page: Page) => page.getByRole('grid', { name: 'Shot grid' });
