@@ -175,6 +175,8 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
         <EmptyState title={kind === 'SHOT' ? 'No shots yet' : 'No assets yet'}>
           {kind === 'SHOT' ? 'Create a sequence and its shots with “New sequence” and “New shot”, or import a cut.' : 'Create the first with “New asset”; artists then upload its versions.'}
         </EmptyState>
+      ) : kind === 'SHOT' && q && windows.total === 0 ? (
+        <EmptyState title={`No shot code starts with “${q}”`}>Check the code, or clear the search to see every shot.</EmptyState>
       ) : (
         <ProductionGrid projectId={projectId} kind={kind} count={count} rowAt={rowAt} columns={columns} statuses={statusList} members={members.data ?? []} actor={actor}
           perms={perms.data} fresh={fresh} onRange={onRange} resetKey={JSON.stringify([filter, view])} sort={kind === 'SHOT' ? { view, onSort } : undefined}
