@@ -2,11 +2,17 @@
 // (default 8): seeds them with bulk inserts (the shapes the API writes), then walks the whole grid by cursor
 // BENCH_ROUNDS times (default 3) at BENCH_LIMIT shots per page (default 100), timing every page. The
 // baseline, in the same run on the same server: the same walk over GET /assets with as many plain assets in
-// the same studio. Prints one JSON line: p50/p95/max per page for both, the ratio, and the database.
+// the same studio. Then the reads one grid page makes, each timed alone over the bench's own connection
+// (BENCH_REPS times, default 20): the page of shots, their tasks, their backing assets, and a page of the
+// asset list as the baseline, with the documents each returns (what the embedded FerretDB decodes one by
+// one). Prints one JSON line: p50/p95/max per page for both, the ratio, the reads' p50s, and the database.
 import { Types } from 'mongoose';
 import { createLogger } from '../src/infra/logging/logger';
 import { connectMongo } from '../src/infra/database/mongo';
 import { createModels } from '../src/app/repositories/models';
+import { AssetRepository } from '../src/app/repositories/AssetRepository';
+import { ShotRepository } from '../src/app/repositories/ShotRepository';
+import { TaskRepository } from '../src/app/repositories/TaskRepository';
 import { databaseLabel, json, mailDirOf, round, startApi, startServices } from './lib/harness';
 import { registerThroughInbox } from '../scripts/dev-register';
 
@@ -14,6 +20,7 @@ const SHOTS = Number(process.env.BENCH_SHOTS ?? 5000);
 const TYPES = Number(process.env.BENCH_TYPES ?? 8);
 const LIMIT = Number(process.env.BENCH_LIMIT ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const REPS = Number(process.env.BENCH_REPS ?? 20);
 const dbg = (m: string) => process.env.BENCH_DEBUG && process.stderr.write(`[bench:grid] ${m}\n`);
 
 function stats(ms: number[]) {
@@ -35,6 +42,18 @@ async function walk(url: (cursor: string | null) => string, token: string): Prom
     cursor = page.page.nextCursor;
     if (!cursor) return { ms, rows };
   }
+}
+
+/** p50 of `read` run REPS times in a row, and how many documents it returned. */
+async function timed(read: () => Promise<unknown[]>): Promise<{ p50: number; documents: number }> {
+  const ms: number[] = [];
+  let documents = 0;
+  for (let i = 0; i < REPS; i++) {
+    const t = performance.now();
+    documents = (await read()).length;
+    ms.push(performance.now() - t);
+  }
+  return { p50: stats(ms).p50, documents };
 }
 
 async function main() {
@@ -85,6 +104,16 @@ async function main() {
       listRows = a.rows;
       dbg(`round ${r + 1}: grid p95 ${stats(g.ms).p95} ms, assets p95 ${stats(a.ms).p95} ms`);
     }
+    // The grid page's reads, one at a time, for the first page of the cut order.
+    const shotRepo = new ShotRepository(models);
+    const firstPage = (await shotRepo.gridPage(studioId, pid, { sort: 'cutOrder', order: 'asc' }, { limit: LIMIT })).data;
+    const breakdown = {
+      shots: await timed(async () => (await shotRepo.gridPage(studioId, pid, { sort: 'cutOrder', order: 'asc' }, { limit: LIMIT })).data),
+      tasksOfShots: await timed(() => new TaskRepository(models).ofEntities(studioId, firstPage.map((s) => s._id))),
+      backingAssets: await timed(() => new AssetRepository(models).findMany(studioId, firstPage.flatMap((s) => (s.assetId ? [s.assetId] : [])))),
+      assetListPage: await timed(async () => (await new AssetRepository(models).list(studioId, { limit: LIMIT, sort: 'createdAt', order: 'desc', archived: false })).data),
+    };
+    dbg(`breakdown ${JSON.stringify(breakdown)}`);
     const g = stats(grid);
     const a = stats(list);
     process.stdout.write(
@@ -99,6 +128,7 @@ async function main() {
         seedSeconds: round(seedSeconds, 1),
         grid: { ...g, rowsPerWalk: gridRows },
         assetListBaseline: { ...a, rowsPerWalk: listRows },
+        readsOfOnePage: breakdown,
         ratios: { gridToAssetListP95: round(g.p95 / a.p95, 2) },
       })}\n`,
     );

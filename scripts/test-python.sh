@@ -14,8 +14,8 @@ venv="$py/.venv"
 dir="$(mktemp -d /tmp/studio-python-XXXXXX)"
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export PORT="$port" HOST=127.0.0.1 EMBEDDED_DATA_DIR="$dir" STORAGE_LOCAL_ROOT="$dir/storage" TUS_STAGING_DIR="$dir/tus" \
-  LOG_LEVEL=error BCRYPT_COST=4 RATE_LIMIT_MAX=1000000 AUTH_RATE_LIMIT_MAX_PER_IP=100000 AUTH_RATE_LIMIT_MAX_PER_EMAIL=100000 REGISTRATIONS_PER_CLIENT_PER_HOUR=100000 \
-  RATE_LIMIT_MAX_PER_MEMBER=1000000 API_TOKEN_RATE_LIMIT_PER_MINUTE=1000000 RENDER_STUDIO_SUBMISSIONS_PER_MINUTE=100000 SIMULATED_RENDER_MS_PER_FRAME=20
+  LOG_LEVEL=error REDIS_KEY_PREFIX="studio-python-$$:" SIMULATED_RENDER_MS_PER_FRAME=20
+set -a; . scripts/test-limits.env; set +a
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done

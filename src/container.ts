@@ -88,6 +88,7 @@ import { TokenController } from './app/controllers/TokenController';
 import { WebhookController } from './app/controllers/WebhookController';
 import { EventController } from './app/controllers/EventController';
 import { SmtpMailer } from './infra/mail/SmtpMailer';
+import { sendDigests } from './app/processors/digest.processor';
 import { LeaseLock } from './infra/database/LeaseLock';
 import { AssetCacheService } from './infra/cache/AssetCacheService';
 import { RedisSessionCache } from './infra/cache/SessionCache';
@@ -383,6 +384,12 @@ export function buildApi(core: Core) {
     ? setInterval(() => void core.services.blobs.collect().catch((err: unknown) => logger.warn('storage collector skipped a round', { err: (err as Error).message })), config.STORAGE_GC_INTERVAL_SECONDS * 1000)
     : undefined;
   gcTimer?.unref();
+  // Email digests of unread notifications: every instance runs rounds; a claim per digest sends each once.
+  const sendNotificationDigests = (now = new Date()) => sendDigests({ notifications: repos.notifications, users: repos.users, studios: repos.studios, locks, mailer, links, logger }, now);
+  const digestTimer = config.NOTIFICATION_DIGEST_SWEEP_MS
+    ? setInterval(() => void sendNotificationDigests().catch((err: unknown) => logger.warn('notification digests skipped a round', { err: (err as Error).message })), config.NOTIFICATION_DIGEST_SWEEP_MS)
+    : undefined;
+  digestTimer?.unref();
   const controllers = {
     auth: new AuthController(auth),
     users: new UserController(users),
@@ -414,6 +421,7 @@ export function buildApi(core: Core) {
     apiTokens,
     tus,
     sweepUploads,
+    sendNotificationDigests,
     controllers,
     mailer,
     slots,
@@ -426,6 +434,7 @@ export function buildApi(core: Core) {
       slots.close();
       clearInterval(sweepTimer);
       clearInterval(gcTimer);
+      clearInterval(digestTimer);
       smtp?.close();
       await core.dispose();
     },

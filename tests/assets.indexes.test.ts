@@ -3,7 +3,8 @@
 // and stops after a page (no collection scan, no in-memory sort). This checks the shapes the repository
 // really builds against assetSchema.indexes(); `npm run test:plans` asks MongoDB's planner the same.
 import { Types } from 'mongoose';
-import { assetListQuery, type AssetListQuery } from '../src/app/repositories/AssetRepository';
+import { assetListQuery, assetSearchQuery, type AssetListQuery } from '../src/app/repositories/AssetRepository';
+import { queryWords } from '../src/app/repositories/nameWords';
 import { assetSchema } from '../src/app/repositories/models/Asset';
 import { encodeCursor } from '../src/app/repositories/pagination';
 import { filterFields as fieldsOf, indexKeys, servingIndex as servingOf } from './support/indexCoverage';
@@ -43,15 +44,25 @@ describe('GET /assets query shapes have an index that filters and sorts them', (
     }
   });
 
-  it('a name-prefix search (q) reads one range of the name index, in name order when sorted by name', () => {
-    const byName = assetListQuery(studioId, { ...base, sort: 'name', order: 'asc', q: 'Shot_12' });
-    const f = fieldsOf(byName.filter as Record<string, unknown>);
-    expect(f.range).toEqual(['nameLower']);
-    expect(servingOf(indexes, f.equality, [], byName.sort)).toBeDefined();
-    // Newest first: the index bounds the prefix range; only the matches are sorted in memory.
-    const newest = assetListQuery(studioId, { ...base, q: 'Shot_12' });
-    const g = fieldsOf(newest.filter as Record<string, unknown>);
-    expect(servingOf(indexes, g.equality, ['nameLower'], { _id: -1 })).toBeDefined();
+  it('a word search (q) reads one range of the name-words index; only its matches are sorted', () => {
+    for (const sort of ['name', 'createdAt'] as const) {
+      for (const cursor of [undefined, encodeCursor(sort === 'name' ? 'nameLower' : sort, 'asc', sort === 'name' ? 'hero' : new Date(), new Types.ObjectId())]) {
+        const { filter } = assetListQuery(studioId, { ...base, sort, order: 'asc', q: 'hero key', cursor });
+        const f = fieldsOf(filter as Record<string, unknown>);
+        expect(f.range).toEqual(['nameWords']);
+        expect(f.equality).toEqual(expect.arrayContaining(['studioId', 'archivedAt', 'shotId']));
+        expect(servingOf(indexes, f.equality, ['nameWords'], { _id: 1 })).toBeDefined();
+      }
+    }
+  });
+
+  it('GET /search reads one range of the name-words index for its longest word, and filters by the others', () => {
+    const filter = assetSearchQuery(studioId, queryWords('art Hero key')) as { $and: Array<Record<string, unknown>> };
+    const f = fieldsOf(filter);
+    expect(f).toEqual({ equality: ['studioId', 'archivedAt', 'shotId'], range: ['nameWords'] });
+    expect(filter.$and[0]!.nameWords).toEqual({ $regex: '^hero' });
+    expect(filter.$and.slice(1)).toEqual([{ nameWords: { $regex: '^art' } }, { nameWords: { $regex: '^key' } }]);
+    expect(servingOf(indexes, f.equality, ['nameWords'], {})).toBeDefined();
   });
 
   it('finds no serving index for a shape that has none (the check can fail)', () => {

@@ -3,7 +3,8 @@
 // malformed file is refused whole with its problems located. The cut goes back out as OTIO.
 import { startHarness, type Harness } from './support/harness';
 import { givenStudio, type Session } from './support/factories';
-import { csvRecords } from '../src/app/services/editorial';
+import { EDITORIAL_MAX_BYTES, csvRecords } from '../src/app/services/editorial';
+import { MAX_BYTES as WEB_MAX_BYTES } from '../web/src/editorial/report';
 
 const NTSC = 24000 / 1001;
 const rt = (value: number, rate = NTSC) => ({ OTIO_SCHEMA: 'RationalTime.1', rate, value });
@@ -185,6 +186,62 @@ describe('editorial import and export', () => {
       ['B010', '24000/1001', ''],
     ]);
   });
+
+  // The editorial screen (issue 28): what an import does to the work on the shots, and only what was previewed.
+  it('names the work each omitted shot carries, and a shot that comes back into the cut', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Omit', code: 'OMIT', fps: { num: 24, den: 1 } }).expect(201)).body;
+    const csv = (rows: string[], dryRun: boolean) =>
+      h.http.post(`/projects/${project.id}/editorial/import`).query({ format: 'csv', dryRun: String(dryRun) }).set(producer.auth).set('Content-Type', 'text/csv').send(`sequence,shot,frame_in,frame_out\n${rows.join('\n')}\n`).expect(200);
+    const all = ['SQ1,A010,1001,1040', 'SQ1,A020,1001,1030', 'SQ1,A030,1001,1050'];
+    await csv(all, false);
+    const a030 = (await h.container.models.Shot.findOne({ projectId: project.id, code: 'A030' }).lean())!;
+    const lighting = (await h.http.get('/task-types').set(producer.auth).expect(200)).body.data.find((t: { name: string }) => t.name === 'Lighting');
+    const task = (await h.http.post('/tasks').set(producer.auth).send({ entityType: 'SHOT', entityId: String(a030._id), taskTypeId: lighting.id }).expect(201)).body;
+    await h.http.post(`/assets/${String(a030.assetId)}/versions`).set(producer.auth).attach('file', Buffer.from('; FBX 7.4.0 project file\n'), 'light.fbx').expect(201);
+
+    const dry = (await csv(all.slice(0, 2), true)).body;
+    expect(dry.shots.removed).toEqual(['A030']);
+    expect(dry.shots.omitted).toEqual([{ code: 'A030', affects: { tasks: [{ id: task.id, name: task.name, status: 'TODO' }], versions: 1, renders: 0 } }]);
+    await csv(all.slice(0, 2), false);
+    expect((await h.container.models.Shot.findById(a030._id).lean())!.status).toBe('OMITTED');
+
+    const back = (await csv(all, true)).body;
+    expect(back.shots).toMatchObject({ new: [], removed: [], omitted: [], retimed: [], unchanged: 2 });
+    expect(back.shots.moved).toEqual([{ code: 'A030', from: expect.objectContaining({ frameOut: 1050 }), to: expect.objectContaining({ frameOut: 1050 }), returning: true }]);
+  });
+
+  it('applies only what the preview showed: a cut changed in between refuses the apply (412) and changes nothing', async () => {
+    const project = (await h.http.post('/projects').set(producer.auth).send({ name: 'Race', code: 'RACE', fps: { num: 24, den: 1 } }).expect(201)).body;
+    const send = (rows: string[], query: Record<string, string>) =>
+      h.http.post(`/projects/${project.id}/editorial/import`).query({ format: 'csv', ...query }).set(producer.auth).set('Content-Type', 'text/csv').send(`sequence,shot,frame_in,frame_out\n${rows.join('\n')}\n`);
+    await send(['SQ1,B010,1001,1040', 'SQ1,B020,1001,1030', 'SQ1,B030,1001,1050'], { dryRun: 'false' }).expect(200);
+    const recut = ['SQ1,B010,1001,1044', 'SQ1,B020,1001,1030'];
+    const preview = (await send(recut, { dryRun: 'true' }).expect(200)).body;
+    expect(preview.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(preview.shots.removed).toEqual(['B030']);
+    // The same decisions, whatever happens to the work meanwhile: a task on B010 does not change the digest.
+    const b010 = (await h.container.models.Shot.findOne({ projectId: project.id, code: 'B010' }).lean())!;
+    const layout = (await h.http.get('/task-types').set(producer.auth).expect(200)).body.data.find((t: { name: string }) => t.name === 'Layout');
+    await h.http.post('/tasks').set(producer.auth).send({ entityType: 'SHOT', entityId: String(b010._id), taskTypeId: layout.id }).expect(201);
+    expect((await send(recut, { dryRun: 'true' }).expect(200)).body.digest).toBe(preview.digest);
+
+    // Someone else's import re-times B020 after the preview was read: applying it now would do something else.
+    await send(['SQ1,B010,1001,1040', 'SQ1,B020,1001,1036', 'SQ1,B030,1001,1050'], { dryRun: 'false' }).expect(200);
+    const before = await h.container.models.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean();
+    const refused = await send(recut, { dryRun: 'false', expect: preview.digest }).expect(412);
+    expect(refused.body.error.code).toBe('EDITORIAL_CUT_CHANGED');
+    expect(refused.body.error.message).toMatch(/changed since this file was previewed.*nothing was changed\. Preview the file again/);
+    expect(await h.container.models.Shot.find({ projectId: project.id }).sort({ cutOrder: 1 }).lean()).toEqual(before);
+
+    // Previewed again, it applies.
+    const again = (await send(recut, { dryRun: 'true' }).expect(200)).body;
+    expect(again.digest).not.toBe(preview.digest);
+    expect(again.shots.retimed.map((r: { code: string }) => r.code)).toEqual(['B010', 'B020']);
+    const applied = (await send(recut, { dryRun: 'false', expect: again.digest }).expect(200)).body;
+    expect(applied.digest).toBe(again.digest);
+    expect((await h.container.models.Shot.findOne({ projectId: project.id, code: 'B030' }).lean())!.status).toBe('OMITTED');
+    await send(recut, { dryRun: 'false', expect: 'not-a-digest' }).expect(400);
+  });
 });
 
 describe('re-importing a cut that names shots with or without their sequence (issue 28)', () => {
@@ -302,6 +359,12 @@ describe('EDL import', () => {
       { path: 'line 2', message: 'clip "NOSEQUENCE": no sequence (name it like SQ010_SH0010)' },
     ]);
     expect(await h.container.models.Shot.countDocuments({ projectId: project.id })).toBe(0);
+  });
+});
+
+describe('the web app\'s import screen', () => {
+  it('refuses before sending exactly the files the import refuses for their size', () => {
+    expect(WEB_MAX_BYTES).toEqual(EDITORIAL_MAX_BYTES);
   });
 });
 

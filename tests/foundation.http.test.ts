@@ -86,6 +86,10 @@ describe('foundation: probes, error contract, correlation IDs and metrics', () =
     ['GET', '/render-jobs/retry', 'OPTIONS, POST'],
     ['DELETE', '/render-jobs/retry', 'OPTIONS, POST'],
     ['GET', '/tasks/bulk', 'OPTIONS, POST'],
+    ['POST', '/review-queue', 'GET, HEAD, OPTIONS'],
+    ['GET', '/notifications/read', 'OPTIONS, POST'],
+    ['POST', '/notifications/digest', 'GET, HEAD, OPTIONS, PUT'],
+    ['DELETE', '/assets/0123456789abcdef01234567/reviews', 'GET, HEAD, OPTIONS'],
     ['GET', '/assets/0123456789abcdef01234567/versions/from-blob', 'OPTIONS, POST'],
   ])('answers %s %s, a path that exists under other methods, with 405 and Allow in the error contract', async (method, path, allow) => {
     const s = await givenStudio(h);

@@ -100,7 +100,7 @@ describe('invitations: a studio adds people by mailed, single-use, expiring link
     expect(studios.body.data).toHaveLength(2);
     expect(studios.body.data).toEqual(
       expect.arrayContaining([
-        { studioId: a.user.studioId, studioName: 'Studio A', studioSlug: 'studio-a', userId: joined.body.user.id, role: 'DIRECTOR', current: true },
+        { studioId: a.user.studioId, studioName: 'Studio A', studioSlug: 'studio-a', studioCreatedAt: expect.any(String), userId: joined.body.user.id, role: 'DIRECTOR', current: true },
         expect.objectContaining({ studioId: person.user.studioId, studioName: 'Person Own Studio', role: 'PRODUCER', current: false }),
       ]),
     );

@@ -179,6 +179,8 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'POST /invitations': { email: 'beta.member@studio.test', role: 'ARTIST' },
     'GET /invitations': {},
     'GET /auth/studios': {},
+    // B asks which of its studios holds A's asset: none of B's (the path carries A's asset id).
+    'GET /auth/studios/holding': {},
     'POST /tokens': { name: 'beta script', scopes: ['assets:read'], expiresInDays: 30, currentPassword: PASSWORD },
     'GET /tokens': {},
     'POST /bots': { name: 'Beta bot', role: 'ARTIST' },
@@ -198,6 +200,11 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
     'GET /notifications': {},
     'GET /notifications/unread-count': {},
     'POST /notifications/read-all': {},
+    // B names A's notification: B's own are marked (none), A's stays unread (the snapshot).
+    get 'POST /notifications/read'() { return { ids: [ids.notification] }; },
+    'GET /review-queue': {},
+    'GET /notifications/digest': {},
+    'PUT /notifications/digest': { frequency: 'DAILY' },
     // B searches for A's names (the path carries ?q=alpha): only B's own data can come back.
     'GET /search': {},
     'GET /storage/usage': {},
@@ -333,6 +340,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
         .replace(/^\/task-statuses\/:id/, `/task-statuses/${ids.taskStatus}`)
         .replace(/^\/notifications\/:id/, `/notifications/${ids.notification}`)
         .replace(/^\/search$/, '/search?q=alpha')
+        .replace(/^\/auth\/studios\/holding$/, `/auth/studios/holding?kind=asset&id=${ids.asset!}`)
         .replace(':id', ids.asset!)
         .replace(':v', '1');
     const checked: string[] = [];
@@ -363,7 +371,7 @@ describe('tenant isolation sweep over every mounted route and socket event', () 
       checked.push(key);
     }
     expect(checked).toEqual(expect.arrayContaining(['GET /assets/:id', 'PATCH /assets/:id', 'DELETE /assets/:id', 'GET /assets/:id/download', 'POST /assets/:id/versions', 'GET /blobs/:sha256', 'POST /assets/:id/versions/from-blob', 'POST /assets/:id/purge', 'PATCH /users/:id', 'DELETE /invitations/:id', 'POST /auth/switch', 'DELETE /tokens/:id', 'POST /bots/:id/tokens', 'GET /webhooks/:id', 'PATCH /webhooks/:id', 'POST /webhooks/:id/deliveries/:deliveryId/redeliver', 'GET /events/stream', 'POST /render-jobs/:id/cancel', 'GET /assets/:id/versions/:v/preview', 'ALL /uploads/{*rest}', 'USE /admin/queues',
-      'GET /projects/:id', 'PATCH /projects/:id', 'GET /projects/:id/grid', 'POST /projects/:id/editorial/import', 'GET /projects/:id/editorial/export', 'GET /sequences/:id/shots', 'GET /shots/:id', 'PATCH /shots/:id', 'PUT /shots/:id/casting', 'GET /assets/:id/casting', 'GET /tasks/:id', 'PATCH /tasks/:id', 'POST /tasks', 'POST /tasks/bulk', 'POST /notifications/:id/read', 'GET /search']));
+      'GET /projects/:id', 'PATCH /projects/:id', 'GET /projects/:id/grid', 'POST /projects/:id/editorial/import', 'GET /projects/:id/editorial/export', 'GET /sequences/:id/shots', 'GET /shots/:id', 'PATCH /shots/:id', 'PUT /shots/:id/casting', 'GET /assets/:id/casting', 'GET /tasks/:id', 'PATCH /tasks/:id', 'POST /tasks', 'POST /tasks/bulk', 'POST /notifications/:id/read', 'GET /search', 'GET /assets/:id/reviews', 'POST /notifications/read', 'GET /review-queue', 'PUT /notifications/digest']));
     expect(await snapshot()).toEqual(before);
   });
 

@@ -6,7 +6,9 @@ import { Types, type Schema } from 'mongoose';
 import { projectListQuery, orderedChildrenQuery } from '../src/app/repositories/ProjectRepository';
 import { GRID_SORTS, gridBeforeQuery, gridFilter, gridShotsQuery, gridWindowQuery, projectShotsQuery, sequenceShotsQuery, type GridSort, type GridView } from '../src/app/repositories/ShotRepository';
 import type { ShotDoc } from '../src/app/repositories/models/Shot';
-import { TASK_LIST_SHAPES, isServedTaskShape, taskListQuery, type TaskListQuery } from '../src/app/repositories/TaskRepository';
+import { TASK_LIST_SHAPES, isServedTaskShape, taskListQuery, waitingForReviewQuery, type TaskListQuery } from '../src/app/repositories/TaskRepository';
+import { decisionListQuery } from '../src/app/repositories/ReviewRepository';
+import { reviewDecisionSchema } from '../src/app/repositories/models/ReviewDecision';
 import { notificationListQuery } from '../src/app/repositories/NotificationRepository';
 import { encodeCursor } from '../src/app/repositories/pagination';
 import type { ListShape } from '../src/app/repositories/listing';
@@ -94,6 +96,20 @@ describe('production list shapes have an index that filters and sorts them', () 
     expectServed(notificationSchema, (cursor) => notificationListQuery(studioId, id().toHexString(), { cursor, unread }), '');
   });
 
+  it('the review queue: tasks in WFA by submission time, the range on the index\'s sort key, first page and after a cursor', () => {
+    for (const cursor of [undefined, encodeCursor('submission.at', 'asc', new Date(), id())]) {
+      const shape = waitingForReviewQuery(studioId, cursor);
+      const { equality, range } = filterFields(shape.filter as Record<string, unknown>);
+      expect({ equality: [...equality].sort(), range }).toEqual({ equality: ['status', 'studioId'], range: ['submission.at'] });
+      expect(shape.sort).toEqual({ 'submission.at': 1, _id: 1 });
+      expect(indexKeys(taskSchema)).toContainEqual([['studioId', 1], ['status', 1], ['submission.at', 1], ['_id', 1]]);
+      expect(serving(taskSchema, equality, [], shape.sort)).toBe(true);
+    }
+  });
+  it.each([[undefined], [3]])('an asset\'s review decisions (version %p), newest first', (version) => {
+    expectServed(reviewDecisionSchema, (cursor) => decisionListQuery(studioId, id(), { cursor, version }), '');
+  });
+
   it('refuses task filter combinations it has no index for', () => {
     expect(isServedTaskShape({ status: 'WIP', taskTypeId: id().toHexString() })).toBe(false);
     expect(isServedTaskShape({ assignee: id().toHexString(), projectId: id().toHexString() })).toBe(false);
@@ -101,11 +117,11 @@ describe('production list shapes have an index that filters and sorts them', () 
   });
 
   it.each([
-    ['search projects by name prefix', projectSchema, ['studioId'], ['nameLower'], {}],
+    ['search projects by name words', projectSchema, ['studioId'], ['nameWords'], {}],
     ['search projects by code prefix', projectSchema, ['studioId'], ['codeLower'], {}],
     ['search shots by code prefix', shotSchema, ['studioId'], ['codeLower'], {}],
     ['the grid\'s jump to a code: a shot of a project by code', shotSchema, ['studioId', 'projectId', 'codeLower'], [], {}],
-    ['search tasks by name prefix', taskSchema, ['studioId'], ['nameLower'], {}],
+    ['search tasks by name words', taskSchema, ['studioId'], ['nameWords'], {}],
     ['the grid: tasks of a page of shots', taskSchema, ['studioId', 'entityId'], [], {}],
     ['a review decision: tasks its version was submitted for', taskSchema, ['studioId', 'submission.assetId', 'submission.version'], [], {}],
     ['casting of a shot', castingSchema, ['studioId', 'shotId'], [], { assetId: 1 }],

@@ -64,7 +64,7 @@ describe.each(STORAGE_DRIVERS)('storage usage and quota (%s storage)', (driver, 
 
   const expectQuotaBody = (status: number, body: unknown) => {
     expect(status).toBe(507);
-    expect(body).toEqual({ error: { code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringMatching(/storage quota.*used( and .* reserved by \d+ uploads? in progress)?\. Nothing was stored\..*ask your operator to raise the quota\.$/s), correlationId: expect.any(String) } });
+    expect(body).toEqual({ error: { code: 'STORAGE_QUOTA_EXCEEDED', message: expect.stringMatching(/storage quota.*used( and .* reserved by \d+ uploads? in progress)?\. Nothing was stored\..*\(the Storage page of the web app, open to directors and producers, lists the largest first\).*ask your operator to raise the quota\.$/s), correlationId: expect.any(String) } });
   };
 
   it('counts every version of the streamed and tus paths in the studio\'s totals and per asset, largest asset first, page by page', async () => {

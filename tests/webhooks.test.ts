@@ -111,6 +111,16 @@ describe('webhooks: delivery, signatures, retries, the delivery log', () => {
     await h.http.delete(`/webhooks/${hook.id}`).set(producer.auth).expect(204);
   });
 
+  it('refuses a test event to a webhook that is turned off, in words that say what to do and name no API path', async () => {
+    const hook = await register(['asset.updated']);
+    await h.http.patch(`/webhooks/${hook.id}`).set(producer.auth).send({ active: false }).expect(200);
+    const refused = await h.http.post(`/webhooks/${hook.id}/test`).set(producer.auth);
+    expect([refused.status, refused.body.error?.code]).toEqual([409, 'WEBHOOK_DISABLED']);
+    expect(refused.body.error.message).toBe('This webhook is turned off, so it cannot be sent a test. Turn it on again first (that clears its record of failures), then send the test');
+    expect(await h.container.models.WebhookDelivery.countDocuments({ endpointId: new Types.ObjectId(hook.id) })).toBe(0);
+    await h.http.delete(`/webhooks/${hook.id}`).set(producer.auth).expect(204);
+  });
+
   it('subscribes a webhook only to events its registrant may read: an admin-only token can neither register one on asset events nor point one at its own receiver', async () => {
     const bearer = (t: MintedToken) => ({ Authorization: `Bearer ${t.token}` });
     const admin = await givenToken(h, producer, ['admin']);

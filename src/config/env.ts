@@ -204,6 +204,8 @@ const schema = z.object({
   DIRECT_UPLOAD_SESSION_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
   DIRECT_UPLOAD_URL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
   DIRECT_UPLOAD_SWEEP_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
+  /** How often each api instance sends the notification digests that are due (0: never; a digest is due hourly or daily). */
+  NOTIFICATION_DIGEST_SWEEP_MS: int(0, 3600_000).default(60_000),
   /** On S3: answer version downloads with a 302 to a presigned URL this many seconds long (0: stream through the API). */
   DOWNLOAD_REDIRECT_TTL_SECONDS: int(0, 7 * 24 * 3600).default(0),
   /**

@@ -1,6 +1,6 @@
 // MongoDB's own query planner on every GET /assets shape: the winning plan reads an index (IXSCAN), never
-// the collection, and needs no in-memory SORT except where documented (a name-prefix search sorted by
-// date sorts only its matches). Run with `npm run test:plans` against MongoDB (MONGO_URI, e.g. the
+// the collection, and needs no in-memory SORT except where documented (a word search sorts only its
+// matches). Run with `npm run test:plans` against MongoDB (MONGO_URI, e.g. the
 // compose file's mongo:7). FerretDB v1 plans every query as a full SQLite scan, so on FerretDB
 // this file fails at once and says so; tests/assets.indexes.test.ts checks the same shapes statically.
 import { Types } from 'mongoose';
@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config/env';
 import { createLogger } from '../../src/infra/logging/logger';
 import { connectMongo } from '../../src/infra/database/mongo';
 import { createModels, syncIndexes, type Models } from '../../src/app/repositories/models';
-import { assetListQuery, type AssetListQuery } from '../../src/app/repositories/AssetRepository';
+import { assetListQuery, assetSearchQuery, type AssetListQuery } from '../../src/app/repositories/AssetRepository';
+import { nameWords, queryWords } from '../../src/app/repositories/nameWords';
 import { ASSET_STATUSES, ASSET_TYPES } from '../../src/app/repositories/models/Asset';
 import { encodeCursor } from '../../src/app/repositories/pagination';
 import { assetUsageQuery } from '../../src/app/repositories/StorageUsageRepository';
@@ -57,6 +58,7 @@ describe('MongoDB plans every GET /assets shape as an index scan', () => {
       studioId: i % 2 ? studioId : other,
       name: `Shot_${i}`,
       nameLower: `shot_${i}`,
+      nameWords: nameWords(`Shot_${i}`),
       type: ASSET_TYPES[i % ASSET_TYPES.length],
       status: ASSET_STATUSES[i % ASSET_STATUSES.length],
       tags: i % 7 ? [] : ['hero'],
@@ -81,7 +83,6 @@ describe('MongoDB plans every GET /assets shape as an index scan', () => {
     ['sort updatedAt asc', { sort: 'updatedAt', order: 'asc' }],
     ['sort name asc', { sort: 'name', order: 'asc' }],
     ['sort name desc', { sort: 'name', order: 'desc' }],
-    ['q sorted by name', { sort: 'name', order: 'asc', q: 'shot_12' }],
   ];
 
   async function stages(query: AssetListQuery): Promise<string[]> {
@@ -112,8 +113,18 @@ describe('MongoDB plans every GET /assets shape as an index scan', () => {
     }
   });
 
+  it('GET /search\'s asset words (one word\'s range, filtered by the others): IXSCAN, no COLLSCAN, no in-memory SORT', async () => {
+    const explained = (await models.Asset.find(assetSearchQuery(studioId, queryWords('shot 12'))).limit(10).explain('queryPlanner')) as unknown as { queryPlanner: { winningPlan: PlanStage } };
+    const s = stagesOf(explained.queryPlanner.winningPlan);
+    expect(s).toContain('IXSCAN');
+    expect(s).not.toContain('COLLSCAN');
+    expect(s).not.toContain('SORT');
+  });
+
+  // A word search sorts only its matches (the words' index bounds them; a name order is not the words' order).
   it.each([
-    ['q newest first', { q: 'shot_12' }],
+    ['q sorted by name', { sort: 'name', order: 'asc', q: 'shot 12' }],
+    ['q newest first', { q: 'shot 12' }],
     ['archived', { archived: true }],
     ['type sorted by name', { type: 'SHOT', sort: 'name', order: 'asc' }],
   ] as Array<[string, Partial<AssetListQuery>]>)('%s: IXSCAN and never a COLLSCAN', async (_name, q) => {

@@ -12,7 +12,7 @@ import { createModels, syncIndexes, type Models } from '../../src/app/repositori
 import { projectListQuery, orderedChildrenQuery } from '../../src/app/repositories/ProjectRepository';
 import { GRID_SORTS, gridBeforeQuery, gridFilter, gridShotsQuery, gridWindowQuery, projectShotsQuery, sequenceShotsQuery, type GridSort, type GridView } from '../../src/app/repositories/ShotRepository';
 import type { ShotDoc } from '../../src/app/repositories/models/Shot';
-import { TASK_LIST_SHAPES, taskListQuery, type TaskListQuery } from '../../src/app/repositories/TaskRepository';
+import { TASK_LIST_SHAPES, taskListQuery, waitingForReviewQuery, type TaskListQuery } from '../../src/app/repositories/TaskRepository';
 import { notificationListQuery } from '../../src/app/repositories/NotificationRepository';
 import { encodeCursor } from '../../src/app/repositories/pagination';
 import type { ListShape } from '../../src/app/repositories/listing';
@@ -131,6 +131,9 @@ describe('MongoDB plans every production list shape as an index scan', () => {
     const values: Record<string, string> = { assignee: user.toHexString(), status: 'WIP', taskTypeId: type.toHexString(), projectId: projectId.toHexString() };
     const q = Object.fromEntries(fields.map((f) => [f, values[f]])) as Partial<TaskListQuery>;
     await expectIndexed(models.Task, (cursor) => taskListQuery(studioId, { limit: 50, cursor, ...q }), new Date(Date.now() + 3_000_000));
+  });
+  it('the review queue, oldest submission first', async () => {
+    await expectIndexed(models.Task, (cursor) => waitingForReviewQuery(studioId, cursor), new Date(Date.now() - 3_000_000));
   });
   it('notifications, all and unread', async () => {
     await expectIndexed(models.Notification, (cursor) => notificationListQuery(studioId, user.toHexString(), { cursor }), new Types.ObjectId().toHexString());

@@ -1,14 +1,25 @@
 // Starts the real, built API (dist/server.js, serving web/dist at /app/) on a free port with its own
-// embedded services under a temp dir, as scripts/fuzz.sh does, then both workers (pipeline: thumbnails and
-// previews; render: Blender) on the same services; the returned function tears it all down.
+// embedded services under a temp dir, as scripts/fuzz.sh does, then the workers (pipeline: thumbnails and
+// previews; render: Blender; webhook: deliveries) on the same services; the returned function tears it all down.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, openSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** scripts/test-limits.env: the limits every stand-alone test API lifts (KEY=VALUE lines, # comments). */
+const liftedLimits = (): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(path.join(root, 'scripts/test-limits.env'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -20,19 +31,28 @@ const freePort = () =>
   });
 
 export default async function globalSetup() {
-  for (const built of ['dist/server.js', 'dist/workers/pipeline.worker.js', 'dist/workers/render.worker.js', 'web/dist/index.html']) {
+  for (const built of ['dist/server.js', 'dist/workers/pipeline.worker.js', 'dist/workers/render.worker.js', 'dist/workers/webhook.worker.js', 'web/dist/index.html']) {
     if (!existsSync(path.join(root, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // The operator's token, for the admin spec to give its own studio a storage quota (PUT /admin/studios/…).
+  const operatorToken = randomBytes(24).toString('hex');
   const env = {
     ...process.env,
     NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base,
     EMBEDDED_DATA_DIR: dir, STORAGE_LOCAL_ROOT: `${dir}/storage`, TUS_STAGING_DIR: `${dir}/tus`,
     // Small enough that the web e2e can show the API's 413 for an upload over the limit.
     MAX_UPLOAD_BYTES: '64mib',
-    LOG_LEVEL: 'warn', BCRYPT_COST: '4', RATE_LIMIT_MAX: '1000000', AUTH_RATE_LIMIT_MAX_PER_IP: '100000', AUTH_RATE_LIMIT_MAX_PER_EMAIL: '100000', REGISTRATIONS_PER_CLIENT_PER_HOUR: '100000', PASSWORD_RESETS_PER_CLIENT_PER_HOUR: '100000',
+    // The admin spec's webhook receiver listens on 127.0.0.1 (as the server tests' receiver does): only that one
+    // address is let past the URL guard, and only here; every other loopback and private address stays refused.
+    OPERATOR_TOKEN: operatorToken,
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', WEBHOOK_RETRY_BASE_MS: '500', WEBHOOK_RETRY_MAX_MS: '2000',
+    LOG_LEVEL: 'warn',
+    ...liftedLimits(),
+    // Its own keys in a Redis that CI's earlier stages used too, so none of their counters carries over.
+    REDIS_KEY_PREFIX: `studio-e2e-${port}:`,
   };
   const log = openSync(path.join(dir, 'api.log'), 'a');
   const node = path.join(root, 'node_modules/.bin/node');
@@ -57,7 +77,7 @@ export default async function globalSetup() {
   }
   // The API started the embedded services and wrote their addresses under the data dir; the workers find
   // them there through the same EMBEDDED_DATA_DIR.
-  for (const name of ['pipeline', 'render']) {
+  for (const name of ['pipeline', 'render', 'webhook']) {
     const wlog = openSync(path.join(dir, `${name}.worker.log`), 'a');
     workers.push(spawn(existsSync(node) ? node : process.execPath, [`dist/workers/${name}.worker.js`], { cwd: root, env, stdio: ['ignore', wlog, wlog] }));
   }
@@ -67,5 +87,6 @@ export default async function globalSetup() {
   }
   process.env.STUDIO_E2E_URL = base;
   process.env.STUDIO_E2E_MAIL = path.join(dir, 'mail');
+  process.env.STUDIO_E2E_OPERATOR = operatorToken;
   return stop;
 }

@@ -4,9 +4,8 @@
 // which field and what to do. Every step is watched (e2e/watch.ts); each new page and dialog gets axe, a
 // reflow check at 200% zoom and 320 CSS px, and screenshots at 1440×900, 1024×768 and 200% zoom.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { checkPage, SHOTS, studioViaApi } from './support';
+import { looked as lookedAt, studioViaApi } from './support';
 import { signIn } from './review-support';
 import { watch, type Watch } from './watch';
 
@@ -22,32 +21,8 @@ test.beforeAll(async () => {
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 const dialog = (page: Page, name: string) => page.getByRole('dialog', { name });
 
-/** No horizontal scrolling at this width (WCAG 1.4.10): the document and the page's content fit. */
-async function fits(page: Page, width: number, where: string) {
-  const wide = await page.evaluate(() => ({
-    doc: document.documentElement.scrollWidth,
-    main: document.querySelector('main')?.scrollWidth ?? 0,
-    view: window.innerWidth,
-  }));
-  expect(wide.doc, `${where}: the page scrolls sideways at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
-  expect(wide.main, `${where}: the content is wider than the window at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
-}
-
-/**
- * axe and three screenshots (1440×900, 1024×768, and 200% zoom of 1440×900: a 720×450 CSS px window,
- * which is what the browser lays out at that zoom), and reflow at 200% and at 320 CSS px.
- */
-async function looked(page: Page, name: string) {
-  await checkPage(page, `setup-${name}-1440`);
-  await page.setViewportSize({ width: 1024, height: 768 });
-  await page.screenshot({ path: path.join(SHOTS, `setup-${name}-1024.png`) });
-  await page.setViewportSize({ width: 720, height: 450 });
-  await fits(page, 720, name);
-  await page.screenshot({ path: path.join(SHOTS, `setup-${name}-200.png`) });
-  await page.setViewportSize({ width: 320, height: 640 });
-  await fits(page, 320, name);
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
+/** axe, screenshots at 1440×900, 1024×768 and 200% zoom, reflow at 200% and 320 CSS px (support.ts). */
+const looked = (page: Page, name: string) => lookedAt(page, `setup-${name}`);
 
 test('a producer sets a show up from the browser: project, sequence, shots, task type, status, assets', async ({ page }) => {
   test.setTimeout(180_000);

@@ -72,3 +72,30 @@ export async function everySize(page: Page, name: string) {
   expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${name} reflows at 320 px`).toBeLessThanOrEqual(0);
   await page.setViewportSize({ width: 1440, height: 900 });
 }
+
+/** No horizontal scrolling at this width (WCAG 1.4.10): the document and the page's content fit. */
+export async function fits(page: Page, width: number, where: string) {
+  const wide = await page.evaluate(() => ({
+    doc: document.documentElement.scrollWidth,
+    main: document.querySelector('main')?.scrollWidth ?? 0,
+    view: window.innerWidth,
+  }));
+  expect(wide.doc, `${where}: the page scrolls sideways at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
+  expect(wide.main, `${where}: the content is wider than the window at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
+}
+
+/**
+ * axe and three screenshots, `<name>-1440`, `-1024` and `-200` (200% zoom of 1440×900: a 720×450 CSS px
+ * window, which is what the browser lays out at that zoom), and reflow at 200% and at 320 CSS px.
+ */
+export async function looked(page: Page, name: string) {
+  await checkPage(page, `${name}-1440`);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.screenshot({ path: path.join(SHOTS, `${name}-1024.png`) });
+  await page.setViewportSize({ width: 720, height: 450 });
+  await fits(page, 720, name);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-200.png`) });
+  await page.setViewportSize({ width: 320, height: 640 });
+  await fits(page, 320, name);
+  await page.setViewportSize({ width: 1440, height: 900 });
+}

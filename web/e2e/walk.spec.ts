@@ -40,6 +40,7 @@ function pageLinks(s: Show): Destination[] {
     { name: 'shot-grid', via: project, at: (p) => grid(p).getByRole('link', { name: 'SH010' }) },
     { name: 'project-assets', via: [...project, projectTab('Assets')], at: (p) => p.getByRole('grid', { name: 'Asset grid' }).getByRole('link', { name: 'Rocket' }) },
     { name: 'breakdown', via: [...project, projectTab('Breakdown')], at: (p) => p.getByRole('heading', { name: /^Cast of SH010/ }) },
+    { name: 'editorial', via: [...project, projectTab('Editorial')], at: (p) => p.getByRole('heading', { name: 'Import a cut' }) },
     { name: 'shot', via: [...project, click((p) => grid(p).getByRole('link', { name: 'SH010' }))], at: (p) => p.getByRole('heading', { name: /SH010$/, level: 1 }) },
     { name: 'task', via: task, at: (p) => p.getByRole('heading', { name: s.tasks.emptyShot.name }) },
     { name: 'task-shot', via: [...task, click((p) => p.getByRole('link', { name: 'the shot\'s page' }))], at: (p) => p.getByRole('heading', { name: /SH030$/, level: 1 }) },

@@ -32,7 +32,13 @@ const MyTasksPage = lazy(() => import('./tracking/MyTasks').then((m) => ({ defau
 const TaskBoardPage = lazy(() => import('./tracking/TaskBoard').then((m) => ({ default: m.TaskBoardPage })));
 const Landing = lazy(() => import('./tracking/MyTasks').then((m) => ({ default: m.Landing })));
 const ProjectSettingsPage = lazy(() => import('./setup/ProjectSettingsPage').then((m) => ({ default: m.ProjectSettingsPage })));
+const EditorialPage = lazy(() => import('./editorial/EditorialPage').then((m) => ({ default: m.EditorialPage })));
 const TrackingSettingsPage = lazy(() => import('./setup/TrackingSettingsPage').then((m) => ({ default: m.TrackingSettingsPage })));
+const ReviewQueuePage = lazy(() => import('./inbox/ReviewQueuePage').then((m) => ({ default: m.ReviewQueuePage })));
+const NotificationsPage = lazy(() => import('./inbox/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
+const WebhooksPage = lazy(() => import('./admin/WebhooksPage').then((m) => ({ default: m.WebhooksPage })));
+const StoragePage = lazy(() => import('./admin/StoragePage').then((m) => ({ default: m.StoragePage })));
+const BotsPage = lazy(() => import('./admin/BotsPage').then((m) => ({ default: m.BotsPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<div style={{ padding: 24 }} aria-busy="true"><Skeleton width="40%" /></div>}>{page}</Suspense>;
 
 const queryClient = new QueryClient({
@@ -72,10 +78,16 @@ const router = createBrowserRouter(
     { path: '/projects/:projectId/assets', element: signedIn(later(<ProjectAssets />)) },
     { path: '/projects/:projectId/breakdown', element: signedIn(later(<BreakdownPage />)) },
     { path: '/projects/:projectId/settings', element: signedIn(later(<ProjectSettingsPage />)) },
+    { path: '/projects/:projectId/editorial', element: signedIn(later(<EditorialPage />)) },
     { path: '/settings/tracking', element: signedIn(later(<TrackingSettingsPage />)) },
     { path: '/tasks', element: signedIn(later(<MyTasksPage />)) },
     { path: '/tasks/board', element: signedIn(later(<TaskBoardPage />)) },
     { path: '/tasks/:taskId', element: signedIn(later(<TaskPage />)) },
+    { path: '/reviews/waiting', element: signedIn(later(<ReviewQueuePage />)) },
+    { path: '/notifications', element: signedIn(later(<NotificationsPage />)) },
+    { path: '/admin/webhooks', element: signedIn(later(<WebhooksPage />)) },
+    { path: '/admin/storage', element: signedIn(later(<StoragePage />)) },
+    { path: '/admin/bots', element: signedIn(later(<BotsPage />)) },
     { path: '*', element: <main><EmptyState title="Page not found"><a href="/app/assets">Go to assets</a></EmptyState></main> },
     // The last resort of every route (the shell itself, or a page outside it, failed), instead of React Router's default.
   ].map((route) => ({ errorElement: <RouteErrorPage />, ...route })),

@@ -155,6 +155,7 @@ describe('Session', () => {
     expect((fetch.mock.calls[0] as unknown as [string])[0]).toBe('http://x/auth/logout');
     expect(one.current.status).toBe('signed-out');
     expect(two.current.status).toBe('signed-out');
-    expect(heard).toHaveBeenCalledWith({ status: 'signed-out' });
+    // The other tab's sign-in page says why it was sent there.
+    expect(heard).toHaveBeenCalledWith({ status: 'signed-out', ended: { reason: 'signed-out', message: 'You signed out in another tab of this browser.' } });
   });
 });

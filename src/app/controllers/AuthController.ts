@@ -2,7 +2,7 @@
 // token in an HttpOnly cookie instead of the body, so no script can read it.
 import type { Request, Response } from 'express';
 import type { AuthResult, AuthService } from '../services/AuthService';
-import { confirmPasswordResetBody, passwordResetBody, passwordResetPreviewQuery, changePasswordBody, loginBody, refreshBody, switchStudioBody, verifyEmailBody, verifyEmailPreviewQuery, registerBody } from '../../infra/http/validators/auth.validators';
+import { confirmPasswordResetBody, passwordResetBody, passwordResetPreviewQuery, changePasswordBody, loginBody, refreshBody, switchStudioBody, studiosHoldingQuery, verifyEmailBody, verifyEmailPreviewQuery, registerBody } from '../../infra/http/validators/auth.validators';
 import { clientKey } from '../../shared/middlewares/rateLimit';
 import { actorOf } from '../../shared/middlewares/auth';
 import { AuthenticationError, AuthorizationError } from '../../shared/errors';
@@ -141,6 +141,11 @@ export class AuthController {
 
   studios = async (req: Request, res: Response) => {
     res.json({ data: await this.auth.memberships(actorOf(req)) });
+  };
+
+  studiosHolding = async (req: Request, res: Response) => {
+    const { kind, id } = studiosHoldingQuery.parse(req.query);
+    res.set('Cache-Control', 'no-store').json({ data: await this.auth.studiosHolding(actorOf(req), kind, id) });
   };
 
   switchStudio = async (req: Request, res: Response) => {

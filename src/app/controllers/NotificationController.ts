@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { NotificationService } from '../services/NotificationService';
 import type { SearchService } from '../services/SearchService';
 import { idParams } from '../../infra/http/validators/common.validators';
-import { listNotificationsQuery, searchQuery } from '../../infra/http/validators/production.validators';
+import { digestBody, listNotificationsQuery, markNotificationsReadBody, searchQuery } from '../../infra/http/validators/production.validators';
 import { actorOf } from '../../shared/middlewares/auth';
 
 export class NotificationController {
@@ -19,6 +19,18 @@ export class NotificationController {
 
   markRead = async (req: Request, res: Response) => {
     res.json(await this.s.notifications.markRead(actorOf(req), idParams.parse(req.params).id));
+  };
+
+  markManyRead = async (req: Request, res: Response) => {
+    res.json(await this.s.notifications.markManyRead(actorOf(req), markNotificationsReadBody.parse(req.body).ids));
+  };
+
+  digest = async (req: Request, res: Response) => {
+    res.json(await this.s.notifications.digest(actorOf(req)));
+  };
+
+  setDigest = async (req: Request, res: Response) => {
+    res.json(await this.s.notifications.setDigest(actorOf(req), digestBody.parse(req.body).frequency));
   };
 
   markAllRead = async (req: Request, res: Response) => {

@@ -123,10 +123,10 @@ export class ProductionController {
 
   importEditorial = async (req: Request, res: Response) => {
     const { id } = idParams.parse(req.params);
-    const { format, dryRun } = importQuery.parse(req.query);
+    const { format, dryRun, expect } = importQuery.parse(req.query);
     if (format === 'otio' && req.is('application/json') && req.body !== undefined && typeof req.body === 'object') {
       // Already parsed by the JSON body parser (within JSON_BODY_LIMIT).
-      await sendJsonSliced(res, await this.s.editorial.import(actorOf(req), id, format, { document: req.body as unknown }, dryRun));
+      await sendJsonSliced(res, await this.s.editorial.import(actorOf(req), id, format, { document: req.body as unknown }, dryRun, expect));
       return;
     }
     const wanted = EDITORIAL_TYPES[format];
@@ -137,7 +137,7 @@ export class ProductionController {
       // The body is read by the service, after the access check, and only as far as the caps let it.
       // Not destroyed when the reader stops early: the client still gets its answer (see below).
       const body = req.iterator({ destroyOnReturn: false });
-      report = await this.s.editorial.import(actorOf(req), id, format, { body, declaredBytes: declared }, dryRun);
+      report = await this.s.editorial.import(actorOf(req), id, format, { body, declaredBytes: declared }, dryRun, expect);
     } catch (err) {
       // A refused body within the cap is drained after the answer (cheap, and the client reads the answer
       // instead of a reset); one declared larger, or of unknown length, gets the answer and the connection closed.

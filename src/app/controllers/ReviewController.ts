@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { ReviewService } from '../services/ReviewService';
 import { assetIdParams } from '../../infra/http/validators/asset.validators';
 import { versionParams } from '../../infra/http/validators/version.validators';
-import { commentBody, commentsQuery, reviewBody } from '../../infra/http/validators/review.validators';
+import { commentBody, commentsQuery, decisionsQuery, reviewBody } from '../../infra/http/validators/review.validators';
 import { actorOf } from '../../shared/middlewares/auth';
 
 export class ReviewController {
@@ -18,6 +18,11 @@ export class ReviewController {
     const { id } = assetIdParams.parse(req.params);
     const comment = await this.reviews.comment(actorOf(req), id, commentBody.parse(req.body));
     res.status(201).json(comment);
+  };
+
+  listDecisions = async (req: Request, res: Response) => {
+    const { id } = assetIdParams.parse(req.params);
+    res.json(await this.reviews.decisions(actorOf(req), id, decisionsQuery.parse(req.query)));
   };
 
   decide = async (req: Request, res: Response) => {

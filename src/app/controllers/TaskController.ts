@@ -52,6 +52,10 @@ export class TaskController {
     res.json(await this.tasks.history(actorOf(req), idParams.parse(req.params).id, pageQuery.parse(req.query)));
   };
 
+  waitingForReview = async (req: Request, res: Response) => {
+    res.json(await this.tasks.waitingForReview(actorOf(req), pageQuery.parse(req.query)));
+  };
+
   submit = async (req: Request, res: Response) => {
     const { id } = idParams.parse(req.params);
     const { version, note } = submitTaskBody.parse(req.body);

@@ -133,6 +133,7 @@ export interface TaskDto {
   name: string;
   status: string;
   assignees: string[];
+  reviewers: string[];
   dueDate: string | null;
   estimateHours: number | null;
   priority: number;
@@ -152,6 +153,8 @@ export const toTaskDto = (t: TaskDoc): TaskDto => ({
   name: t.name,
   status: t.status,
   assignees: (t.assignees ?? []).map(String),
+  // Tasks made before reviewers existed carry none: the studio's DIRECTORs review them.
+  reviewers: (t.reviewers ?? []).map(String),
   dueDate: iso(t.dueDate),
   estimateHours: t.estimateHours ?? null,
   priority: t.priority,
@@ -160,6 +163,18 @@ export const toTaskDto = (t: TaskDoc): TaskDto => ({
   createdAt: iso(t.createdAt)!,
   updatedAt: iso(t.updatedAt)!,
 });
+
+/** One row of the review queue: the task, where it sits, and the version waiting since its submission. */
+export interface WaitingReviewDto {
+  task: TaskDto;
+  project: { id: string; name: string } | null;
+  entity: { type: TaskEntity; id: string; label: string };
+  assetId: string;
+  version: number;
+  latestVersion: number | null;
+  submittedBy: { id: string; name: string } | null;
+  submittedAt: string;
+}
 
 export interface TaskTypeDto {
   id: string;

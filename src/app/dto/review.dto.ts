@@ -1,6 +1,6 @@
 // The public shapes of review comments and decisions.
 import type { Annotation, CommentDoc } from '../repositories/models/Comment';
-import type { Decision } from '../repositories/models/ReviewDecision';
+import type { Decision, ReviewDecisionDoc } from '../repositories/models/ReviewDecision';
 import type { AssetDto } from './asset.dto';
 
 export interface CommentDto {
@@ -27,6 +27,13 @@ export interface ReviewDto {
   createdAt: string;
   asset: AssetDto;
 }
+
+/** A decision as listed (GET /assets/:id/reviews): the verdict and its note, without the asset. */
+export type DecisionDto = Omit<ReviewDto, 'asset'>;
+
+export const toDecisionDto = (d: ReviewDecisionDoc): DecisionDto => ({
+  id: String(d._id), assetId: String(d.assetId), version: d.version, decision: d.decision, note: d.note ?? '', decidedBy: String(d.decidedBy), createdAt: d.createdAt.toISOString(),
+});
 
 export function toCommentDto(c: CommentDoc): CommentDto {
   return {

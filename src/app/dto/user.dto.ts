@@ -34,6 +34,8 @@ export interface MembershipDto {
   studioId: string;
   studioName: string;
   studioSlug: string;
+  /** When the studio was made: tells apart studios of the same name. */
+  studioCreatedAt: string;
   /** The membership's id: the `id` of the user in that studio. */
   userId: string;
   role: Role;

@@ -6,6 +6,7 @@ import { keyset, toPage, type Page } from './pagination';
 import { findOwned, ownedIds } from './owned';
 import { IN_BATCH, inBatches } from './batches';
 import { insertUnlessExists } from './insertOnce';
+import { nameWords, nameWordsQuery, queryWords, wordsFilter } from './nameWords';
 
 export type StudioId = Types.ObjectId | string;
 export type AssetSort = 'createdAt' | 'updatedAt' | 'name';
@@ -35,15 +36,15 @@ export interface NewAsset {
 
 const SORT_FIELD: Record<AssetSort, 'createdAt' | 'updatedAt' | 'nameLower'> = { createdAt: 'createdAt', updatedAt: 'updatedAt', name: 'nameLower' };
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
- * The filter and sort of one page of a listing. Pure, so tests can check every shape against the declared
+ * The filter and sort of one page of a listing; `q` keeps the assets whose name has words starting with
+ * each of q's words (the matches of one word's index range, sorted). Pure, so tests can check every shape against the declared
  * indexes (tests/assets.indexes.test.ts) and against MongoDB's query planner (npm run test:plans).
  */
 export function assetListQuery(studioId: StudioId, query: AssetListQuery): { filter: QueryFilter<AssetDoc>; sort: Record<string, SortOrder>; field: 'createdAt' | 'updatedAt' | 'nameLower' } {
   const field = SORT_FIELD[query.sort];
   const { filter: after, sort } = keyset<AssetDoc>(field, query.order, query.cursor);
+  const words = query.q ? wordsFilter<AssetDoc>(queryWords(query.q)) : { driver: {}, rest: [] };
   const filter: QueryFilter<AssetDoc> = {
     studioId,
     archivedAt: query.archived ? { $ne: null } : null,
@@ -54,10 +55,17 @@ export function assetListQuery(studioId: StudioId, query: AssetListQuery): { fil
     ...(query.status ? { status: query.status } : {}),
     ...(query.tag ? { tags: query.tag } : {}),
     ...(query.createdBy ? { createdBy: new Types.ObjectId(query.createdBy) } : {}),
-    ...(query.q ? { nameLower: { $regex: `^${escapeRegex(query.q.toLowerCase())}` } } : {}),
+    ...words.driver,
   };
-  // The keyset condition is an $or; combine with $and so a name-prefix filter on the same field survives.
-  return { filter: Object.keys(after).length ? { $and: [filter, after] } : filter, sort, field };
+  // The keyset condition is an $or, and each further word is a condition on the same field as the first:
+  // combine them with $and, the first branch holding the index's equality fields and range.
+  const and = [...words.rest, ...(Object.keys(after).length ? [after] : [])];
+  return { filter: and.length ? { $and: [filter, ...and] } : filter, sort, field };
+}
+
+/** GET /search's asset filter: the tenant, plain live assets, then one word's range (pure, for the index tests). */
+export function assetSearchQuery(studioId: StudioId, words: string[]): QueryFilter<AssetDoc> {
+  return nameWordsQuery<AssetDoc>({ studioId, archivedAt: null, shotId: null }, words);
 }
 
 export class AssetRepository {
@@ -72,6 +80,7 @@ export class AssetRepository {
       ...input,
       studioId,
       nameLower: input.name.toLowerCase(),
+      nameWords: nameWords(input.name),
       updatedBy: input.createdBy,
       shotId: null,
     });
@@ -86,7 +95,7 @@ export class AssetRepository {
     const sid = new Types.ObjectId(String(studioId));
     const nameLower = shot.name.toLowerCase();
     const now = new Date();
-    const insert = { studioId: sid, name: shot.name, nameLower, type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1, storage: { bytes: 0, versions: 0 }, createdAt: now, updatedAt: now };
+    const insert = { studioId: sid, name: shot.name, nameLower, nameWords: nameWords(shot.name), type: 'SHOT', description: '', tags: [], status: 'IN_PROGRESS', currentVersion: null, latestVersion: 0, createdBy: shot.createdBy, updatedBy: shot.createdBy, archivedAt: null, projectId: shot.projectId, shotId: shot._id, revision: 1, storage: { bytes: 0, versions: 0 }, createdAt: now, updatedAt: now };
     return (await insertUnlessExists(this.models.Asset, { studioId: sid, nameLower }, insert)).doc;
   }
 
@@ -119,14 +128,25 @@ export class AssetRepository {
   update(studioId: StudioId, id: Types.ObjectId, expectedRevision: number, set: Partial<AssetDoc>, inc: Record<string, number> = {}): Promise<AssetDoc | null> {
     return this.models.Asset.findOneAndUpdate(
       { _id: id, studioId, revision: expectedRevision },
-      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase() } : {}) }, $inc: { ...inc, revision: 1 } },
+      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase(), nameWords: nameWords(set.name) } : {}) }, $inc: { ...inc, revision: 1 } },
       { returnDocument: 'after' },
     )
       .lean<AssetDoc>()
       .exec();
   }
 
+  /**
+   * Plain, live assets whose name has words starting with each of `words` (queryWords, at least one): the
+   * first `limit` of one index range, in the index's order (the nearest words first), with no sort to wait
+   * for however many names match; the caller orders the few it shows.
+   */
+  async search(studioId: StudioId, words: string[], limit: number): Promise<AssetDoc[]> {
+    if (words.length === 0) return [];
+    return this.models.Asset.find(assetSearchQuery(studioId, words)).limit(limit).lean<AssetDoc[]>().exec();
+  }
+
   async list(studioId: StudioId, query: AssetListQuery): Promise<Page<AssetDoc>> {
+    if (query.q !== undefined && queryWords(query.q).length === 0) return toPage([], query, 'createdAt', (r: AssetDoc) => r.createdAt, (r) => r);
     const { filter, sort, field } = assetListQuery(studioId, query);
     const rows = await this.models.Asset.find(filter).sort(sort).limit(query.limit + 1).lean<AssetDoc[]>().exec();
     return toPage(rows, query, field, (r) => r[field], (r) => r);

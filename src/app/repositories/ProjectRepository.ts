@@ -7,6 +7,7 @@ import type { SequenceDoc } from './models/Sequence';
 import type { Page } from './pagination';
 import { findOwned } from './owned';
 import { listPage, listShape, type ListShape } from './listing';
+import { nameWords, nameWordsQuery } from './nameWords';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { StudioId } from './AssetRepository';
 
@@ -33,7 +34,7 @@ export class ProjectRepository {
   constructor(private readonly models: Models) {}
 
   async create(studioId: StudioId, p: NewProject): Promise<ProjectDoc> {
-    const doc = await this.models.Project.create({ ...p, studioId, nameLower: p.name.toLowerCase(), codeLower: p.code.toLowerCase() });
+    const doc = await this.models.Project.create({ ...p, studioId, nameLower: p.name.toLowerCase(), nameWords: nameWords(p.name), codeLower: p.code.toLowerCase() });
     return doc.toObject();
   }
 
@@ -48,7 +49,7 @@ export class ProjectRepository {
     const existing = await this.models.Project.findOne(filter).lean<ProjectDoc>().exec();
     if (existing) return existing;
     const now = new Date();
-    const insert = { studioId: sid, code: DEFAULT_PROJECT_CODE, codeLower: DEFAULT_PROJECT_CODE.toLowerCase(), name: 'Default project', nameLower: 'default project', isDefault: true, fps: { num: 24, den: 1 }, resolution: { width: 1920, height: 1080 }, handles: 0, status: 'ACTIVE', members: [], createdBy: null, revision: 1, createdAt: now, updatedAt: now };
+    const insert = { studioId: sid, code: DEFAULT_PROJECT_CODE, codeLower: DEFAULT_PROJECT_CODE.toLowerCase(), name: 'Default project', nameLower: 'default project', nameWords: nameWords('Default project'), isDefault: true, fps: { num: 24, den: 1 }, resolution: { width: 1920, height: 1080 }, handles: 0, status: 'ACTIVE', members: [], createdBy: null, revision: 1, createdAt: now, updatedAt: now };
     try {
       await this.models.Project.collection.updateOne(filter, { $setOnInsert: insert }, { upsert: true });
     } catch (err) {
@@ -62,7 +63,7 @@ export class ProjectRepository {
   update(studioId: StudioId, id: Types.ObjectId, revision: number, set: Partial<ProjectDoc>): Promise<ProjectDoc | null> {
     return this.models.Project.findOneAndUpdate(
       { _id: id, studioId, revision },
-      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase() } : {}) }, $inc: { revision: 1 } },
+      { $set: { ...set, ...(set.name ? { nameLower: set.name.toLowerCase(), nameWords: nameWords(set.name) } : {}) }, $inc: { revision: 1 } },
       { returnDocument: 'after' },
     )
       .lean<ProjectDoc>()
@@ -73,11 +74,11 @@ export class ProjectRepository {
     return listPage(this.models.Project, projectListQuery(studioId, q), { limit: q.limit, order: 'asc' });
   }
 
-  /** Name or code prefix: two index ranges ({studioId, nameLower}, {studioId, codeLower}). */
-  async search(studioId: StudioId, prefix: string, limit: number): Promise<ProjectDoc[]> {
+  /** Name words (queryWords) or code prefix: two index ranges ({studioId, nameWords}, {studioId, codeLower}). */
+  async search(studioId: StudioId, prefix: string, words: string[], limit: number): Promise<ProjectDoc[]> {
     const re = { $regex: `^${escapeRegex(prefix.toLowerCase())}` };
     const [byName, byCode] = await Promise.all([
-      this.models.Project.find({ studioId, nameLower: re }).sort({ nameLower: 1, _id: 1 }).limit(limit).lean<ProjectDoc[]>().exec(),
+      words.length ? this.models.Project.find(nameWordsQuery<ProjectDoc>({ studioId }, words)).limit(limit).lean<ProjectDoc[]>().exec() : [],
       this.models.Project.find({ studioId, codeLower: re }).sort({ codeLower: 1 }).limit(limit).lean<ProjectDoc[]>().exec(),
     ]);
     const seen = new Set<string>();

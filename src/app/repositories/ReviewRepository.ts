@@ -4,7 +4,13 @@ import type { Models } from './models';
 import type { CommentDoc } from './models/Comment';
 import type { ReviewDecisionDoc } from './models/ReviewDecision';
 import { keyset, toPage, type Page } from './pagination';
+import { listPage, listShape, type ListShape } from './listing';
 import type { StudioId } from './AssetRepository';
+
+/** An asset's decisions newest first, all versions or one (each shape has its index in ReviewDecision.ts). */
+export function decisionListQuery(studioId: StudioId, assetId: Types.ObjectId | string, q: { cursor?: string; version?: number }): ListShape<ReviewDecisionDoc> {
+  return listShape<ReviewDecisionDoc>({ studioId, assetId: new Types.ObjectId(String(assetId)), ...(q.version !== undefined ? { version: q.version } : {}) }, '_id', 'desc', q.cursor);
+}
 
 export class ReviewRepository {
   constructor(private readonly models: Models) {}
@@ -30,5 +36,9 @@ export class ReviewRepository {
 
   async insertDecision(studioId: StudioId, d: Omit<ReviewDecisionDoc, '_id' | 'studioId' | 'createdAt'>): Promise<ReviewDecisionDoc> {
     return (await this.models.ReviewDecision.create({ ...d, studioId })).toObject();
+  }
+
+  listDecisions(studioId: StudioId, assetId: Types.ObjectId | string, q: { limit: number; cursor?: string; version?: number }): Promise<Page<ReviewDecisionDoc>> {
+    return listPage(this.models.ReviewDecision, decisionListQuery(studioId, assetId, q), { limit: q.limit, order: 'desc' });
   }
 }

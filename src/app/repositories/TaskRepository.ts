@@ -3,10 +3,10 @@ import { Types, type QueryFilter } from 'mongoose';
 import type { Models } from './models';
 import type { TaskDoc } from './models/Task';
 import { DEFAULT_TASK_STATUSES, DEFAULT_TASK_TYPES, WORKFLOW_STATUSES, type TaskStatusDoc, type TaskTypeDoc } from './models/TaskConfig';
-import type { Page } from './pagination';
+import { toPage, type Page } from './pagination';
 import { findOwned } from './owned';
 import { listPage, listShape, type ListShape } from './listing';
-import { escapeRegex } from './ProjectRepository';
+import { nameWords, nameWordsQuery } from './nameWords';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { StudioId } from './AssetRepository';
 import { IN_BATCH, inBatches } from './batches';
@@ -44,13 +44,24 @@ export function taskListQuery(studioId: StudioId, q: TaskListQuery): ListShape<T
   return listShape<TaskDoc>(eq, 'dueSort', 'asc', q.cursor);
 }
 
+/** The epoch: every submission is after it, so the range keeps tasks moved to WFA without a submission out of the queue. */
+const EVER = new Date(0);
+
+/**
+ * The review queue: tasks waiting for approval with a submitted version, oldest submission first. The range
+ * on submission.at is on the index's sort key (after studioId and status), so it bounds the same scan.
+ */
+export function waitingForReviewQuery(studioId: StudioId, cursor?: string): ListShape<TaskDoc> {
+  return listShape<TaskDoc>({ studioId, status: WORKFLOW_STATUSES.waitingForApproval, 'submission.at': { $gte: EVER } } as QueryFilter<TaskDoc>, 'submission.at', 'asc', cursor);
+}
+
 export type NewTask = Omit<TaskDoc, '_id' | 'studioId' | 'nameLower' | 'revision' | 'createdAt' | 'updatedAt' | 'submission'>;
 
 export class TaskRepository {
   constructor(private readonly models: Models) {}
 
   async create(studioId: StudioId, t: NewTask): Promise<TaskDoc> {
-    return (await this.models.Task.create({ ...t, studioId, nameLower: t.name.toLowerCase(), submission: null })).toObject();
+    return (await this.models.Task.create({ ...t, studioId, nameLower: t.name.toLowerCase(), nameWords: nameWords(t.name), submission: null })).toObject();
   }
 
   findById(studioId: StudioId, id: Types.ObjectId | string): Promise<TaskDoc | null> {
@@ -65,6 +76,14 @@ export class TaskRepository {
 
   list(studioId: StudioId, q: TaskListQuery): Promise<Page<TaskDoc>> {
     return listPage(this.models.Task, taskListQuery(studioId, q), { limit: q.limit, order: 'asc' });
+  }
+
+  /** A page of the review queue (waitingForReviewQuery). */
+  async waitingForReview(studioId: StudioId, q: { limit: number; cursor?: string }): Promise<Page<TaskDoc>> {
+    const shape = waitingForReviewQuery(studioId, q.cursor);
+    const rows = await this.models.Task.find(shape.filter).sort(shape.sort).limit(q.limit + 1).lean<TaskDoc[]>().exec();
+    // The sort key is nested, so the cursor's value is read from the submission (listPage reads top-level fields).
+    return toPage(rows, { limit: q.limit, order: 'asc' }, shape.field, (r) => r.submission?.at ?? null, (r) => r);
   }
 
   /** Many tasks by _id alone (as findOwned), the studio checked here: a bulk edit's tasks. */
@@ -95,8 +114,10 @@ export class TaskRepository {
     return this.models.Task.find({ studioId, 'submission.assetId': new Types.ObjectId(String(assetId)), 'submission.version': version }).limit(100).lean<TaskDoc[]>().exec();
   }
 
-  search(studioId: StudioId, prefix: string, limit: number): Promise<TaskDoc[]> {
-    return this.models.Task.find({ studioId, nameLower: { $regex: `^${escapeRegex(prefix.toLowerCase())}` } }).sort({ nameLower: 1, _id: 1 }).limit(limit).lean<TaskDoc[]>().exec();
+  /** Tasks whose name has words starting with each of `words` (queryWords): one range of {studioId, nameWords}. */
+  async search(studioId: StudioId, words: string[], limit: number): Promise<TaskDoc[]> {
+    if (words.length === 0) return [];
+    return this.models.Task.find(nameWordsQuery<TaskDoc>({ studioId }, words)).limit(limit).lean<TaskDoc[]>().exec();
   }
 
   // Task types and statuses: small per-studio lists (bounded reads), seeded with defaults on first use.

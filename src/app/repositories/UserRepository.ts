@@ -55,6 +55,11 @@ export class UserRepository {
     return this.models.User.find({ studioId, role: 'PRODUCER', active: true, kind: { $ne: 'BOT' } }).limit(100).lean<UserDoc[]>().exec();
   }
 
+  /** The studio's active human DIRECTORs (bounded): who is told that a version waits for review. */
+  directors(studioId: Types.ObjectId | string): Promise<UserDoc[]> {
+    return this.models.User.find({ studioId, role: 'DIRECTOR', active: true, kind: { $ne: 'BOT' } }).limit(100).lean<UserDoc[]>().exec();
+  }
+
   /** Active PRODUCERs who are people: a bot cannot sign in to put things right, so it never counts as the studio's keeper. */
   countActiveProducers(studioId: Types.ObjectId): Promise<number> {
     // $ne, not kind: 'PERSON': memberships from before bots existed carry no kind at all.

@@ -4,6 +4,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { AuthenticationError, AuthorizationError, ConflictError, NotFoundError, RateLimitError, ServiceUnavailableError, UnprocessableEntityError, ValidationError } from '../../shared/errors';
 import type { StudioRepository } from '../repositories/StudioRepository';
+import type { AssetRepository } from '../repositories/AssetRepository';
+import type { ProjectRepository } from '../repositories/ProjectRepository';
+import type { TaskRepository } from '../repositories/TaskRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { AccountRepository } from '../repositories/AccountRepository';
 import type { PasswordResetRepository, RegistrationRepository } from '../repositories/RegistrationRepository';
@@ -11,6 +14,7 @@ import type { PasswordResetDoc } from '../repositories/models/PasswordReset';
 import { normalizeEmail } from '../repositories/AccountRepository';
 import type { RegistrationDoc } from '../repositories/models/Registration';
 import type { RefreshTokenRepository } from '../repositories/RefreshTokenRepository';
+import type { RefreshTokenDoc } from '../repositories/models/RefreshToken';
 import type { UserDoc } from '../repositories/models/User';
 import type { AccountDoc } from '../repositories/models/Account';
 import { hashRefreshToken, type TokenService } from './TokenService';
@@ -19,7 +23,7 @@ import type { AuditService } from './AuditService';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { isDuplicateKey } from '../../infra/database/errors';
 import type { Actor } from './types';
-import type { SessionEndReason, SessionService } from './SessionService';
+import { reasonDetail, sessionEnded, sessionStateOf, whyEnded, type SessionEndReason, type SessionService } from './SessionService';
 import type { CurrentPassword } from './CurrentPassword';
 import { mails, type MailLinks, type Mailer, type MailMessage } from './Mailer';
 import { toUserDto, type MembershipDto, type UserDto } from '../dto';
@@ -32,6 +36,10 @@ export interface AuthResult {
 
 const INVALID_CREDENTIALS = () => new AuthenticationError('INVALID_CREDENTIALS', 'Invalid email or password');
 const INVALID_REFRESH = () => new AuthenticationError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+/** A refresh refused for a session that ended: the refresh's own code (clients act on it), the session's words and reason. */
+const refreshRefused = (ended: AuthenticationError) => new AuthenticationError('INVALID_REFRESH_TOKEN', ended.message, { details: ended.details });
+// A replayed refresh token ends its login everywhere: the page that held it says so.
+const REUSED = () => new AuthenticationError('REFRESH_TOKEN_REUSED', 'You were signed out because this sign-in was used from two places at once, which can mean someone copied it; sign in again', { details: reasonDetail('reused') });
 const RESET_LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This password-reset link is invalid, was already used or has expired; ask for a new one on the sign-in page (Forgot password?)');
 const LINK_INVALID = () => new ValidationError('LINK_INVALID', 'This link is invalid, was already used or has expired; register again for a new one');
 const NOT_A_MEMBER = () => new NotFoundError('STUDIO_NOT_FOUND', 'Studio not found among yours');
@@ -94,11 +102,18 @@ export async function sendOrFail(mailer: Mailer, message: MailMessage, undo: () 
   }
 }
 
+/** What a link into another studio may name. */
+export type HeldKind = 'asset' | 'project' | 'task';
+
 export class AuthService {
   constructor(
     private readonly deps: {
       studios: StudioRepository;
       users: UserRepository;
+      /** For "which of my studios holds this id": read only within the caller's own studios. */
+      assets: Pick<AssetRepository, 'findById'>;
+      projects: Pick<ProjectRepository, 'findById'>;
+      tasks: Pick<TaskRepository, 'findById'>;
       accounts: AccountRepository;
       registrations: RegistrationRepository;
       passwordResets: PasswordResetRepository;
@@ -257,7 +272,7 @@ export class AuthService {
    * taken back with the password typed here) gets the new studio as its PRODUCER. Single-use under a lease;
    * on failure what was made is removed and the link still works.
    */
-  async verifyEmail(token: string, input: { password: string; name?: string; studioName?: string }): Promise<AuthResult> {
+  async verifyEmail(token: string, input: { password: string; name?: string; studioName?: string; sameNameOk?: boolean }): Promise<AuthResult> {
     const hash = hashRefreshToken(token);
     return this.deps.locks.withLock(`registration:${hash}`, async () => {
       const { registrations, accounts, users, studios } = this.deps;
@@ -265,7 +280,10 @@ export class AuthService {
       const record = await this.openRegistration(token);
       const name = input.name ?? record.name;
       const { account, created } = await this.claimAccount({ email: record.email, name, password: input.password }, now);
-      const studio = await this.createStudio(input.studioName ?? record.studioName);
+      const studioName = (input.studioName ?? record.studioName).trim();
+      // Told only once the password proved the account: a second studio of the same name is asked about.
+      if (!created && !input.sameNameOk) await this.refuseSameName(account._id, studioName);
+      const studio = await this.createStudio(studioName);
       let user: UserDoc;
       try {
         user = await users.create(studio._id, { accountId: account._id, email: account.email, name: input.name ?? account.name, role: 'PRODUCER' });
@@ -279,6 +297,16 @@ export class AuthService {
       await accounts.setLastStudio(account._id, studio._id);
       await this.deps.audit.record(toActor(user), 'studio.registered', 'studio', studio._id, { name: studio.name, slug: studio.slug, newAccount: created });
       return this.issue(user, randomUUID());
+    });
+  }
+
+  /** 409 STUDIO_NAME_TAKEN when the person already belongs to a studio of this name (any case). */
+  private async refuseSameName(accountId: Types.ObjectId, studioName: string): Promise<void> {
+    const same = (await this.membershipsOf(accountId)).find((m) => m.studioName.trim().toLowerCase() === studioName.toLowerCase());
+    if (!same) return;
+    const since = same.studioCreatedAt.slice(0, 10);
+    throw new ConflictError('STUDIO_NAME_TAKEN', `You already belong to a studio named "${same.studioName}" (created ${since}). Create another one with the same name, or choose another name`, {
+      details: [{ path: 'studioName', message: `you already belong to "${same.studioName}" (${same.studioSlug}, created ${since}); choose another name or confirm to create a second one` }],
     });
   }
 
@@ -368,13 +396,29 @@ export class AuthService {
   async memberships(actor: Actor): Promise<MembershipDto[]> {
     const self = await this.deps.users.findById(actor.studioId, actor.id);
     if (!self) throw new NotFoundError('USER_NOT_FOUND', 'User not found');
-    const mine = (await this.deps.users.ofAccount(self.accountId)).filter((m) => m.active);
+    return this.membershipsOf(self.accountId, actor.id);
+  }
+
+  private async membershipsOf(accountId: Types.ObjectId, currentUserId?: string): Promise<MembershipDto[]> {
+    const mine = (await this.deps.users.ofAccount(accountId)).filter((m) => m.active);
     const studios = await this.deps.studios.findByIds(mine.map((m) => m.studioId));
     const byId = new Map(studios.map((s) => [String(s._id), s]));
     return mine.flatMap((m) => {
       const studio = byId.get(String(m.studioId));
-      return studio ? [{ studioId: String(studio._id), studioName: studio.name, studioSlug: studio.slug, userId: String(m._id), role: m.role, current: String(m._id) === actor.id }] : [];
+      return studio ? [{ studioId: String(studio._id), studioName: studio.name, studioSlug: studio.slug, studioCreatedAt: studio.createdAt.toISOString(), userId: String(m._id), role: m.role, current: String(m._id) === currentUserId }] : [];
     });
+  }
+
+  /**
+   * Which of the caller's other studios holds this asset, project or task (a link from one of them): read
+   * through each of those studios' own tenancy, never another's, so the answer (none) is the same for an id
+   * that does not exist and one of a studio the caller is not in.
+   */
+  async studiosHolding(actor: Actor, kind: HeldKind, id: string): Promise<MembershipDto[]> {
+    const others = (await this.memberships(actor)).filter((m) => !m.current);
+    const repo = { asset: this.deps.assets, project: this.deps.projects, task: this.deps.tasks }[kind];
+    const held = await Promise.all(others.map(async (m) => ((await repo.findById(m.studioId, id)) ? m : null)));
+    return held.filter((m): m is MembershipDto => m !== null);
   }
 
   /** A fresh session in another studio of the same person; the current session stays valid. */
@@ -397,9 +441,9 @@ export class AuthService {
     if (record.replacedBy !== null) {
       // A rotated token came back: either it was stolen or the thief already used it. Kill the family.
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
-      throw new AuthenticationError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; all sessions of this login were revoked');
+      throw REUSED();
     }
-    if (record.revokedAt !== null || record.expiresAt.getTime() <= now.getTime()) throw INVALID_REFRESH();
+    if (record.revokedAt !== null || record.expiresAt.getTime() <= now.getTime()) throw await this.whyRefreshEnded(record, now);
 
     const next = this.deps.tokens.newRefreshToken();
     // Exactly one presentation of a token may rotate it: a once-only claim decides, since conditional
@@ -408,15 +452,28 @@ export class AuthService {
     if (!(await this.deps.locks.claimOnce(`refresh-rotation:${record.tokenHash}`, ttlMs))) {
       // Lost a race with another use of the same token: same verdict as a replay.
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
-      throw new AuthenticationError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; all sessions of this login were revoked');
+      throw REUSED();
     }
     await refreshTokens.markRotated(record.studioId, record._id, next.hash, now);
     const user = await users.findById(record.studioId, record.userId);
     if (!user || !user.active || (record.sessionVersion ?? 0) !== (user.sessionVersion ?? 0)) {
       await refreshTokens.revokeFamily(record.studioId, record.familyId, now);
-      throw INVALID_REFRESH();
+      throw refreshRefused((user && whyEnded(sessionStateOf(user), record.sessionVersion ?? 0)) ?? sessionEnded(undefined));
     }
     return this.issue(user, record.familyId, next);
+  }
+
+  /**
+   * The refusal of a refresh token that no longer holds, saying why: its days ran out, its membership's
+   * sessions were ended (and by what), or its login was signed out. Only the token's holder learns this.
+   */
+  private async whyRefreshEnded(record: RefreshTokenDoc, now: Date): Promise<AuthenticationError> {
+    if (record.expiresAt.getTime() <= now.getTime()) {
+      return new AuthenticationError('INVALID_REFRESH_TOKEN', `Your session expired: a sign-in lasts ${this.deps.refreshTtlDays} days; sign in again`, { details: reasonDetail('expired') });
+    }
+    const user = await this.deps.users.findById(record.studioId, record.userId);
+    const ended = user ? whyEnded(sessionStateOf(user), record.sessionVersion ?? 0) : null;
+    return refreshRefused(ended ?? new AuthenticationError('INVALID_REFRESH_TOKEN', 'You were signed out of this session (on this device or in another tab); sign in again', { details: reasonDetail('signed-out') }));
   }
 
   /** Revokes the whole login session (token family). Unknown tokens are accepted silently: logout is idempotent. */

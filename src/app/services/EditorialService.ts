@@ -4,8 +4,9 @@
 // Reading is bounded: CSV and EDL bodies stream through their readers as they arrive (a few hundred
 // microseconds per socket chunk; the 10,001st shot stops the read), an OTIO body is parsed on a
 // BudgetedThread; the comparison is linear, with its reads in `$in` batches (docs/performance.md).
+import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import { DomainError, PayloadTooLargeError, ServiceUnavailableError, UnprocessableEntityError } from '../../shared/errors';
+import { DomainError, PayloadTooLargeError, PreconditionFailedError, ServiceUnavailableError, UnprocessableEntityError } from '../../shared/errors';
 import type { LeaseLock } from '../../infra/database/LeaseLock';
 import { ThreadLimitError, type BudgetedThread } from '../../infra/threads/BudgetedThread';
 import { TimeSlicer } from '../../shared/scheduling/timeSlicer';
@@ -35,17 +36,28 @@ export interface ShotRef {
   fps: Rational | null;
 }
 
+/** The work on a shot that a change to it touches: its tasks, how many versions it has, how many renders were made of it. */
+export interface Affects {
+  tasks: Array<{ id: string; name: string; status: string }>;
+  versions: number;
+  renders: number;
+}
+
 export interface ImportReport {
   dryRun: boolean;
   format: CutFormat;
+  /** What the import decides (not the work it reports), hashed: an apply given it as `expect` does only what its dry run showed. */
+  digest: string;
   sequences: { new: string[]; existing: string[] };
   shots: {
     new: ShotRef[];
     removed: string[];
+    /** The shots in `removed`, in its order, with the work each carries: applying marks them omitted. */
+    omitted: Array<{ code: string; affects: Affects }>;
     /** Source range or rate changed: the work on the shot may no longer fit. */
-    retimed: Array<{ code: string; from: ShotRef; to: ShotRef; affects: { tasks: Array<{ id: string; name: string; status: string }>; versions: number; renders: number } }>;
-    /** Only its place in the cut changed (record range, order, sequence) or it came back into the cut. */
-    moved: Array<{ code: string; from: ShotRef; to: ShotRef }>;
+    retimed: Array<{ code: string; from: ShotRef; to: ShotRef; affects: Affects }>;
+    /** Only its place in the cut changed (record range, order, sequence) or, `returning`, it was omitted and comes back into the cut. */
+    moved: Array<{ code: string; from: ShotRef; to: ShotRef; returning: boolean }>;
     unchanged: number;
   };
 }
@@ -57,6 +69,7 @@ export type CutSource = { body: AsyncIterable<Uint8Array>; declaredBytes?: numbe
 const SLICE_BYTES = 8 * 1024;
 const MiB = 1024 * 1024;
 
+const NO_WORK: Affects = { tasks: [], versions: 0, renders: 0 };
 const sameFps = (a: Rational | null, b: Rational | null) => (a === null || b === null ? a === b : sameRate(a, b));
 const FORMAT_NAMES: Record<CutFormat, string> = { csv: 'CSV', edl: 'EDL', otio: 'timeline' };
 const SHRINK_ADVICE: Record<CutFormat, string> = {
@@ -86,6 +99,32 @@ export function shotMatcher(shots: ShotDoc[], sequenceCodeOf: (s: ShotDoc) => st
   };
 }
 
+/**
+ * A hash of what an import decides: its format, new sequences, and each new, removed, re-timed and moved
+ * shot with where it goes. Not the work the report lists (a task moving on meanwhile changes nothing the
+ * import does). Hashed entry by entry with turns of the event loop: 10,000 entries are a few MiB of text.
+ */
+async function decisionsDigest(report: ImportReport): Promise<string> {
+  const hash = createHash('sha256');
+  const slicer = new TimeSlicer();
+  const { shots } = report;
+  hash.update(JSON.stringify([report.format, report.sequences.new]));
+  const lists: Array<[string, readonly unknown[]]> = [
+    ['new', shots.new],
+    ['removed', shots.removed],
+    ['retimed', shots.retimed.map((r) => [r.code, r.to])],
+    ['moved', shots.moved.map((m) => [m.code, m.to, m.returning])],
+  ];
+  for (const [name, list] of lists) {
+    hash.update(`\n${name}:${list.length}`);
+    for (const entry of list) {
+      hash.update(`\n${JSON.stringify(entry)}`);
+      await slicer.turn();
+    }
+  }
+  return hash.digest('hex');
+}
+
 export class EditorialService {
   constructor(
     private readonly deps: {
@@ -107,7 +146,12 @@ export class EditorialService {
   ) {}
 
   /** Access is checked before a byte of the file is read: only members who may import make the server parse. */
-  async import(actor: Actor, projectId: string, format: CutFormat, source: CutSource, dryRun: boolean): Promise<ImportReport> {
+  /**
+   * `expect`, on an apply, is the digest of the dry run a person read: the apply is refused (412, nothing
+   * written) when the file and the project's shots now make other decisions, so a confirmation that said
+   * "omit 3 shots" never omits 30 because someone changed the cut in between.
+   */
+  async import(actor: Actor, projectId: string, format: CutFormat, source: CutSource, dryRun: boolean, expect?: string): Promise<ImportReport> {
     const project = await this.deps.projectService.require(actor, 'editorial:import', projectId);
     const parsed = await this.read(format, source, project.fps);
     if (parsed.problemCount) {
@@ -116,7 +160,7 @@ export class EditorialService {
       });
     }
     if (parsed.rows.length === 0) throw new UnprocessableEntityError('EDITORIAL_INVALID', 'The file holds no shots; nothing was changed', { details: [{ path: 'line 1', message: 'no shots' }] });
-    const run = () => this.compareAndApply(actor, project._id, format, parsed.rows, dryRun);
+    const run = () => this.compareAndApply(actor, project._id, format, parsed.rows, dryRun, expect);
     return dryRun ? run() : this.deps.locks.withLock(`editorial:${String(project._id)}`, run, { ttlMs: 10 * 60_000, waitMs: 30_000 });
   }
 
@@ -215,7 +259,7 @@ export class EditorialService {
     }
   }
 
-  private async compareAndApply(actor: Actor, projectId: Types.ObjectId, format: CutFormat, rows: CutRow[], dryRun: boolean): Promise<ImportReport> {
+  private async compareAndApply(actor: Actor, projectId: Types.ObjectId, format: CutFormat, rows: CutRow[], dryRun: boolean, expect?: string): Promise<ImportReport> {
     const project = (await this.deps.projects.findById(actor.studioId, projectId))!;
     const [sequences, shots] = await Promise.all([this.deps.projects.allSequences(actor.studioId, projectId), this.deps.shots.allOfProject(actor.studioId, projectId)]);
     const seqByCode = new Map(sequences.map((s) => [s.codeLower, s]));
@@ -253,8 +297,9 @@ export class EditorialService {
     const report: ImportReport = {
       dryRun,
       format,
+      digest: '',
       sequences: { new: newSequences, existing: rowSequences.filter((c) => seqByCode.has(c.toLowerCase())) },
-      shots: { new: [], removed: [], retimed: [], moved: [], unchanged: 0 },
+      shots: { new: [], removed: [], omitted: [], retimed: [], moved: [], unchanged: 0 },
     };
     const fresh: typeof entries = [];
     const changes: Array<{ shot: ShotDoc; row: CutRow; order: number }> = [];
@@ -269,15 +314,21 @@ export class EditorialService {
       const retimed = shot.frameIn !== row.frameIn || shot.frameOut !== row.frameOut || !sameFps(shot.fps ?? null, row.fps);
       const moved = (shot.recordIn ?? null) !== row.recordIn || (shot.recordOut ?? null) !== row.recordOut || shot.cutOrder !== order || sequenceOf(shot).toLowerCase() !== row.sequence.toLowerCase() || shot.status !== 'ACTIVE';
       if (retimed) {
-        report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: { tasks: [], versions: 0, renders: 0 } });
+        report.shots.retimed.push({ code: shot.code, from: ref(shot), to: rowRef(row), affects: NO_WORK });
         retimedShots.push(shot);
-      } else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row) });
+      } else if (moved) report.shots.moved.push({ code: shot.code, from: ref(shot), to: rowRef(row), returning: shot.status !== 'ACTIVE' });
       else report.shots.unchanged++;
       if (retimed || moved) changes.push({ shot, row, order });
     }
     const removed = shots.filter((s) => s.status === 'ACTIVE' && !matchedBy.has(String(s._id)));
     report.shots.removed = removed.map((s) => s.code);
-    await this.affects(actor.studioId, report, retimedShots);
+    report.digest = await decisionsDigest(report);
+    if (!dryRun && expect !== undefined && expect !== report.digest) {
+      throw new PreconditionFailedError('EDITORIAL_CUT_CHANGED', 'The project\'s shots changed since this file was previewed, so applying it would not do what the preview said; nothing was changed. Preview the file again and read what it changes now');
+    }
+    const [retimedWork, omittedWork] = await Promise.all([this.affects(actor.studioId, retimedShots), this.affects(actor.studioId, removed)]);
+    for (const [i, r] of report.shots.retimed.entries()) r.affects = retimedWork[i]!;
+    report.shots.omitted = removed.map((s, i) => ({ code: s.code, affects: omittedWork[i]! }));
     if (dryRun) return report;
 
     // Apply: every write is a single-document upsert or update keyed by (project, code) or by the shot's id,
@@ -311,11 +362,11 @@ export class EditorialService {
   }
 
   /**
-   * For each re-timed shot (report.shots.retimed, in the order of `shots`): its tasks, how many versions it
-   * has, how many renders were made of it. Three reads in `$in` batches, each indexed once by shot or asset.
+   * The work on each shot, in the order of `shots` (the re-timed or the removed ones): its tasks, how many
+   * versions it has, how many renders were made of it. Three reads in `$in` batches, each indexed once by shot or asset.
    */
-  private async affects(studioId: string, report: ImportReport, shots: ShotDoc[]): Promise<void> {
-    if (shots.length === 0) return;
+  private async affects(studioId: string, shots: ShotDoc[]): Promise<Affects[]> {
+    if (shots.length === 0) return [];
     const assetIds = shots.map((s) => s.assetId).filter((a): a is Types.ObjectId => a !== null);
     const [tasks, versions, renders] = await Promise.all([
       this.deps.tasks.summariesOfEntities(studioId, shots.map((s) => s._id)),
@@ -331,16 +382,20 @@ export class EditorialService {
       else tasksOf.set(key, [t]);
     }
     const slicer = new TimeSlicer();
-    for (const [i, r] of report.shots.retimed.entries()) {
+    const out: Affects[] = [];
+    // A shot's tasks in the order they were made: the find's order is the database's (the embedded FerretDB's
+    // differs from run to run), and a person comparing two previews reads the same list twice.
+    const made = (a: TaskSummary, b: TaskSummary) => (String(a._id) < String(b._id) ? -1 : 1);
+    for (const shot of shots) {
       await slicer.turn();
-      const shot = shots[i]!;
       const asset = shot.assetId ? String(shot.assetId) : '';
-      r.affects = {
-        tasks: (tasksOf.get(String(shot._id)) ?? []).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
+      out.push({
+        tasks: (tasksOf.get(String(shot._id)) ?? []).sort(made).map((t) => ({ id: String(t._id), name: t.name, status: t.status })),
         versions: versions.get(asset) ?? 0,
         renders: renders.get(asset) ?? 0,
-      };
+      });
     }
+    return out;
   }
 
   async export(actor: Actor, projectId: string): Promise<Record<string, unknown>> {

@@ -96,6 +96,26 @@ export const mails = {
     };
   },
 
+  /** A member's digest of unread notifications (their own setting), with the way to the list and to stop the mails. */
+  digest(links: MailLinks, p: { to: string; name: string; studioName: string; frequency: 'HOURLY' | 'DAILY'; texts: string[]; total: number }): MailMessage {
+    const more = p.total - p.texts.length;
+    return {
+      to: p.to,
+      subject: `${p.total} unread notification${p.total === 1 ? '' : 's'} in ${p.studioName}`,
+      text: [
+        `Hello ${p.name},`,
+        '',
+        `Since your last ${p.frequency === 'HOURLY' ? 'hourly' : 'daily'} digest, in the studio "${p.studioName}":`,
+        '',
+        ...p.texts.map((t) => `- ${t}`),
+        ...(more > 0 ? [`… and ${more} more.`] : []),
+        '',
+        `Read them: ${page(links, 'notifications')}`,
+        'You get this mail because you asked for a digest; turn it off on the same page.',
+      ].join('\n'),
+    };
+  },
+
   invitation(links: MailLinks, p: { to: string; studioName: string; inviterName: string; role: string; token: string; expiresAt: Date; now: Date }): MailMessage {
     return {
       to: p.to,

@@ -1,5 +1,6 @@
 // Per-member notifications, made from domain events: assigned to a task, a comment on a version submitted
-// for your task, your version approved or sent back, a mention (@name) in a comment. Each goes to the
+// for your task, your version approved or sent back, a mention (@name) in a comment, a version waiting for
+// your review (to the studio's DIRECTORs). Each goes to the
 // member's list and, live, to their sockets (notification:new); never to the studio-wide log.
 import { Types } from 'mongoose';
 import { NotFoundError } from '../../shared/errors';
@@ -8,6 +9,14 @@ import type { TaskRepository } from '../repositories/TaskRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { NotificationDoc, NotificationType } from '../repositories/models/Notification';
+import { WORKFLOW_STATUSES } from '../repositories/models/TaskConfig';
+import { DIGEST_PERIOD_MS, type DigestFrequency } from '../repositories/models/DigestSetting';
+
+export interface DigestDto {
+  frequency: DigestFrequency;
+  /** When the next digest is due (ISO), null when off. */
+  nextAt: string | null;
+}
 import type { Page } from '../repositories/pagination';
 import type { AccessService } from './AccessService';
 import type { DomainEventMap, DomainEvents } from '../events';
@@ -51,6 +60,7 @@ export class NotificationService {
       this.deps.events.on('task.assigned', (e) => this.onAssigned(e)),
       this.deps.events.on('comment.created', (e) => this.onComment(e)),
       this.deps.events.on('review.decided', (e) => this.onReview(e)),
+      this.deps.events.on('task.updated', (e) => this.onWaiting(e)),
     ];
   }
 
@@ -71,6 +81,27 @@ export class NotificationService {
     const doc = /^[a-f0-9]{24}$/i.test(id) ? await this.deps.notifications.markRead(actor.studioId, actor.id, id) : null;
     if (!doc) throw new NotFoundError('NOTIFICATION_NOT_FOUND', 'Notification not found');
     return toNotificationDto(doc);
+  }
+
+  /** Marks the named notifications read; ids of others' (or of none) mark nothing and are not told apart. */
+  async markManyRead(actor: Actor, ids: string[]): Promise<{ marked: number }> {
+    this.deps.access.require(actor, 'notification:read');
+    return { marked: await this.deps.notifications.markManyRead(actor.studioId, actor.id, ids) };
+  }
+
+  /** The caller's email digest: off unless they asked for one. */
+  async digest(actor: Actor): Promise<DigestDto> {
+    this.deps.access.require(actor, 'notification:read');
+    const d = await this.deps.notifications.digestSetting(actor.studioId, actor.id);
+    return { frequency: d?.frequency ?? 'OFF', nextAt: d?.nextAt ? d.nextAt.toISOString() : null };
+  }
+
+  /** Sets the caller's digest; its first mail is one period from now and lists what comes in from now on. */
+  async setDigest(actor: Actor, frequency: DigestFrequency, now = new Date()): Promise<DigestDto> {
+    this.deps.access.require(actor, 'notification:read');
+    const nextAt = frequency === 'OFF' ? null : new Date(now.getTime() + DIGEST_PERIOD_MS[frequency]);
+    const d = await this.deps.notifications.setDigest(actor.studioId, actor.id, frequency, nextAt, now);
+    return { frequency: d?.frequency ?? frequency, nextAt: d?.nextAt ? d.nextAt.toISOString() : null };
   }
 
   async markAllRead(actor: Actor): Promise<{ marked: number }> {
@@ -126,6 +157,24 @@ export class NotificationService {
     }
     if (version) add(version.createdBy, tasks[0]?._id ?? null, 'Your version');
     await this.send(e.studioId, [...out.values()]);
+  }
+
+  /**
+   * A task that starts waiting for approval (a version submitted for it, or its status moved to WFA) tells
+   * its reviewers, or, when it names none, the studio's DIRECTORs. Never the one who submitted or moved it.
+   */
+  private async onWaiting(e: DomainEventMap['task.updated']): Promise<void> {
+    const t = e.task;
+    if (t.status !== WORKFLOW_STATUSES.waitingForApproval || (e.reason !== 'submission' && e.from === undefined)) return;
+    // Reviewers were checked as members when set; one who left since is skipped (ownedIds is studio-scoped).
+    const named = t.reviewers.length ? await this.deps.users.ownedIds(e.studioId, t.reviewers) : null;
+    const directors = named ? [...named].map((id) => ({ _id: new Types.ObjectId(id) })) : await this.deps.users.directors(e.studioId);
+    const version = t.submission?.version ?? null;
+    const text = version !== null ? `${t.name} v${version} is waiting for your review` : `${t.name} is waiting for your review`;
+    await this.send(
+      e.studioId,
+      directors.filter((d) => String(d._id) !== e.actorId).map((d) => ({ userId: d._id, type: 'REVIEW_REQUESTED' as const, actorId: new Types.ObjectId(e.actorId), taskId: new Types.ObjectId(t.id), assetId: new Types.ObjectId(t.submission?.assetId ?? t.assetId), version, commentId: null, text })),
+    );
   }
 
   private async send(studioId: string, docs: NewNotification[]): Promise<void> {

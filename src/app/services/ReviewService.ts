@@ -13,7 +13,7 @@ import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
 import { frameToTimecode, timecodeToFrame } from './timecode';
-import { type CommentDto, type ReviewDto, toCommentDto } from '../dto';
+import { type CommentDto, type DecisionDto, type ReviewDto, toCommentDto, toDecisionDto } from '../dto';
 
 export interface NewComment {
   body: string;
@@ -77,6 +77,13 @@ export class ReviewService {
     const asset = await this.deps.assets.require(actor, 'asset:read', assetId);
     const page = await this.deps.reviews.listComments(actor.studioId, asset._id, q);
     return { ...page, data: page.data.map(toCommentDto) };
+  }
+
+  /** The asset's decisions with their notes, newest first: what the review page and the task page show. */
+  async decisions(actor: Actor, assetId: string, q: { limit: number; cursor?: string; version?: number }): Promise<Page<DecisionDto>> {
+    const asset = await this.deps.assets.require(actor, 'asset:read', assetId);
+    const page = await this.deps.reviews.listDecisions(actor.studioId, asset._id, q);
+    return { ...page, data: page.data.map(toDecisionDto) };
   }
 
   async decide(actor: Actor, assetId: string, version: number, decision: Decision, note = ''): Promise<ReviewDto> {

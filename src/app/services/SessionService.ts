@@ -4,7 +4,7 @@
 import { Types } from 'mongoose';
 import { AuthenticationError } from '../../shared/errors';
 import type { UserRepository } from '../repositories/UserRepository';
-import type { SessionEndReason, UserDoc } from '../repositories/models/User';
+import { SESSION_END_REASONS, type SessionEndReason, type UserDoc } from '../repositories/models/User';
 import type { DomainEvents } from '../events';
 import type { Actor, Role } from './types';
 
@@ -46,10 +46,21 @@ const ENDED: Record<SessionEndReason, string> = {
   deactivated: 'You were signed out because your membership of this studio was deactivated; a producer of the studio can tell you more',
 };
 
+/**
+ * Why a session ended, as a client may act on it: the membership's reasons, plus `expired` (its refresh token
+ * outlived its days), `signed-out` (signed out on this device or another tab), `reused` (a replayed refresh
+ * token ended its login) and `ended` (not known).
+ */
+export const SESSION_END_CODES = [...SESSION_END_REASONS, 'expired', 'signed-out', 'reused', 'ended'] as const;
+export type SessionEndCode = (typeof SESSION_END_CODES)[number];
+
+/** The reason code in the 401's details, so a client can say why without parsing the words. */
+export const reasonDetail = (reason: SessionEndCode) => [{ path: 'reason', message: reason }];
+
 /** 401 SESSION_REVOKED for a session that was ended, saying why when the reason is known. */
 export function sessionEnded(reason: SessionEndReason | undefined): AuthenticationError {
   const known = reason ? ENDED[reason] : undefined;
-  return new AuthenticationError('SESSION_REVOKED', known ?? 'This session has ended (sign-out everywhere, a role or password change, or deactivation); sign in again');
+  return new AuthenticationError('SESSION_REVOKED', known ?? 'This session has ended (sign-out everywhere, a role or password change, or deactivation); sign in again', { details: reasonDetail(reason ?? 'ended') });
 }
 
 /** The reason a session issued at `version` no longer holds for the membership now, if it does not. */

@@ -81,7 +81,7 @@ export function quotaExceeded(room: Room, needed?: number, note?: string): Domai
   const free = room.reserved.uploads ? 'Finish or cancel uploads in progress, free space' : 'Free space';
   return new DomainError(
     'STORAGE_QUOTA_EXCEEDED',
-    `${what}: ${fmt(room.used)} of ${fmt(room.quota.bytes ?? 0)} used${held}. ${note ? `${note} ` : ''}Nothing was stored. ${free} by removing assets you no longer need (your studio's storage usage by asset, open to directors and producers, lists the largest), or ask your operator to raise the quota.`,
+    `${what}: ${fmt(room.used)} of ${fmt(room.quota.bytes ?? 0)} used${held}. ${note ? `${note} ` : ''}Nothing was stored. ${free} by removing assets you no longer need (the Storage page of the web app, open to directors and producers, lists the largest first), or ask your operator to raise the quota.`,
     { status: 507 },
   );
 }

@@ -8,6 +8,7 @@ import type { ShotRepository } from '../repositories/ShotRepository';
 import type { ProjectRepository } from '../repositories/ProjectRepository';
 import type { TaskListQuery, TaskRepository } from '../repositories/TaskRepository';
 import { isServedTaskShape } from '../repositories/TaskRepository';
+import { nameWords } from '../repositories/nameWords';
 import type { VersionRepository } from '../repositories/VersionRepository';
 import type { UserRepository } from '../repositories/UserRepository';
 import { NO_DUE_DATE, type TaskDoc, type TaskEntity } from '../repositories/models/Task';
@@ -17,7 +18,7 @@ import type { AccessService } from './AccessService';
 import type { AuditService } from './AuditService';
 import type { DomainEvents } from '../events';
 import type { Actor } from './types';
-import { toTaskDto, toTaskStatusDto, toTaskTypeDto, type AuditEventDto, type ReviewDto, type TaskDto, type TaskStatusDto, type TaskTypeDto } from '../dto';
+import { toTaskDto, toTaskStatusDto, toTaskTypeDto, type AuditEventDto, type ReviewDto, type TaskDto, type TaskStatusDto, type TaskTypeDto, type WaitingReviewDto } from '../dto';
 
 export interface CreateTask {
   entityType: TaskEntity;
@@ -26,11 +27,12 @@ export interface CreateTask {
   name?: string;
   status?: string;
   assignees?: string[];
+  reviewers?: string[];
   dueDate?: string | null;
   estimateHours?: number | null;
   priority?: number;
 }
-export type UpdateTask = Partial<Pick<CreateTask, 'name' | 'status' | 'assignees' | 'dueDate' | 'estimateHours' | 'priority'>>;
+export type UpdateTask = Partial<Pick<CreateTask, 'name' | 'status' | 'assignees' | 'reviewers' | 'dueDate' | 'estimateHours' | 'priority'>>;
 
 /** How many tasks one bulk edit may change (a page of the grid). */
 export const BULK_TASK_LIMIT = 200;
@@ -176,6 +178,7 @@ export class TaskService {
     const status = input.status ?? WORKFLOW_STATUSES.todo;
     await this.requireStatus(actor.studioId, status);
     const assignees = await this.members(actor, input.assignees ?? []);
+    const reviewers = await this.members(actor, input.reviewers ?? [], 'reviewers');
     const dueDate = input.dueDate ? new Date(input.dueDate) : null;
     let doc: TaskDoc;
     try {
@@ -188,6 +191,7 @@ export class TaskService {
         name: input.name?.trim() || `${entity.label} ${type.name}`,
         status,
         assignees,
+        reviewers,
         dueDate,
         dueSort: dueDate ?? NO_DUE_DATE,
         estimateHours: input.estimateHours ?? null,
@@ -225,6 +229,42 @@ export class TaskService {
     }
     const page = await this.deps.tasks.list(actor.studioId, query);
     return { ...page, data: page.data.map(toTaskDto) };
+  }
+
+  /**
+   * The review queue of those who decide reviews: tasks waiting for approval with a submitted version,
+   * oldest first, each with its project, shot or asset, the version and who submitted it.
+   */
+  async waitingForReview(actor: Actor, q: { limit: number; cursor?: string }): Promise<Page<WaitingReviewDto>> {
+    this.deps.access.require(actor, 'review:decide');
+    const page = await this.deps.tasks.waitingForReview(actor.studioId, q);
+    const distinct = (ids: Types.ObjectId[]) => [...new Map(ids.map((i) => [String(i), i])).values()];
+    const [projects, shots, assets, people] = await Promise.all([
+      Promise.all(distinct(page.data.map((t) => t.projectId)).map((id) => this.deps.projects.findById(actor.studioId, id))),
+      this.deps.shots.findMany(actor.studioId, distinct(page.data.filter((t) => t.entityType === 'SHOT').map((t) => t.entityId))),
+      this.deps.assets.findMany(actor.studioId, distinct(page.data.map((t) => t.submission!.assetId))),
+      Promise.all(distinct(page.data.map((t) => t.submission!.by)).map((id) => this.deps.users.findById(actor.studioId, id))),
+    ]);
+    const byId = <T extends { _id: Types.ObjectId }>(docs: Array<T | null>) => new Map(docs.filter((d): d is T => d !== null).map((d) => [String(d._id), d]));
+    const [p, sh, as, u] = [byId(projects), byId(shots), byId(assets), byId(people)];
+    const data = page.data.map((t): WaitingReviewDto => {
+      const sub = t.submission!;
+      const asset = as.get(String(sub.assetId));
+      const project = p.get(String(t.projectId));
+      const by = u.get(String(sub.by));
+      const label = t.entityType === 'SHOT' ? (sh.get(String(t.entityId))?.code ?? t.name) : (asset?.name ?? t.name);
+      return {
+        task: toTaskDto(t),
+        project: project ? { id: String(project._id), name: project.name } : null,
+        entity: { type: t.entityType, id: String(t.entityId), label },
+        assetId: String(sub.assetId),
+        version: sub.version,
+        latestVersion: asset?.latestVersion ?? null,
+        submittedBy: by ? { id: String(by._id), name: by.name } : null,
+        submittedAt: sub.at.toISOString(),
+      };
+    });
+    return { ...page, data };
   }
 
   /** The caller's task permissions and the moves an assignee may make, from the rules update() applies. */
@@ -292,16 +332,18 @@ export class TaskService {
     const current = await this.require(actor, 'project:read', id);
     if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== taskEtag(current)) throw CHANGED();
     const set: Partial<TaskDoc> = {};
-    const planning = (['name', 'assignees', 'dueDate', 'estimateHours', 'priority'] as const).filter((k) => input[k] !== undefined);
+    const planning = (['name', 'assignees', 'reviewers', 'dueDate', 'estimateHours', 'priority'] as const).filter((k) => input[k] !== undefined);
     if (planning.length) this.deps.access.require(actor, 'task:assign');
     if (input.name !== undefined) set.name = input.name.trim();
     if (input.name !== undefined) set.nameLower = input.name.trim().toLowerCase();
+    if (input.name !== undefined) set.nameWords = nameWords(input.name);
     if (input.dueDate !== undefined) {
       set.dueDate = input.dueDate ? new Date(input.dueDate) : null;
       set.dueSort = set.dueDate ?? NO_DUE_DATE;
     }
     if (input.estimateHours !== undefined) set.estimateHours = input.estimateHours;
     if (input.priority !== undefined) set.priority = input.priority;
+    if (input.reviewers !== undefined) set.reviewers = await this.members(actor, input.reviewers, 'reviewers');
     let added: string[] = [];
     if (input.assignees !== undefined) {
       set.assignees = await this.members(actor, input.assignees);
@@ -351,7 +393,7 @@ export class TaskService {
   }
 
   private async apply(actor: Actor, current: TaskDoc, set: Partial<TaskDoc>, reason: 'edit' | 'submission' | 'review', added: string[], details: Record<string, unknown> = {}, always = false): Promise<TaskDto> {
-    const changes = Object.keys(set).filter((k) => k !== 'nameLower' && k !== 'dueSort' && (always || JSON.stringify((set as Record<string, unknown>)[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k])));
+    const changes = Object.keys(set).filter((k) => k !== 'nameLower' && k !== 'nameWords' && k !== 'dueSort' && (always || JSON.stringify((set as Record<string, unknown>)[k]) !== JSON.stringify((current as unknown as Record<string, unknown>)[k])));
     if (changes.length === 0) return toTaskDto(current);
     const doc = await this.deps.tasks.update(actor.studioId, current._id, current.revision, set);
     if (!doc) throw CHANGED();
@@ -378,11 +420,11 @@ export class TaskService {
     }
   }
 
-  private async members(actor: Actor, ids: string[]): Promise<Types.ObjectId[]> {
+  private async members(actor: Actor, ids: string[], field: 'assignees' | 'reviewers' = 'assignees'): Promise<Types.ObjectId[]> {
     const wanted = [...new Set(ids)];
     const owned = await this.deps.users.ownedIds(actor.studioId, wanted);
     const missing = wanted.filter((m) => !owned.has(m));
-    if (missing.length) throw new ValidationError('VALIDATION_FAILED', 'Unknown assignees', { details: missing.map((m) => ({ path: 'assignees', message: `${m} is not a member of your studio` })) });
+    if (missing.length) throw new ValidationError('VALIDATION_FAILED', `Unknown ${field}`, { details: missing.map((m) => ({ path: field, message: `${m} is not a member of your studio` })) });
     return wanted.map((m) => new Types.ObjectId(m));
   }
 

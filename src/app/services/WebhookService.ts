@@ -223,7 +223,7 @@ export class WebhookService {
   /** A `webhook.test` delivery to this endpoint only (it is not an event of the log). */
   async sendTest(actor: Actor, id: string): Promise<WebhookDeliveryDto> {
     const endpoint = await this.owned(actor, id);
-    if (!endpoint.active) throw new ConflictError('WEBHOOK_DISABLED', 'The webhook is disabled; turn it on (PATCH active: true) first');
+    if (!endpoint.active) throw new ConflictError('WEBHOOK_DISABLED', 'This webhook is turned off, so it cannot be sent a test. Turn it on again first (that clears its record of failures), then send the test');
     return toDeliveryDto(await this.sendNow(endpoint, { eventId: new Types.ObjectId(), eventSeq: 0, eventType: 'webhook.test' }));
   }
 

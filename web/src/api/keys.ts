@@ -23,6 +23,8 @@ export type RenderJobPage = Ok<'/render-jobs', 'get'>;
 export type GridPage = S['ShotGridPage'] | S['AssetGridPage'];
 export type CastItem = Ok<'/shots/{id}/casting', 'get'>['data'][number];
 export type TaskHistoryEvent = Ok<'/tasks/{id}/history', 'get'>['data'][number];
+export type ReviewQueuePage = Ok<'/review-queue', 'get'>;
+export type NotificationPage = Ok<'/notifications', 'get'>;
 /** What the assets list filters by (the query string of /assets, and the list's cache key). */
 export interface AssetFilters {
   q?: string;
@@ -100,6 +102,8 @@ export const keys = {
   },
   studios: {
     mine: () => key<S['Membership'][]>()(['studios', 'list', 'mine']),
+    /** Which of the caller's other studios holds a linked asset, project or task (none or one). */
+    holding: (kind: 'asset' | 'project' | 'task', id: string) => key<S['Membership'][]>()(['studios', 'list', 'holding', kind, id]),
   },
   renders: {
     all: () => ['renders'] as const,
@@ -119,6 +123,7 @@ export const keys = {
     list: (projectId: string) => key<S['Sequence'][]>()(['sequences', 'list', projectId]),
   },
   shots: {
+    all: () => ['shots'] as const,
     detail: (id: string) => key<S['Shot']>()(['shots', 'detail', id]),
   },
   grids: {
@@ -162,6 +167,7 @@ export const keys = {
   taskPermissions: { detail: () => key<Ok<'/task-permissions', 'get'>>()(['task-permissions', 'detail']) },
   /** A sequence's shots in cut order, the first 100 (the project settings page's shot table). */
   sequenceShots: {
+    all: () => ['sequence-shots'] as const,
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
   },
   /** The shot grid fetched by row window: one page of `size` rows from row index*size, per view (sort, order, search). */
@@ -169,5 +175,39 @@ export const keys = {
     ofProject: (projectId: string) => ['grid-windows', 'detail', projectId] as const,
     ofView: (projectId: string, view: GridView) => ['grid-windows', 'detail', projectId, view] as const,
     detail: (projectId: string, view: GridView, index: number) => key<S['ShotGridPage']>()(['grid-windows', 'detail', projectId, view, index]),
+  },
+  /** An asset's review decisions with their words, newest first (the review page, the task page). */
+  reviewDecisions: {
+    list: (assetId: string) => key<S['ReviewDecisionSummary'][]>()(['review-decisions', 'list', assetId]),
+  },
+  /** The versions waiting for review, oldest first (the inbox's queue): pages of 50. */
+  reviewQueue: {
+    infinite: () => key<Pages<ReviewQueuePage>>()(['review-queue', 'infinite', { limit: 50 }]),
+  },
+  /** The member's email digest setting (off, hourly, daily). */
+  notificationDigest: { detail: () => key<S['NotificationDigest']>()(['notification-digest', 'detail']) },
+  /** The notifications page: pages of 100, all or unread only. */
+  notificationPages: {
+    infinite: (unread: boolean) => key<Pages<NotificationPage>>()(['notifications', 'infinite', { unread, limit: 100 }]),
+  },
+  /** The studio admin pages (web/src/admin): webhooks, their delivery logs, storage usage. */
+  webhooks: {
+    all: () => ['webhooks'] as const,
+    list: () => key<S['Webhook'][]>()(['webhooks', 'list']),
+  },
+  webhookDeliveries: {
+    all: () => ['webhook-deliveries'] as const,
+    /** The newest delivery of each endpoint (the list's "last delivery"). */
+    latest: (webhookId: string) => key<S['WebhookDelivery'] | null>()(['webhook-deliveries', 'detail', webhookId, 'latest']),
+    infinite: (webhookId: string) => key<Pages<Ok<'/webhooks/{id}/deliveries', 'get'>>>()(['webhook-deliveries', 'infinite', webhookId, { limit: 20 }]),
+  },
+  storageUsage: {
+    all: () => ['storage-usage'] as const,
+    detail: () => key<S['StorageUsage']>()(['storage-usage', 'detail']),
+    assets: () => key<Pages<Ok<'/storage/usage/assets', 'get'>>>()(['storage-usage', 'infinite', 'assets', { limit: 25 }]),
+  },
+  /** The top bar's search: GET /search's whole answer for one query. */
+  search: {
+    results: (q: string) => key<Ok<'/search', 'get'>>()(['search', 'detail', q]),
   },
 } as const;

@@ -13,6 +13,7 @@ import type { components } from '../api/schema';
 import { useSessionState } from '../auth/AuthContext';
 import { useAssetRoom, useSocketEvent } from '../realtime/SocketContext';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Skeleton, TextField } from '../ui';
+import { NotInThisStudio } from '../studios/NotInThisStudio';
 import { UploadPanel } from '../upload/UploadPanel';
 import { formatBytes } from '../upload/rate';
 import { downloadFile } from '../media/useBlobUrl';
@@ -47,7 +48,7 @@ export function AssetPage() {
 
   if (asset.isPending) return <div className={a.page} aria-busy="true"><Skeleton width="30%" /><Skeleton width="50%" /><Skeleton width="80%" /><Skeleton width="80%" /></div>;
   if (notFound(asset.error)) {
-    return <EmptyState title="Asset not found"><p>It does not exist or is not in your studio.</p><Link to="/assets">Back to assets</Link></EmptyState>;
+    return <NotInThisStudio kind="asset" id={assetId}><EmptyState title="Asset not found"><p>It does not exist or is not in your studio.</p><Link to="/assets">Back to assets</Link></EmptyState></NotInThisStudio>;
   }
   if (asset.error) return <div className={a.page}><ErrorState error={asset.error} onRetry={() => void asset.refetch()} /></div>;
   const x = asset.data;

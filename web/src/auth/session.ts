@@ -6,7 +6,15 @@ import type { components } from '../api/schema';
 
 export type User = components['schemas']['User'];
 export interface SignedIn { accessToken: string; user: User }
-export type SessionState = { status: 'unknown' } | { status: 'signed-out' } | ({ status: 'signed-in' } & SignedIn);
+/** Why the API ended a session (the reason code of its 401's details) and its words, for the sign-in page. */
+export interface SessionEnded { reason: string; message: string }
+export type SessionState = { status: 'unknown' } | { status: 'signed-out'; ended?: SessionEnded } | ({ status: 'signed-in' } & SignedIn);
+
+/** The reason code a 401 carries in its details ({path: 'reason'}), if any. */
+export function endedBy(err: ApiError): SessionEnded | undefined {
+  const reason = err.details.find((d) => d.path === 'reason')?.message;
+  return reason ? { reason, message: err.message } : undefined;
+}
 
 export const WEB_CLIENT = { 'X-Studio-Client': 'web' } as const;
 
@@ -33,7 +41,7 @@ export class Session {
 
   constructor(private readonly deps: SessionDeps) {
     deps.channel?.addEventListener('message', (e) => {
-      if ((e.data as { type?: string } | null)?.type === 'logout') this.set({ status: 'signed-out' });
+      if ((e.data as { type?: string } | null)?.type === 'logout') this.set({ status: 'signed-out', ended: { reason: 'signed-out', message: 'You signed out in another tab of this browser.' } });
     });
   }
 
@@ -85,7 +93,8 @@ export class Session {
       } catch (err) {
         if (epoch !== this.epoch) return null; // signed in meanwhile (a mailed link, the form): that session stands
         if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-          this.set({ status: 'signed-out' });
+          const ended = endedBy(err);
+          this.set(ended ? { status: 'signed-out', ended } : { status: 'signed-out' });
           return null;
         }
         if (this.state.status === 'unknown') this.set({ status: 'signed-out' });

@@ -114,7 +114,7 @@ export function AssetsPage() {
     <>
       <div className={s.toolbar}>
         <h1>Assets</h1>
-        <TextField label="Search by name" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Name starts with…" />
+        <TextField label="Search by name" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Start of any word…" />
         <Select label="Type" value={filters.type ?? ''} onChange={(e) => setParam('type', e.target.value)} options={[{ value: '', label: 'All types' }, ...TYPES.map((t) => ({ value: t, label: words(t) }))]} />
         <Select label="Status" value={filters.status ?? ''} onChange={(e) => setParam('status', e.target.value)} options={[{ value: '', label: 'All statuses' }, ...STATUSES.map((t) => ({ value: t, label: words(t) }))]} />
         <div className={g.tagInput}><TextField label="Tag" value={tagText} onChange={(e) => setTagText(e.target.value)} placeholder="Any tag" /></div>

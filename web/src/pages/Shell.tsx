@@ -10,6 +10,7 @@ import { Button } from '../ui';
 import { SocketContext } from '../realtime/SocketContext';
 import { attachLiveCache } from '../realtime/liveCache';
 import { StudioSwitcher } from './StudioSwitcher';
+import { GlobalSearch } from '../search/GlobalSearch';
 import { NotificationsBell } from '../production/NotificationsBell';
 import s from './pages.module.css';
 
@@ -34,6 +35,7 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
     <div className={s.shell}>
       <header className={s.topbar}>
         <StudioSwitcher />
+        <GlobalSearch />
         <span className={s.spacer} />
         <NotificationsBell socket={socket} />
         {user && <span className={s.me}>{user.name} · {user.role.toLowerCase()}</span>}
@@ -44,10 +46,14 @@ export function Shell({ children }: { children: (socket: Socket | null) => React
         <NavLink to="/projects">Projects</NavLink>
         <NavLink end to="/tasks">My tasks</NavLink>
         <NavLink to="/tasks/board">Task board</NavLink>
+        {(user?.role === 'DIRECTOR' || user?.role === 'PRODUCER') && <NavLink to="/reviews/waiting">Waiting for review</NavLink>}
         <NavLink to="/settings/tracking">Task types</NavLink>
         <NavLink to="/renders">Renders</NavLink>
         {user?.role === 'PRODUCER' && <NavLink to="/members">Members</NavLink>}
         <NavLink to="/tokens">API tokens</NavLink>
+        {user?.role === 'PRODUCER' && <NavLink to="/admin/bots">Bots</NavLink>}
+        {user?.role === 'PRODUCER' && <NavLink to="/admin/webhooks">Webhooks</NavLink>}
+        {(user?.role === 'PRODUCER' || user?.role === 'DIRECTOR') && <NavLink to="/admin/storage">Storage</NavLink>}
       </nav>
       <main className={s.main}><SocketContext.Provider value={socket}>{children(socket)}</SocketContext.Provider></main>
     </div>

@@ -1,5 +1,6 @@
 import { Link, useLocation, useNavigate } from 'react-router';
-import { useSession } from '../auth/AuthContext';
+import { useSession, useSessionState } from '../auth/AuthContext';
+import { SessionEndedNotice } from '../studios/SessionEndedNotice';
 import type { SignedIn } from '../auth/session';
 import { Button, ErrorState, TextField } from '../ui';
 import { formValues, useSubmit } from './forms';
@@ -7,6 +8,7 @@ import s from './pages.module.css';
 
 export function SignIn() {
   const session = useSession();
+  const state = useSessionState();
   const navigate = useNavigate();
   const from = (useLocation().state as { from?: string } | null)?.from ?? '/assets';
   const { busy, error, fields, submit } = useSubmit(async (v: Record<string, string>) => {
@@ -18,6 +20,7 @@ export function SignIn() {
       <form className={s.card} noValidate onSubmit={(e) => { e.preventDefault(); void submit(formValues(e.currentTarget)); }}>
         <span className={s.brand}>Studio</span>
         <h1>Sign in</h1>
+        {!error && state.status === 'signed-out' && state.ended && <SessionEndedNotice ended={state.ended} />}
         {error && <ErrorState error={error} />}
         <TextField label="Email" name="email" type="email" autoComplete="username" required error={fields.email} />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={fields.password} />

@@ -2,9 +2,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { useState } from 'react';
-import { api, session, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { keys } from '../api/keys';
-import { WEB_CLIENT } from '../auth/session';
+import { studioLabel, switchStudio } from '../studios/switchStudio';
 import s from './shell.module.css';
 
 export function StudioSwitcher() {
@@ -18,10 +18,7 @@ export function StudioSwitcher() {
   const change = async (studioId: string) => {
     setError(null);
     try {
-      const result = unwrap(await api.POST('/auth/switch', { body: { studioId }, headers: WEB_CLIENT }));
-      // Everything cached belongs to the old studio.
-      client.clear();
-      session.signedIn({ accessToken: result.accessToken, user: result.user });
+      await switchStudio(client, studioId);
       navigate('/assets');
     } catch (err) {
       setError((err as Error).message);
@@ -31,7 +28,7 @@ export function StudioSwitcher() {
     <span className={s.switcher}>
       <label htmlFor="studio-switcher" className="visually-hidden">Studio</label>
       <select id="studio-switcher" className={s.studioSelect} value={current?.studioId ?? ''} onChange={(e) => void change(e.target.value)}>
-        {list.map((m) => <option key={m.studioId} value={m.studioId}>{m.studioName} ({m.role.toLowerCase()})</option>)}
+        {list.map((m) => <option key={m.studioId} value={m.studioId}>{studioLabel(m, list)} ({m.role.toLowerCase()})</option>)}
       </select>
       {error && <span role="alert" className={s.inlineError}>{error}</span>}
     </span>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { keys } from '../api/keys';
+import { ApiError } from '../api/errors';
 import { useSession, useSessionState } from '../auth/AuthContext';
 import type { SignedIn } from '../auth/session';
 import { Button, ErrorState, Skeleton, TextField } from '../ui';
@@ -30,6 +31,8 @@ export function VerifyEmail() {
       password: v.password ?? '',
       ...(v.name ? { name: v.name } : {}),
       ...(v.studioName ? { studioName: v.studioName } : {}),
+      // Asked for after a 409 STUDIO_NAME_TAKEN: the person confirms a second studio of a name they have.
+      ...(v.sameNameOk ? { sameNameOk: true } : {}),
     });
     session.signedIn(result);
     navigate('/assets', { replace: true });
@@ -57,6 +60,9 @@ export function VerifyEmail() {
             {/* For password managers: the account this password belongs to. */}
             <input type="hidden" name="username" autoComplete="username" value={p.email} />
             <TextField label="Studio name" name="studioName" defaultValue={p.studioName} required error={fields.studioName} />
+            {error instanceof ApiError && error.code === 'STUDIO_NAME_TAKEN' && (
+              <label className={s.confirm}><input type="checkbox" name="sameNameOk" /> Yes, create a second studio with this name</label>
+            )}
             {p.account === 'new' && <TextField label="Your name" name="name" autoComplete="name" defaultValue={p.name} required error={fields.name} />}
             <TextField
               label={p.account === 'existing' ? 'Your password' : 'Choose a password (at least 10 characters)'}

@@ -1,6 +1,6 @@
 // The bell in the top bar: the member's unread count, live from `notification:new` on their own sockets;
-// opening it lists the newest notifications, each linking to its subject (the task, or the reviewed version),
-// with mark read (on open of one) and mark all read.
+// opening it lists the newest notifications grouped (inbox/group.ts: one bulk assignment is one entry), each
+// linking to its subject, with mark read (on open), mark all read, and the way to the notifications page.
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { Socket } from 'socket.io-client';
@@ -9,18 +9,16 @@ import { api, unwrap } from '../api/client';
 import { keys } from '../api/keys';
 import type { components } from '../api/schema';
 import type { ApiError } from '../api/errors';
+import { useStudioMembers } from '../api/queries';
 import { Button, ErrorState } from '../ui';
+import { GroupItem } from '../inbox/GroupItem';
+import { groupNotifications } from '../inbox/group';
+import { useMarkRead } from '../inbox/data';
 import s from './production.module.css';
 
 type Notification = components['schemas']['Notification'];
 
-/** Where a notification leads: its task, else the version it is about, else the asset. */
-export function notificationHref(n: Pick<Notification, 'taskId' | 'assetId' | 'version'>): string | null {
-  if (n.taskId) return `/tasks/${n.taskId}`;
-  if (n.assetId && n.version !== null) return `/assets/${n.assetId}/versions/${n.version}`;
-  if (n.assetId) return `/assets/${n.assetId}`;
-  return null;
-}
+export { notificationHref } from '../inbox/group';
 
 export function NotificationsBell({ socket }: { socket: Socket | null }) {
   const client = useQueryClient();
@@ -33,6 +31,7 @@ export function NotificationsBell({ socket }: { socket: Socket | null }) {
     const onNew = (n: Notification) => {
       client.setQueryData(keys.notifications.unread(), (c) => (c ?? 0) + (n.read ? 0 : 1));
       client.setQueryData(keys.notifications.list(), (l) => (l ? [n, ...l.filter((x) => x.id !== n.id)] : l));
+      for (const unread of [false, true]) void client.invalidateQueries({ queryKey: keys.notificationPages.infinite(unread) });
     };
     // A reconnect may have missed some: count again.
     const onConnect = () => void client.invalidateQueries({ queryKey: keys.notifications.unread() });
@@ -50,7 +49,8 @@ export function NotificationsBell({ socket }: { socket: Socket | null }) {
     return () => { document.removeEventListener('mousedown', close); document.removeEventListener('keydown', close); };
   }, [open]);
   const done = () => { void client.invalidateQueries({ queryKey: keys.notifications.all() }); };
-  const markOne = useMutation({ mutationFn: async (id: string) => unwrap(await api.POST('/notifications/{id}/read', { params: { path: { id } } })), onSuccess: done });
+  const markRead = useMarkRead();
+  const members = useStudioMembers();
   const markAll = useMutation({ mutationFn: async () => unwrap(await api.POST('/notifications/read-all')), onSuccess: done });
   const unread = count.data ?? 0;
 
@@ -67,23 +67,16 @@ export function NotificationsBell({ socket }: { socket: Socket | null }) {
             <h2>Notifications</h2>
             <Button variant="ghost" onClick={() => markAll.mutate()} disabled={!unread || markAll.isPending}>Mark all read</Button>
           </div>
+          <Link to="/notifications" className={s.note} onClick={() => setOpen(false)}>All notifications, filters and bulk read</Link>
           {list.isPending ? <p className={s.note} aria-busy="true">Loading…</p>
             : list.error ? <ErrorState error={list.error as ApiError} onRetry={() => void list.refetch()} />
             : !list.data.length ? <p className={s.note}>Nothing yet. Assignments, notes on your versions and mentions land here.</p>
             : (
               <ul className={s.list} style={{ gap: 0 }}>
-                {list.data.map((n) => {
-                  const href = notificationHref(n);
-                  const body = <>{n.read ? '' : <span className="visually-hidden">Unread: </span>}{n.text}<time dateTime={n.createdAt}>{new Date(n.createdAt).toLocaleString()}</time></>;
-                  const cls = [s.note, n.read ? '' : s.unread].join(' ');
-                  return (
-                    <li key={n.id}>
-                      {href
-                        ? <Link className={cls} to={href} onClick={() => { if (!n.read) markOne.mutate(n.id); setOpen(false); }}>{body}</Link>
-                        : <span className={cls}>{body}</span>}
-                    </li>
-                  );
-                })}
+                {groupNotifications(list.data).map((g) => (
+                  <GroupItem key={g.key} group={g} actorName={members.data?.find((m) => m.id === g.actorId)?.name ?? 'someone'}
+                    onOpen={(ids) => { if (ids.length) markRead.mutate(ids); setOpen(false); }} />
+                ))}
               </ul>
             )}
         </div>

@@ -7,6 +7,7 @@ import { Link, NavLink, useParams } from 'react-router';
 import { useSessionState } from '../auth/AuthContext';
 import type { ApiError } from '../api/errors';
 import { EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
+import { NotInThisStudio } from '../studios/NotInThisStudio';
 import { useStudioMembers } from '../api/queries';
 import { useQueryClient } from '@tanstack/react-query';
 import { keys, type GridView } from '../api/keys';
@@ -18,6 +19,7 @@ import { useSocketEvent } from '../realtime/SocketContext';
 import { ProductionGrid } from './ProductionGrid';
 import s from './production.module.css';
 import { NewProjectButton, ProjectSetupActions } from '../setup/ProjectDialogs';
+import { useSetupRole } from '../setup/roles';
 
 export function ProjectsPage() {
   const projects = useProjects();
@@ -50,14 +52,23 @@ export function ProjectsPage() {
 }
 
 export function ProjectTabs({ projectId }: { projectId: string }) {
+  const { lead } = useSetupRole();
   return (
     <nav className={s.tabs} aria-label="Project">
       <NavLink end to={`/projects/${projectId}`}>Shots</NavLink>
       <NavLink to={`/projects/${projectId}/assets`}>Assets</NavLink>
       <NavLink to={`/projects/${projectId}/breakdown`}>Breakdown</NavLink>
       <NavLink to={`/projects/${projectId}/settings`}>Settings</NavLink>
+      {lead && <NavLink to={`/projects/${projectId}/editorial`}>Editorial</NavLink>}
     </nav>
   );
+}
+
+/** A project page's answer when the project cannot be read: not found (missing or another studio's), or the error with a retry. */
+export function ProjectUnavailable({ error, onRetry, className }: { error: ApiError; onRetry: () => void; className?: string }) {
+  return error.status === 404
+    ? <EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState>
+    : <div className={className}><ErrorState error={error} onRetry={onRetry} /></div>;
 }
 
 export function ProjectPage({ kind }: { kind: GridKind }) {
@@ -145,7 +156,7 @@ export function ProjectPage({ kind }: { kind: GridKind }) {
   if (error) {
     const err = error as ApiError;
     return err.status === 404
-      ? <EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState>
+      ? <NotInThisStudio kind="project" id={projectId}><EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState></NotInThisStudio>
       : <div className={s.detail}><ErrorState error={err} onRetry={() => { void project.refetch(); reload(); }} /></div>;
   }
   const statusList = statuses.data ?? firstPage?.statuses ?? [];

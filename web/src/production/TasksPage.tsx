@@ -10,9 +10,11 @@ import { keys } from '../api/keys';
 import { useAsset, useStudioMembers, useVersionList } from '../api/queries';
 import { useSessionState } from '../auth/AuthContext';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
+import { NotInThisStudio } from '../studios/NotInThisStudio';
 import { useProductionLive, useProject, useStatuses, useTask } from './data';
 import { allowedMoves, canAssign, type Task } from './model';
 import { dueDay as day, StatusPill } from '../tracking/MyTasks';
+import { DecisionList, useDecisions } from '../review/decisions';
 import s from './production.module.css';
 
 function useActor() {
@@ -38,13 +40,14 @@ export function TaskPage() {
   const asset = useAsset(t?.entityId ?? '', t?.entityType === 'ASSET');
   const entity = t?.entityType === 'SHOT' ? (shot.data ? `Shot ${shot.data.code}` : null) : asset.data ? `Asset ${asset.data.name}` : null;
   const versions = useVersionList(t?.assetId ?? '', Boolean(t));
+  const decisions = useDecisions(t?.assetId ?? '', Boolean(t));
   const history = useQuery({
     queryKey: keys.taskHistory.list(taskId),
     queryFn: async () => unwrap(await api.GET('/tasks/{id}/history', { params: { path: { id: taskId }, query: { limit: 100 } } })).data,
   });
   const onSaved = (next: Task) => { client.setQueryData(keys.tasks.detail(taskId), next); void client.invalidateQueries({ queryKey: keys.taskHistory.list(taskId) }); void client.invalidateQueries({ queryKey: keys.tasks.mine() }); };
   const patch = useMutation({
-    mutationFn: async (body: { status?: string; assignees?: string[]; dueDate?: string | null }) => unwrap(await api.PATCH('/tasks/{id}', { params: { path: { id: taskId } }, body })),
+    mutationFn: async (body: { status?: string; assignees?: string[]; reviewers?: string[]; dueDate?: string | null }) => unwrap(await api.PATCH('/tasks/{id}', { params: { path: { id: taskId } }, body })),
     onSuccess: onSaved,
   });
   const submit = useMutation({
@@ -58,7 +61,7 @@ export function TaskPage() {
   if (task.isPending) return <div className={s.detail} aria-busy="true"><Skeleton width="40%" /><Skeleton width="60%" /></div>;
   if (task.error) {
     const err = task.error as ApiError;
-    return err.status === 404 ? <EmptyState title="Task not found">It does not exist or belongs to another studio. <Link to="/tasks">My tasks</Link></EmptyState> : <div className={s.detail}><ErrorState error={err} onRetry={() => void task.refetch()} /></div>;
+    return err.status === 404 ? <NotInThisStudio kind="task" id={taskId}><EmptyState title="Task not found">It does not exist or belongs to another studio. <Link to="/tasks">My tasks</Link></EmptyState></NotInThisStudio> : <div className={s.detail}><ErrorState error={err} onRetry={() => void task.refetch()} /></div>;
   }
   const data = task.data;
   const moves = allowedMoves(actor, data, statuses.data ?? []);
@@ -90,6 +93,13 @@ export function TaskPage() {
             <Select label="Assignee" value={data.assignees[0] ?? ''} onChange={(e) => patch.mutate({ assignees: e.target.value ? [e.target.value] : [] })}
               options={[{ value: '', label: 'Nobody' }, ...(members.data ?? []).map((m) => ({ value: m.id, label: m.name }))]} />
           ) : data.assignees.length ? data.assignees.map(nameOf).join(', ') : 'Nobody'}
+        </dd>
+        <dt>Reviewers</dt>
+        <dd>
+          {mayEdit ? (
+            <Select label="Reviewer" value={data.reviewers[0] ?? ''} onChange={(e) => patch.mutate({ reviewers: e.target.value ? [e.target.value] : [] })}
+              options={[{ value: '', label: 'The studio\'s directors' }, ...(members.data ?? []).map((m) => ({ value: m.id, label: m.name }))]} />
+          ) : data.reviewers.length ? data.reviewers.map(nameOf).join(', ') : 'The studio\'s directors'}
         </dd>
         <dt>Due</dt>
         <dd>
@@ -123,6 +133,12 @@ export function TaskPage() {
         {submit.error && <ErrorState error={submit.error as ApiError} />}
       </section>
 
+      {(decisions.data ?? []).length > 0 && (
+        <section aria-labelledby="decisions-h" className={s.form}>
+          <h2 id="decisions-h">Review decisions</h2>
+          <DecisionList decisions={decisions.data!} nameOf={nameOf} showVersion label="Review decisions" />
+        </section>
+      )}
       <section aria-labelledby="history-h" className={s.form}>
         <h2 id="history-h">History</h2>
         {history.isPending ? <Skeleton width="50%" /> : (

@@ -40,7 +40,7 @@ export function gridRows(pages: ReadonlyArray<ShotGridPage | AssetGridPage>): Gr
     for (const item of page.data) {
       const row: GridRow = 'shot' in item
         ? {
-          id: item.shot.id, code: item.shot.code, label: item.shot.description, sequenceId: item.shot.sequenceId, href: item.shot.assetId ? `/assets/${item.shot.assetId}` : null, tasks: byType(item.tasks),
+          id: item.shot.id, code: item.shot.code, label: item.shot.status === 'OMITTED' ? ['Omitted', item.shot.description].filter(Boolean).join(' · ') : item.shot.description, sequenceId: item.shot.sequenceId, href: item.shot.assetId ? `/assets/${item.shot.assetId}` : null, tasks: byType(item.tasks),
           shot: { frameIn: item.shot.frameIn, frameOut: item.shot.frameOut, latestVersion: item.shot.latestVersion, assetId: item.shot.assetId, due: item.nextDueDate },
         }
         : { id: item.asset.id, code: item.asset.name, label: item.asset.type, sequenceId: null, href: `/assets/${item.asset.id}`, tasks: byType(item.tasks) };

@@ -1,10 +1,11 @@
 // The review page of a version (UI.md): the picture with its annotation layer, frame-accurate transport,
 // a timeline with note markers, live notes with drawings, Compare (side by side or wipe, in sync) and the
-// DIRECTOR/PRODUCER decisions. Code-split: App.tsx loads it with React.lazy.
+// DIRECTOR/PRODUCER decisions (by key only after a confirmation naming the version, and saying when it is
+// not the latest) with the words of each shown on the version. Code-split: App.tsx loads it with React.lazy.
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Socket } from 'socket.io-client';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import { keys } from '../api/keys';
@@ -21,6 +22,7 @@ import {
 import { frameLabel, frameToTimecode, rateLabel, type Rate } from './frames';
 import { Slot, ZoomPan } from './Stage';
 import { Timeline } from './Timeline';
+import { DecisionList, useDecisions } from './decisions';
 import { useFramePlayer, type FramePlayer } from './useFramePlayer';
 import s from './review.module.css';
 
@@ -105,6 +107,18 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
   const aspect = isVideo ? (pipeline.media ? pipeline.media.width / pipeline.media.height : 16 / 9) : imageSize ? imageSize.w / imageSize.h : 16 / 9;
   const [zoom, setZoom] = useState(1);
 
+  // What the decision is on, in the words of the show: the shot's code for a shot's backing asset.
+  const shot = useQuery({
+    queryKey: keys.shots.detail(asset.shotId ?? ''),
+    enabled: Boolean(asset.shotId),
+    queryFn: async () => unwrap(await api.GET('/shots/{id}', { params: { path: { id: asset.shotId! } } })),
+  });
+  const subject = asset.shotId ? (shot.data?.code ?? asset.name) : asset.name;
+  const latest = Math.max(asset.latestVersion, ...versions.map((v) => v.version));
+  const notLatest = latest > version.version ? `v${version.version} is not the latest (v${latest}).` : null;
+  const decisions = useDecisions(asset.id);
+  const onThisVersion = (decisions.data ?? []).filter((d) => d.version === version.version);
+
   const comments = useComments(asset.id, socket);
   const members = useStudioMembers();
   const nameOf = (id: string) => (id === me?.id ? 'You' : (members.data?.find((m) => m.id === id)?.name ?? 'Someone'));
@@ -183,7 +197,8 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
   const [mode, setMode] = useState<'side' | 'wipe'>('side');
   const [wipe, setWipe] = useState(50);
 
-  const [decision, setDecision] = useState<null | 'changes'>(null);
+  const [decision, setDecision] = useState<null | 'changes' | 'approve'>(null);
+  const [decided, setDecided] = useState<string | null>(null);
   const [decisionNote, setDecisionNote] = useState('');
   const [deciding, setDeciding] = useState(false);
   const [decisionError, setDecisionError] = useState<Error | null>(null);
@@ -194,6 +209,10 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
     try {
       const r = unwrap(await api.POST('/assets/{id}/versions/{v}/review', { params: { path: { id: asset.id, v: version.version } }, body: { decision: d, ...(note ? { note } : {}) } }));
       client.setQueryData(keys.assets.detail(asset.id), r.asset);
+      void client.invalidateQueries({ queryKey: keys.reviewDecisions.list(asset.id) });
+      // Decided, it leaves the queue of what waits for review.
+      void client.invalidateQueries({ queryKey: keys.reviewQueue.infinite() });
+      setDecided(`${d === 'APPROVED' ? 'Approved' : 'Changes requested on'} v${version.version} of ${subject}`);
       setDecision(null);
       setDecisionNote('');
     } catch (err) {
@@ -214,8 +233,9 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
       const k = e.key;
       if (k === '?') { setHelp(true); e.preventDefault(); return; }
       if ((k === 'c' || k === 'C') && !e.shiftKey) { noteBox.current?.focus(); e.preventDefault(); return; }
-      if (canDecide && (k === 'a' || k === 'A')) { void decide('APPROVED'); e.preventDefault(); return; }
-      if (canDecide && (k === 'r' || k === 'R')) { setDecision('changes'); e.preventDefault(); return; }
+      // One key must not decide silently (issue 28): A asks first, naming the version it applies to.
+      if (canDecide && (k === 'a' || k === 'A')) { setDecisionError(null); setDecision('approve'); e.preventDefault(); return; }
+      if (canDecide && (k === 'r' || k === 'R')) { setDecisionError(null); setDecision('changes'); e.preventDefault(); return; }
       if (!isVideo) return;
       if (k === ' ') { player.toggle(); e.preventDefault(); }
       else if (k === 'ArrowRight') { player.step(e.shiftKey ? 10 : 1); e.preventDefault(); }
@@ -303,8 +323,8 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
       <aside className={s.side} aria-label="Review">
         <div className={s.sideHead}>
           <div className={s.titleRow}>
-            <Link to={`/assets/${asset.id}`} aria-label={`Back to ${asset.name}`}>←</Link>
-            <h1>{asset.name} · v{version.version}</h1>
+            <Link to={`/assets/${asset.id}`} aria-label={`Back to ${subject}`}>←</Link>
+            <h1>{subject} · v{version.version}</h1>
             <span data-testid="asset-status" aria-live="polite"><Badge status={asset.status} /></span>
           </div>
           <div className={s.compareRow}>
@@ -320,6 +340,12 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
           </span>
         </div>
 
+        {onThisVersion.length > 0 && (
+          <section className={s.decided} aria-labelledby="decisions-h">
+            <h2 id="decisions-h" className={s.small}>Decisions on v{version.version}</h2>
+            <DecisionList decisions={onThisVersion} nameOf={nameOf} label={`Decisions on v${version.version}`} />
+          </section>
+        )}
         <h2 className="visually-hidden">Notes</h2>
         {comments.isPending && <div style={{ padding: 12 }}><Skeleton width="70%" /><br /><Skeleton width="50%" /></div>}
         {comments.error instanceof Error && <div style={{ padding: 12 }}><ErrorState error={comments.error} onRetry={() => void comments.refetch()} /></div>}
@@ -363,15 +389,30 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
 
         {canDecide && (
           <div className={s.decisions}>
+            {notLatest && <p className={s.oldVersion} data-testid="not-latest">{notLatest} <Link to={`/assets/${asset.id}/versions/${latest}`}>Open v{latest}</Link></p>}
             <Button className={s.approve} onClick={() => void decide('APPROVED')} disabled={deciding}>Approve</Button>
             <Button className={s.changesBtn} onClick={() => setDecision('changes')} disabled={deciding}>Request changes</Button>
             {decisionError && !decision && <ErrorState error={decisionError} />}
+            <p role="status" className={`${s.small} ${s.muted}`} data-testid="decided" style={{ margin: 0, flexBasis: '100%' }}>{decided ?? ''}</p>
           </div>
         )}
       </aside>
 
-      <Dialog open={decision === 'changes'} title={`Request changes on v${version.version}`} onClose={() => setDecision(null)}>
+      <Dialog open={decision === 'approve'} title={`Approve v${version.version} of ${subject}?`} onClose={() => setDecision(null)}>
+        <form onSubmit={(e) => { e.preventDefault(); void decide('APPROVED'); }} style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
+          {notLatest && <p className={s.oldVersion} style={{ margin: 0 }}>{notLatest}</p>}
+          <p className={s.muted} style={{ margin: 0 }}>Enter approves, Escape cancels.</p>
+          {decisionError && <ErrorState error={decisionError} />}
+          {/* The confirming button first: the dialog focuses its first control, so Enter approves (shown on the right). */}
+          <div style={{ display: 'flex', flexDirection: 'row-reverse', justifyContent: 'flex-start', gap: 8, flexWrap: 'wrap' }}>
+            <Button type="submit" className={s.approve} disabled={deciding} autoFocus>Approve v{version.version}</Button>
+            <Button onClick={() => setDecision(null)}>Cancel</Button>
+          </div>
+        </form>
+      </Dialog>
+      <Dialog open={decision === 'changes'} title={`Request changes on v${version.version} of ${subject}`} onClose={() => setDecision(null)}>
         <form onSubmit={(e) => { e.preventDefault(); void decide('CHANGES_REQUESTED', decisionNote.trim()); }} style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
+          {notLatest && <p className={s.oldVersion} style={{ margin: 0 }}>{notLatest}</p>}
           <label htmlFor="decision-note" className={s.muted}>What should change (optional)</label>
           <textarea id="decision-note" value={decisionNote} onChange={(e) => setDecisionNote(e.target.value)} maxLength={5000} rows={4} autoFocus />
           {decisionError && <ErrorState error={decisionError} />}
@@ -389,7 +430,7 @@ function Review({ socket, asset, version, pipeline, versions }: { socket: Socket
           <dt>Shift+← →</dt><dd>Ten frames back / forward</dd>
           <dt>Home End</dt><dd>First / last frame</dd>
           <dt>C</dt><dd>Write a note</dd>
-          {canDecide && <><dt>A</dt><dd>Approve</dd><dt>R</dt><dd>Request changes</dd></>}
+          {canDecide && <><dt>A</dt><dd>Approve (asks first, naming the version)</dd><dt>R</dt><dd>Request changes</dd></>}
           <dt>?</dt><dd>This list</dd>
         </dl>
         <Button onClick={() => setHelp(false)}>Close</Button>

@@ -79,7 +79,12 @@ export function useLiveAsset(assetId: string, socket: Socket | null) {
   const client = useQueryClient();
   useEffect(() => {
     if (!socket) return;
-    const onApproved = (r: { assetId: string; asset: Asset }) => { if (r.assetId === assetId) client.setQueryData(keys.assets.detail(assetId), r.asset); };
+    const onApproved = (r: { assetId: string; asset: Asset }) => {
+      if (r.assetId !== assetId) return;
+      client.setQueryData(keys.assets.detail(assetId), r.asset);
+      // The decision's words too, for the artist watching the version.
+      void client.invalidateQueries({ queryKey: keys.reviewDecisions.list(assetId) });
+    };
     const onUpdated = (a: Asset) => { if (a.id === assetId) client.setQueryData(keys.assets.detail(assetId), a); };
     const onPipeline = (p: { assetId: string; version: number }) => { if (p.assetId === assetId) void client.invalidateQueries({ queryKey: keys.pipelines.detail(assetId, p.version) }); };
     const onVersion = (v: { assetId: string }) => { if (v.assetId === assetId) void client.invalidateQueries(keys.versions.ofAsset(assetId)); };

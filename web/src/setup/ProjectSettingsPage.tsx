@@ -1,12 +1,12 @@
 // A project's set-up: its name, rate, resolution, handles and status; its sequences and each sequence's
 // shots (code, range, cut order), each created and edited here.
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { ApiError } from '../api/errors';
 import { Button, EmptyState, ErrorState, Select, Skeleton, TextField } from '../ui';
 import { useProject, useSequences } from '../production/data';
-import { ProjectTabs } from '../production/ProjectPage';
+import { ProjectTabs, ProjectUnavailable } from '../production/ProjectPage';
 import { useRefresh, useShots, type S } from './data';
 import { FormProblem, formValues, useSetupForm } from './forms';
 import { ProjectFields, projectBody, SequenceDialog, ShotDialog } from './ProjectDialogs';
@@ -18,12 +18,7 @@ const LABELS = { name: 'Name', fps: 'Frame rate', resolution: 'Resolution', hand
 export function ProjectSettingsPage() {
   const { projectId = '' } = useParams();
   const project = useProject(projectId);
-  if (project.error) {
-    const err = project.error as ApiError;
-    return err.status === 404
-      ? <EmptyState title="Project not found">It does not exist or belongs to another studio. <Link to="/projects">All projects</Link></EmptyState>
-      : <div className={s.page}><ErrorState error={err} onRetry={() => void project.refetch()} /></div>;
-  }
+  if (project.error) return <ProjectUnavailable error={project.error as ApiError} onRetry={() => void project.refetch()} className={s.page} />;
   return (
     <div className={s.page}>
       <div className={s.toolbar}><h1>{project.data ? `${project.data.name} · settings` : <Skeleton width="200px" />}</h1></div>

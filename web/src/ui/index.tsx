@@ -84,7 +84,7 @@ export function ErrorState({ error, onRetry }: { error: ApiError | Error; onRetr
 }
 
 /** Whole seconds left of a wait that started when it was given (0 once over, or with none), ticking each second. */
-function useSecondsLeft(wait: number | undefined): number {
+export function useSecondsLeft(wait: number | undefined): number {
   const [until] = useState(() => (wait ? Date.now() + wait * 1000 : 0));
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

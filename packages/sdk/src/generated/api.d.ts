@@ -288,6 +288,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/studios/holding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which of the caller's other studios holds this asset, project or task (to offer a switch when a link leads there)
+         * @description Answered only from the caller's own active memberships, each read within its own studio: an id that does not exist and one of a studio the caller is not in both answer an empty list.
+         */
+        get: operations["studiosHolding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/switch": {
         parameters: {
             query?: never;
@@ -696,6 +716,23 @@ export interface paths {
         put?: never;
         /** Comment on an asset (broadcast as asset:commented) */
         post: operations["addComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The asset's review decisions with their notes, newest first (all versions, or ?version=) */
+        get: operations["listReviewDecisions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1228,6 +1265,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions waiting for review (tasks in WFA with a submitted version), oldest submission first (DIRECTOR, PRODUCER) */
+        get: operations["listWaitingReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/task-types": {
         parameters: {
             query?: never;
@@ -1349,6 +1403,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark up to 100 of your notifications read (others' and unknown ids are ignored) */
+        post: operations["markNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your email digest of unread notifications: off, hourly or daily */
+        get: operations["getNotificationDigest"];
+        /** Turn your email digest off, or have one mail an hour or a day list your unread notifications */
+        put: operations["setNotificationDigest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications/read-all": {
         parameters: {
             query?: never;
@@ -1373,7 +1462,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Projects, assets, shots and tasks whose name or code starts with q */
+        /** Projects, assets and tasks whose name has words starting with each word of q, and shots whose code starts with q */
         get: operations["search"];
         put?: never;
         post?: never;
@@ -1648,6 +1737,8 @@ export interface components {
             studioId: string;
             studioName: string;
             studioSlug: string;
+            /** @description When the studio was made (ISO 8601): tells apart studios of the same name */
+            studioCreatedAt: string;
             userId: string;
             /** @enum {string} */
             role: "ARTIST" | "DIRECTOR" | "PRODUCER";
@@ -1834,6 +1925,16 @@ export interface components {
             createdAt: string;
             asset: components["schemas"]["Asset"];
         };
+        ReviewDecisionSummary: {
+            id: string;
+            assetId: string;
+            version: number;
+            /** @enum {string} */
+            decision: "APPROVED" | "CHANGES_REQUESTED";
+            note: string;
+            decidedBy: string;
+            createdAt: string;
+        };
         Studio: {
             id: string;
             name: string;
@@ -2000,6 +2101,8 @@ export interface components {
             name: string;
             status: string;
             assignees: string[];
+            /** @description Told when a version is submitted for review; empty: the studio's DIRECTORs are */
+            reviewers: string[];
             dueDate: string | null;
             estimateHours: number | null;
             priority: number;
@@ -2033,7 +2136,7 @@ export interface components {
         Notification: {
             id: string;
             /** @enum {string} */
-            type: "TASK_ASSIGNED" | "TASK_COMMENT" | "VERSION_APPROVED" | "VERSION_CHANGES_REQUESTED" | "MENTION";
+            type: "TASK_ASSIGNED" | "TASK_COMMENT" | "VERSION_APPROVED" | "VERSION_CHANGES_REQUESTED" | "MENTION" | "REVIEW_REQUESTED";
             read: boolean;
             actorId: string | null;
             taskId: string | null;
@@ -2089,10 +2192,22 @@ export interface components {
             taskTypes: components["schemas"]["TaskType"][];
             statuses: components["schemas"]["TaskStatus"][];
         };
+        /** @description The work on a shot: its tasks, how many versions it has, how many renders were made of it */
+        EditorialAffects: {
+            tasks: {
+                id: string;
+                name: string;
+                status: string;
+            }[];
+            versions: number;
+            renders: number;
+        };
         EditorialImportReport: {
             dryRun: boolean;
             /** @enum {string} */
             format: "csv" | "edl" | "otio";
+            /** @description What the import decides, hashed (not the work it lists): give it as `expect` to apply only what this dry run showed */
+            digest: string;
             sequences: {
                 new: string[];
                 existing: string[];
@@ -2111,7 +2226,14 @@ export interface components {
                         den: number;
                     } | null;
                 }[];
+                /** @description The codes of the shots the file leaves out: applying marks them OMITTED */
                 removed: string[];
+                /** @description The shots of `removed`, in its order, each with the work it carries */
+                omitted: {
+                    code: string;
+                    affects: components["schemas"]["EditorialAffects"];
+                }[];
+                /** @description Source range or rate changed: the work on the shot may no longer fit */
                 retimed: {
                     code: string;
                     from: {
@@ -2140,16 +2262,9 @@ export interface components {
                             den: number;
                         } | null;
                     };
-                    affects: {
-                        tasks: {
-                            id: string;
-                            name: string;
-                            status: string;
-                        }[];
-                        versions: number;
-                        renders: number;
-                    };
+                    affects: components["schemas"]["EditorialAffects"];
                 }[];
+                /** @description Only the shot's place in the cut changes (record range, order, sequence), or it comes back into the cut */
                 moved: {
                     code: string;
                     from: {
@@ -2178,6 +2293,8 @@ export interface components {
                             den: number;
                         } | null;
                     };
+                    /** @description The shot was omitted and comes back into the cut */
+                    returning: boolean;
                 }[];
                 unchanged: number;
             };
@@ -2213,6 +2330,36 @@ export interface components {
             }[];
             updated: number;
             failed: number;
+        };
+        WaitingReview: {
+            task: components["schemas"]["Task"];
+            project: {
+                id: string;
+                name: string;
+            } | null;
+            entity: {
+                /** @enum {string} */
+                type: "ASSET" | "SHOT";
+                id: string;
+                /** @description The shot's code or the asset's name */
+                label: string;
+            };
+            /** @description The asset whose version was submitted (a shot's backing asset for a shot) */
+            assetId: string;
+            version: number;
+            /** @description The asset's newest version: a later one may have come since the submission */
+            latestVersion: number | null;
+            submittedBy: {
+                id: string;
+                name: string;
+            } | null;
+            submittedAt: string;
+        };
+        NotificationDigest: {
+            /** @enum {string} */
+            frequency: "OFF" | "HOURLY" | "DAILY";
+            /** @description When the next digest is due; null when off */
+            nextAt: string | null;
         };
         UploadSession: {
             id: string;
@@ -2307,6 +2454,7 @@ export interface operations {
                 status?: "IN_PROGRESS" | "PENDING_REVIEW" | "APPROVED" | "CHANGES_REQUESTED";
                 tag?: string;
                 createdBy?: string;
+                /** @description Words that each start a word of the name (any case, accents ignored), at most 6 */
                 q?: string;
                 projectId?: string;
                 archived?: "true" | "false";
@@ -2828,6 +2976,8 @@ export interface operations {
                     name?: string;
                     /** @description The studio to create; default: the name given at registration */
                     studioName?: string;
+                    /** @description Create it even though the account already belongs to a studio of this name (else 409 STUDIO_NAME_TAKEN) */
+                    sameNameOk?: boolean;
                 };
             };
         };
@@ -3390,6 +3540,49 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["Membership"][];
                     };
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    studiosHolding: {
+        parameters: {
+            query: {
+                kind: "asset" | "project" | "task";
+                id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's studios (not the current one) that hold it: none or one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Membership"][];
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing, invalid or expired token */
@@ -5181,6 +5374,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Comment"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (also for another studio's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReviewDecisions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Only this version's decisions */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ReviewDecisionSummary"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
                 };
             };
             /** @description Validation failed */
@@ -7842,6 +8096,8 @@ export interface operations {
                     name?: string;
                     status?: string;
                     assignees?: string[];
+                    /** @description Members told when a version is submitted for review; none: the studio's DIRECTORs */
+                    reviewers?: string[];
                     /** @description YYYY-MM-DD or an ISO 8601 date-time */
                     dueDate?: string | null;
                     estimateHours?: number | null;
@@ -8070,6 +8326,8 @@ export interface operations {
                     name?: string;
                     status?: string;
                     assignees?: string[];
+                    /** @description Members told when a version is submitted for review; none: the studio's DIRECTORs */
+                    reviewers?: string[];
                     /** @description YYYY-MM-DD or an ISO 8601 date-time */
                     dueDate?: string | null;
                     estimateHours?: number | null;
@@ -8258,6 +8516,63 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWaitingReviews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of waiting reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WaitingReview"][];
+                        page: {
+                            limit: number;
+                            nextCursor: string | null;
+                            hasMore: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8743,6 +9058,129 @@ export interface operations {
             };
         };
     };
+    markNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description How many of them were unread */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        marked: number;
+                    };
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNotificationDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your digest setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDigest"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setNotificationDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description OFF, or one mail an hour (HOURLY) or a day (DAILY) listing your unread notifications of the period
+                     * @enum {string}
+                     */
+                    frequency: "OFF" | "HOURLY" | "DAILY";
+                };
+            };
+        };
+        responses: {
+            /** @description Your digest setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDigest"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     markAllNotificationsRead: {
         parameters: {
             query?: never;
@@ -8777,6 +9215,7 @@ export interface operations {
     search: {
         parameters: {
             query: {
+                /** @description Words that each start a word of the name (any case, accents ignored), at most 6 */
                 q: string;
                 types?: string;
                 limit?: number;
@@ -8826,6 +9265,8 @@ export interface operations {
             query: {
                 format: "csv" | "edl" | "otio";
                 dryRun?: "true" | "false";
+                /** @description On an apply: the digest of the dry run that was read. The apply is refused (412 EDITORIAL_CUT_CHANGED, nothing changed) when the file and the project now make other decisions */
+                expect?: string;
             };
             header?: never;
             path: {
@@ -8881,6 +9322,15 @@ export interface operations {
             };
             /** @description Not found (also for another studio's resources) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match no longer matches */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

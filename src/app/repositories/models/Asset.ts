@@ -12,6 +12,8 @@ export interface AssetDoc {
   name: string;
   /** Lower-cased name: case-insensitive uniqueness, prefix search and sorting without collations. */
   nameLower: string;
+  /** The name's words for word-prefix search (nameWords.ts); absent on assets stored before the migration ran. */
+  nameWords?: string[];
   type: AssetType;
   description: string;
   tags: string[];
@@ -40,6 +42,7 @@ export const assetSchema = new Schema<AssetDoc>(
     studioId: { type: Schema.Types.ObjectId, required: true },
     name: { type: String, required: true, maxlength: 200 },
     nameLower: { type: String, required: true, maxlength: 200 },
+    nameWords: { type: [String], default: undefined },
     type: { type: String, enum: ASSET_TYPES, required: true },
     description: { type: String, default: '', maxlength: 5000 },
     tags: { type: [String], default: [] },
@@ -70,6 +73,8 @@ assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, tags: 1, createdAt: 1
 assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, createdBy: 1, createdAt: 1, _id: 1 });
 assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, projectId: 1, createdAt: 1, _id: 1 });
 assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, projectId: 1, nameLower: 1, _id: 1 });
+// Word-prefix search (GET /search, GET /assets?q=): one range of a name word per query, multikey.
+assetSchema.index({ studioId: 1, archivedAt: 1, shotId: 1, nameWords: 1, _id: 1 });
 // Storage usage by asset, largest first (GET /storage/usage/assets): every asset of the studio, archived and
 // shots' backing assets included, since their versions take space too.
 assetSchema.index({ studioId: 1, 'storage.bytes': -1, _id: -1 });

@@ -1,8 +1,8 @@
 // A notification for one member: assigned a task, a comment on their task's version, their version
-// approved or sent back, a mention.
+// approved or sent back, a mention, a version submitted for a review they may decide.
 import { Schema, type Types } from 'mongoose';
 
-export const NOTIFICATION_TYPES = ['TASK_ASSIGNED', 'TASK_COMMENT', 'VERSION_APPROVED', 'VERSION_CHANGES_REQUESTED', 'MENTION'] as const;
+export const NOTIFICATION_TYPES = ['TASK_ASSIGNED', 'TASK_COMMENT', 'VERSION_APPROVED', 'VERSION_CHANGES_REQUESTED', 'MENTION', 'REVIEW_REQUESTED'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NotificationDoc {

@@ -19,6 +19,8 @@ export interface ProjectDoc {
   studioId: Types.ObjectId;
   name: string;
   nameLower: string;
+  /** The name's words for word-prefix search (nameWords.ts); absent on documents stored before the migration ran. */
+  nameWords?: string[];
   code: string;
   codeLower: string;
   isDefault: boolean;
@@ -39,6 +41,7 @@ export const projectSchema = new Schema<ProjectDoc>(
     studioId: { type: Schema.Types.ObjectId, required: true },
     name: { type: String, required: true, maxlength: 200 },
     nameLower: { type: String, required: true, maxlength: 200 },
+    nameWords: { type: [String], default: undefined },
     code: { type: String, required: true, maxlength: 40 },
     codeLower: { type: String, required: true, maxlength: 40 },
     isDefault: { type: Boolean, default: false },
@@ -56,3 +59,5 @@ export const projectSchema = new Schema<ProjectDoc>(
 projectSchema.index({ studioId: 1, codeLower: 1 }, { unique: true });
 projectSchema.index({ studioId: 1, nameLower: 1, _id: 1 });
 projectSchema.index({ studioId: 1, status: 1, nameLower: 1, _id: 1 });
+// Word-prefix search by name (multikey).
+projectSchema.index({ studioId: 1, nameWords: 1, _id: 1 });

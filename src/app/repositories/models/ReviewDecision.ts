@@ -27,3 +27,6 @@ export const reviewDecisionSchema = new Schema<ReviewDecisionDoc>(
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 reviewDecisionSchema.index({ studioId: 1, assetId: 1, version: 1, createdAt: -1 });
+// GET /assets/:id/reviews, newest first: every version's, or one version's (the review page, the task page).
+reviewDecisionSchema.index({ studioId: 1, assetId: 1, _id: 1 });
+reviewDecisionSchema.index({ studioId: 1, assetId: 1, version: 1, _id: 1 });

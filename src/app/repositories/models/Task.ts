@@ -25,9 +25,13 @@ export interface TaskDoc {
   taskTypeId: Types.ObjectId;
   name: string;
   nameLower: string;
+  /** The name's words for word-prefix search (nameWords.ts); absent on documents stored before the migration ran. */
+  nameWords?: string[];
   /** A code of the studio's task statuses. */
   status: string;
   assignees: Types.ObjectId[];
+  /** Who is told when a version is submitted for review; none: the studio's DIRECTORs. */
+  reviewers: Types.ObjectId[];
   dueDate: Date | null;
   /** dueDate, or NO_DUE_DATE: "my tasks by due date" sorts undated tasks last with one index. */
   dueSort: Date;
@@ -51,8 +55,10 @@ export const taskSchema = new Schema<TaskDoc>(
     taskTypeId: { type: Schema.Types.ObjectId, required: true },
     name: { type: String, required: true, maxlength: 200 },
     nameLower: { type: String, required: true, maxlength: 200 },
+    nameWords: { type: [String], default: undefined },
     status: { type: String, required: true, maxlength: 20 },
     assignees: { type: [Schema.Types.ObjectId], default: [] },
+    reviewers: { type: [Schema.Types.ObjectId], default: [] },
     dueDate: { type: Date, default: null },
     dueSort: { type: Date, required: true },
     estimateHours: { type: Number, default: null },
@@ -79,5 +85,7 @@ taskSchema.index({ studioId: 1, projectId: 1, status: 1, dueSort: 1, _id: 1 });
 taskSchema.index({ studioId: 1, projectId: 1, taskTypeId: 1, dueSort: 1, _id: 1 });
 // A review decision finds the tasks its version was submitted for.
 taskSchema.index({ studioId: 1, 'submission.assetId': 1, 'submission.version': 1 });
-// Name-prefix search.
-taskSchema.index({ studioId: 1, nameLower: 1, _id: 1 });
+// The review queue: waiting for approval, oldest submission first (TaskRepository.waitingForReviewQuery).
+taskSchema.index({ studioId: 1, status: 1, 'submission.at': 1, _id: 1 });
+// Word-prefix search by name (multikey).
+taskSchema.index({ studioId: 1, nameWords: 1, _id: 1 });

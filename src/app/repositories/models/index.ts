@@ -28,6 +28,7 @@ import { taskSchema, type TaskDoc } from './Task';
 import { taskStatusSchema, taskTypeSchema, type TaskStatusDoc, type TaskTypeDoc } from './TaskConfig';
 import { castingSchema, type CastingDoc } from './Casting';
 import { notificationSchema, type NotificationDoc } from './Notification';
+import { digestSettingSchema, type DigestSettingDoc } from './DigestSetting';
 import { uploadSessionSchema, type UploadSessionDoc } from './UploadSession';
 import { storageUsageSchema, type StorageUsageDoc } from './StorageUsage';
 import { uploadReservationSchema, type UploadReservationDoc } from './UploadReservation';
@@ -65,6 +66,7 @@ export interface Models {
   TaskStatus: Model<TaskStatusDoc>;
   Casting: Model<CastingDoc>;
   Notification: Model<NotificationDoc>;
+  DigestSetting: Model<DigestSettingDoc>;
   UploadSession: Model<UploadSessionDoc>;
   StorageUsage: Model<StorageUsageDoc>;
   UploadReservation: Model<UploadReservationDoc>;
@@ -105,6 +107,7 @@ export function createModels(conn: Connection): Models {
     TaskStatus: model(conn, 'TaskStatus', taskStatusSchema),
     Casting: model(conn, 'Casting', castingSchema),
     Notification: model(conn, 'Notification', notificationSchema),
+    DigestSetting: model(conn, 'DigestSetting', digestSettingSchema),
     UploadSession: (conn.models.UploadSession as Model<UploadSessionDoc> | undefined) ?? conn.model<UploadSessionDoc>('UploadSession', uploadSessionSchema),
     StorageUsage: model(conn, 'StorageUsage', storageUsageSchema),
     UploadReservation: model(conn, 'UploadReservation', uploadReservationSchema),

@@ -37,6 +37,7 @@ export function authRoutes(auth: AuthController, authn: RequestHandler, limits: 
   router.post('/auth/password', perIp, authn, passwordChange, auth.changePassword);
   router.get('/auth/me', authn, auth.me);
   router.get('/auth/studios', authn, auth.studios);
+  router.get('/auth/studios/holding', authn, auth.studiosHolding);
   router.post('/auth/switch', authn, auth.switchStudio);
   return router;
 }

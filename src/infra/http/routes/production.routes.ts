@@ -40,6 +40,7 @@ export function productionRoutes(p: ProductionController, t: TaskController, n: 
   router.post('/tasks/:id/submit', authn, t.submit);
   router.get('/tasks/:id/history', authn, t.history);
   router.get('/task-permissions', authn, t.permissions);
+  router.get('/review-queue', authn, t.waitingForReview);
   router.get('/task-types', authn, t.types);
   router.post('/task-types', authn, t.createType);
   router.patch('/task-types/:id', authn, t.updateType);
@@ -50,6 +51,9 @@ export function productionRoutes(p: ProductionController, t: TaskController, n: 
   router.get('/notifications', authn, n.list);
   router.get('/notifications/unread-count', authn, n.unreadCount);
   router.post('/notifications/read-all', authn, n.markAllRead);
+  router.post('/notifications/read', authn, n.markManyRead);
+  router.get('/notifications/digest', authn, n.digest);
+  router.put('/notifications/digest', authn, n.setDigest);
   router.post('/notifications/:id/read', authn, n.markRead);
   router.get('/search', authn, n.search);
   return router;

@@ -1,7 +1,7 @@
 // Request schemas of /assets and their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { idParams, objectId, pageQuery } from './common.validators';
+import { idParams, objectId, pageQuery, searchText } from './common.validators';
 import { ASSET_STATUSES, ASSET_TYPES } from '../../../app/repositories/models/Asset';
 
 const name = z.string().trim().min(1).max(200);
@@ -33,7 +33,7 @@ export const listAssetsQuery = pageQuery.extend({
   status: z.enum(ASSET_STATUSES).optional(),
   tag: z.string().trim().toLowerCase().min(1).max(40).optional(),
   createdBy: objectId.optional(),
-  q: z.string().trim().min(1).max(200).optional(),
+  q: searchText(200).optional(),
   projectId: objectId.optional(),
   archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });

@@ -22,6 +22,7 @@ export const verifyEmailBody = z.strictObject({
   }),
   name: personName.optional().openapi({ description: "A new account's name; default: the one given at registration" }),
   studioName: studioName.optional().openapi({ description: 'The studio to create; default: the name given at registration' }),
+  sameNameOk: z.boolean().optional().openapi({ description: 'Create it even though the account already belongs to a studio of this name (else 409 STUDIO_NAME_TAKEN)' }),
 });
 export const verifyEmailPreviewQuery = z.strictObject({ token: linkToken });
 export const passwordResetBody = z.strictObject({ email });
@@ -31,6 +32,7 @@ export const confirmPasswordResetBody = z.strictObject({
   password: z.string().min(1, 'is required').max(1024).openapi({ description: 'The new password: at least 10 characters, at most 72 bytes' }),
 });
 export const switchStudioBody = z.strictObject({ studioId: objectId });
+export const studiosHoldingQuery = z.strictObject({ kind: z.enum(['asset', 'project', 'task']), id: objectId });
 export const inviteBody = z.strictObject({ email, role: roleEnum });
 export const invitationTokenQuery = z.strictObject({ token: linkToken });
 export const acceptInvitationBody = z.strictObject({
@@ -97,7 +99,7 @@ const RegistrationPreviewSchema = apiRegistry.register(
 );
 const MembershipSchema = apiRegistry.register(
   'Membership',
-  z.object({ studioId: z.string(), studioName: z.string(), studioSlug: z.string(), userId: z.string(), role: roleEnum, current: z.boolean() }),
+  z.object({ studioId: z.string(), studioName: z.string(), studioSlug: z.string(), studioCreatedAt: z.string().openapi({ description: 'When the studio was made (ISO 8601): tells apart studios of the same name' }), userId: z.string(), role: roleEnum, current: z.boolean() }),
 );
 const InvitationSchema = apiRegistry.register(
   'Invitation',
@@ -193,6 +195,13 @@ apiRegistry.registerPath({
 apiRegistry.registerPath({
   method: 'get', path: '/auth/studios', operationId: 'listMyStudios', tags: ['auth'], summary: 'The studios the caller belongs to (for switching)', security: bearer,
   responses: { 200: { description: 'Active memberships', ...json(z.object({ data: z.array(MembershipSchema) })) }, ...errorResponses(401) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/auth/studios/holding', operationId: 'studiosHolding', tags: ['auth'],
+  summary: 'Which of the caller\'s other studios holds this asset, project or task (to offer a switch when a link leads there)', security: bearer,
+  description: 'Answered only from the caller\'s own active memberships, each read within its own studio: an id that does not exist and one of a studio the caller is not in both answer an empty list.',
+  request: { query: studiosHoldingQuery },
+  responses: { 200: { description: 'The caller\'s studios (not the current one) that hold it: none or one', ...json(z.object({ data: z.array(MembershipSchema) })) }, ...errorResponses(400, 401) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/auth/switch', operationId: 'switchStudio', tags: ['auth'], summary: 'A new session in another of the caller\'s studios', security: bearer,

@@ -1,6 +1,7 @@
 // Shared zod pieces: ids, pagination, and the password rule.
 import { z } from 'zod';
 import '../openapi';
+import { QUERY_WORDS_MAX, queryWords } from '../../../app/repositories/nameWords';
 
 // No regex flags: OpenAPI patterns are plain ECMA regexes, and a flag would be serialised into the pattern.
 export const objectId = z.string().regex(/^[a-fA-F0-9]{24}$/, 'must be a 24-character hex id');
@@ -42,3 +43,18 @@ export const email = z
   .refine((e) => e.indexOf('@') <= 64, 'the part before the @ must be at most 64 characters');
 
 export const roleEnum = z.enum(['ARTIST', 'DIRECTOR', 'PRODUCER']);
+
+/**
+ * Words to search names by (each matches the start of a word of a name): capped in characters and in words.
+ * Punctuation alone is no word and matches nothing (an empty answer, as before words).
+ */
+export const searchText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'type something to search for')
+    .max(max)
+    .superRefine((q, ctx) => {
+      if (queryWords(q).length > QUERY_WORDS_MAX) ctx.addIssue({ code: 'custom', message: `search for at most ${QUERY_WORDS_MAX} words at a time` });
+    })
+    .openapi({ description: `Words that each start a word of the name (any case, accents ignored), at most ${QUERY_WORDS_MAX}` });

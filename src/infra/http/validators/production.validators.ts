@@ -2,13 +2,14 @@
 // types and statuses, notifications, search, editorial import) and their OpenAPI entries.
 import { z } from 'zod';
 import { PageInfoSchema, apiRegistry, bearer, errorResponses, json, jsonBody } from '../openapi';
-import { idParams, objectId, pageQuery, queryInt } from './common.validators';
+import { idParams, objectId, pageQuery, queryInt, searchText } from './common.validators';
 import { AssetSchema, AuditEventSchema } from './asset.validators';
 import { PROJECT_STATUSES } from '../../../app/repositories/models/Project';
 import { SHOT_STATUSES } from '../../../app/repositories/models/Shot';
 import { TASK_ENTITIES } from '../../../app/repositories/models/Task';
 import { TASK_TYPE_FOR } from '../../../app/repositories/models/TaskConfig';
 import { NOTIFICATION_TYPES } from '../../../app/repositories/models/Notification';
+import { DIGEST_FREQUENCIES } from '../../../app/repositories/models/DigestSetting';
 import { SEARCH_KINDS } from '../../../app/services/SearchService';
 import { GRID_SORTS, type GridSort } from '../../../app/repositories/ShotRepository';
 import { BULK_TASK_LIMIT } from '../../../app/services/TaskService';
@@ -89,11 +90,12 @@ export const createTaskBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   status: z.string().min(1).max(20).optional(),
   assignees: members.optional(),
+  reviewers: z.array(objectId).max(20, 'at most 20 reviewers').optional().openapi({ description: 'Members told when a version is submitted for review; none: the studio\'s DIRECTORs' }),
   dueDate: date.nullable().optional(),
   estimateHours: z.number().min(0).max(100_000).nullable().optional(),
   priority: z.number().int().min(0).max(3).optional(),
 });
-export const updateTaskBody = atLeastOne(createTaskBody.pick({ name: true, status: true, assignees: true, dueDate: true, estimateHours: true, priority: true }));
+export const updateTaskBody = atLeastOne(createTaskBody.pick({ name: true, status: true, assignees: true, reviewers: true, dueDate: true, estimateHours: true, priority: true }));
 export const bulkUpdateTasksBody = z.strictObject({
   tasks: z
     .array(z.strictObject({ id: objectId, revision: z.number().int().min(1).max(1e12) }))
@@ -121,9 +123,15 @@ export const createTaskStatusBody = z.strictObject({
 });
 export const updateTaskStatusBody = atLeastOne(createTaskStatusBody.omit({ code: true }).partial());
 
+/** How many notifications one bulk mark-read names (a page of the list). */
+export const BULK_READ_LIMIT = 100;
+export const markNotificationsReadBody = z.strictObject({
+  ids: z.array(objectId).min(1, 'name at least one notification').max(BULK_READ_LIMIT, `at most ${BULK_READ_LIMIT} notifications at once: send the rest in another request`),
+});
+export const digestBody = z.strictObject({ frequency: z.enum(DIGEST_FREQUENCIES).openapi({ description: 'OFF, or one mail an hour (HOURLY) or a day (DAILY) listing your unread notifications of the period' }) });
 export const listNotificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') });
 export const searchQuery = z.strictObject({
-  q: z.string().trim().min(1).max(100),
+  q: searchText(100),
   types: z
     .string()
     .regex(/^(projects|assets|shots|tasks)(,(projects|assets|shots|tasks))*$/, 'a comma-separated list of projects, assets, shots, tasks')
@@ -134,6 +142,11 @@ export const searchQuery = z.strictObject({
 export const importQuery = z.strictObject({
   format: z.enum(['csv', 'edl', 'otio']),
   dryRun: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  expect: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the digest of a dry run (64 hexadecimal characters)')
+    .optional()
+    .openapi({ description: 'On an apply: the digest of the dry run that was read. The apply is refused (412 EDITORIAL_CUT_CHANGED, nothing changed) when the file and the project now make other decisions' }),
 });
 export const sequenceIdParams = idParams;
 
@@ -182,6 +195,7 @@ export const TaskSchema = apiRegistry.register(
     name: z.string(),
     status: z.string(),
     assignees: z.array(z.string()),
+    reviewers: z.array(z.string()).openapi({ description: 'Told when a version is submitted for review; empty: the studio\'s DIRECTORs are' }),
     dueDate: z.string().nullable(),
     estimateHours: z.number().nullable(),
     priority: z.number().int(),
@@ -219,24 +233,25 @@ const AssetGridSchema = apiRegistry.register(
   }),
 );
 const ShotRef = z.object({ code: z.string(), sequence: z.string(), frameIn: z.number().int(), frameOut: z.number().int(), recordIn: z.number().int().nullable(), recordOut: z.number().int().nullable(), fps: rational.nullable() });
+const Affects = apiRegistry.register(
+  'EditorialAffects',
+  z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })), versions: z.number().int(), renders: z.number().int() }).openapi({ description: 'The work on a shot: its tasks, how many versions it has, how many renders were made of it' }),
+);
 const ImportReportSchema = apiRegistry.register(
   'EditorialImportReport',
   z.object({
     dryRun: z.boolean(),
     format: z.enum(['csv', 'edl', 'otio']),
+    digest: z.string().openapi({ description: 'What the import decides, hashed (not the work it lists): give it as `expect` to apply only what this dry run showed' }),
     sequences: z.object({ new: z.array(z.string()), existing: z.array(z.string()) }),
     shots: z.object({
       new: z.array(ShotRef),
-      removed: z.array(z.string()),
-      retimed: z.array(
-        z.object({
-          code: z.string(),
-          from: ShotRef,
-          to: ShotRef,
-          affects: z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })), versions: z.number().int(), renders: z.number().int() }),
-        }),
-      ),
-      moved: z.array(z.object({ code: z.string(), from: ShotRef, to: ShotRef })),
+      removed: z.array(z.string()).openapi({ description: 'The codes of the shots the file leaves out: applying marks them OMITTED' }),
+      omitted: z.array(z.object({ code: z.string(), affects: Affects })).openapi({ description: 'The shots of `removed`, in its order, each with the work it carries' }),
+      retimed: z.array(z.object({ code: z.string(), from: ShotRef, to: ShotRef, affects: Affects })).openapi({ description: 'Source range or rate changed: the work on the shot may no longer fit' }),
+      moved: z
+        .array(z.object({ code: z.string(), from: ShotRef, to: ShotRef, returning: z.boolean().openapi({ description: 'The shot was omitted and comes back into the cut' }) }))
+        .openapi({ description: 'Only the shot\'s place in the cut changes (record range, order, sequence), or it comes back into the cut' }),
       unchanged: z.number().int(),
     }),
   }),
@@ -297,6 +312,20 @@ reg('get', '/tasks/{id}', 'getTask', 'One task', { params: idOnly }, { 200: { de
 reg('patch', '/tasks/{id}', 'updateTask', 'Assign, plan or move a task (assignees move their own TODO/READY/RETAKE → WIP → WFA)', { params: idOnly, headers: ifMatch, body: jsonBody(updateTaskBody) }, { 200: { description: 'Updated', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
 reg('post', '/tasks/{id}/submit', 'submitTaskVersion', 'Submit a version for the task: it waits for approval (WFA) until a review decides', { params: idOnly, body: jsonBody(submitTaskBody) }, { 200: { description: 'The task', ...json(TaskSchema) } }, [400, 401, 403, 404, 412]);
 reg('get', '/tasks/{id}/history', 'getTaskHistory', 'The task\'s audit trail, newest first (assignments, moves, submissions, review outcomes)', { params: idOnly, query: pageQuery }, { 200: { description: 'A page of audit events', ...page(AuditEventSchema) } }, [400, 401, 404]);
+const WaitingReviewSchema = apiRegistry.register(
+  'WaitingReview',
+  z.object({
+    task: TaskSchema,
+    project: z.object({ id: z.string(), name: z.string() }).nullable(),
+    entity: z.object({ type: z.enum(TASK_ENTITIES), id: z.string(), label: z.string().openapi({ description: 'The shot\'s code or the asset\'s name' }) }),
+    assetId: z.string().openapi({ description: 'The asset whose version was submitted (a shot\'s backing asset for a shot)' }),
+    version: z.number().int(),
+    latestVersion: z.number().int().nullable().openapi({ description: 'The asset\'s newest version: a later one may have come since the submission' }),
+    submittedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+    submittedAt: z.string(),
+  }),
+);
+reg('get', '/review-queue', 'listWaitingReviews', 'Versions waiting for review (tasks in WFA with a submitted version), oldest submission first (DIRECTOR, PRODUCER)', { query: pageQuery }, { 200: { description: 'A page of waiting reviews', ...page(WaitingReviewSchema) } }, [400, 401, 403]);
 reg('get', '/task-types', 'listTaskTypes', 'The studio\'s task types', {}, { 200: { description: 'Task types', ...json(z.object({ data: z.array(TaskTypeSchema) })) } }, [401]);
 reg('post', '/task-types', 'createTaskType', 'Add a task type (PRODUCER)', { body: jsonBody(createTaskTypeBody) }, { 201: { description: 'Created', ...json(TaskTypeSchema) } }, [400, 401, 403, 409]);
 reg('patch', '/task-types/{id}', 'updateTaskType', 'Change a task type (PRODUCER)', { params: idOnly, body: jsonBody(updateTaskTypeBody) }, { 200: { description: 'Updated', ...json(TaskTypeSchema) } }, [400, 401, 403, 404, 409]);
@@ -307,8 +336,12 @@ reg('patch', '/task-statuses/{id}', 'updateTaskStatus', 'Rename or recolour a ta
 reg('get', '/notifications', 'listNotifications', 'Your notifications, newest first', { query: listNotificationsQuery }, { 200: { description: 'A page of notifications', ...page(NotificationSchema) } }, [400, 401]);
 reg('get', '/notifications/unread-count', 'countUnreadNotifications', 'How many of your notifications are unread', {}, { 200: { description: 'The count', ...json(z.object({ unread: z.number().int() })) } }, [401]);
 reg('post', '/notifications/{id}/read', 'markNotificationRead', 'Mark one of your notifications read', { params: idOnly }, { 200: { description: 'The notification', ...json(NotificationSchema) } }, [400, 401, 404]);
+reg('post', '/notifications/read', 'markNotificationsRead', `Mark up to ${BULK_READ_LIMIT} of your notifications read (others' and unknown ids are ignored)`, { body: jsonBody(markNotificationsReadBody) }, { 200: { description: 'How many of them were unread', ...json(z.object({ marked: z.number().int() })) } }, [400, 401]);
+const DigestSchema = apiRegistry.register('NotificationDigest', z.object({ frequency: z.enum(DIGEST_FREQUENCIES), nextAt: z.string().nullable().openapi({ description: 'When the next digest is due; null when off' }) }));
+reg('get', '/notifications/digest', 'getNotificationDigest', 'Your email digest of unread notifications: off, hourly or daily', {}, { 200: { description: 'Your digest setting', ...json(DigestSchema) } }, [401]);
+reg('put', '/notifications/digest', 'setNotificationDigest', 'Turn your email digest off, or have one mail an hour or a day list your unread notifications', { body: jsonBody(digestBody) }, { 200: { description: 'Your digest setting', ...json(DigestSchema) } }, [400, 401]);
 reg('post', '/notifications/read-all', 'markAllNotificationsRead', 'Mark all your notifications read', {}, { 200: { description: 'How many were unread', ...json(z.object({ marked: z.number().int() })) } }, [401]);
-reg('get', '/search', 'search', 'Projects, assets, shots and tasks whose name or code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
+reg('get', '/search', 'search', 'Projects, assets and tasks whose name has words starting with each word of q, and shots whose code starts with q', { query: searchQuery }, { 200: { description: 'Matches per kind', ...json(z.object({ projects: z.array(ProjectSchema), assets: z.array(AssetSchema), shots: z.array(ShotSchema), tasks: z.array(TaskSchema) })) } }, [400, 401]);
 
 reg(
   'post',
@@ -330,6 +363,6 @@ reg(
     },
   },
   { 200: { description: 'What changes (dryRun) or changed', ...json(ImportReportSchema) } },
-  [400, 401, 403, 404, 413, 415, 422, 503],
+  [400, 401, 403, 404, 412, 413, 415, 422, 503],
 );
 reg('get', '/projects/{id}/editorial/export', 'exportEditorial', 'The project\'s current cut as an OpenTimelineIO timeline', { params: idOnly }, { 200: { description: 'An .otio document', content: { 'application/vnd.opentimelineio+json': { schema: z.object({ OTIO_SCHEMA: z.string(), name: z.string(), tracks: z.object({ OTIO_SCHEMA: z.string() }).openapi({ additionalProperties: {} }) }).openapi({ additionalProperties: {} }) } } } }, [400, 401, 404]);

@@ -47,6 +47,7 @@ const commentFields = {
 };
 export const commentBody = z.strictObject(commentFields);
 export const commentsQuery = pageQuery.extend({ after: queryInt(0, Number.MAX_SAFE_INTEGER).optional() });
+export const decisionsQuery = pageQuery.extend({ version: queryInt(1, 1_000_000).optional().openapi({ description: 'Only this version\'s decisions' }) });
 export const reviewBody = z.strictObject({ decision: z.enum(DECISIONS), note: z.string().trim().max(5000).optional() });
 
 // Socket.IO payloads: the same fields plus the asset they concern.
@@ -59,13 +60,9 @@ const CommentSchema = apiRegistry.register(
   'Comment',
   z.object({ id: z.string(), assetId: z.string(), seq: z.number().int(), version: z.number().int().nullable(), authorId: z.string(), body: z.string(), frame: z.number().int().nullable(), fps: z.number().nullable(), timecode: z.string().nullable(), annotation: annotationBody.nullable(), createdAt: z.string() }),
 );
-const ReviewDecisionSchema = apiRegistry.register(
-  'ReviewDecision',
-  z.object({
-    id: z.string(), assetId: z.string(), version: z.number().int(), decision: z.enum(DECISIONS), note: z.string(), decidedBy: z.string(), createdAt: z.string(),
-    asset: AssetSchema,
-  }),
-);
+const decisionFields = { id: z.string(), assetId: z.string(), version: z.number().int(), decision: z.enum(DECISIONS), note: z.string(), decidedBy: z.string(), createdAt: z.string() };
+const ReviewDecisionSchema = apiRegistry.register('ReviewDecision', z.object({ ...decisionFields, asset: AssetSchema }));
+const DecisionSummarySchema = apiRegistry.register('ReviewDecisionSummary', z.object(decisionFields));
 const idOnly = z.object({ id: objectId });
 apiRegistry.registerPath({
   method: 'get', path: '/assets/{id}/comments', operationId: 'listComments', tags: ['review'], summary: 'Comments in sequence order; ?after=<seq> fetches what a client missed', security: bearer,
@@ -76,6 +73,11 @@ apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/comments', operationId: 'addComment', tags: ['review'], summary: 'Comment on an asset (broadcast as asset:commented)', security: bearer,
   request: { params: idOnly, body: jsonBody(commentBody) },
   responses: { 201: { description: 'The comment', ...json(CommentSchema) }, ...errorResponses(400, 401, 404) },
+});
+apiRegistry.registerPath({
+  method: 'get', path: '/assets/{id}/reviews', operationId: 'listReviewDecisions', tags: ['review'], summary: 'The asset\'s review decisions with their notes, newest first (all versions, or ?version=)', security: bearer,
+  request: { params: idOnly, query: decisionsQuery },
+  responses: { 200: { description: 'A page of decisions', ...json(z.object({ data: z.array(DecisionSummarySchema), page: PageInfoSchema })) }, ...errorResponses(400, 401, 404) },
 });
 apiRegistry.registerPath({
   method: 'post', path: '/assets/{id}/versions/{v}/review', operationId: 'reviewVersion', tags: ['review'], summary: 'Approve or request changes (DIRECTOR, PRODUCER; broadcast as asset:approved)', security: bearer,
