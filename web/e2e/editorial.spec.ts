@@ -97,7 +97,7 @@ test('a producer previews a re-cut, reads what it changes and the work it touche
 
   // The grid: SH040 after SH020, SH030 marked omitted; the stored shot has its new range.
   await applied.getByRole('link', { name: 'Open the shot grid' }).click();
-  const grid = page.getByRole('table', { name: 'Shot grid' });
+  const grid = page.getByRole('grid', { name: 'Shot grid' });
   await w.arrive('the grid with the new shot', grid.getByRole('link', { name: 'SH040' }));
   await expect(grid.getByRole('rowheader').filter({ hasText: 'SH030' })).toContainText('Omitted');
   await expect(grid.getByRole('rowheader').filter({ hasText: 'SH010' })).not.toContainText('Omitted');

@@ -90,7 +90,7 @@ test('an artist opens a shot from the grid (click, then Enter), from a task\'s l
   const { page, w } = await signedIn(browser, show.artist.email);
   await nav(page, 'Projects').click();
   await page.getByRole('link', { name: 'Moon Heist' }).click();
-  const grid = page.getByRole('table', { name: 'Shot grid' });
+  const grid = page.getByRole('grid', { name: 'Shot grid' });
   await w.arrive('the shot grid', grid.getByRole('rowheader').first());
   await expect(grid.getByRole('rowheader')).toHaveText([/SH010/, /SH020/, /SH030/]);
   await checkPage(page, 'paths-04-shot-grid');

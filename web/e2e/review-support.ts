@@ -1,8 +1,9 @@
 // Helpers of the review e2e specs: clips whose every frame shows its own index as a bar code, uploads
 // through the API, and reading the frame on screen back from the page's pixels.
 import { spawn } from 'node:child_process';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { base } from './support';
+import { watch, type Watch } from './watch';
 
 export const W = 320;
 export const H = 180;
@@ -54,6 +55,16 @@ export async function uploadAndWait(token: string, assetId: string, bytes: Buffe
   const status = () => apiCall<{ status: string }>(token, 'GET', `/assets/${assetId}/versions/${version.version}/pipeline`).then((p) => p.status, () => 'NOT YET');
   await expect.poll(status, { timeout: 120_000, intervals: [500] }).toBe('READY');
   return version.version;
+}
+
+/** A new browser context signed in as this person, with the watcher on (and clean so far). */
+export async function signedInWatched(browser: Browser, email: string, password: string): Promise<{ page: Page; w: Watch }> {
+  const page = await (await browser.newContext()).newPage();
+  const w = watch(page);
+  await signIn(page, email, password);
+  w.signedIn();
+  await w.expectClean('signed in');
+  return { page, w };
 }
 
 export async function signIn(page: Page, email: string, password: string) {

@@ -62,6 +62,17 @@ export async function checkPage(page: Page, name: string) {
   expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${name}`).toEqual([]);
 }
 
+/** Screenshots at 1440×900, 1024×768 and 200% zoom (720×450 CSS px), axe on each, and no sideways page scrolling at 320 CSS px. */
+export async function everySize(page: Page, name: string) {
+  for (const [w, h, label] of [[1440, 900, '1440'], [1024, 768, '1024'], [720, 450, '200pct']] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await checkPage(page, `${name}-${label}`);
+  }
+  await page.setViewportSize({ width: 320, height: 640 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${name} reflows at 320 px`).toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
 /** No horizontal scrolling at this width (WCAG 1.4.10): the document and the page's content fit. */
 export async function fits(page: Page, width: number, where: string) {
   const wide = await page.evaluate(() => ({

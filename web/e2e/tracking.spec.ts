@@ -4,9 +4,8 @@
 // Each page is checked by axe, reflows at 320 CSS px, and is photographed at 1440×900, 1024×768 and 200%.
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { checkPage, joinViaApi, studioViaApi } from './support';
-import { apiCall, signIn } from './review-support';
-import { watch, type Watch } from './watch';
+import { everySize, joinViaApi, studioViaApi } from './support';
+import { apiCall, signedInWatched } from './review-support';
 
 const PASSWORD = 'a long e2e password';
 const tag = randomBytes(3).toString('hex');
@@ -17,26 +16,8 @@ const tokens = { producer: '', director: '', artist: '' };
 
 test.describe.configure({ mode: 'serial' });
 
-async function signedIn(browser: Browser, email: string): Promise<{ page: Page; w: Watch }> {
-  const page = await (await browser.newContext()).newPage();
-  const w = watch(page);
-  await signIn(page, email, PASSWORD);
-  w.signedIn();
-  await w.expectClean('signed in');
-  return { page, w };
-}
+const signedIn = (browser: Browser, email: string) => signedInWatched(browser, email, PASSWORD);
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-
-/** Screenshots at 1440×900, 1024×768 and 200% zoom (720×450 CSS px), axe on each, no sideways scrolling at 320 px. */
-async function everySize(page: Page, name: string) {
-  for (const [w, h, label] of [[1440, 900, '1440'], [1024, 768, '1024'], [720, 450, '200pct']] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await checkPage(page, `${name}-${label}`);
-  }
-  await page.setViewportSize({ width: 320, height: 640 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${name} reflows at 320 px`).toBeLessThanOrEqual(0);
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
 
 test.beforeAll(async () => {
   const owner = await studioViaApi(`Track ${tag}`, `pat.${tag}@studio.test`, PASSWORD);

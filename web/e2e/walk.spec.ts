@@ -29,7 +29,7 @@ const main = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const navTo = (name: string) => (page: Page) => main(page).getByRole('link', { name, exact: true }).click();
 const click = (find: (page: Page) => Locator) => (page: Page) => find(page).click();
 const projectTab = (name: string) => click((p) => p.getByRole('navigation', { name: 'Project' }).getByRole('link', { name, exact: true }));
-const grid = (page: Page) => page.getByRole('table', { name: 'Shot grid' });
+const grid = (page: Page) => page.getByRole('grid', { name: 'Shot grid' });
 
 function pageLinks(s: Show): Destination[] {
   const rocket = [navTo('Assets'), click((p) => p.getByRole('list', { name: 'Assets' }).getByRole('link', { name: 'Rocket' }))];
@@ -39,7 +39,7 @@ function pageLinks(s: Show): Destination[] {
     { name: 'asset', via: rocket, at: (p) => p.getByRole('link', { name: 'Review version 2' }) },
     { name: 'review', via: [...rocket, click((p) => p.getByRole('link', { name: 'Review version 2' }))], at: (p) => p.getByRole('heading', { name: 'Rocket · v2' }) },
     { name: 'shot-grid', via: project, at: (p) => grid(p).getByRole('link', { name: 'SH010' }) },
-    { name: 'project-assets', via: [...project, projectTab('Assets')], at: (p) => p.getByRole('table', { name: 'Asset grid' }).getByRole('link', { name: 'Rocket' }) },
+    { name: 'project-assets', via: [...project, projectTab('Assets')], at: (p) => p.getByRole('grid', { name: 'Asset grid' }).getByRole('link', { name: 'Rocket' }) },
     { name: 'breakdown', via: [...project, projectTab('Breakdown')], at: (p) => p.getByRole('heading', { name: /^Cast of SH010/ }) },
     { name: 'editorial', via: [...project, projectTab('Editorial')], at: (p) => p.getByRole('heading', { name: 'Import a cut' }) },
     { name: 'shot', via: [...project, click((p) => grid(p).getByRole('link', { name: 'SH010' }))], at: (p) => p.getByRole('heading', { name: /SH010$/, level: 1 }) },

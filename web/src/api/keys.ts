@@ -34,6 +34,8 @@ export interface AssetFilters {
   sort: 'createdAt' | 'updatedAt' | 'name';
   order: 'asc' | 'desc';
 }
+/** The shot grid's server-side view: its order and its code search. */
+export interface GridView { sort: 'cutOrder' | 'code' | 'latestVersion' | 'due'; order: 'asc' | 'desc'; q?: string }
 export interface RenderFilters { status?: S['RenderJob']['status']; assetId?: string }
 
 /** A key of this shape, tagged with the type of data its entry holds. */
@@ -167,6 +169,12 @@ export const keys = {
   sequenceShots: {
     all: () => ['sequence-shots'] as const,
     list: (sequenceId: string) => key<S['Shot'][]>()(['sequence-shots', 'list', sequenceId]),
+  },
+  /** The shot grid fetched by row window: one page of `size` rows from row index*size, per view (sort, order, search). */
+  gridWindows: {
+    ofProject: (projectId: string) => ['grid-windows', 'detail', projectId] as const,
+    ofView: (projectId: string, view: GridView) => ['grid-windows', 'detail', projectId, view] as const,
+    detail: (projectId: string, view: GridView, index: number) => key<S['ShotGridPage']>()(['grid-windows', 'detail', projectId, view, index]),
   },
   /** An asset's review decisions with their words, newest first (the review page, the task page). */
   reviewDecisions: {

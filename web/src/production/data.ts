@@ -7,9 +7,10 @@ import { applyShotToPages, applyTaskToPages, type GridKind, type Shot, type Shot
 
 export const GRID_PAGE = 200;
 
-export function useGrid(projectId: string, kind: GridKind) {
+export function useGrid(projectId: string, kind: GridKind, enabled = true) {
   return useInfiniteQuery({
     queryKey: keys.grids.infinite(projectId, kind),
+    enabled,
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }): Promise<GridPage> => {
       const params = { path: { id: projectId }, query: { limit: GRID_PAGE, ...(pageParam ? { cursor: pageParam } : {}) } };
@@ -34,6 +35,12 @@ function foldIntoGrids(client: QueryClient, fold: (pages: GridPage[]) => GridPag
     const pages = fold(data.pages);
     if (pages) { hit = true; client.setQueryData(key, { ...data, pages }); }
   }
+  // The shot grid's row windows: each one page, folded the same way.
+  for (const [key, page] of client.getQueriesData<ShotGridPage>({ queryKey: keys.gridWindows.ofProject(projectId) })) {
+    if (!page) continue;
+    const pages = fold([page]);
+    if (pages?.[0]) { hit = true; client.setQueryData(key as unknown as ReturnType<typeof keys.gridWindows.detail>, pages[0] as ShotGridPage); }
+  }
   return hit;
 }
 
@@ -50,6 +57,9 @@ export function useProductionLive() {
   useSocketEvent<Task>('task:updated', onTask);
   useSocketEvent<Task>('task:created', onTask);
   useSocketEvent<Shot>('shot:updated', (s) => { foldIntoGrids(client, (pages) => ('shot' in (pages[0]?.data[0] ?? {}) ? applyShotToPages(pages as ShotGridPage[], s) : null), s.projectId); });
-  useSocketEvent<Shot>('shot:created', (s) => { void client.invalidateQueries({ queryKey: keys.grids.infinite(s.projectId, 'SHOT') }); });
+  useSocketEvent<Shot>('shot:created', (s) => {
+    void client.invalidateQueries({ queryKey: keys.grids.infinite(s.projectId, 'SHOT') });
+    void client.invalidateQueries({ queryKey: keys.gridWindows.ofProject(s.projectId) });
+  });
   useSocketEvent<{ shotId: string }>('casting:updated', (c) => { void client.invalidateQueries({ queryKey: keys.casting.list(c.shotId) }); });
 }

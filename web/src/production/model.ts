@@ -21,6 +21,8 @@ export interface GridRow {
   /** The entity's own page, when it has one. */
   href: string | null;
   tasks: Record<string, GridTask>;
+  /** A shot's own columns: its frame range, latest version (0: none yet), the asset carrying it, next due date. */
+  shot?: { frameIn: number; frameOut: number; latestVersion: number; assetId: string | null; due: string | null };
 }
 
 /** The columns: the task types that apply to this kind of entity, in the studio's order. */
@@ -37,7 +39,10 @@ export function gridRows(pages: ReadonlyArray<ShotGridPage | AssetGridPage>): Gr
   for (const page of pages) {
     for (const item of page.data) {
       const row: GridRow = 'shot' in item
-        ? { id: item.shot.id, code: item.shot.code, label: item.shot.status === 'OMITTED' ? ['Omitted', item.shot.description].filter(Boolean).join(' · ') : item.shot.description, sequenceId: item.shot.sequenceId, href: item.shot.assetId ? `/assets/${item.shot.assetId}` : null, tasks: byType(item.tasks) }
+        ? {
+          id: item.shot.id, code: item.shot.code, label: item.shot.status === 'OMITTED' ? ['Omitted', item.shot.description].filter(Boolean).join(' · ') : item.shot.description, sequenceId: item.shot.sequenceId, href: item.shot.assetId ? `/assets/${item.shot.assetId}` : null, tasks: byType(item.tasks),
+          shot: { frameIn: item.shot.frameIn, frameOut: item.shot.frameOut, latestVersion: item.shot.latestVersion, assetId: item.shot.assetId, due: item.nextDueDate },
+        }
         : { id: item.asset.id, code: item.asset.name, label: item.asset.type, sequenceId: null, href: `/assets/${item.asset.id}`, tasks: byType(item.tasks) };
       if (seen.has(row.id)) continue;
       seen.add(row.id);
