@@ -69,18 +69,33 @@ export async function everySize(page: Page, name: string) {
     await checkPage(page, `${name}-${label}`);
   }
   await page.setViewportSize({ width: 320, height: 640 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), `${name} reflows at 320 px`).toBeLessThanOrEqual(0);
+  await fits(page, 320, name);
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
 /** No horizontal scrolling at this width (WCAG 1.4.10): the document and the page's content fit. */
 export async function fits(page: Page, width: number, where: string) {
-  const wide = await page.evaluate(() => ({
-    doc: document.documentElement.scrollWidth,
-    main: document.querySelector('main')?.scrollWidth ?? 0,
-    view: window.innerWidth,
-  }));
-  expect(wide.doc, `${where}: the page scrolls sideways at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
+  const wide = await page.evaluate(() => {
+    const describe = (el: Element) => `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}"> ${Math.round(el.getBoundingClientRect().width)} px "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    const top = (el: Element) => el === document.body || el === document.documentElement;
+    // What sticks out, for the failure: the outermost elements past the right edge outside any region that
+    // scrolls on its own; else the furthest-reaching ones (e.g. an absolutely positioned element that
+    // escapes its scrolling region because the region is not its containing block).
+    const past = [...document.querySelectorAll('body *')].filter((el) => {
+      if (el.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+      for (let up = el.parentElement; up && !top(up); up = up.parentElement) if (getComputedStyle(up).overflowX !== 'visible') return false;
+      const parent = el.parentElement;
+      return !parent || top(parent) || parent.getBoundingClientRect().right <= window.innerWidth + 1;
+    });
+    const furthest = [...document.querySelectorAll('body *')].sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right).slice(0, 3);
+    return {
+      doc: document.documentElement.scrollWidth,
+      main: document.querySelector('main')?.scrollWidth ?? 0,
+      view: window.innerWidth,
+      culprits: past.length ? past.slice(0, 3).map(describe).join('; ') : `furthest: ${furthest.map((el) => `${describe(el)} to ${Math.round(el.getBoundingClientRect().right)} px`).join('; ')}`,
+    };
+  });
+  expect(wide.doc, `${where}: the page scrolls sideways at ${width} CSS px (${wide.doc} px wide; ${wide.culprits})`).toBeLessThanOrEqual(wide.view);
   expect(wide.main, `${where}: the content is wider than the window at ${width} CSS px`).toBeLessThanOrEqual(wide.view);
 }
 

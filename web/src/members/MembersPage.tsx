@@ -83,6 +83,7 @@ function MemberList({ meId }: { meId: string }) {
       {users.error && <ErrorState error={users.error} onRetry={() => void users.refetch()} />}
       {users.isSuccess && items.length === 0 && <EmptyState title="No members yet" />}
       {items.length > 0 && (
+        <div className={m.tableWrap} role="region" aria-labelledby="members-h" tabIndex={0}>
         <table className={m.table}>
           <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">State</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
@@ -107,6 +108,7 @@ function MemberList({ meId }: { meId: string }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {users.hasNextPage && <Button onClick={() => void users.fetchNextPage()}>More members</Button>}
     </section>
