@@ -78,6 +78,7 @@ function Importer({ projectId }: { projectId: string }) {
         setState({ step: 'applied', file: chosen, format: as, report });
         await Promise.all([
           client.invalidateQueries({ queryKey: keys.grids.ofProject(projectId) }),
+          client.invalidateQueries({ queryKey: keys.gridWindows.ofProject(projectId) }),
           client.invalidateQueries({ queryKey: keys.sequences.list(projectId) }),
           client.invalidateQueries({ queryKey: keys.sequenceShots.all() }),
           client.invalidateQueries({ queryKey: keys.shots.all() }),

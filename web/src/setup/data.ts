@@ -21,6 +21,8 @@ export function useRefresh() {
     shots: (projectId: string, sequenceId: string) => Promise.all([
       client.invalidateQueries({ queryKey: keys.sequenceShots.list(sequenceId) }),
       client.invalidateQueries({ queryKey: keys.grids.ofProject(projectId) }),
+      // The shot grid's windows (web/src/grid) are their own queries: a new shot changes the total and the rows.
+      client.invalidateQueries({ queryKey: keys.gridWindows.ofProject(projectId) }),
     ]),
     taskConfig: () => Promise.all([client.invalidateQueries({ queryKey: keys.taskTypes.list() }), client.invalidateQueries({ queryKey: keys.taskStatuses.list() })]),
   };
