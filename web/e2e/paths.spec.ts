@@ -4,9 +4,8 @@
 // on an error boundary, an uncaught or console error, or a failed request (e2e/watch.ts).
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { base, checkPage } from './support';
-import { signIn } from './review-support';
+import { signedInWatched } from './review-support';
 import { PASSWORD, png, seedShow, type Show } from './show-seed';
-import { watch, type Watch } from './watch';
 
 let show: Show;
 
@@ -16,14 +15,7 @@ test.beforeAll(async () => {
 });
 
 /** A fresh browser signed in through the sign-in page, watched from its first request. */
-async function signedIn(browser: Browser, email: string): Promise<{ page: Page; w: Watch }> {
-  const page = await (await browser.newContext()).newPage();
-  const w = watch(page);
-  await signIn(page, email, PASSWORD);
-  w.signedIn();
-  await w.expectClean('signed in');
-  return { page, w };
-}
+const signedIn = (browser: Browser, email: string) => signedInWatched(browser, email, PASSWORD);
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 

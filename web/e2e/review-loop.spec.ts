@@ -6,8 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { checkPage, joinViaApi, studioViaApi } from './support';
-import { apiCall, barcodeClip, signIn, uploadAndWait } from './review-support';
-import { watch, type Watch } from './watch';
+import { apiCall, barcodeClip, signedInWatched, uploadAndWait } from './review-support';
 
 const PASSWORD = 'a long e2e password';
 const tag = randomBytes(3).toString('hex');
@@ -19,14 +18,8 @@ const WORDS = 'Hold the pose two frames longer before the jump';
 
 test.describe.configure({ mode: 'serial' });
 
-async function signedIn(browser: Browser, email: string): Promise<{ page: Page; w: Watch }> {
-  const page = await (await browser.newContext()).newPage();
-  const w = watch(page);
-  await signIn(page, email, PASSWORD);
-  w.signedIn();
-  await w.expectClean('signed in');
-  return { page, w };
-}
+/** A fresh browser signed in through the sign-in page, watched from its first request. */
+const signedIn = (browser: Browser, email: string) => signedInWatched(browser, email, PASSWORD);
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
 /** Screenshots at 1440×900, 1024×768 and 200% zoom (720×450 CSS px), axe on each. */

@@ -6,8 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { base, checkPage, joinViaApi, studioViaApi } from './support';
-import { apiCall, signIn } from './review-support';
-import { watch, type Watch } from './watch';
+import { apiCall, signedInWatched } from './review-support';
 
 const PASSWORD = 'a long e2e password';
 const tag = randomBytes(3).toString('hex');
@@ -20,14 +19,8 @@ const tokens: Record<string, string> = {};
 
 test.describe.configure({ mode: 'serial' });
 
-async function signedIn(browser: Browser, email: string): Promise<{ page: Page; w: Watch }> {
-  const page = await (await browser.newContext()).newPage();
-  const w = watch(page);
-  await signIn(page, email, PASSWORD);
-  w.signedIn();
-  await w.expectClean('signed in');
-  return { page, w };
-}
+/** A fresh browser signed in through the sign-in page, watched from its first request. */
+const signedIn = (browser: Browser, email: string) => signedInWatched(browser, email, PASSWORD);
 
 /** Screenshots at 1440×900, 1024×768 and 200% zoom (720×450 CSS px), axe on each, no sideways scrolling at 320 px. */
 async function everySize(page: Page, name: string) {
